@@ -1,0 +1,42 @@
+// Command eko runs the all-in-one EKO function (`eko`), or applies every
+// function's migrations and exits (`eko migrate`) — the one migrate command used
+// by `make run`, the tests' tooling and the Kubernetes migration Job.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	fnhttp "knative.dev/func-go/http"
+
+	"github.com/kuzbass/eko"
+	"github.com/kuzbass/eko/shared/function"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "eko:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return fnhttp.Start(eko.New())
+	}
+	switch args[0] {
+	case "migrate":
+		var cfg eko.Config
+		if err := function.Load(&cfg); err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return eko.Migrate(ctx, cfg)
+	default:
+		return fmt.Errorf("unknown command %q (usage: eko [migrate])", args[0])
+	}
+}

@@ -1,0 +1,170 @@
+// Package events is the CloudEvents catalogue of EKO: the JSON Schema of every event
+// type and the one routing table that says which function consumes which type.
+//
+// Both delivery paths are made from this table: the local dispatcher of the
+// all-in-one process and, in Kubernetes, the Knative Triggers (infra/).
+package events
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+// Source of an event produced by an EKO function: "/eko/<function>".
+func Source(function string) string { return "/eko/" + function }
+
+// TypePattern is the shape of every event type EKO produces or accepts:
+// ru.kuzbass.eko.<entity>.<action>.v<N>, or ru.gosuslugi.<...>.v<N> from EPGU.
+var TypePattern = regexp.MustCompile(`^ru\.(kuzbass\.eko|gosuslugi(\.[a-z0-9-]+)?)\.[a-z0-9-]+\.[a-z0-9-]+\.v[0-9]+$`)
+
+// Route delivers one event type to one consumer function at a path of its API.
+type Route struct {
+	Type     string // CloudEvent type, e.g. ru.kuzbass.eko.grade.posted.v1
+	Consumer string // function name (directory under functions/)
+	Path     string // the consumer's CloudEvents endpoint, /api/<consumer>/events
+}
+
+// routes is the routing table of the system. Add a row when a function starts
+// consuming a type; the Triggers and the local dispatcher follow from it.
+var routes = []Route{}
+
+//go:embed schemas
+var schemaFS embed.FS
+
+// Catalogue holds compiled schemas and the routing table.
+type Catalogue struct {
+	schemas map[string]*jsonschema.Schema
+	routes  []Route
+}
+
+var (
+	defaultOnce sync.Once
+	defaultCat  *Catalogue
+	defaultErr  error
+)
+
+// Default returns the catalogue built from the embedded schemas and the routing
+// table. It panics if they are inconsistent; a test (TestDefaultCatalogue) makes
+// sure that never ships.
+func Default() *Catalogue {
+	defaultOnce.Do(func() {
+		sub, err := fs.Sub(schemaFS, "schemas")
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		defaultCat, defaultErr = Load(sub, routes)
+	})
+	if defaultErr != nil {
+		panic(defaultErr)
+	}
+	return defaultCat
+}
+
+// Load compiles every <type>.json in fsys and checks that each route names a type
+// with a schema and a path under its consumer's API.
+func Load(fsys fs.FS, routes []Route) (*Catalogue, error) {
+	c := &Catalogue{schemas: map[string]*jsonschema.Schema{}, routes: append([]Route(nil), routes...)}
+	files, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	comp := jsonschema.NewCompiler()
+	comp.DefaultDraft(jsonschema.Draft2020)
+	for _, f := range files {
+		typ := strings.TrimSuffix(path.Base(f), ".json")
+		if !TypePattern.MatchString(typ) {
+			return nil, fmt.Errorf("events: schema file %s: %q is not an event type name", f, typ)
+		}
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("events: schema %s: %w", f, err)
+		}
+		url := "urn:eko:event:" + typ
+		if err := comp.AddResource(url, doc); err != nil {
+			return nil, fmt.Errorf("events: schema %s: %w", f, err)
+		}
+		s, err := comp.Compile(url)
+		if err != nil {
+			return nil, fmt.Errorf("events: schema %s: %w", f, err)
+		}
+		c.schemas[typ] = s
+	}
+	seen := map[Route]bool{}
+	for _, r := range c.routes {
+		if _, ok := c.schemas[r.Type]; !ok {
+			return nil, fmt.Errorf("events: route %s → %s: no schema for the type", r.Type, r.Consumer)
+		}
+		if want := "/api/" + r.Consumer + "/"; !strings.HasPrefix(r.Path, want) {
+			return nil, fmt.Errorf("events: route %s → %s: path %q is not under %s", r.Type, r.Consumer, r.Path, want)
+		}
+		if seen[r] {
+			return nil, fmt.Errorf("events: route %s → %s listed twice", r.Type, r.Consumer)
+		}
+		seen[r] = true
+	}
+	return c, nil
+}
+
+// Types lists the known event types, sorted.
+func (c *Catalogue) Types() []string {
+	out := make([]string, 0, len(c.schemas))
+	for t := range c.schemas {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Routes returns the routes of typ, or the whole table when typ is empty.
+func (c *Catalogue) Routes(typ string) []Route {
+	var out []Route
+	for _, r := range c.routes {
+		if typ == "" || r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Validate checks data (a JSON document) against the schema of typ. An unknown
+// type or invalid data is an *errs.Error with code Invalid.
+func (c *Catalogue) Validate(typ string, data []byte) error {
+	s, ok := c.schemas[typ]
+	if !ok {
+		return errs.E(errs.Invalid, "unknown event type %q", typ)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return errs.E(errs.Invalid, "event data of %s is not JSON: %v", typ, err)
+	}
+	if err := s.Validate(inst); err != nil {
+		return errs.E(errs.Invalid, "event data does not match the schema of %s: %v", typ, err)
+	}
+	return nil
+}
+
+// ValidateValue marshals v and validates it; it returns the JSON it checked.
+func (c *Catalogue) ValidateValue(typ string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("events: marshal %s: %w", typ, err)
+	}
+	return b, c.Validate(typ, b)
+}

@@ -1,0 +1,111 @@
+package outboxrelay
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// DeadLetter is an event that exhausted its delivery attempts.
+type DeadLetter struct {
+	ID        string    `json:"id"`
+	Seq       int64     `json:"seq"`
+	Type      string    `json:"type"`
+	Source    string    `json:"source"`
+	Subject   string    `json:"subject,omitempty"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+const maxPage = 500
+
+// listDeadLetters: GET /api/outbox-relay/dead-letters?after=<seq>&limit=<n>
+func (f *Function) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := intParam(q.Get("limit"), 100, 1, maxPage, "limit")
+	if err != nil {
+		return err
+	}
+	after, err := intParam(q.Get("after"), 0, 0, 1<<62, "after")
+	if err != nil {
+		return err
+	}
+	rows, err := f.deps.DB.Query(r.Context(), `
+		SELECT id::text, seq, type, source, coalesce(subject, ''), attempts, coalesce(last_error, ''), created_at
+		FROM platform.outbox WHERE status = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[DeadLetter])
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []DeadLetter{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+type redriveRequest struct {
+	IDs []string `json:"ids"`
+	All bool     `json:"all"`
+}
+
+// redrive: POST /api/outbox-relay/dead-letters/redrive {"ids":[...]} or {"all":true}
+func (f *Function) redrive(w http.ResponseWriter, r *http.Request) error {
+	var req redriveRequest
+	if err := httpx.DecodeJSON(w, r, &req, 64<<10); err != nil {
+		return err
+	}
+	switch {
+	case req.All && len(req.IDs) > 0:
+		return errs.E(errs.Invalid, "give either ids or all, not both")
+	case !req.All && len(req.IDs) == 0:
+		return errs.E(errs.Invalid, "give the ids to redrive, or all: true")
+	case len(req.IDs) > 1000:
+		return errs.E(errs.TooLarge, "at most 1000 ids per request")
+	}
+	for i, id := range req.IDs {
+		if _, err := uuid.Parse(id); err != nil {
+			return errs.Fields("bad event id", errs.FieldError{Field: "ids[" + strconv.Itoa(i) + "]", Code: "format", Message: "must be a UUID"})
+		}
+	}
+	n, err := Redrive(r.Context(), f.deps.DB, req.IDs)
+	if err != nil {
+		return err
+	}
+	f.relay.Nudge()
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"redriven": n})
+	return nil
+}
+
+// stats: GET /api/outbox-relay/stats
+func (f *Function) stats(w http.ResponseWriter, r *http.Request) error {
+	s, err := ReadStats(r.Context(), f.deps.DB)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, s)
+	return nil
+}
+
+func intParam(s string, def, min, max int64, name string) (int64, error) {
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < min || v > max {
+		return 0, errs.Fields("bad query parameter", errs.FieldError{
+			Field: name, Code: "range", Message: "must be an integer from " + strconv.FormatInt(min, 10) + " to " + strconv.FormatInt(max, 10),
+		})
+	}
+	return v, nil
+}

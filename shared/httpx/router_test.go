@@ -1,0 +1,256 @@
+package httpx_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/auth/authtest"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+type echoBody struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// newTestRouter registers one route of each kind on a router that trusts iss.
+func newTestRouter(iss *authtest.Issuer, pol auth.Policy) *httpx.Router {
+	rt := httpx.NewRouter(&auth.Guard{Verifier: auth.NewVerifier(iss.Config()), Policy: pol})
+	ok := func(w http.ResponseWriter, r *http.Request) error {
+		p := auth.PrincipalFrom(r.Context())
+		sub := ""
+		if p != nil {
+			sub = p.Subject
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"subject": sub})
+		return nil
+	}
+	rt.Handle(http.MethodGet, "/open", auth.Public, ok)
+	rt.Handle(http.MethodGet, "/me", auth.Authenticated, ok)
+	rt.Handle(http.MethodGet, "/secret", "test.secret.read", ok)
+	rt.Handle(http.MethodGet, "/undeclared", "", ok)
+	rt.Handle(http.MethodPost, "/echo", auth.Public, func(w http.ResponseWriter, r *http.Request) error {
+		var b echoBody
+		if err := httpx.DecodeJSON(w, r, &b, 1024); err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, b)
+		return nil
+	})
+	rt.Handle(http.MethodGet, "/panic", auth.Public, func(http.ResponseWriter, *http.Request) error { panic("boom") })
+	return rt
+}
+
+func decodeProblem(t *testing.T, rec *httptest.ResponseRecorder) httpx.Problem {
+	t.Helper()
+	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("Content-Type = %q, want application/problem+json (body %s)", ct, rec.Body)
+	}
+	var p httpx.Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+		t.Fatalf("problem body: %v", err)
+	}
+	if p.Status != rec.Code || p.Code == "" || p.Detail == "" {
+		t.Fatalf("incomplete problem %+v for status %d", p, rec.Code)
+	}
+	return p
+}
+
+func TestTokenVerification(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	other := authtest.NewIssuer(t) // a different key: its tokens have the wrong signature for iss
+	rt := newTestRouter(iss, auth.DenyAll{})
+
+	valid := iss.Mint(t, authtest.Token{})
+	forged := other.Mint(t, authtest.Token{Issuer: iss.URL})
+	cases := []struct {
+		name   string
+		header string
+		path   string
+		status int
+		code   errs.Code
+	}{
+		{"missing", "", "/me", 401, errs.Unauthenticated},
+		{"not bearer", "Basic dXNlcjpwYXNz", "/me", 401, errs.Unauthenticated},
+		{"malformed", "Bearer not-a-jwt", "/me", 401, errs.Unauthenticated},
+		{"garbage jwt", "Bearer aaa.bbb.ccc", "/me", 401, errs.Unauthenticated},
+		{"wrong signature", "Bearer " + forged, "/me", 401, errs.Unauthenticated},
+		{"expired", "Bearer " + iss.Mint(t, authtest.Token{TTL: -time.Hour}), "/me", 401, errs.Unauthenticated},
+		{"wrong audience", "Bearer " + iss.Mint(t, authtest.Token{Audience: "someone-else"}), "/me", 401, errs.Unauthenticated},
+		{"wrong issuer", "Bearer " + iss.Mint(t, authtest.Token{Issuer: "https://esia.example"}), "/me", 401, errs.Unauthenticated},
+		{"valid on authenticated route", "Bearer " + valid, "/me", 200, ""},
+		{"valid but no policy grants", "Bearer " + valid, "/secret", 403, errs.Forbidden},
+		{"no token on permissioned route", "", "/secret", 401, errs.Unauthenticated},
+		{"undeclared route is denied even with a token", "Bearer " + valid, "/undeclared", 403, errs.Forbidden},
+		{"public route needs no token", "", "/open", 200, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, c.path, nil)
+			if c.header != "" {
+				req.Header.Set("Authorization", c.header)
+			}
+			rec := httptest.NewRecorder()
+			rt.ServeHTTP(rec, req)
+			if rec.Code != c.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
+			}
+			if c.code != "" {
+				if p := decodeProblem(t, rec); p.Code != c.code {
+					t.Fatalf("code %q, want %q", p.Code, c.code)
+				}
+			}
+			if c.status == 401 && rec.Header().Get("WWW-Authenticate") == "" {
+				t.Fatalf("401 without WWW-Authenticate")
+			}
+		})
+	}
+}
+
+type grantOnly auth.Permission
+
+func (g grantOnly) Authorize(_ context.Context, _ *auth.Principal, perm auth.Permission) error {
+	if perm == auth.Permission(g) {
+		return nil
+	}
+	return errs.E(errs.Forbidden, "not granted")
+}
+
+func TestPolicyGrants(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	rt := newTestRouter(iss, grantOnly("test.secret.read"))
+	req := httptest.NewRequest(http.MethodGet, "/secret", nil)
+	req.Header.Set("Authorization", "Bearer "+iss.Mint(t, authtest.Token{Subject: "42"}))
+	rec := httptest.NewRecorder()
+	rt.ServeHTTP(rec, req)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"subject":"42"`) {
+		t.Fatalf("granted route: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// recorder is a testing.TB that remembers failures instead of failing.
+type recorder struct {
+	testing.TB
+	failures []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
+func (r *recorder) Helper()                           {}
+
+func TestRoutePermissionHarness(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	rt := newTestRouter(iss, auth.DenyAll{})
+
+	rec := &recorder{TB: t}
+	authtest.CheckRoutes(rec, rt.Routes())
+	if len(rec.failures) != 1 || !strings.Contains(rec.failures[0], "/undeclared") {
+		t.Fatalf("harness should report exactly the undeclared route, got %q", rec.failures)
+	}
+
+	rec = &recorder{TB: t}
+	authtest.CheckRoutes(rec, nil)
+	if len(rec.failures) != 1 {
+		t.Fatalf("harness should refuse an empty route list, got %q", rec.failures)
+	}
+
+	declared := httpx.NewRouter(nil)
+	declared.Handle(http.MethodGet, "/x", auth.Public, nil)
+	rec = &recorder{TB: t}
+	authtest.CheckRoutes(rec, declared.Routes())
+	if len(rec.failures) != 0 {
+		t.Fatalf("harness failed a fully declared router: %q", rec.failures)
+	}
+}
+
+func TestJSONInput(t *testing.T) {
+	rt := newTestRouter(authtest.NewIssuer(t), auth.DenyAll{})
+	cases := []struct {
+		name        string
+		contentType string
+		body        string
+		status      int
+		code        errs.Code
+	}{
+		{"good", "application/json", `{"name":"Иванов","count":2}`, 200, ""},
+		{"charset parameter is fine", "application/json; charset=utf-8", `{"name":"a"}`, 200, ""},
+		{"oversized", "application/json", `{"name":"` + strings.Repeat("я", 2000) + `"}`, 413, errs.TooLarge},
+		{"unknown field", "application/json", `{"name":"a","admin":true}`, 400, errs.Invalid},
+		{"wrong content type", "text/plain", `{"name":"a"}`, 415, errs.UnsupportedMedia},
+		{"form content type", "application/x-www-form-urlencoded", `name=a`, 415, errs.UnsupportedMedia},
+		{"missing content type", "", `{"name":"a"}`, 415, errs.UnsupportedMedia},
+		{"invalid json", "application/json", `{"name":`, 400, errs.Invalid},
+		{"syntax error", "application/json", `{"name" "a"}`, 400, errs.Invalid},
+		{"wrong type", "application/json", `{"count":"many"}`, 400, errs.Invalid},
+		{"empty body", "application/json", ``, 400, errs.Invalid},
+		{"two values", "application/json", `{"name":"a"}{"name":"b"}`, 400, errs.Invalid},
+		{"array instead of object", "application/json", `[1,2]`, 400, errs.Invalid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/echo", strings.NewReader(c.body))
+			if c.contentType != "" {
+				req.Header.Set("Content-Type", c.contentType)
+			}
+			rec := httptest.NewRecorder()
+			rt.ServeHTTP(rec, req)
+			if rec.Code != c.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
+			}
+			if c.code != "" {
+				if p := decodeProblem(t, rec); p.Code != c.code {
+					t.Fatalf("code %q, want %q", p.Code, c.code)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownRoutesAndPanicsAreProblems(t *testing.T) {
+	rt := newTestRouter(authtest.NewIssuer(t), auth.DenyAll{})
+	for _, c := range []struct {
+		method, path string
+		status       int
+		code         errs.Code
+	}{
+		{http.MethodGet, "/nowhere", 404, errs.NotFound},
+		{http.MethodDelete, "/open", 405, errs.MethodNotAllowed},
+		{http.MethodGet, "/panic", 500, errs.Internal},
+	} {
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, httptest.NewRequest(c.method, c.path, nil))
+		if rec.Code != c.status {
+			t.Fatalf("%s %s: status %d, want %d", c.method, c.path, rec.Code, c.status)
+		}
+		p := decodeProblem(t, rec)
+		if p.Code != c.code {
+			t.Fatalf("%s %s: code %q", c.method, c.path, p.Code)
+		}
+		if strings.Contains(rec.Body.String(), "boom") {
+			t.Fatalf("internal panic text leaked: %s", rec.Body)
+		}
+	}
+}
+
+func TestProblemExtraMembers(t *testing.T) {
+	e := &errs.Error{Code: errs.Conflict, Detail: "уже подано", Extra: map[string]any{"existing_id": "A-1", "status": "ignored"}}
+	b, err := json.Marshal(httpx.ProblemOf(e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	if m["existing_id"] != "A-1" || m["status"].(float64) != 409 || m["code"] != "conflict" {
+		t.Fatalf("problem %s", b)
+	}
+}

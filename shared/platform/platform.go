@@ -1,0 +1,22 @@
+// Package platform owns the "platform" schema that every function shares: the
+// transactional outbox and the consumers' record of processed events.
+package platform
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/kuzbass/eko/shared/db"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the platform's migrations. It is applied before any function's schema.
+func Schema() db.Schema {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return db.Schema{Name: "platform", FS: sub}
+}
