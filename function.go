@@ -18,13 +18,11 @@ import (
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/platform"
-	"github.com/kuzbass/eko/shared/storage"
 )
 
 // Config is the all-in-one configuration: the shared part plus each function's own.
 type Config struct {
 	function.Config
-	S3    storage.Config
 	Relay outboxrelay.RelayConfig
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
 	MigrateURL string `envconfig:"MIGRATE_DATABASE_URL"`
@@ -57,7 +55,7 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 			return err
 		}
 	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config, &cfg.S3)
+	deps, closeDeps, err := function.Open(ctx, cfg.Config)
 	if err != nil {
 		return err
 	}

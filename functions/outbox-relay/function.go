@@ -55,7 +55,7 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if err := function.Load(&cfg); err != nil {
 		return err
 	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	deps, closeDeps, err := function.Open(ctx, cfg.Config)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
-	"github.com/kuzbass/eko/shared/storage"
 )
 
 // Config is the part of the configuration every function has.
@@ -52,15 +51,14 @@ func Load(dst any) error {
 // Deps are the shared resources of one process.
 type Deps struct {
 	DB     *pgxpool.Pool
-	Store  *storage.Store // nil unless the process needs files
 	Guard  *auth.Guard
 	Outbox *outbox.Writer
 	Log    *slog.Logger
 }
 
-// Open connects what cfg describes. withStore also opens MinIO and ensures the bucket.
+// Open connects what cfg describes.
 // The returned close function releases everything Open acquired.
-func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), error) {
+func Open(ctx context.Context, cfg Config) (*Deps, func(), error) {
 	log := NewLogger(cfg.LogLevel)
 	pool, err := db.Open(ctx, cfg.DB)
 	if err != nil {
@@ -71,17 +69,6 @@ func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), e
 		Guard:  &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: auth.DenyAll{}},
 		Outbox: outbox.New(events.Default()),
 		Log:    log,
-	}
-	if s3 != nil {
-		st, err := storage.Open(ctx, *s3)
-		if err == nil {
-			err = st.EnsureBucket(ctx)
-		}
-		if err != nil {
-			pool.Close()
-			return nil, nil, err
-		}
-		d.Store = st
 	}
 	return d, pool.Close, nil
 }

@@ -48,7 +48,7 @@ func (w *Writer) Enqueue(ctx context.Context, tx pgx.Tx, ev Event) (uuid.UUID, e
 	}
 	_, err = tx.Exec(ctx,
 		`INSERT INTO platform.outbox (id, type, source, subject, data) VALUES ($1, $2, $3, NULLIF($4, ''), $5)`,
-		id, ev.Type, ev.Source, ev.Subject, data)
+		id, ev.Type, ev.Source, ev.Subject, string(data))
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("outbox: insert %s: %w", ev.Type, err)
 	}
