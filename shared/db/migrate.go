@@ -50,7 +50,7 @@ func Migrate(ctx context.Context, url string, log *slog.Logger, schemas ...Schem
 }
 
 func migrateSchema(ctx context.Context, sqlDB *sql.DB, s Schema, log *slog.Logger) error {
-	if _, err := sqlDB.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{s.Name}.Sanitize()); err != nil {
+	if err := createSchema(ctx, sqlDB, s.Name); err != nil {
 		return fmt.Errorf("migrate %s: create schema: %w", s.Name, err)
 	}
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrateLockID))
@@ -76,4 +76,21 @@ func migrateSchema(ctx context.Context, sqlDB *sql.DB, s Schema, log *slog.Logge
 		}
 	}
 	return nil
+}
+
+// createSchema creates the schema under a transaction-scoped advisory lock:
+// concurrent CREATE SCHEMA IF NOT EXISTS can otherwise fail on pg_namespace.
+func createSchema(ctx context.Context, sqlDB *sql.DB, name string) error {
+	tx, err := sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockID+1); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
