@@ -13,10 +13,12 @@ import (
 
 	"github.com/kuzbass/eko/events"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
+	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/pdata"
 	"github.com/kuzbass/eko/shared/platform"
 )
 
@@ -24,13 +26,14 @@ import (
 type Config struct {
 	function.Config
 	Relay outboxrelay.RelayConfig
+	PData pdata.Config
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
 	MigrateURL string `envconfig:"MIGRATE_DATABASE_URL"`
 }
 
 // Schemas lists every schema in the order the migrate command applies them.
 func Schemas() []db.Schema {
-	return []db.Schema{platform.Schema()}
+	return append([]db.Schema{platform.Schema()}, registry.Schemas()...)
 }
 
 // Function is the all-in-one function.
@@ -80,6 +83,12 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	// Consumers of events, by function name; filled as functions that consume events land.
 	consumers := map[string]http.Handler{}
 
+	reg := registry.New()
+	deps.Policy.SetSource(reg) // grants come straight from the registry in this process
+	if err := reg.Mount(ctx, deps, cfg.PData); err != nil {
+		return err
+	}
+
 	f.relay = outboxrelay.New()
 	f.relay.Deliverer = &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: consumers}
 	if err := f.relay.Mount(ctx, deps, cfg.Relay); err != nil {
@@ -88,6 +97,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	f.OnStop(f.relay.Stop)
 
 	f.router = httpx.NewRouter(deps.Guard)
+	f.router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
 	f.router.Mount("/api/"+outboxrelay.Name+"/", http.HandlerFunc(f.relay.Handle), f.relay.Routes())
 	f.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
 	f.Serve(f.router)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -26,6 +27,13 @@ const (
 	PermDeadLettersRead    auth.Permission = "outbox.dead-letters.read"
 	PermDeadLettersRedrive auth.Permission = "outbox.dead-letters.redrive"
 )
+
+// Rules: the ministry, as the operator of the system, watches and redrives
+// the event flow.
+var Rules = access.Rules{
+	PermDeadLettersRead:    {access.MinistryOfficial},
+	PermDeadLettersRedrive: {access.MinistryOfficial},
+}
 
 // Config is the relay's configuration.
 type Config struct {
@@ -74,6 +82,9 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg RelayConfig) error {
 	if f.Deliverer == nil {
 		return fmt.Errorf("%s: no deliverer", Name)
+	}
+	if err := deps.Policy.Register(Rules); err != nil {
+		return err
 	}
 	f.deps = deps
 	f.relay = NewRelay(deps.DB, f.Deliverer, cfg, deps.Log.With("function", Name))

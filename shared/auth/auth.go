@@ -56,12 +56,17 @@ type Principal struct {
 	Person         // identity claims of a person; empty for service accounts
 	// Trusted is ESIA's "confirmed account" flag. Untrusted (simplified) accounts
 	// get no access to children's data.
-	Trusted  bool
-	Service  bool     // a client-credentials identity (e.g. EPGU), not a person
-	Children []Person // children the parent has in ESIA
-	Expires  time.Time
+	Trusted bool
+	Service bool // a client-credentials identity (e.g. EPGU), not a person
+	// CreatedBy is the ESIA oid of the parent who created this child account
+	// (ESIA creates accounts of children up to 13 from a parent's account).
+	CreatedBy string
+	Children  []Person // children the parent has in ESIA
+	Expires   time.Time
 	// Grants are filled by the Policy (from registry memberships) and cached for the request.
 	Grants any
+	// Token is the raw bearer token, for calling other functions on the caller's behalf.
+	Token string
 }
 
 type principalKey struct{}

@@ -97,19 +97,22 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		PreferredUsername string   `json:"preferred_username"`
 		Trusted           bool     `json:"trusted"`
 		ClientKind        string   `json:"client_kind"`
+		CreatedBy         string   `json:"created_by"`
 		Children          []Person `json:"children"`
 	}
 	if err := tok.Claims(&c); err != nil {
 		return nil, &errs.Error{Code: errs.Unauthenticated, Detail: "token claims unreadable: " + err.Error()}
 	}
 	return &Principal{
-		Subject:  tok.Subject,
-		Login:    c.PreferredUsername,
-		Person:   c.Person,
-		Trusted:  c.Trusted,
-		Service:  c.ClientKind == "service",
-		Children: c.Children,
-		Expires:  tok.Expiry,
+		Subject:   tok.Subject,
+		Login:     c.PreferredUsername,
+		Person:    c.Person,
+		Trusted:   c.Trusted,
+		Service:   c.ClientKind == "service",
+		Children:  c.Children,
+		CreatedBy: c.CreatedBy,
+		Expires:   tok.Expiry,
+		Token:     raw,
 	}, nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
@@ -52,6 +53,7 @@ func Load(dst any) error {
 type Deps struct {
 	DB     *pgxpool.Pool
 	Guard  *auth.Guard
+	Policy *access.Policy // the Guard's policy; functions register their rules on it
 	Outbox *outbox.Writer
 	Log    *slog.Logger
 }
@@ -64,9 +66,11 @@ func Open(ctx context.Context, cfg Config) (*Deps, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	policy := access.NewPolicy(nil) // no rules, no grants: denies everything until functions register
 	d := &Deps{
 		DB:     pool,
-		Guard:  &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: auth.DenyAll{}},
+		Guard:  &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: policy},
+		Policy: policy,
 		Outbox: outbox.New(events.Default()),
 		Log:    log,
 	}

@@ -1,0 +1,212 @@
+package registry
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// Child is a child of the caller as /me shows it.
+type Child struct {
+	Person
+	Relation      string      `json:"relation"`
+	Organisations []Placement `json:"organisations"`
+}
+
+// Placement is where a person studies now.
+type Placement struct {
+	OrganisationID   uuid.UUID  `json:"organisation_id"`
+	OrganisationName string     `json:"organisation_name"`
+	ClassID          *uuid.UUID `json:"class_id,omitempty"`
+	ClassName        string     `json:"class_name,omitempty"`
+	AcademicYear     int        `json:"academic_year"`
+}
+
+// Me is the answer of GET /api/registry/me.
+type Me struct {
+	Subject  string         `json:"subject"`
+	Identity Match          `json:"identity"`
+	Person   *Person        `json:"person,omitempty"`
+	Grants   []access.Grant `json:"grants"`
+	Children []Child        `json:"children"`
+	Trusted  bool           `json:"trusted"`
+}
+
+// resolve matches the caller to a person (linking the account when every datum
+// agrees), links the children the parent's ESIA account lists when they match
+// registry persons fully, and derives the grants.
+func (f *Function) resolve(ctx context.Context, p *auth.Principal) (Match, *access.Grants, error) {
+	var m Match
+	var g *access.Grants
+	today := f.now()
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		var err error
+		if m, err = f.matchAccount(ctx, tx, p, today); err != nil {
+			return err
+		}
+		if m.Status != MatchLinked {
+			g = &access.Grants{Trusted: p.Trusted, Grants: []access.Grant{}}
+			return nil
+		}
+		if p.Trusted {
+			if err := f.linkESIAChildren(ctx, tx, *m.PersonID, p); err != nil {
+				return err
+			}
+		}
+		g, err = grantsOf(ctx, tx, *m.PersonID, p.Trusted, today)
+		return err
+	})
+	return m, g, err
+}
+
+// linkESIAChildren records parent–child links that ESIA vouches for: a child in
+// the parent's token whose name, birth date, SNILS and birth certificate all match
+// one registry person. Anything less links nothing.
+func (f *Function) linkESIAChildren(ctx context.Context, tx pgx.Tx, parent uuid.UUID, p *auth.Principal) error {
+	for _, c := range p.Children {
+		digits, err := pdata.NormalizeSNILS(c.SNILS)
+		if err != nil || c.Document == nil {
+			continue
+		}
+		key, err := pdata.NormalizeDocument(c.Document.Type, c.Document.Series, c.Document.Number)
+		if err != nil {
+			continue
+		}
+		birth, err := time.Parse(time.DateOnly, c.BirthDate)
+		if err != nil {
+			continue
+		}
+		var child uuid.UUID
+		var family, given, middle string
+		err = tx.QueryRow(ctx, `SELECT id, family_name, given_name, middle_name FROM registry.people
+			WHERE snils_hash = $1 AND doc_hash = $2 AND birth_date = $3`,
+			f.pdata.Hash("snils", digits), f.pdata.Hash("document", key.Key()), birth).Scan(&child, &family, &given, &middle)
+		if err != nil {
+			continue // not in the registry, or data differ: nothing is linked silently
+		}
+		if foldName(family) != foldName(c.FamilyName) || foldName(given) != foldName(c.GivenName) || foldName(middle) != foldName(c.MiddleName) {
+			continue
+		}
+		relation := "father"
+		if p.Gender == "F" {
+			relation = "mother"
+		}
+		id, _ := uuid.NewV7()
+		tag, err := tx.Exec(ctx, `INSERT INTO registry.parent_links (id, parent_id, child_id, relation, source)
+			VALUES ($1, $2, $3, $4, 'esia') ON CONFLICT (parent_id, child_id) DO NOTHING`, id, parent, child, relation)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventParentLinkCreated, Source: source, Subject: child.String(),
+				Data: ParentLinkEvent{LinkID: id.String(), ParentID: parent.String(), ChildID: child.String(), Relation: relation, Source: "esia"}}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Grants implements access.Source for callers inside this process: the
+// registry answers from its own tables.
+func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grants, error) {
+	if p.Service {
+		return &access.Grants{Grants: []access.Grant{}}, nil
+	}
+	_, g, err := f.resolve(ctx, p)
+	return g, err
+}
+
+// me: GET /api/registry/me
+func (f *Function) me(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := auth.PrincipalFrom(ctx)
+	m, g, err := f.resolve(ctx, p)
+	if err != nil {
+		return err
+	}
+	p.Grants = g
+	out := Me{Subject: p.Subject, Identity: m, Grants: g.Grants, Children: []Child{}, Trusted: p.Trusted}
+	if m.Status != MatchLinked {
+		httpx.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		self, err := f.person(ctx, tx, *m.PersonID, true)
+		if err != nil {
+			return err
+		}
+		out.Person = &self
+		for _, gr := range g.With(access.Parent) {
+			childID, err := uuid.Parse(gr.ScopeID)
+			if err != nil {
+				return err
+			}
+			c, err := f.person(ctx, tx, childID, false)
+			if err != nil {
+				return err
+			}
+			var relation string
+			if err := tx.QueryRow(ctx, `SELECT relation FROM registry.parent_links WHERE parent_id = $1 AND child_id = $2`, *m.PersonID, childID).Scan(&relation); err != nil {
+				return err
+			}
+			pl, err := placements(ctx, tx, childID, f.now())
+			if err != nil {
+				return err
+			}
+			out.Children = append(out.Children, Child{Person: c, Relation: relation, Organisations: pl})
+			if err := f.auditPerson(r, tx, childID, "read", "registry.person", []string{"profile"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// myGrants: GET /api/registry/me/grants — what other functions' policies ask.
+func (f *Function) myGrants(w http.ResponseWriter, r *http.Request) error {
+	p := auth.PrincipalFrom(r.Context())
+	if p.Service {
+		return errs.E(errs.Forbidden, "service accounts hold no registry roles")
+	}
+	_, g, err := f.resolve(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, g)
+	return nil
+}
+
+func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time) ([]Placement, error) {
+	rows, err := q.Query(ctx, `
+		SELECT e.organisation_id, o.short_name, e.class_id, coalesce(c.name, ''), e.academic_year
+		FROM registry.enrollments e
+		JOIN registry.organisations o ON o.id = e.organisation_id
+		LEFT JOIN registry.classes c ON c.id = e.class_id
+		WHERE e.person_id = $1 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
+		ORDER BY e.starts_on DESC`, person, day)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Placement])
+	if list == nil {
+		list = []Placement{}
+	}
+	return list, err
+}

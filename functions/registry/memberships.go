@@ -1,0 +1,449 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+)
+
+// orgFromPath loads the organisation of {id} and checks perm in its scope.
+func (f *Function) orgFromPath(r *http.Request, perm auth.Permission) (Organisation, error) {
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return Organisation{}, err
+	}
+	o, err := f.organisation(r.Context(), f.db, id)
+	if err != nil {
+		return o, err
+	}
+	return o, Rules.Require(r.Context(), perm, targetOfOrganisation(o))
+}
+
+// listClasses: GET /api/registry/organisations/{id}/classes?year=
+func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
+	o, err := f.orgFromPath(r, PermClassRead)
+	if err != nil {
+		return err
+	}
+	year := AcademicYearOf(f.now())
+	if y := r.URL.Query().Get("year"); y != "" {
+		if year, err = yearParam(y); err != nil {
+			return err
+		}
+	}
+	rows, err := f.db.Query(r.Context(), `
+		SELECT id, organisation_id, academic_year, name, kind, grade, age_from, age_to
+		FROM registry.classes WHERE organisation_id = $1 AND academic_year = $2
+		ORDER BY grade NULLS LAST, name`, o.ID, year)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Class])
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	return nil
+}
+
+// ClassInput creates a class or a group.
+type ClassInput struct {
+	AcademicYear int    `json:"academic_year"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	Grade        *int   `json:"grade"`
+	AgeFrom      *int   `json:"age_from"`
+	AgeTo        *int   `json:"age_to"`
+}
+
+// createClass: POST /api/registry/organisations/{id}/classes
+func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
+	o, err := f.orgFromPath(r, PermClassWrite)
+	if err != nil {
+		return err
+	}
+	var in ClassInput
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	var fe []errs.FieldError
+	if in.AcademicYear < 2000 || in.AcademicYear > 2100 {
+		fe = append(fe, errs.FieldError{Field: "academic_year", Code: "range", Message: "год начала учебного года, 2000–2100"})
+	}
+	if n := len([]rune(in.Name)); n < 1 || n > 50 || strings.ContainsAny(in.Name, "<>\"'`\\") {
+		fe = append(fe, errs.FieldError{Field: "name", Code: "format", Message: "1–50 символов без спецсимволов"})
+	}
+	switch in.Kind {
+	case "class":
+		if o.Kind != "school" && o.Kind != "college" {
+			fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "классы есть только у школ и колледжей"})
+		}
+		if in.Grade != nil && (*in.Grade < 1 || *in.Grade > 11) {
+			fe = append(fe, errs.FieldError{Field: "grade", Code: "range", Message: "1–11"})
+		}
+	case "group":
+		if in.AgeFrom == nil || in.AgeTo == nil || *in.AgeFrom < 0 || *in.AgeTo > 18 || *in.AgeFrom > *in.AgeTo {
+			fe = append(fe, errs.FieldError{Field: "age_from", Code: "range", Message: "возраст группы: 0 ≤ age_from ≤ age_to ≤ 18"})
+		}
+	default:
+		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "class или group"})
+	}
+	if len(fe) > 0 {
+		return errs.Fields("класс не прошёл проверку", fe...)
+	}
+	c := Class{OrganisationID: o.ID, AcademicYear: in.AcademicYear, Name: in.Name, Kind: in.Kind, Grade: in.Grade, AgeFrom: in.AgeFrom, AgeTo: in.AgeTo}
+	c.ID, _ = uuid.NewV7()
+	_, err = f.db.Exec(r.Context(), `INSERT INTO registry.classes (id, organisation_id, academic_year, name, kind, grade, age_from, age_to)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.OrganisationID, c.AcademicYear, c.Name, c.Kind, c.Grade, c.AgeFrom, c.AgeTo)
+	if db.IsUniqueViolation(err, "") {
+		return errs.E(errs.Conflict, "класс «%s» на %d/%d учебный год уже есть", c.Name, c.AcademicYear, c.AcademicYear+1)
+	}
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+// listStaff: GET /api/registry/organisations/{id}/staff
+func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
+	o, err := f.orgFromPath(r, PermStaffRead)
+	if err != nil {
+		return err
+	}
+	rows, err := f.db.Query(r.Context(), `
+		SELECT s.id, s.person_id, p.family_name || ' ' || p.given_name || coalesce(' ' || nullif(p.middle_name, ''), ''),
+		       s.organisation_id, s.role, s.class_id, s.position, s.starts_on::text, s.ends_on::text
+		FROM registry.staff s JOIN registry.people p ON p.id = s.person_id
+		WHERE s.organisation_id = $1 AND (s.ends_on IS NULL OR s.ends_on >= $2)
+		ORDER BY p.family_name, p.given_name, s.role`, o.ID, f.now())
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[StaffMember])
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	return nil
+}
+
+// StaffInput appoints a person to a role.
+type StaffInput struct {
+	PersonID uuid.UUID  `json:"person_id"`
+	Role     string     `json:"role"`
+	ClassID  *uuid.UUID `json:"class_id"`
+	Position string     `json:"position"`
+	StartsOn string     `json:"starts_on"`
+	EndsOn   *string    `json:"ends_on"`
+}
+
+// createStaff: POST /api/registry/organisations/{id}/staff
+func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
+	o, err := f.orgFromPath(r, PermStaffWrite)
+	if err != nil {
+		return err
+	}
+	var in StaffInput
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	var fe []errs.FieldError
+	if !slices.Contains(StaffRoles, in.Role) {
+		fe = append(fe, errs.FieldError{Field: "role", Code: "enum", Message: "одна из ролей: " + strings.Join(StaffRoles, ", ")})
+	}
+	if (in.Role == "class_teacher") != (in.ClassID != nil) {
+		fe = append(fe, errs.FieldError{Field: "class_id", Code: "required", Message: "класс указывается для классного руководителя, и только для него"})
+	}
+	starts, ends, dfe := dateRange(in.StartsOn, in.EndsOn)
+	fe = append(fe, dfe...)
+	if len(in.Position) > 200 {
+		fe = append(fe, errs.FieldError{Field: "position", Code: "length", Message: "не длиннее 200 символов"})
+	}
+	if len(fe) > 0 {
+		return errs.Fields("назначение не прошло проверку", fe...)
+	}
+	m := StaffMember{PersonID: in.PersonID, OrganisationID: o.ID, Role: in.Role, ClassID: in.ClassID, Position: in.Position, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
+	m.ID, _ = uuid.NewV7()
+	err = db.InTx(r.Context(), f.db, func(tx pgx.Tx) error {
+		if err := f.mustExistPerson(r.Context(), tx, in.PersonID); err != nil {
+			return err
+		}
+		if in.ClassID != nil {
+			if err := f.mustBeClassOf(r.Context(), tx, *in.ClassID, o.ID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(r.Context(), `INSERT INTO registry.staff (id, person_id, organisation_id, role, class_id, position, starts_on, ends_on)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, m.PersonID, m.OrganisationID, m.Role, m.ClassID, m.Position, starts, ends)
+		if db.IsUniqueViolation(err, "") {
+			return errs.E(errs.Conflict, "такое назначение уже есть")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+// Student is a row of a class list: a masked profile and the enrollment.
+type Student struct {
+	Person
+	EnrollmentID uuid.UUID  `json:"enrollment_id"`
+	ClassID      *uuid.UUID `json:"class_id,omitempty"`
+	ClassName    string     `json:"class_name,omitempty"`
+}
+
+// listStudents: GET /api/registry/organisations/{id}/students?class=<id>&year=
+// Every listed child's profile read is audited.
+func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	o, err := f.organisation(ctx, f.db, id)
+	if err != nil {
+		return err
+	}
+	target := targetOfOrganisation(o)
+	var classID *uuid.UUID
+	if c := r.URL.Query().Get("class"); c != "" {
+		cid, err := uuidParam("class", c)
+		if err != nil {
+			return err
+		}
+		classID = &cid
+		target.ClassIDs = []string{cid.String()}
+	}
+	if err := Rules.Require(ctx, PermPersonRead, target); err != nil {
+		return err
+	}
+	year := AcademicYearOf(f.now())
+	if y := r.URL.Query().Get("year"); y != "" {
+		if year, err = yearParam(y); err != nil {
+			return err
+		}
+	}
+	var list []Student
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT p.id, p.family_name, p.given_name, p.middle_name, p.birth_date::text, p.gender, p.snils_mask,
+			       p.esia_oid IS NOT NULL, e.id, e.class_id, coalesce(c.name, '')
+			FROM registry.enrollments e
+			JOIN registry.people p ON p.id = e.person_id
+			LEFT JOIN registry.classes c ON c.id = e.class_id
+			WHERE e.organisation_id = $1 AND e.academic_year = $2 AND ($3::uuid IS NULL OR e.class_id = $3)
+			ORDER BY c.name, p.family_name, p.given_name
+			LIMIT 2000`, o.ID, year, classID)
+		if err != nil {
+			return err
+		}
+		list, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Student, error) {
+			var s Student
+			err := row.Scan(&s.ID, &s.FamilyName, &s.GivenName, &s.MiddleName, &s.BirthDate, &s.Gender, &s.SNILS,
+				&s.ESIALinked, &s.EnrollmentID, &s.ClassID, &s.ClassName)
+			return s, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, s := range list {
+			if err := f.auditPerson(r, tx, s.ID, "read", "registry.class-list", []string{"profile"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	return nil
+}
+
+// EnrollmentInput places a student.
+type EnrollmentInput struct {
+	PersonID       uuid.UUID  `json:"person_id"`
+	OrganisationID uuid.UUID  `json:"organisation_id"`
+	ClassID        *uuid.UUID `json:"class_id"`
+	AcademicYear   int        `json:"academic_year"`
+	StartsOn       string     `json:"starts_on"`
+	EndsOn         *string    `json:"ends_on"`
+}
+
+// createEnrollment: POST /api/registry/enrollments
+func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in EnrollmentInput
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	starts, ends, fe := dateRange(in.StartsOn, in.EndsOn)
+	if in.AcademicYear < 2000 || in.AcademicYear > 2100 {
+		fe = append(fe, errs.FieldError{Field: "academic_year", Code: "range", Message: "год начала учебного года"})
+	}
+	if len(fe) > 0 {
+		return errs.Fields("зачисление не прошло проверку", fe...)
+	}
+	o, err := f.organisation(ctx, f.db, in.OrganisationID)
+	if err != nil {
+		return err
+	}
+	if err := Rules.Require(ctx, PermEnrollmentWrite, targetOfOrganisation(o)); err != nil {
+		return err
+	}
+	e := Enrollment{PersonID: in.PersonID, OrganisationID: o.ID, ClassID: in.ClassID, AcademicYear: in.AcademicYear, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
+	e.ID, _ = uuid.NewV7()
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		if err := f.mustExistPerson(ctx, tx, in.PersonID); err != nil {
+			return err
+		}
+		if in.ClassID != nil {
+			if err := f.mustBeClassOf(ctx, tx, *in.ClassID, o.ID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO registry.enrollments (id, person_id, organisation_id, class_id, academic_year, starts_on, ends_on)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.PersonID, e.OrganisationID, e.ClassID, e.AcademicYear, starts, ends)
+		if db.IsUniqueViolation(err, "") {
+			return errs.E(errs.Conflict, "обучающийся уже зачислен в эту организацию на этот учебный год")
+		}
+		if err != nil {
+			return err
+		}
+		if err := f.auditPerson(r, tx, in.PersonID, "create", "registry.enrollment", []string{"enrollment"}); err != nil {
+			return err
+		}
+		ev := EnrollmentEvent{EnrollmentID: e.ID.String(), PersonID: e.PersonID.String(), OrganisationID: o.ID.String(),
+			AcademicYear: e.AcademicYear, StartsOn: e.StartsOn, EndsOn: e.EndsOn}
+		if e.ClassID != nil {
+			ev.ClassID = e.ClassID.String()
+		}
+		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventEnrollmentCreated, Source: source, Subject: e.PersonID.String(), Data: ev})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+// LinkInput ties a parent to a child.
+type LinkInput struct {
+	ParentID uuid.UUID `json:"parent_id"`
+	ChildID  uuid.UUID `json:"child_id"`
+	Relation string    `json:"relation"`
+}
+
+// createLink: POST /api/registry/parent-links — the child's organisation (or an
+// official) records a legal representative.
+func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in LinkInput
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"mother", "father", "guardian"}, in.Relation) {
+		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "relation", Code: "enum", Message: "mother, father или guardian"})
+	}
+	if in.ParentID == in.ChildID {
+		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "child_id", Code: "self", Message: "человек не может быть своим родителем"})
+	}
+	target, err := targetOfPerson(ctx, f.db, in.ChildID, f.now())
+	if err != nil {
+		return err
+	}
+	if err := Rules.Require(ctx, PermLinkWrite, target); err != nil {
+		return err
+	}
+	l := ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Source: "manual", CreatedAt: f.now()}
+	l.ID, _ = uuid.NewV7()
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		if err := f.mustExistPerson(ctx, tx, in.ParentID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO registry.parent_links (id, parent_id, child_id, relation, source) VALUES ($1, $2, $3, $4, $5)`,
+			l.ID, l.ParentID, l.ChildID, l.Relation, l.Source)
+		if db.IsUniqueViolation(err, "") {
+			return errs.E(errs.Conflict, "такая связь уже есть")
+		}
+		if err != nil {
+			return err
+		}
+		if err := f.auditPerson(r, tx, in.ChildID, "create", "registry.parent-link", []string{"parents"}); err != nil {
+			return err
+		}
+		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventParentLinkCreated, Source: source, Subject: l.ChildID.String(),
+			Data: ParentLinkEvent{LinkID: l.ID.String(), ParentID: l.ParentID.String(), ChildID: l.ChildID.String(), Relation: l.Relation, Source: l.Source}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, l)
+	return nil
+}
+
+func (f *Function) mustExistPerson(ctx context.Context, q querier, id uuid.UUID) error {
+	var one int
+	err := q.QueryRow(ctx, `SELECT 1 FROM registry.people WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.Unprocessable, "человек %s не найден в реестре", id)
+	}
+	return err
+}
+
+func (f *Function) mustBeClassOf(ctx context.Context, q querier, class, org uuid.UUID) error {
+	var one int
+	err := q.QueryRow(ctx, `SELECT 1 FROM registry.classes WHERE id = $1 AND organisation_id = $2`, class, org).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.Unprocessable, "класс %s не принадлежит этой организации", class)
+	}
+	return err
+}
+
+func dateRange(from string, to *string) (time.Time, *time.Time, []errs.FieldError) {
+	var fe []errs.FieldError
+	starts, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		fe = append(fe, errs.FieldError{Field: "starts_on", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+	}
+	var ends *time.Time
+	if to != nil {
+		e, err := time.Parse(time.DateOnly, *to)
+		if err != nil {
+			fe = append(fe, errs.FieldError{Field: "ends_on", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+		} else if e.Before(starts) {
+			fe = append(fe, errs.FieldError{Field: "ends_on", Code: "range", Message: "не раньше даты начала"})
+		} else {
+			ends = &e
+		}
+	}
+	return starts, ends, fe
+}
+
+func yearParam(s string) (int, error) {
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, errs.Fields("bad query parameter", errs.FieldError{Field: "year", Code: "range", Message: "год начала учебного года, 2000–2100"})
+	}
+	return y, nil
+}

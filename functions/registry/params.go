@@ -1,0 +1,54 @@
+package registry
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+// Page is a list response with a keyset cursor.
+type Page[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"` // pass as ?after= for the next page
+}
+
+func page[T any](items []T, next string) Page[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return Page[T]{Items: items, Next: next}
+}
+
+func limitParam(s string) (int, error) {
+	if s == "" {
+		return defaultLimit, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxLimit {
+		return 0, errs.Fields("bad query parameter", errs.FieldError{Field: "limit", Code: "range", Message: "must be 1.." + strconv.Itoa(maxLimit)})
+	}
+	return n, nil
+}
+
+func uuidParam(name, s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, errs.Fields("bad identifier", errs.FieldError{Field: name, Code: "format", Message: "must be a UUID"})
+	}
+	return id, nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// likeEscape escapes LIKE wildcards in user input.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,129 @@
+// Package registry is the registry function: the single regional database of
+// municipalities, organisations, people (digital profiles), classes and groups,
+// staff roles, enrollments and parent–child links; it matches ESIA accounts to
+// people and derives every caller's roles and scopes, which all other functions
+// ask it for.
+package registry
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// Name is the function's name: its directory, func.yaml name and URL prefix.
+const Name = "registry"
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the registry's migrations.
+func Schema() db.Schema {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return db.Schema{Name: "registry", FS: sub}
+}
+
+// Config is the registry's configuration.
+type Config struct {
+	function.Config
+	PData pdata.Config
+}
+
+// Function is the registry Knative function.
+type Function struct {
+	function.Lifecycle
+	// Now is the clock; tests set it. Dates of memberships are compared with it.
+	Now func() time.Time
+
+	db     *pgxpool.Pool
+	outbox *outbox.Writer
+	pdata  *pdata.Protector
+	router *httpx.Router
+}
+
+// New returns an unstarted function.
+func New() *Function { return &Function{} }
+
+func (f *Function) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// Start opens the registry's own dependencies (standalone mode). Its policy takes
+// grants straight from its own tables.
+func (f *Function) Start(ctx context.Context, _ map[string]string) error {
+	var cfg Config
+	if err := function.Load(&cfg); err != nil {
+		return err
+	}
+	if cfg.Migrate {
+		if err := db.Migrate(ctx, cfg.DB.URL, nil, Schemas()...); err != nil {
+			return err
+		}
+	}
+	deps, closeDeps, err := function.Open(ctx, cfg.Config)
+	if err != nil {
+		return err
+	}
+	f.OnStop(func(context.Context) error { closeDeps(); return nil })
+	deps.Policy.SetSource(f)
+	return f.Mount(ctx, deps, cfg.PData)
+}
+
+// Schemas are the schemas the registry needs, in order.
+func Schemas() []db.Schema { return []db.Schema{Schema()} }
+
+// Mount wires the registry to deps and serves its API.
+func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Config) error {
+	p, err := pdata.Open(pcfg)
+	if err != nil {
+		return err
+	}
+	if err := deps.Policy.Register(Rules); err != nil {
+		return err
+	}
+	f.db, f.outbox, f.pdata = deps.DB, deps.Outbox, p
+
+	rt := httpx.NewRouter(deps.Guard)
+	const api = "/api/registry"
+	rt.Handle(http.MethodGet, api+"/me", auth.Authenticated, f.me)
+	rt.Handle(http.MethodGet, api+"/me/grants", auth.Authenticated, f.myGrants)
+	rt.Handle(http.MethodGet, api+"/municipalities", auth.Authenticated, f.listMunicipalities)
+	rt.Handle(http.MethodGet, api+"/organisations", auth.Authenticated, f.listOrganisations)
+	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Authenticated, f.getOrganisation)
+	rt.Handle(http.MethodGet, api+"/organisations/{id}/classes", PermClassRead, f.listClasses)
+	rt.Handle(http.MethodPost, api+"/organisations/{id}/classes", PermClassWrite, f.createClass)
+	rt.Handle(http.MethodGet, api+"/organisations/{id}/staff", PermStaffRead, f.listStaff)
+	rt.Handle(http.MethodPost, api+"/organisations/{id}/staff", PermStaffWrite, f.createStaff)
+	rt.Handle(http.MethodGet, api+"/organisations/{id}/students", PermPersonRead, f.listStudents)
+	rt.Handle(http.MethodPost, api+"/people", PermPersonWrite, f.createPerson)
+	rt.Handle(http.MethodGet, api+"/people/{id}", PermPersonRead, f.getPerson)
+	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)
+	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)
+	rt.Handle(http.MethodPost, api+"/parent-links", PermLinkWrite, f.createLink)
+	f.router = rt
+	f.Serve(rt)
+	return nil
+}
+
+// Routes lists the function's routes for the route-permission harness.
+func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+var _ access.Source = (*Function)(nil)

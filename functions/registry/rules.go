@@ -1,0 +1,59 @@
+package registry
+
+import (
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+)
+
+// Permissions of the registry API.
+const (
+	PermOrganisationWrite auth.Permission = "registry.organisation.write"
+	PermClassRead         auth.Permission = "registry.class.read"
+	PermClassWrite        auth.Permission = "registry.class.write"
+	PermStaffRead         auth.Permission = "registry.staff.read"
+	PermStaffWrite        auth.Permission = "registry.staff.write"
+	PermPersonRead        auth.Permission = "registry.person.read"
+	PermPersonSearch      auth.Permission = "registry.person.search"
+	PermPersonWrite       auth.Permission = "registry.person.write"
+	PermPersonReveal      auth.Permission = "registry.person.reveal" // full SNILS and document numbers
+	PermEnrollmentWrite   auth.Permission = "registry.enrollment.write"
+	PermLinkWrite         auth.Permission = "registry.link.write"
+	PermAuditRead         auth.Permission = "registry.audit.read"
+	PermImport            auth.Permission = "registry.import"
+)
+
+// orgAdmins run an organisation's records; officials oversee from above.
+var (
+	officials = []access.Role{access.MinistryOfficial, access.MunicipalOfficial}
+	orgAdmins = []access.Role{access.Director, access.DeputyDirector, access.Clerk}
+)
+
+func roles(groups ...[]access.Role) []access.Role {
+	var out []access.Role
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// Rules is the registry's part of the access policy: which roles may exercise
+// each permission. Each role acts only within its scope (the object check).
+var Rules = access.Rules{
+	PermOrganisationWrite: officials,
+	PermClassRead:         roles(officials, orgAdmins, []access.Role{access.Teacher, access.ClassTeacher}),
+	PermClassWrite:        roles(officials, orgAdmins),
+	PermStaffRead:         roles(officials, orgAdmins, []access.Role{access.Teacher, access.ClassTeacher}),
+	PermStaffWrite:        roles(officials, orgAdmins),
+	// A person's profile: officials in their territory, the organisation's
+	// administration, the class teacher, the parent, the person.
+	PermPersonRead: roles(officials, orgAdmins, []access.Role{
+		access.ClassTeacher, access.GuardianshipOfficial, access.KDNOfficial, access.Parent, access.Person,
+	}),
+	PermPersonSearch:    officials,
+	PermPersonWrite:     roles(officials, orgAdmins),
+	PermPersonReveal:    roles([]access.Role{access.MinistryOfficial}, orgAdmins, []access.Role{access.Parent, access.Person}),
+	PermEnrollmentWrite: roles(officials, orgAdmins),
+	PermLinkWrite:       roles(officials, orgAdmins),
+	PermAuditRead:       []access.Role{access.MinistryOfficial, access.Parent, access.Person},
+	PermImport:          roles(officials, orgAdmins),
+}

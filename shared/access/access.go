@@ -1,0 +1,238 @@
+// Package access decides what a verified caller may do, from the roles and scopes
+// the registry derives from memberships: region (ministry), municipality (municipal
+// authority, guardianship, KDN), organisation (staff), class (class teacher), self,
+// and own child.
+//
+// Two checks guard every request. The route check (Policy.Authorize, called by the
+// router) asks whether the caller holds any role the permission's rule names. The
+// object check (Require, called by the handler once it knows the object) asks
+// whether one of those grants reaches the object. Both deny unless a rule grants.
+package access
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+// Role is a registry role.
+type Role string
+
+const (
+	MinistryOfficial     Role = "ministry_official"
+	MunicipalOfficial    Role = "municipal_official"
+	GuardianshipOfficial Role = "guardianship_official"
+	KDNOfficial          Role = "kdn_official"
+	Director             Role = "director"
+	DeputyDirector       Role = "deputy_director"
+	Teacher              Role = "teacher"
+	ClassTeacher         Role = "class_teacher"
+	Clerk                Role = "clerk"
+	Parent               Role = "parent"
+	Student              Role = "student"
+	// Person is held by everyone whose ESIA account is matched to a registry
+	// person, in the Self scope: the right to see one's own profile.
+	Person Role = "person"
+)
+
+// Scope is how far a grant reaches.
+type Scope string
+
+const (
+	Region       Scope = "region"
+	Municipality Scope = "municipality"
+	Organisation Scope = "organisation"
+	Class        Scope = "class"
+	Self         Scope = "self"
+	Child        Scope = "child"
+)
+
+// Grant is one role held in one scope.
+type Grant struct {
+	Role    Role   `json:"role"`
+	Scope   Scope  `json:"scope"`
+	ScopeID string `json:"scope_id,omitempty"` // municipality, organisation, class or person id
+	// Where the scope sits, for display and for the portal's role switcher.
+	OrganisationID string `json:"organisation_id,omitempty"`
+	MunicipalityID string `json:"municipality_id,omitempty"`
+	Label          string `json:"label,omitempty"` // e.g. "Учитель — МБОУ СОШ № 1"
+}
+
+// Grants is everything one caller holds.
+type Grants struct {
+	PersonID string  `json:"person_id,omitempty"`
+	Trusted  bool    `json:"trusted"`
+	Grants   []Grant `json:"grants"`
+}
+
+// Target is what an object belongs to. A person may belong to several
+// organisations and classes (enrollments, staff roles) at once.
+type Target struct {
+	MunicipalityIDs []string
+	OrganisationIDs []string
+	ClassIDs        []string
+	PersonID        string
+}
+
+// Covers reports whether g reaches t.
+func (g Grant) Covers(t Target) bool {
+	switch g.Scope {
+	case Region:
+		return true
+	case Municipality:
+		return slices.Contains(t.MunicipalityIDs, g.ScopeID)
+	case Organisation:
+		return slices.Contains(t.OrganisationIDs, g.ScopeID)
+	case Class:
+		return slices.Contains(t.ClassIDs, g.ScopeID)
+	case Self, Child:
+		return t.PersonID != "" && t.PersonID == g.ScopeID
+	}
+	return false
+}
+
+// Rules maps each permission to the roles that may exercise it (each within its scope).
+type Rules map[auth.Permission][]Role
+
+// Source finds the grants of a verified caller.
+type Source interface {
+	Grants(ctx context.Context, p *auth.Principal) (*Grants, error)
+}
+
+// Policy is the auth.Policy of EKO: rules registered by each function, grants
+// from a Source. With no rule for a permission it refuses.
+type Policy struct {
+	source Source
+	mu     sync.RWMutex
+	rules  Rules
+}
+
+// NewPolicy returns a policy without rules that takes grants from src.
+func NewPolicy(src Source) *Policy { return &Policy{source: src, rules: Rules{}} }
+
+// SetSource replaces the source of grants (the all-in-one process wires the
+// registry in once it is mounted).
+func (p *Policy) SetSource(src Source) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.source = src
+}
+
+// Register adds a function's rules. A permission may be registered only once.
+func (p *Policy) Register(rules Rules) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for perm, roles := range rules {
+		if _, dup := p.rules[perm]; dup {
+			return fmt.Errorf("access: permission %q registered twice", perm)
+		}
+		p.rules[perm] = append([]Role(nil), roles...)
+	}
+	return nil
+}
+
+// Permissions lists the registered permissions, sorted.
+func (p *Policy) Permissions() []auth.Permission {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	out := make([]auth.Permission, 0, len(p.rules))
+	for perm := range p.rules {
+		out = append(out, perm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Authorize is the route check: the caller must hold a role the rule names.
+// The caller's grants are kept on the principal for the handler's object check.
+func (p *Policy) Authorize(ctx context.Context, pr *auth.Principal, perm auth.Permission) error {
+	p.mu.RLock()
+	roles, ok := p.rules[perm]
+	src := p.source
+	p.mu.RUnlock()
+	if !ok {
+		return errs.E(errs.Forbidden, "no policy grants %q", perm)
+	}
+	if src == nil {
+		return errs.E(errs.Unavailable, "grants are not available yet")
+	}
+	g, err := GrantsOf(ctx, pr, src)
+	if err != nil {
+		return err
+	}
+	for _, gr := range g.Grants {
+		if slices.Contains(roles, gr.Role) {
+			return nil
+		}
+	}
+	return errs.E(errs.Forbidden, "your roles do not allow %q", perm)
+}
+
+// GrantsOf returns the caller's grants, fetching them from src once per request.
+func GrantsOf(ctx context.Context, pr *auth.Principal, src Source) (*Grants, error) {
+	if g, ok := pr.Grants.(*Grants); ok {
+		return g, nil
+	}
+	g, err := src.Grants(ctx, pr)
+	if err != nil {
+		return nil, err
+	}
+	pr.Grants = g
+	return g, nil
+}
+
+// Require is the object check: it returns nil when one of the caller's grants
+// for a role allowed by roles covers t. Otherwise the object is reported as not
+// found, so that ids of other people's objects reveal nothing.
+func Require(ctx context.Context, roles []Role, t Target) error {
+	pr := auth.PrincipalFrom(ctx)
+	if pr == nil {
+		return errs.E(errs.Unauthenticated, "authorization required")
+	}
+	g, ok := pr.Grants.(*Grants)
+	if !ok {
+		return errs.E(errs.NotFound, "not found")
+	}
+	if g.Allows(roles, t) {
+		return nil
+	}
+	return errs.E(errs.NotFound, "not found")
+}
+
+// Allows reports whether a grant of one of roles covers t.
+func (g *Grants) Allows(roles []Role, t Target) bool {
+	for _, gr := range g.Grants {
+		if slices.Contains(roles, gr.Role) && gr.Covers(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// With returns the grants of the given roles only.
+func (g *Grants) With(roles ...Role) []Grant {
+	var out []Grant
+	for _, gr := range g.Grants {
+		if slices.Contains(roles, gr.Role) {
+			out = append(out, gr)
+		}
+	}
+	return out
+}
+
+// RolesOf returns the roles a rule grants perm to (for handlers that look the rule up).
+func (p *Policy) RolesOf(perm auth.Permission) []Role {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return append([]Role(nil), p.rules[perm]...)
+}
+
+// Require is the object check for perm under these rules (see the package Require).
+func (r Rules) Require(ctx context.Context, perm auth.Permission, t Target) error {
+	return Require(ctx, r[perm], t)
+}
