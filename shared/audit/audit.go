@@ -70,25 +70,25 @@ const MaxUserAgent = 256
 
 // Entry is one access to one subject's personal data.
 type Entry struct {
-	ActorSubject    string     // required: ESIA oid of the user, or "service:<client>"
-	ActorRole       string     // the role under which access was granted, e.g. "parent", "class_teacher"
-	ActorPersonID   *uuid.UUID // the actor's registry person, when known
-	SubjectPersonID uuid.UUID  // required: whose data was accessed
-	Action          string     // required: one of the Action constants
-	Object          string     // required: what was accessed, e.g. "registry.person"
-	Fields          []string   // which personal data, e.g. {"snils", "document"}
-	Purpose         string     // why, e.g. "enrolment", "parent view"
-	RemoteAddr      string     // the client address (FromRequest)
-	UserAgent       string     // the client user agent, truncated to MaxUserAgent characters
+	ActorSubject    string     `json:"actor_subject"`             // required: ESIA oid of the user, or "service:<client>"
+	ActorRole       string     `json:"actor_role,omitempty"`      // the role under which access was granted, e.g. "parent", "class_teacher"
+	ActorPersonID   *uuid.UUID `json:"actor_person_id,omitempty"` // the actor's registry person, when known
+	SubjectPersonID uuid.UUID  `json:"subject_person_id"`         // required: whose data was accessed
+	Action          string     `json:"action"`                    // required: one of the Action constants
+	Object          string     `json:"object"`                    // required: what was accessed, e.g. "registry.person"
+	Fields          []string   `json:"fields"`                    // which personal data, e.g. {"snils", "document"}
+	Purpose         string     `json:"purpose,omitempty"`         // why, e.g. "enrolment", "parent view"
+	RemoteAddr      string     `json:"remote_addr"`               // the client address (FromRequest)
+	UserAgent       string     `json:"user_agent"`                // the client user agent, truncated to MaxUserAgent characters
 }
 
 // Record is a stored entry.
 type Record struct {
-	Seq int64     // position in the whole log; increases with every append
-	At  time.Time // when it was appended, microsecond precision, UTC
+	Seq int64     `json:"seq"` // position in the whole log; increases with every append
+	At  time.Time `json:"at"`  // when it was appended, microsecond precision, UTC
 	Entry
-	PrevHash []byte // Hash of the subject's previous record; nil for the first
-	Hash     []byte // ComputeHash(PrevHash, At, Entry)
+	PrevHash []byte `json:"prev_hash"` // Hash of the subject's previous record; nil for the first
+	Hash     []byte `json:"hash"`      // ComputeHash(PrevHash, At, Entry)
 }
 
 // Querier is what List and Verify read through: a pool, a connection or a transaction.

@@ -7,10 +7,9 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 )
 
-// SNILS is the Russian individual insurance account number: 9 digits and a
-// 2-digit control number, written "123-456-789 64".
-
-// NormalizeSNILS returns the 11 digits of a SNILS written with or without the
+// NormalizeSNILS returns the 11 digits of a SNILS (the Russian individual
+// insurance account number: nine digits and a two-digit control number, written
+// "123-456-789 64") written with or without the
 // usual separators: spaces (including no-break spaces) and dashes of any kind
 // may appear anywhere; any other character is rejected. The control number is
 // checked (see SNILSControl) unless the first nine digits are 001-001-998 or
