@@ -20,11 +20,13 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/pdata"
 	"github.com/kuzbass/eko/shared/platform"
+	"github.com/kuzbass/eko/shared/storage"
 )
 
 // Config is the all-in-one configuration: the shared part plus each function's own.
 type Config struct {
 	function.Config
+	S3    storage.Config
 	Relay outboxrelay.RelayConfig
 	PData pdata.Config
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
@@ -58,7 +60,7 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 			return err
 		}
 	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config)
+	deps, closeDeps, err := function.Open(ctx, cfg.Config, &cfg.S3)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if err := function.Load(&cfg); err != nil {
 		return err
 	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config)
+	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
 	if err != nil {
 		return err
 	}

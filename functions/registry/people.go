@@ -352,6 +352,15 @@ func (f *Function) getPerson(w http.ResponseWriter, r *http.Request) error {
 
 // auditPerson records an access to a person's data in the caller's transaction.
 func (f *Function) auditPerson(r *http.Request, tx pgx.Tx, subject uuid.UUID, action, object string, fields []string) error {
+	return appendAudit(r.Context(), tx, f.auditEntry(r, subject, action, object, fields))
+}
+
+func appendAudit(ctx context.Context, tx pgx.Tx, e audit.Entry) error {
+	return audit.Append(ctx, tx, e)
+}
+
+// auditEntry describes an access by the caller of r.
+func (f *Function) auditEntry(r *http.Request, subject uuid.UUID, action, object string, fields []string) audit.Entry {
 	e := audit.FromRequest(r)
 	e.SubjectPersonID = subject
 	e.Action = action
@@ -365,5 +374,5 @@ func (f *Function) auditPerson(r *http.Request, tx pgx.Tx, subject uuid.UUID, ac
 			}
 		}
 	}
-	return audit.Append(r.Context(), tx, e)
+	return e
 }

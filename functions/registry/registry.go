@@ -78,7 +78,7 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 			return err
 		}
 	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config)
+	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,9 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Conf
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/staff", PermStaffWrite, f.createStaff)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/students", PermPersonRead, f.listStudents)
 	rt.Handle(http.MethodPost, api+"/people", PermPersonWrite, f.createPerson)
+	rt.Handle(http.MethodGet, api+"/people", PermPersonSearch, f.searchPeople)
 	rt.Handle(http.MethodGet, api+"/people/{id}", PermPersonRead, f.getPerson)
+	rt.Handle(http.MethodPatch, api+"/people/{id}", PermPersonWrite, f.updatePerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)
 	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)
 	rt.Handle(http.MethodPost, api+"/parent-links", PermLinkWrite, f.createLink)

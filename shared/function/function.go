@@ -28,6 +28,7 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/storage"
 )
 
 // Config is the part of the configuration every function has.
@@ -54,13 +55,14 @@ type Deps struct {
 	DB     *pgxpool.Pool
 	Guard  *auth.Guard
 	Policy *access.Policy // the Guard's policy; functions register their rules on it
+	Store  *storage.Store // nil unless the process keeps files
 	Outbox *outbox.Writer
 	Log    *slog.Logger
 }
 
-// Open connects what cfg describes.
-// The returned close function releases everything Open acquired.
-func Open(ctx context.Context, cfg Config) (*Deps, func(), error) {
+// Open connects what cfg describes; with s3 it also opens MinIO and ensures the
+// bucket. The returned close function releases everything Open acquired.
+func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), error) {
 	log := NewLogger(cfg.LogLevel)
 	pool, err := db.Open(ctx, cfg.DB)
 	if err != nil {
@@ -73,6 +75,17 @@ func Open(ctx context.Context, cfg Config) (*Deps, func(), error) {
 		Policy: policy,
 		Outbox: outbox.New(events.Default()),
 		Log:    log,
+	}
+	if s3 != nil {
+		st, err := storage.Open(ctx, *s3)
+		if err == nil {
+			err = st.EnsureBucket(ctx)
+		}
+		if err != nil {
+			pool.Close()
+			return nil, nil, err
+		}
+		d.Store = st
 	}
 	return d, pool.Close, nil
 }
