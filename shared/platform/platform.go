@@ -1,5 +1,6 @@
 // Package platform owns the "platform" schema that every function shares: the
-// transactional outbox and the consumers' record of processed events.
+// transactional outbox, the consumers' record of processed events, and the
+// append-only audit log of personal-data access (shared/audit).
 package platform
 
 import (
