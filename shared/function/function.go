@@ -40,6 +40,9 @@ type Config struct {
 	// Migrate applies the function's migrations at start. Off in Kubernetes, where
 	// the migration Job does it; on for `make run` and single-process deployments.
 	Migrate bool `envconfig:"MIGRATE_ON_START" default:"false"`
+	// RegistryURL is where a function deployed apart from the registry asks for
+	// callers' grants. Empty in the all-in-one process, which asks in-process.
+	RegistryURL string `envconfig:"REGISTRY_URL"`
 }
 
 // Load fills dst (a struct with envconfig tags) from the environment.
@@ -69,6 +72,9 @@ func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), e
 		return nil, nil, err
 	}
 	policy := access.NewPolicy(nil) // no rules, no grants: denies everything until functions register
+	if cfg.RegistryURL != "" {
+		policy.SetSource(access.NewRegistryClient(cfg.RegistryURL))
+	}
 	d := &Deps{
 		DB:     pool,
 		Guard:  &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: policy},
