@@ -5,6 +5,8 @@
 #        127.0.0.1:${MINIO_PORT:-9000}; otherwise builds MinIO once from the Go
 #        module proxy (pinned, cached in ${EKO_CACHE:-~/.cache/eko}/bin) and starts
 #        it with its data in $EKO_DATA/minio.
+#        It prints "started" on stdout when it started a server, "reused" otherwise,
+#        so the caller knows whether to stop it.
 # stop:  stops only a server this script started.
 # env:   prints the export lines of the S3_* variables.
 set -euo pipefail
@@ -23,16 +25,18 @@ live() { curl -fs -o /dev/null --max-time 2 "http://$1/minio/health/live"; }
 start() {
 	if [ -n "${S3_ENDPOINT:-}" ] && live "$S3_ENDPOINT"; then
 		echo "minio: using S3_ENDPOINT=$S3_ENDPOINT" >&2
+		echo reused
 		return 0
 	fi
 	if live "127.0.0.1:$port"; then
 		echo "minio: reusing the server on 127.0.0.1:$port" >&2
+		echo reused
 		return 0
 	fi
 	if [ ! -x "$bin" ] || [ "$(cat "$bin.version" 2>/dev/null)" != "$version" ]; then
 		echo "minio: building github.com/minio/minio@$version into $bin (a few minutes, once)" >&2
 		mkdir -p "$cache/bin"
-		GOBIN="$cache/bin" GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$version"
+		GOBIN="$cache/bin" GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$version" >&2
 		echo "$version" >"$bin.version"
 	fi
 	mkdir -p "$data/minio"
@@ -41,7 +45,7 @@ start() {
 		>"$data/minio.log" 2>&1 &
 	echo $! >"$data/minio.pid"
 	for _ in $(seq 1 120); do
-		live "127.0.0.1:$port" && { echo "minio: started on 127.0.0.1:$port" >&2; return 0; }
+		live "127.0.0.1:$port" && { echo "minio: started on 127.0.0.1:$port" >&2; echo started; return 0; }
 		kill -0 "$(cat "$data/minio.pid")" 2>/dev/null || break
 		sleep 0.5
 	done

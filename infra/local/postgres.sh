@@ -4,6 +4,8 @@
 # start: uses DATABASE_URL's server when set; else a server answering on
 #        127.0.0.1:${PG_PORT:-5432}; else creates a cluster under $EKO_DATA/pg
 #        (installing PostgreSQL from Debian packages if absent) and starts it.
+#        It prints "started" on stdout when it started a server, "reused" otherwise,
+#        so the caller knows whether to stop it.
 # stop:  stops only a cluster this script created.
 # env:   prints the export lines for DATABASE_URL and TEST_DATABASE_URL.
 set -euo pipefail
@@ -34,17 +36,19 @@ admin_url() { echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable
 
 ensure_db() {
 	psql "$(admin_url)" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
-		psql "$(admin_url)" -qc "CREATE DATABASE \"$db\""
+		psql "$(admin_url)" -qc "CREATE DATABASE \"$db\"" >&2
 }
 
 start() {
 	if [ -n "${DATABASE_URL:-}" ]; then
 		echo "postgres: using DATABASE_URL" >&2
+		echo reused
 		return 0
 	fi
 	if answers 127.0.0.1 "$port"; then
 		echo "postgres: reusing the server on 127.0.0.1:$port" >&2
 		ensure_db
+		echo reused
 		return 0
 	fi
 	local bin
@@ -76,6 +80,7 @@ start() {
 		-o "-h 127.0.0.1 -p $port -k /tmp -c fsync=on -c synchronous_commit=on" start >&2
 	touch "$data/pg.started-by-eko"
 	ensure_db
+	echo started
 }
 
 stop() {

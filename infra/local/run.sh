@@ -18,15 +18,17 @@ cleanup() {
 	local pid
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	infra/local/minio.sh stop || true
-	infra/local/postgres.sh stop || true
+	[ "${minio_started:-}" = started ] && infra/local/minio.sh stop
+	[ "${pg_started:-}" = started ] && infra/local/postgres.sh stop
+	return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-infra/local/postgres.sh start
+# Stop at the end only what this run started.
+pg_started=$(infra/local/postgres.sh start)
 eval "$(infra/local/postgres.sh env)"
-infra/local/minio.sh start
+minio_started=$(infra/local/minio.sh start)
 eval "$(infra/local/minio.sh env)"
 
 echo "run: building eko and the development identity provider" >&2

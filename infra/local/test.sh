@@ -9,14 +9,16 @@ cd "$root"
 export EKO_DATA=${EKO_DATA:-$root/.data}
 
 stop_all() {
-	infra/local/minio.sh stop || true
-	infra/local/postgres.sh stop || true
+	[ "${minio_started:-}" = started ] && infra/local/minio.sh stop
+	[ "${pg_started:-}" = started ] && infra/local/postgres.sh stop
+	return 0
 }
 trap stop_all EXIT
 
-infra/local/postgres.sh start
+# Stop at the end only what this run started.
+pg_started=$(infra/local/postgres.sh start)
 eval "$(infra/local/postgres.sh env)"
-infra/local/minio.sh start
+minio_started=$(infra/local/minio.sh start)
 eval "$(infra/local/minio.sh env)"
 
 go vet ./...
