@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help run test bench migrate build vet fmt clean
+.PHONY: help run test bench migrate seed build vet fmt clean
+SCALE ?= small
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -20,6 +21,10 @@ bench: ## benchmarks against the real stack; results go to BENCHMARKS.md
 
 migrate: ## apply every function's migrations to DATABASE_URL (MIGRATE_DATABASE_URL if set)
 	go run ./cmd/eko migrate
+
+seed: ## load a synthetic region and the fixture identities into an empty registry: make seed SCALE=small|region
+	@infra/local/postgres.sh start >/dev/null
+	eval "$$(infra/local/postgres.sh env)" && SEED_SCALE=$(SCALE) go run ./cmd/eko seed
 
 build: ## build the all-in-one binary and each function's binary into bin/
 	go build -o bin/eko ./cmd/eko

@@ -1,6 +1,7 @@
-// Command eko runs the all-in-one EKO function (`eko`), or applies every
-// function's migrations and exits (`eko migrate`) — the one migrate command used
-// by `make run`, the tests' tooling and the Kubernetes migration Job.
+// Command eko runs the all-in-one EKO function (`eko`), applies every function's
+// migrations and exits (`eko migrate` — the one migrate command used by `make run`,
+// the tests' tooling and the Kubernetes migration Job), or loads a synthetic
+// region into an empty registry (`eko seed`, SEED_SCALE=small|region).
 package main
 
 import (
@@ -36,7 +37,15 @@ func run(args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return eko.Migrate(ctx, cfg)
+	case "seed":
+		var cfg eko.SeedConfig
+		if err := function.Load(&cfg); err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return eko.Seed(ctx, cfg)
 	default:
-		return fmt.Errorf("unknown command %q (usage: eko [migrate])", args[0])
+		return fmt.Errorf("unknown command %q (usage: eko [migrate|seed])", args[0])
 	}
 }

@@ -132,24 +132,26 @@ type sealedPerson struct {
 	docMask                string
 }
 
-func (f *Function) seal(n *normalized) (sealedPerson, error) {
+func (f *Function) seal(n *normalized) (sealedPerson, error) { return sealWith(f.pdata, n) }
+
+func sealWith(p *pdata.Protector, n *normalized) (sealedPerson, error) {
 	var s sealedPerson
 	if n.snilsDigits != "" {
 		var err error
-		if s.snilsSealed, err = f.pdata.Seal(n.snilsDigits); err != nil {
+		if s.snilsSealed, err = p.Seal(n.snilsDigits); err != nil {
 			return s, err
 		}
-		s.snilsHash = f.pdata.Hash("snils", n.snilsDigits)
+		s.snilsHash = p.Hash("snils", n.snilsDigits)
 		s.snilsMask = pdata.MaskSNILS(n.snilsDigits)
 	}
 	if n.doc != nil {
 		b, _ := json.Marshal(n.doc)
 		var err error
-		if s.docSealed, err = f.pdata.Seal(string(b)); err != nil {
+		if s.docSealed, err = p.Seal(string(b)); err != nil {
 			return s, err
 		}
 		s.docType = n.doc.Type
-		s.docHash = f.pdata.Hash("document", n.docKey)
+		s.docHash = p.Hash("document", n.docKey)
 		s.docMask = pdata.MaskDocument(n.doc.Number)
 	}
 	return s, nil

@@ -1,0 +1,112 @@
+package seed
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/infra/fixtures"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// Fixtures are the development identities the seed must contain.
+type Fixtures = *fixtures.Set
+
+// reserveFixtureSNILS keeps generated people off the fixtures' SNILS.
+func (l *loader) reserveFixtureSNILS(fx Fixtures) error {
+	if fx == nil {
+		return nil
+	}
+	for _, i := range fx.Identities {
+		d, err := pdata.NormalizeSNILS(i.SNILS)
+		if err != nil {
+			return fmt.Errorf("seed: fixture %s: %w", i.Login, err)
+		}
+		l.usedSNILS[d] = true
+	}
+	return nil
+}
+
+// fixtureOrganisations adds the fixture organisations and classes before the
+// synthetic ones, so that generated organisations with the same code are the
+// fixture ones and gain their classes and pupils around the fixture people.
+func (l *loader) fixtureOrganisations(reg *region, fx Fixtures) error {
+	if fx == nil {
+		return nil
+	}
+	for _, o := range fx.Organisations {
+		var mun *uuid.UUID
+		if o.Municipality != "" {
+			id, ok := reg.municipality[o.Municipality]
+			if !ok {
+				return fmt.Errorf("seed: fixture organisation %s: municipality %q is not in this scale", o.Code, o.Municipality)
+			}
+			mun = &id
+		}
+		id := newID()
+		reg.org[o.Code] = id
+		l.organisations = append(l.organisations, []any{id, o.Code, o.Kind, o.FullName, o.ShortName, o.INN, o.OGRN, o.Address, mun})
+	}
+	for _, c := range fx.Classes {
+		org := reg.org[c.Organisation]
+		var grade *int
+		if c.Grade > 0 {
+			g := c.Grade
+			grade = &g
+		}
+		l.addClass(reg, org, c.Organisation, c.Name, c.Kind, grade, nil, nil)
+	}
+	return nil
+}
+
+// fixturePeople adds every fixture identity with exactly the data of its ESIA
+// token, its memberships and its children. Accounts are not pre-linked: the first
+// login matches them, as in production.
+func (l *loader) fixturePeople(reg *region, fx Fixtures) error {
+	if fx == nil {
+		return nil
+	}
+	ids := map[string]uuid.UUID{}
+	for _, i := range fx.Identities {
+		in := registry.PersonInput{
+			FamilyName: i.FamilyName, GivenName: i.GivenName, MiddleName: i.MiddleName, BirthDate: i.BirthDate,
+			Gender: i.Gender, SNILS: i.SNILS, Email: i.Email, Phone: i.Phone, ConfirmNotDuplicate: true,
+			Document: &registry.Document{Type: i.Document.Type, Series: i.Document.Series, Number: i.Document.Number},
+		}
+		id, err := l.person(in, nil)
+		if err != nil {
+			return err
+		}
+		ids[i.Login] = id
+		for _, r := range i.Roles {
+			org, ok := reg.org[r.Organisation]
+			if !ok {
+				return fmt.Errorf("seed: fixture %s: organisation %s", i.Login, r.Organisation)
+			}
+			var class *uuid.UUID
+			if r.Class != "" {
+				c, ok := reg.class[r.Organisation+"/"+r.Class]
+				if !ok {
+					return fmt.Errorf("seed: fixture %s: class %s", i.Login, r.Class)
+				}
+				class = &c
+			}
+			if r.Role == "student" {
+				l.enroll(id, org, class)
+				continue
+			}
+			l.addStaff(id, org, r.Role, class, "")
+		}
+	}
+	for _, i := range fx.Identities {
+		relation := "father"
+		if i.Gender == "F" {
+			relation = "mother"
+		}
+		for _, c := range i.Children {
+			l.links = append(l.links, []any{newID(), ids[i.Login], ids[c], relation, "import"})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+package eko
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko/infra/fixtures"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// SeedConfig configures `eko seed`.
+type SeedConfig struct {
+	Config
+	// Scale is small (two municipalities, for development) or region (all of Kuzbass).
+	Scale string `envconfig:"SEED_SCALE" default:"small"`
+	// Random makes a different (but reproducible) region.
+	Random uint64 `envconfig:"SEED_RANDOM" default:"1"`
+}
+
+// Seed migrates, then loads a synthetic region and every fixture identity into
+// an empty registry, in one transaction.
+func Seed(ctx context.Context, cfg SeedConfig) error {
+	if err := Migrate(ctx, cfg.Config); err != nil {
+		return err
+	}
+	log := function.NewLogger(cfg.LogLevel)
+	dbc := cfg.DB
+	dbc.StatementTimeout = time.Hour
+	dbc.MaxConns = 2
+	pool, err := db.Open(ctx, dbc)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	p, err := pdata.Open(cfg.PData)
+	if err != nil {
+		return err
+	}
+	log.Info("seeding", "scale", cfg.Scale)
+	st, err := seed.Run(ctx, pool, p, fixtures.MustLoad(), seed.Options{Scale: seed.Scale(cfg.Scale), Seed: cfg.Random})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
+		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
+	return nil
+}
