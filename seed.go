@@ -19,6 +19,9 @@ type SeedConfig struct {
 	Scale string `envconfig:"SEED_SCALE" default:"small"`
 	// Random makes a different (but reproducible) region.
 	Random uint64 `envconfig:"SEED_RANDOM" default:"1"`
+	// IfEmpty seeds only a registry that holds no people and otherwise does
+	// nothing (`make run` seeds a new database this way).
+	IfEmpty bool `envconfig:"SEED_IF_EMPTY" default:"false"`
 }
 
 // Seed migrates, then loads a synthetic region and every fixture identity into
@@ -39,6 +42,16 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 	p, err := pdata.Open(cfg.PData)
 	if err != nil {
 		return err
+	}
+	if cfg.IfEmpty {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM registry.people`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("the registry already holds people; not seeding", "people", n)
+			return nil
+		}
 	}
 	log.Info("seeding", "scale", cfg.Scale)
 	st, err := seed.Run(ctx, pool, p, fixtures.MustLoad(), seed.Options{Scale: seed.Scale(cfg.Scale), Seed: cfg.Random})

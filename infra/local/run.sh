@@ -35,9 +35,13 @@ echo "run: building eko and the development identity provider" >&2
 go build -o "$bin/eko" ./cmd/eko
 go build -o "$bin/devidp" ./infra/devidp/cmd
 
+export LISTEN_ADDRESS=${LISTEN_ADDRESS:-127.0.0.1:8080}
 if [ -z "${OIDC_ISSUER:-}" ]; then
-	export OIDC_ISSUER=http://127.0.0.1:9998
-	DEVIDP_ISSUER=$OIDC_ISSUER "$bin/devidp" >>"$EKO_DATA/devidp.log" 2>&1 &
+	export DEVIDP_ADDR=${DEVIDP_ADDR:-127.0.0.1:9998}
+	export OIDC_ISSUER=http://$DEVIDP_ADDR
+	DEVIDP_ISSUER=$OIDC_ISSUER DEVIDP_REDIRECT_URIS=${DEVIDP_REDIRECT_URIS:-http://$LISTEN_ADDRESS/auth/callback} \
+		DEVIDP_POST_LOGOUT_URIS=${DEVIDP_POST_LOGOUT_URIS:-http://$LISTEN_ADDRESS/} \
+		"$bin/devidp" >>"$EKO_DATA/devidp.log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 1 50); do
 		curl -fsS "$OIDC_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1 && break
@@ -49,8 +53,10 @@ if [ -z "${OIDC_ISSUER:-}" ]; then
 fi
 
 "$bin/eko" migrate
+# A new database gets the small synthetic region and the fixture identities, so
+# that fixture logins (parent1, teacher-s1, ...) see their data at once.
+SEED_IF_EMPTY=true SEED_SCALE=${SEED_SCALE:-small} "$bin/eko" seed
 
-export LISTEN_ADDRESS=${LISTEN_ADDRESS:-127.0.0.1:8080}
 echo "run: EKO on http://$LISTEN_ADDRESS (readiness: /health/readiness)" >&2
 "$bin/eko" &
 pids+=($!)
