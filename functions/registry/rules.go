@@ -45,10 +45,9 @@ var Rules = access.Rules{
 	PermStaffRead:         roles(officials, orgAdmins, []access.Role{access.Teacher, access.ClassTeacher}),
 	PermStaffWrite:        roles(officials, orgAdmins),
 	// A person's profile: officials in their territory, the organisation's
-	// administration, the class teacher, the parent, the person.
-	PermPersonRead: roles(officials, orgAdmins, []access.Role{
-		access.ClassTeacher, access.GuardianshipOfficial, access.KDNOfficial, access.Parent, access.Person,
-	}),
+	// administration, the class teacher, the parent, the person. Guardianship and
+	// KDN officials see the people of their own cases (their modules), not class lists.
+	PermPersonRead: roles(officials, orgAdmins, []access.Role{access.ClassTeacher, access.Parent, access.Person}),
 	PermPersonSearch:    officials,
 	PermPersonWrite:     roles(officials, orgAdmins),
 	PermPersonReveal:    roles([]access.Role{access.MinistryOfficial}, orgAdmins, []access.Role{access.Parent, access.Person}),

@@ -1,0 +1,263 @@
+package registry_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/fixtures"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/auth/authtest"
+	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/shared/platform"
+)
+
+var today = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// fixtureWorld is the registry on the small seed with the fixture identities,
+// verifying tokens of the real development identity provider.
+type fixtureWorld struct {
+	f      *registry.Function
+	tokens map[string]string
+	ids    map[string]string // placeholders: {student1}, {school1}, ...
+	db     *dbtest.Database
+}
+
+func newFixtureWorld(t *testing.T) *fixtureWorld {
+	t.Helper()
+	ctx := context.Background()
+	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema())
+	p, err := pdata.Open(pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fixtures.MustLoad()
+	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: today, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + l.Addr().String()
+	idp, err := devidp.New(devidp.Config{Issuer: issuer, Addr: l.Addr().String(), ClientID: "eko", Audience: "eko", TokenTTL: time.Hour}, fx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: idp}
+	go func() { _ = hs.Serve(l) }()
+	t.Cleanup(func() { _ = hs.Close() })
+
+	policy := access.NewPolicy(nil)
+	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
+		Guard: &auth.Guard{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer, Audience: "eko"}), Policy: policy}}
+	f := registry.New()
+	f.Now = func() time.Time { return today }
+	policy.SetSource(f)
+	if err := f.Mount(ctx, deps, pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}); err != nil {
+		t.Fatal(err)
+	}
+
+	w := &fixtureWorld{f: f, tokens: map[string]string{}, ids: map[string]string{}, db: d}
+	for _, i := range fx.Identities {
+		if i.NoAccount {
+			continue
+		}
+		resp, err := http.Get(issuer + "/dev/token?login=" + i.Login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok struct{ AccessToken string `json:"access_token"` }
+		_ = json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		w.tokens[i.Login] = tok.AccessToken
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits(i.SNILS))).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids["{"+i.Login+"}"] = id
+	}
+	for code, ph := range map[string]string{"school-1-kemerovo": "{school1}", "school-3-novokuznetsk": "{school3}", "kg-1-kemerovo": "{kg1}"} {
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids[ph] = id
+	}
+	var class string
+	if err := d.Pool.QueryRow(ctx, `SELECT c.id::text FROM registry.classes c JOIN registry.organisations o ON o.id = c.organisation_id
+		WHERE o.code = 'school-1-kemerovo' AND c.name = '6А'`).Scan(&class); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["{6A}"] = class
+	return w
+}
+
+func digits(snils string) string {
+	d, _ := pdata.NormalizeSNILS(snils)
+	return d
+}
+
+func (w *fixtureWorld) expand(s string) string {
+	for k, v := range w.ids {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	return s
+}
+
+func (w *fixtureWorld) call(method, path, login, body string) (int, string) {
+	var req *http.Request
+	if body != "" {
+		req = httptest.NewRequest(method, w.expand(path), strings.NewReader(w.expand(body)))
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req = httptest.NewRequest(method, w.expand(path), nil)
+	}
+	if login != "" {
+		req.Header.Set("Authorization", "Bearer "+w.tokens[login])
+	}
+	rec := httptest.NewRecorder()
+	w.f.Handle(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// row: a route (its pattern, to prove every route is covered), a concrete call,
+// who calls and what they must get.
+type row struct {
+	route  string // "GET /api/registry/people/{id}"
+	path   string
+	login  string
+	status int
+	body   string
+}
+
+var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1"}
+
+// expect builds rows for one call: logins named in got get that status, the rest get others.
+func expect(route, path, body string, others int, got map[string]int) []row {
+	var rows []row
+	for _, l := range everyone {
+		st, ok := got[l]
+		if !ok {
+			st = others
+		}
+		rows = append(rows, row{route, path, l, st, body})
+	}
+	return rows
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newFixtureWorld(t)
+	const api = "/api/registry"
+	var rows []row
+	add := func(r ...row) { rows = append(rows, r...) }
+
+	// Open to every signed-in user.
+	for _, r := range []struct{ route, path string }{
+		{"GET " + api + "/me", api + "/me"},
+		{"GET " + api + "/me/grants", api + "/me/grants"},
+		{"GET " + api + "/municipalities", api + "/municipalities"},
+		{"GET " + api + "/organisations", api + "/organisations?kind=school"},
+		{"GET " + api + "/organisations/{id}", api + "/organisations/{school1}"},
+	} {
+		add(expect(r.route, r.path, "", 200, nil)...)
+		add(row{r.route, r.path, "", 401, ""})
+	}
+	// An organisation's classes and staff: its administration and teachers, officials of its territory.
+	school1Staff := map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200,
+		"mun-novokuznetsk": 404, "teacher-s2": 404, "kg-director-1": 404}
+	add(expect("GET "+api+"/organisations/{id}/classes", api+"/organisations/{school1}/classes", "", 403, school1Staff)...)
+	add(expect("GET "+api+"/organisations/{id}/staff", api+"/organisations/{school1}/staff", "", 403, school1Staff)...)
+	// The class list: administration and officials; the class teacher for the own class only.
+	add(expect("GET "+api+"/organisations/{id}/students", api+"/organisations/{school1}/students", "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 404, "mun-novokuznetsk": 404,
+			"teacher-s2": 404, "kg-director-1": 404, "parent1": 404, "student1": 404, "parent2": 404, "student2": 404,
+			"opeka-kemerovo": 404, "kdn-kemerovo": 404})...)
+	add(row{"GET " + api + "/organisations/{id}/students", api + "/organisations/{school1}/students?class={6A}", "teacher-s1", 200, ""})
+	add(row{"GET " + api + "/organisations/{id}/students", api + "/organisations/{school3}/students", "teacher-s2", 404, ""})
+	// A child's profile: own parent, self, class teacher, administration, officials of the territory.
+	// Everyone else — BOLA attempts by id — gets 404, as if it did not exist.
+	student1 := map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200, "parent1": 200, "student1": 200}
+	add(expect("GET "+api+"/people/{id}", api+"/people/{student1}", "", 404, student1)...)
+	add(expect("GET "+api+"/people/{id}", api+"/people/{student2}", "", 404,
+		map[string]int{"ministry": 200, "mun-novokuznetsk": 200, "teacher-s2": 200, "parent2": 200, "student2": 200})...)
+	// Full SNILS and document: only roles that need them.
+	add(expect("GET "+api+"/people/{id}", api+"/people/{student1}?reveal=true", "", 404,
+		map[string]int{"ministry": 200, "director-s1": 200, "parent1": 200, "student1": 200, "mun-kemerovo": 403, "teacher-s1": 403})...)
+	// Staff data: a teacher of school No. 2 reading school No. 1 staff; Novokuznetsk reading Kemerovo people.
+	add(row{"GET " + api + "/people/{id}", api + "/people/{teacher-s1}", "teacher-s2", 404, ""})
+	add(row{"GET " + api + "/people/{id}", api + "/people/{teacher-s1}", "mun-novokuznetsk", 404, ""})
+	add(row{"GET " + api + "/people/{id}", api + "/people/{parent1}", "mun-kemerovo", 404, ""}) // a parent is not in any organisation
+	// Who read the child's data: the parent and the child (and the ministry as operator).
+	add(expect("GET "+api+"/people/{id}/audit", api+"/people/{student1}/audit", "", 404,
+		map[string]int{"ministry": 200, "parent1": 200, "student1": 200})...)
+	// Exact lookups: officials only, within their territory.
+	add(expect("GET "+api+"/people", api+"/people?snils=12222332490", "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200})...)
+
+	// Writes, refused first (nothing changes), then allowed.
+	newPerson := func(snils string) string {
+		return fmt.Sprintf(`{"family_name":"Тестов","given_name":"Тест","birth_date":"2016-01-01","gender":"M","snils":"%s","confirm_not_duplicate":true}`, snils)
+	}
+	for _, l := range []string{"parent1", "student1", "teacher-s1", "opeka-kemerovo", "kdn-kemerovo"} {
+		add(row{"POST " + api + "/people", api + "/people", l, 403, newPerson("14324434531")})
+	}
+	add(row{"POST " + api + "/people", api + "/people", "director-s1", 201, newPerson("14324434531")})
+	add(row{"POST " + api + "/people", api + "/people", "ministry", 201, newPerson("14624734867")})
+	patch := `{"email":"new@mail.example","reason":"заявление родителя"}`
+	add(expect("PATCH "+api+"/people/{id}", api+"/people/{student1}", patch, 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404,
+			"teacher-s1": 403, "parent2": 403})...)
+	classBody := `{"academic_year":2026,"name":"11Я","kind":"class","grade":11}`
+	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "teacher-s1", 403, classBody})
+	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "mun-novokuznetsk", 404, classBody})
+	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "kg-director-1", 404, classBody})
+	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "director-s1", 201, classBody})
+	staffBody := `{"person_id":"{parent2}","role":"teacher","starts_on":"2026-09-01"}`
+	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "teacher-s2", 403, staffBody})
+	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "kg-director-1", 404, staffBody})
+	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "parent1", 403, staffBody})
+	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "director-s1", 201, staffBody})
+	enrollBody := `{"person_id":"{student2}","organisation_id":"{school1}","academic_year":2025,"starts_on":"2025-09-01","ends_on":"2026-05-31"}`
+	add(row{"POST " + api + "/enrollments", api + "/enrollments", "kg-director-1", 404, enrollBody})
+	add(row{"POST " + api + "/enrollments", api + "/enrollments", "parent2", 403, enrollBody})
+	add(row{"POST " + api + "/enrollments", api + "/enrollments", "director-s1", 201, enrollBody})
+	linkBody := `{"parent_id":"{teacher-s2}","child_id":"{student1}","relation":"guardian"}`
+	add(row{"POST " + api + "/parent-links", api + "/parent-links", "teacher-s2", 403, linkBody})
+	add(row{"POST " + api + "/parent-links", api + "/parent-links", "kg-director-1", 404, linkBody})
+	add(row{"POST " + api + "/parent-links", api + "/parent-links", "parent1", 403, linkBody})
+	add(row{"POST " + api + "/parent-links", api + "/parent-links", "director-s1", 201, linkBody})
+
+	covered := map[string]bool{}
+	for _, r := range rows {
+		covered[r.route] = true
+		code, body := w.call(strings.Fields(r.route)[0], r.path, r.login, r.body)
+		if code != r.status {
+			t.Errorf("%s as %q (%s): %d, want %d: %.200s", r.route, r.login, r.path, code, r.status, body)
+		}
+	}
+	authtest.CheckRoutes(t, w.f.Routes())
+	for _, rt := range w.f.Routes() {
+		if !covered[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
+		}
+	}
+	t.Logf("%d authorization cases", len(rows))
+}
