@@ -83,7 +83,9 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var tok struct{ AccessToken string `json:"access_token"` }
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
 		_ = json.NewDecoder(resp.Body).Decode(&tok)
 		resp.Body.Close()
 		w.tokens[i.Login] = tok.AccessToken

@@ -47,7 +47,7 @@ var Rules = access.Rules{
 	// A person's profile: officials in their territory, the organisation's
 	// administration, the class teacher, the parent, the person. Guardianship and
 	// KDN officials see the people of their own cases (their modules), not class lists.
-	PermPersonRead: roles(officials, orgAdmins, []access.Role{access.ClassTeacher, access.Parent, access.Person}),
+	PermPersonRead:      roles(officials, orgAdmins, []access.Role{access.ClassTeacher, access.Parent, access.Person}),
 	PermPersonSearch:    officials,
 	PermPersonWrite:     roles(officials, orgAdmins),
 	PermPersonReveal:    roles([]access.Role{access.MinistryOfficial}, orgAdmins, []access.Role{access.Parent, access.Person}),
