@@ -241,6 +241,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(row{"POST " + api + "/enrollments", api + "/enrollments", "kg-director-1", 404, enrollBody})
 	add(row{"POST " + api + "/enrollments", api + "/enrollments", "parent2", 403, enrollBody})
 	add(row{"POST " + api + "/enrollments", api + "/enrollments", "director-s1", 201, enrollBody})
+	var enrollment string
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT id::text FROM registry.enrollments WHERE person_id = $1`, w.ids["{student1}"]).Scan(&enrollment); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["{enrollment1}"] = enrollment
+	moveBody := `{"class_id":"{6A}","ends_on":"2027-05-31","reason":"приказ № 12 от 20.11.2026"}`
+	add(row{"PATCH " + api + "/enrollments/{id}", api + "/enrollments/{enrollment1}", "teacher-s1", 403, moveBody})
+	add(row{"PATCH " + api + "/enrollments/{id}", api + "/enrollments/{enrollment1}", "mun-novokuznetsk", 404, moveBody})
+	add(row{"PATCH " + api + "/enrollments/{id}", api + "/enrollments/{enrollment1}", "director-s1", 200, moveBody})
 	linkBody := `{"parent_id":"{teacher-s2}","child_id":"{student1}","relation":"guardian"}`
 	add(row{"POST " + api + "/parent-links", api + "/parent-links", "teacher-s2", 403, linkBody})
 	add(row{"POST " + api + "/parent-links", api + "/parent-links", "kg-director-1", 404, linkBody})

@@ -119,6 +119,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Conf
 	rt.Handle(http.MethodPatch, api+"/people/{id}", PermPersonWrite, f.updatePerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)
 	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)
+	rt.Handle(http.MethodPatch, api+"/enrollments/{id}", PermEnrollmentWrite, f.updateEnrollment)
 	rt.Handle(http.MethodPost, api+"/parent-links", PermLinkWrite, f.createLink)
 	f.router = rt
 	f.Serve(rt)
