@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"crypto/sha256"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -119,13 +121,61 @@ func (f *Function) linkESIAChildren(ctx context.Context, tx pgx.Tx, parent uuid.
 }
 
 // Grants implements access.Source for callers inside this process: the
-// registry answers from its own tables.
+// registry answers from its own tables. Answers are cached per token for
+// GrantsTTL, so a membership change reaches other functions within that time.
 func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grants, error) {
 	if p.Service {
 		return &access.Grants{Grants: []access.Grant{}}, nil
 	}
+	if g, ok := f.grants.get(p.Token, f.now()); ok {
+		return g, nil
+	}
 	_, g, err := f.resolve(ctx, p)
-	return g, err
+	if err != nil {
+		return nil, err
+	}
+	f.grants.put(p.Token, g, f.now().Add(GrantsTTL))
+	return g, nil
+}
+
+// GrantsTTL bounds how long a caller's grants are reused without asking the database.
+const GrantsTTL = 30 * time.Second
+
+// grantCache maps a token's hash to its grants until they expire.
+type grantCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]cachedGrants
+}
+
+type cachedGrants struct {
+	g       *access.Grants
+	expires time.Time
+}
+
+func (c *grantCache) get(token string, now time.Time) (*access.Grants, bool) {
+	if token == "" {
+		return nil, false
+	}
+	k := sha256.Sum256([]byte(token))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || now.After(e.expires) {
+		return nil, false
+	}
+	return e.g, true
+}
+
+func (c *grantCache) put(token string, g *access.Grants, expires time.Time) {
+	if token == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= 50_000 {
+		c.m = map[[32]byte]cachedGrants{}
+	}
+	c.m[sha256.Sum256([]byte(token))] = cachedGrants{g: g, expires: expires}
 }
 
 // me: GET /api/registry/me

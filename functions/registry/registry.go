@@ -54,6 +54,7 @@ type Function struct {
 	outbox *outbox.Writer
 	pdata  *pdata.Protector
 	router *httpx.Router
+	grants grantCache
 }
 
 // New returns an unstarted function.
