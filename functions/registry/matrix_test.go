@@ -227,6 +227,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("PATCH "+api+"/people/{id}", api+"/people/{student1}", patch, 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404,
 			"teacher-s1": 403, "parent2": 403})...)
+	var kemerovo, novokuznetsk string
+	_ = w.db.Pool.QueryRow(context.Background(), `SELECT id::text FROM registry.municipalities WHERE code = 'kemerovo'`).Scan(&kemerovo)
+	_ = w.db.Pool.QueryRow(context.Background(), `SELECT id::text FROM registry.municipalities WHERE code = 'novokuznetsk'`).Scan(&novokuznetsk)
+	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = kemerovo, novokuznetsk
+	orgBody := func(inn, ogrn, mun string) string {
+		return `{"kind":"school","full_name":"МБОУ «Средняя общеобразовательная школа № 99»","short_name":"МБОУ «СОШ № 99»","inn":"` + inn + `","ogrn":"` + ogrn + `","municipality_id":"` + mun + `"}`
+	}
+	add(row{"POST " + api + "/organisations", api + "/organisations", "director-s1", 403, orgBody("4205000094", "1024200000098", "{kemerovo}")})
+	add(row{"POST " + api + "/organisations", api + "/organisations", "mun-novokuznetsk", 404, orgBody("4205000094", "1024200000098", "{kemerovo}")})
+	add(row{"POST " + api + "/organisations", api + "/organisations", "mun-kemerovo", 201, orgBody("4205000094", "1024200000098", "{kemerovo}")})
+	add(row{"POST " + api + "/organisations", api + "/organisations", "ministry", 201, orgBody("4217000109", "1024210000100", "{novokuznetsk}")})
+	add(row{"POST " + api + "/organisations", api + "/organisations", "ministry", 400, orgBody("4217000108", "1024210000101", "{novokuznetsk}")})
+	add(row{"POST " + api + "/organisations", api + "/organisations", "ministry", 409, orgBody("4217000109", "1024210000100", "{novokuznetsk}")})
 	classBody := `{"academic_year":2026,"name":"11Я","kind":"class","grade":11}`
 	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "teacher-s1", 403, classBody})
 	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "mun-novokuznetsk", 404, classBody})

@@ -108,6 +108,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Conf
 	rt.Handle(http.MethodGet, api+"/me/grants", auth.Authenticated, f.myGrants)
 	rt.Handle(http.MethodGet, api+"/municipalities", auth.Authenticated, f.listMunicipalities)
 	rt.Handle(http.MethodGet, api+"/organisations", auth.Authenticated, f.listOrganisations)
+	rt.Handle(http.MethodPost, api+"/organisations", PermOrganisationWrite, f.createOrganisation)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Authenticated, f.getOrganisation)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/classes", PermClassRead, f.listClasses)
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/classes", PermClassWrite, f.createClass)

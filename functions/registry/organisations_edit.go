@@ -1,0 +1,130 @@
+package registry
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// OrganisationInput registers an organisation.
+type OrganisationInput struct {
+	Code           string     `json:"code"`
+	Kind           string     `json:"kind"`
+	FullName       string     `json:"full_name"`
+	ShortName      string     `json:"short_name"`
+	INN            string     `json:"inn"`
+	OGRN           string     `json:"ogrn"`
+	Address        string     `json:"address"`
+	MunicipalityID *uuid.UUID `json:"municipality_id"`
+}
+
+// checkINN validates a legal entity's 10-digit INN: the control digit is the
+// weighted sum (2,4,10,3,5,9,4,6,8) mod 11 mod 10.
+func checkINN(s string) bool {
+	if len(s) != 10 || strings.Trim(s, "0123456789") != "" {
+		return false
+	}
+	w := []int{2, 4, 10, 3, 5, 9, 4, 6, 8}
+	sum := 0
+	for i := range 9 {
+		sum += int(s[i]-'0') * w[i]
+	}
+	return int(s[9]-'0') == sum%11%10
+}
+
+// checkOGRN validates a 13-digit OGRN: the control digit is the first twelve
+// digits as a number mod 11 mod 10.
+func checkOGRN(s string) bool {
+	if len(s) != 13 || strings.Trim(s, "0123456789") != "" {
+		return false
+	}
+	var n uint64
+	for i := range 12 {
+		n = n*10 + uint64(s[i]-'0')
+	}
+	return uint64(s[12]-'0') == n%11%10
+}
+
+// formulaStart are the characters a spreadsheet reads as the start of a formula.
+const formulaStart = "=+-@\t\r"
+
+func checkText(field, v string, min, max int) *errs.FieldError {
+	switch n := utf8.RuneCountInString(v); {
+	case n < min || n > max:
+		return &errs.FieldError{Field: field, Code: "length", Message: "длина от " + itoa(min) + " до " + itoa(max) + " символов"}
+	case v != "" && strings.ContainsAny(v[:1], formulaStart), strings.ContainsAny(v, "<>\x00\n"):
+		return &errs.FieldError{Field: field, Code: "format", Message: "недопустимые символы"}
+	}
+	return nil
+}
+
+// createOrganisation: POST /api/registry/organisations — the ministry registers
+// any organisation; a municipal authority, those of its municipality.
+func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in OrganisationInput
+	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
+		return err
+	}
+	for _, p := range []*string{&in.Code, &in.FullName, &in.ShortName, &in.INN, &in.OGRN, &in.Address} {
+		*p = strings.TrimSpace(*p)
+	}
+	var fe []errs.FieldError
+	if !slices.Contains(OrganisationKinds, in.Kind) {
+		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "один из видов: " + strings.Join(OrganisationKinds, ", ")})
+	}
+	for _, c := range []*errs.FieldError{checkText("full_name", in.FullName, 3, 500), checkText("short_name", in.ShortName, 2, 200), checkText("address", in.Address, 0, 500)} {
+		if c != nil {
+			fe = append(fe, *c)
+		}
+	}
+	if in.Code != "" && (len(in.Code) > 64 || strings.Trim(strings.ToLower(in.Code), "abcdefghijklmnopqrstuvwxyz0123456789-") != "") {
+		fe = append(fe, errs.FieldError{Field: "code", Code: "format", Message: "латинские буквы, цифры и дефис, до 64 символов"})
+	}
+	if !checkINN(in.INN) {
+		fe = append(fe, errs.FieldError{Field: "inn", Code: "checksum", Message: "неверный ИНН организации (10 цифр, контрольная цифра)"})
+	}
+	if !checkOGRN(in.OGRN) {
+		fe = append(fe, errs.FieldError{Field: "ogrn", Code: "checksum", Message: "неверный ОГРН (13 цифр, контрольная цифра)"})
+	}
+	if in.Kind != "ministry" && in.MunicipalityID == nil {
+		fe = append(fe, errs.FieldError{Field: "municipality_id", Code: "required", Message: "укажите муниципальное образование"})
+	}
+	if len(fe) > 0 {
+		return errs.Fields("организация не прошла проверку", fe...)
+	}
+	target := access.Target{}
+	if in.MunicipalityID != nil {
+		target.MunicipalityIDs = []string{in.MunicipalityID.String()}
+	}
+	if err := Rules.Require(ctx, PermOrganisationWrite, target); err != nil {
+		return err
+	}
+	o := Organisation{Code: in.Code, Kind: in.Kind, FullName: in.FullName, ShortName: in.ShortName, INN: in.INN, OGRN: in.OGRN,
+		Address: in.Address, MunicipalityID: in.MunicipalityID, Status: "active"}
+	o.ID, _ = uuid.NewV7()
+	_, err := f.db.Exec(ctx, `INSERT INTO registry.organisations (id, code, kind, full_name, short_name, inn, ogrn, address, municipality_id)
+		VALUES ($1, NULLIF($2, ''), $3, $4, $5, $6, $7, $8, $9)`, o.ID, o.Code, o.Kind, o.FullName, o.ShortName, o.INN, o.OGRN, o.Address, o.MunicipalityID)
+	switch {
+	case db.IsUniqueViolation(err, "organisations_inn_key"):
+		return errs.E(errs.Conflict, "организация с ИНН %s уже есть в реестре", o.INN)
+	case db.IsUniqueViolation(err, "organisations_ogrn_key"):
+		return errs.E(errs.Conflict, "организация с ОГРН %s уже есть в реестре", o.OGRN)
+	case db.IsUniqueViolation(err, ""):
+		return errs.E(errs.Conflict, "организация с кодом %s уже есть", o.Code)
+	case err != nil && strings.Contains(err.Error(), "organisations_municipality_id_fkey"):
+		return errs.Fields("организация не прошла проверку", errs.FieldError{Field: "municipality_id", Code: "unknown", Message: "нет такого муниципального образования"})
+	case err != nil:
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, o)
+	return nil
+}
