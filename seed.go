@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/db"
@@ -61,4 +62,20 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
 		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
 	return nil
+}
+
+// Reseal re-encrypts SNILS and documents sealed with an older PDATA key.
+func Reseal(ctx context.Context, cfg Config) error {
+	pool, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	p, err := pdata.Open(cfg.PData)
+	if err != nil {
+		return err
+	}
+	n, err := registry.Reseal(ctx, pool, p, 1000)
+	fmt.Printf("re-sealed %d people with key %s\n", n, p.CurrentKeyID())
+	return err
 }

@@ -1,7 +1,8 @@
 // Command eko runs the all-in-one EKO function (`eko`), applies every function's
 // migrations and exits (`eko migrate` — the one migrate command used by `make run`,
 // the tests' tooling and the Kubernetes migration Job), or loads a synthetic
-// region into an empty registry (`eko seed`, SEED_SCALE=small|region).
+// region into an empty registry (`eko seed`, SEED_SCALE=small|region), or
+// re-encrypts personal data with the current key after a key rotation (`eko reseal`).
 package main
 
 import (
@@ -45,7 +46,15 @@ func run(args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return eko.Seed(ctx, cfg)
+	case "reseal":
+		var cfg eko.Config
+		if err := function.Load(&cfg); err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return eko.Reseal(ctx, cfg)
 	default:
-		return fmt.Errorf("unknown command %q (usage: eko [migrate|seed])", args[0])
+		return fmt.Errorf("unknown command %q (usage: eko [migrate|seed|reseal])", args[0])
 	}
 }
