@@ -96,18 +96,18 @@ func grantsOf(ctx context.Context, q querier, person uuid.UUID, trusted bool, da
 		return g, nil
 	}
 	rows, err = q.Query(ctx, `
-		SELECT l.child_id::text, p.family_name || ' ' || p.given_name
+		SELECT l.child_id::text, p.family_name || ' ' || p.given_name, to_char(p.birth_date, 'YYYY-MM-DD')
 		FROM registry.parent_links l JOIN registry.people p ON p.id = l.child_id
 		WHERE l.parent_id = $1 ORDER BY p.birth_date`, person)
 	if err != nil {
 		return nil, fmt.Errorf("grants: children: %w", err)
 	}
 	for rows.Next() {
-		var child, name string
-		if err := rows.Scan(&child, &name); err != nil {
+		var child, name, birth string
+		if err := rows.Scan(&child, &name, &birth); err != nil {
 			return nil, err
 		}
-		g.Grants = append(g.Grants, access.Grant{Role: access.Parent, Scope: access.Child, ScopeID: child, Label: "Родитель — " + name})
+		g.Grants = append(g.Grants, access.Grant{Role: access.Parent, Scope: access.Child, ScopeID: child, Label: "Родитель — " + name, BirthDate: birth})
 	}
 	return g, rows.Err()
 }

@@ -61,6 +61,9 @@ type Grant struct {
 	OrganisationID string `json:"organisation_id,omitempty"`
 	MunicipalityID string `json:"municipality_id,omitempty"`
 	Label          string `json:"label,omitempty"` // e.g. "Учитель — МБОУ СОШ № 1"
+	// BirthDate (YYYY-MM-DD) of the child a Child scope names, so that functions
+	// deciding by age (admission rules) take it from the registry without another call.
+	BirthDate string `json:"birth_date,omitempty"`
 }
 
 // Grants is everything one caller holds.
