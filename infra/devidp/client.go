@@ -1,6 +1,7 @@
 package devidp
 
 import (
+	"crypto/subtle"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -36,4 +37,9 @@ func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 }
 func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
+}
+
+// secretIs compares in constant time; a client without a secret matches nothing.
+func (c *client) secretIs(secret string) bool {
+	return c.secret != "" && subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) == 1
 }

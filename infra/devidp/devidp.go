@@ -9,9 +9,11 @@
 package devidp
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -75,7 +77,13 @@ func New(cfg Config, set *fixtures.Set) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, set: set, key: signingKey{id: "devidp-1", key: key}, clients: map[string]*client{}}
+	// The key id is the key's JWK thumbprint: a new key (a restart without
+	// DEVIDP_SIGNING_KEY_FILE) gets a new id, so verifiers refetch the JWKS.
+	thumb, err := (&jose.JSONWebKey{Key: &key.PublicKey}).Thumbprint(crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, set: set, key: signingKey{id: base64.RawURLEncoding.EncodeToString(thumb[:12]), key: key}, clients: map[string]*client{}}
 	s.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: s.key.id}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {

@@ -43,17 +43,26 @@ func (s *Server) devToken(w http.ResponseWriter, r *http.Request) {
 	if ttl < 0 {
 		iat = now.Add(2 * ttl)
 	}
-	mint := func(audience string) (string, error) {
+	// The same registered claims as the token endpoint's tokens: client_id on
+	// both, azp on the ID token.
+	mint := func(id, audience string, idToken bool) (string, error) {
 		std := jwt.Claims{Issuer: s.cfg.Issuer, Subject: i.OID, Audience: jwt.Audience{audience},
-			IssuedAt: jwt.NewNumericDate(iat), Expiry: jwt.NewNumericDate(now.Add(ttl)), ID: uuid.NewString()}
-		return jwt.Signed(s.signer).Claims(std).Claims(s.userClaims(i)).Serialize()
+			IssuedAt: jwt.NewNumericDate(iat), NotBefore: jwt.NewNumericDate(iat), Expiry: jwt.NewNumericDate(now.Add(ttl)), ID: id}
+		extra := s.userClaims(i)
+		extra["client_id"] = s.cfg.ClientID
+		if idToken {
+			extra["azp"] = s.cfg.ClientID
+		}
+		return jwt.Signed(s.signer).Claims(std).Claims(extra).Serialize()
 	}
-	access, err := mint(aud)
+	// The access token is remembered like one from the token endpoint, so that
+	// the userinfo endpoint answers for it.
+	access, err := mint(s.storage.rememberToken(i.OID, s.cfg.ClientID, now.Add(ttl)), aud, false)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "internal", err.Error())
 		return
 	}
-	idTok, err := mint(s.cfg.ClientID)
+	idTok, err := mint(uuid.NewString(), s.cfg.ClientID, true)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "internal", err.Error())
 		return
@@ -65,10 +74,14 @@ func (s *Server) devToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// problem answers with an RFC 9457 problem. The provider stands in for ESIA, not
+// for an EKO function, so its problems have no EKO-specific type: "about:blank"
+// (the HTTP status says it all) plus the stable code EKO clients key on.
 func problem(w http.ResponseWriter, status int, code, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"type": "urn:eko:problem:" + code, "title": http.StatusText(status), "status": status, "code": code, "detail": detail,
+		"type": "about:blank", "title": http.StatusText(status), "status": status, "code": code, "detail": detail,
 	})
 }

@@ -15,7 +15,7 @@ var loginTemplate = template.Must(template.New("login").Parse(`<!doctype html>
 <style>body{font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
 button{display:block;width:100%;margin:.3rem 0;padding:.6rem;text-align:left;font-size:1rem}
 small{color:#666}</style></head>
-<body><h1>Вход через ЕСИА</h1>
+<body><h1 id="login-title">Вход через ЕСИА (тестовый стенд)</h1>
 <p>Тестовый стенд: выберите учётную запись. Пароль не нужен — этот поставщик удостоверений работает только на этой машине.</p>
 {{if .Error}}<p id="login-error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="/login" id="login-form">

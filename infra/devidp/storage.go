@@ -158,17 +158,24 @@ func clientIDOf(r op.TokenRequest) string {
 }
 
 func (s *storage) CreateAccessToken(_ context.Context, r op.TokenRequest) (string, time.Time, error) {
-	id := uuid.NewString()
 	exp := time.Now().Add(s.srv.cfg.TokenTTL)
+	return s.rememberToken(r.GetSubject(), clientIDOf(r), exp), exp, nil
+}
+
+// rememberToken records a new access token (its JWT id) until it expires, for
+// userinfo, introspection and revocation, and returns its id.
+func (s *storage) rememberToken(subject, clientID string, expires time.Time) string {
+	id := uuid.NewString()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for tid, t := range s.tokens {
-		if time.Now().After(t.expires) {
+		if now.After(t.expires) {
 			delete(s.tokens, tid)
 		}
 	}
-	s.tokens[id] = token{subject: r.GetSubject(), clientID: clientIDOf(r), expires: exp}
-	return id, exp, nil
+	s.tokens[id] = token{subject: subject, clientID: clientID, expires: expires}
+	return id
 }
 
 // Refresh tokens are not issued: a session lasts as long as its access token.
@@ -227,8 +234,7 @@ func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, 
 }
 
 func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	c, ok := s.srv.clients[id]
-	if !ok || c.secret != secret {
+	if c, ok := s.srv.clients[id]; !ok || !c.secretIs(secret) {
 		return errors.New("invalid client credentials")
 	}
 	return nil
@@ -315,7 +321,7 @@ func (r *serviceRequest) GetScopes() []string   { return r.scopes }
 
 func (s *storage) ClientCredentials(_ context.Context, id, secret string) (op.Client, error) {
 	c, ok := s.srv.clients[id]
-	if !ok || c.secret != secret || !slices.Contains(c.grants, oidc.GrantTypeClientCredentials) {
+	if !ok || !c.secretIs(secret) || !slices.Contains(c.grants, oidc.GrantTypeClientCredentials) {
 		return nil, fmt.Errorf("invalid client credentials")
 	}
 	return c, nil

@@ -1,5 +1,6 @@
 // Command devidp runs the development identity provider (ESIA stand-in) on
-// DEVIDP_ADDR (default 127.0.0.1:9998).
+// DEVIDP_ADDR (default 127.0.0.1:9998), configured from the environment (see
+// devidp.Config), until SIGINT or SIGTERM.
 package main
 
 import (
@@ -40,6 +41,9 @@ func main() {
 		_ = hs.Shutdown(sctx)
 	}()
 	log.Info("development identity provider", "issuer", cfg.Issuer, "addr", cfg.Addr, "dev_tokens", srv.DevTokens())
+	if !srv.DevTokens() {
+		log.Warn("GET /dev/token is off: it is served only when DEVIDP_ADDR and DEVIDP_ISSUER are both loopback")
+	}
 	if err := hs.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("serve", "err", err)
 		os.Exit(1)
