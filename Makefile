@@ -40,3 +40,24 @@ fmt: ## gofmt every file
 
 clean: ## remove build output and local data (PostgreSQL cluster, MinIO objects) created by make run
 	rm -rf bin .data
+
+# ---- Kubernetes / Knative: infra/k8s (kustomize), infra/validate (its own Go module), infra/deploy.sh ----
+# OVERLAY=dev|prod|campaign|allinone picks infra/k8s/overlays/$(OVERLAY); REGISTRY is where the cluster pulls from.
+OVERLAY ?= dev
+export OVERLAY REGISTRY
+.PHONY: manifests validate-manifests images deploy deploy-all
+
+manifests: ## regenerate infra/k8s Services (from func.yaml) and Triggers (from events/)
+	go -C infra/validate run ./cmd/ekomanifests generate
+
+validate-manifests: ## validate every overlay without a cluster (strict API types, Knative Validate, func.yaml, routes)
+	cd infra/validate && go test -count=1 ./...
+
+images: ## build every image without Docker into bin/images/oci; with REGISTRY=… also push and pin digests in OVERLAY
+	infra/deploy.sh images
+
+deploy: ## build, push, pin and apply one function: make deploy FN=<name> REGISTRY=… [OVERLAY=dev]
+	infra/deploy.sh fn $(FN)
+
+deploy-all: ## deploy OVERLAY in order: secrets → PostgreSQL/pooler → MinIO → migrations → broker → services → triggers
+	infra/deploy.sh all

@@ -51,7 +51,13 @@ func (l *loader) generate(fx Fixtures, scale Scale) error {
 	for i, m := range municipalities[:sc.municipalities] {
 		mid := newID()
 		reg.municipality[m.code] = mid
-		l.municipalities = append(l.municipalities, []any{mid, m.code, m.name, fmt.Sprintf("327%02d000", i+1)})
+		name, oktmo := m.name, fmt.Sprintf("327%02d000", 50+i) // synthetic OKTMO, off the real ones fixtures use
+		if fx != nil {
+			if fm, ok := fx.Municipality(m.code); ok {
+				name, oktmo = fm.Name, fm.OKTMO
+			}
+		}
+		l.municipalities = append(l.municipalities, []any{mid, m.code, name, oktmo})
 	}
 	if err := l.fixtureOrganisations(reg, fx); err != nil {
 		return err
