@@ -269,6 +269,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(row{"POST " + api + "/parent-links", api + "/parent-links", "parent1", 403, linkBody})
 	add(row{"POST " + api + "/parent-links", api + "/parent-links", "director-s1", 201, linkBody})
 
+	// Imports: officials and organisation administrations; each row is then checked against their scope.
+	for _, l := range []string{"parent1", "student1", "teacher-s1", "opeka-kemerovo", "kdn-kemerovo"} {
+		add(row{"POST " + api + "/imports/{kind}", api + "/imports/people", l, 403, ""})
+	}
 	covered := map[string]bool{}
 	for _, r := range rows {
 		covered[r.route] = true

@@ -74,31 +74,7 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
-	for _, p := range []*string{&in.Code, &in.FullName, &in.ShortName, &in.INN, &in.OGRN, &in.Address} {
-		*p = strings.TrimSpace(*p)
-	}
-	var fe []errs.FieldError
-	if !slices.Contains(OrganisationKinds, in.Kind) {
-		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "один из видов: " + strings.Join(OrganisationKinds, ", ")})
-	}
-	for _, c := range []*errs.FieldError{checkText("full_name", in.FullName, 3, 500), checkText("short_name", in.ShortName, 2, 200), checkText("address", in.Address, 0, 500)} {
-		if c != nil {
-			fe = append(fe, *c)
-		}
-	}
-	if in.Code != "" && (len(in.Code) > 64 || strings.Trim(strings.ToLower(in.Code), "abcdefghijklmnopqrstuvwxyz0123456789-") != "") {
-		fe = append(fe, errs.FieldError{Field: "code", Code: "format", Message: "латинские буквы, цифры и дефис, до 64 символов"})
-	}
-	if !checkINN(in.INN) {
-		fe = append(fe, errs.FieldError{Field: "inn", Code: "checksum", Message: "неверный ИНН организации (10 цифр, контрольная цифра)"})
-	}
-	if !checkOGRN(in.OGRN) {
-		fe = append(fe, errs.FieldError{Field: "ogrn", Code: "checksum", Message: "неверный ОГРН (13 цифр, контрольная цифра)"})
-	}
-	if in.Kind != "ministry" && in.MunicipalityID == nil {
-		fe = append(fe, errs.FieldError{Field: "municipality_id", Code: "required", Message: "укажите муниципальное образование"})
-	}
-	if len(fe) > 0 {
+	if fe := in.validate(); len(fe) > 0 {
 		return errs.Fields("организация не прошла проверку", fe...)
 	}
 	target := access.Target{}
@@ -127,4 +103,33 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 	}
 	httpx.WriteJSON(w, http.StatusCreated, o)
 	return nil
+}
+
+// validate trims in and checks every field; it returns all problems at once.
+func (in *OrganisationInput) validate() []errs.FieldError {
+	for _, p := range []*string{&in.Code, &in.FullName, &in.ShortName, &in.INN, &in.OGRN, &in.Address} {
+		*p = strings.TrimSpace(*p)
+	}
+	var fe []errs.FieldError
+	if !slices.Contains(OrganisationKinds, in.Kind) {
+		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "один из видов: " + strings.Join(OrganisationKinds, ", ")})
+	}
+	for _, c := range []*errs.FieldError{checkText("full_name", in.FullName, 3, 500), checkText("short_name", in.ShortName, 2, 200), checkText("address", in.Address, 0, 500)} {
+		if c != nil {
+			fe = append(fe, *c)
+		}
+	}
+	if in.Code != "" && (len(in.Code) > 64 || strings.Trim(strings.ToLower(in.Code), "abcdefghijklmnopqrstuvwxyz0123456789-") != "") {
+		fe = append(fe, errs.FieldError{Field: "code", Code: "format", Message: "латинские буквы, цифры и дефис, до 64 символов"})
+	}
+	if !checkINN(in.INN) {
+		fe = append(fe, errs.FieldError{Field: "inn", Code: "checksum", Message: "неверный ИНН организации (10 цифр, контрольная цифра)"})
+	}
+	if !checkOGRN(in.OGRN) {
+		fe = append(fe, errs.FieldError{Field: "ogrn", Code: "checksum", Message: "неверный ОГРН (13 цифр, контрольная цифра)"})
+	}
+	if in.Kind != "ministry" && in.MunicipalityID == nil {
+		fe = append(fe, errs.FieldError{Field: "municipality_id", Code: "required", Message: "укажите муниципальное образование"})
+	}
+	return fe
 }

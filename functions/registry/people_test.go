@@ -26,7 +26,7 @@ type school struct {
 	schoolID, classID, sonID, motherID uuid.UUID
 }
 
-func newSchool(t *testing.T) *school {
+func newSchool(t testing.TB) *school {
 	w := newWorld(t)
 	kem := w.municipality("kemerovo", "32701000")
 	ministry := w.org("ministry", "ministry", nil, "4205000001", "1024200000001")

@@ -123,6 +123,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Conf
 	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)
 	rt.Handle(http.MethodPatch, api+"/enrollments/{id}", PermEnrollmentWrite, f.updateEnrollment)
 	rt.Handle(http.MethodPost, api+"/parent-links", PermLinkWrite, f.createLink)
+	rt.Handle(http.MethodPost, api+"/imports/{kind}", PermImport, f.importFile)
 	f.router = rt
 	f.Serve(rt)
 	return nil

@@ -31,13 +31,13 @@ var today = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // world is a running registry on a fresh database with a test issuer.
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	f   *Function
 	d   *dbtest.Database
 	iss *authtest.Issuer
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	d := dbtest.MustOpen(t, platform.Schema(), Schema())
 	iss := authtest.NewIssuer(t)

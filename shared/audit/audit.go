@@ -461,3 +461,61 @@ func Verify(ctx context.Context, q Querier, subject uuid.UUID) (ok bool, brokenA
 
 // bytesEqual treats nil and empty alike (a NULL prev_hash is the empty hash).
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// AppendBulk records entries with COPY and without locks, for bulk operations
+// (imports) touching thousands of subjects, where one advisory lock per subject
+// would exhaust the lock table. It reads every chain head in one query and
+// relies on the unique chain key: if another transaction appends for one of the
+// subjects meanwhile, the COPY fails with errs.Conflict and nothing is written,
+// so the caller retries. Each subject may appear once.
+func AppendBulk(ctx context.Context, tx pgx.Tx, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	clean := make([]Entry, len(entries))
+	ids := make([]string, len(entries))
+	seen := make(map[uuid.UUID]bool, len(entries))
+	for i, e := range entries {
+		c, err := normalize(e)
+		if err != nil {
+			return err
+		}
+		if seen[c.SubjectPersonID] {
+			return fmt.Errorf("audit: subject %s twice in one bulk append", c.SubjectPersonID)
+		}
+		seen[c.SubjectPersonID] = true
+		clean[i], ids[i] = c, c.SubjectPersonID.String()
+	}
+	heads := make(map[uuid.UUID][]byte, len(ids))
+	rows, err := tx.Query(ctx, `SELECT s.id, h.hash FROM unnest($1::uuid[]) AS s(id)
+		LEFT JOIN LATERAL (SELECT hash FROM platform.audit_log WHERE subject_person_id = s.id ORDER BY seq DESC LIMIT 1) h ON true`, ids)
+	if err != nil {
+		return fmt.Errorf("audit: read chain heads: %w", err)
+	}
+	for rows.Next() {
+		var id uuid.UUID
+		var h []byte
+		if err := rows.Scan(&id, &h); err != nil {
+			rows.Close()
+			return err
+		}
+		heads[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	at := time.UnixMicro(time.Now().UnixMicro()).UTC()
+	out := make([][]any, len(clean))
+	for i, c := range clean {
+		prev := heads[c.SubjectPersonID]
+		out[i] = []any{at, c.ActorSubject, c.ActorPersonID, c.ActorRole, c.SubjectPersonID, c.Action, c.Object,
+			c.Fields, c.Purpose, c.RemoteAddr, c.UserAgent, nilIfEmpty(prev), ComputeHash(prev, at, c)}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"platform", "audit_log"},
+		[]string{"at", "actor_subject", "actor_person_id", "actor_role", "subject_person_id", "action", "object",
+			"fields", "purpose", "remote_addr", "user_agent", "prev_hash", "hash"}, pgx.CopyFromRows(out))
+	if err != nil {
+		return insertError(err)
+	}
+	return nil
+}

@@ -82,3 +82,31 @@ func (r Row) CloudEvent() cloudevents.Event {
 	_ = e.SetData(cloudevents.ApplicationJSON, []byte(r.Data))
 	return e
 }
+
+// EnqueueMany validates every event and writes them all with COPY inside tx,
+// for bulk operations (imports). Nothing is written if any event is invalid.
+func (w *Writer) EnqueueMany(ctx context.Context, tx pgx.Tx, evs []Event) error {
+	rows := make([][]any, 0, len(evs))
+	for _, ev := range evs {
+		if ev.Source == "" {
+			return fmt.Errorf("outbox: event %s has no source", ev.Type)
+		}
+		data, err := w.Catalogue.ValidateValue(ev.Type, ev.Data)
+		if err != nil {
+			return err
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		var subject any
+		if ev.Subject != "" {
+			subject = ev.Subject
+		}
+		rows = append(rows, []any{id, ev.Type, ev.Source, subject, string(data)})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"platform", "outbox"}, []string{"id", "type", "source", "subject", "data"}, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("outbox: copy %d events: %w", len(rows), err)
+	}
+	return nil
+}
