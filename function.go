@@ -13,6 +13,7 @@ import (
 
 	"github.com/kuzbass/eko/events"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
+	"github.com/kuzbass/eko/functions/portal"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -26,16 +27,18 @@ import (
 // Config is the all-in-one configuration: the shared part plus each function's own.
 type Config struct {
 	function.Config
-	S3    storage.Config
-	Relay outboxrelay.RelayConfig
-	PData pdata.Config
+	S3     storage.Config
+	Relay  outboxrelay.RelayConfig
+	PData  pdata.Config
+	Portal portal.WebConfig
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
 	MigrateURL string `envconfig:"MIGRATE_DATABASE_URL"`
 }
 
 // Schemas lists every schema in the order the migrate command applies them.
 func Schemas() []db.Schema {
-	return append([]db.Schema{platform.Schema()}, registry.Schemas()...)
+	s := append([]db.Schema{platform.Schema()}, registry.Schemas()...)
+	return append(s, portal.Schemas()...)
 }
 
 // Function is the all-in-one function.
@@ -91,6 +94,13 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 		return err
 	}
 
+	web := portal.New()
+	if err := web.Mount(ctx, deps, portal.Config{Config: cfg.Config, PData: cfg.PData, Web: cfg.Portal},
+		portal.Options{Registry: http.HandlerFunc(reg.Handle)}); err != nil {
+		return err
+	}
+	f.OnStop(web.Stop)
+
 	f.relay = outboxrelay.New()
 	f.relay.Deliverer = &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: consumers}
 	if err := f.relay.Mount(ctx, deps, cfg.Relay); err != nil {
@@ -102,6 +112,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	f.router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
 	f.router.Mount("/api/"+outboxrelay.Name+"/", http.HandlerFunc(f.relay.Handle), f.relay.Routes())
 	f.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
+	f.router.Mount("/", http.HandlerFunc(web.Handle), web.Routes()) // the web cabinets
 	f.Serve(f.router)
 	return nil
 }

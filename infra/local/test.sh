@@ -21,6 +21,13 @@ eval "$(infra/local/postgres.sh env)"
 minio_started=$(infra/local/minio.sh start)
 eval "$(infra/local/minio.sh env)"
 
+# Browser tests drive a real headless Chromium from Debian's packages.
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+	echo "test: installing chromium (Debian package) for the browser tests" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.data/*'))
 if [ -n "$unformatted" ]; then
@@ -28,5 +35,8 @@ if [ -n "$unformatted" ]; then
 	echo "$unformatted" >&2
 	exit 1
 fi
+# Kubernetes manifests, validated offline against the real Knative and Kubernetes
+# API types (a module of its own, so its heavy dependencies stay out of the functions).
+(cd infra/validate && go vet ./... && go test -count=1 ./...)
 # Two cores: two packages at a time; the suite is sized for that.
 go test -p 2 -count=1 -timeout 20m "${@:-./...}"

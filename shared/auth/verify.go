@@ -151,6 +151,20 @@ func (DenyAll) Authorize(_ context.Context, _ *Principal, perm Permission) error
 type Guard struct {
 	Verifier *Verifier
 	Policy   Policy
+	// Token, when set, takes the raw token from the request instead of the
+	// Authorization header (BearerToken) — for example from the server-side
+	// session that the portal's cookie names. It must return an
+	// errs.Unauthenticated error when the request carries no token. The token is
+	// then verified exactly like a bearer token. Nil keeps BearerToken.
+	Token func(*http.Request) (string, error)
+}
+
+// token extracts the raw token of r with g.Token, or BearerToken by default.
+func (g *Guard) token(r *http.Request) (string, error) {
+	if g != nil && g.Token != nil {
+		return g.Token(r)
+	}
+	return BearerToken(r)
 }
 
 // Check returns the caller of r when perm allows it. Public routes return a nil
@@ -166,7 +180,7 @@ func (g *Guard) Check(r *http.Request, perm Permission) (*Principal, error) {
 			return &Principal{Subject: "service:eko-dispatcher", Service: true}, nil
 		}
 	}
-	raw, err := BearerToken(r)
+	raw, err := g.token(r)
 	if err != nil {
 		return nil, err
 	}

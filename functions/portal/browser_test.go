@@ -1,0 +1,192 @@
+package portal_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds the browser the browser tests drive: CHROMIUM_PATH, else the
+// first of the usual names on PATH. A missing browser fails the test (it does
+// not skip it): `make test` installs Chromium.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("CHROMIUM_PATH=%s: %v", p, err)
+		}
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("Chromium is not installed: the browser tests need a real Chromium. Run the tests with `make test`, which installs it (or `apt-get install -y chromium`, or set CHROMIUM_PATH).")
+	return ""
+}
+
+// headless starts a fresh headless Chromium for the test, with its own profile.
+func headless(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(390, 844),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// TestBrowserParentSeesOwnChildrenOnly drives real headless Chromium through the
+// real login page of the development identity provider: parent1 logs in, sees
+// student1 and kid1 on «Мои дети», opens student1's page, and gets «Не найдено»
+// for student2's id.
+func TestBrowserParentSeesOwnChildrenOnly(t *testing.T) {
+	ctx := headless(t) // first: without Chromium the test fails at once
+	w := newWorld(t, worldOptions{})
+	base := w.server.URL
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+			t.Fatalf("%s: %v (at %s)\n%.2000s", what, err, loc, html)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	location := func() string {
+		t.Helper()
+		l, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+
+	// A phone-sized screen.
+	do("viewport", chromedp.EmulateViewport(390, 844))
+
+	// Not signed in: the cabinet sends the browser to the provider's login page.
+	do("open «Мои дети»", chromedp.Navigate(base+"/children"), chromedp.WaitVisible(chromedp.ID("login-parent1")))
+	if l := location(); !strings.HasPrefix(l, w.issuer+"/login") {
+		t.Fatalf("not on the provider's login page: %s", l)
+	}
+	do("log in as parent1", chromedp.Click(chromedp.ID("login-parent1")), chromedp.WaitVisible(chromedp.ID("children")))
+	if l := location(); l != base+"/children" {
+		t.Errorf("after login the browser is at %s, want %s/children", l, base)
+	}
+	children := text("#children")
+	for _, name := range []string{"Соколов Артём Игоревич", "Соколова Мария Игоревна", "6А"} {
+		if !strings.Contains(children, name) {
+			t.Errorf("«Мои дети» lacks %q: %s", name, children)
+		}
+	}
+	if strings.Contains(children, "Лебедева") {
+		t.Errorf("«Мои дети» shows another family's child")
+	}
+	if user := text("#user-name"); user != "Соколова Анна Сергеевна" {
+		t.Errorf("signed in as %q", user)
+	}
+	// Usable on a phone: nothing wider than the screen.
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("«Мои дети» scrolls sideways on a 390 px screen (%v)", err)
+	}
+	// The session cookie as the browser keeps it: HttpOnly, SameSite=Lax, host-only.
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, c := range res.Cookies {
+		if c.Name == "eko_session" {
+			found = true
+			if !c.HTTPOnly || c.SameSite != network.CookieSameSiteLax || c.Path != "/" || len(c.Value) != 43 {
+				t.Errorf("session cookie %+v", c)
+			}
+		}
+		if strings.Contains(c.Value, ".") && strings.Count(c.Value, ".") == 2 {
+			t.Errorf("cookie %s holds a token", c.Name)
+		}
+	}
+	if !found {
+		t.Errorf("no eko_session cookie in the browser: %+v", res.Cookies)
+	}
+	if js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`)); err != nil || strings.Contains(js, "eko_session") {
+		t.Errorf("the session cookie is readable from JavaScript: %q %v", js, err)
+	}
+
+	// student1's page, by clicking the link.
+	student1 := w.ids["student1"]
+	do("open student1", chromedp.Click(chromedp.CSS(`li[data-child-id="`+student1+`"] a.child-link`)), chromedp.WaitVisible(chromedp.ID("child-name")))
+	if l := location(); l != base+"/children/"+student1 {
+		t.Errorf("student1's page is at %s", l)
+	}
+	if name := text("#child-name"); name != "Соколов Артём Игоревич" {
+		t.Errorf("child page shows %q", name)
+	}
+	if snils := text("#child-snils"); snils != "***-***-*** 90" {
+		t.Errorf("child SNILS shown as %q, want masked", snils)
+	}
+
+	// Who looked at student1's data: at least this very visit.
+	do("open the audit log", chromedp.Click(chromedp.ID("child-audit-link")), chromedp.WaitVisible(chromedp.ID("audit")))
+	audit := text("#audit")
+	if !strings.Contains(audit, "Вы") || !strings.Contains(audit, "Просмотр: профиль") || !strings.Contains(audit, "127.0.0.1") {
+		t.Errorf("audit log: %s", audit)
+	}
+
+	// student2 belongs to another family: «Не найдено», and none of the data.
+	do("open student2", chromedp.Navigate(base+"/children/"+w.ids["student2"]), chromedp.WaitVisible(chromedp.ID("error-page")))
+	status, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID("error-page"), "data-status"))
+	if err != nil || status.Value != "404" {
+		t.Errorf("student2's page status %+v %v", status, err)
+	}
+	if h := text("#error-page h1"); h != "Не найдено" {
+		t.Errorf("student2's page says %q", h)
+	}
+	if body := text("body"); strings.Contains(body, "Лебедева") || strings.Contains(body, "Дарья") {
+		t.Errorf("the 404 page shows student2's data: %s", body)
+	}
+
+	// Logging out ends the session here and at the provider, which returns the
+	// browser to the portal, which asks for a login again.
+	do("log out", chromedp.Navigate(base+"/profile"), chromedp.WaitVisible(chromedp.ID("logout")),
+		chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-title")))
+	var n int
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM portal.sessions WHERE subject = '1000000007'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("sessions of parent1 after logout: %d %v", n, err)
+	}
+	do("a page after logout", chromedp.Navigate(base+"/children"), chromedp.WaitVisible(chromedp.ID("login-title")))
+}

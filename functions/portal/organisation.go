@@ -1,0 +1,198 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"sort"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+// orgView is the data of «Моя организация»: one organisation with its classes,
+// staff and students, or an official's territory as a list of organisations.
+type orgView struct {
+	Scope string // "organisation", "municipality" or "region"
+
+	Org          *registry.Organisation
+	Classes      []registry.Class
+	ClassesNote  string
+	Staff        []registry.StaffMember
+	StaffNote    string
+	Students     []registry.Student
+	StudentsNote string
+	ClassOnly    string // the class teacher's own class, when the list is limited to it
+
+	Municipality   string
+	Municipalities []registry.Municipality
+	Organisations  []registry.Organisation
+	Summary        []kindCount
+	Next           string
+	MunicipalityID string
+}
+
+type kindCount struct {
+	Kind  string
+	Count int
+}
+
+var errNotStaff = errs.E(errs.Forbidden, "Раздел «Моя организация» открыт сотрудникам образовательных организаций и органов управления образованием. Если у вас есть такая роль, выберите её вверху страницы.")
+
+// organisation: GET /organisation[?municipality=&after=] — the organisation of
+// the active role; for officials their municipality or the region.
+func (f *Function) organisation(w http.ResponseWriter, r *http.Request) error {
+	ctx, p := r.Context(), principal(r)
+	g, err := f.registry.grants(ctx, p.Token)
+	if err != nil {
+		return err
+	}
+	v := f.baseView(r, "organisation", "Моя организация")
+	f.withRoles(r, &v, g.Grants)
+	a := v.Active
+	if a == nil || (a.Kind != kindStaff && a.Kind != kindOfficial) {
+		return errNotStaff
+	}
+	var d orgView
+	switch a.Grant.Scope {
+	case access.Organisation, access.Class:
+		org, err := uuid.Parse(a.Grant.OrganisationID)
+		if err != nil {
+			return errNotStaff
+		}
+		if d, err = f.orgDetails(ctx, p.Token, org, a.Grant); err != nil {
+			return err
+		}
+	case access.Municipality:
+		mun, err := uuid.Parse(a.Grant.ScopeID)
+		if err != nil {
+			return errNotStaff
+		}
+		if d, err = f.territory(ctx, r, p.Token, mun, "municipality"); err != nil {
+			return err
+		}
+	case access.Region:
+		d = orgView{Scope: "region"}
+		if m := r.URL.Query().Get("municipality"); m != "" {
+			mun, err := uuid.Parse(m)
+			if err != nil {
+				return errs.E(errs.NotFound, "Не найдено.")
+			}
+			if d, err = f.territory(ctx, r, p.Token, mun, "region"); err != nil {
+				return err
+			}
+		}
+		if d.Municipalities, err = f.registry.municipalities(ctx, p.Token); err != nil {
+			return err
+		}
+	default:
+		return errNotStaff
+	}
+	v.Data = d
+	f.render(w, http.StatusOK, "organisation", v)
+	return nil
+}
+
+// organisationByID: GET /organisations/{id} — an organisation as the registry
+// shows it to this user (officials open the organisations of their territory).
+func (f *Function) organisationByID(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principal(r)
+	g, err := f.registry.grants(ctx, p.Token)
+	if err != nil {
+		return err
+	}
+	v := f.baseView(r, "organisation", "Организация")
+	f.withRoles(r, &v, g.Grants)
+	var active access.Grant
+	if v.Active != nil {
+		active = v.Active.Grant
+	}
+	d, err := f.orgDetails(ctx, p.Token, id, active)
+	if err != nil {
+		return err
+	}
+	v.Title = d.Org.ShortName
+	v.Data = d
+	f.render(w, http.StatusOK, "organisation", v)
+	return nil
+}
+
+// orgDetails gathers an organisation's card, classes, staff and students. A
+// section the user's role may not see is replaced by a note; the registry
+// decides, the portal only explains.
+func (f *Function) orgDetails(ctx context.Context, token string, id uuid.UUID, active access.Grant) (orgView, error) {
+	d := orgView{Scope: "organisation"}
+	org, err := f.registry.organisation(ctx, token, id)
+	if err != nil {
+		return d, err
+	}
+	d.Org = org
+	refused := func(err error) bool {
+		c := errs.CodeOf(err)
+		return c == errs.Forbidden || c == errs.NotFound
+	}
+	if d.Classes, err = f.registry.classes(ctx, token, id); refused(err) {
+		d.ClassesNote = "Список классов и групп доступен сотрудникам организации и органам управления образованием."
+	} else if err != nil {
+		return d, err
+	}
+	if d.Staff, err = f.registry.staff(ctx, token, id); refused(err) {
+		d.StaffNote = "Список сотрудников доступен сотрудникам организации и органам управления образованием."
+	} else if err != nil {
+		return d, err
+	}
+	var class *uuid.UUID
+	if active.Scope == access.Class && active.OrganisationID == id.String() {
+		if c, err := uuid.Parse(active.ScopeID); err == nil {
+			class = &c
+			for _, cl := range d.Classes {
+				if cl.ID == c {
+					d.ClassOnly = cl.Name
+				}
+			}
+		}
+	}
+	if d.Students, err = f.registry.students(ctx, token, id, class); refused(err) {
+		d.StudentsNote = "Список обучающихся доступен администрации организации, классным руководителям (свой класс) и органам управления образованием."
+	} else if err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// territory lists the organisations of a municipality with a summary by kind.
+func (f *Function) territory(ctx context.Context, r *http.Request, token string, mun uuid.UUID, scope string) (orgView, error) {
+	d := orgView{Scope: scope, MunicipalityID: mun.String()}
+	page, err := f.registry.organisations(ctx, token, mun, r.URL.Query().Get("after"))
+	if err != nil {
+		return d, err
+	}
+	d.Organisations, d.Next = page.Items, page.Next
+	ms, err := f.registry.municipalities(ctx, token)
+	if err != nil {
+		return d, err
+	}
+	for _, m := range ms {
+		if m.ID == mun {
+			d.Municipality = m.Name
+		}
+	}
+	if d.Municipality == "" {
+		return d, errs.E(errs.NotFound, "Не найдено.")
+	}
+	counts := map[string]int{}
+	for _, o := range d.Organisations {
+		counts[o.Kind]++
+	}
+	for k, n := range counts {
+		d.Summary = append(d.Summary, kindCount{Kind: k, Count: n})
+	}
+	sort.Slice(d.Summary, func(i, j int) bool { return d.Summary[i].Count > d.Summary[j].Count })
+	return d, nil
+}

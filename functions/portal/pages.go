@@ -1,0 +1,408 @@
+package portal
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/audit"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// view is what the layout and every page template get.
+type view struct {
+	Title   string
+	Page    string // data-page of <main>, for tests and styles
+	User    string
+	CSRF    string // the session's form token; empty without a session
+	Roles   []roleOption
+	Active  *roleOption
+	Nav     []navItem
+	Status  int
+	Message string // error pages
+	Detail  string
+	Retry   bool // error pages: offer a new login
+	Data    any
+}
+
+type navItem struct {
+	ID, Href, Label string
+	Current         bool
+}
+
+// baseView is the layout of a page: who is signed in and the form token.
+func (f *Function) baseView(r *http.Request, page, title string) view {
+	v := view{Title: title, Page: page}
+	if s := sessionFrom(r.Context()); s != nil {
+		v.CSRF = s.CSRF
+		v.Nav = []navItem{{ID: "nav-profile", Href: "/profile", Label: "Мой профиль"}}
+	}
+	if p := principal(r); p != nil {
+		v.User = strings.TrimSpace(p.FamilyName + " " + p.GivenName + " " + p.MiddleName)
+		if v.User == "" {
+			v.User = p.FullName
+		}
+	}
+	return v
+}
+
+// withRoles adds the role switcher and the sections of the user's roles.
+func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
+	s := sessionFrom(r.Context())
+	v.Roles = roleOptions(grants)
+	if s != nil {
+		v.Active = activeOf(v.Roles, s.ActiveRole)
+	}
+	v.Nav = []navItem{{ID: "nav-profile", Href: "/profile", Label: "Мой профиль"}}
+	if hasRole(grants, kindParent) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-children", Href: "/children", Label: "Мои дети"})
+	}
+	if hasRole(grants, kindStaff, kindOfficial) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-organisation", Href: "/organisation", Label: "Моя организация"})
+	}
+	for i := range v.Nav {
+		v.Nav[i].Current = strings.HasPrefix(r.URL.Path, v.Nav[i].Href)
+	}
+}
+
+// render executes a page into a buffer first, so a template error never sends half a page.
+func (f *Function) render(w http.ResponseWriter, status int, name string, v view) {
+	var buf bytes.Buffer
+	t, ok := f.pages[name]
+	if !ok {
+		f.log.Error("portal: no such page template", "page", name)
+		http.Error(w, "Внутренняя ошибка", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		f.log.Error("portal: render", "page", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("Внутренняя ошибка"))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// profileView is the data of «Мой профиль».
+type profileView struct {
+	Me         *registry.Me
+	Linked     bool
+	Problem    string // headline of a failed identity match
+	ESIAName   string
+	ESIABirth  string
+	ESIASNILS  string
+	Roles      []string
+	Untrusted  bool
+	ChildCount int
+}
+
+// identityProblems are the headlines of each failed match, in plain words.
+var identityProblems = map[string]string{
+	registry.MatchNotFound:     "Мы не нашли вас в реестре ЭКО",
+	registry.MatchMismatch:     "Данные Госуслуг не совпадают с данными в ЭКО",
+	registry.MatchAmbiguous:    "В реестре ЭКО несколько похожих записей",
+	registry.MatchTakenByOther: "Ваша запись в ЭКО связана с другой учётной записью Госуслуг",
+	registry.MatchChildAccount: "Детям до 14 лет нужна учётная запись, созданная родителем",
+	registry.MatchService:      "Это служебная учётная запись",
+}
+
+// profile: GET /profile — «Мой профиль».
+func (f *Function) profile(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	me, err := f.registry.me(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	v := f.baseView(r, "profile", "Мой профиль")
+	f.withRoles(r, &v, me.Grants)
+	d := profileView{Me: me, Linked: me.Identity.Status == registry.MatchLinked, Untrusted: !me.Trusted, ChildCount: len(me.Children)}
+	if !d.Linked {
+		d.Problem = identityProblems[me.Identity.Status]
+		if d.Problem == "" {
+			d.Problem = "Не удалось сопоставить учётную запись Госуслуг с реестром ЭКО"
+		}
+		d.ESIAName = strings.TrimSpace(p.FamilyName + " " + p.GivenName + " " + p.MiddleName)
+		d.ESIABirth = p.BirthDate
+		if p.SNILS != "" {
+			d.ESIASNILS = pdata.MaskSNILS(p.SNILS)
+		}
+	}
+	if me.Person != nil {
+		masked(me.Person)
+	}
+	for _, g := range me.Grants {
+		if g.Role != access.Person {
+			d.Roles = append(d.Roles, labelOf(g))
+		}
+	}
+	v.Data = d
+	f.render(w, http.StatusOK, "profile", v)
+	return nil
+}
+
+// childrenView is the data of «Мои дети».
+type childrenView struct {
+	Linked    bool
+	Untrusted bool
+	Children  []registry.Child
+}
+
+// children: GET /children — «Мои дети».
+func (f *Function) children(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	me, err := f.registry.me(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	v := f.baseView(r, "children", "Мои дети")
+	f.withRoles(r, &v, me.Grants)
+	v.Data = childrenView{Linked: me.Identity.Status == registry.MatchLinked, Untrusted: !me.Trusted, Children: me.Children}
+	f.render(w, http.StatusOK, "children", v)
+	return nil
+}
+
+// pathID reads the {id} of a page; a malformed id is simply not found.
+func pathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil || len(r.PathValue("id")) != 36 {
+		return uuid.Nil, errs.E(errs.NotFound, "Не найдено.")
+	}
+	return id, nil
+}
+
+// child: GET /children/{id} — a child's profile, as the registry shows it to
+// this user. Another family's child is 404 at the registry, and so here.
+func (f *Function) child(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principal(r)
+	g, err := f.registry.grants(ctx, p.Token)
+	if err != nil {
+		return err
+	}
+	person, err := f.registry.person(ctx, p.Token, id)
+	if err != nil {
+		return notFoundIfRefused(err)
+	}
+	masked(person)
+	v := f.baseView(r, "child", person.FullName())
+	f.withRoles(r, &v, g.Grants)
+	v.Data = person
+	f.render(w, http.StatusOK, "child", v)
+	return nil
+}
+
+// notFoundIfRefused shows a refusal to read a person as «Не найдено»: whether
+// the registry refused the route (no role at all) or the object (another
+// family's child), the page says only that there is nothing to see.
+func notFoundIfRefused(err error) error {
+	if errs.CodeOf(err) == errs.Forbidden {
+		return errs.E(errs.NotFound, "Не найдено.")
+	}
+	return err
+}
+
+// masked hides SNILS and document numbers on pages, whatever the registry
+// returned: no page needs them in full, and phone screens are seen by others.
+// Values the registry already masked are left as they are.
+func masked(p *registry.Person) {
+	if p.SNILS != "" && !strings.Contains(p.SNILS, "*") {
+		p.SNILS = pdata.MaskSNILS(p.SNILS)
+	}
+	if d := p.Document; d != nil && !strings.Contains(d.Number, "*") {
+		d.Series, d.Number = "", pdata.MaskDocument(d.Series+d.Number)
+	}
+}
+
+// auditRow is one line of «Кто смотрел данные ребёнка».
+type auditRow struct {
+	Seq   int64
+	At    time.Time
+	Who   string
+	What  string
+	Where string
+	Agent string
+}
+
+type auditView struct {
+	ChildID   string
+	ChildName string
+	Rows      []auditRow
+	Next      string
+}
+
+// childAudit: GET /children/{id}/audit?after= — who read or changed the child's
+// data, when and from where (the registry's append-only audit log).
+func (f *Function) childAudit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var after int64
+	if a := r.URL.Query().Get("after"); a != "" {
+		if after, err = strconv.ParseInt(a, 10, 64); err != nil || after <= 0 {
+			return errs.E(errs.Invalid, "Неверная ссылка на страницу журнала.")
+		}
+	}
+	ctx, p := r.Context(), principal(r)
+	g, err := f.registry.grants(ctx, p.Token)
+	if err != nil {
+		return err
+	}
+	page, err := f.registry.audit(ctx, p.Token, id, after)
+	if err != nil {
+		return notFoundIfRefused(err)
+	}
+	d := auditView{ChildID: id.String(), ChildName: childNameOf(g.Grants, id.String()), Next: page.Next}
+	for _, rec := range page.Items {
+		d.Rows = append(d.Rows, auditRow{
+			Seq: rec.Seq, At: rec.At, Who: actorOf(rec, g.PersonID, id), What: describeAccess(rec),
+			Where: rec.RemoteAddr, Agent: shortAgent(rec.UserAgent),
+		})
+	}
+	title := "Кто смотрел данные ребёнка"
+	v := f.baseView(r, "audit", title)
+	f.withRoles(r, &v, g.Grants)
+	v.Data = d
+	f.render(w, http.StatusOK, "audit", v)
+	return nil
+}
+
+// actorOf says who accessed the data, in words.
+func actorOf(rec audit.Record, self string, child uuid.UUID) string {
+	switch {
+	case rec.ActorPersonID != nil && rec.ActorPersonID.String() == self:
+		return "Вы"
+	case rec.ActorPersonID != nil && *rec.ActorPersonID == child:
+		return "Сам ребёнок (своя учётная запись)"
+	case strings.HasPrefix(rec.ActorSubject, "service:"):
+		return "Служба «" + strings.TrimPrefix(rec.ActorSubject, "service:") + "»"
+	}
+	who := "Пользователь ЕСИА № " + rec.ActorSubject
+	if t := roleTitles[rec.ActorRole]; t != "" {
+		who = t + " (ЕСИА № " + rec.ActorSubject + ")"
+	}
+	return who
+}
+
+var actionTitles = map[string]string{
+	audit.ActionRead: "Просмотр", audit.ActionCreate: "Внесение", audit.ActionUpdate: "Изменение",
+	audit.ActionDelete: "Удаление", audit.ActionExport: "Выгрузка",
+}
+
+var objectTitles = map[string]string{
+	"registry.person":      "профиль",
+	"registry.class-list":  "список класса",
+	"registry.enrollment":  "зачисление",
+	"registry.parent-link": "связь с родителем",
+}
+
+var fieldTitles = map[string]string{
+	"profile": "основные данные", "snils": "СНИЛС", "document": "документ", "enrollment": "зачисление",
+	"parents": "родители", "family_name": "фамилия", "given_name": "имя", "middle_name": "отчество",
+	"birth_date": "дата рождения", "gender": "пол", "email": "эл. почта", "phone": "телефон",
+}
+
+func describeAccess(rec audit.Record) string {
+	s := actionTitles[rec.Action]
+	if s == "" {
+		s = rec.Action
+	}
+	obj := objectTitles[rec.Object]
+	if obj == "" {
+		obj = rec.Object
+	}
+	s += ": " + obj
+	var fields []string
+	for _, fl := range rec.Fields {
+		if t := fieldTitles[fl]; t != "" {
+			fields = append(fields, t)
+		} else {
+			fields = append(fields, fl)
+		}
+	}
+	if len(fields) > 0 {
+		s += " (" + strings.Join(fields, ", ") + ")"
+	}
+	if rec.Purpose != "" {
+		s += " — " + rec.Purpose
+	}
+	return s
+}
+
+// shortAgent names the browser of a user agent string, for people.
+func shortAgent(ua string) string {
+	for _, b := range []struct{ token, name string }{
+		{"YaBrowser/", "Яндекс Браузер"}, {"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
+		{"HeadlessChrome/", "Chrome (без интерфейса)"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+	} {
+		if strings.Contains(ua, b.token) {
+			os := ""
+			switch {
+			case strings.Contains(ua, "Android"):
+				os = "Android"
+			case strings.Contains(ua, "iPhone"), strings.Contains(ua, "iPad"):
+				os = "iOS"
+			case strings.Contains(ua, "Windows"):
+				os = "Windows"
+			case strings.Contains(ua, "Mac OS"):
+				os = "macOS"
+			case strings.Contains(ua, "Linux"):
+				os = "Linux"
+			}
+			if os != "" {
+				return b.name + ", " + os
+			}
+			return b.name
+		}
+	}
+	if len(ua) > 60 {
+		return ua[:60] + "…"
+	}
+	return ua
+}
+
+var roleTitles = map[string]string{
+	"ministry_official": "Министерство образования Кузбасса", "municipal_official": "Орган управления образованием",
+	"guardianship_official": "Орган опеки и попечительства", "kdn_official": "Комиссия по делам несовершеннолетних",
+	"director": "Директор", "deputy_director": "Заместитель директора", "teacher": "Учитель",
+	"class_teacher": "Классный руководитель", "clerk": "Делопроизводитель", "official": "Сотрудник",
+	"parent": "Родитель", "student": "Обучающийся", "person": "Сам человек",
+}
+
+// switchRole: POST /role — makes another of the user's roles the active one.
+func (f *Function) switchRole(w http.ResponseWriter, r *http.Request) error {
+	s := sessionFrom(r.Context())
+	if err := f.checkForm(w, r, s); err != nil {
+		return err
+	}
+	key := r.PostForm.Get("role")
+	g, err := f.registry.grants(r.Context(), principal(r).Token)
+	if err != nil {
+		return err
+	}
+	for _, o := range roleOptions(g.Grants) {
+		if o.Key == key {
+			if err := f.store.setRole(r.Context(), s.idHash, key); err != nil {
+				return err
+			}
+			http.Redirect(w, r, o.Home(), http.StatusSeeOther)
+			return nil
+		}
+	}
+	return errs.E(errs.Invalid, "У вас нет такой роли.")
+}

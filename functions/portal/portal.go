@@ -1,0 +1,298 @@
+// Package portal is the portal function: the web cabinets of parents, students,
+// teachers, organisation staff and officials, server-rendered in Russian, and the
+// ESIA login (OpenID Connect: authorization code with PKCE, state and nonce).
+//
+// A login ends in a server-side session in PostgreSQL (schema portal): the row
+// holds the sealed access and ID tokens, their expiry and the active role; the
+// browser holds only a random session id in an HttpOnly cookie. Pages are routes
+// on an httpx.Router like every other function's; the portal's Guard takes the
+// token from the session instead of the Authorization header. The portal keeps
+// no personal data of its own: every page asks the registry's API with the
+// user's own token, so the registry's access rules and audit apply unchanged.
+//
+// Every form (every POST) carries a per-session CSRF token and is refused when
+// its Origin header names another site.
+package portal
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// Name is the function's name: its directory and func.yaml name. The portal's
+// pages live at the root of the site, not under /api/portal.
+const Name = "portal"
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static/*
+var staticFiles embed.FS
+
+// Schema is the portal's migrations (sessions and logins in progress).
+func Schema() db.Schema {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return db.Schema{Name: "portal", FS: sub}
+}
+
+// Schemas are the schemas the portal needs, in order.
+func Schemas() []db.Schema { return []db.Schema{Schema()} }
+
+// WebConfig is the portal's own part of the configuration.
+type WebConfig struct {
+	// PublicURL is where browsers reach the portal (scheme and host, no path).
+	// The redirect URI registered at the identity provider is PublicURL + /auth/callback.
+	// Cookies are Secure (and named __Host-…) when it is https.
+	PublicURL string `envconfig:"PORTAL_PUBLIC_URL" default:"http://127.0.0.1:8080"`
+	// ClientID and ClientSecret of the portal at the identity provider (ESIA or its broker).
+	ClientID     string `envconfig:"OIDC_CLIENT_ID" default:"eko"`
+	ClientSecret string `envconfig:"OIDC_CLIENT_SECRET" default:"eko-dev-secret"`
+	// Scopes asked for at login, comma-separated.
+	Scopes []string `envconfig:"OIDC_SCOPES" default:"openid,profile"`
+	// LoginTTL bounds how long a started login may take at the provider.
+	LoginTTL time.Duration `envconfig:"PORTAL_LOGIN_TTL" default:"10m"`
+}
+
+// Config is the portal's configuration when it runs alone (functions/portal/cmd).
+// The identity provider is the shared OIDC_ISSUER (Config.Auth.Issuer).
+type Config struct {
+	function.Config
+	PData pdata.Config
+	Web   WebConfig
+}
+
+// Options are what the process that mounts the portal provides.
+type Options struct {
+	// Registry serves the registry API in this process: the all-in-one function
+	// passes http.HandlerFunc(reg.Handle). When nil, the portal calls the registry
+	// at REGISTRY_URL (Config.RegistryURL).
+	Registry http.Handler
+	// IdPClient is the HTTP client for the identity provider (discovery, token
+	// endpoint); a client with a 10 s timeout when nil.
+	IdPClient *http.Client
+}
+
+// Function is the portal Knative function.
+type Function struct {
+	function.Lifecycle
+	// Now is the clock; tests set it. Session and login expiry are compared with it.
+	Now func() time.Time
+
+	web      WebConfig
+	origin   string // scheme://host[:port] of PublicURL, as browsers send it in Origin
+	secure   bool   // PublicURL is https: Secure, __Host- cookies
+	csp      string
+	log      *slog.Logger
+	pdata    *pdata.Protector
+	store    *store
+	idp      *provider
+	verifier *auth.Verifier
+	registry *registryClient
+	pages    map[string]*template.Template
+	router   *httpx.Router
+}
+
+// New returns an unstarted function.
+func New() *Function { return &Function{} }
+
+func (f *Function) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// Start opens the portal's own dependencies (standalone mode): PostgreSQL for
+// sessions, and the registry at REGISTRY_URL.
+func (f *Function) Start(ctx context.Context, _ map[string]string) error {
+	var cfg Config
+	if err := function.Load(&cfg); err != nil {
+		return err
+	}
+	if cfg.Migrate {
+		if err := db.Migrate(ctx, cfg.DB.URL, nil, Schemas()...); err != nil {
+			return err
+		}
+	}
+	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	if err != nil {
+		return err
+	}
+	f.OnStop(func(context.Context) error { closeDeps(); return nil })
+	return f.Mount(ctx, deps, cfg, Options{})
+}
+
+// Mount wires the portal to deps and serves its pages.
+func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opts Options) error {
+	pub, err := parsePublicURL(cfg.Web.PublicURL)
+	if err != nil {
+		return err
+	}
+	if cfg.Web.ClientID == "" {
+		return errors.New("portal: OIDC_CLIENT_ID is empty")
+	}
+	if cfg.Web.LoginTTL <= 0 {
+		cfg.Web.LoginTTL = 10 * time.Minute
+	}
+	if len(cfg.Web.Scopes) == 0 {
+		cfg.Web.Scopes = []string{"openid"}
+	}
+	p, err := pdata.Open(cfg.PData)
+	if err != nil {
+		return err
+	}
+	f.web, f.pdata = cfg.Web, p
+	f.web.PublicURL = strings.TrimRight(pub.String(), "/")
+	f.origin = originOf(pub)
+	f.secure = pub.Scheme == "https"
+	f.log = deps.Log
+	if f.log == nil {
+		f.log = slog.Default()
+	}
+	if !f.secure && !isLoopbackHost(pub.Hostname()) {
+		f.log.Warn("PORTAL_PUBLIC_URL is not https: session cookies are sent without Secure", "public_url", f.web.PublicURL)
+	}
+
+	switch {
+	case opts.Registry != nil:
+		f.registry = newRegistryClient("http://registry.in-process", &http.Client{Transport: handlerTransport{h: opts.Registry}, Timeout: 30 * time.Second})
+	case cfg.RegistryURL != "":
+		f.registry = newRegistryClient(cfg.RegistryURL, &http.Client{Timeout: 10 * time.Second})
+	default:
+		return errors.New("portal: no registry: set REGISTRY_URL, or mount the portal with Options.Registry")
+	}
+
+	idpClient := opts.IdPClient
+	if idpClient == nil {
+		idpClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	f.idp = newProvider(cfg.Auth.Issuer, idpClient)
+	if deps.Guard != nil { // the process's verifier: same issuer and audience as every API
+		f.verifier = deps.Guard.Verifier
+	}
+	if f.verifier == nil {
+		f.verifier = auth.NewVerifier(cfg.Auth)
+	}
+	f.csp = contentSecurityPolicy(cfg.Auth.Issuer)
+	f.store = &store{db: deps.DB, pdata: p}
+	if f.pages, err = parsePages(); err != nil {
+		return err
+	}
+
+	guard := &auth.Guard{Verifier: f.verifier, Policy: deps.Policy, Token: sessionToken}
+	rt := httpx.NewRouter(guard)
+	rt.Handle(http.MethodGet, "/{$}", auth.Authenticated, f.home)
+	rt.Handle(http.MethodGet, "/static/{name}", auth.Public, f.static)
+	rt.Handle(http.MethodGet, "/auth/login", auth.Public, f.login)
+	rt.Handle(http.MethodGet, "/auth/callback", auth.Public, f.callback)
+	// Public so that logging out works whatever state the token is in; when a
+	// session exists the form's CSRF token is checked before it is deleted.
+	rt.Handle(http.MethodPost, "/auth/logout", auth.Public, f.logout)
+	rt.Handle(http.MethodGet, "/profile", auth.Authenticated, f.profile)
+	rt.Handle(http.MethodGet, "/children", auth.Authenticated, f.children)
+	rt.Handle(http.MethodGet, "/children/{id}", auth.Authenticated, f.child)
+	rt.Handle(http.MethodGet, "/children/{id}/audit", auth.Authenticated, f.childAudit)
+	rt.Handle(http.MethodGet, "/organisation", auth.Authenticated, f.organisation)
+	rt.Handle(http.MethodGet, "/organisations/{id}", auth.Authenticated, f.organisationByID)
+	rt.Handle(http.MethodPost, "/role", auth.Authenticated, f.switchRole)
+	f.router = rt
+
+	if deps.DB != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go f.janitor(ctx, deps.DB, done)
+		f.OnStop(func(context.Context) error { cancel(); <-done; return nil })
+	}
+	f.Serve(http.HandlerFunc(f.serve))
+	return nil
+}
+
+// Routes lists the function's routes for the route-permission harness.
+func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+// janitor deletes expired sessions and abandoned logins every few minutes.
+// Lookups ignore expired rows anyway; this only keeps the tables small.
+func (f *Function) janitor(ctx context.Context, pool *pgxpool.Pool, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := f.store.purge(ctx, f.now()); err != nil && ctx.Err() == nil {
+				f.log.Warn("portal: purge expired sessions", "err", err)
+			}
+		}
+	}
+}
+
+func parsePublicURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("portal: PORTAL_PUBLIC_URL %q must be http(s)://host[:port] without a path", raw)
+	}
+	u.Path = ""
+	return u, nil
+}
+
+// originOf is the serialised origin of u, as browsers send it: default ports omitted.
+func originOf(u *url.URL) string {
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// contentSecurityPolicy allows the portal's own styles and nothing else; forms
+// post only to the portal, whose logout then redirects to the issuer.
+func contentSecurityPolicy(issuer string) string {
+	formAction := "'self'"
+	if u, err := url.Parse(issuer); err == nil && u.Host != "" {
+		formAction += " " + originOf(u)
+	}
+	return "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action " + formAction +
+		"; frame-ancestors 'none'; base-uri 'none'"
+}

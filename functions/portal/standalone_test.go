@@ -1,0 +1,101 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzbass/eko/functions/portal"
+	"github.com/kuzbass/eko/shared/function"
+)
+
+// TestStandaloneWithRemoteRegistry runs the portal as its own Knative Service
+// does (Start reads the environment, opens PostgreSQL, migrates) and calls the
+// registry over HTTP at REGISTRY_URL.
+func TestStandaloneWithRemoteRegistry(t *testing.T) {
+	w := newWorld(t, worldOptions{publicURL: "http://127.0.0.1:8080"})
+	regServer := httptest.NewServer(w.reg)
+	t.Cleanup(regServer.Close)
+
+	t.Setenv("DATABASE_URL", w.db.URL)
+	t.Setenv("MIGRATE_ON_START", "true")
+	t.Setenv("OIDC_ISSUER", w.issuer)
+	t.Setenv("OIDC_AUDIENCE", "eko")
+	t.Setenv("REGISTRY_URL", regServer.URL)
+	t.Setenv("PORTAL_PUBLIC_URL", "http://127.0.0.1:8080")
+	t.Setenv("OIDC_CLIENT_ID", "eko")
+	t.Setenv("OIDC_CLIENT_SECRET", "eko-dev-secret")
+	t.Setenv("LOG_LEVEL", "warn")
+
+	f := portal.New()
+	if ready, _ := f.Ready(context.Background()); ready {
+		t.Fatal("ready before Start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.Start(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	if ready, _ := f.Ready(context.Background()); !ready {
+		t.Fatal("not ready after Start")
+	}
+
+	b := w.browser()
+	b.handler = http.HandlerFunc(f.Handle)
+	p := b.login("parent1", "/children")
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Соколов Артём Игоревич") || !strings.Contains(p.body, "Соколова Мария Игоревна") {
+		t.Fatalf("standalone «Мои дети»: %d %.500s", p.status, p.body)
+	}
+	if p := b.get("/children/" + w.ids["student2"]); p.status != http.StatusNotFound {
+		t.Errorf("standalone, another family's child: %d", p.status)
+	}
+	// The session lives in PostgreSQL: the all-in-one instance serves it too.
+	b.handler = nil
+	if p := b.get("/children/" + w.ids["student1"]); p.status != http.StatusOK {
+		t.Errorf("another instance does not know the session: %d", p.status)
+	}
+}
+
+func TestConfigFromEnvironment(t *testing.T) {
+	t.Setenv("PORTAL_PUBLIC_URL", "https://eko.example")
+	t.Setenv("OIDC_CLIENT_ID", "eko-portal")
+	t.Setenv("OIDC_CLIENT_SECRET", "s3cret")
+	t.Setenv("OIDC_ISSUER", "https://esia.example")
+	// Standalone, and as a field of the all-in-one configuration.
+	var alone portal.Config
+	var allInOne struct {
+		function.Config
+		Portal portal.WebConfig
+	}
+	if err := function.Load(&alone); err != nil {
+		t.Fatal(err)
+	}
+	if err := function.Load(&allInOne); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []portal.WebConfig{alone.Web, allInOne.Portal} {
+		if c.PublicURL != "https://eko.example" || c.ClientID != "eko-portal" || c.ClientSecret != "s3cret" ||
+			strings.Join(c.Scopes, " ") != "openid profile" || c.LoginTTL != 10*time.Minute {
+			t.Errorf("config %+v", c)
+		}
+	}
+	if alone.Auth.Issuer != "https://esia.example" {
+		t.Errorf("issuer %q", alone.Auth.Issuer)
+	}
+	for _, k := range []string{"PORTAL_PUBLIC_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {
+		t.Setenv(k, "x") // restored at the end of the test
+		os.Unsetenv(k)
+	}
+	var defaults portal.Config
+	if err := function.Load(&defaults); err != nil {
+		t.Fatal(err)
+	}
+	if d := defaults.Web; d.PublicURL != "http://127.0.0.1:8080" || d.ClientID != "eko" || d.ClientSecret != "eko-dev-secret" {
+		t.Errorf("defaults %+v", d)
+	}
+}

@@ -1,0 +1,85 @@
+package portal
+
+import (
+	"html/template"
+	"time"
+
+	"github.com/kuzbass/eko/functions/registry"
+)
+
+// pageNames are the page templates; each is parsed together with the layout.
+var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error"}
+
+// kemerovo is the region's time (UTC+7, no daylight saving time).
+var kemerovo = time.FixedZone("UTC+7", 7*60*60)
+
+var funcs = template.FuncMap{
+	// date renders YYYY-MM-DD as ДД.ММ.ГГГГ.
+	"date": func(s string) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return t.Format("02.01.2006")
+	},
+	// datetime renders an instant in the region's time.
+	"datetime": func(t time.Time) string { return t.In(kemerovo).Format("02.01.2006 15:04:05") },
+	"gender": func(g string) string {
+		switch g {
+		case "M":
+			return "мужской"
+		case "F":
+			return "женский"
+		}
+		return g
+	},
+	"orgKind": func(k string) string {
+		if t := orgKinds[k]; t != "" {
+			return t
+		}
+		return k
+	},
+	"roleTitle": func(r string) string {
+		if t := roleTitles[r]; t != "" {
+			return t
+		}
+		return r
+	},
+	"docType": func(t string) string {
+		if s := docTypes[t]; s != "" {
+			return s
+		}
+		return t
+	},
+	"placement": func(p registry.Placement) string {
+		s := p.OrganisationName
+		if p.ClassName != "" {
+			s += ", " + p.ClassName
+		}
+		return s
+	},
+	"add1": func(i int) int { return i + 1 },
+}
+
+var orgKinds = map[string]string{
+	"ministry": "Министерство", "municipal_authority": "Орган управления образованием", "school": "Школа",
+	"kindergarten": "Детский сад", "college": "Колледж", "additional_education": "Дополнительное образование",
+	"guardianship": "Орган опеки и попечительства", "kdn": "Комиссия по делам несовершеннолетних",
+}
+
+var docTypes = map[string]string{
+	"RF_PASSPORT": "Паспорт гражданина РФ", "BRTH_CERT": "Свидетельство о рождении",
+	"FID_DOC": "Документ иностранного гражданина", "FRGN_PASS": "Заграничный паспорт",
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		out[name] = t
+	}
+	return out, nil
+}

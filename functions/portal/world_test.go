@@ -1,0 +1,305 @@
+package portal_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/functions/portal"
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/fixtures"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/shared/platform"
+)
+
+var pdataCfg = pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
+
+// world is the portal mounted as in the all-in-one process — the registry at
+// /api/registry/, the portal at / — on a fresh database seeded with the small
+// region and every fixture identity, with the real development identity
+// provider on a loopback listener.
+type world struct {
+	t       *testing.T
+	db      *dbtest.Database
+	pdata   *pdata.Protector
+	issuer  string
+	public  *url.URL
+	portal  *portal.Function
+	handler http.Handler
+	reg     http.Handler      // the registry's own handler, to serve it apart
+	ids     map[string]string // fixture login → registry person id; also org codes
+	server  *httptest.Server  // the portal on a real listener, when asked for
+}
+
+type worldOptions struct {
+	publicURL string // default: a real loopback listener serving the portal
+	mutate    func(w *world)
+}
+
+func newWorld(t *testing.T, opt worldOptions) *world {
+	t.Helper()
+	ctx := context.Background()
+	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), portal.Schema())
+	p, err := pdata.Open(pdataCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fixtures.MustLoad()
+	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, db: d, pdata: p, ids: map[string]string{}}
+
+	// The portal's listener comes first: its URL is the registered redirect URI.
+	var portalListener net.Listener
+	publicURL := opt.publicURL
+	if publicURL == "" {
+		if portalListener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		publicURL = "http://" + portalListener.Addr().String()
+	}
+	if w.public, err = url.Parse(publicURL); err != nil {
+		t.Fatal(err)
+	}
+
+	idpListener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.issuer = "http://" + idpListener.Addr().String()
+	idp, err := devidp.New(devidp.Config{
+		Issuer: w.issuer, Addr: idpListener.Addr().String(), ClientID: "eko", ClientSecret: "eko-dev-secret",
+		RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"},
+		Audience: "eko", TokenTTL: time.Hour,
+	}, fx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idpServer := &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = idpServer.Serve(idpListener) }()
+	t.Cleanup(func() { _ = idpServer.Close() })
+
+	authCfg := auth.Config{Issuer: w.issuer, Audience: "eko"}
+	policy := access.NewPolicy(nil)
+	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
+		Guard: &auth.Guard{Verifier: auth.NewVerifier(authCfg), Policy: policy}}
+	reg := registry.New()
+	policy.SetSource(reg)
+	if err := reg.Mount(ctx, deps, pdataCfg); err != nil {
+		t.Fatal(err)
+	}
+
+	w.portal = portal.New()
+	cfg := portal.Config{PData: pdataCfg, Web: portal.WebConfig{
+		PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",
+		Scopes: []string{"openid", "profile"}, LoginTTL: 10 * time.Minute,
+	}}
+	cfg.Auth = authCfg
+	if err := w.portal.Mount(ctx, deps, cfg, portal.Options{Registry: http.HandlerFunc(reg.Handle)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.portal.Stop(context.Background()) })
+
+	// Exactly what the all-in-one function does (see the report to the lead).
+	root := httpx.NewRouter(deps.Guard)
+	root.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
+	root.Mount("/", http.HandlerFunc(w.portal.Handle), w.portal.Routes())
+	w.handler, w.reg = root, http.HandlerFunc(reg.Handle)
+	if portalListener != nil {
+		w.server = &httptest.Server{Listener: portalListener, Config: &http.Server{Handler: root, ReadHeaderTimeout: 5 * time.Second}}
+		w.server.Start()
+		t.Cleanup(w.server.Close)
+	}
+
+	for _, i := range fx.Identities {
+		digits, _ := pdata.NormalizeSNILS(i.SNILS)
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits)).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", i.Login, err)
+		}
+		w.ids[i.Login] = id
+	}
+	for _, code := range []string{"school-1-kemerovo", "school-3-novokuznetsk", "kg-1-kemerovo"} {
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids[code] = id
+	}
+	var kemerovo string
+	if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.municipalities WHERE code = 'kemerovo'`).Scan(&kemerovo); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["kemerovo"] = kemerovo
+	if opt.mutate != nil {
+		opt.mutate(w)
+	}
+	return w
+}
+
+func (w *world) exec(sql string, args ...any) {
+	w.t.Helper()
+	if _, err := w.db.Pool.Exec(context.Background(), sql, args...); err != nil {
+		w.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// browser is a minimal browser: a cookie jar, and requests that go to the
+// portal's handler in-process (whatever its public URL, https included) and to
+// the identity provider over the network. It follows redirects only when asked.
+type browser struct {
+	t       *testing.T
+	w       *world
+	handler http.Handler // serves the portal's host; the world's root handler unless set
+	jar     *cookiejar.Jar
+	addr    string // the browser's address, as the portal sees it
+	origin  string // the Origin header of its forms; "" sends none
+}
+
+func (w *world) browser() *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return &browser{t: w.t, w: w, jar: jar, addr: "192.0.2.44:51000", origin: w.public.Scheme + "://" + w.public.Host}
+}
+
+// page is an answer the browser got.
+type page struct {
+	status   int
+	location string
+	header   http.Header
+	body     string
+	url      *url.URL
+	cookies  []*http.Cookie
+}
+
+// do performs one request without following redirects.
+func (b *browser) do(method, rawURL string, form url.Values, header http.Header) page {
+	b.t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if u.Host == "" {
+		u = b.w.public.ResolveReference(u)
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u.String(), body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	for _, c := range b.jar.Cookies(u) {
+		req.AddCookie(c)
+	}
+	var resp *http.Response
+	if u.Host == b.w.public.Host {
+		req.RequestURI = u.RequestURI()
+		req.RemoteAddr = b.addr
+		rec := httptest.NewRecorder()
+		h := b.handler
+		if h == nil {
+			h = b.w.handler
+		}
+		h.ServeHTTP(rec, req)
+		resp = rec.Result()
+	} else {
+		if resp, err = http.DefaultTransport.RoundTrip(req); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	b.jar.SetCookies(u, resp.Cookies())
+	loc := resp.Header.Get("Location")
+	if loc != "" {
+		if l, err := u.Parse(loc); err == nil {
+			loc = l.String()
+		}
+	}
+	return page{status: resp.StatusCode, location: loc, header: resp.Header, body: string(raw), url: u, cookies: resp.Cookies()}
+}
+
+func (b *browser) get(rawURL string) page { return b.do(http.MethodGet, rawURL, nil, nil) }
+
+// post submits a form with the browser's Origin.
+func (b *browser) post(rawURL string, form url.Values) page {
+	h := http.Header{}
+	if b.origin != "" {
+		h.Set("Origin", b.origin)
+	}
+	return b.do(http.MethodPost, rawURL, form, h)
+}
+
+// follow performs a request and follows redirects the way a browser does.
+func (b *browser) follow(p page) page {
+	b.t.Helper()
+	for i := 0; p.location != "" && p.status >= 300 && p.status < 400; i++ {
+		if i > 20 {
+			b.t.Fatalf("redirect loop at %s", p.location)
+		}
+		p = b.get(p.location)
+	}
+	return p
+}
+
+// login signs in through the identity provider's login page as login and
+// returns the page the portal lands on.
+func (b *browser) login(login, start string) page {
+	b.t.Helper()
+	p := b.follow(b.get(start))
+	id := p.url.Query().Get("authRequestID")
+	if p.status != http.StatusOK || id == "" || !strings.Contains(p.body, `id="login-`+login+`"`) {
+		b.t.Fatalf("expected the provider's login page, got %d at %s: %.300s", p.status, p.url, p.body)
+	}
+	return b.follow(b.do(http.MethodPost, b.w.issuer+"/login", url.Values{"authRequestID": {id}, "login": {login}}, nil))
+}
+
+// csrf reads the form token from a page.
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	const marker = `name="csrf" value="`
+	i := strings.Index(body, marker)
+	if i < 0 {
+		t.Fatalf("no CSRF field on the page: %.500s", body)
+	}
+	rest := body[i+len(marker):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func (b *browser) cookie(name string) *http.Cookie {
+	for _, c := range b.jar.Cookies(b.w.public) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
