@@ -1,0 +1,94 @@
+package submitapplication
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/inbox"
+	"github.com/kuzbass/eko/shared/pdata"
+)
+
+// EPGUSubject is the subject of the EPGU service account's tokens.
+const EPGUSubject = "service:epgu"
+
+// receive: POST /api/submit-application/events — CloudEvents (binary or
+// structured mode). It accepts ru.gosuslugi.epgu.application.submitted.v1 from
+// the EPGU service account only.
+//
+// The EPGU order id is the idempotency key: a redelivered event (same source
+// and id) is applied once (inbox.Apply), and the same order posted again as a
+// new event returns the application it already became. The application passes
+// the same checks as one from the cabinet; the child's birth date is the one
+// ESIA vouches for through EPGU. Answers: 201 with the application, 200 when
+// it was already accepted, 4xx (nothing written) when it is refused.
+//
+// The child is keyed by an HMAC of the SNILS (the registry's lookup hash), so
+// that one child cannot hold two active EPGU applications for one target; the
+// registry person is attached once the registry matches the child.
+func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	pr := auth.PrincipalFrom(ctx)
+	ev, err := inbox.Read(w, r)
+	if err != nil {
+		return err
+	}
+	if ev.Type() != EventEPGUSubmitted {
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s", ev.Type(), EventEPGUSubmitted)
+	}
+	if pr == nil || pr.Subject != EPGUSubject {
+		return errs.E(errs.Forbidden, "applications from EPGU are accepted only from the EPGU service account")
+	}
+	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
+		return err
+	}
+	var in EPGUApplication
+	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return errs.E(errs.Invalid, "event data: %v", err)
+	}
+	it := &intake{channel: ChannelEPGU, applicant: in.Applicant.OID, orderID: in.OrderID, actor: pr.Subject, actorRole: "epgu"}
+	fe := checkBlocks(it, in.Service, in.FirstGrade, in.Kindergarten, in.AdditionalEducation)
+	digits, err := pdata.NormalizeSNILS(in.Child.SNILS)
+	if err != nil {
+		fe = append(fe, field("child.snils", "checksum", "неверный СНИЛС ребёнка (формат или контрольное число)"))
+	}
+	if _, err := pdata.NormalizeSNILS(in.Applicant.SNILS); err != nil {
+		fe = append(fe, field("applicant.snils", "checksum", "неверный СНИЛС заявителя (формат или контрольное число)"))
+	}
+	birth, err := time.Parse(time.DateOnly, in.Child.BirthDate)
+	if err != nil || birth.After(f.now()) || birth.Year() < 1990 {
+		fe = append(fe, field("child.birth_date", "format", "дата рождения ребёнка в формате ГГГГ-ММ-ДД, не в будущем"))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("заявление ЕПГУ заполнено с ошибками", fe...)
+	}
+	it.birth = birth
+	it.childKey = "snils:" + hex.EncodeToString(f.pdata.Hash("snils", digits))
+	it.hash = hashOf(in)
+
+	app, created, err := f.accept(ctx, pr.Token, it, func(fn func(pgx.Tx) error) error {
+		applied, err := inbox.Apply(ctx, f.db, Name, ev, fn)
+		if err == nil && !applied {
+			return errNotInserted // a redelivery: accept answers with the stored application
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	httpx.WriteJSON(w, status, app)
+	return nil
+}

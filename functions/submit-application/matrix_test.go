@@ -1,0 +1,133 @@
+package submitapplication
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kuzbass/eko/shared/auth/authtest"
+)
+
+// row: a route (its pattern, to prove every route is covered), a concrete
+// call, who calls and what they must get.
+type row struct {
+	route  string
+	path   string
+	login  string
+	status int
+	body   string
+}
+
+// everyone is every fixture login, the EPGU service account and no token at all ("").
+var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "epgu", ""}
+
+// expect builds rows for one call: logins named in got get that status, no
+// token gets 401, the rest get others.
+func expect(route, path, body string, others int, got map[string]int) []row {
+	var rows []row
+	for _, l := range everyone {
+		st, ok := got[l]
+		switch {
+		case ok:
+		case l == "":
+			st = http.StatusUnauthorized
+		default:
+			st = others
+		}
+		rows = append(rows, row{route, path, l, st, body})
+	}
+	return rows
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newWorld(t)
+	const api = "/api/submit-application"
+	// The objects: parent1's own first-grade application in Kemerovo and
+	// kindergarten application, and parent2's (foreign to parent1)
+	// additional-education application in Novokuznetsk.
+	mk := func(login, key, body, ph string) {
+		var a Application
+		w.must(w.f.Handle, http.MethodPost, api+"/applications", login, body, map[string]string{"Idempotency-Key": key}, 201, &a)
+		w.ids["{"+ph+"}"], w.ids["{"+ph+"-number}"] = a.ID.String(), a.Number
+	}
+	mk("parent1", "own", firstGradeBody("{grader1}", "{school1}", "territory", ""), "own")
+	mk("parent1", "kg", kindergartenBody("{kid1}", []string{"{kg1}"}, nextYearSept1(), "general", ""), "kgapp")
+	mk("parent2", "foreign", additionalBody("{student2}", "{prog1n}"), "foreign")
+
+	var rows []row
+	add := func(r ...row) { rows = append(rows, r...) }
+
+	// Submitting: parents only, for their own children.
+	submit := firstGradeBody("{grader1}", "{school2}", "territory", "")
+	add(expect("POST "+api+"/applications", api+"/applications", submit, 403, map[string]int{"parent1": 201, "parent2": 404})...)
+	// Lists: the roles that read applications (scoped inside; see TestList).
+	add(expect("GET "+api+"/applications", api+"/applications", "", 403, map[string]int{
+		"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200, "parent1": 200, "parent2": 200})...)
+	// One application: the parent, staff of the addressed organisation, the
+	// municipality, the ministry; other holders of reading roles get 404.
+	add(expect("GET "+api+"/applications/{id}", api+"/applications/{own}", "", 403, map[string]int{
+		"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "parent1": 200,
+		"mun-novokuznetsk": 404, "kg-director-1": 404, "parent2": 404})...)
+	add(expect("GET "+api+"/applications/{id}", api+"/applications/{foreign}", "", 403, map[string]int{
+		"ministry": 200, "mun-novokuznetsk": 200, "parent2": 200,
+		"mun-kemerovo": 404, "director-s1": 404, "kg-director-1": 404, "parent1": 404})...)
+	add(expect("GET "+api+"/applications/{id}", api+"/applications/{kgapp}", "", 403, map[string]int{
+		"ministry": 200, "mun-kemerovo": 200, "kg-director-1": 200, "parent1": 200,
+		"mun-novokuznetsk": 404, "director-s1": 404, "parent2": 404})...)
+	// Status changes, refused first (nothing changes), then allowed in order.
+	const st = "POST " + api + "/applications/{id}/status"
+	kgStatus := api + "/applications/{kgapp}/status"
+	for _, l := range []string{"teacher-s1", "teacher-s2", "student1", "student2", "opeka-kemerovo", "kdn-kemerovo", "epgu"} {
+		add(row{st, kgStatus, l, 403, statusBody("checking", "", "")})
+	}
+	add(row{st, kgStatus, "", 401, statusBody("checking", "", "")})
+	for _, l := range []string{"director-s1", "mun-novokuznetsk", "parent2"} {
+		add(row{st, kgStatus, l, 404, statusBody("checking", "", "")})
+	}
+	add(row{st, kgStatus, "ministry", 403, statusBody("checking", "", "")}) // reads, does not decide
+	add(row{st, kgStatus, "parent1", 403, statusBody("registered", "", "")})
+	add(row{st, kgStatus, "kg-director-1", 200, statusBody("checking", "", "")})
+	add(row{st, kgStatus, "mun-kemerovo", 200, statusBody("registered", "", "")})
+	add(row{st, kgStatus, "parent1", 200, statusBody("withdrawn", "", "")})
+	add(row{st, api + "/applications/{foreign}/status", "mun-kemerovo", 404, statusBody("checking", "", "")})
+	add(row{st, api + "/applications/{foreign}/status", "mun-novokuznetsk", 200, statusBody("checking", "", "")})
+	add(row{st, api + "/applications/{own}/status", "mun-kemerovo", 403, statusBody("checking", "", "")}) // the school decides
+	add(row{st, api + "/applications/{own}/status", "parent2", 404, statusBody("withdrawn", "", "")})
+	add(row{st, api + "/applications/{own}/status", "director-s1", 200, statusBody("checking", "", "")})
+	// The ranked list: public, by number, for the school the application is addressed to.
+	const rk = "GET " + api + "/first-grade/{school_id}/ranking"
+	add(expect(rk, api+"/first-grade/{school1}/ranking?number={own-number}", "", 200, map[string]int{"": 200})...)
+	add(row{rk, api + "/first-grade/{school2}/ranking?number={own-number}", "", 404, ""})
+	add(row{rk, api + "/first-grade/{school1}/ranking?number=x", "", 400, ""})
+	// EPGU events: the EPGU service account only.
+	add(expect("POST "+api+"/events", api+"/events", "", 403, map[string]int{"epgu": 201})...)
+
+	covered := map[string]bool{}
+	for i, r := range rows {
+		covered[r.route] = true
+		var code int
+		var body string
+		switch {
+		case strings.HasSuffix(r.route, "/events"):
+			code, body = w.postEvent(r.login, "matrix-"+r.login, EventEPGUSubmitted, epguData("80000001", "155-666-777 14", "{school2}"), false)
+		default:
+			method := strings.Fields(r.route)[0]
+			code, body = w.call(w.f.Handle, method, r.path, r.login, r.body, map[string]string{"Idempotency-Key": "matrix-" + r.login})
+		}
+		if code != r.status {
+			t.Errorf("row %d: %s as %q (%s): %d, want %d: %.300s", i, r.route, r.login, w.expand(r.path), code, r.status, body)
+		}
+		if code >= 400 && !json.Valid([]byte(body)) {
+			t.Errorf("row %d: not a problem body: %s", i, body)
+		}
+	}
+	authtest.CheckRoutes(t, w.f.Routes())
+	for _, rt := range w.f.Routes() {
+		if !covered[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
+		}
+	}
+	t.Logf("%d authorization cases", len(rows))
+}

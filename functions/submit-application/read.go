@@ -1,0 +1,373 @@
+package submitapplication
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/audit"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// querier is what reads need: a pool, a connection or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+const appColumns = `a.id, a.seq, a.number, a.service, a.channel, a.status, a.child_id, a.child_birth_date,
+	a.target_organisation_id, a.organisation_ids, a.municipality_id, a.window_no, a.academic_year,
+	a.received_at, a.updated_at, a.deadline, coalesce(a.epgu_order_id, ''), a.data, a.applicant_subject, a.request_hash`
+
+func scanApplication(row pgx.Row) (*Application, error) {
+	a := &Application{}
+	var birth time.Time
+	var data []byte
+	err := row.Scan(&a.ID, &a.seq, &a.Number, &a.Service, &a.Channel, &a.Status, &a.ChildID, &birth,
+		&a.OrganisationID, &a.OrganisationIDs, &a.MunicipalityID, &a.Window, &a.AcademicYear,
+		&a.ReceivedAt, &a.UpdatedAt, &a.Deadline, &a.EPGUOrderID, &data, &a.applicantSubject, &a.requestHash)
+	if err != nil {
+		return nil, err
+	}
+	a.ChildBirthDate = birth.Format(time.DateOnly)
+	a.Data = data
+	a.fill()
+	return a, nil
+}
+
+// load returns the one application matching where (with args), or nil.
+func (f *Function) load(ctx context.Context, q querier, where string, args ...any) (*Application, error) {
+	a, err := scanApplication(q.QueryRow(ctx, `SELECT `+appColumns+` FROM applications.applications a WHERE `+where, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// history returns the statuses of an application, oldest first.
+func history(ctx context.Context, q querier, id uuid.UUID) ([]HistoryEntry, error) {
+	rows, err := q.Query(ctx, `SELECT status, epgu_code, coalesce(reason, ''), coalesce(comment, ''), actor_role, changed_at
+		FROM applications.status_history WHERE application_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryEntry, error) {
+		var h HistoryEntry
+		err := row.Scan(&h.Status, &h.EPGUStatusCode, &h.Reason, &h.Comment, &h.ActorRole, &h.ChangedAt)
+		h.StatusTitle = Statuses[h.Status].Title
+		return h, err
+	})
+}
+
+// visibleRole returns the role under which the caller of ctx may see a — the
+// first of roles whose grant reaches it — or "" when none does. The applicant
+// always sees an own application (an EPGU child may not be matched yet).
+func visibleRole(ctx context.Context, a *Application, roles []access.Role) string {
+	pr := auth.PrincipalFrom(ctx)
+	if pr == nil {
+		return ""
+	}
+	g, ok := pr.Grants.(*access.Grants)
+	if !ok {
+		return ""
+	}
+	t := a.target()
+	for _, gr := range g.Grants {
+		if slices.Contains(roles, gr.Role) && gr.Covers(t) {
+			return string(gr.Role)
+		}
+	}
+	if pr.Subject == a.applicantSubject && slices.Contains(roles, access.Parent) && len(g.With(access.Parent)) > 0 {
+		return string(access.Parent)
+	}
+	return ""
+}
+
+// get: GET /api/submit-application/applications/{id} — the application with its
+// status history, for the parent (own child), the staff of an organisation it
+// is addressed to, the municipality and the ministry; 404 for anyone else.
+func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var a *Application
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		var err error
+		if a, err = f.load(ctx, tx, `a.id = $1`, id); err != nil {
+			return err
+		}
+		if a == nil {
+			return errs.E(errs.NotFound, "заявление не найдено")
+		}
+		role := visibleRole(ctx, a, Rules[PermRead])
+		if role == "" {
+			return errs.E(errs.NotFound, "заявление не найдено")
+		}
+		if a.History, err = history(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		return f.audit(r, tx, []*Application{a}, func(*Application) string { return role })
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// audit records, in tx and in one append, that the caller read the
+// applications of registry children, each under the role roleOf names.
+func (f *Function) audit(r *http.Request, tx pgx.Tx, apps []*Application, roleOf func(*Application) string) error {
+	var entries []audit.Entry
+	pr := auth.PrincipalFrom(r.Context())
+	for _, a := range apps {
+		if a.ChildID == nil {
+			continue
+		}
+		e := audit.FromRequest(r)
+		e.ActorRole, e.SubjectPersonID, e.Action, e.Object = roleOf(a), *a.ChildID, audit.ActionRead, "applications.application"
+		e.Fields, e.Purpose = []string{"application", "birth_date"}, "заявление "+a.Number
+		if g, ok := pr.Grants.(*access.Grants); ok {
+			if pid, err := uuid.Parse(g.PersonID); err == nil {
+				e.ActorPersonID = &pid
+			}
+		}
+		entries = append(entries, e)
+	}
+	return audit.AppendMany(r.Context(), tx, entries)
+}
+
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+// list: GET /api/submit-application/applications?service=&status=&organisation=&municipality=&child=&after=&limit=
+// Applications within the caller's scope, in order of receipt (keyset pages:
+// pass next as after). A parent sees the own children's and own applications,
+// staff those addressed to their organisation, a municipality its own, the
+// ministry all. Filters only narrow that scope.
+func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	pr := auth.PrincipalFrom(ctx)
+	g, _ := pr.Grants.(*access.Grants)
+	if g == nil {
+		return errs.E(errs.Forbidden, "no grants")
+	}
+	var (
+		region                bool
+		munis, orgs, children []string
+		args                  []any
+		scope, where          string
+		limit                 = defaultLimit
+		after                 int64
+		fe                    []errs.FieldError
+	)
+	for _, gr := range g.Grants {
+		switch {
+		case gr.Role == access.MinistryOfficial && gr.Scope == access.Region:
+			region = true
+		case gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality:
+			munis = append(munis, gr.ScopeID)
+		case slices.Contains(orgStaff, gr.Role) && gr.Scope == access.Organisation:
+			orgs = append(orgs, gr.ScopeID)
+		case gr.Role == access.Parent && gr.Scope == access.Child:
+			children = append(children, gr.ScopeID)
+		}
+	}
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	switch {
+	case region:
+		scope = "true"
+	default:
+		var parts []string
+		if len(munis) > 0 {
+			parts = append(parts, "a.municipality_id = ANY("+arg(munis)+"::uuid[])")
+		}
+		if len(orgs) > 0 {
+			parts = append(parts, "a.organisation_ids && "+arg(orgs)+"::uuid[]")
+		}
+		if len(children) > 0 {
+			parts = append(parts, "a.child_id = ANY("+arg(children)+"::uuid[]) OR a.applicant_subject = "+arg(pr.Subject))
+		}
+		if len(parts) == 0 {
+			return errs.E(errs.Forbidden, "your roles do not reach any application")
+		}
+		scope = "(" + joinOr(parts) + ")"
+	}
+	where = scope
+	if s := q.Get("service"); s != "" {
+		if _, ok := numberPrefix[Service(s)]; !ok {
+			fe = append(fe, field("service", "enum", "одно из: kindergarten, first_grade, additional_education"))
+		}
+		where += " AND a.service = " + arg(s)
+	}
+	if s := q.Get("status"); s != "" {
+		if _, ok := statusOf(s); !ok {
+			fe = append(fe, field("status", "enum", "неизвестный статус"))
+		}
+		where += " AND a.status = " + arg(s)
+	}
+	for _, p := range []struct{ param, column string }{{"organisation", "organisation_ids"}, {"municipality", "municipality_id"}, {"child", "child_id"}} {
+		v := q.Get(p.param)
+		if v == "" {
+			continue
+		}
+		id, err := uuid.Parse(v)
+		if err != nil {
+			fe = append(fe, field(p.param, "format", "идентификатор в формате UUID"))
+			continue
+		}
+		if p.column == "organisation_ids" {
+			where += " AND a.organisation_ids @> ARRAY[" + arg(id) + "::uuid]"
+		} else {
+			where += " AND a." + p.column + " = " + arg(id)
+		}
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			fe = append(fe, field("limit", "range", "от 1 до "+strconv.Itoa(maxLimit)))
+		}
+		limit = n
+	}
+	if s := q.Get("after"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			fe = append(fe, field("after", "format", "значение next из предыдущей страницы"))
+		}
+		after = n
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверные параметры запроса", fe...)
+	}
+	where += " AND a.seq > " + arg(after) + " ORDER BY a.seq LIMIT " + arg(limit)
+
+	var items []*Application
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+appColumns+` FROM applications.applications a WHERE `+where, args...)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*Application, error) { return scanApplication(row) })
+		if err != nil {
+			return err
+		}
+		// Each item is audited under the role that reaches it.
+		return f.audit(r, tx, items, func(a *Application) string { return visibleRole(ctx, a, Rules[PermRead]) })
+	})
+	if err != nil {
+		return err
+	}
+	out := Page[*Application]{Items: items}
+	if out.Items == nil {
+		out.Items = []*Application{}
+	}
+	if len(items) == limit {
+		out.Next = strconv.FormatInt(items[len(items)-1].seq, 10)
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func joinOr(parts []string) string {
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += " OR "
+		}
+		s += "(" + p + ")"
+	}
+	return s
+}
+
+func uuidParam(name, s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 {
+		return uuid.Nil, errs.Fields("неверный идентификатор", field(name, "format", "идентификатор в формате UUID"))
+	}
+	return id, nil
+}
+
+// numberRe is the shape of an application number.
+var numberRe = regexp.MustCompile(`^(1К|ДС|ДО)-[0-9]{4}-[0-9]{7,12}$`)
+
+// Ranking is a parent's view of the own application's place in a school's list.
+type Ranking struct {
+	Number       string    `json:"number"`
+	SchoolID     uuid.UUID `json:"school_id"`
+	AcademicYear int       `json:"academic_year"`
+	Window       int       `json:"window"`
+	Status       Status    `json:"status"`
+	StatusTitle  string    `json:"status_title"`
+	Position     *int      `json:"position,omitempty"` // 1-based; absent when the application left the list
+	Total        int       `json:"total"`              // applications in the school's list for the year
+}
+
+// ranking: GET /api/submit-application/first-grade/{school_id}/ranking?number=…
+// Public: it tells whoever holds an application number where that application
+// stands in the school's ranked list (window, receipt time, sequence) and how
+// long the list is — nothing about any other application or any person.
+func (f *Function) ranking(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	school, err := uuidParam("school_id", r.PathValue("school_id"))
+	if err != nil {
+		return err
+	}
+	number := r.URL.Query().Get("number")
+	if !numberRe.MatchString(number) {
+		return errs.Fields("неверный номер заявления", field("number", "format", "номер заявления вида 1К-2027-0000123"))
+	}
+	var out Ranking
+	var pos *int
+	err = f.db.QueryRow(ctx, `
+		WITH me AS (
+			SELECT number, target_organisation_id, academic_year, window_no, received_at, seq, status
+			FROM applications.applications
+			WHERE number = $1 AND service = 'first_grade' AND target_organisation_id = $2
+		), list AS (
+			SELECT a.window_no, a.received_at, a.seq FROM applications.applications a, me
+			WHERE a.service = 'first_grade' AND a.target_organisation_id = me.target_organisation_id
+			  AND a.academic_year = me.academic_year AND a.status = ANY($3)
+		)
+		SELECT me.number, me.academic_year, me.window_no, me.status,
+		       CASE WHEN me.status = ANY($3) THEN
+		           (SELECT count(*) FROM list WHERE (list.window_no, list.received_at, list.seq) < (me.window_no, me.received_at, me.seq)) + 1
+		       END,
+		       (SELECT count(*) FROM list)
+		FROM me`, number, school, rankedStrings()).Scan(&out.Number, &out.AcademicYear, &out.Window, &out.Status, &pos, &out.Total)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.NotFound, "заявление с таким номером в эту школу не найдено")
+	}
+	if err != nil {
+		return err
+	}
+	out.SchoolID, out.Position, out.StatusTitle = school, pos, Statuses[out.Status].Title
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func rankedStrings() []string {
+	var out []string
+	for s := range Statuses {
+		if s.ranked() {
+			out = append(out, string(s))
+		}
+	}
+	slices.Sort(out)
+	return out
+}

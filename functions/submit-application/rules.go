@@ -1,0 +1,38 @@
+package submitapplication
+
+import (
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+)
+
+// Permissions of the submit-application API.
+const (
+	// PermSubmit: a parent applies for an own child.
+	PermSubmit auth.Permission = "applications.application.submit"
+	// PermRead: read one application with its history, or list applications.
+	PermRead auth.Permission = "applications.application.read"
+	// PermStatus: change the status of an application (staff), or withdraw it (the parent).
+	PermStatus auth.Permission = "applications.application.status"
+)
+
+// Who does what, each within the scope of the grant.
+var (
+	// orgStaff process the applications addressed to their organisation.
+	orgStaff = []access.Role{access.Director, access.DeputyDirector, access.Clerk}
+	// processors may move an application along the transition table: the
+	// organisation's administration and the municipal education authority
+	// (which runs the kindergarten queue).
+	processors = append([]access.Role{access.MunicipalOfficial}, orgStaff...)
+	// readers see applications: the parent (own child), the organisation's
+	// administration, the municipality, and the ministry (the whole region).
+	readers = append([]access.Role{access.Parent, access.MinistryOfficial, access.MunicipalOfficial}, orgStaff...)
+)
+
+// Rules is this function's part of the access policy: which roles may exercise
+// each permission. The handler then checks that one of the caller's grants of
+// those roles reaches the application (Require), and answers 404 otherwise.
+var Rules = access.Rules{
+	PermSubmit: {access.Parent},
+	PermRead:   readers,
+	PermStatus: append([]access.Role{access.Parent}, processors...),
+}

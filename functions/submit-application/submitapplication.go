@@ -1,0 +1,161 @@
+// Package submitapplication is the submit-application function: state and
+// municipal education services — the kindergarten queue, first-grade enrollment
+// and additional-education enrollment — with intake from the parent's cabinet
+// (HTTP) and from the federal portal EPGU (CloudEvents), statuses that staff move
+// along a transition table, and status events carrying EPGU status codes.
+//
+// Guarantees:
+//
+//   - An acknowledged application is durable: the application, its first status
+//     and its application.submitted event commit in one transaction, with
+//     synchronous_commit on, before the answer.
+//   - Exactly once per submission: a cabinet submission is keyed by the
+//     applicant and the Idempotency-Key header, an EPGU one by the EPGU order id;
+//     concurrent retries insert one row (INSERT … ON CONFLICT), and a retry with
+//     the same body returns the same application.
+//   - One active application per child and service target (a school, a
+//     municipal kindergarten queue, a programme), enforced by a partial unique
+//     index, not by a check that races.
+//   - Fair order: the receipt time is the database clock inside the writing
+//     transaction, and a sequence breaks ties; a first-grade window is checked
+//     against the same clock in the same statement.
+//   - People and organisations are read through the registry's API (the
+//     parent's child grants carry the birth date), never its tables.
+package submitapplication
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/shared/platform"
+)
+
+// Name is the function's name: its directory, func.yaml name and URL prefix.
+const Name = "submit-application"
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the function's migrations (schema "applications").
+func Schema() db.Schema {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return db.Schema{Name: "applications", FS: sub}
+}
+
+// Schemas are the function's own schemas, in order (the all-in-one migrate
+// command applies platform first).
+func Schemas() []db.Schema { return []db.Schema{Schema()} }
+
+// Config is the function's configuration.
+type Config struct {
+	function.Config
+	Options
+}
+
+// Options are what Mount needs beyond the shared dependencies.
+type Options struct {
+	PData  pdata.Config
+	Limits Limits
+}
+
+// Function is the submit-application Knative function.
+type Function struct {
+	function.Lifecycle
+	// Now is the clock of validation (ages, open windows); tests set it. Receipt
+	// times and the authoritative window check use the database clock.
+	Now func() time.Time
+	// Registry answers registry API calls. The all-in-one process sets
+	// InProcessRegistry(registry handler); alone, Start uses REGISTRY_URL.
+	Registry Registry
+
+	db      *pgxpool.Pool
+	outbox  *outbox.Writer
+	pdata   *pdata.Protector
+	router  *httpx.Router
+	windows windowCache
+	admit   *admission
+}
+
+// New returns an unstarted function.
+func New() *Function { return &Function{} }
+
+func (f *Function) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// Start opens the function's own dependencies (standalone mode): grants and
+// organisations come from the registry at REGISTRY_URL.
+func (f *Function) Start(ctx context.Context, _ map[string]string) error {
+	var cfg Config
+	if err := function.Load(&cfg); err != nil {
+		return err
+	}
+	if cfg.RegistryURL == "" && f.Registry == nil {
+		return fmt.Errorf("%s: REGISTRY_URL is not set: the registry answers who callers are and which organisations exist", Name)
+	}
+	if cfg.Migrate {
+		schemas := append([]db.Schema{platform.Schema()}, Schemas()...)
+		if err := db.Migrate(ctx, cfg.DB.URL, function.NewLogger(cfg.LogLevel), schemas...); err != nil {
+			return err
+		}
+	}
+	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	if err != nil {
+		return err
+	}
+	f.OnStop(func(context.Context) error { closeDeps(); return nil })
+	if f.Registry == nil {
+		f.Registry = RemoteRegistry(cfg.RegistryURL)
+	}
+	return f.Mount(ctx, deps, cfg.Options)
+}
+
+// Mount wires the function to deps and serves its API. f.Registry must be set.
+func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) error {
+	if f.Registry == nil {
+		return fmt.Errorf("%s: no registry to ask (set Registry)", Name)
+	}
+	p, err := pdata.Open(opts.PData)
+	if err != nil {
+		return err
+	}
+	if err := deps.Policy.Register(Rules); err != nil {
+		return err
+	}
+	f.db, f.outbox, f.pdata = deps.DB, deps.Outbox, p
+	f.windows.db = deps.DB
+	f.admit = newAdmission(opts.Limits)
+
+	rt := httpx.NewRouter(deps.Guard)
+	const api = "/api/" + Name
+	rt.Handle(http.MethodPost, api+"/applications", PermSubmit, f.submit)
+	rt.Handle(http.MethodGet, api+"/applications", PermRead, f.list)
+	rt.Handle(http.MethodGet, api+"/applications/{id}", PermRead, f.get)
+	rt.Handle(http.MethodPost, api+"/applications/{id}/status", PermStatus, f.changeStatus)
+	rt.Handle(http.MethodGet, api+"/first-grade/{school_id}/ranking", auth.Public, f.ranking)
+	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
+	f.router = rt
+	f.Serve(f.admit.writes(rt, api+"/applications", api+"/events"))
+	return nil
+}
+
+// Routes lists the function's routes for the route-permission harness.
+func (f *Function) Routes() []httpx.Route { return f.router.Routes() }

@@ -1,0 +1,178 @@
+// Command load measures the opening-morning peak of the first-grade campaign on
+// this machine: it drives POST /api/submit-application/applications of a running
+// EKO process (registry, submit-application and the outbox relay mounted the way
+// the all-in-one function mounts them, serving real HTTP on loopback, verifying
+// real tokens of the development identity provider) and, side by side in the same
+// run and on the same PostgreSQL, a bare net/http + pgx endpoint that inserts the
+// same application row and outbox row with no authentication or validation.
+//
+//	go run ./tests/load -rate 1000 -duration 10s
+//
+// For each endpoint it runs a saturation phase (closed loop, -concurrency
+// clients, as fast as the endpoint answers) and a fixed-rate phase (open loop at
+// -rate requests per second; latency counted from the scheduled send time, so a
+// stalled server is not hidden), and prints throughput and latency percentiles as
+// a Markdown table.
+//
+// Everything it starts listens on 127.0.0.1 and lives in a fresh database
+// (eko_load_<random>) on the PostgreSQL of TEST_DATABASE_URL (default the local
+// server on 127.0.0.1:5432), dropped at the end; it refuses any other host. Every
+// phase is bounded in time (-duration, at most 60 s) and in count (-parents ×
+// -per-parent applications in all).
+//
+// Each synthetic parent is a registry person with one child of first-grade age,
+// an ESIA account linked before the run (as after an earlier sign-in) and a
+// fresh token, so the parent's first request resolves its grants in the registry
+// (the 30 s grants cache is cold) and later ones find them cached.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/kuzbass/eko/shared/db/dbtest"
+)
+
+type options struct {
+	rate        int
+	duration    time.Duration
+	concurrency int
+	parents     int
+	perParent   int
+	conns       int
+	execMode    string
+	adminURL    string
+	keep        bool
+	cpuProfile  string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.rate, "rate", 1000, "requests per second of the fixed-rate phase (1..10000)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase (at most 60s)")
+	flag.IntVar(&o.concurrency, "concurrency", 64, "clients of the saturation phase (1..1024)")
+	flag.IntVar(&o.parents, "parents", 0, "synthetic parents (0: enough for both phases of the real endpoint, estimated from -rate and -duration; at most 100000)")
+	flag.IntVar(&o.perParent, "per-parent", 2, "applications per parent (one child applying to that many schools, 1..4)")
+	flag.IntVar(&o.conns, "conns", 4, "PostgreSQL connections of each endpoint (the DB_MAX_CONNS default is 4)")
+	flag.StringVar(&o.execMode, "exec-mode", "exec", "pgx exec mode of both endpoints (DB_EXEC_MODE: exec, simple_protocol, cache_statement)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the load database after the run (for inspection)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the EKO endpoint's saturation phase (server and client, one process) to this file")
+	flag.Parse()
+	o.adminURL = dbtest.AdminURL()
+	if err := o.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+func (o *options) check() error {
+	switch {
+	case o.rate < 1 || o.rate > 10000:
+		return fmt.Errorf("-rate must be 1..10000")
+	case o.duration <= 0 || o.duration > time.Minute:
+		return fmt.Errorf("-duration must be within (0, 60s]")
+	case o.concurrency < 1 || o.concurrency > 1024:
+		return fmt.Errorf("-concurrency must be 1..1024")
+	case o.perParent < 1 || o.perParent > 4:
+		return fmt.Errorf("-per-parent must be 1..4 (the small seed has five schools)")
+	case o.conns < 1 || o.conns > 64:
+		return fmt.Errorf("-conns must be 1..64")
+	}
+	if o.parents == 0 {
+		// The fixed-rate phase needs rate × duration; the saturation phase as
+		// many as the endpoint manages, assumed at most 1,500/s on this class
+		// of machine (a phase that runs out ends early and says so).
+		need := (o.rate + 1500) * int(o.duration.Seconds()+1)
+		o.parents = (need + o.perParent - 1) / o.perParent
+	}
+	if o.parents > 100_000 {
+		o.parents = 100_000
+	}
+	u, err := url.Parse(o.adminURL)
+	if err != nil {
+		return err
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" && !strings.HasPrefix(u.Host, "/") {
+		return fmt.Errorf("PostgreSQL at %q is not on loopback: the load generator runs only against this machine", h)
+	}
+	return nil
+}
+
+// startProfile starts a CPU profile into file when it is set and full is true;
+// the returned function stops it.
+func startProfile(file string, full bool) func() {
+	if file == "" || !full {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load: cpuprofile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "load: cpuprofile:", err)
+		_ = f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }
+}
+
+func run(ctx context.Context, o options) error {
+	fmt.Printf("setup: %d parents × %d applications, %d connections per endpoint, exec mode %s\n", o.parents, o.perParent, o.conns, o.execMode)
+	st, err := setUp(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer st.close(o.keep)
+
+	var results []result
+	for _, ph := range []struct {
+		name  string
+		full  bool
+		fixed bool
+	}{
+		{"bare pgx", false, false}, {"EKO endpoint", true, false},
+		{"bare pgx", false, true}, {"EKO endpoint", true, true},
+	} {
+		if ctx.Err() != nil {
+			break
+		}
+		var target func(ctx context.Context, i int) (int, error)
+		if ph.full {
+			target = st.submit
+		} else {
+			target = st.bare
+		}
+		r := result{endpoint: ph.name}
+		if ph.fixed {
+			r.mode = fmt.Sprintf("fixed %d/s", o.rate)
+			r.stats = fixedRate(ctx, target, o.rate, o.duration, st.budget(ph.full))
+		} else {
+			r.mode = fmt.Sprintf("saturation, %d clients", o.concurrency)
+			stopProfile := startProfile(o.cpuProfile, ph.full)
+			r.stats = saturate(ctx, target, o.concurrency, o.duration, st.budget(ph.full))
+			stopProfile()
+		}
+		fmt.Printf("  %-13s %-26s %s\n", r.endpoint, r.mode, r.stats.line())
+		results = append(results, r)
+		time.Sleep(2 * time.Second) // let the relay catch up between phases
+	}
+	if err := st.verify(ctx); err != nil {
+		return err
+	}
+	report(os.Stdout, o, results)
+	return nil
+}
