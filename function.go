@@ -15,6 +15,7 @@ import (
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
 	"github.com/kuzbass/eko/functions/registry"
+	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -31,6 +32,8 @@ type Config struct {
 	Relay  outboxrelay.RelayConfig
 	PData  pdata.Config
 	Portal portal.WebConfig
+	// Submit bounds the submissions in progress (SUBMIT_MAX_IN_FLIGHT, SUBMIT_QUEUE_WAIT).
+	Submit submitapplication.Limits
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
 	MigrateURL string `envconfig:"MIGRATE_DATABASE_URL"`
 }
@@ -38,6 +41,7 @@ type Config struct {
 // Schemas lists every schema in the order the migrate command applies them.
 func Schemas() []db.Schema {
 	s := append([]db.Schema{platform.Schema()}, registry.Schemas()...)
+	s = append(s, submitapplication.Schemas()...)
 	return append(s, portal.Schemas()...)
 }
 
@@ -94,6 +98,12 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 		return err
 	}
 
+	sa := submitapplication.New()
+	sa.Registry = submitapplication.InProcessRegistry(http.HandlerFunc(reg.Handle))
+	if err := sa.Mount(ctx, deps, submitapplication.Options{PData: cfg.PData, Limits: cfg.Submit}); err != nil {
+		return err
+	}
+
 	web := portal.New()
 	if err := web.Mount(ctx, deps, portal.Config{Config: cfg.Config, PData: cfg.PData, Web: cfg.Portal},
 		portal.Options{Registry: http.HandlerFunc(reg.Handle)}); err != nil {
@@ -110,6 +120,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 
 	f.router = httpx.NewRouter(deps.Guard)
 	f.router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
+	f.router.Mount("/api/"+submitapplication.Name+"/", http.HandlerFunc(sa.Handle), sa.Routes())
 	f.router.Mount("/api/"+outboxrelay.Name+"/", http.HandlerFunc(f.relay.Handle), f.relay.Routes())
 	f.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
 	f.router.Mount("/", http.HandlerFunc(web.Handle), web.Routes()) // the web cabinets

@@ -149,7 +149,7 @@ func (f *Function) matchAccount(ctx context.Context, tx pgx.Tx, p *auth.Principa
 	if age := AgeOn(birth, today); age < 14 && !f.childAccountOK(p) {
 		return Match{Status: MatchChildAccount, Advice: "Ребёнок до 14 лет входит через учётную запись, которую создал родитель на Госуслугах."}, nil
 	}
-	tag, err := tx.Exec(ctx, `UPDATE registry.people SET esia_oid = $1, updated_at = now() WHERE id = $2 AND esia_oid IS NULL`, p.Subject, c.id)
+	tag, err := tx.Exec(ctx, `UPDATE registry.people SET esia_oid = $1, updated_at = now() WHERE id = $2 AND (esia_oid IS NULL OR esia_oid = $1)`, p.Subject, c.id)
 	if err != nil {
 		return Match{}, fmt.Errorf("link account: %w", err)
 	}

@@ -130,11 +130,13 @@ func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grant
 	if g, ok := f.grants.get(p.Token, f.now()); ok {
 		return g, nil
 	}
-	_, g, err := f.resolve(ctx, p)
+	m, g, err := f.resolve(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	f.grants.put(p.Token, g, f.now().Add(GrantsTTL))
+	if m.Status == MatchLinked { // an unmatched account is asked again: it may be fixed in a minute
+		f.grants.put(p.Token, g, f.now().Add(GrantsTTL))
+	}
 	return g, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/requisites"
 )
 
 // OrganisationInput registers an organisation.
@@ -24,33 +25,6 @@ type OrganisationInput struct {
 	OGRN           string     `json:"ogrn"`
 	Address        string     `json:"address"`
 	MunicipalityID *uuid.UUID `json:"municipality_id"`
-}
-
-// checkINN validates a legal entity's 10-digit INN: the control digit is the
-// weighted sum (2,4,10,3,5,9,4,6,8) mod 11 mod 10.
-func checkINN(s string) bool {
-	if len(s) != 10 || strings.Trim(s, "0123456789") != "" {
-		return false
-	}
-	w := []int{2, 4, 10, 3, 5, 9, 4, 6, 8}
-	sum := 0
-	for i := range 9 {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return int(s[9]-'0') == sum%11%10
-}
-
-// checkOGRN validates a 13-digit OGRN: the control digit is the first twelve
-// digits as a number mod 11 mod 10.
-func checkOGRN(s string) bool {
-	if len(s) != 13 || strings.Trim(s, "0123456789") != "" {
-		return false
-	}
-	var n uint64
-	for i := range 12 {
-		n = n*10 + uint64(s[i]-'0')
-	}
-	return uint64(s[12]-'0') == n%11%10
 }
 
 // formulaStart are the characters a spreadsheet reads as the start of a formula.
@@ -122,10 +96,10 @@ func (in *OrganisationInput) validate() []errs.FieldError {
 	if in.Code != "" && (len(in.Code) > 64 || strings.Trim(strings.ToLower(in.Code), "abcdefghijklmnopqrstuvwxyz0123456789-") != "") {
 		fe = append(fe, errs.FieldError{Field: "code", Code: "format", Message: "латинские буквы, цифры и дефис, до 64 символов"})
 	}
-	if !checkINN(in.INN) {
+	if len(in.INN) != 10 || !requisites.ValidINN(in.INN) {
 		fe = append(fe, errs.FieldError{Field: "inn", Code: "checksum", Message: "неверный ИНН организации (10 цифр, контрольная цифра)"})
 	}
-	if !checkOGRN(in.OGRN) {
+	if len(in.OGRN) != 13 || !requisites.ValidOGRN(in.OGRN) {
 		fe = append(fe, errs.FieldError{Field: "ogrn", Code: "checksum", Message: "неверный ОГРН (13 цифр, контрольная цифра)"})
 	}
 	if in.Kind != "ministry" && in.MunicipalityID == nil {
