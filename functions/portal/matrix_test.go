@@ -1,0 +1,98 @@
+package portal_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kuzbass/eko/shared/auth/authtest"
+)
+
+// TestAuthorizationMatrix: every portal route × every fixture login × own and
+// foreign objects, through a real login at the development identity provider.
+// A page the caller may not see answers 404 (another family's child, another
+// organisation) or 403; the data behind it never appears.
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	logins := []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+		"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1"}
+	type call struct{ route, path string }
+	calls := []call{
+		{"GET /{$}", "/"},
+		{"GET /profile", "/profile"},
+		{"GET /children", "/children"},
+		{"GET /children/{id}", "/children/" + w.ids["student1"]},
+		{"GET /children/{id}", "/children/" + w.ids["student2"]},
+		{"GET /children/{id}/audit", "/children/" + w.ids["student1"] + "/audit"},
+		{"GET /children/{id}/audit", "/children/" + w.ids["student2"] + "/audit"},
+		{"GET /organisation", "/organisation"},
+		{"GET /organisations/{id}", "/organisations/" + w.ids["school-1-kemerovo"]},
+		{"GET /organisations/{id}", "/organisations/" + w.ids["school-3-novokuznetsk"]},
+	}
+	// What each login may see — exactly what the registry lets it read; every
+	// other (login, path) must be refused. Organisation cards are public
+	// information for any signed-in user; their class lists are not (checked below).
+	s1, s2 := w.ids["student1"], w.ids["student2"]
+	sch1, sch3 := "/organisations/"+w.ids["school-1-kemerovo"], "/organisations/"+w.ids["school-3-novokuznetsk"]
+	allowed := map[string][]string{}
+	for _, l := range logins {
+		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3}
+	}
+	own := func(paths []string, logins ...string) {
+		for _, l := range logins {
+			allowed[l] = append(allowed[l], paths...)
+		}
+	}
+	own([]string{"/organisation"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+		"opeka-kemerovo", "kdn-kemerovo", "kg-director-1")
+	own([]string{"/children/" + s1}, "ministry", "mun-kemerovo", "director-s1", "teacher-s1", "parent1", "student1")
+	own([]string{"/children/" + s2}, "ministry", "mun-novokuznetsk", "teacher-s2", "parent2", "student2")
+	own([]string{"/children/" + s1 + "/audit"}, "ministry", "parent1", "student1")
+	own([]string{"/children/" + s2 + "/audit"}, "ministry", "parent2", "student2")
+	// Who sees student1's name on school No. 1's card: the class list is shown to
+	// the administration and officials of the territory, and to the class teacher
+	// of 6А; student1 sees only their own name (in the page header).
+	seesSchool1Pupils := map[string]bool{"ministry": true, "mun-kemerovo": true, "director-s1": true, "teacher-s1": true, "student1": true}
+
+	covered := map[string]bool{"GET /static/{name}": true, "GET /auth/login": true, "GET /auth/callback": true,
+		"POST /auth/logout": true, "POST /role": true} // exercised by the login, CSRF and role-switch tests
+	var got []string
+	for _, login := range logins {
+		b := w.browser()
+		b.login(login, "/profile")
+		for _, c := range calls {
+			covered[c.route] = true
+			p := b.get(c.path)
+			ok := false
+			for _, a := range allowed[login] {
+				ok = ok || a == c.path
+			}
+			switch {
+			case ok && p.status != http.StatusOK && !(c.path == "/" && p.status == http.StatusSeeOther):
+				t.Errorf("%s %s: %d, want 200", login, c.path, p.status)
+			case !ok && p.status != http.StatusNotFound && p.status != http.StatusForbidden:
+				t.Errorf("%s %s: %d, want 404 or 403", login, c.path, p.status)
+			case !ok && (strings.Contains(p.body, "Лебедева Дарья") && login != "parent2" || strings.Contains(p.body, "Соколов Артём") && login != "parent1" && login != "student1"):
+				t.Errorf("%s %s: a refused page shows a child's name", login, c.path)
+			}
+			if c.path == sch1 && p.status == http.StatusOK && strings.Contains(p.body, "Соколов Артём") != seesSchool1Pupils[login] {
+				t.Errorf("%s %s: school No. 1's pupils shown = %v", login, c.path, !seesSchool1Pupils[login])
+			}
+			got = append(got, fmt.Sprintf("%s %s %d", login, strings.NewReplacer(s1, "{student1}", s2, "{student2}").Replace(c.path), p.status))
+		}
+	}
+	for _, r := range w.portal.Routes() {
+		if !covered[r.Method+" "+r.Pattern] {
+			t.Errorf("portal route %s %s has no row in the matrix", r.Method, r.Pattern)
+		}
+	}
+	authtest.CheckRoutes(t, w.portal.Routes())
+	sort.Strings(got)
+	if t.Failed() {
+		t.Logf("observed:\n%s", strings.Join(got, "\n"))
+	}
+	_ = url.Values{}
+}
