@@ -2,10 +2,8 @@ package registry_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
@@ -51,18 +50,7 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 		t.Fatal(err)
 	}
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + l.Addr().String()
-	idp, err := devidp.New(devidp.Config{Issuer: issuer, Addr: l.Addr().String(), ClientID: "eko", Audience: "eko", TokenTTL: time.Hour}, fx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: idp}
-	go func() { _ = hs.Serve(l) }()
-	t.Cleanup(func() { _ = hs.Close() })
+	issuer := devidptest.Start(t, devidp.Config{}, fx)
 
 	policy := access.NewPolicy(nil)
 	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
@@ -79,16 +67,7 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 		if i.NoAccount {
 			continue
 		}
-		resp, err := http.Get(issuer + "/dev/token?login=" + i.Login)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tok struct {
-			AccessToken string `json:"access_token"`
-		}
-		_ = json.NewDecoder(resp.Body).Decode(&tok)
-		resp.Body.Close()
-		w.tokens[i.Login] = tok.AccessToken
+		w.tokens[i.Login] = devidptest.Token(t, issuer, i.Login)
 		var id string
 		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits(i.SNILS))).Scan(&id); err != nil {
 			t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
@@ -64,18 +64,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + l.Addr().String()
-	idp, err := devidp.New(devidp.Config{Issuer: issuer, Addr: l.Addr().String(), ClientID: "eko", Audience: "eko", TokenTTL: time.Hour}, fx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: idp}
-	go func() { _ = hs.Serve(l) }()
-	t.Cleanup(func() { _ = hs.Close() })
+	issuer := devidptest.Start(t, devidp.Config{}, fx)
 
 	policy := access.NewPolicy(nil)
 	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
@@ -163,18 +152,7 @@ func newWorld(t testing.TB) *world {
 // (a new token also starts with a fresh grants cache entry in the registry).
 func (w *world) signIn(login string) {
 	w.t.Helper()
-	resp, err := http.Get(w.issuer + "/dev/token?login=" + login)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		w.t.Fatalf("token of %s: %v", login, err)
-	}
-	w.tokens[login] = tok.AccessToken
+	w.tokens[login] = devidptest.Token(w.t, w.issuer, login)
 }
 
 func digits(snils string) string {
