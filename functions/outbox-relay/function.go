@@ -105,6 +105,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg RelayConf
 	f.router.Handle(http.MethodGet, "/api/outbox-relay/dead-letters", PermDeadLettersRead, f.listDeadLetters)
 	f.router.Handle(http.MethodPost, "/api/outbox-relay/dead-letters/redrive", PermDeadLettersRedrive, f.redrive)
 	f.router.Handle(http.MethodGet, "/api/outbox-relay/stats", PermDeadLettersRead, f.stats)
+	f.router.Handle(http.MethodPost, "/api/outbox-relay/dead-letters/events", auth.EventDelivery, f.receiveDeadLetter)
 	f.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
 	f.Serve(f.router)
 	return nil
