@@ -63,11 +63,10 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if err := function.Load(&cfg); err != nil {
 		return err
 	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	deps, err := f.OpenStandalone(ctx, cfg.Config, nil)
 	if err != nil {
 		return err
 	}
-	f.OnStop(func(context.Context) error { closeDeps(); return nil })
 	if f.Deliverer == nil {
 		if cfg.Sink == "" {
 			return fmt.Errorf("%s: K_SINK is not set: nowhere to deliver events (run it in the all-in-one process or bind it to a broker)", Name)

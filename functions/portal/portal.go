@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,11 +51,7 @@ var staticFiles embed.FS
 
 // Schema is the portal's migrations (sessions and logins in progress).
 func Schema() db.Schema {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return db.Schema{Name: "portal", FS: sub}
+	return db.EmbeddedSchema("portal", migrations, "migrations")
 }
 
 // Schemas are the schemas the portal needs, in order.
@@ -133,16 +128,10 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if err := function.Load(&cfg); err != nil {
 		return err
 	}
-	if cfg.Migrate {
-		if err := db.Migrate(ctx, cfg.DB.URL, nil, Schemas()...); err != nil {
-			return err
-		}
-	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
 	if err != nil {
 		return err
 	}
-	f.OnStop(func(context.Context) error { closeDeps(); return nil })
 	return f.Mount(ctx, deps, cfg, Options{})
 }
 

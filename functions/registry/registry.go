@@ -8,7 +8,6 @@ package registry
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -31,11 +30,7 @@ var migrations embed.FS
 
 // Schema is the registry's migrations.
 func Schema() db.Schema {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return db.Schema{Name: "registry", FS: sub}
+	return db.EmbeddedSchema("registry", migrations, "migrations")
 }
 
 // Config is the registry's configuration.
@@ -74,16 +69,10 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if err := function.Load(&cfg); err != nil {
 		return err
 	}
-	if cfg.Migrate {
-		if err := db.Migrate(ctx, cfg.DB.URL, nil, Schemas()...); err != nil {
-			return err
-		}
-	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
 	if err != nil {
 		return err
 	}
-	f.OnStop(func(context.Context) error { closeDeps(); return nil })
 	deps.Policy.SetSource(f)
 	return f.Mount(ctx, deps, cfg.PData)
 }

@@ -27,7 +27,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -39,7 +38,6 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 // Name is the function's name: its directory, func.yaml name and URL prefix.
@@ -50,11 +48,7 @@ var migrations embed.FS
 
 // Schema is the function's migrations (schema "applications").
 func Schema() db.Schema {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return db.Schema{Name: "applications", FS: sub}
+	return db.EmbeddedSchema("applications", migrations, "migrations")
 }
 
 // Schemas are the function's own schemas, in order (the all-in-one migrate
@@ -111,17 +105,10 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if cfg.RegistryURL == "" && f.Registry == nil {
 		return fmt.Errorf("%s: REGISTRY_URL is not set: the registry answers who callers are and which organisations exist", Name)
 	}
-	if cfg.Migrate {
-		schemas := append([]db.Schema{platform.Schema()}, Schemas()...)
-		if err := db.Migrate(ctx, cfg.DB.URL, function.NewLogger(cfg.LogLevel), schemas...); err != nil {
-			return err
-		}
-	}
-	deps, closeDeps, err := function.Open(ctx, cfg.Config, nil)
+	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
 	if err != nil {
 		return err
 	}
-	f.OnStop(func(context.Context) error { closeDeps(); return nil })
 	if f.Registry == nil {
 		f.Registry = RemoteRegistry(cfg.RegistryURL)
 	}

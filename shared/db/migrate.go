@@ -94,3 +94,13 @@ func createSchema(ctx context.Context, sqlDB *sql.DB, name string) error {
 	}
 	return tx.Commit()
 }
+
+// EmbeddedSchema is the Schema of a function whose goose files are embedded
+// under dir of fsys (conventionally "migrations").
+func EmbeddedSchema(name string, fsys fs.FS, dir string) Schema {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("db: embedded migrations of %s: %v", name, err)) // a build-time layout error
+	}
+	return Schema{Name: name, FS: sub}
+}

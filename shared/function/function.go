@@ -28,6 +28,7 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/platform"
 	"github.com/kuzbass/eko/shared/storage"
 )
 
@@ -151,4 +152,22 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 		all = append(all, stops[i](ctx))
 	}
 	return errors.Join(all...)
+}
+
+// OpenStandalone is what a function's Start does when it runs alone: with
+// MIGRATE_ON_START it applies the platform schema and then schemas over the
+// configured connection; it opens the dependencies and closes them at Stop.
+func (l *Lifecycle) OpenStandalone(ctx context.Context, cfg Config, s3 *storage.Config, schemas ...db.Schema) (*Deps, error) {
+	if cfg.Migrate {
+		all := append([]db.Schema{platform.Schema()}, schemas...)
+		if err := db.Migrate(ctx, cfg.DB.URL, NewLogger(cfg.LogLevel), all...); err != nil {
+			return nil, err
+		}
+	}
+	deps, closeDeps, err := Open(ctx, cfg, s3)
+	if err != nil {
+		return nil, err
+	}
+	l.OnStop(func(context.Context) error { closeDeps(); return nil })
+	return deps, nil
 }

@@ -5,7 +5,6 @@ package platform
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/kuzbass/eko/shared/db"
 )
@@ -15,9 +14,5 @@ var migrations embed.FS
 
 // Schema is the platform's migrations. It is applied before any function's schema.
 func Schema() db.Schema {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return db.Schema{Name: "platform", FS: sub}
+	return db.EmbeddedSchema("platform", migrations, "migrations")
 }
