@@ -15,15 +15,8 @@ import (
 // not logged (it reveals no personal data of the subject).
 func (f *Function) personAudit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
+	id, _, err := f.personFromPath(r, PermAuditRead)
 	if err != nil {
-		return err
-	}
-	target, err := targetOfPerson(ctx, f.db, id, f.now())
-	if err != nil {
-		return err
-	}
-	if err := Rules.Require(ctx, PermAuditRead, target); err != nil {
 		return err
 	}
 	limit, err := limitParam(r.URL.Query().Get("limit"))

@@ -12,12 +12,27 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
 )
+
+// personFromPath reads the person id of {id} and checks perm against what the
+// person belongs to; the target is returned for further checks.
+func (f *Function) personFromPath(r *http.Request, perm auth.Permission) (uuid.UUID, access.Target, error) {
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, access.Target{}, err
+	}
+	target, err := targetOfPerson(r.Context(), f.db, id, f.now())
+	if err != nil {
+		return uuid.Nil, target, err
+	}
+	return id, target, Rules.Require(r.Context(), perm, target)
+}
 
 // orgFromPath loads the organisation of {id} and checks perm in its scope.
 func (f *Function) orgFromPath(r *http.Request, perm auth.Permission) (Organisation, error) {

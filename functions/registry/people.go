@@ -315,16 +315,9 @@ func (f *Function) person(ctx context.Context, q querier, id uuid.UUID, reveal b
 // getPerson: GET /api/registry/people/{id}[?reveal=true]
 // Masked unless the caller's role needs the full SNILS and document (and asks).
 func (f *Function) getPerson(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	target, err := targetOfPerson(ctx, f.db, id, f.now())
+	id, target, err := f.personFromPath(r, PermPersonRead)
 	if err != nil {
-		return err
-	}
-	if err := Rules.Require(ctx, PermPersonRead, target); err != nil {
 		return err
 	}
 	reveal := r.URL.Query().Get("reveal") == "true"

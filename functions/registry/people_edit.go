@@ -35,15 +35,8 @@ type PersonPatch struct {
 // with the names of the changed fields and published as person.changed.
 func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
+	id, _, err := f.personFromPath(r, PermPersonWrite)
 	if err != nil {
-		return err
-	}
-	target, err := targetOfPerson(ctx, f.db, id, f.now())
-	if err != nil {
-		return err
-	}
-	if err := Rules.Require(ctx, PermPersonWrite, target); err != nil {
 		return err
 	}
 	var in PersonPatch
