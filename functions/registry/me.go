@@ -2,9 +2,7 @@ package registry
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -127,7 +125,7 @@ func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grant
 	if p.Service {
 		return &access.Grants{Grants: []access.Grant{}}, nil
 	}
-	if g, ok := f.grants.get(p.Token, f.now()); ok {
+	if g, ok := f.grants.Get(p.Token, f.now()); ok {
 		return g, nil
 	}
 	m, g, err := f.resolve(ctx, p)
@@ -135,50 +133,13 @@ func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grant
 		return nil, err
 	}
 	if m.Status == MatchLinked { // an unmatched account is asked again: it may be fixed in a minute
-		f.grants.put(p.Token, g, f.now().Add(GrantsTTL))
+		f.grants.Put(p.Token, g, f.now().Add(GrantsTTL))
 	}
 	return g, nil
 }
 
 // GrantsTTL bounds how long a caller's grants are reused without asking the database.
 const GrantsTTL = 30 * time.Second
-
-// grantCache maps a token's hash to its grants until they expire.
-type grantCache struct {
-	mu sync.Mutex
-	m  map[[32]byte]cachedGrants
-}
-
-type cachedGrants struct {
-	g       *access.Grants
-	expires time.Time
-}
-
-func (c *grantCache) get(token string, now time.Time) (*access.Grants, bool) {
-	if token == "" {
-		return nil, false
-	}
-	k := sha256.Sum256([]byte(token))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[k]
-	if !ok || now.After(e.expires) {
-		return nil, false
-	}
-	return e.g, true
-}
-
-func (c *grantCache) put(token string, g *access.Grants, expires time.Time) {
-	if token == "" {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= 50_000 {
-		c.m = map[[32]byte]cachedGrants{}
-	}
-	c.m[sha256.Sum256([]byte(token))] = cachedGrants{g: g, expires: expires}
-}
 
 // me: GET /api/registry/me
 func (f *Function) me(w http.ResponseWriter, r *http.Request) error {

@@ -49,11 +49,11 @@ type Function struct {
 	outbox *outbox.Writer
 	pdata  *pdata.Protector
 	router *httpx.Router
-	grants grantCache
+	grants access.GrantCache // Max set in New
 }
 
 // New returns an unstarted function.
-func New() *Function { return &Function{} }
+func New() *Function { return &Function{grants: access.GrantCache{Max: 50_000}} }
 
 func (f *Function) now() time.Time {
 	if f.Now != nil {

@@ -2,12 +2,10 @@ package access
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -22,13 +20,7 @@ type RegistryClient struct {
 	HTTP    *http.Client
 	TTL     time.Duration
 
-	mu    sync.Mutex
-	cache map[[32]byte]cached
-}
-
-type cached struct {
-	g       *Grants
-	expires time.Time
+	cache GrantCache
 }
 
 // NewRegistryClient returns a client with a bounded HTTP timeout and a 30 s cache.
@@ -41,14 +33,10 @@ func (c *RegistryClient) Grants(ctx context.Context, p *auth.Principal) (*Grants
 	if p.Token == "" {
 		return nil, errs.E(errs.Unauthenticated, "no token to ask the registry with")
 	}
-	key := sha256.Sum256([]byte(p.Token))
 	now := time.Now()
-	c.mu.Lock()
-	if e, ok := c.cache[key]; ok && now.Before(e.expires) {
-		c.mu.Unlock()
-		return e.g, nil
+	if g, ok := c.cache.Get(p.Token, now); ok {
+		return g, nil
 	}
-	c.mu.Unlock()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/api/registry/me/grants", nil)
 	if err != nil {
@@ -71,11 +59,6 @@ func (c *RegistryClient) Grants(ctx context.Context, p *auth.Principal) (*Grants
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&g); err != nil {
 		return nil, fmt.Errorf("registry grants: %w", err)
 	}
-	c.mu.Lock()
-	if c.cache == nil || len(c.cache) > 10000 {
-		c.cache = map[[32]byte]cached{}
-	}
-	c.cache[key] = cached{g: &g, expires: now.Add(c.TTL)}
-	c.mu.Unlock()
+	c.cache.Put(p.Token, &g, now.Add(c.TTL))
 	return &g, nil
 }
