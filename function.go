@@ -34,6 +34,10 @@ type Config struct {
 	Portal portal.WebConfig
 	// Submit bounds the submissions in progress (SUBMIT_MAX_IN_FLIGHT, SUBMIT_QUEUE_WAIT).
 	Submit submitapplication.Limits
+	// Queue runs the kindergarten queue's maintenance (QUEUE_MAINTAIN_EVERY).
+	Queue submitapplication.QueueOptions
+	// EPGU takes the status updates of applications filed on it (EPGU_STATUS_URL).
+	EPGU submitapplication.EPGUConfig
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
 	MigrateURL string `envconfig:"MIGRATE_DATABASE_URL"`
 }
@@ -100,9 +104,11 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 
 	sa := submitapplication.New()
 	sa.Registry = submitapplication.InProcessRegistry(http.HandlerFunc(reg.Handle))
-	if err := sa.Mount(ctx, deps, submitapplication.Options{PData: cfg.PData, Limits: cfg.Submit}); err != nil {
+	if err := sa.Mount(ctx, deps, submitapplication.Options{PData: cfg.PData, Limits: cfg.Submit, Queue: cfg.Queue, EPGU: cfg.EPGU}); err != nil {
 		return err
 	}
+	f.OnStop(sa.Stop) // writes the queued group commits, stops the queue's maintenance
+	consumers[submitapplication.Name] = http.HandlerFunc(sa.Handle)
 
 	web := portal.New()
 	if err := web.Mount(ctx, deps, portal.Config{Config: cfg.Config, PData: cfg.PData, Web: cfg.Portal},

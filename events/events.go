@@ -38,7 +38,11 @@ type Route struct {
 
 // routes is the routing table of the system. Add a row when a function starts
 // consuming a type; the Triggers and the local dispatcher follow from it.
-var routes = []Route{}
+var routes = []Route{
+	// submit-application passes the status changes of applications filed on
+	// EPGU on to EPGU.
+	{Type: "ru.kuzbass.eko.application.status-changed.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
+}
 
 //go:embed schemas
 var schemaFS embed.FS

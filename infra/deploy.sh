@@ -21,6 +21,8 @@
 #   OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PORTAL_PUBLIC_URL
 #             secrets-init only: the OpenID Provider (ESIA or its broker), the portal's client
 #             registration with it and the portal's public URL
+#   EPGU_STATUS_URL, EPGU_STATUS_TOKEN
+#             secrets-init only: where EPGU (or its test stand) takes status updates
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -158,6 +160,11 @@ secrets_init() {
 		"$KUBECTL" -n "$NS" create secret generic eko-oidc --from-literal=OIDC_ISSUER="$OIDC_ISSUER" \
 			--from-literal=OIDC_CLIENT_ID="$OIDC_CLIENT_ID" --from-literal=OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET" \
 			--from-literal=PORTAL_PUBLIC_URL="$PORTAL_PUBLIC_URL"
+	fi
+	if ! has eko-epgu; then
+		[ -n "${EPGU_STATUS_URL:-}" ] || die "set EPGU_STATUS_URL (and EPGU_STATUS_TOKEN): where EPGU (or its test stand) takes status updates, to create eko-epgu"
+		"$KUBECTL" -n "$NS" create secret generic eko-epgu --from-literal=EPGU_STATUS_URL="$EPGU_STATUS_URL" \
+			--from-literal=EPGU_STATUS_TOKEN="${EPGU_STATUS_TOKEN:-$(rand)}"
 	fi
 }
 

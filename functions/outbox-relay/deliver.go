@@ -3,10 +3,13 @@ package outboxrelay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -27,6 +30,10 @@ type Deliverer interface {
 type Sink struct {
 	URL    string
 	Client *http.Client
+	// TokenFile, when the file exists, holds the bearer token each delivery
+	// carries (Knative Eventing's sender identity); it is read for every
+	// delivery, since it is renewed in place.
+	TokenFile string
 }
 
 // NewSink returns a Sink with a bounded HTTP client.
@@ -39,6 +46,15 @@ func (s *Sink) Deliver(ctx context.Context, ev cloudevents.Event) error {
 	req, err := newEventRequest(ctx, s.URL, ev)
 	if err != nil {
 		return err
+	}
+	if s.TokenFile != "" {
+		tok, err := os.ReadFile(s.TokenFile)
+		switch {
+		case err == nil:
+			req.Header.Set("Authorization", "Bearer "+string(bytes.TrimSpace(tok)))
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("sink token: %w", err)
+		}
 	}
 	resp, err := s.Client.Do(req)
 	if err != nil {

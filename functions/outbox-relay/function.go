@@ -41,6 +41,10 @@ type Config struct {
 	Relay RelayConfig
 	// Sink is the Knative Broker URL, injected by a SinkBinding as K_SINK.
 	Sink string `envconfig:"K_SINK"`
+	// SinkTokenFile is the token the Broker asks of senders when Knative
+	// Eventing's sender identity is on: the SinkBinding mounts it at /oidc/token
+	// and renews it. When the file is absent, events go without a token.
+	SinkTokenFile string `envconfig:"K_SINK_TOKEN_FILE" default:"/oidc/token"`
 }
 
 // Function is the outbox-relay Knative function.
@@ -71,7 +75,9 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 		if cfg.Sink == "" {
 			return fmt.Errorf("%s: K_SINK is not set: nowhere to deliver events (run it in the all-in-one process or bind it to a broker)", Name)
 		}
-		f.Deliverer = NewSink(cfg.Sink)
+		sink := NewSink(cfg.Sink)
+		sink.TokenFile = cfg.SinkTokenFile
+		f.Deliverer = sink
 	}
 	return f.Mount(ctx, deps, cfg.Relay)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -299,5 +300,42 @@ func TestDispatcherDeliversInProcessByRoutingTable(t *testing.T) {
 	}
 	if n := count(t, d, `SELECT count(*) FROM platform.outbox WHERE status = 'pending' AND attempts = 1 AND last_error LIKE '%beta%'`); n != 1 {
 		t.Fatalf("missing consumer did not fail the delivery")
+	}
+}
+
+// With Knative Eventing's sender identity the Broker takes only events that
+// carry the token the SinkBinding mounts; the Sink sends the file's current
+// token, a renewed one included, and none when there is no file.
+func TestSinkSendsTheMountedToken(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization"))
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	sink := outboxrelay.NewSink(srv.URL)
+	sink.TokenFile = tokenFile
+	ev := cloudevents.NewEvent()
+	ev.SetID("1")
+	ev.SetType("ru.kuzbass.eko.test.ping.v1")
+	ev.SetSource("/eko/test")
+
+	for i, tok := range []string{"", "first", "renewed"} {
+		if tok != "" {
+			if err := os.WriteFile(tokenFile, []byte(tok+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sink.Deliver(t.Context(), ev); err != nil {
+			t.Fatal(err)
+		}
+		want := ""
+		if tok != "" {
+			want = "Bearer " + tok
+		}
+		if got[i] != want {
+			t.Errorf("delivery %d: Authorization %q, want %q", i, got[i], want)
+		}
 	}
 }

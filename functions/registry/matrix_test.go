@@ -32,6 +32,7 @@ var today = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 // verifying tokens of the real development identity provider.
 type fixtureWorld struct {
 	f      *registry.Function
+	issuer string
 	tokens map[string]string
 	ids    map[string]string // placeholders: {student1}, {school1}, ...
 	db     *dbtest.Database
@@ -62,7 +63,7 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 		t.Fatal(err)
 	}
 
-	w := &fixtureWorld{f: f, tokens: map[string]string{}, ids: map[string]string{}, db: d}
+	w := &fixtureWorld{f: f, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}, db: d}
 	for _, i := range fx.Identities {
 		if i.NoAccount {
 			continue

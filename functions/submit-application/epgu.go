@@ -2,11 +2,14 @@ package submitapplication
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -20,8 +23,25 @@ import (
 const EPGUSubject = "service:epgu"
 
 // receive: POST /api/submit-application/events — CloudEvents (binary or
-// structured mode). It accepts ru.gosuslugi.epgu.application.submitted.v1 from
-// the EPGU service account only.
+// structured mode): applications filed on EPGU (receiveEPGU), and this
+// function's own application.status-changed events, delivered by the Broker
+// (or the in-process dispatcher), which are passed on to EPGU (forwardStatus).
+func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
+	ev, err := inbox.Read(w, r)
+	if err != nil {
+		return err
+	}
+	switch ev.Type() {
+	case EventEPGUSubmitted:
+		return f.receiveEPGU(w, r, ev)
+	case EventStatusChanged:
+		return f.forwardStatus(w, r, ev)
+	}
+	return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(), EventEPGUSubmitted, EventStatusChanged)
+}
+
+// receiveEPGU accepts ru.gosuslugi.epgu.application.submitted.v1 from the EPGU
+// service account only.
 //
 // The EPGU order id is the idempotency key: a redelivered event (same source
 // and id) is applied once (inbox.Apply), and the same order posted again as a
@@ -33,16 +53,9 @@ const EPGUSubject = "service:epgu"
 // The child is keyed by an HMAC of the SNILS (the registry's lookup hash), so
 // that one child cannot hold two active EPGU applications for one target; the
 // registry person is attached once the registry matches the child.
-func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloudevents.Event) error {
 	ctx := r.Context()
 	pr := auth.PrincipalFrom(ctx)
-	ev, err := inbox.Read(w, r)
-	if err != nil {
-		return err
-	}
-	if ev.Type() != EventEPGUSubmitted {
-		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s", ev.Type(), EventEPGUSubmitted)
-	}
 	if pr == nil || pr.Subject != EPGUSubject {
 		return errs.E(errs.Forbidden, "applications from EPGU are accepted only from the EPGU service account")
 	}
@@ -75,13 +88,30 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	it.childKey = "snils:" + hex.EncodeToString(f.pdata.Hash("snils", digits))
 	it.hash = hashOf(in)
 
-	app, created, err := f.accept(ctx, pr.Token, it, func(fn func(pgx.Tx) error) error {
-		applied, err := inbox.Apply(ctx, f.db, Name, ev, fn)
-		if err == nil && !applied {
-			return errNotInserted // a redelivery: accept answers with the stored application
+	// The application and the record of the delivered event commit together,
+	// so a redelivery finds either both or neither.
+	write := func(ctx context.Context, it *intake, data []byte) (*Application, error) {
+		var app *Application
+		applied, err := inbox.Apply(ctx, f.db, Name, ev, func(tx pgx.Tx) error {
+			apps, err := f.insertAndEnqueue(ctx, tx, []*pendingWrite{{it: it, data: data}})
+			if err != nil {
+				return err
+			}
+			if app = apps[0]; app == nil {
+				return errNotInserted
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errNotInserted), err == nil && !applied: // a redelivery: accept answers with the stored application
+			return nil, errNotInserted
+		case err != nil:
+			return nil, commitError(err)
 		}
-		return err
-	})
+		return app, nil
+	}
+	app, created, err := f.accept(ctx, pr.Token, it, write)
+	countSubmission(ChannelEPGU, created, err)
 	if err != nil {
 		return err
 	}

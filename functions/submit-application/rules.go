@@ -13,6 +13,19 @@ const (
 	PermRead auth.Permission = "applications.application.read"
 	// PermStatus: change the status of an application (staff), or withdraw it (the parent).
 	PermStatus auth.Permission = "applications.application.status"
+
+	// PermQueueRead: read an application's kindergarten queue positions and their explained history.
+	PermQueueRead auth.Permission = "applications.queue.read"
+	// PermPrivilegeDecide: confirm or revoke a claimed privilege (kindergarten staff, the municipality).
+	PermPrivilegeDecide auth.Permission = "applications.privilege.decide"
+	// PermKindergartenChoice: the parent changes kindergartens, desired start or group type.
+	PermKindergartenChoice auth.Permission = "applications.kindergarten.change"
+	// PermAllocationRun: create, recompute and confirm an allocation campaign (the municipality).
+	PermAllocationRun auth.Permission = "applications.allocation.run"
+	// PermAllocationRead: read allocation campaigns and their results.
+	PermAllocationRead auth.Permission = "applications.allocation.read"
+	// PermDirectionAnswer: the parent accepts or declines a direction.
+	PermDirectionAnswer auth.Permission = "applications.direction.answer"
 )
 
 // Who does what, each within the scope of the grant.
@@ -35,4 +48,12 @@ var Rules = access.Rules{
 	PermSubmit: {access.Parent},
 	PermRead:   readers,
 	PermStatus: append([]access.Role{access.Parent}, processors...),
+
+	PermQueueRead:          readers,
+	PermPrivilegeDecide:    processors,
+	PermKindergartenChoice: {access.Parent},
+	PermAllocationRun:      {access.MunicipalOfficial},
+	// Kindergarten staff read the results for their kindergarten.
+	PermAllocationRead:  append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, orgStaff...),
+	PermDirectionAnswer: {access.Parent},
 }

@@ -140,6 +140,9 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventStatusChanged, Source: source, Subject: a.ID.String(), Data: ev}); err != nil {
 			return err
 		}
+		if err := f.afterStatusChange(ctx, tx, a, from, to); err != nil {
+			return err
+		}
 		a.Status, a.UpdatedAt = to, at
 		a.fill()
 		a.History, err = history(ctx, tx, a.ID)

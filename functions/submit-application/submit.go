@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,10 +16,8 @@ import (
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
-	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
-	"github.com/kuzbass/eko/shared/outbox"
 )
 
 // maxBody bounds a submission; the largest (five kindergartens, three privileges) is ~2 KiB.
@@ -74,7 +73,8 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	it.childID, it.childKey, it.birth = &childID, childID.String(), birth
 	it.hash = hashOf(in)
 
-	app, created, err := f.accept(ctx, pr.Token, it, func(fn func(pgx.Tx) error) error { return db.InTx(ctx, f.db, fn) })
+	app, created, err := f.accept(ctx, pr.Token, it, f.committer.write)
+	countSubmission(ChannelCabinet, created, err)
 	if err != nil {
 		return err
 	}
@@ -85,6 +85,20 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, status, app)
 	return nil
+}
+
+// countSubmission counts the outcome of one submission.
+func countSubmission(channel string, created bool, err error) {
+	outcome := "replayed"
+	switch {
+	case err != nil && errs.CodeOf(err) != errs.Internal && errs.CodeOf(err) != errs.Unavailable:
+		outcome = "refused"
+	case err != nil:
+		outcome = "failed"
+	case created:
+		outcome = "created"
+	}
+	submissionsTotal.WithLabelValues(channel, outcome).Inc()
 }
 
 // checkKey validates an Idempotency-Key: 1..100 visible ASCII characters.
@@ -119,13 +133,18 @@ func hashOf(v any) []byte {
 // place taken, or the window closed; accept tells which by reading.
 var errNotInserted = errors.New("not inserted")
 
-// accept checks it against the rules of its service and writes it with inTx
-// (a plain transaction, or inbox.Apply's for EPGU). It returns the application
-// and whether this call created it. A retry of a stored submission gets the
-// stored application even when a rule no longer holds for it (the window has
-// closed since), and whichever of concurrent retries inserts, the others read
-// its row.
-func (f *Function) accept(ctx context.Context, token string, it *intake, inTx func(func(pgx.Tx) error) error) (*Application, bool, error) {
+// writeFunc writes one checked submission and returns the application, or
+// errNotInserted when its key, the child's place or a closed window stopped
+// it. Cabinet submissions go through the committer (group commit); EPGU ones
+// through a transaction of their own that also records the delivered event.
+type writeFunc func(ctx context.Context, it *intake, data []byte) (*Application, error)
+
+// accept checks it against the rules of its service and writes it with write.
+// It returns the application and whether this call created it. A retry of a
+// stored submission gets the stored application even when a rule no longer
+// holds for it (the window has closed since), and whichever of concurrent
+// retries inserts, the others read its row.
+func (f *Function) accept(ctx context.Context, token string, it *intake, write writeFunc) (*Application, bool, error) {
 	if err := f.checkDomain(ctx, token, it, f.now()); err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.Unprocessable {
 			if app, found, ferr := f.replay(ctx, it); ferr != nil || found {
@@ -138,36 +157,7 @@ func (f *Function) accept(ctx context.Context, token string, it *intake, inTx fu
 	if err != nil {
 		return nil, false, err
 	}
-	var app *Application
-	err = inTx(func(tx pgx.Tx) error {
-		var err error
-		app, err = f.insert(ctx, tx, it, data)
-		if err != nil {
-			return err
-		}
-		if app == nil {
-			return errNotInserted
-		}
-		ev := SubmittedEvent{
-			ApplicationID: app.ID.String(), Number: app.Number, Service: string(app.Service), Channel: app.Channel,
-			Status: string(app.Status), EPGUStatusCode: app.EPGUStatusCode, OrganisationID: app.OrganisationID.String(),
-			MunicipalityID: app.MunicipalityID.String(), ReceivedAt: stamp(app.ReceivedAt), EPGUOrderID: app.EPGUOrderID,
-		}
-		for _, o := range app.OrganisationIDs {
-			ev.OrganisationIDs = append(ev.OrganisationIDs, o.String())
-		}
-		if app.ChildID != nil {
-			ev.ChildID = app.ChildID.String()
-		}
-		if app.Window != nil {
-			ev.Window, ev.AcademicYear = *app.Window, *app.AcademicYear
-		}
-		if app.Deadline != nil {
-			ev.Deadline = stamp(*app.Deadline)
-		}
-		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventSubmitted, Source: source, Subject: app.ID.String(), Data: ev})
-		return err
-	})
+	app, err := write(ctx, it, data)
 	if err == nil {
 		return app, true, nil
 	}
@@ -196,6 +186,28 @@ func (f *Function) accept(ctx context.Context, token string, it *intake, inTx fu
 		Detail: fmt.Sprintf("для ребёнка уже подано заявление № %s на эту услугу (статус «%s»); второе активное заявление не принимается",
 			existing.Number, existing.StatusTitle),
 		Extra: map[string]any{"existing_id": existing.ID.String(), "existing_number": existing.Number}}
+}
+
+// submittedEvent is the application.submitted event of a new application.
+func submittedEvent(app *Application) SubmittedEvent {
+	ev := SubmittedEvent{
+		ApplicationID: app.ID.String(), Number: app.Number, Service: string(app.Service), Channel: app.Channel,
+		Status: string(app.Status), EPGUStatusCode: app.EPGUStatusCode, OrganisationID: app.OrganisationID.String(),
+		MunicipalityID: app.MunicipalityID.String(), ReceivedAt: stamp(app.ReceivedAt), EPGUOrderID: app.EPGUOrderID,
+	}
+	for _, o := range app.OrganisationIDs {
+		ev.OrganisationIDs = append(ev.OrganisationIDs, o.String())
+	}
+	if app.ChildID != nil {
+		ev.ChildID = app.ChildID.String()
+	}
+	if app.Window != nil {
+		ev.Window, ev.AcademicYear = *app.Window, *app.AcademicYear
+	}
+	if app.Deadline != nil {
+		ev.Deadline = stamp(*app.Deadline)
+	}
+	return ev
 }
 
 // replay returns the application stored under its idempotency key (or EPGU
@@ -237,84 +249,157 @@ func activeStrings() []string {
 	return out
 }
 
-// insertSQL writes an application and its first status in one statement. The
-// receipt time is the database clock; a first-grade application is inserted
-// only if its window ($21) is open at that time, so a window closing is exact
-// to the transaction whatever the cache said. ON CONFLICT DO NOTHING covers the
-// idempotency key, the EPGU order and the one-active-application index; which
-// one stopped the insert is told apart afterwards by reading.
+// insertSQL writes a batch of applications and their first statuses in one
+// statement; the arrays are the batch's columns, in arrival order. Sequence
+// numbers and receipt times (the database clock) are taken row by row in that
+// order. A first-grade row is inserted only if its window ($20) is open at its
+// receipt time, so a window closing is exact to the transaction whatever the
+// cache said. ON CONFLICT DO NOTHING covers the idempotency key, the EPGU
+// order and the one-active-application index, also between rows of one batch;
+// which one stopped a row is told apart afterwards by reading.
 //
 // Deadlines: first grade in window 1 — three working days after the window
-// closes ($22, computed from the window); window 2 — five working days after
+// closes ($21, computed from the window); window 2 — five working days after
 // receipt; kindergarten — seven days; additional education — seven working days.
 const insertSQL = `
-WITH s AS (SELECT nextval('applications.application_seq') AS seq, clock_timestamp() AS at),
+WITH x AS (
+	SELECT u.*, nextval('applications.application_seq') AS seq, clock_timestamp() AS at
+	FROM (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[],
+	        $7::text[], $8::uuid[], $9::uuid[], $10::text[], $11::uuid[], $12::text[],
+	        $13::text[], $14::text[], $15::bytea[], $16::text[], $17::text[], $18::smallint[], $19::int[],
+	        $20::uuid[], $21::timestamptz[], $22::text[], $23::text[])
+	        WITH ORDINALITY AS u(id, service, channel, child_id, child_key, birth,
+	            applicant, applicant_person, target, orgs, municipality, target_key,
+	            data, idem_key, hash, order_id, prefix, window_no, academic_year,
+	            window_id, deadline, actor, actor_role, ord)
+	      ORDER BY ord) u
+),
 ins AS (
 	INSERT INTO applications.applications (id, seq, number, service, channel, child_id, child_key, child_birth_date,
 	    applicant_subject, applicant_person_id, target_organisation_id, organisation_ids, municipality_id, target_key,
 	    status, window_no, academic_year, received_at, updated_at, deadline, data, idempotency_key, request_hash, epgu_order_id)
-	SELECT $1, s.seq, $17 || '-' || to_char(s.at AT TIME ZONE 'Asia/Novokuznetsk', 'YYYY') || '-' || lpad(s.seq::text, 7, '0'),
-	    $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11, $12, 'submitted', $18, $19, s.at, s.at,
-	    coalesce($22::timestamptz, CASE $2
-	        WHEN 'kindergarten' THEN s.at + interval '7 days'
-	        WHEN 'additional_education' THEN applications.add_working_days(s.at, 7)
-	        ELSE applications.add_working_days(s.at, 5) END),
-	    $13, NULLIF($14, ''), $15, NULLIF($16, '')
-	FROM s
-	WHERE $21::uuid IS NULL OR EXISTS (SELECT 1 FROM applications.enrollment_windows w
-	    WHERE w.id = $21::uuid AND s.at >= w.opens_at AND s.at < w.closes_at)
+	SELECT x.id, x.seq, x.prefix || '-' || to_char(x.at AT TIME ZONE 'Asia/Novokuznetsk', 'YYYY') || '-' || lpad(x.seq::text, 7, '0'),
+	    x.service, x.channel, x.child_id, x.child_key, x.birth, x.applicant, x.applicant_person, x.target, x.orgs::uuid[],
+	    x.municipality, x.target_key, 'submitted', x.window_no, x.academic_year, x.at, x.at,
+	    coalesce(x.deadline, CASE x.service
+	        WHEN 'kindergarten' THEN x.at + interval '7 days'
+	        WHEN 'additional_education' THEN applications.add_working_days(x.at, 7)
+	        ELSE applications.add_working_days(x.at, 5) END),
+	    x.data::jsonb, NULLIF(x.idem_key, ''), x.hash, NULLIF(x.order_id, '')
+	FROM x
+	WHERE x.window_id IS NULL OR EXISTS (SELECT 1 FROM applications.enrollment_windows w
+	    WHERE w.id = x.window_id AND x.at >= w.opens_at AND x.at < w.closes_at)
+	ORDER BY x.ord
 	ON CONFLICT DO NOTHING
 	RETURNING id, seq, number, received_at, deadline
 ),
 h AS (
 	INSERT INTO applications.status_history (application_id, status, epgu_code, actor_subject, actor_person_id, actor_role, changed_at)
-	SELECT id, 'submitted', 120, $20, $8, $23, received_at FROM ins
+	SELECT ins.id, 'submitted', 120, x.actor, x.applicant_person, x.actor_role, ins.received_at FROM ins JOIN x ON x.id = ins.id
 )
 SELECT id, seq, number, received_at, deadline FROM ins`
 
-// insert runs insertSQL in tx. It returns nil when nothing was inserted.
-func (f *Function) insert(ctx context.Context, tx pgx.Tx, it *intake, data []byte) (*Application, error) {
-	id, err := uuid.NewV7()
+// insert runs insertSQL for batch in tx. apps[i] is the application of
+// batch[i], or nil when it was not inserted.
+func (f *Function) insert(ctx context.Context, tx pgx.Tx, batch []*pendingWrite) ([]*Application, error) {
+	n := len(batch)
+	var (
+		ids, childIDs, persons, targets, munis, windowIDs = make([]string, n), make([]*string, n), make([]*string, n), make([]string, n), make([]string, n), make([]*string, n)
+		services, channels, childKeys, applicants, orgs   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		targetKeys, data, idemKeys, orderIDs, prefixes    = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		actors, actorRoles                                = make([]string, n), make([]string, n)
+		births                                            = make([]time.Time, n)
+		hashes                                            = make([][]byte, n)
+		windowNos, years                                  = make([]*int, n), make([]*int, n)
+		deadlines                                         = make([]*time.Time, n)
+		apps                                              = make([]*Application, n)
+		byID                                              = make(map[uuid.UUID]int, n)
+	)
+	for i, p := range batch {
+		it := p.it
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		byID[id] = i
+		ids[i], services[i], channels[i], childKeys[i] = id.String(), string(it.service), it.channel, it.childKey
+		births[i], applicants[i], targets[i], munis[i] = it.birth, it.applicant, it.target.String(), it.municipality.String()
+		targetKeys[i], data[i], idemKeys[i], hashes[i], orderIDs[i] = it.targetKey, string(p.data), it.idemKey, it.hash, it.orderID
+		prefixes[i], actors[i], actorRoles[i] = numberPrefix[it.service], it.actor, it.actorRole
+		if it.childID != nil {
+			childIDs[i] = ptr(it.childID.String())
+		}
+		if it.applicantPerson != nil {
+			persons[i] = ptr(it.applicantPerson.String())
+		}
+		orgs[i] = uuidArrayLiteral(it.orgs)
+		app := &Application{
+			ID: id, Service: it.service, Channel: it.channel, Status: Submitted, ChildID: it.childID,
+			ChildBirthDate: it.birth.Format(time.DateOnly), OrganisationID: it.target, OrganisationIDs: it.orgs,
+			MunicipalityID: it.municipality, EPGUOrderID: it.orderID, Data: p.data, applicantSubject: it.applicant, requestHash: it.hash,
+		}
+		if w := it.window; w != nil {
+			windowIDs[i], windowNos[i], years[i] = ptr(w.id.String()), &w.no, &w.academicYear
+			app.Window, app.AcademicYear = &w.no, &w.academicYear
+			if w.no == 1 {
+				d := addWorkingDays(w.closes, 3)
+				deadlines[i] = &d
+			}
+		}
+		apps[i] = app
+	}
+	rows, err := tx.Query(ctx, insertSQL, ids, services, channels, childIDs, childKeys, births,
+		applicants, persons, targets, orgs, munis, targetKeys,
+		data, idemKeys, hashes, orderIDs, prefixes, windowNos, years,
+		windowIDs, deadlines, actors, actorRoles)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("insert applications: %w", err)
 	}
-	var person, child, windowID, win, year, deadline any
-	if it.applicantPerson != nil {
-		person = *it.applicantPerson
+	inserted := make([]bool, n)
+	for rows.Next() {
+		var id uuid.UUID
+		var seq int64
+		var number string
+		var received time.Time
+		var deadline *time.Time
+		if err := rows.Scan(&id, &seq, &number, &received, &deadline); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("insert applications: %w", err)
+		}
+		i, ok := byID[id]
+		if !ok {
+			rows.Close()
+			return nil, fmt.Errorf("insert applications: unexpected id %s returned", id)
+		}
+		a := apps[i]
+		a.seq, a.Number, a.ReceivedAt, a.UpdatedAt, a.Deadline = seq, number, received, received, deadline
+		a.fill()
+		inserted[i] = true
 	}
-	if it.childID != nil {
-		child = *it.childID
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("insert applications: %w", err)
 	}
-	var winNo, academicYear *int
-	if w := it.window; w != nil {
-		windowID, win, year = w.id, w.no, w.academicYear
-		winNo, academicYear = &w.no, &w.academicYear
-		if w.no == 1 {
-			deadline = addWorkingDays(w.closes, 3)
+	for i := range apps {
+		if !inserted[i] {
+			apps[i] = nil
 		}
 	}
-	orgs := make([]string, len(it.orgs))
-	for i, o := range it.orgs {
-		orgs[i] = o.String()
+	return apps, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// uuidArrayLiteral is the PostgreSQL text form of a uuid array, {a,b,c}: one
+// row's value inside a text[] parameter (arrays of arrays must be rectangular).
+func uuidArrayLiteral(ids []uuid.UUID) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(id.String())
 	}
-	app := &Application{
-		Service: it.service, Channel: it.channel, Status: Submitted, ChildID: it.childID, ChildBirthDate: it.birth.Format(time.DateOnly),
-		OrganisationID: it.target, OrganisationIDs: it.orgs, MunicipalityID: it.municipality, Window: winNo, AcademicYear: academicYear,
-		EPGUOrderID: it.orderID, Data: data, applicantSubject: it.applicant, requestHash: it.hash,
-	}
-	err = tx.QueryRow(ctx, insertSQL,
-		id, string(it.service), it.channel, child, it.childKey, it.birth.Format(time.DateOnly),
-		it.applicant, person, it.target, orgs, it.municipality, it.targetKey,
-		string(data), it.idemKey, it.hash, it.orderID, numberPrefix[it.service], win, year,
-		it.actor, windowID, deadline, it.actorRole,
-	).Scan(&app.ID, &app.seq, &app.Number, &app.ReceivedAt, &app.Deadline)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("insert application: %w", err)
-	}
-	app.UpdatedAt = app.ReceivedAt
-	app.fill()
-	return app, nil
+	b.WriteByte('}')
+	return b.String()
 }

@@ -203,6 +203,7 @@ func TestBadInput(t *testing.T) {
 		{"bad start date", "parent1", "k", kg([]string{"{kg1}"}, "01.09.2027", "general", ""), 400, "kindergarten.desired_start", "format"},
 		{"start date in the past", "parent1", "k", kg([]string{"{kg1}"}, "2020-09-01", "general", ""), 422, "kindergarten.desired_start", "range"},
 		{"too old for a kindergarten", "parent1", "k", kindergartenBody("{student1}", []string{"{kg1}"}, nextYearSept1(), "general", ""), 422, "child_id", "age"},
+		{"seven by the desired start", "parent1", "k", kindergartenBody("{grader1}", []string{"{kg1}"}, "2027-11-10", "general", ""), 422, "child_id", "age"},
 		{"unknown programme", "parent1", "k", additionalBody("{student1}", "99999999-8888-7777-6666-555555555555"), 422, "additional_education.programme_id", "not_found"},
 		{"closed programme", "parent1", "k", additionalBody("{student1}", "{prog-closed}"), 422, "additional_education.programme_id", "closed"},
 		{"too young for additional education", "parent1", "k", additionalBody("{kid1}", "{prog1}"), 422, "child_id", "age"},
@@ -296,5 +297,40 @@ func TestOverloadIsShed(t *testing.T) {
 	leave()
 	if code, resp := w.submit("parent1", "busy", firstGradeBody("{grader1}", "{school1}", "territory", "")); code != 201 {
 		t.Fatalf("retry after the peak: %d %s", code, resp)
+	}
+}
+
+// With every slot taken and the queue full, one more submission is refused at
+// once: it does not wait out QueueWait.
+func TestFullQueueRefusesAtOnce(t *testing.T) {
+	a := newAdmission(Limits{MaxInFlight: 1, MaxQueue: 1, QueueWait: time.Hour})
+	leave, err := a.enter(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiter := make(chan error, 1)
+	go func() {
+		leave, err := a.enter(t.Context())
+		if err == nil {
+			leave()
+		}
+		waiter <- err
+	}()
+	for a.waiting.Load() != 1 { // the waiter is queued
+		time.Sleep(time.Millisecond)
+	}
+	refused := make(chan error, 1)
+	go func() { _, err := a.enter(t.Context()); refused <- err }()
+	select {
+	case err := <-refused:
+		if err != errOverloaded {
+			t.Fatalf("beyond the queue: %v, want the overload refusal", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a submission beyond the queue waited for a slot")
+	}
+	leave() // the queued one gets the slot
+	if err := <-waiter; err != nil {
+		t.Fatalf("the queued submission: %v", err)
 	}
 }

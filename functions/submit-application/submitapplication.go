@@ -65,6 +65,8 @@ type Config struct {
 type Options struct {
 	PData  pdata.Config
 	Limits Limits
+	Queue  QueueOptions
+	EPGU   EPGUConfig
 }
 
 // Function is the submit-application Knative function.
@@ -77,12 +79,14 @@ type Function struct {
 	// InProcessRegistry(registry handler); alone, Start uses REGISTRY_URL.
 	Registry Registry
 
-	db      *pgxpool.Pool
-	outbox  *outbox.Writer
-	pdata   *pdata.Protector
-	router  *httpx.Router
-	windows windowCache
-	admit   *admission
+	db        *pgxpool.Pool
+	outbox    *outbox.Writer
+	pdata     *pdata.Protector
+	router    *httpx.Router
+	windows   windowCache
+	admit     *admission
+	committer *committer
+	epgu      *epguStatus
 }
 
 // New returns an unstarted function.
@@ -127,9 +131,14 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	if err := deps.Policy.Register(Rules); err != nil {
 		return err
 	}
+	if f.epgu, err = newEPGUStatus(opts.EPGU, deps.Log); err != nil {
+		return err
+	}
 	f.db, f.outbox, f.pdata = deps.DB, deps.Outbox, p
 	f.windows.db = deps.DB
 	f.admit = newAdmission(opts.Limits)
+	f.committer = newCommitter(f, opts.Limits.writers(), opts.Limits.batchRows(), f.admit.capacity())
+	f.OnStop(f.committer.close)
 
 	rt := httpx.NewRouter(deps.Guard)
 	const api = "/api/" + Name
@@ -139,6 +148,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodPost, api+"/applications/{id}/status", PermStatus, f.changeStatus)
 	rt.Handle(http.MethodGet, api+"/first-grade/{school_id}/ranking", auth.Public, f.ranking)
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
+	f.mountKindergarten(rt, api, opts.Queue, deps.Log)
 	f.router = rt
 	f.Serve(f.admit.writes(rt, api+"/applications", api+"/events"))
 	return nil

@@ -289,10 +289,11 @@ func (f *Function) checkKindergarten(ctx context.Context, token string, it *inta
 		return unprocessable("желаемая дата зачисления вне допустимого периода",
 			field("kindergarten.desired_start", "range", "желаемая дата зачисления — не раньше сегодняшнего дня и не позже чем через 8 лет"))
 	}
-	if start.Before(it.birth.AddDate(0, 2, 0)) || !start.Before(it.birth.AddDate(8, 0, 0)) {
+	// A queued child is archived at 7 (Maintain), so the desired start must come before that.
+	if start.Before(it.birth.AddDate(0, 2, 0)) || !start.Before(it.birth.AddDate(7, 0, 0)) {
 		y, m := ageOn(it.birth, start)
 		return unprocessable("возраст ребёнка не подходит для детского сада",
-			field("child_id", "age", fmt.Sprintf("на желаемую дату зачисления ребёнку будет %s; в детский сад принимают детей от 2 месяцев до 8 лет", ageText(y, m))))
+			field("child_id", "age", fmt.Sprintf("на желаемую дату зачисления ребёнку будет %s; в очередь в детский сад ставят детей от 2 месяцев до 7 лет", ageText(y, m))))
 	}
 	it.target, it.orgs, it.municipality = it.kg.Preferences[0], it.kg.Preferences, *mun
 	// One place in the queue of a municipality per child.

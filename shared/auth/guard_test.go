@@ -110,3 +110,25 @@ func TestGuardTokenFunction(t *testing.T) {
 		}
 	})
 }
+
+// A verified token is remembered until it expires: the same token gives an
+// equal principal of its own (grants are per request), and once expired it is
+// refused even though it was remembered.
+func TestVerifiedTokensAreRememberedOnlyUntilTheyExpire(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	v := auth.NewVerifier(iss.Config())
+	tok := iss.Mint(t, authtest.Token{Subject: "5", TTL: 2 * time.Second})
+	first, err := v.Verify(t.Context(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Grants = "grants of the first request"
+	again, err := v.Verify(t.Context(), tok)
+	if err != nil || again == first || again.Subject != "5" || again.Grants != nil || !again.Expires.Equal(first.Expires) {
+		t.Fatalf("the same token again: %+v, %v", again, err)
+	}
+	time.Sleep(time.Until(first.Expires) + 100*time.Millisecond)
+	if _, err := v.Verify(t.Context(), tok); errs.CodeOf(err) != errs.Unauthenticated {
+		t.Fatalf("an expired remembered token: %v, want unauthenticated", err)
+	}
+}

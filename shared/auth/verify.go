@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -22,13 +23,22 @@ type Config struct {
 	Audience string `envconfig:"OIDC_AUDIENCE" default:"eko"`
 	// JWKSURL skips discovery when set; otherwise the keys URL comes from the issuer's discovery document.
 	JWKSURL string `envconfig:"OIDC_JWKS_URL"`
+	// Events is who may deliver events in Kubernetes (the Broker's tokens).
+	Events EventsConfig
 }
 
 // Verifier checks bearer tokens with go-oidc. Discovery happens on first use and is
 // retried until it succeeds, so a function starts even while the issuer is briefly down.
+//
+// A token that verified is remembered (by its SHA-256, never the token) until
+// it expires, so a family's next requests with the same token skip the
+// signature check; a remembered token is still refused from the moment it
+// expires. Tokens are not revocable before they expire in any case: the keys
+// are checked, not a session.
 type Verifier struct {
-	cfg    Config
-	client *http.Client
+	cfg      Config
+	client   *http.Client
+	verified verifiedCache
 
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
@@ -80,6 +90,10 @@ func (v *Verifier) oidcVerifier(ctx context.Context) (*oidc.IDTokenVerifier, err
 // Verify checks a raw JWT and returns the caller it names. Any defect of the token
 // (malformed, bad signature, wrong issuer or audience, expired) is errs.Unauthenticated.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
+	key := sha256.Sum256([]byte(raw))
+	if p, ok := v.verified.get(key, v.now()); ok {
+		return p, nil
+	}
 	ov, err := v.oidcVerifier(ctx)
 	if err != nil {
 		return nil, err
@@ -103,7 +117,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if err := tok.Claims(&c); err != nil {
 		return nil, &errs.Error{Code: errs.Unauthenticated, Detail: "token claims unreadable: " + err.Error()}
 	}
-	return &Principal{
+	p := &Principal{
 		Subject:   tok.Subject,
 		Login:     c.PreferredUsername,
 		Person:    c.Person,
@@ -113,7 +127,45 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		CreatedBy: c.CreatedBy,
 		Expires:   tok.Expiry,
 		Token:     raw,
-	}, nil
+	}
+	v.verified.put(key, p)
+	return p, nil
+}
+
+// verifiedCache remembers the principals of verified tokens until they
+// expire. When it holds maxVerified entries it starts afresh, so its memory
+// stays bounded.
+type verifiedCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]*Principal
+}
+
+const maxVerified = 50_000
+
+// get returns a copy of the principal of the token hashed to key, if it is
+// remembered and has not expired at now.
+func (c *verifiedCache) get(key [32]byte, now time.Time) (*Principal, bool) {
+	c.mu.Lock()
+	p, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok || !now.Before(p.Expires) {
+		return nil, false
+	}
+	cp := *p // the copy gets its own grants
+	return &cp, true
+}
+
+func (c *verifiedCache) put(key [32]byte, p *Principal) {
+	if p.Expires.IsZero() {
+		return
+	}
+	cp := *p
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxVerified {
+		c.m = make(map[[32]byte]*Principal)
+	}
+	c.m[key] = &cp
 }
 
 // BearerToken extracts the token of an "Authorization: Bearer <token>" header.
@@ -157,6 +209,11 @@ type Guard struct {
 	// errs.Unauthenticated error when the request carries no token. The token is
 	// then verified exactly like a bearer token. Nil keeps BearerToken.
 	Token func(*http.Request) (string, error)
+	// Events verifies the Broker's delivery tokens on event routes
+	// (NewEventsVerifier); nil accepts none. EventSubjectPrefix limits the
+	// service accounts they may name.
+	Events             *Verifier
+	EventSubjectPrefix string
 }
 
 // token extracts the raw token of r with g.Token, or BearerToken by default.
@@ -188,6 +245,11 @@ func (g *Guard) Check(r *http.Request, perm Permission) (*Principal, error) {
 		return nil, errs.E(errs.Unavailable, "token verification is not configured")
 	}
 	p, err := g.Verifier.Verify(r.Context(), raw)
+	if perm == EventDelivery && (err != nil || !p.Service) {
+		if ep, ok := g.eventSender(r, raw); ok {
+			return ep, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

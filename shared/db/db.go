@@ -2,8 +2,9 @@
 // transactions and applies the functions' embedded migrations.
 //
 // The pool is sized for scale-out (a few connections per instance, many instances)
-// and uses an exec mode that works behind PgBouncer in transaction pooling mode:
-// no named prepared statements survive a transaction.
+// and its statements work behind PgBouncer in transaction pooling mode, whose
+// protocol-level prepared statements (max_prepared_statements) keep each
+// statement prepared once per server connection.
 package db
 
 import (
@@ -27,9 +28,12 @@ type Config struct {
 	// StatementTimeout cancels any statement that runs longer. Behind PgBouncer add
 	// statement_timeout to ignore_startup_parameters or set it on the role instead.
 	StatementTimeout time.Duration `envconfig:"DB_STATEMENT_TIMEOUT" default:"5s"`
-	// ExecMode is the pgx query exec mode: "exec" (default; safe behind PgBouncer
-	// transaction pooling), "simple_protocol", or "cache_statement" (direct connections only).
-	ExecMode string `envconfig:"DB_EXEC_MODE" default:"exec"`
+	// ExecMode is the pgx query exec mode. "cache_statement" (the default)
+	// prepares each statement once per connection and reuses its plan; it works
+	// on a direct connection and behind PgBouncer 1.21+ in transaction mode with
+	// max_prepared_statements set (the Pooler in infra/k8s sets it). "exec" and
+	// "simple_protocol" plan every statement anew and suit an older PgBouncer.
+	ExecMode string `envconfig:"DB_EXEC_MODE" default:"cache_statement"`
 }
 
 // Open connects a pool and checks that the server answers.
@@ -74,11 +78,11 @@ func Open(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 
 func execMode(s string) (pgx.QueryExecMode, error) {
 	switch s {
-	case "", "exec":
+	case "exec":
 		return pgx.QueryExecModeExec, nil
 	case "simple_protocol":
 		return pgx.QueryExecModeSimpleProtocol, nil
-	case "cache_statement":
+	case "", "cache_statement":
 		return pgx.QueryExecModeCacheStatement, nil
 	case "cache_describe":
 		return pgx.QueryExecModeCacheDescribe, nil

@@ -76,9 +76,15 @@ func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), e
 	if cfg.RegistryURL != "" {
 		policy.SetSource(access.NewRegistryClient(cfg.RegistryURL))
 	}
+	senders, err := auth.NewEventsVerifier(cfg.Auth.Events)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
 	d := &Deps{
-		DB:     pool,
-		Guard:  &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: policy},
+		DB: pool,
+		Guard: &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: policy,
+			Events: senders, EventSubjectPrefix: cfg.Auth.Events.SubjectPrefix},
 		Policy: policy,
 		Outbox: outbox.New(events.Default()),
 		Log:    log,

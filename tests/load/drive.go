@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"runtime"
 	"slices"
 	"sort"
@@ -18,9 +17,11 @@ type stats struct {
 	accepted  int // 201
 	statuses  map[int]int
 	errors    int // transport errors
+	overflow  int // requests the generator could not send: maxInFlight of its own requests were outstanding
 	exhausted bool
 	elapsed   time.Duration
 	latencies []time.Duration // of accepted requests
+	slowest   time.Duration   // of any answer, accepted or not
 }
 
 func (s *stats) throughput() float64 { return float64(s.accepted) / s.elapsed.Seconds() }
@@ -44,8 +45,14 @@ func (s *stats) line() string {
 	if s.errors > 0 {
 		others = append(others, fmt.Sprintf("%d transport errors", s.errors))
 	}
+	if s.overflow > 0 {
+		others = append(others, fmt.Sprintf("%d not sent (generator at %d in flight)", s.overflow, maxInFlight))
+	}
 	if s.exhausted {
 		others = append(others, "parents exhausted")
+	}
+	if len(others) > 0 {
+		others = append(others, fmt.Sprintf("slowest answer %.1f ms", ms(s.slowest)))
 	}
 	if len(others) > 0 {
 		slices.Sort(others)
@@ -71,6 +78,7 @@ func (r *recorder) add(code int, err error, lat time.Duration) {
 		return
 	}
 	r.s.statuses[code]++
+	r.s.slowest = max(r.s.slowest, lat)
 	if code == 201 {
 		r.s.accepted++
 		r.s.latencies = append(r.s.latencies, lat)
@@ -128,13 +136,15 @@ func saturate(ctx context.Context, target func(context.Context, int) (int, error
 	return s
 }
 
+// maxInFlight bounds the outstanding requests of a fixed-rate phase.
+const maxInFlight = 2048
+
 // fixedRate sends rate requests per second for d, open loop: a request is due
 // at its scheduled time whether or not earlier ones have been answered, and its
 // latency counts from that time. At most maxInFlight requests are outstanding;
-// a request that finds no slot is counted as a transport error (the client, not
-// the server, could not keep up).
+// a request that finds no slot is not sent and is counted as overflow (the
+// server is not answering fast enough to keep the generator's requests bounded).
 func fixedRate(ctx context.Context, target func(context.Context, int) (int, error), rate int, d time.Duration, b *budget) stats {
-	const maxInFlight = 2048
 	rec := &recorder{s: stats{statuses: map[int]int{}}}
 	slots := make(chan struct{}, maxInFlight)
 	interval := time.Second / time.Duration(rate)
@@ -155,7 +165,10 @@ func fixedRate(ctx context.Context, target func(context.Context, int) (int, erro
 		select {
 		case slots <- struct{}{}:
 		default:
-			rec.add(0, io.ErrShortBuffer, 0)
+			rec.mu.Lock()
+			rec.s.sent++
+			rec.s.overflow++
+			rec.mu.Unlock()
 			continue
 		}
 		wg.Add(1)

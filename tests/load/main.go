@@ -37,31 +37,40 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kuzbass/eko/shared/db/dbtest"
 )
 
 type options struct {
-	rate        int
-	duration    time.Duration
-	concurrency int
-	parents     int
-	perParent   int
-	conns       int
-	execMode    string
-	adminURL    string
-	keep        bool
-	cpuProfile  string
+	rate         int
+	duration     time.Duration
+	concurrency  int
+	overloadRate int
+	overloadFor  time.Duration
+	parents      int
+	perParent    int
+	conns        int
+	execMode     string
+	adminURL     string
+	keep         bool
+	cpuProfile   string
 }
+
+// saturationCeiling is the most applications per second the saturation phase
+// is given parents for (a phase that runs out ends early and says so).
+const saturationCeiling = 6000
 
 func main() {
 	var o options
 	flag.IntVar(&o.rate, "rate", 1000, "requests per second of the fixed-rate phase (1..10000)")
-	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase (at most 60s)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of the saturation and fixed-rate phases (at most 60s)")
 	flag.IntVar(&o.concurrency, "concurrency", 64, "clients of the saturation phase (1..1024)")
-	flag.IntVar(&o.parents, "parents", 0, "synthetic parents (0: enough for both phases of the real endpoint, estimated from -rate and -duration; at most 100000)")
+	flag.IntVar(&o.overloadRate, "overload-rate", 8000, "requests per second of the overload phase, above capacity (0: no overload phase)")
+	flag.DurationVar(&o.overloadFor, "overload-duration", 3*time.Second, "length of the overload phase (at most 30s)")
 	flag.IntVar(&o.perParent, "per-parent", 2, "applications per parent (one child applying to that many schools, 1..4)")
 	flag.IntVar(&o.conns, "conns", 4, "PostgreSQL connections of each endpoint (the DB_MAX_CONNS default is 4)")
-	flag.StringVar(&o.execMode, "exec-mode", "exec", "pgx exec mode of both endpoints (DB_EXEC_MODE: exec, simple_protocol, cache_statement)")
+	flag.StringVar(&o.execMode, "exec-mode", "cache_statement", "pgx exec mode of both endpoints (DB_EXEC_MODE: exec, simple_protocol, cache_statement)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the load database after the run (for inspection)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the EKO endpoint's saturation phase (server and client, one process) to this file")
 	flag.Parse()
@@ -86,20 +95,22 @@ func (o *options) check() error {
 		return fmt.Errorf("-duration must be within (0, 60s]")
 	case o.concurrency < 1 || o.concurrency > 1024:
 		return fmt.Errorf("-concurrency must be 1..1024")
+	case o.overloadRate < 0 || o.overloadRate > 20000:
+		return fmt.Errorf("-overload-rate must be 0..20000")
+	case o.overloadFor <= 0 || o.overloadFor > 30*time.Second:
+		return fmt.Errorf("-overload-duration must be within (0, 30s]")
 	case o.perParent < 1 || o.perParent > 4:
 		return fmt.Errorf("-per-parent must be 1..4 (the small seed has five schools)")
 	case o.conns < 1 || o.conns > 64:
 		return fmt.Errorf("-conns must be 1..64")
 	}
-	if o.parents == 0 {
-		// The fixed-rate phase needs rate × duration; the saturation phase as
-		// many as the endpoint manages, assumed at most 1,500/s on this class
-		// of machine (a phase that runs out ends early and says so).
-		need := (o.rate + 1500) * int(o.duration.Seconds()+1)
-		o.parents = (need + o.perParent - 1) / o.perParent
+	total := 0
+	for _, r := range o.ranges() {
+		total += r[1]
 	}
-	if o.parents > 100_000 {
-		o.parents = 100_000
+	o.parents = (total + o.perParent - 1) / o.perParent
+	if o.parents > 150_000 {
+		return fmt.Errorf("%d parents needed; shorten the phases", o.parents)
 	}
 	u, err := url.Parse(o.adminURL)
 	if err != nil {
@@ -109,6 +120,16 @@ func (o *options) check() error {
 		return fmt.Errorf("PostgreSQL at %q is not on loopback: the load generator runs only against this machine", h)
 	}
 	return nil
+}
+
+// ranges are the requests of the EKO endpoint's phases: the first request
+// number and how many.
+func (o *options) ranges() map[string][2]int {
+	secs := o.duration.Seconds() + 1
+	sat := int(saturationCeiling * secs)
+	fixed := int(float64(o.rate) * secs)
+	over := int(float64(o.overloadRate) * (o.overloadFor.Seconds() + 1))
+	return map[string][2]int{"saturation": {0, sat}, "fixed": {sat, fixed}, "overload": {sat + fixed, over}}
 }
 
 // startProfile starts a CPU profile into file when it is set and full is true;
@@ -139,36 +160,48 @@ func run(ctx context.Context, o options) error {
 	defer st.close(o.keep)
 
 	var results []result
-	for _, ph := range []struct {
-		name  string
-		full  bool
-		fixed bool
-	}{
-		{"bare pgx", false, false}, {"EKO endpoint", true, false},
-		{"bare pgx", false, true}, {"EKO endpoint", true, true},
-	} {
+	type phase struct {
+		name, kind string
+		full       bool
+	}
+	phases := []phase{{"bare pgx", "saturation", false}, {"EKO endpoint", "saturation", true},
+		{"bare pgx", "fixed", false}, {"EKO endpoint", "fixed", true}}
+	if o.overloadRate > 0 {
+		phases = append(phases, phase{"EKO endpoint", "overload", true})
+	}
+	for _, ph := range phases {
 		if ctx.Err() != nil {
 			break
 		}
-		var target func(ctx context.Context, i int) (int, error)
+		target := st.bare
 		if ph.full {
 			target = st.submit
-		} else {
-			target = st.bare
 		}
 		r := result{endpoint: ph.name}
-		if ph.fixed {
+		commitsBefore := readCommitStats(prometheus.DefaultGatherer)
+		b := st.budget(ph.full, ph.kind)
+		switch ph.kind {
+		case "fixed":
 			r.mode = fmt.Sprintf("fixed %d/s", o.rate)
-			r.stats = fixedRate(ctx, target, o.rate, o.duration, st.budget(ph.full))
-		} else {
+			r.stats = fixedRate(ctx, target, o.rate, o.duration, b)
+		case "overload":
+			r.mode = fmt.Sprintf("overload %d/s", o.overloadRate)
+			r.stats = fixedRate(ctx, target, o.overloadRate, o.overloadFor, b)
+		default:
 			r.mode = fmt.Sprintf("saturation, %d clients", o.concurrency)
 			stopProfile := startProfile(o.cpuProfile, ph.full)
-			r.stats = saturate(ctx, target, o.concurrency, o.duration, st.budget(ph.full))
+			r.stats = saturate(ctx, target, o.concurrency, o.duration, b)
 			stopProfile()
 		}
 		fmt.Printf("  %-13s %-26s %s\n", r.endpoint, r.mode, r.stats.line())
+		if ph.full {
+			fmt.Printf("  %-13s %-26s %s\n", "", "", readCommitStats(prometheus.DefaultGatherer).since(commitsBefore))
+		}
 		results = append(results, r)
 		time.Sleep(2 * time.Second) // let the relay catch up between phases
+	}
+	if n := st.noRetryAfter.Load(); n > 0 {
+		return fmt.Errorf("%d answers 429/503 without Retry-After", n)
 	}
 	if err := st.verify(ctx); err != nil {
 		return err

@@ -30,7 +30,13 @@ func report(w io.Writer, o options, rs []result) {
 			}
 		}
 		if s.errors > 0 {
-			other += fmt.Sprintf("%d transport errors", s.errors)
+			other += fmt.Sprintf("%d transport errors ", s.errors)
+		}
+		if s.overflow > 0 {
+			other += fmt.Sprintf("%d not sent (generator at %d in flight) ", s.overflow, maxInFlight)
+		}
+		if len(other) > 0 {
+			other += fmt.Sprintf("slowest answer %.1f ms", ms(s.slowest))
 		}
 		fmt.Fprintf(w, "| %s | %s, %s | %d | %.0f/s | %.1f ms | %.1f ms | %.1f ms | %s |\n",
 			r.endpoint, r.mode, s.elapsed.Round(100*time.Millisecond), s.accepted, s.throughput(),

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,10 +51,9 @@ type state struct {
 	kids    []string // per parent: the child's registry id
 	schools []string
 
-	full, bareBudget *budget
-	fullTaken        bool
-	bareSeq          int64
-	mu               sync.Mutex
+	mu sync.Mutex
+	// noRetryAfter counts 429 and 503 answers without Retry-After (there must be none).
+	noRetryAfter atomic.Int64
 }
 
 func (st *state) close(keep bool) {
@@ -72,33 +72,24 @@ func (st *state) close(keep bool) {
 	}
 }
 
-// budget returns the request budget of the next phase of an endpoint. The real
-// endpoint's parents are shared: its saturation phase leaves rate × duration
-// requests for its fixed-rate phase.
-func (st *state) budget(full bool) *budget {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// budget returns the requests of the EKO endpoint's phase named phase: each
+// phase has its own range of (parent, school) pairs, so every request of every
+// phase is a new application. The bare endpoint makes up its children and has
+// no limit.
+func (st *state) budget(full bool, phase string) *budget {
+	b := &budget{}
 	if !full {
-		b := &budget{}
 		b.end.Store(math.MaxInt64)
 		return b
 	}
-	total := int64(len(st.tokens) * st.o.perParent)
-	if !st.fullTaken {
-		st.fullTaken = true
-		reserve := int64(st.o.rate) * int64(st.o.duration/time.Second+1)
-		st.full.end.Store(max(total-reserve, total/2))
-	} else {
-		if n := st.full.next.Load(); n > st.full.end.Load() {
-			st.full.next.Store(st.full.end.Load())
-		}
-		st.full.end.Store(total)
-	}
-	return st.full
+	from, n := st.o.ranges()[phase][0], st.o.ranges()[phase][1]
+	b.next.Store(int64(from))
+	b.end.Store(int64(from + n))
+	return b
 }
 
 func setUp(ctx context.Context, o options) (*state, error) {
-	st := &state{o: o, full: &budget{}}
+	st := &state{o: o}
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	st.dbName = "eko_load_" + hex.EncodeToString(suffix)
@@ -377,7 +368,11 @@ func (st *state) do(req *http.Request) (int, error) {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable {
+	shed := resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests
+	if shed && resp.Header.Get("Retry-After") == "" {
+		st.noRetryAfter.Add(1)
+	}
+	if resp.StatusCode >= 500 && !shed {
 		st.mu.Lock()
 		fmt.Fprintf(os.Stderr, "  %s: %d\n", req.URL.Path, resp.StatusCode)
 		st.mu.Unlock()

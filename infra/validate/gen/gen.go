@@ -382,9 +382,18 @@ type filter struct {
 }
 
 type destination struct {
-	Ref ref    `yaml:"ref"`
-	URI string `yaml:"uri"`
+	Ref      ref    `yaml:"ref"`
+	URI      string `yaml:"uri"`
+	Audience string `yaml:"audience"`
 }
+
+// EventsAudiencePrefix starts the audience of the tokens the Broker sends a
+// function with each delivery (Knative Eventing's sender identity): the
+// Trigger names it, the function's EVENTS_OIDC_AUDIENCE requires it.
+const EventsAudiencePrefix = "eko.kuzbass.ru/events/"
+
+// EventsAudience is the delivery-token audience of function fn.
+func EventsAudience(fn string) string { return EventsAudiencePrefix + fn }
 
 type ref struct {
 	APIVersion string `yaml:"apiVersion"`
@@ -433,7 +442,7 @@ func Triggers(set *funcyaml.Set, routes []events.Route) ([]byte, error) {
 			Spec: triggerSpec{
 				Broker:     BrokerName,
 				Filter:     filter{Attributes: map[string]string{"type": r.Type}},
-				Subscriber: destination{Ref: ref{"serving.knative.dev/v1", "Service", r.Consumer}, URI: r.Path},
+				Subscriber: destination{Ref: ref{"serving.knative.dev/v1", "Service", r.Consumer}, URI: r.Path, Audience: EventsAudience(r.Consumer)},
 			},
 		})
 	}

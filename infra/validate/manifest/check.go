@@ -83,6 +83,8 @@ type checker struct {
 	ingresses map[string]*networkingv1.Ingress
 	clusters  map[string]*CNPGCluster
 	poolers   map[string]*CNPGPooler
+	cms       map[string]*corev1.ConfigMap
+	cmRefs    []cmRef
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -106,6 +108,7 @@ func (v *Validator) Check(label string, docs []Doc) error {
 		ingresses: map[string]*networkingv1.Ingress{},
 		clusters:  map[string]*CNPGCluster{},
 		poolers:   map[string]*CNPGPooler{},
+		cms:       map[string]*corev1.ConfigMap{},
 	}
 	if len(docs) == 0 {
 		return fmt.Errorf("%s: renders no objects", label)
@@ -113,6 +116,7 @@ func (v *Validator) Check(label string, docs []Doc) error {
 	for _, d := range docs {
 		c.object(d)
 	}
+	c.configMapRefs()
 	c.functions()
 	c.eventing()
 	c.database()
@@ -128,6 +132,24 @@ func (v *Validator) Check(label string, docs []Doc) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// cmRef is an env value taken from a ConfigMap's key.
+type cmRef struct{ id, name, key string }
+
+// configMapRefs: every env value taken from a ConfigMap names one the
+// manifests create, and a key it has (unlike secrets, ConfigMaps are applied
+// with the manifests).
+func (c *checker) configMapRefs() {
+	for _, r := range c.cmRefs {
+		cm, ok := c.cms[r.name]
+		switch {
+		case !ok:
+			c.fail("%s: ConfigMap %s is not in the manifests", r.id, r.name)
+		case cm.Data[r.key] == "":
+			c.fail("%s: ConfigMap %s has no key %s", r.id, r.name, r.key)
+		}
+	}
 }
 
 // ---- one object ----
@@ -178,6 +200,8 @@ func (c *checker) object(d Doc) {
 		if len(o.Spec.Ports) == 0 {
 			c.fail("%s: no ports", d.ID())
 		}
+	case *corev1.ConfigMap:
+		c.cms[o.Name] = o
 	case *corev1.Secret:
 		c.fail("%s: secrets must not be part of the manifests (create them from infra/k8s/secrets templates)", d.ID())
 	case *batchv1.Job:
@@ -291,6 +315,9 @@ func (c *checker) podSpec(id string, p corev1.PodSpec, claims ...string) {
 			}
 			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 				c.secretRef(cid+" env "+e.Name, e.ValueFrom.SecretKeyRef.Name, e.ValueFrom.SecretKeyRef.Key)
+			}
+			if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
+				c.cmRefs = append(c.cmRefs, cmRef{cid + " env " + e.Name, e.ValueFrom.ConfigMapKeyRef.Name, e.ValueFrom.ConfigMapKeyRef.Key})
 			}
 		}
 		for _, e := range ct.EnvFrom {
@@ -602,7 +629,33 @@ func (c *checker) brokerDelivery(b *eventingv1.Broker) {
 			c.fail("%s: deadLetterSink Service %s does not exist", id, ref.Name)
 		} else if u := d.DeadLetterSink.URI; u != nil && !strings.HasPrefix(u.Path, "/api/"+ref.Name+"/") {
 			c.fail("%s: deadLetterSink uri %s is not under /api/%s/", id, u.Path, ref.Name)
+		} else {
+			c.deliveryAudience(id+" deadLetterSink", ref.Name, d.DeadLetterSink.Audience)
 		}
+	}
+}
+
+// deliveryAudience: the Broker delivers to Service svc with a token for
+// audience (Knative Eventing's sender identity), so svc must require exactly
+// that audience of the cluster's service-account issuer.
+func (c *checker) deliveryAudience(id, svc string, audience *string) {
+	want := gen.EventsAudience(svc)
+	if audience == nil || *audience != want {
+		c.fail("%s: the delivery to Service/%s must name audience %q (Trigger subscriber / deadLetterSink audience)", id, svc, want)
+	}
+	var got, issuer bool
+	for _, ct := range c.ksvcs[svc].Spec.Template.Spec.Containers {
+		for _, e := range ct.Env {
+			switch e.Name {
+			case "EVENTS_OIDC_AUDIENCE":
+				got = e.Value == want
+			case "EVENTS_OIDC_ISSUER":
+				issuer = e.Value != "" || e.ValueFrom != nil
+			}
+		}
+	}
+	if !got || !issuer {
+		c.fail("%s: Service/%s must set EVENTS_OIDC_ISSUER and EVENTS_OIDC_AUDIENCE=%s to accept the Broker's deliveries (its func.yaml)", id, svc, want)
 	}
 }
 
@@ -641,6 +694,8 @@ func (c *checker) triggersMatchRoutes() {
 		}
 		if _, ok := c.ksvcs[ref.Name]; !ok {
 			c.fail("%s: subscriber Service %s does not exist", id, ref.Name)
+		} else {
+			c.deliveryAudience(id, ref.Name, t.Spec.Subscriber.Audience)
 		}
 		p := ""
 		if t.Spec.Subscriber.URI != nil {
@@ -717,6 +772,9 @@ func (c *checker) database() {
 		}
 		if p.Spec.PgBouncer.PoolMode != "transaction" {
 			c.fail("%s: pgbouncer.poolMode must be transaction, got %q", id, p.Spec.PgBouncer.PoolMode)
+		}
+		if n, err := strconv.Atoi(p.Spec.PgBouncer.Parameters["max_prepared_statements"]); err != nil || n < 1 {
+			c.fail("%s: pgbouncer.parameters.max_prepared_statements must be a positive number: functions keep prepared statements (DB_EXEC_MODE cache_statement)", id)
 		}
 		if p.Spec.Type != "rw" {
 			c.fail("%s: type must be rw (functions write), got %q", id, p.Spec.Type)

@@ -98,7 +98,11 @@ deploy:
   envs:
   - name: DATABASE_URL
     value: '{{ secret:eko-db:DATABASE_URL }}'
-`, name)))
+  - name: EVENTS_OIDC_ISSUER
+    value: '{{ configMap:eko-cluster:SERVICE_ACCOUNT_ISSUER }}'
+  - name: EVENTS_OIDC_AUDIENCE
+    value: eko.kuzbass.ru/events/%s
+`, name, name)))
 	if err != nil {
 		t.Fatal(err)
 	}

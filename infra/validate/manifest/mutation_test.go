@@ -107,9 +107,18 @@ func TestBrokenManifestsFail(t *testing.T) {
 		{name: "Broker in the all-in-one", overlay: "overlays/allinone", add: map[string]any{"apiVersion": "eventing.knative.dev/v1", "kind": "Broker",
 			"metadata": map[string]any{"name": "eko", "namespace": "eko"}}, want: "no use for a Broker"},
 
+		{name: "cluster ConfigMap without the issuer", kind: "ConfigMap", obj: "eko-cluster",
+			edit: func(o map[string]any) { del(o, "data", "SERVICE_ACCOUNT_ISSUER") }, want: "ConfigMap eko-cluster has no key SERVICE_ACCOUNT_ISSUER"},
+		{name: "Trigger without the delivery audience", kind: "Trigger", obj: "submit-application-application-status-changed-v1",
+			edit: func(o map[string]any) { del(o, "spec", "subscriber", "audience") }, want: `must name audience "eko.kuzbass.ru/events/submit-application"`},
+		{name: "dead-letter sink without the delivery audience", kind: "Broker", obj: "eko",
+			edit: func(o map[string]any) { del(o, "spec", "delivery", "deadLetterSink", "audience") }, want: `must name audience "eko.kuzbass.ru/events/outbox-relay"`},
+
 		// database
 		{name: "Pooler in session mode", kind: "Pooler", obj: "eko-pg-pooler-rw",
 			edit: func(o map[string]any) { set(o, "session", "spec", "pgbouncer", "poolMode") }, want: "poolMode must be transaction"},
+		{name: "Pooler without prepared statements", kind: "Pooler", obj: "eko-pg-pooler-rw",
+			edit: func(o map[string]any) { del(o, "spec", "pgbouncer", "parameters", "max_prepared_statements") }, want: "max_prepared_statements must be a positive number"},
 		{name: "Pooler of another cluster", kind: "Pooler", obj: "eko-pg-pooler-rw",
 			edit: func(o map[string]any) { set(o, "pg", "spec", "cluster", "name") }, want: `cluster "pg" does not exist`},
 		{name: "Cluster without storage size", kind: "Cluster", obj: "eko-pg",

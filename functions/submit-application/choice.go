@@ -1,0 +1,154 @@
+package submitapplication
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// ChoiceRequest is the body of PATCH /api/submit-application/applications/{id}/kindergarten:
+// the whole new choice.
+type ChoiceRequest struct {
+	Preferences  []string `json:"preferences"`   // 1..5 kindergartens of the application's municipality, in order of preference
+	DesiredStart string   `json:"desired_start"` // YYYY-MM-DD
+	GroupType    string   `json:"group_type"`    // general | compensating | short_stay
+}
+
+// kindergartenChoice is the part of a kindergarten application the parent may change.
+type kindergartenChoice struct {
+	Preferences  []uuid.UUID `json:"preferences"`
+	DesiredStart string      `json:"desired_start"`
+	GroupType    string      `json:"group_type"`
+}
+
+// changeChoice: PATCH /api/submit-application/applications/{id}/kindergarten {preferences, desired_start, group_type}
+//
+// The parent (own application only; 404 otherwise) changes the kindergartens,
+// the desired start or the group type of an active kindergarten application
+// that has no direction. The choice passes the same checks as a submission
+// (400 for its shape, 422 for kindergartens, dates and age), and the
+// kindergartens must be of the application's municipality, whose queue it
+// stands in. The receipt time does not change, so the application keeps its
+// order by date in every queue. The change is recorded
+// (applications.kindergarten_choice_changes) and a registered application's
+// queues are recalculated in the same transaction, each moved position with
+// its cause. The answer is the queue view.
+func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in ChoiceRequest
+	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
+		return err
+	}
+	it := &intake{}
+	if fe := checkBlocks(it, string(Kindergarten), nil, &KindergartenData{Preferences: in.Preferences, DesiredStart: in.DesiredStart,
+		GroupType: in.GroupType}, nil); len(fe) > 0 {
+		return errs.Fields("выбор детских садов заполнен с ошибками", choiceFields(fe)...)
+	}
+	a, err := f.load(ctx, f.db, `a.id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if a == nil || visibleRole(ctx, a, []access.Role{access.Parent}) == "" {
+		return errs.E(errs.NotFound, "заявление не найдено")
+	}
+	if a.Service != Kindergarten {
+		return unprocessable("детские сады выбирают только в заявлении в детский сад", field("preferences", "service", "заявление подано не в детский сад"))
+	}
+	if it.birth, err = time.Parse(time.DateOnly, a.ChildBirthDate); err != nil {
+		return fmt.Errorf("choice of %s: birth date %q: %w", a.ID, a.ChildBirthDate, err)
+	}
+	if err := f.checkKindergarten(ctx, auth.PrincipalFrom(ctx).Token, it, f.now()); err != nil {
+		if e, ok := errs.As(err); ok {
+			e.Fields = choiceFields(e.Fields)
+		}
+		return err
+	}
+	if it.municipality != a.MunicipalityID {
+		return unprocessable("детские сады другого муниципалитета",
+			field("preferences[0]", "municipality", "заявление стоит в очереди своего муниципалитета; чтобы встать в очередь другого, подайте новое заявление"))
+	}
+	next := kindergartenChoice{Preferences: it.kg.Preferences, DesiredStart: it.kg.DesiredStart, GroupType: it.kg.GroupType}
+
+	var view *QueueView
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		if !a.Status.IsActive() || a.Status == Directed {
+			return &errs.Error{Code: errs.Conflict,
+				Detail: fmt.Sprintf("заявление в статусе «%s»: изменить выбор детских садов нельзя", a.StatusTitle),
+				Extra:  map[string]any{"current_status": string(a.Status)}}
+		}
+		var prev kindergartenChoice
+		if err := json.Unmarshal(a.Data, &prev); err != nil {
+			return fmt.Errorf("choice of %s: data: %w", a.ID, err)
+		}
+		if slices.Equal(prev.Preferences, next.Preferences) && prev.DesiredStart == next.DesiredStart && prev.GroupType == next.GroupType {
+			view, err = buildQueueView(ctx, tx, a)
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE applications.applications
+			SET data = data || jsonb_build_object('preferences', $2::jsonb, 'desired_start', $3::text, 'group_type', $4::text),
+			    organisation_ids = $5::uuid[], target_organisation_id = $6, updated_at = clock_timestamp()
+			WHERE id = $1`, a.ID, mustJSON(next.Preferences), next.DesiredStart, next.GroupType, uuidArray(next.Preferences), next.Preferences[0]); err != nil {
+			return fmt.Errorf("choice of %s: %w", a.ID, err)
+		}
+		who := requestActor(ctx, string(access.Parent))
+		if _, err := tx.Exec(ctx, `INSERT INTO applications.kindergarten_choice_changes (application_id, previous, current, actor_subject, actor_role, changed_at)
+			VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, clock_timestamp())`, a.ID, mustJSON(prev), mustJSON(next), who.subject, who.role); err != nil {
+			return fmt.Errorf("choice of %s: record: %w", a.ID, err)
+		}
+		if a.Status == Registered {
+			if err := requeue(ctx, tx, map[uuid.UUID]queueChange{a.ID: {kind: changeChoice}}, time.Time{}); err != nil {
+				return err
+			}
+		}
+		if a, err = f.load(ctx, tx, `a.id = $1`, id); err != nil {
+			return err
+		}
+		view, err = buildQueueView(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, view)
+	return nil
+}
+
+// choiceFields names the submission's field errors as this request's fields
+// (kindergarten.preferences[1] → preferences[1]).
+func choiceFields(fe []errs.FieldError) []errs.FieldError {
+	out := make([]errs.FieldError, len(fe))
+	for i, e := range fe {
+		e.Field = strings.TrimPrefix(e.Field, "kindergarten.")
+		out[i] = e
+	}
+	return out
+}
+
+// mustJSON is v as JSON text; v is a plain struct of strings and ids.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

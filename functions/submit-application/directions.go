@@ -1,0 +1,204 @@
+package submitapplication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+)
+
+// Decisions a parent gives on a direction.
+const (
+	DecisionAccept  = "accept"
+	DecisionDecline = "decline"
+)
+
+// DirectionAnswer is the body of POST /api/submit-application/applications/{id}/direction.
+type DirectionAnswer struct {
+	Decision string `json:"decision"` // accept | decline
+}
+
+// answerDirection: POST /api/submit-application/applications/{id}/direction {decision}
+//
+// The parent (own application only; 404 otherwise) answers the open direction
+// of a directed kindergarten application. accept: recorded (direction
+// accepted, a history entry, a status-changed event), the application stays
+// directed until the kindergarten enrolls the child; accepting again changes
+// nothing. decline: the application becomes direction_declined (also after an
+// acceptance, until enrollment). After the response period only a decline is
+// taken; an acceptance is 409. No open direction is 409.
+func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in DirectionAnswer
+	if err := httpx.DecodeJSON(w, r, &in, 1<<10); err != nil {
+		return err
+	}
+	if in.Decision != DecisionAccept && in.Decision != DecisionDecline {
+		return errs.Fields("неверный ответ на направление", field("decision", "enum", "accept — согласиться с направлением, decline — отказаться"))
+	}
+	var view *QueueView
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		if a == nil || visibleRole(ctx, a, []access.Role{access.Parent}) == "" {
+			return errs.E(errs.NotFound, "заявление не найдено")
+		}
+		var dirID int64
+		var state string
+		var respondBy time.Time
+		err = tx.QueryRow(ctx, `SELECT id, state, respond_by FROM applications.directions
+			WHERE application_id = $1 AND state IN ('issued', 'accepted') FOR UPDATE`, a.ID).Scan(&dirID, &state, &respondBy)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && a.Status != Directed) {
+			return &errs.Error{Code: errs.Conflict, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
+				Extra: map[string]any{"current_status": string(a.Status)}}
+		}
+		if err != nil {
+			return fmt.Errorf("direction of %s: %w", a.ID, err)
+		}
+		who := requestActor(ctx, string(access.Parent))
+		var at time.Time
+		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
+			return err
+		}
+		switch {
+		case in.Decision == DecisionAccept && state == "accepted":
+		case in.Decision == DecisionAccept && !f.now().Before(respondBy):
+			return &errs.Error{Code: errs.Conflict,
+				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
+				Extra:  map[string]any{"respond_by": stamp(respondBy)}}
+		case in.Decision == DecisionAccept:
+			if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'accepted', answered_at = $2 WHERE id = $1`, dirID, at); err != nil {
+				return err
+			}
+			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: Directed,
+				comment: "Заявитель согласился с направлением; ожидается зачисление в детский сад"}}, who, at); err != nil {
+				return err
+			}
+		default:
+			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: DirectionDeclined,
+				comment: "Заявитель отказался от направления"}}, who, at); err != nil {
+				return err
+			}
+			if err := f.afterStatusChange(ctx, tx, a, Directed, DirectionDeclined); err != nil {
+				return err
+			}
+			a.Status = DirectionDeclined
+			a.fill()
+		}
+		view, err = buildQueueView(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, view)
+	return nil
+}
+
+// statusMove is a status change made by the queue's own procedures (a
+// parent's answer, maintenance, an allocation's directions). A move to the
+// status the application already has records an event in its history (an
+// accepted direction) without changing the status.
+type statusMove struct {
+	app          *Application
+	to           Status
+	reason       string    // a key of RefusalReasons, or ""
+	comment      string    // shown to the parent and sent to EPGU
+	organisation uuid.UUID // the organisation the event names; the application's own when zero
+}
+
+// actor is who makes a status move.
+type actor struct {
+	subject string
+	person  *uuid.UUID
+	role    string
+}
+
+// systemActor is maintenance acting on its own.
+var systemActor = actor{subject: "system:" + Name, role: "system"}
+
+// requestActor is the caller of ctx acting under role.
+func requestActor(ctx context.Context, role string) actor {
+	pr := auth.PrincipalFrom(ctx)
+	a := actor{role: role}
+	if pr == nil {
+		return a
+	}
+	a.subject = pr.Subject
+	if g, ok := pr.Grants.(*access.Grants); ok {
+		if pid, err := uuid.Parse(g.PersonID); err == nil {
+			a.person = &pid
+		}
+	}
+	return a
+}
+
+// moveStatuses writes every move in tx, in bulk: the new status, a
+// status_history row and an application.status-changed event with its EPGU
+// code each. The caller has locked the applications' rows and checked the
+// transitions.
+func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMove, who actor, at time.Time) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(moves))
+	tos := make([]string, len(moves))
+	evs := make([]outbox.Event, len(moves))
+	for i, m := range moves {
+		ids[i], tos[i] = m.app.ID, string(m.to)
+		info := Statuses[m.to]
+		org := m.organisation
+		if org == uuid.Nil {
+			org = m.app.OrganisationID
+		}
+		ev := StatusChangedEvent{
+			ApplicationID: m.app.ID.String(), Number: m.app.Number, Service: string(m.app.Service), Channel: m.app.Channel,
+			Status: string(m.to), PreviousStatus: string(m.app.Status), EPGUStatusCode: info.EPGUCode, EPGUStatusTitle: info.Title,
+			Reason: m.reason, Comment: m.comment, OrganisationID: org.String(), MunicipalityID: m.app.MunicipalityID.String(),
+			EPGUOrderID: m.app.EPGUOrderID, ChangedAt: stamp(at),
+		}
+		if m.app.ChildID != nil {
+			ev.ChildID = m.app.ChildID.String()
+		}
+		evs[i] = outbox.Event{Type: EventStatusChanged, Source: source, Subject: m.app.ID.String(), Data: ev}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE applications.applications a SET status = m.status, updated_at = $3
+		FROM unnest($1::uuid[], $2::text[]) AS m(id, status) WHERE a.id = m.id`, uuidArray(ids), tos, at); err != nil {
+		return fmt.Errorf("move %d statuses: %w", len(moves), err)
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"applications", "status_history"},
+		[]string{"application_id", "status", "epgu_code", "reason", "comment", "actor_subject", "actor_person_id", "actor_role", "changed_at"},
+		pgx.CopyFromSlice(len(moves), func(i int) ([]any, error) {
+			m := moves[i]
+			return []any{m.app.ID, string(m.to), int32(Statuses[m.to].EPGUCode), nullIfEmpty(m.reason), nullIfEmpty(m.comment),
+				who.subject, who.person, who.role, at}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("move %d statuses: history: %w", len(moves), err)
+	}
+	return f.outbox.EnqueueMany(ctx, tx, evs)
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: the benchmarks behind BENCHMARKS.md, against a real
+# PostgreSQL and a real MinIO started the same way as for `make test`:
+#   1. the Go benchmarks (registry import, in-process submission, kindergarten
+#      allocation), each run BENCHTIME (default 1x: every one seeds a large
+#      dataset of its own);
+#   2. the load generator of the opening-morning peak (tests/load), driving the
+#      real submission endpoint over loopback next to a bare pgx endpoint.
+# Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export EKO_DATA=${EKO_DATA:-$root/.data}
+
+stop_all() {
+	[ "${minio_started:-}" = started ] && infra/local/minio.sh stop
+	[ "${pg_started:-}" = started ] && infra/local/postgres.sh stop
+	return 0
+}
+trap stop_all EXIT
+
+pg_started=$(infra/local/postgres.sh start)
+eval "$(infra/local/postgres.sh env)"
+minio_started=$(infra/local/minio.sh start)
+eval "$(infra/local/minio.sh env)"
+
+echo "== Go benchmarks (-benchtime ${BENCHTIME:-1x})"
+go test -p 1 -count=1 -timeout 30m -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" ./...
+echo
+echo "== Opening-morning peak: go run ./tests/load $*"
+go run ./tests/load "$@"
