@@ -155,7 +155,7 @@ const (
 	maxLimit     = 200
 )
 
-// list: GET /api/submit-application/applications?service=&status=&organisation=&municipality=&child=&after=&limit=
+// list: GET /api/submit-application/applications?service=&status=&organisation=&municipality=&child=&overdue=&after=&limit=
 // Applications within the caller's scope, in order of receipt (keyset pages:
 // pass next as after). A parent sees the own children's and own applications,
 // staff those addressed to their organisation, a municipality its own, the
@@ -237,6 +237,14 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 		} else {
 			where += " AND a." + p.column + " = " + arg(id)
 		}
+	}
+	switch q.Get("overdue") {
+	case "":
+	case "true":
+		// Past the deadline and not yet decided: the work a municipality watches.
+		where += " AND a.decided_at IS NULL AND a.deadline < now() AND a.status = ANY(" + arg(statusStrings(undecided)) + "::text[])"
+	default:
+		fe = append(fe, field("overdue", "enum", "true — только просроченные заявления"))
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)

@@ -26,6 +26,18 @@ const (
 	PermAllocationRead auth.Permission = "applications.allocation.read"
 	// PermDirectionAnswer: the parent accepts or declines a direction.
 	PermDirectionAnswer auth.Permission = "applications.direction.answer"
+
+	// PermWindowsManage: set the first-grade enrollment windows (the ministry for
+	// the region, a municipal education authority for its own).
+	PermWindowsManage auth.Permission = "applications.windows.manage"
+	// PermProgrammeManage: publish and change additional-education programmes.
+	PermProgrammeManage auth.Permission = "applications.programme.manage"
+	// PermCertificateIssue: a parent asks for an own child's additional-education certificate.
+	PermCertificateIssue auth.Permission = "applications.certificate.issue"
+	// PermCertificateRead: read a certificate (the parent, the ministry; staff by its number).
+	PermCertificateRead auth.Permission = "applications.certificate.read"
+	// PermStatistics: service accounting (the ministry, municipal education authorities).
+	PermStatistics auth.Permission = "applications.statistics.read"
 )
 
 // Who does what, each within the scope of the grant.
@@ -56,4 +68,10 @@ var Rules = access.Rules{
 	// Kindergarten staff read the results for their kindergarten.
 	PermAllocationRead:  append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, orgStaff...),
 	PermDirectionAnswer: {access.Parent},
+
+	PermWindowsManage:    {access.MinistryOfficial, access.MunicipalOfficial},
+	PermProgrammeManage:  processors,
+	PermCertificateIssue: {access.Parent},
+	PermCertificateRead:  append([]access.Role{access.Parent, access.MinistryOfficial}, orgStaff...),
+	PermStatistics:       {access.MinistryOfficial, access.MunicipalOfficial},
 }

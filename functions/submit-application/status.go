@@ -111,8 +111,9 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 				field("reason", "first_grade", "для заявления в 1 класс допустима только причина no_places"))
 		}
 		var at time.Time
-		if err := tx.QueryRow(ctx, `UPDATE applications.applications SET status = $2, updated_at = clock_timestamp()
-			WHERE id = $1 RETURNING updated_at`, a.ID, string(to)).Scan(&at); err != nil {
+		if err := tx.QueryRow(ctx, `UPDATE applications.applications SET status = $2, updated_at = clock_timestamp(),
+			    decided_at = CASE WHEN decided_at IS NULL AND $3 THEN clock_timestamp() ELSE decided_at END
+			WHERE id = $1 RETURNING updated_at`, a.ID, string(to), decides(a.Service, to)).Scan(&at); err != nil {
 			return err
 		}
 		var actorPerson *uuid.UUID
@@ -139,6 +140,11 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		}
 		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventStatusChanged, Source: source, Subject: a.ID.String(), Data: ev}); err != nil {
 			return err
+		}
+		if to == Enrolled && a.Service == AdditionalEducation {
+			if err := takePlace(ctx, tx, a); err != nil {
+				return err
+			}
 		}
 		if err := f.afterStatusChange(ctx, tx, a, from, to); err != nil {
 			return err

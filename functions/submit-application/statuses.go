@@ -85,3 +85,30 @@ func statusOf(s string) (Status, bool) {
 	_, ok := Statuses[Status(s)]
 	return Status(s), ok
 }
+
+// decisions are, per service, the statuses that answer the application within
+// its deadline: the kindergarten queue registers or refuses (7 days), a school
+// enrolls or refuses (its order), an additional-education organisation
+// registers, enrolls or refuses. The first of them sets decided_at; an
+// application still short of one past its deadline is overdue.
+var decisions = map[Service][]Status{
+	Kindergarten:        {Registered, Refused},
+	FirstGrade:          {Enrolled, Refused},
+	AdditionalEducation: {Registered, Enrolled, Refused},
+}
+
+// undecided are the statuses an application may be overdue in (withdrawn,
+// archived and the decisions are not work left to do). The partial index
+// applications_undecided_idx lists the same statuses.
+var undecided = []Status{Submitted, Checking, DocumentsRequested, Registered}
+
+// decides reports whether moving an application of service to s answers it.
+func decides(service Service, s Status) bool { return slices.Contains(decisions[service], s) }
+
+func statusStrings(list []Status) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = string(s)
+	}
+	return out
+}

@@ -149,9 +149,24 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodGet, api+"/first-grade/{school_id}/ranking", auth.Public, f.ranking)
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.mountKindergarten(rt, api, opts.Queue, deps.Log)
+	f.mountServices(rt, api)
 	f.router = rt
 	f.Serve(f.admit.writes(rt, api+"/applications", api+"/events"))
 	return nil
+}
+
+// mountServices serves the first-grade windows, the additional-education
+// programmes and certificates, and the service accounting.
+func (f *Function) mountServices(rt *httpx.Router, api string) {
+	rt.Handle(http.MethodGet, api+"/windows", auth.Public, f.listWindows)
+	rt.Handle(http.MethodPut, api+"/windows", PermWindowsManage, f.putWindow)
+	rt.Handle(http.MethodGet, api+"/programmes", auth.Authenticated, f.listProgrammes)
+	rt.Handle(http.MethodPost, api+"/programmes", PermProgrammeManage, f.createProgramme)
+	rt.Handle(http.MethodPatch, api+"/programmes/{id}", PermProgrammeManage, f.changeProgramme)
+	rt.Handle(http.MethodPost, api+"/certificates", PermCertificateIssue, f.issueCertificate)
+	rt.Handle(http.MethodGet, api+"/certificates", PermCertificateRead, f.getCertificate)
+	rt.Handle(http.MethodGet, api+"/statistics", PermStatistics, f.statistics)
+	rt.Handle(http.MethodGet, api+"/statistics.xlsx", PermStatistics, f.statisticsXLSX)
 }
 
 // Routes lists the function's routes for the route-permission harness.

@@ -40,6 +40,23 @@ func (c *windowCache) get(ctx context.Context) ([]window, error) {
 	if time.Since(c.loaded) < windowTTL {
 		return c.list, nil
 	}
+	list, err := c.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.list, c.loaded = list, time.Now()
+	return list, nil
+}
+
+// invalidate makes the next get read the windows again (after a change).
+func (c *windowCache) invalidate() {
+	c.mu.Lock()
+	c.loaded = time.Time{}
+	c.mu.Unlock()
+}
+
+// load reads every first-grade window, bypassing the cache.
+func (c *windowCache) load(ctx context.Context) ([]window, error) {
 	rows, err := c.db.Query(ctx, `SELECT id, academic_year, municipality_id, window_no, opens_at, closes_at
 		FROM applications.enrollment_windows WHERE service = 'first_grade'`)
 	if err != nil {
@@ -54,11 +71,7 @@ func (c *windowCache) get(ctx context.Context) ([]window, error) {
 		}
 		list = append(list, w)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	c.list, c.loaded = list, time.Now()
-	return list, nil
+	return list, rows.Err()
 }
 
 // effective returns the windows that apply to municipality: its own rows, and

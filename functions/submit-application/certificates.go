@@ -1,0 +1,150 @@
+package submitapplication
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// Certificate is the registration certificate of additional education
+// («сертификат учёта»): one per child aged 5 to 18, valid until the 18th birthday.
+type Certificate struct {
+	ID         uuid.UUID `json:"id"`
+	Number     string    `json:"number"`
+	ChildID    uuid.UUID `json:"child_id"`
+	IssuedAt   time.Time `json:"issued_at"`
+	ValidUntil string    `json:"valid_until"`
+}
+
+// CertificateRequest is the body of POST /api/submit-application/certificates.
+type CertificateRequest struct {
+	ChildID string `json:"child_id"`
+}
+
+const certificateColumns = `id, number, child_id, issued_at, valid_until`
+
+func scanCertificate(row pgx.Row) (Certificate, error) {
+	var c Certificate
+	var until time.Time
+	err := row.Scan(&c.ID, &c.Number, &c.ChildID, &c.IssuedAt, &until)
+	c.ValidUntil = until.Format(time.DateOnly)
+	return c, err
+}
+
+// issueCertificate: POST /api/submit-application/certificates {child_id} — a
+// parent asks for an own child's certificate. Asking again returns the same
+// certificate (200); the first time it is issued (201). Only for ages 5 to 18.
+func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in CertificateRequest
+	if err := httpx.DecodeJSON(w, r, &in, 1<<10); err != nil {
+		return err
+	}
+	child, err := uuid.Parse(in.ChildID)
+	if err != nil {
+		return errs.Fields("неверный запрос", field("child_id", "format", "идентификатор ребёнка в формате UUID"))
+	}
+	birth, ok := ownChildBirth(r, child)
+	if !ok {
+		return errs.E(errs.NotFound, "ребёнок не найден среди ваших детей")
+	}
+	today := f.now().In(kemerovo)
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	if y, m := ageOn(birth, day); y < 5 || y >= 18 {
+		return unprocessable("возраст ребёнка не подходит для сертификата",
+			field("child_id", "age", "ребёнку "+ageText(y, m)+"; сертификат дополнительного образования выдают детям от 5 до 18 лет"))
+	}
+	pr := auth.PrincipalFrom(ctx)
+	c, err := scanCertificate(f.db.QueryRow(ctx, `INSERT INTO applications.certificates
+		(id, number, child_id, child_birth_date, applicant_subject, issued_at, valid_until)
+		VALUES ($1, 'ДО-42-' || lpad(nextval('applications.certificate_seq')::text, 7, '0'), $2, $3, $4, clock_timestamp(), $5)
+		ON CONFLICT (child_id) DO NOTHING
+		RETURNING `+certificateColumns, uuid.New(), child, birth, pr.Subject, birth.AddDate(18, 0, 0)))
+	status := http.StatusCreated
+	if errors.Is(err, pgx.ErrNoRows) {
+		status = http.StatusOK
+		c, err = scanCertificate(f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE child_id = $1`, child))
+	}
+	if err != nil {
+		return fmt.Errorf("certificate: %w", err)
+	}
+	httpx.WriteJSON(w, status, c)
+	return nil
+}
+
+var certificateNumber = regexp.MustCompile(`^ДО-42-[0-9]{7}$`)
+
+// getCertificate: GET /api/submit-application/certificates?child= | ?number= —
+// a parent reads an own child's certificate; the ministry any; the staff of an
+// organisation check a certificate a family presents by its number.
+func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	g, _ := auth.PrincipalFrom(ctx).Grants.(*access.Grants)
+	region := g != nil && slices.ContainsFunc(g.Grants, func(gr access.Grant) bool {
+		return gr.Role == access.MinistryOfficial && gr.Scope == access.Region
+	})
+	var row pgx.Row
+	switch child, number := q.Get("child"), q.Get("number"); {
+	case child != "" && number == "":
+		id, err := uuid.Parse(child)
+		if err != nil {
+			return errs.Fields("неверные параметры запроса", field("child", "format", "идентификатор в формате UUID"))
+		}
+		if _, own := ownChildBirth(r, id); !own && !region {
+			return errs.E(errs.NotFound, "сертификат не найден")
+		}
+		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE child_id = $1`, id)
+	case number != "" && child == "":
+		if !certificateNumber.MatchString(number) {
+			return errs.Fields("неверные параметры запроса", field("number", "format", "номер вида ДО-42-0000123"))
+		}
+		staff := g != nil && len(g.With(orgStaff...)) > 0
+		if !staff && !region {
+			return errs.E(errs.Forbidden, "сертификат по номеру проверяют организации и министерство")
+		}
+		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE number = $1`, number)
+	default:
+		return errs.Fields("неверные параметры запроса", field("child", "required", "укажите child или number"))
+	}
+	c, err := scanCertificate(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.NotFound, "сертификат не найден")
+	}
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// ownChildBirth returns the birth date of child when the caller of r is its
+// parent (the registry's child grant carries it).
+func ownChildBirth(r *http.Request, child uuid.UUID) (time.Time, bool) {
+	pr := auth.PrincipalFrom(r.Context())
+	if pr == nil {
+		return time.Time{}, false
+	}
+	g, ok := pr.Grants.(*access.Grants)
+	if !ok {
+		return time.Time{}, false
+	}
+	for _, gr := range g.Grants {
+		if gr.Role == access.Parent && gr.Scope == access.Child && gr.ScopeID == child.String() {
+			b, err := time.Parse(time.DateOnly, gr.BirthDate)
+			return b, err == nil
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,328 @@
+package submitapplication
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// Programme is an additional-education programme with its age limits and
+// capacity: how many children may be enrolled at once.
+type Programme struct {
+	ID             uuid.UUID `json:"id"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	MunicipalityID uuid.UUID `json:"municipality_id"`
+	Name           string    `json:"name"`
+	AgeFrom        int       `json:"age_from"`
+	AgeTo          int       `json:"age_to"`
+	Capacity       *int      `json:"capacity"` // null: no limit
+	Status         string    `json:"status"`   // open | closed
+	Enrolled       int       `json:"enrolled"`
+	FreePlaces     *int      `json:"free_places"` // null: no limit
+}
+
+// ProgrammeRequest creates a programme (every field but status) or changes one
+// (only the fields given).
+type ProgrammeRequest struct {
+	OrganisationID string  `json:"organisation_id,omitempty"`
+	Name           *string `json:"name,omitempty"`
+	AgeFrom        *int    `json:"age_from,omitempty"`
+	AgeTo          *int    `json:"age_to,omitempty"`
+	Capacity       *int    `json:"capacity,omitempty"`
+	Status         *string `json:"status,omitempty"`
+}
+
+const programmeColumns = `p.id, p.organisation_id, p.municipality_id, p.name, p.age_from, p.age_to, p.capacity, p.status,
+	(SELECT count(*) FROM applications.applications a WHERE a.status = 'enrolled' AND a.target_key = 'programme:' || p.id::text)`
+
+func scanProgramme(row pgx.Row) (Programme, error) {
+	var p Programme
+	var capacity *int32
+	var from, to int16
+	var enrolled int64
+	if err := row.Scan(&p.ID, &p.OrganisationID, &p.MunicipalityID, &p.Name, &from, &to, &capacity, &p.Status, &enrolled); err != nil {
+		return p, err
+	}
+	p.AgeFrom, p.AgeTo, p.Enrolled = int(from), int(to), int(enrolled)
+	if capacity != nil {
+		c, free := int(*capacity), max(int(*capacity)-int(enrolled), 0)
+		p.Capacity, p.FreePlaces = &c, &free
+	}
+	return p, nil
+}
+
+// validate checks the fields of in that are set (all of them when creating).
+func (in ProgrammeRequest) validate(creating bool) []errs.FieldError {
+	var fe []errs.FieldError
+	if creating {
+		if in.Name == nil {
+			fe = append(fe, field("name", "required", "название программы"))
+		}
+		if in.Status != nil {
+			fe = append(fe, field("status", "unexpected", "новая программа открыта для записи"))
+		}
+	} else if in.OrganisationID != "" {
+		fe = append(fe, field("organisation_id", "unexpected", "организацию программы не меняют"))
+	}
+	if in.Name != nil {
+		if n := utf8.RuneCountInString(strings.TrimSpace(*in.Name)); n < 1 || n > 300 {
+			fe = append(fe, field("name", "length", "от 1 до 300 символов"))
+		}
+	}
+	for _, a := range []struct {
+		name string
+		v    *int
+	}{{"age_from", in.AgeFrom}, {"age_to", in.AgeTo}} {
+		if a.v != nil && (*a.v < 5 || *a.v > 18) {
+			fe = append(fe, field(a.name, "range", "дополнительное образование — для детей от 5 до 18 лет"))
+		}
+	}
+	if in.AgeFrom != nil && in.AgeTo != nil && *in.AgeFrom > *in.AgeTo {
+		fe = append(fe, field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+	}
+	if in.Capacity != nil && (*in.Capacity < 1 || *in.Capacity > 10000) {
+		fe = append(fe, field("capacity", "range", "от 1 до 10000 мест"))
+	}
+	if in.Status != nil && *in.Status != "open" && *in.Status != "closed" {
+		fe = append(fe, field("status", "enum", "open или closed"))
+	}
+	return fe
+}
+
+// createProgramme: POST /api/submit-application/programmes — the staff of an
+// additional-education organisation (or its municipality) publish a programme.
+func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in ProgrammeRequest
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	fe := in.validate(true)
+	org, err := uuid.Parse(in.OrganisationID)
+	if err != nil {
+		fe = append(fe, field("organisation_id", "format", "идентификатор организации в формате UUID"))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверная программа", fe...)
+	}
+	o, bad, err := f.organisation(ctx, auth.PrincipalFrom(ctx).Token, "organisation_id", org, "additional_education", "организацией дополнительного образования")
+	if err != nil {
+		return err
+	}
+	if bad != nil {
+		return unprocessable("организация не подходит", *bad)
+	}
+	if !mayManageProgramme(ctx, o.ID, *o.MunicipalityID) {
+		return errs.E(errs.NotFound, "организация не найдена среди ваших")
+	}
+	from, to := 5, 17
+	if in.AgeFrom != nil {
+		from = *in.AgeFrom
+	}
+	if in.AgeTo != nil {
+		to = *in.AgeTo
+	}
+	if from > to {
+		return errs.Fields("неверная программа", field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+	}
+	var capacity *int32
+	if in.Capacity != nil {
+		c := int32(*in.Capacity)
+		capacity = &c
+	}
+	p, err := scanProgramme(f.db.QueryRow(ctx, `WITH p AS (
+		INSERT INTO applications.programmes (id, organisation_id, municipality_id, name, age_from, age_to, capacity)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
+		SELECT p.id, p.organisation_id, p.municipality_id, p.name, p.age_from, p.age_to, p.capacity, p.status, 0::bigint FROM p`,
+		uuid.New(), o.ID, *o.MunicipalityID, strings.TrimSpace(*in.Name), int16(from), int16(to), capacity))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+// changeProgramme: PATCH /api/submit-application/programmes/{id} — the
+// programme's own staff change its name, ages or capacity, or close it for
+// new applications. Capacity never drops below the children enrolled.
+func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in ProgrammeRequest
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	if fe := in.validate(false); len(fe) > 0 {
+		return errs.Fields("неверные изменения программы", fe...)
+	}
+	var p Programme
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		cur, err := scanProgramme(tx.QueryRow(ctx, `SELECT `+programmeColumns+` FROM applications.programmes p WHERE p.id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !mayManageProgramme(ctx, cur.OrganisationID, cur.MunicipalityID)) {
+			return errs.E(errs.NotFound, "программа не найдена")
+		}
+		if err != nil {
+			return err
+		}
+		if in.Name != nil {
+			cur.Name = strings.TrimSpace(*in.Name)
+		}
+		if in.AgeFrom != nil {
+			cur.AgeFrom = *in.AgeFrom
+		}
+		if in.AgeTo != nil {
+			cur.AgeTo = *in.AgeTo
+		}
+		if in.Status != nil {
+			cur.Status = *in.Status
+		}
+		if cur.AgeFrom > cur.AgeTo {
+			return errs.Fields("неверные изменения программы", field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+		}
+		var capacity *int32
+		if in.Capacity != nil {
+			if *in.Capacity < cur.Enrolled {
+				return &errs.Error{Code: errs.Conflict,
+					Detail: fmt.Sprintf("на программу уже зачислено детей: %d; мест не может быть меньше", cur.Enrolled),
+					Extra:  map[string]any{"enrolled": cur.Enrolled}}
+			}
+			c := int32(*in.Capacity)
+			capacity = &c
+		} else if cur.Capacity != nil {
+			c := int32(*cur.Capacity)
+			capacity = &c
+		}
+		p, err = scanProgramme(tx.QueryRow(ctx, `WITH p AS (
+			UPDATE applications.programmes SET name = $2, age_from = $3, age_to = $4, capacity = $5, status = $6
+			WHERE id = $1 RETURNING *)
+			SELECT `+programmeColumns+` FROM p`,
+			id, cur.Name, int16(cur.AgeFrom), int16(cur.AgeTo), capacity, cur.Status))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// listProgrammes: GET /api/submit-application/programmes?organisation=&municipality=&age=&status=
+// — the catalogue families choose from: any signed-in user, with the enrolled
+// count and the free places.
+func (f *Function) listProgrammes(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var (
+		fe   []errs.FieldError
+		args []any
+		cond = []string{"true"}
+	)
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	for _, p := range []struct{ param, column string }{{"organisation", "p.organisation_id"}, {"municipality", "p.municipality_id"}} {
+		if s := q.Get(p.param); s != "" {
+			id, err := uuid.Parse(s)
+			if err != nil {
+				fe = append(fe, field(p.param, "format", "идентификатор в формате UUID"))
+				continue
+			}
+			cond = append(cond, p.column+" = "+arg(id))
+		}
+	}
+	if s := q.Get("age"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 5 || n > 18 {
+			fe = append(fe, field("age", "range", "возраст от 5 до 18 лет"))
+		}
+		a := arg(int16(n))
+		cond = append(cond, "p.age_from <= "+a+" AND p.age_to >= "+a)
+	}
+	if s := q.Get("status"); s != "" {
+		if s != "open" && s != "closed" {
+			fe = append(fe, field("status", "enum", "open или closed"))
+		}
+		cond = append(cond, "p.status = "+arg(s))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверные параметры запроса", fe...)
+	}
+	rows, err := f.db.Query(r.Context(), `SELECT `+programmeColumns+` FROM applications.programmes p
+		WHERE `+strings.Join(cond, " AND ")+` ORDER BY p.name, p.id LIMIT 500`, args...)
+	if err != nil {
+		return err
+	}
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Programme, error) { return scanProgramme(row) })
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []Programme{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, Page[Programme]{Items: items})
+	return nil
+}
+
+// mayManageProgramme reports whether the caller of ctx administers org (its
+// director, deputy or clerk) or the education of mun.
+func mayManageProgramme(ctx context.Context, org, mun uuid.UUID) bool {
+	pr := auth.PrincipalFrom(ctx)
+	if pr == nil {
+		return false
+	}
+	g, ok := pr.Grants.(*access.Grants)
+	if !ok {
+		return false
+	}
+	t := access.Target{OrganisationIDs: []string{org.String()}, MunicipalityIDs: []string{mun.String()}}
+	for _, gr := range g.Grants {
+		if (slices.Contains(orgStaff, gr.Role) || gr.Role == access.MunicipalOfficial) && gr.Scope != access.Region && gr.Covers(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// takePlace checks, in tx, that the programme of an additional-education
+// application a (just moved to enrolled in tx) has a place for it. The
+// programme's row is locked first, so two staff enrolling at once into the last
+// place are served one after the other and the second is refused.
+func takePlace(ctx context.Context, tx pgx.Tx, a *Application) error {
+	var d AdditionalEducationData
+	if err := json.Unmarshal(a.Data, &d); err != nil || d.ProgrammeID == "" {
+		return fmt.Errorf("application %s: no programme in its data", a.Number)
+	}
+	key := d.ProgrammeID
+	var name string
+	var capacity *int32
+	err := tx.QueryRow(ctx, `SELECT name, capacity FROM applications.programmes WHERE id = $1::uuid FOR UPDATE`, key).Scan(&name, &capacity)
+	if err != nil || capacity == nil {
+		return err
+	}
+	var enrolled int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM applications.applications WHERE status = 'enrolled' AND target_key = 'programme:' || $1`,
+		key).Scan(&enrolled); err != nil {
+		return err
+	}
+	if enrolled > int64(*capacity) {
+		return &errs.Error{Code: errs.Conflict,
+			Detail: fmt.Sprintf("на программе «%s» нет свободных мест (мест: %d)", name, *capacity),
+			Extra:  map[string]any{"capacity": *capacity}}
+	}
+	return nil
+}

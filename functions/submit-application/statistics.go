@@ -1,0 +1,294 @@
+package submitapplication
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// Statistics is the service accounting of a period: how many applications
+// were received, by service, status, channel, municipality and day or month,
+// and whether they were decided within their deadlines. It holds no personal
+// data.
+type Statistics struct {
+	From       string           `json:"from"` // YYYY-MM-DD, Kemerovo date, inclusive
+	To         string           `json:"to"`   // inclusive
+	Period     string           `json:"period"`
+	Counts     []StatisticsRow  `json:"counts"`
+	Compliance []ComplianceRow  `json:"compliance"`
+	Totals     StatisticsTotals `json:"totals"`
+}
+
+// StatisticsRow counts the applications of one group.
+type StatisticsRow struct {
+	Period         string    `json:"period"` // YYYY-MM-DD (day) or YYYY-MM (month)
+	Service        Service   `json:"service"`
+	Status         Status    `json:"status"`
+	Channel        string    `json:"channel"`
+	MunicipalityID uuid.UUID `json:"municipality_id"`
+	Count          int       `json:"count"`
+}
+
+// ComplianceRow is the deadline compliance of one service in one municipality.
+type ComplianceRow struct {
+	Service        Service   `json:"service"`
+	MunicipalityID uuid.UUID `json:"municipality_id"`
+	DecidedInTime  int       `json:"decided_in_time"`
+	DecidedLate    int       `json:"decided_late"`
+	OpenOverdue    int       `json:"open_overdue"` // undecided and past the deadline now
+	OpenInTime     int       `json:"open_in_time"` // undecided, the deadline still ahead
+	Closed         int       `json:"closed"`       // withdrawn or archived before a decision
+}
+
+// StatisticsTotals sums the rows.
+type StatisticsTotals struct {
+	Applications  int `json:"applications"`
+	DecidedInTime int `json:"decided_in_time"`
+	DecidedLate   int `json:"decided_late"`
+	OpenOverdue   int `json:"open_overdue"`
+}
+
+// maxStatisticsDays bounds the period of one statistics request.
+const maxStatisticsDays = 400
+
+// statisticsQuery is a checked statistics request.
+type statisticsQuery struct {
+	from, to time.Time // Kemerovo dates; to inclusive
+	period   string
+	munis    []string // nil: the whole region
+}
+
+// parseStatistics checks the query of a statistics request and the caller's
+// reach: the ministry sees the region, a municipal education authority its own
+// municipalities.
+func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
+	q := r.URL.Query()
+	var sq statisticsQuery
+	var fe []errs.FieldError
+	for k := range q {
+		switch k {
+		case "from", "to", "period", "municipality":
+		default:
+			fe = append(fe, field(k, "unknown", "неизвестный параметр; допустимы from, to, period, municipality"))
+		}
+	}
+	today := f.now().In(kemerovo)
+	var err error
+	if s := q.Get("to"); s == "" {
+		sq.to = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	} else if sq.to, err = time.Parse(time.DateOnly, s); err != nil {
+		fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
+	}
+	if s := q.Get("from"); s == "" {
+		sq.from = time.Date(sq.to.Year(), sq.to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	} else if sq.from, err = time.Parse(time.DateOnly, s); err != nil {
+		fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
+	}
+	if len(fe) == 0 && (sq.to.Before(sq.from) || sq.to.Sub(sq.from) > maxStatisticsDays*24*time.Hour) {
+		fe = append(fe, field("to", "range", "период — от from до to включительно, не длиннее "+strconv.Itoa(maxStatisticsDays)+" дней"))
+	}
+	switch sq.period = q.Get("period"); sq.period {
+	case "":
+		sq.period = "month"
+	case "day", "month":
+	default:
+		fe = append(fe, field("period", "enum", "day или month"))
+	}
+	var want *uuid.UUID
+	if s := q.Get("municipality"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
+		}
+		want = &id
+	}
+	if len(fe) > 0 {
+		return sq, errs.Fields("неверные параметры запроса", fe...)
+	}
+	g, _ := auth.PrincipalFrom(r.Context()).Grants.(*access.Grants)
+	region := false
+	var own []string
+	if g != nil {
+		for _, gr := range g.Grants {
+			switch {
+			case gr.Role == access.MinistryOfficial && gr.Scope == access.Region:
+				region = true
+			case gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality:
+				own = append(own, gr.ScopeID)
+			}
+		}
+	}
+	switch {
+	case want != nil && (region || slices.Contains(own, want.String())):
+		sq.munis = []string{want.String()}
+	case want != nil:
+		return sq, errs.E(errs.NotFound, "муниципалитет не найден среди ваших")
+	case region:
+	case len(own) > 0:
+		sq.munis = own
+	default:
+		return sq, errs.E(errs.Forbidden, "статистика услуг — для министерства и муниципальных органов управления образованием")
+	}
+	return sq, nil
+}
+
+// compute aggregates sq in the database: one pass for the counts, one for the
+// deadline compliance, both over the applications received in the period.
+func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*Statistics, error) {
+	st := &Statistics{From: sq.from.Format(time.DateOnly), To: sq.to.Format(time.DateOnly), Period: sq.period,
+		Counts: []StatisticsRow{}, Compliance: []ComplianceRow{}}
+	// The period is in Kemerovo dates: [from 00:00, to+1 00:00) in Asia/Novokuznetsk.
+	from := time.Date(sq.from.Year(), sq.from.Month(), sq.from.Day(), 0, 0, 0, 0, kemerovo)
+	to := time.Date(sq.to.Year(), sq.to.Month(), sq.to.Day(), 0, 0, 0, 0, kemerovo).AddDate(0, 0, 1)
+	const scope = `a.received_at >= $1 AND a.received_at < $2 AND ($3::uuid[] IS NULL OR a.municipality_id = ANY($3::uuid[]))`
+	munis := any(nil)
+	if sq.munis != nil {
+		munis = sq.munis
+	}
+	layout := "YYYY-MM"
+	if sq.period == "day" {
+		layout = "YYYY-MM-DD"
+	}
+	rows, err := f.db.Query(ctx, `SELECT to_char(a.received_at AT TIME ZONE 'Asia/Novokuznetsk', $4), a.service, a.status, a.channel,
+		    a.municipality_id, count(*)
+		FROM applications.applications a WHERE `+scope+`
+		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, from, to, munis, layout)
+	if err != nil {
+		return nil, fmt.Errorf("statistics: %w", err)
+	}
+	st.Counts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (StatisticsRow, error) {
+		var s StatisticsRow
+		var n int64
+		err := row.Scan(&s.Period, &s.Service, &s.Status, &s.Channel, &s.MunicipalityID, &n)
+		s.Count = int(n)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("statistics: %w", err)
+	}
+	rows, err = f.db.Query(ctx, `SELECT a.service, a.municipality_id,
+		    count(*) FILTER (WHERE a.decided_at IS NOT NULL AND a.decided_at <= a.deadline),
+		    count(*) FILTER (WHERE a.decided_at IS NOT NULL AND a.decided_at > a.deadline),
+		    count(*) FILTER (WHERE a.decided_at IS NULL AND a.status = ANY($4::text[]) AND a.deadline < now()),
+		    count(*) FILTER (WHERE a.decided_at IS NULL AND a.status = ANY($4::text[]) AND a.deadline >= now()),
+		    count(*) FILTER (WHERE a.decided_at IS NULL AND NOT a.status = ANY($4::text[]))
+		FROM applications.applications a WHERE `+scope+`
+		GROUP BY 1, 2 ORDER BY 1, 2`, from, to, munis, statusStrings(undecided))
+	if err != nil {
+		return nil, fmt.Errorf("statistics: compliance: %w", err)
+	}
+	st.Compliance, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (ComplianceRow, error) {
+		var c ComplianceRow
+		var in, late, overdue, open, closed int64
+		err := row.Scan(&c.Service, &c.MunicipalityID, &in, &late, &overdue, &open, &closed)
+		c.DecidedInTime, c.DecidedLate, c.OpenOverdue, c.OpenInTime, c.Closed = int(in), int(late), int(overdue), int(open), int(closed)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("statistics: compliance: %w", err)
+	}
+	for _, c := range st.Counts {
+		st.Totals.Applications += c.Count
+	}
+	for _, c := range st.Compliance {
+		st.Totals.DecidedInTime += c.DecidedInTime
+		st.Totals.DecidedLate += c.DecidedLate
+		st.Totals.OpenOverdue += c.OpenOverdue
+	}
+	return st, nil
+}
+
+// statistics: GET /api/submit-application/statistics?from=&to=&period=day|month&municipality=
+func (f *Function) statistics(w http.ResponseWriter, r *http.Request) error {
+	sq, err := f.parseStatistics(r)
+	if err != nil {
+		return err
+	}
+	st, err := f.compute(r.Context(), sq)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// serviceTitles name the services in exports.
+var serviceTitles = map[Service]string{
+	Kindergarten:        "Постановка на учёт в детский сад",
+	FirstGrade:          "Приём в 1 класс",
+	AdditionalEducation: "Запись на дополнительное образование",
+}
+
+var channelTitles = map[string]string{ChannelCabinet: "Личный кабинет ЭКО", ChannelEPGU: "ЕПГУ"}
+
+// statisticsXLSX: GET /api/submit-application/statistics.xlsx — the same
+// statistics as a workbook: «Заявления» (the counts) and «Сроки» (compliance).
+func (f *Function) statisticsXLSX(w http.ResponseWriter, r *http.Request) error {
+	sq, err := f.parseStatistics(r)
+	if err != nil {
+		return err
+	}
+	st, err := f.compute(r.Context(), sq)
+	if err != nil {
+		return err
+	}
+	book := excelize.NewFile()
+	defer book.Close()
+	const counts, deadlines = "Заявления", "Сроки"
+	if err := book.SetSheetName("Sheet1", counts); err != nil {
+		return err
+	}
+	if _, err := book.NewSheet(deadlines); err != nil {
+		return err
+	}
+	put := func(sheet string, row int, values ...any) error {
+		cell, err := excelize.CoordinatesToCellName(1, row)
+		if err != nil {
+			return err
+		}
+		return book.SetSheetRow(sheet, cell, &values)
+	}
+	if err := put(counts, 1, "Период", "Услуга", "Статус", "Код ЕПГУ", "Канал", "Муниципалитет (id)", "Заявлений"); err != nil {
+		return err
+	}
+	for i, c := range st.Counts {
+		if err := put(counts, i+2, c.Period, serviceTitles[c.Service], Statuses[c.Status].Title, Statuses[c.Status].EPGUCode,
+			channelTitles[c.Channel], c.MunicipalityID.String(), c.Count); err != nil {
+			return err
+		}
+	}
+	if err := put(counts, len(st.Counts)+2, "Итого", "", "", "", "", "", st.Totals.Applications); err != nil {
+		return err
+	}
+	if err := put(deadlines, 1, "Услуга", "Муниципалитет (id)", "Решено в срок", "Решено с нарушением срока",
+		"Просрочено, не решено", "В работе, срок не истёк", "Закрыто без решения"); err != nil {
+		return err
+	}
+	for i, c := range st.Compliance {
+		if err := put(deadlines, i+2, serviceTitles[c.Service], c.MunicipalityID.String(), c.DecidedInTime, c.DecidedLate,
+			c.OpenOverdue, c.OpenInTime, c.Closed); err != nil {
+			return err
+		}
+	}
+	for _, sheet := range []string{counts, deadlines} {
+		if err := book.SetColWidth(sheet, "A", "G", 24); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="eko-services-%s-%s.xlsx"`, st.From, st.To))
+	w.WriteHeader(http.StatusOK)
+	return book.Write(w)
+}
