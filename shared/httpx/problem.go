@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 )
 
@@ -67,10 +68,16 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 }
 
 // ProblemOf converts any error into the problem the caller sees. Errors that are
-// not *errs.Error become a generic 500 whose detail reveals nothing internal.
+// not *errs.Error become a 503 when PostgreSQL or another dependency could not be
+// reached (db.IsUnavailable: the request may be retried as it is), otherwise a
+// generic 500 whose detail reveals nothing internal.
 func ProblemOf(err error) Problem {
 	e, ok := errs.As(err)
-	if !ok {
+	switch {
+	case ok:
+	case db.IsUnavailable(err):
+		e = &errs.Error{Code: errs.Unavailable, Detail: "сервис временно недоступен; повторите запрос"}
+	default:
 		e = &errs.Error{Code: errs.Internal, Detail: "internal error; it has been logged"}
 	}
 	status := Status(e.Code)

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/auth/authtest"
 	"github.com/kuzbass/eko/shared/errs"
@@ -252,5 +255,32 @@ func TestProblemExtraMembers(t *testing.T) {
 	_ = json.Unmarshal(b, &m)
 	if m["existing_id"] != "A-1" || m["status"].(float64) != 409 || m["code"] != "conflict" {
 		t.Fatalf("problem %s", b)
+	}
+}
+
+// An error that only says PostgreSQL is out of reach — from any layer, even
+// the grants lookup of the guard — is a 503 with Retry-After, never a 500.
+func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, dialErr := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:1/none?connect_timeout=2")
+	if dialErr == nil {
+		t.Fatal("connected to port 1")
+	}
+	for _, err := range []error{
+		fmt.Errorf("auth: policy: grants: %w", dialErr),
+		fmt.Errorf("grants: %w", &pgconn.PgError{Code: "57P03", Message: "the database system is shutting down"}),
+	} {
+		rec := httptest.NewRecorder()
+		httpx.WriteError(rec, httptest.NewRequest(http.MethodGet, "/x", nil), err)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
+			!strings.Contains(rec.Body.String(), `"code":"unavailable"`) {
+			t.Errorf("%v: %d %v %s", err, rec.Code, rec.Header(), rec.Body)
+		}
+	}
+	rec := httptest.NewRecorder()
+	httpx.WriteError(rec, httptest.NewRequest(http.MethodGet, "/x", nil), fmt.Errorf("a bug"))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("a plain error: %d, want 500", rec.Code)
 	}
 }
