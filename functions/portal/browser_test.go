@@ -2,8 +2,11 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +192,76 @@ func TestBrowserParentSeesOwnChildrenOnly(t *testing.T) {
 		t.Errorf("sessions of parent1 after logout: %d %v", n, err)
 	}
 	do("a page after logout", chromedp.Navigate(base+"/children"), chromedp.WaitVisible(chromedp.ID("login-title")))
+}
+
+// TestBrowserParentApplies: parent1, in real headless Chromium, applies for a
+// kindergarten place for kid1 from the cabinet, lands on the application's
+// timeline, and — once the kindergarten has registered it — sees the explained
+// queue position.
+func TestBrowserParentApplies(t *testing.T) {
+	ctx := headless(t)
+	w := newWorld(t, worldOptions{})
+	base := w.server.URL
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+			t.Fatalf("%s: %v (at %s)\n%.3000s", what, err, loc, html)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+
+	do("viewport", chromedp.EmulateViewport(390, 844))
+	do("log in as parent1", chromedp.Navigate(base+"/applications"), chromedp.WaitVisible(chromedp.ID("login-parent1")),
+		chromedp.Click(chromedp.ID("login-parent1")), chromedp.WaitVisible(chromedp.ID("apply-links")))
+	do("open the kindergarten form", chromedp.Click(chromedp.ID("apply-kindergarten")), chromedp.WaitVisible(chromedp.ID("apply-form")))
+	start := fmt.Sprintf("%d-09-01", time.Now().Year()+1)
+	do("fill it in",
+		chromedp.SetValue(chromedp.ID("child"), w.ids["kid1"]),
+		chromedp.SetValue(chromedp.ID("preference-1"), w.ids["kg-1-kemerovo"]),
+		chromedp.SetValue(chromedp.ID("desired-start"), start),
+		chromedp.Click(chromedp.ID("apply-submit")),
+		chromedp.WaitVisible(chromedp.ID("application-number")))
+	number := text("#application-number")
+	if !regexp.MustCompile(`^ДС-\d{4}-\d{7}$`).MatchString(number) {
+		t.Fatalf("application number %q", number)
+	}
+	if s := text("#application-status"); !strings.Contains(s, "Заявление получено") {
+		t.Errorf("status %q", s)
+	}
+	if s := text("#timeline"); !strings.Contains(s, "Заявление получено") {
+		t.Errorf("timeline %q", s)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndexByte(loc, '/')+1:]
+
+	// The kindergarten registers the application (through the API).
+	if code, body := w.api("kg-director-1", http.MethodPost, "/api/submit-application/applications/"+id+"/status",
+		`{"status":"registered"}`, nil); code != http.StatusOK {
+		t.Fatalf("register: %d %s", code, body)
+	}
+	do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("queue")))
+	if p := text(`#queue .queue-position`); p != "1" {
+		t.Errorf("queue position %q, want 1", p)
+	}
+	if e := text(`#queue .queue-explanation`); e == "" {
+		t.Error("the queue position is not explained")
+	}
+	if s := text("#timeline"); !strings.Contains(s, "зарегистрировано") {
+		t.Errorf("timeline after registration %q", s)
+	}
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the application page scrolls sideways on a 390 px screen (%v)", err)
+	}
 }

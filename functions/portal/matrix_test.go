@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kuzbass/eko/shared/auth/authtest"
 )
@@ -19,6 +21,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	logins := []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
 		"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1"}
+	// The education services' objects: parent1's kindergarten application for
+	// kid1 (kindergartens 1 and 2 of Kemerovo) and a Kemerovo allocation draft
+	// offering a place in kindergarten 1.
+	start := fmt.Sprintf("%d-09-01", time.Now().Year()+1)
+	code, body := w.api("parent1", http.MethodPost, "/api/submit-application/applications",
+		fmt.Sprintf(`{"service":"kindergarten","child_id":%q,"kindergarten":{"preferences":[%q,%q],"desired_start":%q,"group_type":"general"}}`,
+			w.ids["kid1"], w.ids["kg-1-kemerovo"], w.ids["kg-2-kemerovo"], start), map[string]string{"Idempotency-Key": "matrix"})
+	app := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || app == nil {
+		t.Fatalf("parent1's application: %d %s", code, body)
+	}
+	code, body = w.api("mun-kemerovo", http.MethodPost, "/api/submit-application/allocations",
+		fmt.Sprintf(`{"municipality_id":%q,"start_date":%q,"response_days":10,"places":[{"kindergarten_id":%q,"age_band":5,"group_type":"general","places":2}]}`,
+			w.ids["kemerovo"], start, w.ids["kg-1-kemerovo"]), nil)
+	run := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || run == nil {
+		t.Fatalf("Kemerovo's allocation: %d %s", code, body)
+	}
+	appPath, runPath := "/applications/"+app[1], "/allocations/"+run[1]
+
 	type call struct{ route, path string }
 	calls := []call{
 		{"GET /{$}", "/"},
@@ -31,6 +53,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /organisation", "/organisation"},
 		{"GET /organisations/{id}", "/organisations/" + w.ids["school-1-kemerovo"]},
 		{"GET /organisations/{id}", "/organisations/" + w.ids["school-3-novokuznetsk"]},
+		{"GET /applications", "/applications"},
+		{"GET /applications/new", "/applications/new?service=kindergarten"},
+		{"GET /applications/{id}", appPath},
+		{"GET /allocations", "/allocations"},
+		{"GET /allocations/{id}", runPath},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -39,7 +66,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	sch1, sch3 := "/organisations/"+w.ids["school-1-kemerovo"], "/organisations/"+w.ids["school-3-novokuznetsk"]
 	allowed := map[string][]string{}
 	for _, l := range logins {
-		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3}
+		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3, "/applications/new?service=kindergarten"}
 	}
 	own := func(paths []string, logins ...string) {
 		for _, l := range logins {
@@ -52,13 +79,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{"/children/" + s2}, "ministry", "mun-novokuznetsk", "teacher-s2", "parent2", "student2")
 	own([]string{"/children/" + s1 + "/audit"}, "ministry", "parent1", "student1")
 	own([]string{"/children/" + s2 + "/audit"}, "ministry", "parent2", "student2")
+	// Applications: whoever the submit-application API lets read them.
+	own([]string{"/applications"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "parent1", "parent2")
+	own([]string{appPath}, "ministry", "mun-kemerovo", "kg-director-1", "parent1")
+	own([]string{"/allocations"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
 	seesSchool1Pupils := map[string]bool{"ministry": true, "mun-kemerovo": true, "director-s1": true, "teacher-s1": true, "student1": true}
 
 	covered := map[string]bool{"GET /static/{name}": true, "GET /auth/login": true, "GET /auth/callback": true,
-		"POST /auth/logout": true, "POST /role": true} // exercised by the login, CSRF and role-switch tests
+		"POST /auth/logout": true, "POST /role": true, // exercised by the login, CSRF and role-switch tests
+		// exercised, each by its own user and by a foreign one, in TestApplicationPages
+		"POST /applications": true, "POST /applications/{id}/status": true, "POST /applications/{id}/direction": true,
+		"POST /allocations": true, "POST /allocations/{id}/confirm": true}
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,12 @@ func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
 	}
 	if hasRole(grants, kindStaff, kindOfficial) {
 		v.Nav = append(v.Nav, navItem{ID: "nav-organisation", Href: "/organisation", Label: "Моя организация"})
+	}
+	if f.services != nil && (hasRole(grants, kindParent) || processesApplications(grants)) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-applications", Href: "/applications", Label: "Заявления"})
+	}
+	if f.services != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.MunicipalOfficial }) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-allocations", Href: "/allocations", Label: "Комплектование"})
 	}
 	for i := range v.Nav {
 		v.Nav[i].Current = strings.HasPrefix(r.URL.Path, v.Nav[i].Href)

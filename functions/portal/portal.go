@@ -78,6 +78,9 @@ type Config struct {
 	function.Config
 	PData pdata.Config
 	Web   WebConfig
+	// SubmitApplicationURL is where the portal calls the submit-application
+	// API when it runs alone.
+	SubmitApplicationURL string `envconfig:"SUBMIT_APPLICATION_URL"`
 }
 
 // Options are what the process that mounts the portal provides.
@@ -86,6 +89,10 @@ type Options struct {
 	// passes http.HandlerFunc(reg.Handle). When nil, the portal calls the registry
 	// at REGISTRY_URL (Config.RegistryURL).
 	Registry http.Handler
+	// SubmitApplication serves the submit-application API in this process (the
+	// all-in-one function). When nil, the portal calls it at
+	// SUBMIT_APPLICATION_URL; without either the application pages answer 503.
+	SubmitApplication http.Handler
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client
@@ -106,7 +113,8 @@ type Function struct {
 	store    *store
 	idp      *provider
 	verifier *auth.Verifier
-	registry *registryClient
+	registry *apiClient
+	services *apiClient // submit-application; nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -168,11 +176,18 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opt
 
 	switch {
 	case opts.Registry != nil:
-		f.registry = newRegistryClient("http://registry.in-process", &http.Client{Transport: handlerTransport{h: opts.Registry}, Timeout: 30 * time.Second})
+		f.registry = newAPIClient("http://registry.in-process", &http.Client{Transport: handlerTransport{h: opts.Registry}, Timeout: 30 * time.Second})
 	case cfg.RegistryURL != "":
-		f.registry = newRegistryClient(cfg.RegistryURL, &http.Client{Timeout: 10 * time.Second})
+		f.registry = newAPIClient(cfg.RegistryURL, &http.Client{Timeout: 10 * time.Second})
 	default:
 		return errors.New("portal: no registry: set REGISTRY_URL, or mount the portal with Options.Registry")
+	}
+
+	switch {
+	case opts.SubmitApplication != nil:
+		f.services = newAPIClient("http://submit-application.in-process", &http.Client{Transport: handlerTransport{h: opts.SubmitApplication}, Timeout: 30 * time.Second})
+	case cfg.SubmitApplicationURL != "":
+		f.services = newAPIClient(cfg.SubmitApplicationURL, &http.Client{Timeout: 10 * time.Second})
 	}
 
 	idpClient := opts.IdPClient
@@ -208,6 +223,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opt
 	rt.Handle(http.MethodGet, "/organisation", auth.Authenticated, f.organisation)
 	rt.Handle(http.MethodGet, "/organisations/{id}", auth.Authenticated, f.organisationByID)
 	rt.Handle(http.MethodPost, "/role", auth.Authenticated, f.switchRole)
+	f.mountApplications(rt)
 	f.router = rt
 
 	if deps.DB != nil {

@@ -30,6 +30,17 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /organisation":        auth.Authenticated,
 		"GET /organisations/{id}":  auth.Authenticated,
 		"POST /role":               auth.Authenticated,
+		// The education services: the submit-application API decides.
+		"GET /applications":                 auth.Authenticated,
+		"GET /applications/new":             auth.Authenticated,
+		"POST /applications":                auth.Authenticated,
+		"GET /applications/{id}":            auth.Authenticated,
+		"POST /applications/{id}/status":    auth.Authenticated,
+		"POST /applications/{id}/direction": auth.Authenticated,
+		"GET /allocations":                  auth.Authenticated,
+		"POST /allocations":                 auth.Authenticated,
+		"GET /allocations/{id}":             auth.Authenticated,
+		"POST /allocations/{id}/confirm":    auth.Authenticated,
 	}
 	got := map[string]auth.Permission{}
 	for _, r := range w.portal.Routes() {

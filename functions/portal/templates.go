@@ -2,13 +2,15 @@ package portal
 
 import (
 	"html/template"
+	"net/url"
 	"time"
 
 	"github.com/kuzbass/eko/functions/registry"
 )
 
 // pageNames are the page templates; each is parsed together with the layout.
-var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error"}
+var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
+	"applications", "apply", "application", "allocations", "allocation"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = time.FixedZone("UTC+7", 7*60*60)
@@ -22,8 +24,32 @@ var funcs = template.FuncMap{
 		}
 		return t.Format("02.01.2006")
 	},
-	// datetime renders an instant in the region's time.
-	"datetime": func(t time.Time) string { return t.In(kemerovo).Format("02.01.2006 15:04:05") },
+	// datetime renders an instant (or a pointer to one) in the region's time.
+	"datetime": func(v any) string {
+		switch t := v.(type) {
+		case time.Time:
+			return t.In(kemerovo).Format("02.01.2006 15:04:05")
+		case *time.Time:
+			if t != nil {
+				return t.In(kemerovo).Format("02.01.2006 15:04:05")
+			}
+		}
+		return ""
+	},
+	// formAt is the i-th value of a repeated form field, or "".
+	"formAt": func(v url.Values, key string, i int) string {
+		if i < len(v[key]) {
+			return v[key][i]
+		}
+		return ""
+	},
+	// deref renders an optional number.
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	"gender": func(g string) string {
 		switch g {
 		case "M":

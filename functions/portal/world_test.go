@@ -17,7 +17,9 @@ import (
 	"github.com/kuzbass/eko/functions/portal"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
+	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
@@ -36,16 +38,18 @@ var pdataCfg = pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
 // region and every fixture identity, with the real development identity
 // provider on a loopback listener.
 type world struct {
-	t       *testing.T
-	db      *dbtest.Database
-	pdata   *pdata.Protector
-	issuer  string
-	public  *url.URL
-	portal  *portal.Function
-	handler http.Handler
-	reg     http.Handler      // the registry's own handler, to serve it apart
-	ids     map[string]string // fixture login → registry person id; also org codes
-	server  *httptest.Server  // the portal on a real listener, when asked for
+	t        *testing.T
+	db       *dbtest.Database
+	pdata    *pdata.Protector
+	issuer   string
+	public   *url.URL
+	portal   *portal.Function
+	handler  http.Handler
+	reg      http.Handler      // the registry's own handler, to serve it apart
+	services http.Handler      // submit-application's handler
+	ids      map[string]string // fixture login → registry person id; also org codes
+	server   *httptest.Server  // the portal on a real listener, when asked for
+	tokens   map[string]string // login → API access token, fetched on first use
 }
 
 type worldOptions struct {
@@ -56,7 +60,7 @@ type worldOptions struct {
 func newWorld(t *testing.T, opt worldOptions) *world {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), portal.Schema())
+	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), submitapplication.Schema(), portal.Schema())
 	p, err := pdata.Open(pdataCfg)
 	if err != nil {
 		t.Fatal(err)
@@ -107,13 +111,21 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		t.Fatal(err)
 	}
 
+	sa := submitapplication.New()
+	sa.Registry = submitapplication.InProcessRegistry(http.HandlerFunc(reg.Handle))
+	if err := sa.Mount(ctx, deps, submitapplication.Options{PData: pdataCfg, Queue: submitapplication.QueueOptions{MaintainEvery: -1}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sa.Stop(context.Background()) })
+	w.services = http.HandlerFunc(sa.Handle)
+
 	w.portal = portal.New()
 	cfg := portal.Config{PData: pdataCfg, Web: portal.WebConfig{
 		PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",
 		Scopes: []string{"openid", "profile"}, LoginTTL: 10 * time.Minute,
 	}}
 	cfg.Auth = authCfg
-	if err := w.portal.Mount(ctx, deps, cfg, portal.Options{Registry: http.HandlerFunc(reg.Handle)}); err != nil {
+	if err := w.portal.Mount(ctx, deps, cfg, portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: w.services}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.portal.Stop(context.Background()) })
@@ -121,6 +133,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 	// Exactly what the all-in-one function does (see the report to the lead).
 	root := httpx.NewRouter(deps.Guard)
 	root.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
+	root.Mount("/api/"+submitapplication.Name+"/", w.services, sa.Routes())
 	root.Mount("/", http.HandlerFunc(w.portal.Handle), w.portal.Routes())
 	w.handler, w.reg = root, http.HandlerFunc(reg.Handle)
 	if portalListener != nil {
@@ -137,7 +150,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		}
 		w.ids[i.Login] = id
 	}
-	for _, code := range []string{"school-1-kemerovo", "school-3-novokuznetsk", "kg-1-kemerovo"} {
+	for _, code := range []string{"school-1-kemerovo", "school-3-novokuznetsk", "kg-1-kemerovo", "kg-2-kemerovo"} {
 		var id string
 		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
 			t.Fatal(err)
@@ -153,6 +166,33 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		opt.mutate(w)
 	}
 	return w
+}
+
+// api calls an API of the world as login, with a token of the development
+// identity provider, and returns the status and the body.
+func (w *world) api(login, method, path, body string, header map[string]string) (int, string) {
+	w.t.Helper()
+	if w.tokens == nil {
+		w.tokens = map[string]string{}
+	}
+	if w.tokens[login] == "" {
+		w.tokens[login] = devidptest.Token(w.t, w.issuer, login)
+	}
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Authorization", "Bearer "+w.tokens[login])
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	w.handler.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
 }
 
 func (w *world) exec(sql string, args ...any) {

@@ -19,75 +19,124 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 )
 
-// registryClient calls the registry's API with the user's own access token, so
-// the registry applies its own access rules (a foreign child's id is 404) and
-// writes its audit log. It never reads the registry's tables.
-type registryClient struct {
+// apiClient calls another function's API (the registry's, submit-application's)
+// with the user's own access token, so that function applies its own access
+// rules (a foreign child's id is 404) and writes its audit log. The portal never
+// reads other functions' tables.
+type apiClient struct {
 	base string
 	http *http.Client
 }
 
-func newRegistryClient(base string, c *http.Client) *registryClient {
-	return &registryClient{base: strings.TrimRight(base, "/"), http: c}
+func newAPIClient(base string, c *http.Client) *apiClient {
+	return &apiClient{base: strings.TrimRight(base, "/"), http: c}
 }
 
-// maxRegistryBody bounds an answer of the registry (a school's student list is the largest).
-const maxRegistryBody = 8 << 20
+// maxAPIBody bounds an answer (a school's student list is the largest).
+const maxAPIBody = 8 << 20
 
 // get calls GET path?query and decodes the JSON answer into dst. Statuses become
 // *errs.Error values with Russian details for the pages.
-func (c *registryClient) get(ctx context.Context, token, path string, query url.Values, dst any) error {
-	u := c.base + path
+func (c *apiClient) get(ctx context.Context, token, path string, query url.Values, dst any) error {
 	if len(query) > 0 {
-		u += "?" + query.Encode()
+		path += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	return c.send(ctx, token, http.MethodGet, path, nil, nil, dst)
+}
+
+// apiProblem is the RFC 9457 answer of an API.
+type apiProblem struct {
+	Code   errs.Code         `json:"code"`
+	Detail string            `json:"detail"`
+	Errors []errs.FieldError `json:"errors"`
+}
+
+// send calls method path with body (JSON, when not nil) and headers, and
+// decodes a 2xx answer into dst (when not nil). A refusal becomes an
+// *errs.Error carrying the API's own detail and field errors, so that forms can
+// show them next to their fields.
+func (c *apiClient) send(ctx context.Context, token, method, path string, body any, header map[string]string, dst any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	if cl, ok := clientFrom(ctx); ok {
-		// The registry's audit records the client; through HTTP it sees the
+		// The callee's audit records the client; through HTTP it sees the
 		// portal's address, so the browser's is passed along as well.
 		req.Header.Set("User-Agent", cl.userAgent)
 		if host := hostOf(cl.addr); host != "" {
 			req.Header.Set("X-Forwarded-For", host)
 		}
 	}
+	op := strings.SplitN(path, "?", 2)[0]
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return unavailable("registry "+path, err)
+		return unavailable(op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRegistryBody+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIBody+1))
 	if err != nil {
-		return unavailable("registry "+path, err)
+		return unavailable(op, err)
 	}
-	if len(body) > maxRegistryBody {
-		return fmt.Errorf("portal: registry %s: answer larger than %d bytes", path, maxRegistryBody)
+	if len(data) > maxAPIBody {
+		return fmt.Errorf("portal: %s: answer larger than %d bytes", op, maxAPIBody)
 	}
-	switch resp.StatusCode {
-	case http.StatusOK:
-		if err := json.Unmarshal(body, dst); err != nil {
-			return fmt.Errorf("portal: registry %s: %w", path, err)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if dst == nil {
+			return nil
+		}
+		if err := json.Unmarshal(data, dst); err != nil {
+			return fmt.Errorf("portal: %s: %w", op, err)
 		}
 		return nil
+	}
+	var p apiProblem
+	_ = json.Unmarshal(data, &p)
+	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		return errs.E(errs.Unauthenticated, "Сеанс завершён. Войдите ещё раз.")
 	case http.StatusForbidden:
-		return errs.E(errs.Forbidden, "Недостаточно прав.")
+		return &errs.Error{Code: errs.Forbidden, Detail: orText(p.Detail, "Недостаточно прав.")}
 	case http.StatusNotFound:
 		return errs.E(errs.NotFound, "Не найдено.")
 	case http.StatusTooManyRequests:
 		return errs.E(errs.RateLimited, "Слишком много запросов. Попробуйте через минуту.")
+	case http.StatusConflict:
+		return &errs.Error{Code: errs.Conflict, Detail: orText(p.Detail, "Действие невозможно в текущем состоянии.")}
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		return errs.E(errs.Invalid, "Неверный запрос.")
+		code := errs.Invalid
+		if resp.StatusCode == http.StatusUnprocessableEntity {
+			code = errs.Unprocessable
+		}
+		return &errs.Error{Code: code, Detail: orText(p.Detail, "Неверный запрос."), Fields: p.Errors}
 	}
-	return unavailable("registry "+path, fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, body))
+	return unavailable(op, fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, data))
+}
+
+func orText(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }
 
 func hostOf(addr string) string {
@@ -99,22 +148,22 @@ func hostOf(addr string) string {
 
 // The registry API the portal uses.
 
-func (c *registryClient) me(ctx context.Context, token string) (*registry.Me, error) {
+func (c *apiClient) me(ctx context.Context, token string) (*registry.Me, error) {
 	var m registry.Me
 	return &m, c.get(ctx, token, "/api/registry/me", nil, &m)
 }
 
-func (c *registryClient) grants(ctx context.Context, token string) (*access.Grants, error) {
+func (c *apiClient) grants(ctx context.Context, token string) (*access.Grants, error) {
 	var g access.Grants
 	return &g, c.get(ctx, token, "/api/registry/me/grants", nil, &g)
 }
 
-func (c *registryClient) person(ctx context.Context, token string, id uuid.UUID) (*registry.Person, error) {
+func (c *apiClient) person(ctx context.Context, token string, id uuid.UUID) (*registry.Person, error) {
 	var p registry.Person
 	return &p, c.get(ctx, token, "/api/registry/people/"+id.String(), nil, &p)
 }
 
-func (c *registryClient) audit(ctx context.Context, token string, id uuid.UUID, after int64) (registry.Page[audit.Record], error) {
+func (c *apiClient) audit(ctx context.Context, token string, id uuid.UUID, after int64) (registry.Page[audit.Record], error) {
 	var p registry.Page[audit.Record]
 	q := url.Values{"limit": {"50"}}
 	if after > 0 {
@@ -123,12 +172,12 @@ func (c *registryClient) audit(ctx context.Context, token string, id uuid.UUID, 
 	return p, c.get(ctx, token, "/api/registry/people/"+id.String()+"/audit", q, &p)
 }
 
-func (c *registryClient) organisation(ctx context.Context, token string, id uuid.UUID) (*registry.Organisation, error) {
+func (c *apiClient) organisation(ctx context.Context, token string, id uuid.UUID) (*registry.Organisation, error) {
 	var o registry.Organisation
 	return &o, c.get(ctx, token, "/api/registry/organisations/"+id.String(), nil, &o)
 }
 
-func (c *registryClient) organisations(ctx context.Context, token string, municipality uuid.UUID, after string) (registry.Page[registry.Organisation], error) {
+func (c *apiClient) organisations(ctx context.Context, token string, municipality uuid.UUID, after string) (registry.Page[registry.Organisation], error) {
 	var p registry.Page[registry.Organisation]
 	q := url.Values{"municipality": {municipality.String()}, "limit": {"500"}}
 	if after != "" {
@@ -137,22 +186,22 @@ func (c *registryClient) organisations(ctx context.Context, token string, munici
 	return p, c.get(ctx, token, "/api/registry/organisations", q, &p)
 }
 
-func (c *registryClient) municipalities(ctx context.Context, token string) ([]registry.Municipality, error) {
+func (c *apiClient) municipalities(ctx context.Context, token string) ([]registry.Municipality, error) {
 	var p registry.Page[registry.Municipality]
 	return p.Items, c.get(ctx, token, "/api/registry/municipalities", nil, &p)
 }
 
-func (c *registryClient) classes(ctx context.Context, token string, org uuid.UUID) ([]registry.Class, error) {
+func (c *apiClient) classes(ctx context.Context, token string, org uuid.UUID) ([]registry.Class, error) {
 	var p registry.Page[registry.Class]
 	return p.Items, c.get(ctx, token, "/api/registry/organisations/"+org.String()+"/classes", nil, &p)
 }
 
-func (c *registryClient) staff(ctx context.Context, token string, org uuid.UUID) ([]registry.StaffMember, error) {
+func (c *apiClient) staff(ctx context.Context, token string, org uuid.UUID) ([]registry.StaffMember, error) {
 	var p registry.Page[registry.StaffMember]
 	return p.Items, c.get(ctx, token, "/api/registry/organisations/"+org.String()+"/staff", nil, &p)
 }
 
-func (c *registryClient) students(ctx context.Context, token string, org uuid.UUID, class *uuid.UUID) ([]registry.Student, error) {
+func (c *apiClient) students(ctx context.Context, token string, org uuid.UUID, class *uuid.UUID) ([]registry.Student, error) {
 	var p registry.Page[registry.Student]
 	var q url.Values
 	if class != nil {

@@ -1,0 +1,594 @@
+package portal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/functions/registry"
+	sa "github.com/kuzbass/eko/functions/submit-application"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// The education services' pages: a parent applies and follows the timeline and
+// the explained kindergarten queue position; staff process the applications
+// addressed to their organisation; a municipality runs the kindergarten
+// allocation and watches overdue work. Every page calls the submit-application
+// API with the user's token; that API decides what the user may see and do.
+
+const servicesAPI = "/api/submit-application"
+
+func (f *Function) mountApplications(rt *httpx.Router) {
+	rt.Handle(http.MethodGet, "/applications", auth.Authenticated, f.applications)
+	rt.Handle(http.MethodGet, "/applications/new", auth.Authenticated, f.applyForm)
+	rt.Handle(http.MethodPost, "/applications", auth.Authenticated, f.apply)
+	rt.Handle(http.MethodGet, "/applications/{id}", auth.Authenticated, f.application)
+	rt.Handle(http.MethodPost, "/applications/{id}/status", auth.Authenticated, f.applicationStatus)
+	rt.Handle(http.MethodPost, "/applications/{id}/direction", auth.Authenticated, f.applicationDirection)
+	rt.Handle(http.MethodGet, "/allocations", auth.Authenticated, f.allocations)
+	rt.Handle(http.MethodPost, "/allocations", auth.Authenticated, f.createAllocation)
+	rt.Handle(http.MethodGet, "/allocations/{id}", auth.Authenticated, f.allocation)
+	rt.Handle(http.MethodPost, "/allocations/{id}/confirm", auth.Authenticated, f.confirmAllocation)
+}
+
+// servicesClient is the submit-application API, or 503 when the portal was
+// deployed without it.
+func (f *Function) servicesClient() (*apiClient, error) {
+	if f.services == nil {
+		return nil, errs.E(errs.Unavailable, "Приём заявлений сейчас недоступен.")
+	}
+	return f.services, nil
+}
+
+// serviceTitles name the services on the pages.
+var serviceTitles = map[sa.Service]string{
+	sa.Kindergarten:        "Детский сад",
+	sa.FirstGrade:          "Первый класс",
+	sa.AdditionalEducation: "Дополнительное образование",
+}
+
+// orgNames finds organisation names in the registry, once per id per page.
+type orgNames struct {
+	f     *Function
+	ctx   context.Context
+	token string
+	known map[uuid.UUID]string
+}
+
+func (f *Function) orgNames(r *http.Request) *orgNames {
+	return &orgNames{f: f, ctx: r.Context(), token: principal(r).Token, known: map[uuid.UUID]string{}}
+}
+
+func (n *orgNames) name(id uuid.UUID) string {
+	if s, ok := n.known[id]; ok {
+		return s
+	}
+	var o registry.Organisation
+	s := "организация " + id.String()[:8]
+	if err := n.f.registry.get(n.ctx, n.token, "/api/registry/organisations/"+id.String(), nil, &o); err == nil {
+		s = o.ShortName
+	}
+	n.known[id] = s
+	return s
+}
+
+// applicationRow is one line of a list.
+type applicationRow struct {
+	sa.Application
+	ServiceTitle string
+	Organisation string
+	Overdue      bool
+}
+
+type applicationsView struct {
+	Items            []applicationRow
+	Next             string
+	Filter           url.Values
+	Parent, Official bool
+	Staff            bool
+	Statuses         []statusOption
+	Query            string
+}
+
+type statusOption struct {
+	Value, Title string
+}
+
+func allStatuses() []statusOption {
+	var out []statusOption
+	for _, s := range []sa.Status{sa.Submitted, sa.Checking, sa.DocumentsRequested, sa.Registered, sa.Directed, sa.Enrolled,
+		sa.Refused, sa.Withdrawn, sa.Archived, sa.DirectionDeclined, sa.DirectionExpired} {
+		out = append(out, statusOption{string(s), sa.Statuses[s].Title})
+	}
+	return out
+}
+
+// applications: GET /applications[?service=&status=&overdue=true&after=] —
+// a parent's own applications; the applications addressed to a staff member's
+// organisation; a municipality's (with its overdue work).
+func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	g, err := f.registry.grants(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	q := url.Values{}
+	for _, k := range []string{"service", "status", "overdue", "after"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	var page sa.Page[sa.Application]
+	if err := api.get(r.Context(), p.Token, servicesAPI+"/applications", q, &page); err != nil {
+		return err
+	}
+	names := f.orgNames(r)
+	now := f.now()
+	d := applicationsView{Filter: q, Next: page.Next, Statuses: allStatuses(),
+		Parent: hasRole(g.Grants, kindParent), Official: hasRole(g.Grants, kindOfficial), Staff: hasRole(g.Grants, kindStaff)}
+	for _, a := range page.Items {
+		d.Items = append(d.Items, applicationRow{Application: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID),
+			Overdue: a.Deadline != nil && a.Deadline.Before(now) && undecided(a)})
+	}
+	if d.Next != "" {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("after", d.Next)
+		d.Query = nq.Encode()
+	}
+	title := "Заявления"
+	if q.Get("overdue") == "true" {
+		title = "Просроченные заявления"
+	}
+	v := f.baseView(r, "applications", title)
+	f.withRoles(r, &v, g.Grants)
+	v.Data = d
+	f.render(w, http.StatusOK, "applications", v)
+	return nil
+}
+
+// undecided reports whether a is still waiting for the decision its deadline is for.
+func undecided(a sa.Application) bool {
+	switch a.Status {
+	case sa.Submitted, sa.Checking, sa.DocumentsRequested:
+		return true
+	case sa.Registered:
+		return a.Service == sa.FirstGrade
+	}
+	return false
+}
+
+// applyView is the application form, with the API's refusal when it was sent.
+type applyView struct {
+	Service        string
+	ServiceTitle   string
+	Key            string // the Idempotency-Key of this form: a double click sends it twice, one application results
+	Children       []registry.Child
+	Organisations  []registry.Organisation
+	Programmes     []sa.Programme
+	Form           url.Values
+	Error          string
+	FieldErrors    map[string]string
+	PreferenceSlot []int
+}
+
+var applyTitles = map[string]string{
+	"kindergarten":         "Заявление в детский сад",
+	"first_grade":          "Заявление в первый класс",
+	"additional_education": "Запись на дополнительное образование",
+}
+
+// applyForm: GET /applications/new?service=kindergarten|first_grade|additional_education
+func (f *Function) applyForm(w http.ResponseWriter, r *http.Request) error {
+	service := r.URL.Query().Get("service")
+	if _, ok := applyTitles[service]; !ok {
+		service = "kindergarten"
+	}
+	return f.renderApply(w, r, service, url.Values{}, newKey(), nil)
+}
+
+func newKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "portal-" + hex.EncodeToString(b)
+}
+
+func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, service string, form url.Values, key string, refusal *errs.Error) error {
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	me, err := f.registry.me(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	d := applyView{Service: service, ServiceTitle: applyTitles[service], Key: key, Children: me.Children, Form: form,
+		FieldErrors: map[string]string{}, PreferenceSlot: []int{0, 1, 2, 3, 4}}
+	switch service {
+	case "kindergarten", "first_grade":
+		kind := map[string]string{"kindergarten": "kindergarten", "first_grade": "school"}[service]
+		var page registry.Page[registry.Organisation]
+		if err := f.registry.get(r.Context(), p.Token, "/api/registry/organisations", url.Values{"kind": {kind}, "limit": {"500"}}, &page); err != nil {
+			return err
+		}
+		d.Organisations = page.Items
+	case "additional_education":
+		var page sa.Page[sa.Programme]
+		if err := api.get(r.Context(), p.Token, servicesAPI+"/programmes", url.Values{"status": {"open"}}, &page); err != nil {
+			return err
+		}
+		d.Programmes = page.Items
+	}
+	status := http.StatusOK
+	if refusal != nil {
+		status = httpx.Status(refusal.Code)
+		d.Error = refusal.Detail
+		for _, fe := range refusal.Fields {
+			d.FieldErrors[formField(fe.Field)] = fe.Message
+		}
+	}
+	v := f.baseView(r, "apply", d.ServiceTitle)
+	f.withRoles(r, &v, me.Grants)
+	v.Data = d
+	f.render(w, status, "apply", v)
+	return nil
+}
+
+// formField maps an API field path onto the form's field name.
+func formField(apiField string) string {
+	switch {
+	case strings.HasPrefix(apiField, "kindergarten.preferences"):
+		return "preferences"
+	case strings.HasPrefix(apiField, "kindergarten.privileges"):
+		return "privilege"
+	case strings.HasPrefix(apiField, "first_grade.basis"):
+		return "basis"
+	}
+	if i := strings.LastIndexByte(apiField, '.'); i >= 0 {
+		return apiField[i+1:]
+	}
+	return apiField
+}
+
+// apply: POST /applications — sends the form to the API with its
+// Idempotency-Key; on success the application's page, otherwise the form again
+// with the API's explanation next to the fields.
+func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	form := r.PostForm
+	service := form.Get("service")
+	if _, ok := applyTitles[service]; !ok {
+		return errs.E(errs.Invalid, "Неизвестная услуга.")
+	}
+	key := form.Get("key")
+	if len(key) < 8 || len(key) > 100 {
+		return errs.E(errs.Invalid, "Форма устарела. Откройте её заново.")
+	}
+	req := sa.SubmitRequest{Service: service, ChildID: form.Get("child_id")}
+	switch service {
+	case "kindergarten":
+		kg := &sa.KindergartenData{DesiredStart: form.Get("desired_start"), GroupType: form.Get("group_type")}
+		for _, id := range form["preference"] {
+			if id = strings.TrimSpace(id); id != "" {
+				kg.Preferences = append(kg.Preferences, id)
+			}
+		}
+		if kind := form.Get("privilege"); kind != "" {
+			kg.Privileges = []sa.Privilege{{Kind: kind, Document: form.Get("privilege_document")}}
+		}
+		req.Kindergarten = kg
+	case "first_grade":
+		req.FirstGrade = &sa.FirstGradeData{SchoolID: form.Get("school_id"), Basis: form.Get("basis"), BasisDocument: form.Get("basis_document")}
+	case "additional_education":
+		req.AdditionalEducation = &sa.AdditionalEducationData{ProgrammeID: form.Get("programme_id")}
+	}
+	var a sa.Application
+	err = api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications", req, map[string]string{"Idempotency-Key": key}, &a)
+	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
+		return f.renderApply(w, r, service, form, key, e)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/applications/"+a.ID.String(), http.StatusSeeOther)
+	return nil
+}
+
+// applicationView is one application's page.
+type applicationView struct {
+	App          sa.Application
+	ServiceTitle string
+	Organisation string
+	Preferences  []string
+	Queue        *sa.QueueView
+	QueueNames   map[uuid.UUID]string
+	Moves        []statusOption // what this user may move it to
+	Reasons      []statusOption
+	Overdue      bool
+	Notice       string
+}
+
+// application: GET /applications/{id} — the status timeline, the explained
+// queue position (kindergarten), a direction to answer, and the moves staff may
+// make.
+func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	var a sa.Application
+	if err := api.get(r.Context(), p.Token, servicesAPI+"/applications/"+id.String(), nil, &a); err != nil {
+		return err
+	}
+	g, err := f.registry.grants(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	names := f.orgNames(r)
+	d := applicationView{App: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID),
+		QueueNames: map[uuid.UUID]string{}, Overdue: a.Deadline != nil && a.Deadline.Before(f.now()) && undecided(a),
+		Notice: r.URL.Query().Get("done")}
+	for _, o := range a.OrganisationIDs {
+		d.Preferences = append(d.Preferences, names.name(o))
+	}
+	if a.Service == sa.Kindergarten {
+		var q sa.QueueView
+		if err := api.get(r.Context(), p.Token, servicesAPI+"/applications/"+id.String()+"/queue", nil, &q); err == nil {
+			d.Queue = &q
+			for _, k := range q.Kindergartens {
+				d.QueueNames[k.KindergartenID] = names.name(k.KindergartenID)
+			}
+			if q.Direction != nil {
+				d.QueueNames[q.Direction.KindergartenID] = names.name(q.Direction.KindergartenID)
+			}
+		}
+	}
+	staff := hasRole(g.Grants, kindStaff) || hasRole(g.Grants, kindOfficial)
+	for _, to := range sa.Transitions[a.Status] {
+		if staff || to == sa.Withdrawn {
+			d.Moves = append(d.Moves, statusOption{string(to), sa.Statuses[to].Title})
+		}
+	}
+	for k, title := range sa.RefusalReasons {
+		d.Reasons = append(d.Reasons, statusOption{k, title})
+	}
+	slices.SortFunc(d.Reasons, func(a, b statusOption) int { return strings.Compare(a.Value, b.Value) })
+	v := f.baseView(r, "application", "Заявление "+a.Number)
+	f.withRoles(r, &v, g.Grants)
+	v.Data = d
+	f.render(w, http.StatusOK, "application", v)
+	return nil
+}
+
+// applicationStatus: POST /applications/{id}/status — staff move the
+// application on; a parent withdraws it.
+func (f *Function) applicationStatus(w http.ResponseWriter, r *http.Request) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body := sa.StatusRequest{Status: r.PostForm.Get("status"), Comment: r.PostForm.Get("comment")}
+	if body.Status == string(sa.Refused) {
+		body.Reason = r.PostForm.Get("reason")
+	}
+	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications/"+id.String()+"/status", body, nil, nil); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/applications/"+id.String()+"?done=status", http.StatusSeeOther)
+	return nil
+}
+
+// applicationDirection: POST /applications/{id}/direction — the parent
+// accepts or declines a kindergarten direction.
+func (f *Function) applicationDirection(w http.ResponseWriter, r *http.Request) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body := map[string]string{"decision": r.PostForm.Get("decision")}
+	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications/"+id.String()+"/direction", body, nil, nil); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/applications/"+id.String()+"?done=direction", http.StatusSeeOther)
+	return nil
+}
+
+// allocationsView lists a municipality's allocation campaigns and offers a new one.
+type allocationsView struct {
+	Items         []sa.AllocationView
+	Municipality  string
+	Kindergartens []registry.Organisation
+	Rows          []int
+	Start         string
+	Error         string
+}
+
+// allocations: GET /allocations — the kindergarten allocation campaigns.
+func (f *Function) allocations(w http.ResponseWriter, r *http.Request) error {
+	return f.renderAllocations(w, r, "")
+}
+
+func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, problem string) error {
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	g, err := f.registry.grants(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	var page sa.Page[sa.AllocationView]
+	if err := api.get(r.Context(), p.Token, servicesAPI+"/allocations", nil, &page); err != nil {
+		return err
+	}
+	d := allocationsView{Items: page.Items, Rows: []int{0, 1, 2, 3, 4, 5, 6, 7}, Error: problem,
+		Start: time.Date(f.now().Year(), time.September, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
+	for _, gr := range g.Grants {
+		if gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality {
+			d.Municipality = gr.ScopeID
+			var orgs registry.Page[registry.Organisation]
+			q := url.Values{"kind": {"kindergarten"}, "municipality": {gr.ScopeID}, "limit": {"500"}}
+			if err := f.registry.get(r.Context(), p.Token, "/api/registry/organisations", q, &orgs); err != nil {
+				return err
+			}
+			d.Kindergartens = orgs.Items
+			break
+		}
+	}
+	v := f.baseView(r, "allocations", "Комплектование детских садов")
+	f.withRoles(r, &v, g.Grants)
+	v.Data = d
+	status := http.StatusOK
+	if problem != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	f.render(w, status, "allocations", v)
+	return nil
+}
+
+// createAllocation: POST /allocations — a draft: the places the municipality
+// offers, row by row (kindergarten, age band, group type, places).
+func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	form := r.PostForm
+	days, _ := strconv.Atoi(form.Get("response_days"))
+	req := sa.AllocationRequest{MunicipalityID: form.Get("municipality_id"), StartDate: form.Get("start_date"), ResponseDays: days}
+	kgs, bands, groups, places := form["kindergarten_id"], form["age_band"], form["group_type"], form["places"]
+	for i := range kgs {
+		if kgs[i] == "" || i >= len(bands) || i >= len(groups) || i >= len(places) || places[i] == "" {
+			continue
+		}
+		band, err1 := strconv.Atoi(bands[i])
+		n, err2 := strconv.Atoi(places[i])
+		if err1 != nil || err2 != nil {
+			return f.renderAllocations(w, r, "Возраст и число мест — целые числа (строка "+strconv.Itoa(i+1)+").")
+		}
+		req.Places = append(req.Places, sa.PlaceOffer{KindergartenID: kgs[i], AgeBand: &band, GroupType: groups[i], Places: &n})
+	}
+	var run sa.AllocationView
+	err = api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/allocations", req, nil, &run)
+	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
+		msg := e.Detail
+		for _, fe := range e.Fields {
+			msg += "; " + fe.Message
+		}
+		return f.renderAllocations(w, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/allocations/"+run.ID.String(), http.StatusSeeOther)
+	return nil
+}
+
+// allocation: GET /allocations/{id} — a campaign's results, each explained.
+func (f *Function) allocation(w http.ResponseWriter, r *http.Request) error {
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	var run sa.AllocationView
+	if err := api.get(r.Context(), p.Token, servicesAPI+"/allocations/"+id.String(), url.Values{"limit": {"200"}}, &run); err != nil {
+		return err
+	}
+	g, err := f.registry.grants(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	v := f.baseView(r, "allocation", "Комплектование: результаты")
+	f.withRoles(r, &v, g.Grants)
+	v.Data = struct {
+		Run       sa.AllocationView
+		CanRun    bool
+		Confirmed bool
+	}{run, hasRole(g.Grants, kindOfficial), run.Status == "confirmed"}
+	f.render(w, http.StatusOK, "allocation", v)
+	return nil
+}
+
+// confirmAllocation: POST /allocations/{id}/confirm — directions are issued.
+func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := f.servicesClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/allocations/"+id.String()+"/confirm", nil, nil, nil); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/allocations/"+id.String(), http.StatusSeeOther)
+	return nil
+}
+
+// processesApplications reports whether grants include a role that reads
+// applications addressed to an organisation or a territory.
+func processesApplications(grants []access.Grant) bool {
+	return slices.ContainsFunc(grants, func(g access.Grant) bool {
+		switch g.Role {
+		case access.Director, access.DeputyDirector, access.Clerk, access.MunicipalOfficial, access.MinistryOfficial:
+			return true
+		}
+		return false
+	})
+}
