@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -392,31 +393,27 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 // applicationStatus: POST /applications/{id}/status — staff move the
 // application on; a parent withdraws it.
 func (f *Function) applicationStatus(w http.ResponseWriter, r *http.Request) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, err := f.servicesClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	body := sa.StatusRequest{Status: r.PostForm.Get("status"), Comment: r.PostForm.Get("comment")}
-	if body.Status == string(sa.Refused) {
-		body.Reason = r.PostForm.Get("reason")
-	}
-	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications/"+id.String()+"/status", body, nil, nil); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/applications/"+id.String()+"?done=status", http.StatusSeeOther)
-	return nil
+	return f.act(w, r, func(form url.Values) any {
+		body := sa.StatusRequest{Status: form.Get("status"), Comment: form.Get("comment")}
+		if body.Status == string(sa.Refused) {
+			body.Reason = form.Get("reason")
+		}
+		return body
+	}, "/applications/%s/status", "/applications/%s?done=status")
 }
 
 // applicationDirection: POST /applications/{id}/direction — the parent
 // accepts or declines a kindergarten direction.
 func (f *Function) applicationDirection(w http.ResponseWriter, r *http.Request) error {
+	return f.act(w, r, func(form url.Values) any {
+		return map[string]string{"decision": form.Get("decision")}
+	}, "/applications/%s/direction", "/applications/%s?done=direction")
+}
+
+// act performs a form's action on the object {id} of the page: the API call
+// apiPath (under the submit-application API) with the body bodyOf builds from
+// the form, then a redirect to page. Both paths take the id for %s.
+func (f *Function) act(w http.ResponseWriter, r *http.Request, bodyOf func(url.Values) any, apiPath, page string) error {
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
@@ -428,11 +425,14 @@ func (f *Function) applicationDirection(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	body := map[string]string{"decision": r.PostForm.Get("decision")}
-	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications/"+id.String()+"/direction", body, nil, nil); err != nil {
+	var body any
+	if bodyOf != nil {
+		body = bodyOf(r.PostForm)
+	}
+	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+fmt.Sprintf(apiPath, id), body, nil, nil); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/applications/"+id.String()+"?done=direction", http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf(page, id), http.StatusSeeOther)
 	return nil
 }
 
@@ -563,22 +563,7 @@ func (f *Function) allocation(w http.ResponseWriter, r *http.Request) error {
 
 // confirmAllocation: POST /allocations/{id}/confirm — directions are issued.
 func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, err := f.servicesClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/allocations/"+id.String()+"/confirm", nil, nil, nil); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/allocations/"+id.String(), http.StatusSeeOther)
-	return nil
+	return f.act(w, r, nil, "/allocations/%s/confirm", "/allocations/%s")
 }
 
 // processesApplications reports whether grants include a role that reads

@@ -64,6 +64,29 @@ func headless(t *testing.T) context.Context {
 	return bctx
 }
 
+// drive returns the two helpers of a browser test: do runs steps (and on
+// failure stops the test with where the browser is and what it shows), text
+// reads the text of a selector.
+func drive(t *testing.T, ctx context.Context) (do func(what string, steps ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
+	do = func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+			t.Fatalf("%s: %v (at %s)\n%.3000s", what, err, loc, html)
+		}
+	}
+	text = func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	return do, text
+}
+
 // TestBrowserParentSeesOwnChildrenOnly drives real headless Chromium through the
 // real login page of the development identity provider: parent1 logs in, sees
 // student1 and kid1 on «Мои дети», opens student1's page, and gets «Не найдено»
@@ -73,22 +96,7 @@ func TestBrowserParentSeesOwnChildrenOnly(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	base := w.server.URL
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%.2000s", what, err, loc, html)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	do, text := drive(t, ctx)
 	location := func() string {
 		t.Helper()
 		l, err := chromedp.Run(ctx, chromedp.Location())
@@ -202,22 +210,7 @@ func TestBrowserParentApplies(t *testing.T) {
 	ctx := headless(t)
 	w := newWorld(t, worldOptions{})
 	base := w.server.URL
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%.3000s", what, err, loc, html)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	do, text := drive(t, ctx)
 
 	do("viewport", chromedp.EmulateViewport(390, 844))
 	do("log in as parent1", chromedp.Navigate(base+"/applications"), chromedp.WaitVisible(chromedp.ID("login-parent1")),
