@@ -14,6 +14,7 @@ import (
 	"github.com/kuzbass/eko/events"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
 	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/shared/auth"
@@ -46,6 +47,7 @@ type Config struct {
 func Schemas() []db.Schema {
 	s := append([]db.Schema{platform.Schema()}, registry.Schemas()...)
 	s = append(s, submitapplication.Schemas()...)
+	s = append(s, postgrade.Schemas()...)
 	return append(s, portal.Schemas()...)
 }
 
@@ -110,6 +112,12 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	f.OnStop(sa.Stop) // writes the queued group commits, stops the queue's maintenance
 	consumers[submitapplication.Name] = http.HandlerFunc(sa.Handle)
 
+	pg := postgrade.New()
+	if err := pg.Mount(ctx, deps); err != nil {
+		return err
+	}
+	consumers[postgrade.Name] = http.HandlerFunc(pg.Handle)
+
 	web := portal.New()
 	if err := web.Mount(ctx, deps, portal.Config{Config: cfg.Config, PData: cfg.PData, Web: cfg.Portal},
 		portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: http.HandlerFunc(sa.Handle)}); err != nil {
@@ -127,6 +135,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	f.router = httpx.NewRouter(deps.Guard)
 	f.router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
 	f.router.Mount("/api/"+submitapplication.Name+"/", http.HandlerFunc(sa.Handle), sa.Routes())
+	f.router.Mount("/api/"+postgrade.Name+"/", http.HandlerFunc(pg.Handle), pg.Routes())
 	f.router.Mount("/api/"+outboxrelay.Name+"/", http.HandlerFunc(f.relay.Handle), f.relay.Routes())
 	f.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
 	f.router.Mount("/", http.HandlerFunc(web.Handle), web.Routes()) // the web cabinets

@@ -42,6 +42,10 @@ var routes = []Route{
 	// submit-application passes the status changes of applications filed on
 	// EPGU on to EPGU.
 	{Type: "ru.kuzbass.eko.application.status-changed.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
+	// post-grade keeps its roster (who is in which class on which day) from
+	// the registry's enrollments.
+	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
 }
 
 //go:embed schemas

@@ -1,0 +1,354 @@
+package postgrade
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// JournalView is a lesson's column of the journal: who is on the roster that
+// day, their marks and attendance.
+type JournalView struct {
+	Lesson   Lesson             `json:"lesson"`
+	Students []JournalStudent   `json:"students"`
+	Kinds    map[string]float64 `json:"mark_kinds"` // kind → weight
+	Statuses map[string]string  `json:"attendance_statuses"`
+	byID     map[uuid.UUID]*JournalStudent
+}
+
+// JournalStudent is one row of the journal grid for a lesson.
+type JournalStudent struct {
+	StudentID  uuid.UUID `json:"student_id"`
+	Marks      []Mark    `json:"marks"`
+	Attendance string    `json:"attendance"` // present unless recorded otherwise
+}
+
+// journal: GET /api/post-grade/lessons/{id}/journal — the lesson's teacher,
+// the class teacher of its class and the school's administration.
+func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	l, org, err := f.lesson(ctx, f.db, id)
+	if err != nil {
+		return err
+	}
+	c := callerOf(ctx)
+	if l == nil || !(c.teaches(org, l.TeacherID) || c.administers(org) || c.holds(access.Class, l.ClassID, access.ClassTeacher)) {
+		return errs.E(errs.NotFound, "урок не найден среди ваших")
+	}
+	date, _ := time.Parse(time.DateOnly, l.Date)
+	enrolled, err := classOn(ctx, f.db, l.ClassID, date)
+	if err != nil {
+		return err
+	}
+	v := JournalView{Lesson: *l, Kinds: markKinds, Statuses: attendanceStatuses, byID: map[uuid.UUID]*JournalStudent{}}
+	ids := make([]uuid.UUID, 0, len(enrolled))
+	for s := range enrolled {
+		ids = append(ids, s)
+	}
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return compareUUID(a, b) })
+	v.Students = make([]JournalStudent, len(ids))
+	for i, s := range ids {
+		v.Students[i] = JournalStudent{StudentID: s, Marks: []Mark{}, Attendance: "present"}
+		v.byID[s] = &v.Students[i]
+	}
+	rows, err := f.db.Query(ctx, `SELECT id, student_id, kind, value, passed, version, updated_at FROM journal.marks
+		WHERE lesson_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`, id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		m := Mark{LessonID: l.ID, Date: l.Date, SubjectID: l.SubjectID}
+		var value *int16
+		var version int32
+		if err := rows.Scan(&m.ID, &m.StudentID, &m.Kind, &value, &m.Passed, &version, &m.UpdatedAt); err != nil {
+			rows.Close()
+			return err
+		}
+		m.Value, m.Version = intp(value), int(version)
+		if s := v.byID[m.StudentID]; s != nil {
+			s.Marks = append(s.Marks, m)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = f.db.Query(ctx, `SELECT student_id, status FROM journal.attendance WHERE lesson_id = $1`, id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var s uuid.UUID
+		var st string
+		if err := rows.Scan(&s, &st); err != nil {
+			rows.Close()
+			return err
+		}
+		if js := v.byID[s]; js != nil {
+			js.Attendance = st
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func compareUUID(a, b uuid.UUID) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return int(a[i]) - int(b[i])
+		}
+	}
+	return 0
+}
+
+// DiaryView is a student's diary for a span of days.
+type DiaryView struct {
+	StudentID uuid.UUID      `json:"student_id"`
+	From      string         `json:"from"`
+	To        string         `json:"to"`
+	Days      []DiaryDay     `json:"days"`
+	Subjects  []SubjectTrend `json:"subjects"`
+}
+
+// DiaryDay is one day's lessons.
+type DiaryDay struct {
+	Date    string        `json:"date"`
+	Lessons []DiaryLesson `json:"lessons"`
+}
+
+// DiaryLesson is a lesson as the student's diary shows it.
+type DiaryLesson struct {
+	LessonID   uuid.UUID `json:"lesson_id"`
+	No         int       `json:"no"`
+	Subject    string    `json:"subject"`
+	SubjectID  uuid.UUID `json:"subject_id"`
+	Topic      string    `json:"topic,omitempty"`
+	Homework   string    `json:"homework,omitempty"`
+	Marks      []Mark    `json:"marks"`
+	Attendance string    `json:"attendance"`
+}
+
+// SubjectTrend is a subject's weighted average over the span and over the
+// span of the same length before it.
+type SubjectTrend struct {
+	SubjectID uuid.UUID `json:"subject_id"`
+	Subject   string    `json:"subject"`
+	Average   *float64  `json:"average"`          // weighted by the kinds' weights; null without marks
+	Previous  *float64  `json:"previous_average"` // the span before
+	Trend     string    `json:"trend"`            // up | down | flat | unknown
+	Marks     int       `json:"marks"`
+}
+
+// maxDiaryDays bounds one diary request.
+const maxDiaryDays = 62
+
+// diary: GET /api/post-grade/diary/{student_id}?from=&to= — the week by
+// default. The student, the parents, the class teacher, the class's teachers
+// and the school's administration; anyone else gets 404.
+func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	student, err := uuidParam("student_id", r.PathValue("student_id"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	today := f.now()
+	monday := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	monday = monday.AddDate(0, 0, -((int(monday.Weekday()) + 6) % 7))
+	from, to := monday, monday.AddDate(0, 0, 6)
+	var fe []errs.FieldError
+	if s := q.Get("from"); s != "" {
+		if from, err = time.Parse(time.DateOnly, s); err != nil {
+			fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
+		}
+	}
+	if s := q.Get("to"); s != "" {
+		if to, err = time.Parse(time.DateOnly, s); err != nil {
+			fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
+		}
+	} else if q.Get("from") != "" {
+		to = from.AddDate(0, 0, 6)
+	}
+	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > maxDiaryDays*24*time.Hour) {
+		fe = append(fe, field("to", "range", "период от from до to, не длиннее 62 дней"))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверные параметры дневника", fe...)
+	}
+	ok, err := f.mayReadDiary(ctx, student, from, to)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E(errs.NotFound, "дневник не найден")
+	}
+	v := DiaryView{StudentID: student, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []DiaryDay{}, Subjects: []SubjectTrend{}}
+	// The lessons of the classes the student was in on each day.
+	rows, err := f.db.Query(ctx, `SELECT l.id, l.lesson_date, l.lesson_no, s.id, s.name, coalesce(l.topic, ''), coalesce(l.homework, ''),
+		    coalesce(a.status, 'present')
+		FROM journal.roster ro
+		JOIN journal.lessons l ON l.class_id = ro.class_id AND l.lesson_date BETWEEN greatest(ro.starts_on, $2) AND least(coalesce(ro.ends_on, $3), $3)
+		JOIN journal.subjects s ON s.id = l.subject_id
+		LEFT JOIN journal.attendance a ON a.lesson_id = l.id AND a.student_id = ro.student_id
+		WHERE ro.student_id = $1
+		ORDER BY l.lesson_date, l.lesson_no, s.name`, student, from, to)
+	if err != nil {
+		return err
+	}
+	byLesson := map[uuid.UUID]*DiaryLesson{}
+	type pos struct{ day, lesson int }
+	where := map[uuid.UUID]pos{}
+	for rows.Next() {
+		var dl DiaryLesson
+		var d time.Time
+		var no int16
+		if err := rows.Scan(&dl.LessonID, &d, &no, &dl.SubjectID, &dl.Subject, &dl.Topic, &dl.Homework, &dl.Attendance); err != nil {
+			rows.Close()
+			return err
+		}
+		dl.No, dl.Marks = int(no), []Mark{}
+		day := d.Format(time.DateOnly)
+		if n := len(v.Days); n == 0 || v.Days[n-1].Date != day {
+			v.Days = append(v.Days, DiaryDay{Date: day})
+		}
+		di := len(v.Days) - 1
+		v.Days[di].Lessons = append(v.Days[di].Lessons, dl)
+		where[dl.LessonID] = pos{di, len(v.Days[di].Lessons) - 1}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, p := range where {
+		byLesson[id] = &v.Days[p.day].Lessons[p.lesson]
+	}
+	// The student's marks of the span and of the span before, for the trend.
+	span := to.Sub(from) + 24*time.Hour
+	before := from.Add(-span)
+	rows, err = f.db.Query(ctx, `SELECT m.id, m.lesson_id, m.lesson_date, m.subject_id, s.name, m.kind, m.value, m.passed, m.version, m.updated_at
+		FROM journal.marks m JOIN journal.subjects s ON s.id = m.subject_id
+		WHERE m.student_id = $1 AND m.lesson_date BETWEEN $2 AND $3 AND m.deleted_at IS NULL
+		ORDER BY m.lesson_date, m.created_at`, student, before, to)
+	if err != nil {
+		return err
+	}
+	type sums struct{ now, nowW, prev, prevW float64 }
+	trends := map[uuid.UUID]*SubjectTrend{}
+	acc := map[uuid.UUID]*sums{}
+	var order []uuid.UUID
+	for rows.Next() {
+		var m Mark
+		var d time.Time
+		var name string
+		var value *int16
+		var version int32
+		if err := rows.Scan(&m.ID, &m.LessonID, &d, &m.SubjectID, &name, &m.Kind, &value, &m.Passed, &version, &m.UpdatedAt); err != nil {
+			rows.Close()
+			return err
+		}
+		m.Date, m.Value, m.Version = d.Format(time.DateOnly), intp(value), int(version)
+		t := trends[m.SubjectID]
+		if t == nil {
+			t = &SubjectTrend{SubjectID: m.SubjectID, Subject: name}
+			trends[m.SubjectID], acc[m.SubjectID] = t, &sums{}
+			order = append(order, m.SubjectID)
+		}
+		current := !d.Before(from)
+		if current {
+			t.Marks++
+			if dl := byLesson[m.LessonID]; dl != nil {
+				dl.Marks = append(dl.Marks, m)
+			}
+		}
+		if m.Value == nil {
+			continue // pass/fail does not enter the average
+		}
+		wgt, s := markKinds[m.Kind], acc[m.SubjectID]
+		if current {
+			s.now, s.nowW = s.now+wgt*float64(*m.Value), s.nowW+wgt
+		} else {
+			s.prev, s.prevW = s.prev+wgt*float64(*m.Value), s.prevW+wgt
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range order {
+		t, s := trends[id], acc[id]
+		t.Trend = "unknown"
+		if s.nowW > 0 {
+			a := round2(s.now / s.nowW)
+			t.Average = &a
+		}
+		if s.prevW > 0 {
+			p := round2(s.prev / s.prevW)
+			t.Previous = &p
+		}
+		if t.Average != nil && t.Previous != nil {
+			switch d := *t.Average - *t.Previous; {
+			case d > 0.05:
+				t.Trend = "up"
+			case d < -0.05:
+				t.Trend = "down"
+			default:
+				t.Trend = "flat"
+			}
+		}
+		if t.Marks > 0 || t.Average != nil {
+			v.Subjects = append(v.Subjects, *t)
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// mayReadDiary reports whether the caller of ctx may read the journal of
+// student between from and to: the student, a parent, the class teacher of a
+// class the student was in then, a teacher with an assignment in that class,
+// or the administration of that school.
+func (f *Function) mayReadDiary(ctx context.Context, student uuid.UUID, from, to time.Time) (bool, error) {
+	c := callerOf(ctx)
+	if c.holds(access.Self, student, access.Student) || c.holds(access.Child, student, access.Parent) {
+		return true, nil
+	}
+	rows, err := f.db.Query(ctx, `SELECT DISTINCT ro.organisation_id, ro.class_id,
+		    EXISTS (SELECT 1 FROM journal.assignments a WHERE a.class_id = ro.class_id AND a.teacher_id = $4)
+		FROM journal.roster ro
+		WHERE ro.student_id = $1 AND ro.starts_on <= $3 AND (ro.ends_on IS NULL OR ro.ends_on >= $2) AND ro.class_id IS NOT NULL`,
+		student, from, to, c.person)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var org, class uuid.UUID
+		var teachesClass bool
+		if err := rows.Scan(&org, &class, &teachesClass); err != nil {
+			return false, err
+		}
+		if c.administers(org) || c.holds(access.Class, class, access.ClassTeacher) ||
+			(teachesClass && c.holds(access.Organisation, org, teachers...)) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}

@@ -1,0 +1,177 @@
+package postgrade
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// saved is the answer of POST /marks.
+type saved struct{ Items []Mark }
+
+func TestMarksDiaryAndHistory(t *testing.T) {
+	w := newWorld(t)
+	// Teacher-s1 saves Monday's column for 6А: two marks for student1, a pass for another pupil.
+	var other string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT student_id::text FROM journal.roster WHERE class_id = $1 AND student_id <> $2 LIMIT 1`,
+		w.ids["{6a}"], w.ids["{student1}"]).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["{other}"] = other
+	var s saved
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
+		{"student_id":"{student1}","kind":"oral","value":5},
+		{"student_id":"{student1}","kind":"control","value":3},
+		{"student_id":"{other}","kind":"homework","passed":true}]}`, http.StatusOK, &s)
+	if len(s.Items) != 3 || s.Items[0].Version != 1 {
+		t.Fatalf("saved %+v", s.Items)
+	}
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventGradePosted); n != 3 {
+		t.Fatalf("grade.posted events: %d, want 3", n)
+	}
+	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l2}","items":[{"student_id":"{student1}","status":"late"}]}`,
+		http.StatusNoContent, nil)
+	w.must(http.MethodPatch, api+"/lessons/{l1}", "teacher-s1", `{"topic":"Дроби","homework":"№ 245"}`, http.StatusOK, nil)
+
+	// The parent sees the week: topic, marks, lateness, the weighted average.
+	from := monday().Format(time.DateOnly)
+	var d DiaryView
+	w.must(http.MethodGet, api+"/diary/{student1}?from="+from, "parent1", "", http.StatusOK, &d)
+	if len(d.Days) != 5 || d.Days[0].Lessons[0].Topic != "Дроби" || len(d.Days[0].Lessons[0].Marks) != 2 || d.Days[1].Lessons[0].Attendance != "late" {
+		t.Fatalf("diary %+v", d)
+	}
+	// (5×1 + 3×3) / (1 + 3) = 3.5
+	if len(d.Subjects) != 1 || d.Subjects[0].Average == nil || *d.Subjects[0].Average != 3.5 {
+		t.Fatalf("averages %+v", d.Subjects)
+	}
+
+	// A change keeps the previous value, who and why.
+	oral := s.Items[0]
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","items":[
+		{"mark_id":%q,"version":1,"kind":"oral","value":4,"reason":"ошибка при вводе"}]}`, oral.ID), http.StatusOK, nil)
+	var h struct{ Items []HistoryEntry }
+	w.must(http.MethodGet, api+"/marks/"+oral.ID.String()+"/history", "parent1", "", http.StatusOK, &h)
+	if len(h.Items) != 2 || *h.Items[1].OldValue != 5 || *h.Items[1].NewValue != 4 || h.Items[1].Reason != "ошибка при вводе" ||
+		h.Items[1].ActorID == nil || *h.Items[1].ActorID != w.ids["{teacher-s1}"] {
+		b, _ := json.Marshal(h)
+		t.Fatalf("history %s", b)
+	}
+	// A stale version: 409 naming the cell, and nothing of the batch is written.
+	before := w.count(`SELECT count(*) FROM journal.marks`)
+	code, body := w.call(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","items":[
+		{"student_id":"{student1}","kind":"oral","value":2},
+		{"mark_id":%q,"version":1,"kind":"oral","value":3,"reason":"исправление"}]}`, oral.ID))
+	if code != http.StatusConflict || !strings.Contains(body, oral.ID.String()) || !strings.Contains(body, `"current_version":2`) {
+		t.Fatalf("stale version: %d %s", code, body)
+	}
+	if after := w.count(`SELECT count(*) FROM journal.marks`); after != before {
+		t.Fatalf("a refused batch wrote marks: %d → %d", before, after)
+	}
+	// Deleting keeps the mark, marked deleted, with the reason.
+	control := s.Items[1]
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","items":[
+		{"mark_id":%q,"version":1,"delete":true,"reason":"работа переписана"}]}`, control.ID), http.StatusOK, nil)
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE id = $1 AND deleted_at IS NOT NULL`, control.ID); n != 1 {
+		t.Fatal("the deleted mark is gone")
+	}
+	w.must(http.MethodGet, api+"/diary/{student1}?from="+from, "student1", "", http.StatusOK, &d)
+	if got := d.Days[0].Lessons[0].Marks; len(got) != 1 || *got[0].Value != 4 {
+		t.Fatalf("diary after change and delete: %+v", got)
+	}
+	if _, err := w.db.Pool.Exec(t.Context(), `UPDATE journal.mark_history SET reason = 'x'`); err == nil {
+		t.Fatal("mark_history can be rewritten")
+	}
+}
+
+// Two sessions save the same cell from the same version: one wins, the other
+// gets a conflict; nothing is silently overwritten.
+func TestSameCellTwice(t *testing.T) {
+	w := newWorld(t)
+	var s saved
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l3}","items":[{"student_id":"{student1}","kind":"test","value":4}]}`,
+		http.StatusOK, &s)
+	id := s.Items[0].ID
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, v := range []int{5, 3} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = w.call(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l3}","items":[
+				{"mark_id":%q,"version":1,"kind":"test","value":%d,"reason":"пересмотр"}]}`, id, v))
+		}()
+	}
+	wg.Wait()
+	if !(codes[0] == 200 && codes[1] == 409 || codes[0] == 409 && codes[1] == 200) {
+		t.Fatalf("two saves of one cell: %v", codes)
+	}
+	if n := w.count(`SELECT count(*) FROM journal.mark_history WHERE mark_id = $1`, id); n != 2 {
+		t.Fatalf("history entries %d, want 2 (posted, one change)", n)
+	}
+}
+
+func TestJournalBadInput(t *testing.T) {
+	w := newWorld(t)
+	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`,
+		yearOf(), yearOf(), yearOf(), yearOf()+1, yearOf()+1), http.StatusCreated, nil)
+	var big strings.Builder
+	big.WriteString(`{"lesson_id":"{l1}","items":[`)
+	for i := 0; i < 10000; i++ {
+		if i > 0 {
+			big.WriteString(",")
+		}
+		big.WriteString(`{"student_id":"{student1}","kind":"oral","value":5}`)
+	}
+	big.WriteString(`]}`)
+	cases := []struct {
+		name, login, body string
+		status            int
+		field             string
+	}{
+		{"a six", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":6}]}`, 400, "items[0].value"},
+		{"a zero", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":0}]}`, 400, "items[0].value"},
+		{"value and pass", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":4,"passed":true}]}`, 400, "items[0].value"},
+		{"unknown kind", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"essay","value":4}]}`, 400, "items[0].kind"},
+		{"a pupil of another class", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student2}","kind":"oral","value":4}]}`, 400, "items[0].student_id"},
+		{"a lesson of another school", "teacher-s1", `{"lesson_id":"{l6b}","items":[{"student_id":"{student2}","kind":"oral","value":4}]}`, 404, ""},
+		{"teacher-s2 into school No. 1", "teacher-s2", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":4}]}`, 404, ""},
+		{"a change without a reason", "teacher-s1", `{"lesson_id":"{l1}","items":[{"mark_id":"0193b6c0-0000-7000-8000-0000000000ff","version":1,"kind":"oral","value":4}]}`, 400, "items[0].reason"},
+		{"10,000 marks at once", "teacher-s1", big.String(), 413, ""},
+		{"no items", "teacher-s1", `{"lesson_id":"{l1}","items":[]}`, 400, "items"},
+		{"unknown field", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":4,"weight":9}]}`, 400, ""},
+	}
+	before := w.count(`SELECT count(*) FROM journal.marks`)
+	for _, c := range cases {
+		code, body := w.call(http.MethodPost, api+"/marks", c.login, c.body)
+		if code != c.status || (c.field != "" && !strings.Contains(body, `"field":"`+c.field+`"`)) {
+			t.Errorf("%s: %d %.300s, want %d at %s", c.name, code, body, c.status, c.field)
+		}
+	}
+	// A not-enrolled pupil anywhere in the batch refuses the whole batch.
+	code, _ := w.call(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
+		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student2}","kind":"oral","value":5}]}`)
+	if code != 400 {
+		t.Errorf("mixed batch: %d", code)
+	}
+	if after := w.count(`SELECT count(*) FROM journal.marks`); after != before {
+		t.Fatalf("refused requests wrote %d marks", after-before)
+	}
+	// A closed period refuses changes.
+	var pid string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE organisation_id = $1 AND $2::date BETWEEN starts_on AND ends_on`,
+		w.ids["{school1}"], monday()).Scan(&pid); err != nil {
+		t.Fatalf("the first semester holds the lessons' week: %v", err)
+	}
+	w.must(http.MethodPost, api+"/periods/"+pid+"/close", "director-s1", "", http.StatusNoContent, nil)
+	code, body := w.call(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`)
+	if code != http.StatusConflict || !strings.Contains(body, "period_closed") {
+		t.Fatalf("closed period: %d %s", code, body)
+	}
+}
+
+func yearOf() int { return monday().Year() }

@@ -1,0 +1,409 @@
+package postgrade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+)
+
+// MarksRequest is the body of POST /api/post-grade/marks: one lesson's marks
+// (a whole class at once). An item without mark_id posts a new mark; with
+// mark_id and version it changes that mark, or deletes it (delete: true); a
+// change or a deletion says why.
+type MarksRequest struct {
+	LessonID string     `json:"lesson_id"`
+	Items    []MarkItem `json:"items"`
+}
+
+// MarkItem is one cell of the journal grid.
+type MarkItem struct {
+	MarkID    string `json:"mark_id,omitempty"`
+	Version   int    `json:"version,omitempty"`
+	StudentID string `json:"student_id,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+	Value     *int   `json:"value,omitempty"`  // 1..5
+	Passed    *bool  `json:"passed,omitempty"` // pass/fail instead of a value
+	Delete    bool   `json:"delete,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// Mark is a mark as the API shows it.
+type Mark struct {
+	ID        uuid.UUID  `json:"id"`
+	LessonID  uuid.UUID  `json:"lesson_id"`
+	StudentID uuid.UUID  `json:"student_id"`
+	Date      string     `json:"date"`
+	SubjectID uuid.UUID  `json:"subject_id"`
+	Kind      string     `json:"kind"`
+	Value     *int       `json:"value,omitempty"`
+	Passed    *bool      `json:"passed,omitempty"`
+	Version   int        `json:"version"`
+	Deleted   bool       `json:"deleted,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+}
+
+// Limits of one save: a class is at most 40 pupils with a few marks each.
+const (
+	maxMarkItems = 200
+	maxMarksBody = 64 << 10
+)
+
+// markKinds are the kinds of marks and their weights (journal.mark_kinds).
+var markKinds = map[string]float64{"oral": 1, "homework": 1, "independent": 1.5, "test": 2, "control": 3, "dictation": 2}
+
+// saveMarks: POST /api/post-grade/marks — the lesson's teacher saves a class's
+// marks in one transaction; any refused item refuses the whole request.
+func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if r.ContentLength > maxMarksBody {
+		return errs.E(errs.TooLarge, "за раз сохраняются оценки одного урока: не больше %d записей", maxMarkItems)
+	}
+	var in MarksRequest
+	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
+		return err
+	}
+	lessonID, err := uuid.Parse(in.LessonID)
+	if err != nil {
+		return errs.Fields("неверный запрос", field("lesson_id", "format", "идентификатор урока в формате UUID"))
+	}
+	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
+		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" оценок одного урока"))
+	}
+	var fe []errs.FieldError
+	for i, it := range in.Items {
+		fe = append(fe, it.check("items["+strconv.Itoa(i)+"]")...)
+	}
+	if len(fe) > 0 {
+		return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки", fe...)
+	}
+	c := callerOf(ctx)
+	var saved []Mark
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		saved = saved[:0]
+		l, org, err := f.lesson(ctx, tx, lessonID)
+		if err != nil {
+			return err
+		}
+		if l == nil || !c.teaches(org, l.TeacherID) {
+			return errs.E(errs.NotFound, "урок не найден среди ваших")
+		}
+		if err := openPeriod(ctx, tx, org, l.Date); err != nil {
+			return err
+		}
+		date, _ := time.Parse(time.DateOnly, l.Date)
+		enrolled, err := classOn(ctx, tx, l.ClassID, date)
+		if err != nil {
+			return err
+		}
+		var evs []outbox.Event
+		at := time.Now()
+		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
+			return err
+		}
+		role := c.role(access.Organisation, org)
+		for i, it := range in.Items {
+			name := "items[" + strconv.Itoa(i) + "]"
+			var m Mark
+			var ev outbox.Event
+			var err error
+			if it.MarkID == "" {
+				student, _ := uuid.Parse(it.StudentID)
+				if !enrolled[student] {
+					return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
+						field(name+".student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
+				}
+				m, ev, err = f.postMark(ctx, tx, l, student, it, c, role, at)
+			} else {
+				m, ev, err = f.changeMark(ctx, tx, l, name, it, c, role, at)
+			}
+			if err != nil {
+				return err
+			}
+			saved, evs = append(saved, m), append(evs, ev)
+		}
+		return f.outbox.EnqueueMany(ctx, tx, evs)
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": saved})
+	return nil
+}
+
+// check validates an item on its own.
+func (it MarkItem) check(name string) []errs.FieldError {
+	var fe []errs.FieldError
+	if it.MarkID == "" {
+		if _, err := uuid.Parse(it.StudentID); err != nil {
+			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+		}
+		if it.Delete || it.Version != 0 {
+			fe = append(fe, field(name+".mark_id", "required", "изменяют и удаляют оценку по её mark_id и version"))
+		}
+	} else {
+		if _, err := uuid.Parse(it.MarkID); err != nil {
+			fe = append(fe, field(name+".mark_id", "format", "идентификатор оценки в формате UUID"))
+		}
+		if it.Version < 1 {
+			fe = append(fe, field(name+".version", "required", "версия оценки, которую вы видели"))
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(it.Reason)); n < 3 || n > 500 {
+			fe = append(fe, field(name+".reason", "required", "причина изменения или удаления (от 3 до 500 символов)"))
+		}
+	}
+	if it.Delete {
+		return fe
+	}
+	if _, ok := markKinds[it.Kind]; !ok {
+		fe = append(fe, field(name+".kind", "enum", "вид работы: oral, homework, independent, test, control, dictation"))
+	}
+	switch {
+	case (it.Value == nil) == (it.Passed == nil):
+		fe = append(fe, field(name+".value", "required", "оценка (value от 1 до 5) или зачёт (passed)"))
+	case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
+		fe = append(fe, field(name+".value", "scale", "оценка по пятибалльной шкале: от 1 до 5"))
+	}
+	return fe
+}
+
+// openPeriod refuses a change inside a closed period of org.
+func openPeriod(ctx context.Context, q querier, org uuid.UUID, date string) error {
+	var closed bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.periods
+		WHERE organisation_id = $1 AND $2::date BETWEEN starts_on AND ends_on AND closed_at IS NOT NULL)`, org, date).Scan(&closed)
+	if err != nil {
+		return err
+	}
+	if closed {
+		return &errs.Error{Code: errs.Conflict, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
+			Extra: map[string]any{"reason": "period_closed"}}
+	}
+	return nil
+}
+
+// classOn returns the students enrolled in class on date.
+func classOn(ctx context.Context, q querier, class uuid.UUID, date time.Time) (map[uuid.UUID]bool, error) {
+	rows, err := q.Query(ctx, `SELECT student_id FROM journal.roster
+		WHERE class_id = $1 AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)`, class, date)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	out := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
+// GradeEvent is the data of grade.posted, grade.changed and grade.deleted.
+type GradeEvent struct {
+	MarkID         string `json:"mark_id"`
+	LessonID       string `json:"lesson_id"`
+	StudentID      string `json:"student_id"`
+	ClassID        string `json:"class_id"`
+	SubjectID      string `json:"subject_id"`
+	Date           string `json:"date"`
+	Kind           string `json:"kind"`
+	Value          *int   `json:"value,omitempty"`
+	Passed         *bool  `json:"passed,omitempty"`
+	PreviousValue  *int   `json:"previous_value,omitempty"`
+	PreviousPassed *bool  `json:"previous_passed,omitempty"`
+	Version        int    `json:"version"`
+	Reason         string `json:"reason,omitempty"`
+	ChangedAt      string `json:"changed_at"`
+}
+
+func (f *Function) postMark(ctx context.Context, tx pgx.Tx, l *Lesson, student uuid.UUID, it MarkItem, c caller, role string, at time.Time) (Mark, outbox.Event, error) {
+	m := Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
+		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: at}
+	if _, err := tx.Exec(ctx, `INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, passed,
+		    version, created_at, created_by, updated_at)
+		VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, 1, $10, $11, $10)`,
+		m.ID, l.ID, student, l.Date, l.SubjectID, l.ClassID, it.Kind, int16p(it.Value), it.Passed, at, c.subject); err != nil {
+		return m, outbox.Event{}, err
+	}
+	if err := history(ctx, tx, m.ID, 1, "posted", nil, it, c, role, at); err != nil {
+		return m, outbox.Event{}, err
+	}
+	return m, gradeEvent(EventGradePosted, l, m, nil, "", at), nil
+}
+
+func (f *Function) changeMark(ctx context.Context, tx pgx.Tx, l *Lesson, name string, it MarkItem, c caller, role string, at time.Time) (Mark, outbox.Event, error) {
+	id, _ := uuid.Parse(it.MarkID)
+	var prev Mark
+	var value *int16
+	var deleted *time.Time
+	var lesson uuid.UUID
+	err := tx.QueryRow(ctx, `SELECT id, lesson_id, student_id, kind, value, passed, version, deleted_at FROM journal.marks WHERE id = $1 FOR UPDATE`, id).
+		Scan(&prev.ID, &lesson, &prev.StudentID, &prev.Kind, &value, &prev.Passed, &prev.Version, &deleted)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && lesson != l.ID) {
+		return prev, outbox.Event{}, errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
+			field(name+".mark_id", "not_found", "в этом уроке нет такой оценки"))
+	}
+	if err != nil {
+		return prev, outbox.Event{}, err
+	}
+	if value != nil {
+		v := int(*value)
+		prev.Value = &v
+	}
+	if deleted != nil || prev.Version != it.Version {
+		detail := fmt.Sprintf("оценку уже изменили (сейчас версия %d, вы видели %d): обновите журнал и повторите", prev.Version, it.Version)
+		if deleted != nil {
+			detail = "оценку уже удалили: обновите журнал"
+		}
+		return prev, outbox.Event{}, &errs.Error{Code: errs.Conflict, Detail: detail,
+			Extra: map[string]any{"mark_id": id.String(), "student_id": prev.StudentID.String(), "current_version": prev.Version}}
+	}
+	m := Mark{ID: id, LessonID: l.ID, StudentID: prev.StudentID, Date: l.Date, SubjectID: l.SubjectID, Version: prev.Version + 1, UpdatedAt: at}
+	reason := strings.TrimSpace(it.Reason)
+	if it.Delete {
+		m.Kind, m.Value, m.Passed, m.Deleted, m.DeletedAt = prev.Kind, prev.Value, prev.Passed, true, &at
+		if _, err := tx.Exec(ctx, `UPDATE journal.marks SET version = version + 1, updated_at = $2, deleted_at = $2 WHERE id = $1`, id, at); err != nil {
+			return m, outbox.Event{}, err
+		}
+		if err := history(ctx, tx, id, m.Version, "deleted", &prev, MarkItem{Reason: reason}, c, role, at); err != nil {
+			return m, outbox.Event{}, err
+		}
+		return m, gradeEvent(EventGradeDeleted, l, m, &prev, reason, at), nil
+	}
+	m.Kind, m.Value, m.Passed = it.Kind, it.Value, it.Passed
+	if _, err := tx.Exec(ctx, `UPDATE journal.marks SET kind = $2, value = $3, passed = $4, version = version + 1, updated_at = $5 WHERE id = $1`,
+		id, it.Kind, int16p(it.Value), it.Passed, at); err != nil {
+		return m, outbox.Event{}, err
+	}
+	it.Reason = reason
+	if err := history(ctx, tx, id, m.Version, "changed", &prev, it, c, role, at); err != nil {
+		return m, outbox.Event{}, err
+	}
+	return m, gradeEvent(EventGradeChanged, l, m, &prev, reason, at), nil
+}
+
+// history appends one entry to journal.mark_history.
+func history(ctx context.Context, tx pgx.Tx, mark uuid.UUID, version int, action string, prev *Mark, now MarkItem, c caller, role string, at time.Time) error {
+	var oldValue *int16
+	var oldPassed *bool
+	var oldKind, newKind *string
+	if prev != nil {
+		oldValue, oldPassed, oldKind = int16p(prev.Value), prev.Passed, &prev.Kind
+	}
+	if now.Kind != "" {
+		newKind = &now.Kind
+	}
+	var actor *uuid.UUID
+	if c.person != uuid.Nil {
+		actor = &c.person
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO journal.mark_history (mark_id, version, action, old_value, old_passed, old_kind,
+		    new_value, new_passed, new_kind, reason, actor_subject, actor_id, actor_role, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''), $11, $12, $13, $14)`,
+		mark, int32(version), action, oldValue, oldPassed, oldKind, int16p(now.Value), now.Passed, newKind, now.Reason,
+		c.subject, actor, role, at)
+	return err
+}
+
+func gradeEvent(typ string, l *Lesson, m Mark, prev *Mark, reason string, at time.Time) outbox.Event {
+	ev := GradeEvent{MarkID: m.ID.String(), LessonID: l.ID.String(), StudentID: m.StudentID.String(), ClassID: l.ClassID.String(),
+		SubjectID: l.SubjectID.String(), Date: l.Date, Kind: m.Kind, Value: m.Value, Passed: m.Passed, Version: m.Version,
+		Reason: reason, ChangedAt: at.UTC().Format(time.RFC3339Nano)}
+	if prev != nil {
+		ev.PreviousValue, ev.PreviousPassed = prev.Value, prev.Passed
+	}
+	return outbox.Event{Type: typ, Source: source, Subject: m.StudentID.String(), Data: ev}
+}
+
+func int16p(v *int) *int16 {
+	if v == nil {
+		return nil
+	}
+	x := int16(*v)
+	return &x
+}
+
+func newID() uuid.UUID { id, _ := uuid.NewV7(); return id }
+
+// HistoryEntry is one change of a mark.
+type HistoryEntry struct {
+	Version    int       `json:"version"`
+	Action     string    `json:"action"` // posted | changed | deleted
+	OldValue   *int      `json:"old_value,omitempty"`
+	OldPassed  *bool     `json:"old_passed,omitempty"`
+	OldKind    string    `json:"old_kind,omitempty"`
+	NewValue   *int      `json:"new_value,omitempty"`
+	NewPassed  *bool     `json:"new_passed,omitempty"`
+	NewKind    string    `json:"new_kind,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	ActorID    *string   `json:"actor_id,omitempty"`
+	ActorRole  string    `json:"actor_role"`
+	At         time.Time `json:"at"`
+	ActorLogin string    `json:"actor_subject"`
+}
+
+// markHistory: GET /api/post-grade/marks/{id}/history — every version of a
+// mark with who made it and why, for whoever may read the student's diary.
+func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var student uuid.UUID
+	var date time.Time
+	err = f.db.QueryRow(ctx, `SELECT student_id, lesson_date FROM journal.marks WHERE id = $1`, id).Scan(&student, &date)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.NotFound, "оценка не найдена")
+	}
+	if err != nil {
+		return err
+	}
+	if ok, err := f.mayReadDiary(ctx, student, date, date); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return errs.E(errs.NotFound, "оценка не найдена")
+	}
+	rows, err := f.db.Query(ctx, `SELECT version, action, old_value, old_passed, coalesce(old_kind, ''), new_value, new_passed,
+		    coalesce(new_kind, ''), coalesce(reason, ''), actor_id::text, actor_role, at, actor_subject
+		FROM journal.mark_history WHERE mark_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryEntry, error) {
+		var h HistoryEntry
+		var version int32
+		var ov, nv *int16
+		err := row.Scan(&version, &h.Action, &ov, &h.OldPassed, &h.OldKind, &nv, &h.NewPassed, &h.NewKind, &h.Reason, &h.ActorID,
+			&h.ActorRole, &h.At, &h.ActorLogin)
+		h.Version, h.OldValue, h.NewValue = int(version), intp(ov), intp(nv)
+		return h, err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+func intp(v *int16) *int {
+	if v == nil {
+		return nil
+	}
+	x := int(*v)
+	return &x
+}

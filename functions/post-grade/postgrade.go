@@ -1,0 +1,116 @@
+// Package postgrade is the post-grade function: the electronic class journal
+// (academic periods, teaching assignments, lessons by date with their topics,
+// marks and attendance) and the student's diary read from it.
+//
+// Guarantees:
+//
+//   - A class's marks for a lesson are saved in one request and one
+//     transaction: every item is checked first (scale, kind, the lesson's
+//     class, the student's enrollment on the lesson's date, an open period,
+//     the version the teacher saw) and either all are written or none.
+//   - Marks are never silently rewritten: a change or a deletion names the
+//     version it replaces (a stale version is a 409 naming the cell, nothing
+//     written), keeps the previous value in the append-only mark_history with
+//     who changed it and why, and a deleted mark stays, marked deleted.
+//   - Every change is an event (grade.posted, grade.changed, grade.deleted,
+//     attendance.marked) written in the same transaction.
+//   - A teacher writes only into the lessons of own teaching assignments;
+//     the diary shows a student's journal to the student, the parents, the
+//     class teacher, the teachers of the class and the school administration.
+//   - Who is enrolled where comes from the registry's enrollment events
+//     (journal.roster), never from the registry's tables.
+package postgrade
+
+import (
+	"context"
+	"embed"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+)
+
+// Name is the function's name: its directory, func.yaml name and URL prefix.
+const Name = "post-grade"
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the function's migrations (schema "journal").
+func Schema() db.Schema { return db.EmbeddedSchema("journal", migrations, "migrations") }
+
+// Schemas are the function's own schemas, in order.
+func Schemas() []db.Schema { return []db.Schema{Schema()} }
+
+// Config is the function's configuration.
+type Config struct {
+	function.Config
+}
+
+// Function is the post-grade Knative function.
+type Function struct {
+	function.Lifecycle
+	// Now is the clock of period checks and the diary's default week; tests set it.
+	Now func() time.Time
+
+	db     *pgxpool.Pool
+	outbox *outbox.Writer
+	router *httpx.Router
+}
+
+// New returns an unstarted function.
+func New() *Function { return &Function{} }
+
+func (f *Function) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// Start opens the function's own dependencies (standalone mode).
+func (f *Function) Start(ctx context.Context, _ map[string]string) error {
+	var cfg Config
+	if err := function.Load(&cfg); err != nil {
+		return err
+	}
+	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
+	if err != nil {
+		return err
+	}
+	return f.Mount(ctx, deps)
+}
+
+// Mount wires the function to deps and serves its API.
+func (f *Function) Mount(_ context.Context, deps *function.Deps) error {
+	if err := deps.Policy.Register(Rules); err != nil {
+		return err
+	}
+	f.db, f.outbox = deps.DB, deps.Outbox
+	rt := httpx.NewRouter(deps.Guard)
+	const api = "/api/" + Name
+	rt.Handle(http.MethodGet, api+"/subjects", auth.Authenticated, f.subjects)
+	rt.Handle(http.MethodPost, api+"/periods", PermSetup, f.createPeriods)
+	rt.Handle(http.MethodPost, api+"/periods/{id}/close", PermSetup, f.closePeriod)
+	rt.Handle(http.MethodPost, api+"/assignments", PermSetup, f.createAssignment)
+	rt.Handle(http.MethodPost, api+"/assignments/{id}/timetable", PermSetup, f.generateLessons)
+	rt.Handle(http.MethodPatch, api+"/lessons/{id}", PermTeach, f.setTopic)
+	rt.Handle(http.MethodGet, api+"/lessons/{id}/journal", PermJournalRead, f.journal)
+	rt.Handle(http.MethodPost, api+"/marks", PermTeach, f.saveMarks)
+	rt.Handle(http.MethodGet, api+"/marks/{id}/history", PermDiaryRead, f.markHistory)
+	rt.Handle(http.MethodPost, api+"/attendance", PermTeach, f.markAttendance)
+	rt.Handle(http.MethodGet, api+"/diary/{student_id}", PermDiaryRead, f.diary)
+	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
+	f.router = rt
+	f.Serve(rt)
+	return nil
+}
+
+// Routes lists the function's routes for the route-permission harness.
+func (f *Function) Routes() []httpx.Route { return f.router.Routes() }

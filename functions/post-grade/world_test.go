@@ -1,0 +1,249 @@
+package postgrade
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/cloudevents/sdk-go/v2/binding"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+
+	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/devidp/devidptest"
+	"github.com/kuzbass/eko/infra/fixtures"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/outbox"
+	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/shared/platform"
+)
+
+const api = "/api/post-grade"
+
+// world is the registry (small seed, fixture identities) and post-grade on a
+// fresh database, mounted as the all-in-one process mounts them, with tokens
+// of the real development identity provider. The registry's enrollments reach
+// the journal's roster as enrollment.created events through the events endpoint.
+// Teacher-s1 teaches mathematics to 6А of school No. 1 (student1's class) on
+// the five school days of the first week of October ({l1} … {l5}).
+type world struct {
+	t      testing.TB
+	f      *Function
+	db     *dbtest.Database
+	tokens map[string]string
+	ids    map[string]string
+}
+
+// monday is the first Monday of October of the current academic year: its
+// week lies inside the first term of any school calendar.
+func monday() time.Time {
+	d := time.Date(registry.AcademicYearOf(time.Now()), time.October, 1, 0, 0, 0, 0, time.UTC)
+	return d.AddDate(0, 0, (8-int(d.Weekday()))%7)
+}
+
+func newWorld(t testing.TB) *world {
+	t.Helper()
+	ctx := context.Background()
+	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), Schema())
+	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
+	p, err := pdata.Open(pcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fixtures.MustLoad()
+	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	issuer := devidptest.Start(t, devidp.Config{}, fx)
+	policy := access.NewPolicy(nil)
+	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
+		Guard: &auth.Guard{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer, Audience: "eko"}), Policy: policy}}
+	reg := registry.New()
+	policy.SetSource(reg)
+	if err := reg.Mount(ctx, deps, pcfg); err != nil {
+		t.Fatal(err)
+	}
+	f := New()
+	if err := f.Mount(ctx, deps); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, f: f, db: d, tokens: map[string]string{}, ids: map[string]string{}}
+	for _, i := range fx.Identities {
+		digits, _ := pdata.NormalizeSNILS(i.SNILS)
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids["{"+i.Login+"}"] = id
+		if !i.NoAccount {
+			w.tokens[i.Login] = devidptest.Token(t, issuer, i.Login)
+			// The first sign-in links the ESIA account to the registry person.
+			req := httptest.NewRequest(http.MethodGet, "/api/registry/me", nil)
+			req.Header.Set("Authorization", "Bearer "+w.tokens[i.Login])
+			rec := httptest.NewRecorder()
+			reg.Handle(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s /me: %d %s", i.Login, rec.Code, rec.Body)
+			}
+		}
+	}
+	for code, ph := range map[string]string{"school-1-kemerovo": "{school1}", "school-3-novokuznetsk": "{school3}"} {
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids[ph] = id
+	}
+	// Every seeded enrollment reaches the journal as the registry's event would.
+	rows, err := d.Pool.Query(ctx, `SELECT id::text, person_id::text, organisation_id::text, coalesce(class_id::text, ''), academic_year,
+		to_char(starts_on, 'YYYY-MM-DD') FROM registry.enrollments`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []enrollment
+	for rows.Next() {
+		var e enrollment
+		if err := rows.Scan(&e.EnrollmentID, &e.PersonID, &e.OrganisationID, &e.ClassID, &e.AcademicYear, &e.StartsOn); err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, e)
+	}
+	rows.Close()
+	for _, e := range evs {
+		data := map[string]any{"enrollment_id": e.EnrollmentID, "person_id": e.PersonID, "organisation_id": e.OrganisationID,
+			"academic_year": e.AcademicYear, "starts_on": e.StartsOn}
+		if e.ClassID != "" {
+			data["class_id"] = e.ClassID
+		}
+		if code, body := w.deliver("enrollment-"+e.EnrollmentID, EventEnrollmentCreated, data); code != http.StatusNoContent {
+			t.Fatalf("enrollment event: %d %s", code, body)
+		}
+	}
+	var class6A string
+	if err := d.Pool.QueryRow(ctx, `SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student1}"]).Scan(&class6A); err != nil {
+		t.Fatalf("student1 on the roster: %v", err)
+	}
+	w.ids["{6a}"] = class6A
+	var class6B string
+	if err := d.Pool.QueryRow(ctx, `SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student2}"]).Scan(&class6B); err != nil {
+		t.Fatalf("student2 on the roster: %v", err)
+	}
+	w.ids["{6b}"] = class6B
+	w.ids["{math}"] = "0193b6c0-0000-7000-8000-000000000003"
+	w.ids["{russian}"] = "0193b6c0-0000-7000-8000-000000000001"
+
+	// Mathematics in 6А by teacher-s1, daily at lesson 2 in the first week of October.
+	year := registry.AcademicYearOf(time.Now())
+	var a Assignment
+	w.must(http.MethodPost, api+"/assignments", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,
+		"teacher_id":"{teacher-s1}","class_id":"{6a}","subject_id":"{math}"}`, year), http.StatusCreated, &a)
+	w.ids["{asg}"] = a.ID.String()
+	mon := monday()
+	var lessons struct{ Items []Lesson }
+	w.must(http.MethodPost, api+"/assignments/{asg}/timetable", "director-s1", fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":2,"from":%q,"to":%q}`,
+		mon.Format(time.DateOnly), mon.AddDate(0, 0, 6).Format(time.DateOnly)), http.StatusCreated, &lessons)
+	if len(lessons.Items) != 5 {
+		t.Fatalf("generated %d lessons, want 5", len(lessons.Items))
+	}
+	for i, l := range lessons.Items {
+		w.ids[fmt.Sprintf("{l%d}", i+1)] = l.ID.String()
+	}
+	// Russian in 6Б of school No. 3 by teacher-s2 on the same Monday.
+	w.exec(`INSERT INTO journal.assignments (id, organisation_id, academic_year, teacher_id, class_id, subject_id)
+		VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`, w.ids["{school3}"], year, w.ids["{teacher-s2}"], w.ids["{6b}"], w.ids["{russian}"])
+	w.exec(`INSERT INTO journal.lessons (id, assignment_id, organisation_id, class_id, subject_id, teacher_id, lesson_date, lesson_no)
+		SELECT gen_random_uuid(), id, organisation_id, class_id, subject_id, teacher_id, $1, 1 FROM journal.assignments WHERE class_id = $2`,
+		mon, w.ids["{6b}"])
+	var l6b string
+	if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM journal.lessons WHERE class_id = $1`, w.ids["{6b}"]).Scan(&l6b); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["{l6b}"] = l6b
+	return w
+}
+
+// deliver posts an event to post-grade's events endpoint as the in-process dispatcher does.
+func (w *world) deliver(id, typ string, data any) (int, string) {
+	w.t.Helper()
+	ev := cloudevents.NewEvent()
+	ev.SetID(id)
+	ev.SetSource(events.Source(registry.Name))
+	ev.SetType(typ)
+	if err := ev.SetData(cloudevents.ApplicationJSON, data); err != nil {
+		w.t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, api+"/events", nil)
+	if err := cehttp.WriteRequest(context.Background(), (*binding.EventMessage)(&ev), req); err != nil {
+		w.t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	w.f.Handle(rec, req.WithContext(auth.WithInternalDelivery(req.Context())))
+	return rec.Code, rec.Body.String()
+}
+
+func (w *world) expand(s string) string {
+	for k, v := range w.ids {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	return s
+}
+
+// call sends a request as login ("": no token) and returns the status and body.
+func (w *world) call(method, path, login, body string) (int, string) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(w.expand(body))
+	}
+	req := httptest.NewRequest(method, w.expand(path), rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if login != "" {
+		req.Header.Set("Authorization", "Bearer "+w.tokens[login])
+	}
+	rec := httptest.NewRecorder()
+	w.f.Handle(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func (w *world) must(method, path, login, body string, want int, out any) {
+	w.t.Helper()
+	code, resp := w.call(method, path, login, body)
+	if code != want {
+		w.t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, login, code, want, resp)
+	}
+	if out != nil {
+		if err := json.Unmarshal([]byte(resp), out); err != nil {
+			w.t.Fatalf("%s %s: %v: %s", method, path, err, resp)
+		}
+	}
+}
+
+func (w *world) exec(sql string, args ...any) {
+	w.t.Helper()
+	if _, err := w.db.Pool.Exec(context.Background(), sql, args...); err != nil {
+		w.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (w *world) count(sql string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.db.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		w.t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
