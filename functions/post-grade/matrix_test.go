@@ -1,0 +1,109 @@
+package postgrade
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kuzbass/eko/shared/auth/authtest"
+)
+
+// everyone is every fixture login with an account and no token at all ("").
+var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
+
+type row struct {
+	route, method, path, body string
+	login                     string
+	status                    int
+}
+
+// expect builds the rows of one call: logins in got get that status, no token
+// 401, everyone else others.
+func expect(route, path, body string, others int, got map[string]int) []row {
+	var rows []row
+	for _, l := range everyone {
+		st, ok := got[l]
+		switch {
+		case ok:
+		case l == "":
+			st = http.StatusUnauthorized
+		default:
+			st = others
+		}
+		rows = append(rows, row{route, strings.Fields(route)[0], path, body, l, st})
+	}
+	return rows
+}
+
+// TestAuthorizationMatrix: every route × every fixture login × own and foreign
+// objects. A teacher writes only into own lessons (teacher-s2 cannot post to
+// school No. 1), a class teacher reads the class, a parent only own children, a
+// student only self, officials get no pupil's journal; ids of others' objects
+// answer 404.
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newWorld(t)
+	y := yearOf()
+	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
+	var p2 string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = 2`).Scan(&p2); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["{p2}"] = p2
+	var s saved
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`, http.StatusOK, &s)
+	w.ids["{m1}"] = s.Items[0].ID.String()
+
+	teach := map[string]int{"teacher-s1": 200, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404}
+	readers := map[string]int{"parent1": 200, "student1": 200, "teacher-s1": 200, "director-s1": 200,
+		"parent2": 404, "student2": 404, "teacher-s2": 404, "kg-director-1": 404}
+	var rows []row
+	add := func(r ...row) { rows = append(rows, r...) }
+	add(expect("GET "+api+"/subjects", api+"/subjects", "", 200, nil)...)
+	add(expect("POST "+api+"/periods", api+"/periods", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y+1, y+1, y+1, y+2, y+2),
+		403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/periods/{id}/close", api+"/periods/{p2}/close", "", 403, map[string]int{"director-s1": 204, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/assignments", api+"/assignments", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,
+		"teacher_id":"{teacher-s1}","class_id":"{6a}","subject_id":"{russian}"}`, y), 403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/assignments/{id}/timetable", api+"/assignments/{asg}/timetable",
+		fmt.Sprintf(`{"weekdays":[6],"lesson_no":3,"from":"%d-10-01","to":"%d-10-31"}`, y, y), 403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
+	add(expect("PATCH "+api+"/lessons/{id}", api+"/lessons/{l1}", `{"topic":"Проценты"}`, 403, teach)...)
+	add(expect("GET "+api+"/lessons/{id}/journal", api+"/lessons/{l1}/journal", "", 403,
+		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/marks", api+"/marks", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":4}]}`, 403, teach)...)
+	add(expect("POST "+api+"/attendance", api+"/attendance", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"absent_illness"}]}`, 403,
+		map[string]int{"teacher-s1": 204, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("GET "+api+"/marks/{id}/history", api+"/marks/{m1}/history", "", 403, readers)...)
+	add(expect("GET "+api+"/diary/{student_id}", api+"/diary/{student1}?from="+monday().Format("2006-01-02"), "", 403, readers)...)
+	// BOLA: another family's, another school's pupil.
+	add(expect("GET "+api+"/diary/{student_id}", api+"/diary/{student2}?from="+monday().Format("2006-01-02"), "", 403,
+		map[string]int{"parent2": 200, "student2": 200, "teacher-s2": 200, "parent1": 404, "student1": 404, "teacher-s1": 404,
+			"director-s1": 404, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)
+
+	covered := map[string]bool{}
+	for i, r := range rows {
+		covered[r.route] = true
+		code, body := w.call(r.method, r.path, r.login, r.body)
+		if code != r.status {
+			t.Errorf("row %d: %s as %q: %d, want %d: %.300s", i, r.route, r.login, code, r.status, body)
+		}
+		if code >= 400 && !json.Valid([]byte(body)) {
+			t.Errorf("row %d: not a problem body: %s", i, body)
+		}
+		if code >= 400 && strings.Contains(body, w.ids["{student1}"]) && r.login != "parent1" && r.login != "student1" {
+			t.Errorf("row %d: a refusal names student1: %s", i, body)
+		}
+	}
+	authtest.CheckRoutes(t, w.f.Routes())
+	for _, rt := range w.f.Routes() {
+		if !covered[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
+		}
+	}
+	t.Logf("%d authorization cases", len(rows))
+}
