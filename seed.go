@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
@@ -61,6 +63,13 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 	}
 	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
 		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
+	// The seed writes the registry's tables directly; the journal's roster
+	// learns the enrollments from their events, delivered by the outbox relay.
+	n, err := registry.AnnounceEnrollments(ctx, pool, outbox.New(events.Default()))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("announced %d enrollments (enrollment.created) for the functions that follow them\n", n)
 	return nil
 }
 

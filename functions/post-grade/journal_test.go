@@ -175,3 +175,33 @@ func TestJournalBadInput(t *testing.T) {
 }
 
 func yearOf() int { return monday().Year() }
+
+// The roster follows the registry's events: once student1 has left 6А, a mark
+// for a lesson after that is refused; a redelivered event changes nothing twice.
+func TestRosterFollowsEnrollmentEvents(t *testing.T) {
+	w := newWorld(t)
+	var enrollment, starts string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT enrollment_id::text, to_char(starts_on, 'YYYY-MM-DD') FROM journal.roster WHERE student_id = $1`,
+		w.ids["{student1}"]).Scan(&enrollment, &starts); err != nil {
+		t.Fatal(err)
+	}
+	left := monday().AddDate(0, 0, 1).Format(time.DateOnly) // Tuesday: Monday's lesson still counts, Wednesday's not
+	data := map[string]any{"enrollment_id": enrollment, "person_id": w.ids["{student1}"], "organisation_id": w.ids["{school1}"],
+		"class_id": w.ids["{6a}"], "academic_year": yearOf(), "starts_on": starts, "ends_on": left, "fields": []string{"ends_on"}}
+	for range 2 {
+		if code, body := w.deliver("left-1", EventEnrollmentChanged, data); code != http.StatusNoContent {
+			t.Fatalf("enrollment.changed: %d %s", code, body)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM platform.processed_events WHERE consumer = $1 AND id = 'left-1'`, Name); n != 1 {
+		t.Fatalf("processed %d times", n)
+	}
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`, http.StatusOK, nil)
+	code, body := w.call(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l3}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`)
+	if code != http.StatusBadRequest || !strings.Contains(body, "not_enrolled") {
+		t.Fatalf("a mark after leaving: %d %s", code, body)
+	}
+	if code, _ := w.deliver("bad-1", "ru.kuzbass.eko.person.created.v1", map[string]any{"person_id": w.ids["{student1}"], "fields": []string{"x"}}); code != http.StatusBadRequest {
+		t.Fatalf("an event type not routed here: %d", code)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/kuzbass/eko/events"
+	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"
@@ -107,29 +108,17 @@ func newWorld(t testing.TB) *world {
 		}
 		w.ids[ph] = id
 	}
-	// Every seeded enrollment reaches the journal as the registry's event would.
-	rows, err := d.Pool.Query(ctx, `SELECT id::text, person_id::text, organisation_id::text, coalesce(class_id::text, ''), academic_year,
-		to_char(starts_on, 'YYYY-MM-DD') FROM registry.enrollments`)
-	if err != nil {
+	// The seeded enrollments reach the journal as `eko seed` sends them: the
+	// registry announces them through the outbox and the relay delivers them.
+	if _, err := registry.AnnounceEnrollments(ctx, d.Pool, deps.Outbox); err != nil {
 		t.Fatal(err)
 	}
-	var evs []enrollment
-	for rows.Next() {
-		var e enrollment
-		if err := rows.Scan(&e.EnrollmentID, &e.PersonID, &e.OrganisationID, &e.ClassID, &e.AcademicYear, &e.StartsOn); err != nil {
-			t.Fatal(err)
-		}
-		evs = append(evs, e)
-	}
-	rows.Close()
-	for _, e := range evs {
-		data := map[string]any{"enrollment_id": e.EnrollmentID, "person_id": e.PersonID, "organisation_id": e.OrganisationID,
-			"academic_year": e.AcademicYear, "starts_on": e.StartsOn}
-		if e.ClassID != "" {
-			data["class_id"] = e.ClassID
-		}
-		if code, body := w.deliver("enrollment-"+e.EnrollmentID, EventEnrollmentCreated, data); code != http.StatusNoContent {
-			t.Fatalf("enrollment event: %d %s", code, body)
+	dispatcher := &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{Name: http.HandlerFunc(f.Handle)}}
+	relay := outboxrelay.NewRelay(d.Pool, dispatcher, outboxrelay.RelayConfig{BatchSize: 500, Concurrency: 4, DeliveryTimeout: 10 * time.Second, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
+	for w.count(`SELECT count(*) FROM platform.outbox WHERE status <> 'delivered'`) > 0 {
+		n, err := relay.RunOnce(ctx)
+		if err != nil || n == 0 {
+			t.Fatalf("relay: %d delivered, %v", n, err)
 		}
 	}
 	var class6A string
