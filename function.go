@@ -39,6 +39,8 @@ type Config struct {
 	Queue submitapplication.QueueOptions
 	// EPGU takes the status updates of applications filed on it (EPGU_STATUS_URL).
 	EPGU submitapplication.EPGUConfig
+	// Journal sets the chronic-absence threshold (CHRONIC_ABSENCE_SHARE, CHRONIC_ABSENCE_MIN_LESSONS).
+	Journal postgrade.Options
 	// MigrateURL is the direct (non-pooled) connection used for migrations; DATABASE_URL when empty.
 	MigrateURL string `envconfig:"MIGRATE_DATABASE_URL"`
 }
@@ -113,7 +115,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	consumers[submitapplication.Name] = http.HandlerFunc(sa.Handle)
 
 	pg := postgrade.New()
-	if err := pg.Mount(ctx, deps); err != nil {
+	if err := pg.Mount(ctx, deps, cfg.Journal); err != nil {
 		return err
 	}
 	consumers[postgrade.Name] = http.HandlerFunc(pg.Handle)

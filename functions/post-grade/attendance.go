@@ -1,6 +1,8 @@
 package postgrade
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -81,7 +83,7 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 		if l == nil || !c.teaches(org, l.TeacherID) {
 			return errs.E(errs.NotFound, "урок не найден среди ваших")
 		}
-		if err := openPeriod(ctx, tx, org, l.Date); err != nil {
+		if _, err := openPeriod(ctx, tx, org, l.Date, l.AssignmentID); err != nil {
 			return err
 		}
 		date, _ := time.Parse(time.DateOnly, l.Date)
@@ -114,6 +116,18 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 				LessonID: l.ID.String(), StudentID: students[i].String(), ClassID: l.ClassID.String(), SubjectID: l.SubjectID.String(),
 				Date: l.Date, Status: it.Status, MarkedAt: at.UTC().Format(time.RFC3339Nano)}})
 		}
+		for i, it := range in.Items {
+			if it.Status == "present" || it.Status == "late" {
+				continue
+			}
+			ev, err := f.chronicAbsence(ctx, tx, org, l, students[i], date)
+			if err != nil {
+				return err
+			}
+			if ev != nil {
+				evs = append(evs, *ev)
+			}
+		}
 		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
 	if err != nil {
@@ -121,4 +135,58 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// AbsenceEvent is the data of absence.chronic.
+type AbsenceEvent struct {
+	StudentID      string  `json:"student_id"`
+	ClassID        string  `json:"class_id"`
+	OrganisationID string  `json:"organisation_id"`
+	PeriodID       string  `json:"period_id,omitempty"`
+	From           string  `json:"from"`
+	To             string  `json:"to"`
+	Absences       int     `json:"absences"`
+	Unexcused      int     `json:"unexcused"`
+	Lessons        int     `json:"lessons"`
+	Threshold      float64 `json:"threshold"`
+}
+
+// chronicAbsence returns the absence.chronic event when student's absences
+// from the class's lessons in the period of date (or the 30 days up to it,
+// without periods) have just reached the threshold; once per pupil and span.
+func (f *Function) chronicAbsence(ctx context.Context, tx pgx.Tx, org uuid.UUID, l *Lesson, student uuid.UUID, date time.Time) (*outbox.Event, error) {
+	from, key := date.AddDate(0, 0, -29), "days:"+date.AddDate(0, 0, -29).Format(time.DateOnly)
+	var period *uuid.UUID
+	var starts time.Time
+	err := tx.QueryRow(ctx, `SELECT id, starts_on FROM journal.periods WHERE organisation_id = $1 AND $2::date BETWEEN starts_on AND ends_on`, org, date).
+		Scan(&period, &starts)
+	switch {
+	case err == nil:
+		from, key = starts, period.String()
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, err
+	}
+	var lessons, absences, unexcused int
+	if err := tx.QueryRow(ctx, `SELECT count(*),
+		    count(a.status) FILTER (WHERE a.status LIKE 'absent_%'),
+		    count(a.status) FILTER (WHERE a.status = 'absent_unexcused')
+		FROM journal.lessons ls LEFT JOIN journal.attendance a ON a.lesson_id = ls.id AND a.student_id = $2
+		WHERE ls.class_id = $1 AND ls.lesson_date BETWEEN $3 AND $4`, l.ClassID, student, from, date).Scan(&lessons, &absences, &unexcused); err != nil {
+		return nil, err
+	}
+	if lessons < f.attendance.ChronicMinLessons || float64(absences) < f.attendance.ChronicShare*float64(lessons) {
+		return nil, nil
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO journal.absence_signals (student_id, span_key, absences, lessons, signalled_at)
+		VALUES ($1, $2, $3, $4, clock_timestamp()) ON CONFLICT DO NOTHING`, student, key, int32(absences), int32(lessons))
+	if err != nil || tag.RowsAffected() == 0 {
+		return nil, err
+	}
+	ev := AbsenceEvent{StudentID: student.String(), ClassID: l.ClassID.String(), OrganisationID: org.String(),
+		From: from.Format(time.DateOnly), To: date.Format(time.DateOnly), Absences: absences, Unexcused: unexcused, Lessons: lessons,
+		Threshold: f.attendance.ChronicShare}
+	if period != nil {
+		ev.PeriodID = period.String()
+	}
+	return &outbox.Event{Type: EventAbsenceChronic, Source: source, Subject: student.String(), Data: ev}, nil
 }

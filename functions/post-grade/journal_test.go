@@ -205,3 +205,74 @@ func TestRosterFollowsEnrollmentEvents(t *testing.T) {
 		t.Fatalf("an event type not routed here: %d", code)
 	}
 }
+
+// Term marks are suggested by the weighted average and confirmed by the
+// teacher; a closed period refuses changes until the director permits them,
+// and the permit is recorded with the change; absences past the threshold
+// raise one absence.chronic signal.
+func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
+	w := newWorld(t)
+	y := yearOf()
+	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
+	var p1 string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = 1`).Scan(&p1); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["{p1}"] = p1
+	var s saved
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
+		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student1}","kind":"control","value":3}]}`, http.StatusOK, &s)
+	var tm struct{ Items []TermMark }
+	w.must(http.MethodGet, api+"/assignments/{asg}/term-marks?period_id={p1}", "teacher-s1", "", http.StatusOK, &tm)
+	var mine *TermMark
+	for i := range tm.Items {
+		if tm.Items[i].StudentID.String() == w.ids["{student1}"] {
+			mine = &tm.Items[i]
+		}
+	}
+	if mine == nil || mine.Suggested == nil || *mine.Suggested != 3.5 || mine.Value != nil {
+		t.Fatalf("suggested term mark %+v", mine)
+	}
+	w.must(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1", `{"period_id":"{p1}","items":[{"student_id":"{student1}","value":4}]}`,
+		http.StatusNoContent, nil)
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventTermMarkConfirmed); n != 1 {
+		t.Fatalf("term-mark.confirmed events: %d", n)
+	}
+
+	// Closed: refused; permitted by the director: accepted, and the history names the permit.
+	w.must(http.MethodPost, api+"/periods/{p1}/close", "director-s1", "", http.StatusNoContent, nil)
+	change := fmt.Sprintf(`{"lesson_id":"{l1}","items":[{"mark_id":%q,"version":1,"kind":"oral","value":4,"reason":"апелляция"}]}`, s.Items[0].ID)
+	if code, body := w.call(http.MethodPost, api+"/marks", "teacher-s1", change); code != http.StatusConflict || !strings.Contains(body, "period_closed") {
+		t.Fatalf("closed period: %d %s", code, body)
+	}
+	if code, _ := w.call(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1", `{"period_id":"{p1}","items":[{"student_id":"{student1}","value":5}]}`); code != http.StatusConflict {
+		t.Fatalf("term mark in a closed period: %d", code)
+	}
+	var permit struct{ ID string }
+	w.must(http.MethodPost, api+"/periods/{p1}/permits", "director-s1", `{"assignment_id":"{asg}","reason":"апелляция родителей","hours":2}`, http.StatusCreated, &permit)
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", change, http.StatusOK, nil)
+	var h struct{ Items []HistoryEntry }
+	w.must(http.MethodGet, api+"/marks/"+s.Items[0].ID.String()+"/history", "director-s1", "", http.StatusOK, &h)
+	if last := h.Items[len(h.Items)-1]; last.PermitID == nil || *last.PermitID != permit.ID {
+		t.Fatalf("the change under the permit: %+v", last)
+	}
+
+	// Chronic absence: a second week of lessons; absent on 3 of the first 10 → one signal.
+	w.exec(`UPDATE journal.periods SET closed_at = NULL`)
+	mon := monday().AddDate(0, 0, 7)
+	var week2 struct{ Items []Lesson }
+	w.must(http.MethodPost, api+"/assignments/{asg}/timetable", "director-s1", fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":2,"from":%q,"to":%q}`,
+		mon.Format(time.DateOnly), mon.AddDate(0, 0, 4).Format(time.DateOnly)), http.StatusCreated, &week2)
+	for _, i := range []int{0, 1, 4, 3} {
+		w.must(http.MethodPost, api+"/attendance", "teacher-s1", fmt.Sprintf(`{"lesson_id":%q,"items":[{"student_id":"{student1}","status":"absent_unexcused"}]}`,
+			week2.Items[i].ID), http.StatusNoContent, nil)
+		want := 0
+		if i == 4 || i == 3 {
+			want = 1 // at the tenth lesson: 3 of 10
+		}
+		if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventAbsenceChronic); n != want {
+			t.Fatalf("after the absence on lesson %d: %d absence.chronic events, want %d", 6+i, n, want)
+		}
+	}
+}

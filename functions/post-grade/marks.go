@@ -102,7 +102,8 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 		if l == nil || !c.teaches(org, l.TeacherID) {
 			return errs.E(errs.NotFound, "урок не найден среди ваших")
 		}
-		if err := openPeriod(ctx, tx, org, l.Date); err != nil {
+		permit, err := openPeriod(ctx, tx, org, l.Date, l.AssignmentID)
+		if err != nil {
 			return err
 		}
 		date, _ := time.Parse(time.DateOnly, l.Date)
@@ -110,12 +111,13 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		w := markWriter{tx: tx, lesson: l, caller: c, permit: permit}
 		var evs []outbox.Event
 		at := time.Now()
 		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
 			return err
 		}
-		role := c.role(access.Organisation, org)
+		w.role, w.at = c.role(access.Organisation, org), at
 		for i, it := range in.Items {
 			name := "items[" + strconv.Itoa(i) + "]"
 			var m Mark
@@ -127,9 +129,9 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 					return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
 						field(name+".student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
 				}
-				m, ev, err = f.postMark(ctx, tx, l, student, it, c, role, at)
+				m, ev, err = w.post(ctx, student, it)
 			} else {
-				m, ev, err = f.changeMark(ctx, tx, l, name, it, c, role, at)
+				m, ev, err = w.change(ctx, name, it)
 			}
 			if err != nil {
 				return err
@@ -181,19 +183,28 @@ func (it MarkItem) check(name string) []errs.FieldError {
 	return fe
 }
 
-// openPeriod refuses a change inside a closed period of org.
-func openPeriod(ctx context.Context, q querier, org uuid.UUID, date string) error {
+// openPeriod refuses a change inside a closed period of org, unless the
+// director has permitted changes to assignment in it: then it returns the
+// permit, which the history records.
+func openPeriod(ctx context.Context, q querier, org uuid.UUID, date string, assignment uuid.UUID) (*uuid.UUID, error) {
 	var closed bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.periods
-		WHERE organisation_id = $1 AND $2::date BETWEEN starts_on AND ends_on AND closed_at IS NOT NULL)`, org, date).Scan(&closed)
-	if err != nil {
-		return err
+	var permit *uuid.UUID
+	err := q.QueryRow(ctx, `SELECT true, (SELECT pp.id FROM journal.period_permits pp
+		    WHERE pp.period_id = p.id AND pp.assignment_id = $3 AND pp.expires_at > now() ORDER BY pp.expires_at DESC LIMIT 1)
+		FROM journal.periods p
+		WHERE p.organisation_id = $1 AND $2::date BETWEEN p.starts_on AND p.ends_on AND p.closed_at IS NOT NULL`, org, date, assignment).
+		Scan(&closed, &permit)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
 	}
-	if closed {
-		return &errs.Error{Code: errs.Conflict, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
+	if err != nil {
+		return nil, err
+	}
+	if permit == nil {
+		return nil, &errs.Error{Code: errs.Conflict, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
 			Extra: map[string]any{"reason": "period_closed"}}
 	}
-	return nil
+	return permit, nil
 }
 
 // classOn returns the students enrolled in class on date.
@@ -229,7 +240,18 @@ type GradeEvent struct {
 	ChangedAt      string `json:"changed_at"`
 }
 
-func (f *Function) postMark(ctx context.Context, tx pgx.Tx, l *Lesson, student uuid.UUID, it MarkItem, c caller, role string, at time.Time) (Mark, outbox.Event, error) {
+// markWriter writes the marks of one lesson in one transaction.
+type markWriter struct {
+	tx     pgx.Tx
+	lesson *Lesson
+	caller caller
+	role   string
+	at     time.Time
+	permit *uuid.UUID // the director's permit when the period is closed
+}
+
+func (mw markWriter) post(ctx context.Context, student uuid.UUID, it MarkItem) (Mark, outbox.Event, error) {
+	tx, l, c, at := mw.tx, mw.lesson, mw.caller, mw.at
 	m := Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
 		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: at}
 	if _, err := tx.Exec(ctx, `INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, passed,
@@ -238,13 +260,14 @@ func (f *Function) postMark(ctx context.Context, tx pgx.Tx, l *Lesson, student u
 		m.ID, l.ID, student, l.Date, l.SubjectID, l.ClassID, it.Kind, int16p(it.Value), it.Passed, at, c.subject); err != nil {
 		return m, outbox.Event{}, err
 	}
-	if err := history(ctx, tx, m.ID, 1, "posted", nil, it, c, role, at); err != nil {
+	if err := mw.history(ctx, m.ID, 1, "posted", nil, it); err != nil {
 		return m, outbox.Event{}, err
 	}
 	return m, gradeEvent(EventGradePosted, l, m, nil, "", at), nil
 }
 
-func (f *Function) changeMark(ctx context.Context, tx pgx.Tx, l *Lesson, name string, it MarkItem, c caller, role string, at time.Time) (Mark, outbox.Event, error) {
+func (mw markWriter) change(ctx context.Context, name string, it MarkItem) (Mark, outbox.Event, error) {
+	tx, l, at := mw.tx, mw.lesson, mw.at
 	id, _ := uuid.Parse(it.MarkID)
 	var prev Mark
 	var value *int16
@@ -278,7 +301,7 @@ func (f *Function) changeMark(ctx context.Context, tx pgx.Tx, l *Lesson, name st
 		if _, err := tx.Exec(ctx, `UPDATE journal.marks SET version = version + 1, updated_at = $2, deleted_at = $2 WHERE id = $1`, id, at); err != nil {
 			return m, outbox.Event{}, err
 		}
-		if err := history(ctx, tx, id, m.Version, "deleted", &prev, MarkItem{Reason: reason}, c, role, at); err != nil {
+		if err := mw.history(ctx, id, m.Version, "deleted", &prev, MarkItem{Reason: reason}); err != nil {
 			return m, outbox.Event{}, err
 		}
 		return m, gradeEvent(EventGradeDeleted, l, m, &prev, reason, at), nil
@@ -289,14 +312,15 @@ func (f *Function) changeMark(ctx context.Context, tx pgx.Tx, l *Lesson, name st
 		return m, outbox.Event{}, err
 	}
 	it.Reason = reason
-	if err := history(ctx, tx, id, m.Version, "changed", &prev, it, c, role, at); err != nil {
+	if err := mw.history(ctx, id, m.Version, "changed", &prev, it); err != nil {
 		return m, outbox.Event{}, err
 	}
 	return m, gradeEvent(EventGradeChanged, l, m, &prev, reason, at), nil
 }
 
 // history appends one entry to journal.mark_history.
-func history(ctx context.Context, tx pgx.Tx, mark uuid.UUID, version int, action string, prev *Mark, now MarkItem, c caller, role string, at time.Time) error {
+func (mw markWriter) history(ctx context.Context, mark uuid.UUID, version int, action string, prev *Mark, now MarkItem) error {
+	c := mw.caller
 	var oldValue *int16
 	var oldPassed *bool
 	var oldKind, newKind *string
@@ -310,11 +334,11 @@ func history(ctx context.Context, tx pgx.Tx, mark uuid.UUID, version int, action
 	if c.person != uuid.Nil {
 		actor = &c.person
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO journal.mark_history (mark_id, version, action, old_value, old_passed, old_kind,
-		    new_value, new_passed, new_kind, reason, actor_subject, actor_id, actor_role, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''), $11, $12, $13, $14)`,
+	_, err := mw.tx.Exec(ctx, `INSERT INTO journal.mark_history (mark_id, version, action, old_value, old_passed, old_kind,
+		    new_value, new_passed, new_kind, reason, actor_subject, actor_id, actor_role, at, permit_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''), $11, $12, $13, $14, $15)`,
 		mark, int32(version), action, oldValue, oldPassed, oldKind, int16p(now.Value), now.Passed, newKind, now.Reason,
-		c.subject, actor, role, at)
+		c.subject, actor, mw.role, mw.at, mw.permit)
 	return err
 }
 
@@ -353,6 +377,7 @@ type HistoryEntry struct {
 	ActorRole  string    `json:"actor_role"`
 	At         time.Time `json:"at"`
 	ActorLogin string    `json:"actor_subject"`
+	PermitID   *string   `json:"permit_id,omitempty"` // the director's permit of a change in a closed period
 }
 
 // markHistory: GET /api/post-grade/marks/{id}/history — every version of a
@@ -379,7 +404,7 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.NotFound, "оценка не найдена")
 	}
 	rows, err := f.db.Query(ctx, `SELECT version, action, old_value, old_passed, coalesce(old_kind, ''), new_value, new_passed,
-		    coalesce(new_kind, ''), coalesce(reason, ''), actor_id::text, actor_role, at, actor_subject
+		    coalesce(new_kind, ''), coalesce(reason, ''), actor_id::text, actor_role, at, actor_subject, permit_id::text
 		FROM journal.mark_history WHERE mark_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return err
@@ -389,7 +414,7 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 		var version int32
 		var ov, nv *int16
 		err := row.Scan(&version, &h.Action, &ov, &h.OldPassed, &h.OldKind, &nv, &h.NewPassed, &h.NewKind, &h.Reason, &h.ActorID,
-			&h.ActorRole, &h.At, &h.ActorLogin)
+			&h.ActorRole, &h.At, &h.ActorLogin, &h.PermitID)
 		h.Version, h.OldValue, h.NewValue = int(version), intp(ov), intp(nv)
 		return h, err
 	})

@@ -48,11 +48,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	y := yearOf()
 	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
 		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
-	var p2 string
-	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = 2`).Scan(&p2); err != nil {
-		t.Fatal(err)
+	for _, no := range []string{"1", "2"} {
+		var id string
+		if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = $1::smallint`, no).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids["{p"+no+"}"] = id
 	}
-	w.ids["{p2}"] = p2
 	var s saved
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`, http.StatusOK, &s)
 	w.ids["{m1}"] = s.Items[0].ID.String()
@@ -67,6 +69,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y+1, y+1, y+1, y+2, y+2),
 		403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/periods/{id}/close", api+"/periods/{p2}/close", "", 403, map[string]int{"director-s1": 204, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/periods/{id}/permits", api+"/periods/{p2}/permits", `{"assignment_id":"{asg}","reason":"исправление ошибки","hours":2}`,
+		403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
+	add(expect("GET "+api+"/assignments/{id}/term-marks", api+"/assignments/{asg}/term-marks?period_id={p1}", "", 403,
+		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/assignments/{id}/term-marks", api+"/assignments/{asg}/term-marks",
+		`{"period_id":"{p1}","items":[{"student_id":"{student1}","value":5}]}`, 403,
+		map[string]int{"teacher-s1": 204, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/assignments", api+"/assignments", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,
 		"teacher_id":"{teacher-s1}","class_id":"{6a}","subject_id":"{russian}"}`, y), 403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/assignments/{id}/timetable", api+"/assignments/{asg}/timetable",

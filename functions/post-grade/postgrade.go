@@ -51,6 +51,22 @@ func Schemas() []db.Schema { return []db.Schema{Schema()} }
 // Config is the function's configuration.
 type Config struct {
 	function.Config
+	Options
+}
+
+// Options are what Mount needs beyond the shared dependencies.
+type Options struct {
+	Attendance AttendanceOptions
+}
+
+// AttendanceOptions set when absences become a chronic-absence signal.
+type AttendanceOptions struct {
+	// ChronicShare is the share of a period's lessons missed that raises the
+	// signal (0.3: three lessons in ten).
+	ChronicShare float64 `envconfig:"CHRONIC_ABSENCE_SHARE" default:"0.3"`
+	// ChronicMinLessons is how many lessons must have passed in the period
+	// before a share means anything.
+	ChronicMinLessons int `envconfig:"CHRONIC_ABSENCE_MIN_LESSONS" default:"10"`
 }
 
 // Function is the post-grade Knative function.
@@ -59,9 +75,10 @@ type Function struct {
 	// Now is the clock of period checks and the diary's default week; tests set it.
 	Now func() time.Time
 
-	db     *pgxpool.Pool
-	outbox *outbox.Writer
-	router *httpx.Router
+	db         *pgxpool.Pool
+	outbox     *outbox.Writer
+	router     *httpx.Router
+	attendance AttendanceOptions
 }
 
 // New returns an unstarted function.
@@ -84,22 +101,31 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	if err != nil {
 		return err
 	}
-	return f.Mount(ctx, deps)
+	return f.Mount(ctx, deps, cfg.Options)
 }
 
 // Mount wires the function to deps and serves its API.
-func (f *Function) Mount(_ context.Context, deps *function.Deps) error {
+func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) error {
 	if err := deps.Policy.Register(Rules); err != nil {
 		return err
 	}
-	f.db, f.outbox = deps.DB, deps.Outbox
+	if opts.Attendance.ChronicShare <= 0 || opts.Attendance.ChronicShare > 1 {
+		opts.Attendance.ChronicShare = 0.3
+	}
+	if opts.Attendance.ChronicMinLessons < 1 {
+		opts.Attendance.ChronicMinLessons = 10
+	}
+	f.db, f.outbox, f.attendance = deps.DB, deps.Outbox, opts.Attendance
 	rt := httpx.NewRouter(deps.Guard)
 	const api = "/api/" + Name
 	rt.Handle(http.MethodGet, api+"/subjects", auth.Authenticated, f.subjects)
 	rt.Handle(http.MethodPost, api+"/periods", PermSetup, f.createPeriods)
 	rt.Handle(http.MethodPost, api+"/periods/{id}/close", PermSetup, f.closePeriod)
+	rt.Handle(http.MethodPost, api+"/periods/{id}/permits", PermSetup, f.grantPermit)
 	rt.Handle(http.MethodPost, api+"/assignments", PermSetup, f.createAssignment)
 	rt.Handle(http.MethodPost, api+"/assignments/{id}/timetable", PermSetup, f.generateLessons)
+	rt.Handle(http.MethodGet, api+"/assignments/{id}/term-marks", PermJournalRead, f.termMarks)
+	rt.Handle(http.MethodPost, api+"/assignments/{id}/term-marks", PermTeach, f.confirmTermMarks)
 	rt.Handle(http.MethodPatch, api+"/lessons/{id}", PermTeach, f.setTopic)
 	rt.Handle(http.MethodGet, api+"/lessons/{id}/journal", PermJournalRead, f.journal)
 	rt.Handle(http.MethodPost, api+"/marks", PermTeach, f.saveMarks)

@@ -78,7 +78,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	f := New()
-	if err := f.Mount(ctx, deps); err != nil {
+	if err := f.Mount(ctx, deps, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t, f: f, db: d, tokens: map[string]string{}, ids: map[string]string{}}

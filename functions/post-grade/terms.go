@@ -1,0 +1,301 @@
+package postgrade
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+)
+
+// PermitRequest is the body of POST /api/post-grade/periods/{id}/permits.
+type PermitRequest struct {
+	AssignmentID string `json:"assignment_id"`
+	Reason       string `json:"reason"`
+	Hours        int    `json:"hours"` // how long the permit lasts: 1..168
+}
+
+// grantPermit: POST /api/post-grade/periods/{id}/permits — the director lets
+// the teacher of an assignment change a closed period's marks for a while; the
+// permit and every change made under it are recorded.
+func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in PermitRequest
+	if err := httpx.DecodeJSON(w, r, &in, 2<<10); err != nil {
+		return err
+	}
+	var fe []errs.FieldError
+	asg, err := uuid.Parse(in.AssignmentID)
+	if err != nil {
+		fe = append(fe, field("assignment_id", "format", "идентификатор назначения в формате UUID"))
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(in.Reason)); n < 3 || n > 500 {
+		fe = append(fe, field("reason", "required", "основание (от 3 до 500 символов)"))
+	}
+	if in.Hours < 1 || in.Hours > 168 {
+		fe = append(fe, field("hours", "range", "от 1 до 168 часов"))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверное разрешение", fe...)
+	}
+	c := callerOf(ctx)
+	var org uuid.UUID
+	var closed *time.Time
+	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !c.administers(org)) {
+		return errs.E(errs.NotFound, "период не найден")
+	}
+	if err != nil {
+		return err
+	}
+	a, err := f.assignment(ctx, asg)
+	if err != nil {
+		return err
+	}
+	if a == nil || a.OrganisationID != org {
+		return errs.Fields("неверное разрешение", field("assignment_id", "not_found", "в этой школе нет такого назначения"))
+	}
+	if closed == nil {
+		return errs.E(errs.Conflict, "период открыт: разрешение не нужно")
+	}
+	permit := map[string]any{"id": uuid.New(), "period_id": id, "assignment_id": asg}
+	var expires time.Time
+	if err := f.db.QueryRow(ctx, `INSERT INTO journal.period_permits (id, period_id, assignment_id, reason, granted_by, granted_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp() + make_interval(hours => $6)) RETURNING expires_at`,
+		permit["id"], id, asg, strings.TrimSpace(in.Reason), c.subject, int32(in.Hours)).Scan(&expires); err != nil {
+		return err
+	}
+	permit["expires_at"] = expires
+	httpx.WriteJSON(w, http.StatusCreated, permit)
+	return nil
+}
+
+// TermMark is a pupil's mark for a period in a subject: the weighted average
+// suggests, the teacher confirms.
+type TermMark struct {
+	StudentID   uuid.UUID  `json:"student_id"`
+	Suggested   *float64   `json:"suggested"`
+	Value       *int       `json:"value,omitempty"`
+	Passed      *bool      `json:"passed,omitempty"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+}
+
+// TermMarksRequest confirms term marks of an assignment for a period.
+type TermMarksRequest struct {
+	PeriodID string `json:"period_id"`
+	Items    []struct {
+		StudentID string `json:"student_id"`
+		Value     *int   `json:"value,omitempty"`
+		Passed    *bool  `json:"passed,omitempty"`
+	} `json:"items"`
+}
+
+// TermMarkEvent is the data of term-mark.confirmed.
+type TermMarkEvent struct {
+	StudentID   string   `json:"student_id"`
+	SubjectID   string   `json:"subject_id"`
+	ClassID     string   `json:"class_id"`
+	PeriodID    string   `json:"period_id"`
+	Value       *int     `json:"value,omitempty"`
+	Passed      *bool    `json:"passed,omitempty"`
+	Suggested   *float64 `json:"suggested,omitempty"`
+	ConfirmedAt string   `json:"confirmed_at"`
+}
+
+// termContext loads an assignment and a period of its school and checks who
+// asks: the assignment's teacher (write), or also the class teacher and the
+// administration (read).
+func (f *Function) termContext(ctx context.Context, r *http.Request, period string, write bool) (*Assignment, uuid.UUID, time.Time, time.Time, error) {
+	var from, to time.Time
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return nil, uuid.Nil, from, to, err
+	}
+	a, err := f.assignment(ctx, id)
+	if err != nil {
+		return nil, uuid.Nil, from, to, err
+	}
+	c := callerOf(ctx)
+	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
+		return nil, uuid.Nil, from, to, errs.E(errs.NotFound, "назначение не найдено среди ваших")
+	}
+	pid, err := uuid.Parse(period)
+	if err != nil {
+		return nil, uuid.Nil, from, to, errs.Fields("неверный запрос", field("period_id", "format", "идентификатор периода в формате UUID"))
+	}
+	err = f.db.QueryRow(ctx, `SELECT starts_on, ends_on FROM journal.periods WHERE id = $1 AND organisation_id = $2`, pid, a.OrganisationID).Scan(&from, &to)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, uuid.Nil, from, to, errs.Fields("неверный запрос", field("period_id", "not_found", "у этой школы нет такого периода"))
+	}
+	return a, pid, from, to, err
+}
+
+// suggestions computes each pupil's weighted average of the period.
+func (f *Function) suggestions(ctx context.Context, q querier, a *Assignment, from, to time.Time) (map[uuid.UUID]*float64, error) {
+	rows, err := q.Query(ctx, `SELECT m.student_id, round(sum(k.weight * m.value) / sum(k.weight), 2)::float8
+		FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind
+		WHERE m.class_id = $1 AND m.subject_id = $2 AND m.lesson_date BETWEEN $3 AND $4 AND m.deleted_at IS NULL AND m.value IS NOT NULL
+		GROUP BY m.student_id`, a.ClassID, a.SubjectID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[uuid.UUID]*float64{}
+	for rows.Next() {
+		var s uuid.UUID
+		var avg float64
+		if err := rows.Scan(&s, &avg); err != nil {
+			return nil, err
+		}
+		out[s] = &avg
+	}
+	return out, rows.Err()
+}
+
+// termMarks: GET /api/post-grade/assignments/{id}/term-marks?period_id= —
+// the pupils of the class at the period's end, the suggested average and
+// what has been confirmed.
+func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, pid, from, to, err := f.termContext(ctx, r, r.URL.Query().Get("period_id"), false)
+	if err != nil {
+		return err
+	}
+	pupils, err := classOn(ctx, f.db, a.ClassID, to)
+	if err != nil {
+		return err
+	}
+	sugg, err := f.suggestions(ctx, f.db, a, from, to)
+	if err != nil {
+		return err
+	}
+	out := map[uuid.UUID]*TermMark{}
+	for s := range pupils {
+		out[s] = &TermMark{StudentID: s, Suggested: sugg[s]}
+	}
+	rows, err := f.db.Query(ctx, `SELECT student_id, value, passed, confirmed_at FROM journal.term_marks WHERE period_id = $1 AND subject_id = $2 AND class_id = $3`,
+		pid, a.SubjectID, a.ClassID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var s uuid.UUID
+		var v *int16
+		var tm TermMark
+		if err := rows.Scan(&s, &v, &tm.Passed, &tm.ConfirmedAt); err != nil {
+			rows.Close()
+			return err
+		}
+		if t := out[s]; t != nil {
+			t.Value, t.Passed, t.ConfirmedAt = intp(v), tm.Passed, tm.ConfirmedAt
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	items := make([]TermMark, 0, len(out))
+	for _, t := range out {
+		items = append(items, *t)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+// confirmTermMarks: POST /api/post-grade/assignments/{id}/term-marks — the
+// teacher confirms (or corrects) the suggested term marks; the period must be
+// open (or the director's permit in force). One transaction, one
+// term-mark.confirmed event per pupil.
+func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in TermMarksRequest
+	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
+		return err
+	}
+	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
+		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
+	}
+	var fe []errs.FieldError
+	students := make([]uuid.UUID, len(in.Items))
+	for i, it := range in.Items {
+		name := "items[" + strconv.Itoa(i) + "]"
+		var err error
+		if students[i], err = uuid.Parse(it.StudentID); err != nil {
+			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+		}
+		switch {
+		case (it.Value == nil) == (it.Passed == nil):
+			fe = append(fe, field(name+".value", "required", "отметка (value от 1 до 5) или зачёт (passed)"))
+		case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
+			fe = append(fe, field(name+".value", "scale", "отметка по пятибалльной шкале: от 1 до 5"))
+		}
+	}
+	if len(fe) > 0 {
+		return errs.Fields("отметки за период не сохранены", fe...)
+	}
+	a, pid, from, to, err := f.termContext(ctx, r, in.PeriodID, true)
+	if err != nil {
+		return err
+	}
+	c := callerOf(ctx)
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		if _, err := openPeriod(ctx, tx, a.OrganisationID, to.Format(time.DateOnly), a.ID); err != nil {
+			return err
+		}
+		pupils, err := classOn(ctx, tx, a.ClassID, to)
+		if err != nil {
+			return err
+		}
+		sugg, err := f.suggestions(ctx, tx, a, from, to)
+		if err != nil {
+			return err
+		}
+		var at time.Time
+		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
+			return err
+		}
+		evs := make([]outbox.Event, 0, len(in.Items))
+		for i, it := range in.Items {
+			if !pupils[students[i]] {
+				return errs.Fields("отметки за период не сохранены",
+					field("items["+strconv.Itoa(i)+"].student_id", "not_enrolled", "ученик не числится в этом классе в конце периода"))
+			}
+			var actor *uuid.UUID
+			if c.person != uuid.Nil {
+				actor = &c.person
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO journal.term_marks (student_id, subject_id, period_id, class_id, suggested, value, passed,
+				    confirmed_by, confirmed_id, confirmed_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (student_id, subject_id, period_id) DO UPDATE SET suggested = EXCLUDED.suggested, value = EXCLUDED.value,
+				    passed = EXCLUDED.passed, confirmed_by = EXCLUDED.confirmed_by, confirmed_id = EXCLUDED.confirmed_id, confirmed_at = EXCLUDED.confirmed_at`,
+				students[i], a.SubjectID, pid, a.ClassID, sugg[students[i]], int16p(it.Value), it.Passed, c.subject, actor, at); err != nil {
+				return err
+			}
+			evs = append(evs, outbox.Event{Type: EventTermMarkConfirmed, Source: source, Subject: students[i].String(), Data: TermMarkEvent{
+				StudentID: students[i].String(), SubjectID: a.SubjectID.String(), ClassID: a.ClassID.String(), PeriodID: pid.String(),
+				Value: it.Value, Passed: it.Passed, Suggested: sugg[students[i]], ConfirmedAt: at.UTC().Format(time.RFC3339Nano)}})
+		}
+		return f.outbox.EnqueueMany(ctx, tx, evs)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
