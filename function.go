@@ -122,7 +122,8 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 
 	web := portal.New()
 	if err := web.Mount(ctx, deps, portal.Config{Config: cfg.Config, PData: cfg.PData, Web: cfg.Portal},
-		portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: http.HandlerFunc(sa.Handle)}); err != nil {
+		portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: http.HandlerFunc(sa.Handle),
+			PostGrade: http.HandlerFunc(pg.Handle)}); err != nil {
 		return err
 	}
 	f.OnStop(web.Stop)

@@ -259,3 +259,47 @@ func TestBrowserParentApplies(t *testing.T) {
 		t.Errorf("the application page scrolls sideways on a 390 px screen (%v)", err)
 	}
 }
+
+// TestBrowserTeacherMarksParentSees: teacher-s1, in headless Chromium, opens
+// the lesson from the journal's day, types a mark for student1 from the
+// keyboard and saves the column; after signing out, parent1 signs in and sees
+// the mark in student1's diary.
+func TestBrowserTeacherMarksParentSees(t *testing.T) {
+	ctx := headless(t)
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	day := lessonMonday().Format(time.DateOnly)
+	base := w.server.URL
+	do, text := drive(t, ctx)
+
+	do("viewport", chromedp.EmulateViewport(390, 844))
+	do("log in as teacher-s1", chromedp.Navigate(base+"/journal?date="+day), chromedp.WaitVisible(chromedp.ID("login-teacher-s1")),
+		chromedp.Click(chromedp.ID("login-teacher-s1")), chromedp.WaitVisible(chromedp.ID("lessons")))
+	do("open the lesson", chromedp.Click(chromedp.CSS(`li[data-lesson-id="`+lesson+`"] a.lesson-link`)), chromedp.WaitVisible(chromedp.ID("journal-grid")))
+	row := `tr[data-student-id="` + w.ids["student1"] + `"]`
+	do("type the column",
+		chromedp.SetValue(chromedp.ID("topic"), "Сложение дробей"),
+		chromedp.SetValue(chromedp.ID("kind"), "test"),
+		chromedp.Click(chromedp.CSS(row+" input.mark-input")),
+		chromedp.SendKeys(chromedp.CSS(row+" input.mark-input"), "4"),
+		chromedp.Click(chromedp.ID("lesson-save")),
+		chromedp.WaitVisible(chromedp.ID("saved")))
+	if m := text(row + " td.marks"); !strings.Contains(m, "4") {
+		t.Fatalf("the saved column shows %q for student1", m)
+	}
+	do("log out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-title")))
+
+	diary := base + "/children/" + w.ids["student1"] + "/diary?from=" + day
+	do("parent1 opens student1's diary", chromedp.Navigate(diary), chromedp.WaitVisible(chromedp.ID("login-parent1")),
+		chromedp.Click(chromedp.ID("login-parent1")), chromedp.WaitVisible(chromedp.ID("diary-days")))
+	lessonText := text(`li[data-lesson-id="` + lesson + `"]`)
+	if !strings.Contains(lessonText, "Сложение дробей") || !strings.Contains(lessonText, "4") {
+		t.Fatalf("student1's diary shows %q", lessonText)
+	}
+	if avg := text("#diary-subjects .average"); avg != "4.00" {
+		t.Errorf("the average %q, want 4.00", avg)
+	}
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the diary scrolls sideways on a 390 px screen (%v)", err)
+	}
+}

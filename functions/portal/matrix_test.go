@@ -40,6 +40,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("Kemerovo's allocation: %d %s", code, body)
 	}
 	appPath, runPath := "/applications/"+app[1], "/allocations/"+run[1]
+	day := lessonMonday().Format("2006-01-02")
+	lessonPath := "/journal/lessons/" + mathLesson(t, w)
+	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
 
 	type call struct{ route, path string }
 	calls := []call{
@@ -58,6 +61,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /applications/{id}", appPath},
 		{"GET /allocations", "/allocations"},
 		{"GET /allocations/{id}", runPath},
+		{"GET /journal", "/journal?date=" + day},
+		{"GET /journal/lessons/{id}", lessonPath},
+		{"GET /children/{id}/diary", diary1},
+		{"GET /children/{id}/diary", diary2},
+		{"GET /diary", "/diary?from=" + day},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -84,6 +92,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{appPath}, "ministry", "mun-kemerovo", "kg-director-1", "parent1")
 	own([]string{"/allocations"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
 	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
+	// The journal: whoever the post-grade API lets in.
+	own([]string{"/journal?date=" + day}, "director-s1", "teacher-s1", "teacher-s2", "kg-director-1")
+	own([]string{lessonPath}, "director-s1", "teacher-s1")
+	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
+	own([]string{diary2}, "teacher-s2", "parent2", "student2")
+	own([]string{"/diary?from=" + day}, "student1", "student2")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -93,7 +107,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /auth/logout": true, "POST /role": true, // exercised by the login, CSRF and role-switch tests
 		// exercised, each by its own user and by a foreign one, in TestApplicationPages
 		"POST /applications": true, "POST /applications/{id}/status": true, "POST /applications/{id}/direction": true,
-		"POST /allocations": true, "POST /allocations/{id}/confirm": true}
+		"POST /allocations": true, "POST /allocations/{id}/confirm": true,
+		"POST /journal/lessons/{id}": true} // by teacher-s1 and parent2 in TestJournalPages
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

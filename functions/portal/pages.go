@@ -71,6 +71,12 @@ func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
 	if f.services != nil && (hasRole(grants, kindParent) || processesApplications(grants)) {
 		v.Nav = append(v.Nav, navItem{ID: "nav-applications", Href: "/applications", Label: "Заявления"})
 	}
+	if f.journal != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.Teacher || g.Role == access.ClassTeacher }) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
+	}
+	if f.journal != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.Student }) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-diary", Href: "/diary", Label: "Дневник"})
+	}
 	if f.services != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.MunicipalOfficial }) {
 		v.Nav = append(v.Nav, navItem{ID: "nav-allocations", Href: "/allocations", Label: "Комплектование"})
 	}

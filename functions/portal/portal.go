@@ -81,6 +81,8 @@ type Config struct {
 	// SubmitApplicationURL is where the portal calls the submit-application
 	// API when it runs alone.
 	SubmitApplicationURL string `envconfig:"SUBMIT_APPLICATION_URL"`
+	// PostGradeURL is where the portal calls the post-grade API when it runs alone.
+	PostGradeURL string `envconfig:"POST_GRADE_URL"`
 }
 
 // Options are what the process that mounts the portal provides.
@@ -93,6 +95,9 @@ type Options struct {
 	// all-in-one function). When nil, the portal calls it at
 	// SUBMIT_APPLICATION_URL; without either the application pages answer 503.
 	SubmitApplication http.Handler
+	// PostGrade serves the post-grade API in this process; when nil, the portal
+	// calls it at POST_GRADE_URL; without either the journal pages answer 503.
+	PostGrade http.Handler
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client
@@ -115,6 +120,7 @@ type Function struct {
 	verifier *auth.Verifier
 	registry *apiClient
 	services *apiClient // submit-application; nil when not configured
+	journal  *apiClient // post-grade; nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -190,6 +196,13 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opt
 		f.services = newAPIClient(cfg.SubmitApplicationURL, &http.Client{Timeout: 10 * time.Second})
 	}
 
+	switch {
+	case opts.PostGrade != nil:
+		f.journal = newAPIClient("http://post-grade.in-process", &http.Client{Transport: handlerTransport{h: opts.PostGrade}, Timeout: 30 * time.Second})
+	case cfg.PostGradeURL != "":
+		f.journal = newAPIClient(cfg.PostGradeURL, &http.Client{Timeout: 10 * time.Second})
+	}
+
 	idpClient := opts.IdPClient
 	if idpClient == nil {
 		idpClient = &http.Client{Timeout: 10 * time.Second}
@@ -224,6 +237,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opt
 	rt.Handle(http.MethodGet, "/organisations/{id}", auth.Authenticated, f.organisationByID)
 	rt.Handle(http.MethodPost, "/role", auth.Authenticated, f.switchRole)
 	f.mountApplications(rt)
+	f.mountJournal(rt)
 	f.router = rt
 
 	if deps.DB != nil {

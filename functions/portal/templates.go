@@ -3,6 +3,7 @@ package portal
 import (
 	"html/template"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/kuzbass/eko/functions/registry"
@@ -10,7 +11,7 @@ import (
 
 // pageNames are the page templates; each is parsed together with the layout.
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
-	"applications", "apply", "application", "allocations", "allocation"}
+	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = time.FixedZone("UTC+7", 7*60*60)
@@ -85,6 +86,34 @@ var funcs = template.FuncMap{
 		return s
 	},
 	"add1": func(i int) int { return i + 1 },
+	"markKind": func(k string) string {
+		if t := markKinds[k]; t != "" {
+			return t
+		}
+		return k
+	},
+	"attendance": func(s string) string {
+		if t := attendanceTitles[s]; t != "" {
+			return t
+		}
+		return s
+	},
+	"trend": func(s string) string { return trendTitles[s] },
+	// average renders an optional average with two decimals, or a dash.
+	"average": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	},
+	// weekday names the day of YYYY-MM-DD.
+	"weekday": func(s string) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return ""
+		}
+		return weekdays[t.Weekday()]
+	},
 }
 
 var orgKinds = map[string]string{
@@ -92,6 +121,16 @@ var orgKinds = map[string]string{
 	"kindergarten": "Детский сад", "college": "Колледж", "additional_education": "Дополнительное образование",
 	"guardianship": "Орган опеки и попечительства", "kdn": "Комиссия по делам несовершеннолетних",
 }
+
+var markKinds = map[string]string{"oral": "Устный ответ", "homework": "Домашняя работа", "independent": "Самостоятельная работа",
+	"test": "Проверочная работа", "control": "Контрольная работа", "dictation": "Диктант"}
+
+var attendanceTitles = map[string]string{"present": "был(а)", "absent_illness": "болел(а)", "absent_excused": "отсутствовал(а) по уважительной причине",
+	"absent_unexcused": "отсутствовал(а) без уважительной причины", "late": "опоздал(а)"}
+
+var trendTitles = map[string]string{"up": "растёт ↑", "down": "снижается ↓", "flat": "без изменений", "unknown": "—"}
+
+var weekdays = [...]string{"Воскресенье", "Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота"}
 
 var docTypes = map[string]string{
 	"RF_PASSPORT": "Паспорт гражданина РФ", "BRTH_CERT": "Свидетельство о рождении",

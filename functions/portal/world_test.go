@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/kuzbass/eko/events"
+	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	submitapplication "github.com/kuzbass/eko/functions/submit-application"
@@ -47,6 +49,7 @@ type world struct {
 	handler  http.Handler
 	reg      http.Handler      // the registry's own handler, to serve it apart
 	services http.Handler      // submit-application's handler
+	journal  http.Handler      // post-grade's handler
 	ids      map[string]string // fixture login → registry person id; also org codes
 	server   *httptest.Server  // the portal on a real listener, when asked for
 	tokens   map[string]string // login → API access token, fetched on first use
@@ -60,7 +63,7 @@ type worldOptions struct {
 func newWorld(t *testing.T, opt worldOptions) *world {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), submitapplication.Schema(), portal.Schema())
+	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), submitapplication.Schema(), postgrade.Schema(), portal.Schema())
 	p, err := pdata.Open(pdataCfg)
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +121,26 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 	}
 	t.Cleanup(func() { _ = sa.Stop(context.Background()) })
 	w.services = http.HandlerFunc(sa.Handle)
+	pg := postgrade.New()
+	if err := pg.Mount(ctx, deps, postgrade.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	w.journal = http.HandlerFunc(pg.Handle)
+	// The journal's roster: the seeded enrollments, announced and relayed as `eko seed` does.
+	if _, err := registry.AnnounceEnrollments(ctx, d.Pool, deps.Outbox); err != nil {
+		t.Fatal(err)
+	}
+	relay := outboxrelay.NewRelay(d.Pool, &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{postgrade.Name: w.journal}},
+		outboxrelay.RelayConfig{BatchSize: 500, Concurrency: 4, DeliveryTimeout: 10 * time.Second, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
+	for {
+		n, err := relay.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
 
 	w.portal = portal.New()
 	cfg := portal.Config{PData: pdataCfg, Web: portal.WebConfig{
@@ -125,7 +148,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		Scopes: []string{"openid", "profile"}, LoginTTL: 10 * time.Minute,
 	}}
 	cfg.Auth = authCfg
-	if err := w.portal.Mount(ctx, deps, cfg, portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: w.services}); err != nil {
+	if err := w.portal.Mount(ctx, deps, cfg, portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: w.services, PostGrade: w.journal}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.portal.Stop(context.Background()) })
@@ -134,6 +157,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 	root := httpx.NewRouter(deps.Guard)
 	root.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
 	root.Mount("/api/"+submitapplication.Name+"/", w.services, sa.Routes())
+	root.Mount("/api/"+postgrade.Name+"/", w.journal, pg.Routes())
 	root.Mount("/", http.HandlerFunc(w.portal.Handle), w.portal.Routes())
 	w.handler, w.reg = root, http.HandlerFunc(reg.Handle)
 	if portalListener != nil {

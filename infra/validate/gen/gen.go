@@ -246,11 +246,11 @@ func AllInOneService(set *funcyaml.Set) ([]byte, error) {
 
 // standaloneOnly are the variables that wire a function deployed on its own to
 // the others; the all-in-one process does that in-process.
-var standaloneOnly = map[string]bool{"REGISTRY_URL": true, "SUBMIT_APPLICATION_URL": true, "K_SINK": true, "LISTEN_ADDRESS": true}
+var standaloneOnly = map[string]bool{"REGISTRY_URL": true, "SUBMIT_APPLICATION_URL": true, "POST_GRADE_URL": true, "K_SINK": true, "LISTEN_ADDRESS": true}
 
 // DeployEnvs are the variables func.yaml gives f's Service. The all-in-one
 // process runs every function, so it gets every function's deploy envs too
-// (except the standalone wiring: REGISTRY_URL, SUBMIT_APPLICATION_URL, K_SINK); the root func.yaml wins
+// (except the standalone wiring: REGISTRY_URL, SUBMIT_APPLICATION_URL, POST_GRADE_URL, K_SINK); the root func.yaml wins
 // where both name a variable.
 func DeployEnvs(set *funcyaml.Set, f *funcyaml.Function) []funcyaml.Env {
 	envs := append([]funcyaml.Env(nil), f.Deploy.Envs...)

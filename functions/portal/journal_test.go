@@ -1,0 +1,105 @@
+package portal_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lessonMonday is the first Monday of October of the current academic year.
+func lessonMonday() time.Time {
+	now := time.Now()
+	y := now.Year()
+	if now.Month() < time.September {
+		y--
+	}
+	d := time.Date(y, time.October, 1, 0, 0, 0, 0, time.UTC)
+	return d.AddDate(0, 0, (8-int(d.Weekday()))%7)
+}
+
+// mathLesson has director-s1 assign teacher-s1 to mathematics in 6А and put a
+// lesson on lessonMonday; it returns the lesson's id.
+func mathLesson(t *testing.T, w *world) string {
+	t.Helper()
+	var class string
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["student1"]).Scan(&class); err != nil {
+		t.Fatalf("student1 on the journal's roster: %v", err)
+	}
+	day := lessonMonday()
+	code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/assignments", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
+		"teacher_id":%q,"class_id":%q,"subject_id":"0193b6c0-0000-7000-8000-000000000003"}`, w.ids["school-1-kemerovo"], day.Year(), w.ids["teacher-s1"], class), nil)
+	asg := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || asg == nil {
+		t.Fatalf("assignment: %d %s", code, body)
+	}
+	code, body = w.api("director-s1", http.MethodPost, "/api/post-grade/assignments/"+asg[1]+"/timetable",
+		fmt.Sprintf(`{"weekdays":[1],"lesson_no":2,"from":%q,"to":%q}`, day.Format(time.DateOnly), day.Format(time.DateOnly)), nil)
+	lesson := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || lesson == nil {
+		t.Fatalf("lesson: %d %s", code, body)
+	}
+	return lesson[1]
+}
+
+// TestJournalPages: teacher-s1 opens the day, types a column of marks and
+// attendance and saves it at once; a mark off the scale comes back next to the
+// pupil; parent1 and student1 see the mark in the diary, parent2 does not.
+func TestJournalPages(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	day := lessonMonday().Format(time.DateOnly)
+	teacher := w.browser()
+	teacher.login("teacher-s1", "/journal?date="+day)
+	list := teacher.get("/journal?date=" + day)
+	if !strings.Contains(list.body, `data-lesson-id="`+lesson+`"`) {
+		t.Fatalf("the teacher's day: %d %.1500s", list.status, list.body)
+	}
+	page := teacher.get("/journal/lessons/" + lesson)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Соколов Артём Игоревич") || !strings.Contains(page.body, `name="mark_`+w.ids["student1"]+`"`) {
+		t.Fatalf("the lesson's column: %d %.2000s", page.status, page.body)
+	}
+	csrf := csrfOf(t, page.body)
+	form := url.Values{"csrf": {csrf}, "topic": {"Десятичные дроби"}, "kind": {"control"}, "student": {w.ids["student1"]},
+		"mark_" + w.ids["student1"]: {"7"}, "attendance_" + w.ids["student1"]: {"present"}}
+	bad := teacher.post("/journal/lessons/"+lesson, form)
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "пятибалльной") {
+		t.Fatalf("a seven: %d %.2000s", bad.status, bad.body)
+	}
+	form.Set("mark_"+w.ids["student1"], "5")
+	saved := teacher.follow(teacher.post("/journal/lessons/"+lesson, form))
+	if !strings.Contains(saved.body, `id="saved"`) || !strings.Contains(saved.body, `class="mark"`) {
+		t.Fatalf("after saving: %.2000s", saved.body)
+	}
+	var n int
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM journal.marks WHERE student_id = $1 AND value = 5 AND kind = 'control'`,
+		w.ids["student1"]).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("marks stored: %d %v", n, err)
+	}
+
+	parent := w.browser()
+	parent.login("parent1", "/children")
+	diary := parent.get("/children/" + w.ids["student1"] + "/diary?from=" + day)
+	if diary.status != http.StatusOK || !strings.Contains(diary.body, "Десятичные дроби") || !strings.Contains(diary.body, `<span class="mark" title="Контрольная работа">5</span>`) ||
+		!strings.Contains(diary.body, "<polyline") {
+		t.Fatalf("parent1's diary of student1: %d %.3000s", diary.status, diary.body)
+	}
+	student := w.browser()
+	student.login("student1", "/diary?from="+day)
+	if own := student.get("/diary?from=" + day); !strings.Contains(own.body, "Десятичные дроби") {
+		t.Fatalf("student1's own diary: %d %.1500s", own.status, own.body)
+	}
+	other := w.browser()
+	other.login("parent2", "/children")
+	if p := other.get("/children/" + w.ids["student1"] + "/diary?from=" + day); p.status != http.StatusNotFound || strings.Contains(p.body, "Десятичные") {
+		t.Fatalf("parent2 reads student1's diary: %d", p.status)
+	}
+	if p := other.post("/journal/lessons/"+lesson, url.Values{"csrf": {csrfOf(t, other.get("/children").body)}, "kind": {"oral"},
+		"student": {w.ids["student1"]}, "mark_" + w.ids["student1"]: {"2"}}); p.status != http.StatusForbidden && p.status != http.StatusNotFound {
+		t.Fatalf("parent2 posts a mark: %d", p.status)
+	}
+}

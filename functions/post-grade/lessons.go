@@ -1,0 +1,60 @@
+package postgrade
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// TeacherLesson is a lesson in a teacher's day, with what the journal needs.
+type TeacherLesson struct {
+	Lesson
+	Subject        string    `json:"subject"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+}
+
+// myLessons: GET /api/post-grade/lessons?date= — the caller's own lessons of a
+// day (today by default): what a teacher opens the journal from.
+func (f *Function) myLessons(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	day := f.now().UTC().Truncate(24 * time.Hour)
+	if s := r.URL.Query().Get("date"); s != "" {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return errs.Fields("неверные параметры", field("date", "format", "дата ГГГГ-ММ-ДД"))
+		}
+		day = d
+	}
+	c := callerOf(ctx)
+	rows, err := f.db.Query(ctx, `SELECT l.id, l.assignment_id, l.class_id, l.subject_id, l.teacher_id, to_char(l.lesson_date, 'YYYY-MM-DD'), l.lesson_no,
+		    coalesce(l.topic, ''), coalesce(l.homework, ''), s.name, l.organisation_id
+		FROM journal.lessons l JOIN journal.subjects s ON s.id = l.subject_id
+		WHERE l.teacher_id = $1 AND l.lesson_date = $2 ORDER BY l.lesson_no`, c.person, day)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TeacherLesson, error) {
+		var tl TeacherLesson
+		var no int16
+		err := row.Scan(&tl.ID, &tl.AssignmentID, &tl.ClassID, &tl.SubjectID, &tl.TeacherID, &tl.Date, &no, &tl.Topic, &tl.Homework, &tl.Subject, &tl.OrganisationID)
+		tl.No = int(no)
+		return tl, err
+	})
+	if err != nil {
+		return err
+	}
+	// Only lessons of schools where the caller still teaches.
+	out := []TeacherLesson{}
+	for _, l := range list {
+		if c.teaches(l.OrganisationID, l.TeacherID) {
+			out = append(out, l)
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"date": day.Format(time.DateOnly), "items": out})
+	return nil
+}
