@@ -111,7 +111,7 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		w := markWriter{tx: tx, lesson: l, caller: c, permit: permit}
+		w := &markWriter{tx: tx, lesson: l, caller: c, permit: permit}
 		var evs []outbox.Event
 		at := time.Now()
 		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
@@ -129,7 +129,7 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 					return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
 						field(name+".student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
 				}
-				m, ev, err = w.post(ctx, student, it)
+				m, ev = w.post(student, it)
 			} else {
 				m, ev, err = w.change(ctx, name, it)
 			}
@@ -137,6 +137,9 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			saved, evs = append(saved, m), append(evs, ev)
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
 		}
 		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
@@ -248,25 +251,54 @@ type markWriter struct {
 	role   string
 	at     time.Time
 	permit *uuid.UUID // the director's permit when the period is closed
+	posted []Mark     // new marks, written together by flush
 }
 
-func (mw markWriter) post(ctx context.Context, student uuid.UUID, it MarkItem) (Mark, outbox.Event, error) {
-	tx, l, c, at := mw.tx, mw.lesson, mw.caller, mw.at
+// post prepares a new mark; flush writes the prepared ones.
+func (mw *markWriter) post(student uuid.UUID, it MarkItem) (Mark, outbox.Event) {
+	l := mw.lesson
 	m := Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
-		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: at}
-	if _, err := tx.Exec(ctx, `INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, passed,
-		    version, created_at, created_by, updated_at)
-		VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, 1, $10, $11, $10)`,
-		m.ID, l.ID, student, l.Date, l.SubjectID, l.ClassID, it.Kind, int16p(it.Value), it.Passed, at, c.subject); err != nil {
-		return m, outbox.Event{}, err
-	}
-	if err := mw.history(ctx, m.ID, 1, "posted", nil, it); err != nil {
-		return m, outbox.Event{}, err
-	}
-	return m, gradeEvent(EventGradePosted, l, m, nil, "", at), nil
+		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: mw.at}
+	mw.posted = append(mw.posted, m)
+	return m, gradeEvent(EventGradePosted, l, m, nil, "", mw.at)
 }
 
-func (mw markWriter) change(ctx context.Context, name string, it MarkItem) (Mark, outbox.Event, error) {
+// flush writes every posted mark and its first history entry: two statements
+// for the whole column, whatever its size.
+func (mw *markWriter) flush(ctx context.Context) error {
+	n := len(mw.posted)
+	if n == 0 {
+		return nil
+	}
+	ids, students, kinds := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]string, n)
+	values, passed := make([]*int16, n), make([]*bool, n)
+	for i, m := range mw.posted {
+		ids[i], students[i], kinds[i], values[i], passed[i] = m.ID, m.StudentID, m.Kind, int16p(m.Value), m.Passed
+	}
+	l, c := mw.lesson, mw.caller
+	if _, err := mw.tx.Exec(ctx, `INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, passed,
+		    version, created_at, created_by, updated_at)
+		SELECT u.id, $6, u.student, $7::date, $8, $9, u.kind, u.value, u.passed, 1, $10, $11, $10
+		FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::smallint[], $5::boolean[]) AS u(id, student, kind, value, passed)`,
+		ids, students, kinds, values, passed, l.ID, l.Date, l.SubjectID, l.ClassID, mw.at, c.subject); err != nil {
+		return fmt.Errorf("post %d marks: %w", n, err)
+	}
+	var actor *uuid.UUID
+	if c.person != uuid.Nil {
+		actor = &c.person
+	}
+	if _, err := mw.tx.Exec(ctx, `INSERT INTO journal.mark_history (mark_id, version, action, new_value, new_passed, new_kind,
+		    actor_subject, actor_id, actor_role, at, permit_id)
+		SELECT u.id, 1, 'posted', u.value, u.passed, u.kind, $5, $6, $7, $8, $9
+		FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::boolean[]) AS u(id, kind, value, passed)`,
+		ids, kinds, values, passed, c.subject, actor, mw.role, mw.at, mw.permit); err != nil {
+		return fmt.Errorf("post %d marks: history: %w", n, err)
+	}
+	mw.posted = mw.posted[:0]
+	return nil
+}
+
+func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mark, outbox.Event, error) {
 	tx, l, at := mw.tx, mw.lesson, mw.at
 	id, _ := uuid.Parse(it.MarkID)
 	var prev Mark
@@ -319,7 +351,7 @@ func (mw markWriter) change(ctx context.Context, name string, it MarkItem) (Mark
 }
 
 // history appends one entry to journal.mark_history.
-func (mw markWriter) history(ctx context.Context, mark uuid.UUID, version int, action string, prev *Mark, now MarkItem) error {
+func (mw *markWriter) history(ctx context.Context, mark uuid.UUID, version int, action string, prev *Mark, now MarkItem) error {
 	c := mw.caller
 	var oldValue *int16
 	var oldPassed *bool

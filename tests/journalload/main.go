@@ -1,0 +1,574 @@
+// Command journalload measures the class journal at region scale: it loads
+// ten million marks into a fresh database, then drives the real post-grade
+// endpoints (token verification, the caller's grants, validation, versions,
+// history, outbox) and, in the same run, a bare net/http + pgx endpoint doing
+// the same writes and reads, over loopback:
+//
+//   - saving a class's column of 30 marks (POST /api/post-grade/marks) against
+//     a bare batch insert of the same marks and outbox rows;
+//   - the diary week (GET /api/post-grade/diary/{student}) against a bare
+//     indexed select of the same lessons and marks.
+//
+// Usage: go run ./tests/journalload [-marks 10000000] [-duration 10s] [-rate 500]
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kuzbass/eko/events"
+	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/infra/fixtures"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/shared/platform"
+)
+
+type options struct {
+	adminURL string
+	marks    int
+	duration time.Duration
+	rate     int
+	clients  int
+	conns    int
+	keep     bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.adminURL, "admin", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "a PostgreSQL URL allowed to CREATE DATABASE")
+	flag.IntVar(&o.marks, "marks", 10_000_000, "marks loaded before measuring")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
+	flag.IntVar(&o.rate, "rate", 500, "requests per second of the fixed-rate phases")
+	flag.IntVar(&o.clients, "clients", 16, "concurrent clients of the saturation phases")
+	flag.IntVar(&o.conns, "conns", 4, "PostgreSQL connections per endpoint")
+	flag.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
+	flag.Parse()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := run(context.Background(), o); err != nil {
+		fmt.Fprintln(os.Stderr, "journalload:", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// world is what the run set up.
+type world struct {
+	dbURL, dbName   string
+	teacher, parent string // tokens
+	lessons         []string
+	pupils          []string // 6А
+	student, weekOf string   // the diary's pupil and Monday
+	eko, bare       string   // base URLs
+	closers         []func()
+	client          *http.Client
+}
+
+func run(ctx context.Context, o options) error {
+	w, err := setUp(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for i := len(w.closers) - 1; i >= 0; i-- {
+			w.closers[i]()
+		}
+		if !o.keep {
+			if c, err := pgx.Connect(ctx, o.adminURL); err == nil {
+				_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+w.dbName+" WITH (FORCE)")
+				_ = c.Close(ctx)
+			}
+		}
+	}()
+	var rows []result
+	phase := func(endpoint, what string, fixed bool, req func(i int) *http.Request) {
+		r := drive(w.client, o, fixed, req)
+		r.endpoint, r.what = endpoint, what
+		fmt.Println(r.line())
+		rows = append(rows, r)
+	}
+	var n atomic.Int64
+	save := func(base, path string) func(int) *http.Request {
+		return func(int) *http.Request {
+			i := int(n.Add(1))
+			items := make([]map[string]any, 30)
+			for k := range items {
+				items[k] = map[string]any{"student_id": w.pupils[k%len(w.pupils)], "kind": "oral", "value": 2 + (i+k)%4}
+			}
+			b, _ := json.Marshal(map[string]any{"lesson_id": w.lessons[i%len(w.lessons)], "items": items})
+			req, _ := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+w.teacher)
+			return req
+		}
+	}
+	diary := func(base, path string) func(int) *http.Request {
+		return func(int) *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, base+path+w.student+"?from="+w.weekOf, nil)
+			req.Header.Set("Authorization", "Bearer "+w.parent)
+			return req
+		}
+	}
+	phase("bare pgx", "class of 30 marks, saturation", false, save(w.bare, "/bare/marks"))
+	phase("EKO endpoint", "class of 30 marks, saturation", false, save(w.eko, "/api/post-grade/marks"))
+	phase("bare pgx", fmt.Sprintf("class of 30 marks, %d/s", o.rate), true, save(w.bare, "/bare/marks"))
+	phase("EKO endpoint", fmt.Sprintf("class of 30 marks, %d/s", o.rate), true, save(w.eko, "/api/post-grade/marks"))
+	phase("bare pgx", "diary week, saturation", false, diary(w.bare, "/bare/diary/"))
+	phase("EKO endpoint", "diary week, saturation", false, diary(w.eko, "/api/post-grade/diary/"))
+	phase("bare pgx", fmt.Sprintf("diary week, %d/s", o.rate), true, diary(w.bare, "/bare/diary/"))
+	phase("EKO endpoint", fmt.Sprintf("diary week, %d/s", o.rate), true, diary(w.eko, "/api/post-grade/diary/"))
+
+	var total int64
+	pool, err := pgx.Connect(ctx, w.dbURL)
+	if err == nil {
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM journal.marks`).Scan(&total)
+		_ = pool.Close(ctx)
+	}
+	fmt.Printf("\n%s, %d CPUs; %d marks in journal.marks at the end; %d connections per endpoint\n\n", time.Now().Format("2006-01-02 15:04"), runtime.NumCPU(), total, o.conns)
+	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Println(r.markdown())
+	}
+	for i := 0; i+1 < len(rows); i += 2 {
+		if rows[i+1].throughput() > 0 && rows[i].throughput() > 0 && !rows[i].fixed {
+			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].what, rows[i+1].throughput()/rows[i].throughput())
+		}
+	}
+	fmt.Println()
+	return nil
+}
+
+func setUp(ctx context.Context, o options) (*world, error) {
+	w := &world{client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	w.dbName = "eko_journal_" + hex.EncodeToString(suffix)
+	admin, err := pgx.Connect(ctx, o.adminURL)
+	if err != nil {
+		return nil, err
+	}
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+w.dbName)
+	_ = admin.Close(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(o.adminURL)
+	u.Path = "/" + w.dbName
+	w.dbURL = u.String()
+	t0 := time.Now()
+	if err := db.Migrate(ctx, w.dbURL, nil, platform.Schema(), registry.Schema(), postgrade.Schema()); err != nil {
+		return nil, err
+	}
+	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
+	p, err := pdata.Open(pcfg)
+	if err != nil {
+		return nil, err
+	}
+	fx := fixtures.MustLoad()
+	setup, err := db.Open(ctx, db.Config{URL: w.dbURL, MaxConns: 4, StatementTimeout: time.Hour})
+	if err != nil {
+		return nil, err
+	}
+	defer setup.Close()
+	if _, err := seed.Run(ctx, setup, p, fx, seed.Options{Scale: seed.Small, Seed: 3}); err != nil {
+		return nil, err
+	}
+
+	// The identity provider and the EKO endpoint (registry + post-grade, as mounted by the all-in-one).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	issuer := "http://" + l.Addr().String()
+	idp, err := devidp.New(devidp.Config{Issuer: issuer, Addr: l.Addr().String(), ClientID: "eko", Audience: "eko", TokenTTL: time.Hour}, fx)
+	if err != nil {
+		return nil, err
+	}
+	idpSrv := &http.Server{Handler: idp}
+	go func() { _ = idpSrv.Serve(l) }()
+	w.closers = append(w.closers, func() { _ = idpSrv.Close() })
+	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.dbURL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
+		Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "error"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	w.closers = append(w.closers, closeDeps)
+	reg := registry.New()
+	deps.Policy.SetSource(reg)
+	if err := reg.Mount(ctx, deps, pcfg); err != nil {
+		return nil, err
+	}
+	pg := postgrade.New()
+	if err := pg.Mount(ctx, deps, postgrade.Options{}); err != nil {
+		return nil, err
+	}
+	router := httpx.NewRouter(deps.Guard)
+	router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
+	router.Mount("/api/"+postgrade.Name+"/", http.HandlerFunc(pg.Handle), pg.Routes())
+	if w.eko, err = serve(router); err != nil {
+		return nil, err
+	}
+	// The roster, as `eko seed` announces it.
+	if _, err := registry.AnnounceEnrollments(ctx, setup, deps.Outbox); err != nil {
+		return nil, err
+	}
+	relay := outboxrelay.NewRelay(setup, &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{postgrade.Name: http.HandlerFunc(pg.Handle)}},
+		outboxrelay.RelayConfig{BatchSize: 500, Concurrency: 4, DeliveryTimeout: 10 * time.Second, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
+	for {
+		n, err := relay.RunOnce(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	tokens := map[string]string{}
+	for _, login := range []string{"director-s1", "teacher-s1", "parent1"} {
+		if tokens[login], err = token(w.client, issuer, login); err != nil {
+			return nil, err
+		}
+		if code, body := call(w.client, http.MethodGet, w.eko+"/api/registry/me", tokens[login], nil); code != 200 {
+			return nil, fmt.Errorf("%s /me: %d %s", login, code, body)
+		}
+	}
+	w.teacher, w.parent = tokens["teacher-s1"], tokens["parent1"]
+	var school, class, teacher string
+	// student1: parent1's child at a school.
+	if err := setup.QueryRow(ctx, `SELECT o.id::text, r.class_id::text, r.student_id::text, (SELECT p.id::text FROM registry.people p WHERE p.esia_oid = '1000000005')
+		FROM registry.people parent JOIN registry.parent_links pl ON pl.parent_id = parent.id
+		JOIN journal.roster r ON r.student_id = pl.child_id JOIN registry.organisations o ON o.id = r.organisation_id AND o.kind = 'school'
+		WHERE parent.esia_oid = '1000000007'`).Scan(&school, &class, &w.student, &teacher); err != nil {
+		return nil, fmt.Errorf("student1's class: %w", err)
+	}
+	rows, err := setup.Query(ctx, `SELECT student_id::text FROM journal.roster WHERE class_id = $1 ORDER BY student_id`, class)
+	if err != nil {
+		return nil, err
+	}
+	if w.pupils, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, err
+	}
+
+	// Teacher-s1 teaches every subject to 6А, daily, from September to May.
+	year := registry.AcademicYearOf(time.Now())
+	subjects, err := setup.Query(ctx, `SELECT id::text FROM journal.subjects`)
+	if err != nil {
+		return nil, err
+	}
+	subjectIDs, err := pgx.CollectRows(subjects, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range subjectIDs {
+		body := fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,"teacher_id":%q,"class_id":%q,"subject_id":%q}`, school, year, teacher, class, s)
+		code, resp := call(w.client, http.MethodPost, w.eko+"/api/post-grade/assignments", tokens["director-s1"], []byte(body))
+		if code != 201 {
+			return nil, fmt.Errorf("assignment: %d %s", code, resp)
+		}
+		var a struct{ ID string }
+		_ = json.Unmarshal(resp, &a)
+		for _, half := range [][2]string{{fmt.Sprintf("%d-09-01", year), fmt.Sprintf("%d-12-31", year)}, {fmt.Sprintf("%d-01-09", year+1), fmt.Sprintf("%d-05-31", year+1)}} {
+			body = fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":%d,"from":%q,"to":%q}`, 1+i%8, half[0], half[1])
+			if code, resp := call(w.client, http.MethodPost, w.eko+"/api/post-grade/assignments/"+a.ID+"/timetable", tokens["director-s1"], []byte(body)); code != 201 {
+				return nil, fmt.Errorf("timetable: %d %s", code, resp)
+			}
+		}
+	}
+	rows, err = setup.Query(ctx, `SELECT id::text FROM journal.lessons WHERE class_id = $1 ORDER BY lesson_date, lesson_no`, class)
+	if err != nil {
+		return nil, err
+	}
+	if w.lessons, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, err
+	}
+	mon := time.Date(year, time.October, 1, 0, 0, 0, 0, time.UTC)
+	w.weekOf = mon.AddDate(0, 0, (8-int(mon.Weekday()))%7).Format(time.DateOnly)
+	fmt.Printf("  %s: registry seeded, %d pupils in 6А, %d lessons of teacher-s1 (%s)\n", w.dbName, len(w.pupils), len(w.lessons), time.Since(t0).Round(time.Millisecond))
+
+	// The region's marks: a synthetic school year of 1,000 classes.
+	t0 = time.Now()
+	if err := loadMarks(ctx, setup, o.marks, class); err != nil {
+		return nil, err
+	}
+	fmt.Printf("  %d marks loaded and analysed in %s\n", o.marks, time.Since(t0).Round(time.Second))
+
+	bare, err := pgxpool.New(ctx, w.dbURL+"&pool_max_conns="+fmt.Sprint(o.conns))
+	if err != nil {
+		return nil, err
+	}
+	w.closers = append(w.closers, bare.Close)
+	if w.bare, err = serve(bareHandler(bare)); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// loadMarks writes n synthetic marks: 1,000 classes × the school year's lessons
+// (one assignment each), 30 pupils a class, plus a share for 6А's real lessons.
+func loadMarks(ctx context.Context, pool *pgxpool.Pool, n int, class string) error {
+	const classes, perLesson = 1000, 10
+	lessonsNeeded := n / perLesson
+	_, err := pool.Exec(ctx, `
+		INSERT INTO journal.assignments (id, organisation_id, academic_year, teacher_id, class_id, subject_id)
+		SELECT md5('asg' || c)::uuid, md5('org' || (c / 30))::uuid, 2026, md5('teacher' || c)::uuid, md5('class' || c)::uuid,
+		    (SELECT id FROM journal.subjects ORDER BY code LIMIT 1 OFFSET c % 9)
+		FROM generate_series(0, $1 - 1) c;
+		`, classes)
+	if err != nil {
+		return fmt.Errorf("synthetic assignments: %w", err)
+	}
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO journal.lessons (id, assignment_id, organisation_id, class_id, subject_id, teacher_id, lesson_date, lesson_no)
+		SELECT md5('lesson' || i)::uuid, a.id, a.organisation_id, a.class_id, a.subject_id, a.teacher_id,
+		    date '2026-09-01' + (i / $1)::int % 270, 1 + (i / ($1 * 270)) % 12
+		FROM generate_series(0, $2 - 1) i JOIN journal.assignments a ON a.id = md5('asg' || (i % $1))::uuid`, classes, lessonsNeeded); err != nil {
+		return fmt.Errorf("synthetic lessons: %w", err)
+	}
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, version, created_at, created_by, updated_at)
+		SELECT gen_random_uuid(), l.id, md5('pupil' || l.class_id || (k * 7 % 30))::uuid, l.lesson_date, l.subject_id, l.class_id,
+		    (ARRAY['oral','homework','test','control'])[1 + k % 4], 2 + ((k + hashtext(l.id::text)) & 3), 1, now(), 'load', now()
+		FROM journal.lessons l CROSS JOIN generate_series(0, $1 - 1) k
+		WHERE l.class_id <> $2::uuid`, perLesson, class); err != nil {
+		return fmt.Errorf("synthetic marks: %w", err)
+	}
+	if _, err := pool.Exec(ctx, `VACUUM ANALYZE journal.marks`); err != nil {
+		return err
+	}
+	_, err = pool.Exec(ctx, `ANALYZE journal.lessons`)
+	return err
+}
+
+// bareHandler is the baseline: the same writes and reads with plain pgx.
+func bareHandler(pool *pgxpool.Pool) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /bare/marks", func(w http.ResponseWriter, r *http.Request) {
+		var in postgrade.MarksRequest
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		err := pgx.BeginFunc(r.Context(), pool, func(tx pgx.Tx) error {
+			var l struct {
+				date          time.Time
+				subject, clss uuid.UUID
+			}
+			if err := tx.QueryRow(r.Context(), `SELECT lesson_date, subject_id, class_id FROM journal.lessons WHERE id = $1`, in.LessonID).
+				Scan(&l.date, &l.subject, &l.clss); err != nil {
+				return err
+			}
+			b := &pgx.Batch{}
+			for _, it := range in.Items {
+				id := uuid.New()
+				b.Queue(`INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, version, created_at, created_by, updated_at)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, now(), 'bare', now())`, id, in.LessonID, it.StudentID, l.date, l.subject, l.clss, it.Kind, int16(*it.Value))
+				b.Queue(`INSERT INTO platform.outbox (id, type, source, subject, data) VALUES ($1, 'ru.kuzbass.eko.grade.posted.v1', '/bare', $2, '{}')`,
+					uuid.NewString(), it.StudentID)
+			}
+			return tx.SendBatch(r.Context(), b).Close()
+		})
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	mux.HandleFunc("GET /bare/diary/{student}", func(w http.ResponseWriter, r *http.Request) {
+		from, _ := time.Parse(time.DateOnly, r.URL.Query().Get("from"))
+		// The same two indexed reads as the diary: the class's lessons of the
+		// week, and the pupil's marks of the week.
+		to := from.AddDate(0, 0, 6)
+		var out []any
+		for _, q := range []string{
+			`SELECT l.id, l.lesson_date, l.lesson_no, s.name, l.topic FROM journal.roster ro
+			 JOIN journal.lessons l ON l.class_id = ro.class_id AND l.lesson_date BETWEEN $2 AND $3
+			 JOIN journal.subjects s ON s.id = l.subject_id WHERE ro.student_id = $1 ORDER BY l.lesson_date, l.lesson_no`,
+			`SELECT m.id, m.lesson_id, m.kind, m.value FROM journal.marks m
+			 WHERE m.student_id = $1 AND m.lesson_date BETWEEN $2 AND $3 AND m.deleted_at IS NULL`,
+		} {
+			rows, err := pool.Query(r.Context(), q, r.PathValue("student"), from, to)
+			if err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			for rows.Next() {
+				vals, _ := rows.Values()
+				out = append(out, vals)
+			}
+			rows.Close()
+		}
+		_ = json.NewEncoder(w).Encode(out)
+	})
+	return mux
+}
+
+func serve(h http.Handler) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go func() { _ = (&http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}).Serve(l) }()
+	return "http://" + l.Addr().String(), nil
+}
+
+func token(c *http.Client, issuer, login string) (string, error) {
+	resp, err := c.Get(issuer + "/dev/token?login=" + login)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var t struct {
+		AccessToken string `json:"access_token"`
+	}
+	return t.AccessToken, json.NewDecoder(resp.Body).Decode(&t)
+}
+
+func call(c *http.Client, method, u, token string, body []byte) (int, []byte) {
+	req, _ := http.NewRequest(method, u, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// result is one phase.
+type result struct {
+	endpoint, what string
+	fixed          bool
+	done, sent     int
+	others         map[int]int
+	errors         int
+	elapsed        time.Duration
+	lat            []time.Duration
+}
+
+func (r result) throughput() float64 { return float64(r.done) / r.elapsed.Seconds() }
+
+func (r result) pct(p float64) float64 {
+	if len(r.lat) == 0 {
+		return math.NaN()
+	}
+	return float64(r.lat[int(float64(len(r.lat)-1)*p)].Microseconds()) / 1000
+}
+
+func (r result) otherText() string {
+	s := ""
+	for code, n := range r.others {
+		s += fmt.Sprintf("%d×%d ", n, code)
+	}
+	if r.errors > 0 {
+		s += fmt.Sprintf("%d transport errors", r.errors)
+	}
+	return s
+}
+
+func (r result) line() string {
+	return fmt.Sprintf("  %-13s %-34s done %6d  %7.0f/s  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  %s",
+		r.endpoint, r.what, r.done, r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(1), r.otherText())
+}
+
+func (r result) markdown() string {
+	return fmt.Sprintf("| %s | %s, %s | %d | %.0f/s | %.1f ms | %.1f ms | %.1f ms | %s |",
+		r.endpoint, r.what, r.elapsed.Round(time.Second), r.done, r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(1), r.otherText())
+}
+
+// drive runs one phase: o.clients closed-loop clients, or requests started at
+// o.rate per second (each in its own goroutine, so a slow answer does not slow
+// the arrivals).
+func drive(c *http.Client, o options, fixed bool, req func(int) *http.Request) result {
+	r := result{fixed: fixed, others: map[int]int{}}
+	var mu sync.Mutex
+	record := func(code int, err error, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		r.sent++
+		switch {
+		case err != nil:
+			r.errors++
+		case code == 200 || code == 201 || code == 204:
+			r.done++
+			r.lat = append(r.lat, d)
+		default:
+			r.others[code]++
+		}
+	}
+	one := func(i int) {
+		t := time.Now()
+		resp, err := c.Do(req(i))
+		code := 0
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			code = resp.StatusCode
+		}
+		record(code, err, time.Since(t))
+	}
+	start := time.Now()
+	end := start.Add(o.duration)
+	var wg sync.WaitGroup
+	if fixed {
+		interval := time.Second / time.Duration(o.rate)
+		for i := 0; time.Now().Before(end); i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); one(i) }()
+			time.Sleep(time.Until(start.Add(time.Duration(i+1) * interval)))
+		}
+	} else {
+		var next atomic.Int64
+		for range o.clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(end) {
+					one(int(next.Add(1)))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	r.elapsed = time.Since(start)
+	slices.Sort(r.lat)
+	return r
+}
