@@ -6,6 +6,8 @@
 #      dataset of its own);
 #   2. the load generator of the opening-morning peak (tests/load), driving the
 #      real submission endpoint over loopback next to a bare pgx endpoint.
+#   3. the class journal at region scale (tests/journalload): ten million marks,
+#      then the class save and the diary week next to bare pgx (JOURNAL_ARGS).
 # Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
 set -euo pipefail
 
@@ -30,3 +32,7 @@ go test -p 1 -count=1 -timeout 30m -run '^$' -bench "${BENCH:-.}" -benchtime "${
 echo
 echo "== Opening-morning peak: go run ./tests/load $*"
 go run ./tests/load "$@"
+echo
+echo "== The class journal at region scale: go run ./tests/journalload ${JOURNAL_ARGS:-}"
+# shellcheck disable=SC2086 # JOURNAL_ARGS is a list of flags
+go run ./tests/journalload ${JOURNAL_ARGS:-}

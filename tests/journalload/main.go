@@ -28,7 +28,9 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +62,8 @@ type options struct {
 	clients  int
 	conns    int
 	keep     bool
+	only     string
+	profile  string
 }
 
 func main() {
@@ -71,6 +75,8 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients of the saturation phases")
 	flag.IntVar(&o.conns, "conns", 4, "PostgreSQL connections per endpoint")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
+	flag.StringVar(&o.only, "only", "", "run only the phases of: save | diary")
+	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the measured phases (the whole process: both endpoints and the clients)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := run(context.Background(), o); err != nil {
@@ -115,7 +121,20 @@ func run(ctx context.Context, o options) error {
 		}
 	}()
 	var rows []result
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	phase := func(endpoint, what string, fixed bool, req func(i int) *http.Request) {
+		if o.only != "" && !strings.HasPrefix(what, map[string]string{"save": "class", "diary": "diary"}[o.only]) {
+			return
+		}
 		r := drive(w.client, o, fixed, req)
 		r.endpoint, r.what = endpoint, what
 		fmt.Println(r.line())
@@ -283,6 +302,10 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if w.pupils, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return nil, err
 	}
+	// The saves go to student1's classmates; student1's own journal is a
+	// realistic one (a mark in about half of the lessons), so the diary reads
+	// what a parent would.
+	w.pupils = slices.DeleteFunc(w.pupils, func(p string) bool { return p == w.student })
 
 	// Teacher-s1 teaches every subject to 6А, daily, from September to May.
 	year := registry.AcademicYearOf(time.Now())
@@ -308,6 +331,11 @@ func setUp(ctx context.Context, o options) (*world, error) {
 				return nil, fmt.Errorf("timetable: %d %s", code, resp)
 			}
 		}
+	}
+	if _, err := setup.Exec(ctx, `INSERT INTO journal.marks (id, lesson_id, student_id, lesson_date, subject_id, class_id, kind, value, version, created_at, created_by, updated_at)
+		SELECT gen_random_uuid(), l.id, $2::uuid, l.lesson_date, l.subject_id, l.class_id, 'oral', 3 + (hashtext(l.id::text) & 1) + (hashtext(l.id::text) >> 8 & 1), 1, now(), 'load', now()
+		FROM journal.lessons l WHERE l.class_id = $1::uuid AND hashtext(l.id::text) % 2 = 0`, class, w.student); err != nil {
+		return nil, fmt.Errorf("student1's marks: %w", err)
 	}
 	rows, err = setup.Query(ctx, `SELECT id::text FROM journal.lessons WHERE class_id = $1 ORDER BY lesson_date, lesson_no`, class)
 	if err != nil {
