@@ -95,29 +95,19 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	var saved []Mark
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		saved = saved[:0]
-		l, org, err := f.lesson(ctx, tx, lessonID)
+		lc, err := lessonContext(ctx, tx, lessonID)
 		if err != nil {
 			return err
 		}
-		if l == nil || !c.teaches(org, l.TeacherID) {
+		if lc == nil || !c.teaches(lc.org, lc.lesson.TeacherID) {
 			return errs.E(errs.NotFound, "урок не найден среди ваших")
 		}
-		permit, err := openPeriod(ctx, tx, org, l.Date, l.AssignmentID)
-		if err != nil {
-			return err
+		if lc.closed && lc.permit == nil {
+			return errPeriodClosed
 		}
-		date, _ := time.Parse(time.DateOnly, l.Date)
-		enrolled, err := classOn(ctx, tx, l.ClassID, date)
-		if err != nil {
-			return err
-		}
-		w := &markWriter{tx: tx, lesson: l, caller: c, permit: permit}
+		l, enrolled, date := lc.lesson, lc.enrolled, lc.date
+		w := &markWriter{tx: tx, lesson: l, caller: c, permit: lc.permit, role: c.role(access.Organisation, lc.org), at: lc.at}
 		var evs []outbox.Event
-		at := time.Now()
-		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
-			return err
-		}
-		w.role, w.at = c.role(access.Organisation, org), at
 		for i, it := range in.Items {
 			name := "items[" + strconv.Itoa(i) + "]"
 			var m Mark
@@ -204,10 +194,65 @@ func openPeriod(ctx context.Context, q querier, org uuid.UUID, date string, assi
 		return nil, err
 	}
 	if permit == nil {
-		return nil, &errs.Error{Code: errs.Conflict, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
-			Extra: map[string]any{"reason": "period_closed"}}
+		return nil, errPeriodClosed
 	}
 	return permit, nil
+}
+
+// errPeriodClosed refuses a change inside a closed period.
+var errPeriodClosed = &errs.Error{Code: errs.Conflict, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
+	Extra: map[string]any{"reason": "period_closed"}}
+
+// lessonCtx is what saving a lesson's marks checks, read in one statement.
+type lessonCtx struct {
+	lesson   *Lesson
+	org      uuid.UUID
+	date     time.Time
+	closed   bool       // the lesson's date lies in a closed period
+	permit   *uuid.UUID // the director's permit for the lesson's assignment in it
+	enrolled map[uuid.UUID]bool
+	at       time.Time // the database clock
+}
+
+// lessonContext reads the lesson, its period's state and the class on its
+// date in one round trip, or nil when there is no such lesson.
+func lessonContext(ctx context.Context, tx pgx.Tx, id uuid.UUID) (*lessonCtx, error) {
+	lc := &lessonCtx{lesson: &Lesson{}}
+	l := lc.lesson
+	var no int16
+	var topic, homework *string
+	var pupils []uuid.UUID
+	err := tx.QueryRow(ctx, `SELECT l.id, l.assignment_id, l.organisation_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_date, l.lesson_no,
+		    l.topic, l.homework,
+		    p.id IS NOT NULL,
+		    (SELECT pp.id FROM journal.period_permits pp WHERE pp.period_id = p.id AND pp.assignment_id = l.assignment_id AND pp.expires_at > now()
+		     ORDER BY pp.expires_at DESC LIMIT 1),
+		    ARRAY(SELECT r.student_id FROM journal.roster r
+		          WHERE r.class_id = l.class_id AND r.starts_on <= l.lesson_date AND (r.ends_on IS NULL OR r.ends_on >= l.lesson_date)),
+		    clock_timestamp()
+		FROM journal.lessons l
+		LEFT JOIN journal.periods p ON p.organisation_id = l.organisation_id AND l.lesson_date BETWEEN p.starts_on AND p.ends_on AND p.closed_at IS NOT NULL
+		WHERE l.id = $1
+		LIMIT 1`, id).Scan(&l.ID, &l.AssignmentID, &lc.org, &l.ClassID, &l.SubjectID, &l.TeacherID, &lc.date, &no, &topic, &homework,
+		&lc.closed, &lc.permit, &pupils, &lc.at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.Date, l.No = lc.date.Format(time.DateOnly), int(no)
+	if topic != nil {
+		l.Topic = *topic
+	}
+	if homework != nil {
+		l.Homework = *homework
+	}
+	lc.enrolled = make(map[uuid.UUID]bool, len(pupils))
+	for _, p := range pupils {
+		lc.enrolled[p] = true
+	}
+	return lc, nil
 }
 
 // classOn returns the students enrolled in class on date.
