@@ -115,6 +115,7 @@ func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg Config) e
 	consumers[submitapplication.Name] = http.HandlerFunc(sa.Handle)
 
 	pg := postgrade.New()
+	pg.Registry = postgrade.InProcess(http.HandlerFunc(reg.Handle))
 	if err := pg.Mount(ctx, deps, cfg.Journal); err != nil {
 		return err
 	}

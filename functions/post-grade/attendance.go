@@ -95,6 +95,9 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET attendance_taken_at = $2 WHERE id = $1`, l.ID, at); err != nil {
+			return err
+		}
 		evs := make([]outbox.Event, 0, len(in.Items))
 		for i, it := range in.Items {
 			if !enrolled[students[i]] {

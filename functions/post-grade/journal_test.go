@@ -276,3 +276,42 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 		}
 	}
 }
+
+// Aggregates show a school's journal without pupils' data, to whom the
+// territory belongs: lessons, those without attendance taken, marks, the
+// average and the attendance rate.
+func TestAggregates(t *testing.T) {
+	w := newWorld(t)
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
+		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student1}","kind":"control","value":3}]}`, http.StatusOK, nil)
+	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"absent_illness"}]}`,
+		http.StatusNoContent, nil)
+	from, to := monday().Format(time.DateOnly), monday().AddDate(0, 0, 6).Format(time.DateOnly)
+	var out struct{ Items []OrganisationAggregate }
+	code, body := w.call(http.MethodGet, api+"/aggregates?from="+from+"&to="+to, "mun-kemerovo", "")
+	if code != 200 || strings.Contains(body, w.ids["{student1}"]) {
+		t.Fatalf("Kemerovo's aggregates: %d %s", code, body)
+	}
+	_ = json.Unmarshal([]byte(body), &out)
+	if len(out.Items) != 1 || out.Items[0].OrganisationID.String() != w.ids["{school1}"] {
+		t.Fatalf("Kemerovo sees %+v, want school No. 1 only", out.Items)
+	}
+	a := out.Items[0]
+	pupils := w.count(`SELECT count(*) FROM journal.roster WHERE class_id = $1`, w.ids["{6a}"])
+	wantRate := round2(1 - 1/float64(5*pupils))
+	if a.Lessons != 5 || a.LessonsWithoutAttendance != 4 || a.Marks != 2 || a.Average == nil || *a.Average != 3.5 || a.Absences != 1 ||
+		a.AttendanceRate == nil || *a.AttendanceRate != wantRate {
+		t.Fatalf("school No. 1: %+v (want 5 lessons, 4 without attendance, 2 marks, 3.5, 1 absence, rate %.2f)", a, wantRate)
+	}
+	w.must(http.MethodGet, api+"/aggregates?from="+from+"&to="+to, "mun-novokuznetsk", "", http.StatusOK, &out)
+	for _, x := range out.Items {
+		if x.OrganisationID.String() == w.ids["{school1}"] {
+			t.Fatal("Novokuznetsk sees a Kemerovo school")
+		}
+	}
+	for _, q := range []string{"from=2026-13-01", "from=2020-01-01&to=2026-01-01", "municipality=nope"} {
+		if code, _ := w.call(http.MethodGet, api+"/aggregates?"+q, "ministry", ""); code != 400 {
+			t.Errorf("aggregates?%s: %d, want 400", q, code)
+		}
+	}
+}

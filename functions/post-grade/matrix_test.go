@@ -94,6 +94,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/diary/{student_id}", api+"/diary/{student2}?from="+monday().Format("2006-01-02"), "", 403,
 		map[string]int{"parent2": 200, "student2": 200, "teacher-s2": 200, "parent1": 404, "student1": 404, "teacher-s1": 404,
 			"director-s1": 404, "kg-director-1": 404})...)
+	from := monday().Format("2006-01-02")
+	add(expect("GET "+api+"/aggregates", api+"/aggregates?from="+from, "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200})...)
+	add(expect("GET "+api+"/aggregates", api+"/aggregates?from="+from+"&municipality={novokuznetsk}", "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 404, "mun-novokuznetsk": 200, "director-s1": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)
 
 	covered := map[string]bool{}

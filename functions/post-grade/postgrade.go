@@ -74,6 +74,10 @@ type Function struct {
 	function.Lifecycle
 	// Now is the clock of period checks and the diary's default week; tests set it.
 	Now func() time.Time
+	// Registry answers the registry's API (which schools a municipality has):
+	// the all-in-one process sets InProcess(registry handler); alone, Start
+	// uses REGISTRY_URL.
+	Registry RegistryCall
 
 	db         *pgxpool.Pool
 	outbox     *outbox.Writer
@@ -100,6 +104,9 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
 	if err != nil {
 		return err
+	}
+	if f.Registry == nil && cfg.RegistryURL != "" {
+		f.Registry = Remote(cfg.RegistryURL)
 	}
 	return f.Mount(ctx, deps, cfg.Options)
 }
@@ -133,6 +140,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodGet, api+"/marks/{id}/history", PermDiaryRead, f.markHistory)
 	rt.Handle(http.MethodPost, api+"/attendance", PermTeach, f.markAttendance)
 	rt.Handle(http.MethodGet, api+"/diary/{student_id}", PermDiaryRead, f.diary)
+	rt.Handle(http.MethodGet, api+"/aggregates", PermAggregates, f.aggregates)
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.router = rt
 	f.Serve(rt)

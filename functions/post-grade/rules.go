@@ -20,6 +20,8 @@ const (
 	PermJournalRead auth.Permission = "journal.read"
 	// PermDiaryRead: a student's diary and a mark's history.
 	PermDiaryRead auth.Permission = "journal.diary.read"
+	// PermAggregates: schools' journals in aggregate, without pupils' data.
+	PermAggregates auth.Permission = "journal.aggregates.read"
 )
 
 var (
@@ -36,6 +38,7 @@ var Rules = access.Rules{
 	PermTeach:       append(slices.Clone(teachers), administration...),
 	PermJournalRead: append(slices.Clone(teachers), administration...),
 	PermDiaryRead:   append([]access.Role{access.Parent, access.Student}, append(slices.Clone(teachers), administration...)...),
+	PermAggregates:  append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, administration...),
 }
 
 // caller is who makes a request: the registry person and the grants.

@@ -78,6 +78,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	f := New()
+	f.Registry = InProcess(http.HandlerFunc(reg.Handle))
 	if err := f.Mount(ctx, deps, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +105,13 @@ func newWorld(t testing.TB) *world {
 	for code, ph := range map[string]string{"school-1-kemerovo": "{school1}", "school-3-novokuznetsk": "{school3}"} {
 		var id string
 		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		w.ids[ph] = id
+	}
+	for code, ph := range map[string]string{"kemerovo": "{kemerovo}", "novokuznetsk": "{novokuznetsk}"} {
+		var id string
+		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.municipalities WHERE code = $1`, code).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		w.ids[ph] = id

@@ -1,0 +1,238 @@
+package postgrade
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// OrganisationAggregate is one school's journal over a span, without any
+// pupil's data: how much was taught and recorded, the average mark and the
+// attendance rate.
+type OrganisationAggregate struct {
+	OrganisationID           uuid.UUID `json:"organisation_id"`
+	Lessons                  int       `json:"lessons"`
+	LessonsWithoutAttendance int       `json:"lessons_without_attendance"` // journal completeness: attendance never taken
+	Marks                    int       `json:"marks"`
+	Average                  *float64  `json:"average"` // weighted by the kinds' weights
+	Absences                 int       `json:"absences"`
+	AttendanceRate           *float64  `json:"attendance_rate"` // 1 − absences / (lessons × pupils on the roster)
+}
+
+// maxAggregateDays bounds one aggregates request.
+const maxAggregateDays = 400
+
+// aggregates: GET /api/post-grade/aggregates?from=&to=[&municipality=] —
+// schools' journals in aggregate: the ministry for the region (or one
+// municipality), a municipal education authority for its own, a school's
+// administration for its school.
+func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	var fe []errs.FieldError
+	to := f.now().UTC().Truncate(24 * time.Hour)
+	from := to.AddDate(0, 0, -29)
+	var err error
+	if s := q.Get("from"); s != "" {
+		if from, err = time.Parse(time.DateOnly, s); err != nil {
+			fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
+		}
+	}
+	if s := q.Get("to"); s != "" {
+		if to, err = time.Parse(time.DateOnly, s); err != nil {
+			fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
+		}
+	}
+	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > maxAggregateDays*24*time.Hour) {
+		fe = append(fe, field("to", "range", "период от from до to, не длиннее 400 дней"))
+	}
+	var mun *uuid.UUID
+	if s := q.Get("municipality"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
+		}
+		mun = &id
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверные параметры", fe...)
+	}
+	c := callerOf(ctx)
+	var orgs []uuid.UUID // nil: every school
+	region := slices.ContainsFunc(c.grants, func(g access.Grant) bool { return g.Role == access.MinistryOfficial && g.Scope == access.Region })
+	switch {
+	case region && mun == nil:
+	case region || (mun != nil && c.holds(access.Municipality, *mun, access.MunicipalOfficial)):
+		if orgs, err = f.schoolsOf(ctx, *mun); err != nil {
+			return err
+		}
+	case mun != nil:
+		return errs.E(errs.NotFound, "муниципалитет не найден среди ваших")
+	default:
+		for _, g := range c.grants {
+			switch {
+			case g.Role == access.MunicipalOfficial && g.Scope == access.Municipality:
+				id, _ := uuid.Parse(g.ScopeID)
+				more, err := f.schoolsOf(ctx, id)
+				if err != nil {
+					return err
+				}
+				orgs = append(orgs, more...)
+			case slices.Contains(administration, g.Role) && g.Scope == access.Organisation:
+				id, _ := uuid.Parse(g.ScopeID)
+				orgs = append(orgs, id)
+			}
+		}
+		if orgs == nil {
+			return errs.E(errs.Forbidden, "сводные данные журнала — для министерства, муниципалитетов и администрации школ")
+		}
+	}
+	rows, err := f.db.Query(ctx, `
+		WITH l AS (
+		    SELECT l.id, l.organisation_id, l.class_id, l.lesson_date, l.attendance_taken_at FROM journal.lessons l
+		    WHERE l.lesson_date BETWEEN $1 AND $2 AND ($3::uuid[] IS NULL OR l.organisation_id = ANY($3::uuid[]))
+		)
+		SELECT l.organisation_id, count(*), count(*) FILTER (WHERE l.attendance_taken_at IS NULL),
+		    coalesce(sum(m.n), 0), sum(m.wsum) / nullif(sum(m.w), 0), coalesce(sum(a.n), 0),
+		    sum((SELECT count(*) FROM journal.roster r WHERE r.class_id = l.class_id AND r.starts_on <= l.lesson_date
+		         AND (r.ends_on IS NULL OR r.ends_on >= l.lesson_date)))
+		FROM l
+		LEFT JOIN LATERAL (SELECT count(*) AS n, sum(k.weight * m.value) AS wsum, sum(k.weight) FILTER (WHERE m.value IS NOT NULL) AS w
+		    FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind WHERE m.lesson_id = l.id AND m.deleted_at IS NULL) m ON true
+		LEFT JOIN LATERAL (SELECT count(*) AS n FROM journal.attendance a WHERE a.lesson_id = l.id AND a.status LIKE 'absent_%') a ON true
+		GROUP BY l.organisation_id ORDER BY l.organisation_id`, from, to, orgsParam(orgs))
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OrganisationAggregate, error) {
+		var a OrganisationAggregate
+		var lessons, without, marks, absences, seats int64
+		var avg *float64
+		err := row.Scan(&a.OrganisationID, &lessons, &without, &marks, &avg, &absences, &seats)
+		a.Lessons, a.LessonsWithoutAttendance, a.Marks, a.Absences = int(lessons), int(without), int(marks), int(absences)
+		if avg != nil {
+			v := round2(*avg)
+			a.Average = &v
+		}
+		if seats > 0 {
+			v := round2(1 - float64(absences)/float64(seats))
+			a.AttendanceRate = &v
+		}
+		return a, err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "items": list})
+	return nil
+}
+
+func orgsParam(orgs []uuid.UUID) any {
+	if orgs == nil {
+		return nil
+	}
+	return orgs
+}
+
+// schoolsOf lists the schools of a municipality from the registry's API with
+// the caller's token.
+func (f *Function) schoolsOf(ctx context.Context, mun uuid.UUID) ([]uuid.UUID, error) {
+	if f.Registry == nil {
+		return nil, errs.E(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитету сейчас не получить")
+	}
+	pr := auth.PrincipalFrom(ctx)
+	var out []uuid.UUID
+	after := ""
+	for range 20 { // 500 a page: up to 10,000 schools
+		q := url.Values{"municipality": {mun.String()}, "kind": {"school"}, "limit": {"500"}}
+		if after != "" {
+			q.Set("after", after)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/api/registry/organisations?"+q.Encode(), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+pr.Token)
+		status, body := f.Registry(req)
+		if status != http.StatusOK {
+			return nil, fmt.Errorf("registry organisations of %s: HTTP %d: %.200s", mun, status, body)
+		}
+		var page struct {
+			Items []struct {
+				ID uuid.UUID `json:"id"`
+			} `json:"items"`
+			Next string `json:"next"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, err
+		}
+		for _, o := range page.Items {
+			out = append(out, o.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	if out == nil {
+		out = []uuid.UUID{}
+	}
+	return out, nil
+}
+
+// RegistryCall answers a request to the registry's API: in-process
+// (InProcess) or over HTTP (Remote).
+type RegistryCall func(*http.Request) (int, []byte)
+
+// InProcess calls the registry's handler in this process.
+func InProcess(h http.Handler) RegistryCall {
+	return func(req *http.Request) (int, []byte) {
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		h.ServeHTTP(rec, req)
+		return rec.status, []byte(rec.body.String())
+	}
+}
+
+// Remote calls the registry at base (REGISTRY_URL).
+func Remote(base string) RegistryCall {
+	client := &http.Client{Timeout: 5 * time.Second}
+	base = strings.TrimRight(base, "/")
+	return func(req *http.Request) (int, []byte) {
+		u, err := url.Parse(base + req.URL.RequestURI())
+		if err != nil {
+			return 0, nil
+		}
+		req.URL, req.Host = u, u.Host
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, []byte(err.Error())
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		return resp.StatusCode, b
+	}
+}
+
+type recorder struct {
+	header http.Header
+	status int
+	body   strings.Builder
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(code int)        { r.status = code }
