@@ -315,3 +315,47 @@ func TestAggregates(t *testing.T) {
 		}
 	}
 }
+
+// State final attestation results come from CSV: every bad line reported,
+// nothing written; a good file loads in one transaction; the diary's readers
+// see them.
+func TestExamImport(t *testing.T) {
+	w := newWorld(t)
+	bad := "student_id;kind;subject;date;score;mark\n" +
+		"{student1};oge;Математика;2026-05-20;;5\n" +
+		"{student2};oge;Математика;2026-05-20;;4\n" + // another school's pupil
+		"{student1};xyz;Русский язык;20.05.2026;;4\n" +
+		"{student1};ege;Физика;2026-06-01;120;\n" +
+		"{student1};ege;Химия;2026-06-01;;\n"
+	code, body := w.call(http.MethodPost, api+"/organisations/{school1}/exam-results", "director-s1", bad)
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad file: %d %s", code, body)
+	}
+	var p struct {
+		Errors []struct {
+			Row    int
+			Column string
+		}
+	}
+	_ = json.Unmarshal([]byte(body), &p)
+	got := fmt.Sprint(p.Errors)
+	if got != "[{3 student_id} {4 kind} {5 score} {6 score}]" {
+		t.Fatalf("reported %s", got)
+	}
+	if n := w.count(`SELECT count(*) FROM journal.exam_results`); n != 0 {
+		t.Fatalf("a refused file wrote %d results", n)
+	}
+	good := "student_id,kind,subject,date,score,mark\n{student1},oge,Математика,20.05.2026,,5\n{student1},oge,Русский язык,2026-05-24,28,4\n"
+	w.must(http.MethodPost, api+"/organisations/{school1}/exam-results", "director-s1", good, http.StatusCreated, nil)
+	var res struct{ Items []ExamResult }
+	w.must(http.MethodGet, api+"/exam-results/{student1}", "parent1", "", http.StatusOK, &res)
+	if len(res.Items) != 2 || res.Items[0].Subject != "Математика" || *res.Items[0].Mark != 5 || *res.Items[1].Score != 28 {
+		t.Fatalf("results %+v", res.Items)
+	}
+	if code, _ := w.call(http.MethodGet, api+"/exam-results/{student1}", "parent2", ""); code != http.StatusNotFound {
+		t.Fatalf("parent2 reads student1's results: %d", code)
+	}
+	if code, _ := w.call(http.MethodPost, api+"/organisations/{school3}/exam-results", "director-s1", good); code != http.StatusNotFound {
+		t.Fatalf("director-s1 imports into school No. 3: %d", code)
+	}
+}

@@ -99,6 +99,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200})...)
 	add(expect("GET "+api+"/aggregates", api+"/aggregates?from="+from+"&municipality={novokuznetsk}", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 404, "mun-novokuznetsk": 200, "director-s1": 404, "kg-director-1": 404})...)
+	exam := "student_id;kind;subject;date;score;mark\n{student1};oge;Математика;2026-05-20;;5\n"
+	add(expect("POST "+api+"/organisations/{id}/exam-results", api+"/organisations/{school1}/exam-results", exam, 403,
+		map[string]int{"director-s1": 201, "kg-director-1": 404})...)
+	add(expect("GET "+api+"/exam-results/{student_id}", api+"/exam-results/{student1}", "", 403, readers)...)
 	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)
 
 	covered := map[string]bool{}

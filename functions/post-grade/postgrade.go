@@ -141,6 +141,8 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodPost, api+"/attendance", PermTeach, f.markAttendance)
 	rt.Handle(http.MethodGet, api+"/diary/{student_id}", PermDiaryRead, f.diary)
 	rt.Handle(http.MethodGet, api+"/aggregates", PermAggregates, f.aggregates)
+	rt.Handle(http.MethodPost, api+"/organisations/{id}/exam-results", PermSetup, f.importExams)
+	rt.Handle(http.MethodGet, api+"/exam-results/{student_id}", PermDiaryRead, f.examResults)
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.router = rt
 	f.Serve(rt)

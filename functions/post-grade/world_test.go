@@ -205,7 +205,10 @@ func (w *world) call(method, path, login, body string) (int, string) {
 		rd = strings.NewReader(w.expand(body))
 	}
 	req := httptest.NewRequest(method, w.expand(path), rd)
-	if body != "" {
+	switch {
+	case strings.HasPrefix(body, "student_id"): // an import file
+		req.Header.Set("Content-Type", "text/csv; charset=utf-8")
+	case body != "":
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if login != "" {

@@ -1,24 +1,17 @@
 package registry
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/text/encoding/charmap"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
+	"github.com/kuzbass/eko/shared/csvtable"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -29,96 +22,11 @@ import (
 // MaxImportBytes bounds an import file; a larger one is refused before it is read.
 const MaxImportBytes = 50 << 20
 
-// maxReportedErrors bounds the per-row report; the total is always given.
-const maxReportedErrors = 1000
-
-// RowError is one problem of an import file. Row is the line number in the file,
-// the header being line 1, so a clerk finds it in a spreadsheet.
-type RowError struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // importColumns are the required and optional columns of each kind.
 var importColumns = map[string]struct{ required, optional []string }{
 	"people":        {[]string{"family_name", "given_name", "birth_date", "gender"}, []string{"middle_name", "snils", "doc_type", "doc_series", "doc_number", "email", "phone"}},
 	"organisations": {[]string{"kind", "full_name", "short_name", "inn", "ogrn", "municipality"}, []string{"code", "address"}},
 	"enrollments":   {[]string{"snils", "organisation", "academic_year", "starts_on"}, []string{"class", "ends_on"}},
-}
-
-// table is a decoded CSV file: its header positions and rows.
-type table struct {
-	col  map[string]int
-	rows [][]string
-}
-
-func (t *table) get(row []string, name string) string {
-	i, ok := t.col[name]
-	if !ok || i >= len(row) {
-		return ""
-	}
-	return strings.TrimSpace(row[i])
-}
-
-// readCSV decodes body (UTF-8 with or without BOM, or Windows-1251) and parses it
-// with the delimiter of its header line.
-func readCSV(body []byte, charset string, kind string) (*table, error) {
-	switch strings.ToLower(charset) {
-	case "", "utf-8", "utf8":
-		body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
-		if !utf8.Valid(body) {
-			if charset != "" {
-				return nil, errs.E(errs.Unprocessable, "файл не в кодировке UTF-8; сохраните его как UTF-8 или укажите charset=windows-1251")
-			}
-			charset = "windows-1251"
-		}
-	case "windows-1251", "cp1251":
-	default:
-		return nil, errs.E(errs.UnsupportedMedia, "кодировка %q не поддерживается: UTF-8 или Windows-1251", charset)
-	}
-	if strings.EqualFold(charset, "windows-1251") || strings.EqualFold(charset, "cp1251") {
-		dec, err := charmap.Windows1251.NewDecoder().Bytes(body)
-		if err != nil {
-			return nil, errs.E(errs.Unprocessable, "файл не читается как Windows-1251")
-		}
-		body = dec
-	}
-	header, _, _ := bytes.Cut(body, []byte("\n"))
-	r := csv.NewReader(bytes.NewReader(body))
-	r.Comma = ';'
-	if bytes.Count(header, []byte(",")) > bytes.Count(header, []byte(";")) {
-		r.Comma = ','
-	}
-	r.ReuseRecord = false
-	all, err := r.ReadAll()
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, &errs.Error{Code: errs.Unprocessable, Detail: "файл не разбирается как CSV",
-				Extra: map[string]any{"errors": []RowError{{Row: pe.Line, Code: "csv", Message: pe.Err.Error()}}}}
-		}
-		return nil, errs.E(errs.Unprocessable, "файл не разбирается как CSV: %v", err)
-	}
-	if len(all) < 2 {
-		return nil, errs.E(errs.Unprocessable, "в файле нет строк с данными")
-	}
-	t := &table{col: map[string]int{}, rows: all[1:]}
-	for i, h := range all[0] {
-		t.col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	var missing []string
-	for _, c := range importColumns[kind].required {
-		if _, ok := t.col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, &errs.Error{Code: errs.Unprocessable, Detail: "в файле нет обязательных столбцов: " + strings.Join(missing, ", "),
-			Extra: map[string]any{"missing_columns": missing}}
-	}
-	return t, nil
 }
 
 // importFile: POST /api/registry/imports/{kind} — a CSV file of organisations,
@@ -130,26 +38,11 @@ func (f *Function) importFile(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := importColumns[kind]; !ok {
 		return errs.E(errs.NotFound, "no import of %q: organisations, people or enrollments", kind)
 	}
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || (mt != "text/csv" && mt != "application/csv") {
-		return errs.E(errs.UnsupportedMedia, "отправьте файл CSV с Content-Type: text/csv")
-	}
-	if r.ContentLength > MaxImportBytes {
-		return errs.E(errs.TooLarge, "файл больше %d МБ; разделите его на части", MaxImportBytes>>20)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImportBytes))
+	body, charset, err := csvtable.ReadBody(w, r, MaxImportBytes)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errs.E(errs.TooLarge, "файл больше %d МБ; разделите его на части", MaxImportBytes>>20)
-		}
-		return errs.E(errs.Invalid, "файл не получен целиком")
+		return err
 	}
-	charset := params["charset"]
-	if q := r.URL.Query().Get("encoding"); q != "" {
-		charset = q
-	}
-	t, err := readCSV(body, charset, kind)
+	t, err := csvtable.Read(body, charset, importColumns[kind].required)
 	if err != nil {
 		return err
 	}
@@ -165,45 +58,13 @@ func (f *Function) importFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"kind": kind, "rows": len(t.rows), "created": n})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"kind": kind, "rows": len(t.Rows), "created": n})
 	return nil
 }
 
-// report collects row errors.
-type report struct {
-	errs  []RowError
-	total int
-}
-
-func (rp *report) add(row int, col, code, msg string) {
-	rp.total++
-	if len(rp.errs) < maxReportedErrors {
-		rp.errs = append(rp.errs, RowError{Row: row, Column: col, Code: code, Message: msg})
-	}
-}
-
-func (rp *report) err(rows int) error {
-	if rp.total == 0 {
-		return nil
-	}
-	return &errs.Error{Code: errs.Unprocessable,
-		Detail: fmt.Sprintf("в файле %d ошибок; ничего не загружено — исправьте строки и загрузите файл снова", rp.total),
-		Extra:  map[string]any{"rows_total": rows, "errors_total": rp.total, "errors": rp.errs}}
-}
-
-// parseDate accepts YYYY-MM-DD and DD.MM.YYYY.
-func parseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{time.DateOnly, "02.01.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func (f *Function) importPeople(r *http.Request, t *table) (int, error) {
+func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error) {
 	ctx := r.Context()
-	var rp report
+	var rp csvtable.Report
 	today := f.now()
 	type pending struct {
 		id   uuid.UUID
@@ -213,21 +74,21 @@ func (f *Function) importPeople(r *http.Request, t *table) (int, error) {
 	}
 	var list []pending
 	seenSNILS := map[string]int{}
-	for i, row := range t.rows {
+	for i, row := range t.Rows {
 		line := i + 2
-		birth := t.get(row, "birth_date")
-		if d, ok := parseDate(birth); ok {
+		birth := t.Get(row, "birth_date")
+		if d, ok := csvtable.ParseDate(birth); ok {
 			birth = d.Format(time.DateOnly)
 		}
-		gender := strings.ToUpper(t.get(row, "gender"))
+		gender := strings.ToUpper(t.Get(row, "gender"))
 		gender = map[string]string{"М": "M", "Ж": "F"}[gender] + strings.Trim(gender, "МЖ")
-		in := PersonInput{FamilyName: t.get(row, "family_name"), GivenName: t.get(row, "given_name"), MiddleName: t.get(row, "middle_name"),
-			BirthDate: birth, Gender: gender, SNILS: t.get(row, "snils"), Email: t.get(row, "email"), Phone: t.get(row, "phone"), ConfirmNotDuplicate: true}
-		if dt := t.get(row, "doc_type"); dt != "" {
-			in.Document = &Document{Type: dt, Series: t.get(row, "doc_series"), Number: t.get(row, "doc_number")}
+		in := PersonInput{FamilyName: t.Get(row, "family_name"), GivenName: t.Get(row, "given_name"), MiddleName: t.Get(row, "middle_name"),
+			BirthDate: birth, Gender: gender, SNILS: t.Get(row, "snils"), Email: t.Get(row, "email"), Phone: t.Get(row, "phone"), ConfirmNotDuplicate: true}
+		if dt := t.Get(row, "doc_type"); dt != "" {
+			in.Document = &Document{Type: dt, Series: t.Get(row, "doc_series"), Number: t.Get(row, "doc_number")}
 		}
 		if strings.ContainsAny(in.FamilyName+in.GivenName+in.MiddleName, "\x00") {
-			rp.add(line, "family_name", "format", "недопустимые символы")
+			rp.Add(line, "family_name", "format", "недопустимые символы")
 			continue
 		}
 		id, _ := uuid.NewV7()
@@ -235,7 +96,7 @@ func (f *Function) importPeople(r *http.Request, t *table) (int, error) {
 		if err != nil {
 			if e, ok := errs.As(err); ok {
 				for _, fe := range e.Fields {
-					rp.add(line, fe.Field, fe.Code, fe.Message)
+					rp.Add(line, fe.Field, fe.Code, fe.Message)
 				}
 				continue
 			}
@@ -245,14 +106,14 @@ func (f *Function) importPeople(r *http.Request, t *table) (int, error) {
 		if hash != nil {
 			key := string(hash)
 			if first, dup := seenSNILS[key]; dup {
-				rp.add(line, "snils", "duplicate", "этот СНИЛС уже есть в строке "+strconv.Itoa(first))
+				rp.Add(line, "snils", "duplicate", "этот СНИЛС уже есть в строке "+strconv.Itoa(first))
 				continue
 			}
 			seenSNILS[key] = line
 		}
 		list = append(list, pending{id: id, line: line, row: vals, hash: hash})
 	}
-	if rp.total == 0 { // conflicts with people already in the registry, in one query
+	if rp.Clean() { // conflicts with people already in the registry, in one query
 		var hashes [][]byte
 		for _, p := range list {
 			if p.hash != nil {
@@ -273,11 +134,11 @@ func (f *Function) importPeople(r *http.Request, t *table) (int, error) {
 		}
 		for _, p := range list {
 			if p.hash != nil && exists[string(p.hash)] {
-				rp.add(p.line, "snils", "exists", "человек с таким СНИЛС уже есть в реестре")
+				rp.Add(p.line, "snils", "exists", "человек с таким СНИЛС уже есть в реестре")
 			}
 		}
 	}
-	if err := rp.err(len(t.rows)); err != nil {
+	if err := rp.Err(len(t.Rows)); err != nil {
 		return 0, err
 	}
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
@@ -307,9 +168,9 @@ func (f *Function) importPeople(r *http.Request, t *table) (int, error) {
 	return len(list), err
 }
 
-func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
+func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int, error) {
 	ctx := r.Context()
-	var rp report
+	var rp csvtable.Report
 	muns := map[string]uuid.UUID{}
 	rows, err := f.db.Query(ctx, `SELECT code, id FROM registry.municipalities`)
 	if err != nil {
@@ -330,20 +191,20 @@ func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
 	seen := map[string]int{}
 	var inns, ogrns []string
 	lines := map[string]int{}
-	for i, row := range t.rows {
+	for i, row := range t.Rows {
 		line := i + 2
-		in := OrganisationInput{Code: t.get(row, "code"), Kind: t.get(row, "kind"), FullName: t.get(row, "full_name"), ShortName: t.get(row, "short_name"),
-			INN: t.get(row, "inn"), OGRN: t.get(row, "ogrn"), Address: t.get(row, "address")}
-		mun, ok := muns[t.get(row, "municipality")]
+		in := OrganisationInput{Code: t.Get(row, "code"), Kind: t.Get(row, "kind"), FullName: t.Get(row, "full_name"), ShortName: t.Get(row, "short_name"),
+			INN: t.Get(row, "inn"), OGRN: t.Get(row, "ogrn"), Address: t.Get(row, "address")}
+		mun, ok := muns[t.Get(row, "municipality")]
 		if ok {
 			in.MunicipalityID = &mun
 		} else if in.Kind != "ministry" {
-			rp.add(line, "municipality", "unknown", "нет муниципального образования с кодом «"+t.get(row, "municipality")+"»")
+			rp.Add(line, "municipality", "unknown", "нет муниципального образования с кодом «"+t.Get(row, "municipality")+"»")
 			continue
 		}
 		if fe := in.validate(); len(fe) > 0 {
 			for _, e := range fe {
-				rp.add(line, e.Field, e.Code, e.Message)
+				rp.Add(line, e.Field, e.Code, e.Message)
 			}
 			continue
 		}
@@ -352,7 +213,7 @@ func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
 			target.MunicipalityIDs = []string{in.MunicipalityID.String()}
 		}
 		if Rules.Require(ctx, PermOrganisationWrite, target) != nil {
-			rp.add(line, "municipality", "forbidden", "нет прав на организации этого муниципального образования")
+			rp.Add(line, "municipality", "forbidden", "нет прав на организации этого муниципального образования")
 			continue
 		}
 		dup := false
@@ -361,7 +222,7 @@ func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
 				continue
 			}
 			if first, ok := seen[k]; ok {
-				rp.add(line, strings.SplitN(k, ":", 2)[0], "duplicate", "повтор строки "+strconv.Itoa(first))
+				rp.Add(line, strings.SplitN(k, ":", 2)[0], "duplicate", "повтор строки "+strconv.Itoa(first))
 				dup = true
 			}
 			seen[k] = line
@@ -378,7 +239,7 @@ func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
 		}
 		out = append(out, []any{id, code, in.Kind, in.FullName, in.ShortName, in.INN, in.OGRN, in.Address, in.MunicipalityID})
 	}
-	if rp.total == 0 {
+	if rp.Clean() {
 		rows, err := f.db.Query(ctx, `SELECT inn, ogrn FROM registry.organisations WHERE inn = ANY($1) OR ogrn = ANY($2)`, inns, ogrns)
 		if err != nil {
 			return 0, err
@@ -389,16 +250,16 @@ func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
 				return 0, err
 			}
 			if l, ok := lines[inn]; ok {
-				rp.add(l, "inn", "exists", "организация с этим ИНН уже есть в реестре")
+				rp.Add(l, "inn", "exists", "организация с этим ИНН уже есть в реестре")
 			} else if l, ok := lines[ogrn]; ok {
-				rp.add(l, "ogrn", "exists", "организация с этим ОГРН уже есть в реестре")
+				rp.Add(l, "ogrn", "exists", "организация с этим ОГРН уже есть в реестре")
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return 0, err
 		}
 	}
-	if err := rp.err(len(t.rows)); err != nil {
+	if err := rp.Err(len(t.Rows)); err != nil {
 		return 0, err
 	}
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
@@ -412,9 +273,9 @@ func (f *Function) importOrganisations(r *http.Request, t *table) (int, error) {
 	return len(out), err
 }
 
-func (f *Function) importEnrollments(r *http.Request, t *table) (int, error) {
+func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, error) {
 	ctx := r.Context()
-	var rp report
+	var rp csvtable.Report
 	type orgRef struct {
 		id  uuid.UUID
 		mun *uuid.UUID
@@ -451,16 +312,16 @@ func (f *Function) importEnrollments(r *http.Request, t *table) (int, error) {
 	var ps []parsed
 	var hashes [][]byte
 	orgIDs := map[uuid.UUID]bool{}
-	for i, row := range t.rows {
+	for i, row := range t.Rows {
 		line := i + 2
-		digits, err := pdata.NormalizeSNILS(t.get(row, "snils"))
+		digits, err := pdata.NormalizeSNILS(t.Get(row, "snils"))
 		if err != nil {
-			rp.add(line, "snils", "checksum", "неверный СНИЛС")
+			rp.Add(line, "snils", "checksum", "неверный СНИЛС")
 			continue
 		}
-		o, ok := orgs[t.get(row, "organisation")]
+		o, ok := orgs[t.Get(row, "organisation")]
 		if !ok {
-			rp.add(line, "organisation", "unknown", "нет организации с кодом или ИНН «"+t.get(row, "organisation")+"»")
+			rp.Add(line, "organisation", "unknown", "нет организации с кодом или ИНН «"+t.Get(row, "organisation")+"»")
 			continue
 		}
 		target := access.Target{OrganisationIDs: []string{o.id.String()}}
@@ -468,24 +329,24 @@ func (f *Function) importEnrollments(r *http.Request, t *table) (int, error) {
 			target.MunicipalityIDs = []string{o.mun.String()}
 		}
 		if Rules.Require(ctx, PermEnrollmentWrite, target) != nil {
-			rp.add(line, "organisation", "forbidden", "нет прав на эту организацию")
+			rp.Add(line, "organisation", "forbidden", "нет прав на эту организацию")
 			continue
 		}
-		year, err := strconv.Atoi(t.get(row, "academic_year"))
+		year, err := strconv.Atoi(t.Get(row, "academic_year"))
 		if err != nil || year < 2000 || year > 2100 {
-			rp.add(line, "academic_year", "range", "год начала учебного года, например 2026")
+			rp.Add(line, "academic_year", "range", "год начала учебного года, например 2026")
 			continue
 		}
-		starts, ok := parseDate(t.get(row, "starts_on"))
+		starts, ok := csvtable.ParseDate(t.Get(row, "starts_on"))
 		if !ok {
-			rp.add(line, "starts_on", "format", "дата в формате ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+			rp.Add(line, "starts_on", "format", "дата в формате ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
 			continue
 		}
 		var ends *time.Time
-		if e := t.get(row, "ends_on"); e != "" {
-			d, ok := parseDate(e)
+		if e := t.Get(row, "ends_on"); e != "" {
+			d, ok := csvtable.ParseDate(e)
 			if !ok || d.Before(starts) {
-				rp.add(line, "ends_on", "format", "дата окончания в формате ГГГГ-ММ-ДД, не раньше даты начала")
+				rp.Add(line, "ends_on", "format", "дата окончания в формате ГГГГ-ММ-ДД, не раньше даты начала")
 				continue
 			}
 			ends = &d
@@ -493,7 +354,7 @@ func (f *Function) importEnrollments(r *http.Request, t *table) (int, error) {
 		h := f.pdata.Hash("snils", digits)
 		hashes = append(hashes, h)
 		orgIDs[o.id] = true
-		ps = append(ps, parsed{line: line, hash: h, org: o, year: year, starts: starts, ends: ends, class: t.get(row, "class")})
+		ps = append(ps, parsed{line: line, hash: h, org: o, year: year, starts: starts, ends: ends, class: t.Get(row, "class")})
 	}
 	// Second pass: people and classes, each fetched with one query.
 	people := map[string]uuid.UUID{}
@@ -560,24 +421,24 @@ func (f *Function) importEnrollments(r *http.Request, t *table) (int, error) {
 	for _, p := range ps {
 		person, ok := people[string(p.hash)]
 		if !ok {
-			rp.add(p.line, "snils", "unknown", "в реестре нет человека с этим СНИЛС; сначала загрузите людей")
+			rp.Add(p.line, "snils", "unknown", "в реестре нет человека с этим СНИЛС; сначала загрузите людей")
 			continue
 		}
 		key := person.String() + "/" + p.org.id.String() + "/" + strconv.Itoa(p.year)
 		if first, dup := seen[key]; dup {
-			rp.add(p.line, "snils", "duplicate", "повтор строки "+strconv.Itoa(first))
+			rp.Add(p.line, "snils", "duplicate", "повтор строки "+strconv.Itoa(first))
 			continue
 		}
 		seen[key] = p.line
 		if enrolled[key] {
-			rp.add(p.line, "snils", "exists", "обучающийся уже зачислен в эту организацию на этот учебный год")
+			rp.Add(p.line, "snils", "exists", "обучающийся уже зачислен в эту организацию на этот учебный год")
 			continue
 		}
 		var class *uuid.UUID
 		if p.class != "" {
 			id, ok := classes[p.org.id.String()+"/"+strconv.Itoa(p.year)+"/"+p.class]
 			if !ok {
-				rp.add(p.line, "class", "unknown", "в организации нет класса «"+p.class+"» на этот учебный год")
+				rp.Add(p.line, "class", "unknown", "в организации нет класса «"+p.class+"» на этот учебный год")
 				continue
 			}
 			class = &id
@@ -599,7 +460,7 @@ func (f *Function) importEnrollments(r *http.Request, t *table) (int, error) {
 			entries = append(entries, f.auditEntry(r, person, "create", "registry.import", []string{"enrollment"}))
 		}
 	}
-	if err := rp.err(len(t.rows)); err != nil {
+	if err := rp.Err(len(t.Rows)); err != nil {
 		return 0, err
 	}
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {

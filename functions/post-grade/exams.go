@@ -1,0 +1,169 @@
+package postgrade
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/csvtable"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// maxExamFile bounds an exam results file (a region's ЕГЭ results are a few MB).
+const maxExamFile = 10 << 20
+
+var examKinds = map[string]string{"oge": "ОГЭ", "ege": "ЕГЭ", "gve": "ГВЭ", "entrance": "вступительное испытание"}
+
+// ExamResult is one exam of a pupil or an applicant.
+type ExamResult struct {
+	StudentID      uuid.UUID `json:"student_id"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	Kind           string    `json:"kind"`
+	Subject        string    `json:"subject"`
+	Date           string    `json:"date"`
+	Score          *int      `json:"score,omitempty"`
+	Mark           *int      `json:"mark,omitempty"`
+}
+
+// importExams: POST /api/post-grade/organisations/{id}/exam-results (text/csv)
+// — the school (ОГЭ, ЕГЭ, ГВЭ) or college (entrance examinations) loads
+// results: columns student_id, kind, subject, date, score, mark. Every row is
+// checked (the pupil on the organisation's roster, the kind, the date, a score
+// 0–100 or a mark 2–5); any problem → 422 with every problem by line and
+// nothing written; otherwise all rows in one transaction (a repeated row
+// replaces the earlier result).
+func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	org, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	c := callerOf(ctx)
+	if !c.administers(org) {
+		return errs.E(errs.NotFound, "организация не найдена среди ваших")
+	}
+	body, charset, err := csvtable.ReadBody(w, r, maxExamFile)
+	if err != nil {
+		return err
+	}
+	t, err := csvtable.Read(body, charset, []string{"student_id", "kind", "subject", "date"})
+	if err != nil {
+		return err
+	}
+	rows, err := f.db.Query(ctx, `SELECT DISTINCT student_id FROM journal.roster WHERE organisation_id = $1`, org)
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return err
+	}
+	onRoster := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		onRoster[id] = true
+	}
+	var rp csvtable.Report
+	results := make([]ExamResult, 0, len(t.Rows))
+	for i, row := range t.Rows {
+		line := i + 2
+		x := ExamResult{OrganisationID: org, Kind: strings.ToLower(t.Get(row, "kind")), Subject: t.Get(row, "subject")}
+		id, err := uuid.Parse(t.Get(row, "student_id"))
+		switch {
+		case err != nil:
+			rp.Add(line, "student_id", "format", "идентификатор ученика в реестре ЭКО (UUID)")
+		case !onRoster[id]:
+			rp.Add(line, "student_id", "not_enrolled", "ученик не числится в этой организации")
+		}
+		x.StudentID = id
+		if _, ok := examKinds[x.Kind]; !ok {
+			rp.Add(line, "kind", "enum", "oge, ege, gve или entrance")
+		}
+		if n := utf8.RuneCountInString(x.Subject); n < 2 || n > 100 {
+			rp.Add(line, "subject", "length", "предмет — от 2 до 100 символов")
+		}
+		if d, ok := csvtable.ParseDate(t.Get(row, "date")); !ok {
+			rp.Add(line, "date", "format", "дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+		} else {
+			x.Date = d.Format(time.DateOnly)
+		}
+		if s := t.Get(row, "score"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 100 {
+				rp.Add(line, "score", "range", "баллы от 0 до 100")
+			}
+			x.Score = &n
+		}
+		if s := t.Get(row, "mark"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 2 || n > 5 {
+				rp.Add(line, "mark", "range", "отметка от 2 до 5")
+			}
+			x.Mark = &n
+		}
+		if x.Score == nil && x.Mark == nil {
+			rp.Add(line, "score", "required", "нужны баллы или отметка")
+		}
+		results = append(results, x)
+	}
+	if err := rp.Err(len(t.Rows)); err != nil {
+		return err
+	}
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, x := range results {
+			b.Queue(`INSERT INTO journal.exam_results (student_id, organisation_id, kind, subject, exam_date, score, mark, imported_by, imported_at)
+				VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, clock_timestamp())
+				ON CONFLICT (student_id, kind, subject, exam_date) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+				    score = EXCLUDED.score, mark = EXCLUDED.mark, imported_by = EXCLUDED.imported_by, imported_at = EXCLUDED.imported_at`,
+				x.StudentID, org, x.Kind, x.Subject, x.Date, int16p(x.Score), int16p(x.Mark), c.subject)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"rows": len(results)})
+	return nil
+}
+
+// examResults: GET /api/post-grade/exam-results/{student_id} — whoever may
+// read the pupil's diary.
+func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	student, err := uuidParam("student_id", r.PathValue("student_id"))
+	if err != nil {
+		return err
+	}
+	now := f.now()
+	ok, err := f.mayReadDiary(ctx, student, now.AddDate(-6, 0, 0), now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E(errs.NotFound, "не найдено")
+	}
+	rows, err := f.db.Query(ctx, `SELECT student_id, organisation_id, kind, subject, to_char(exam_date, 'YYYY-MM-DD'), score, mark
+		FROM journal.exam_results WHERE student_id = $1 ORDER BY exam_date, kind, subject`, student)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ExamResult, error) {
+		var x ExamResult
+		var score, mark *int16
+		err := row.Scan(&x.StudentID, &x.OrganisationID, &x.Kind, &x.Subject, &x.Date, &score, &mark)
+		x.Score, x.Mark = intp(score), intp(mark)
+		return x, err
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}

@@ -1,0 +1,175 @@
+// Package csvtable reads the CSV files that schools and municipalities upload
+// (exported from spreadsheets and older systems): UTF-8 with or without a BOM or
+// Windows-1251, ';' or ',' by the header line, and reports problems by the line
+// a clerk sees in the spreadsheet. An import that finds any problem writes
+// nothing; Report collects them all first.
+package csvtable
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+// maxReportedErrors bounds a report; the total is always given.
+const maxReportedErrors = 1000
+
+// RowError is one problem of a file. Row is the line number in the file, the
+// header being line 1.
+type RowError struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Table is a decoded file: the header's columns (lower-cased) and the rows.
+type Table struct {
+	col  map[string]int
+	Rows [][]string
+}
+
+// Get returns the trimmed value of column name in row, or "".
+func (t *Table) Get(row []string, name string) string {
+	i, ok := t.col[name]
+	if !ok || i >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[i])
+}
+
+// Has reports whether the header names column name.
+func (t *Table) Has(name string) bool { _, ok := t.col[name]; return ok }
+
+// ReadBody reads an uploaded CSV file of at most max bytes: it must be sent as
+// text/csv; its charset comes from the Content-Type or ?encoding=.
+func ReadBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, charset string, err error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "text/csv" && mt != "application/csv") {
+		return nil, "", errs.E(errs.UnsupportedMedia, "отправьте файл CSV с Content-Type: text/csv")
+	}
+	if r.ContentLength > max {
+		return nil, "", errs.E(errs.TooLarge, "файл больше %d МБ; разделите его на части", max>>20)
+	}
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", errs.E(errs.TooLarge, "файл больше %d МБ; разделите его на части", max>>20)
+		}
+		return nil, "", errs.E(errs.Invalid, "файл не получен целиком")
+	}
+	charset = params["charset"]
+	if q := r.URL.Query().Get("encoding"); q != "" {
+		charset = q
+	}
+	return body, charset, nil
+}
+
+// Read decodes body (UTF-8 with or without BOM, or Windows-1251: declared by
+// charset, or detected when undeclared and not valid UTF-8) and parses it with
+// the delimiter of its header line. Every column of required must be present.
+func Read(body []byte, charset string, required []string) (*Table, error) {
+	switch strings.ToLower(charset) {
+	case "", "utf-8", "utf8":
+		body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+		if !utf8.Valid(body) {
+			if charset != "" {
+				return nil, errs.E(errs.Unprocessable, "файл не в кодировке UTF-8; сохраните его как UTF-8 или укажите charset=windows-1251")
+			}
+			charset = "windows-1251"
+		}
+	case "windows-1251", "cp1251":
+	default:
+		return nil, errs.E(errs.UnsupportedMedia, "кодировка %q не поддерживается: UTF-8 или Windows-1251", charset)
+	}
+	if strings.EqualFold(charset, "windows-1251") || strings.EqualFold(charset, "cp1251") {
+		dec, err := charmap.Windows1251.NewDecoder().Bytes(body)
+		if err != nil {
+			return nil, errs.E(errs.Unprocessable, "файл не читается как Windows-1251")
+		}
+		body = dec
+	}
+	header, _, _ := bytes.Cut(body, []byte("\n"))
+	r := csv.NewReader(bytes.NewReader(body))
+	r.Comma = ';'
+	if bytes.Count(header, []byte(",")) > bytes.Count(header, []byte(";")) {
+		r.Comma = ','
+	}
+	all, err := r.ReadAll()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, &errs.Error{Code: errs.Unprocessable, Detail: "файл не разбирается как CSV",
+				Extra: map[string]any{"errors": []RowError{{Row: pe.Line, Code: "csv", Message: pe.Err.Error()}}}}
+		}
+		return nil, errs.E(errs.Unprocessable, "файл не разбирается как CSV: %v", err)
+	}
+	if len(all) < 2 {
+		return nil, errs.E(errs.Unprocessable, "в файле нет строк с данными")
+	}
+	t := &Table{col: map[string]int{}, Rows: all[1:]}
+	for i, h := range all[0] {
+		t.col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	var missing []string
+	for _, c := range required {
+		if !t.Has(c) {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &errs.Error{Code: errs.Unprocessable, Detail: "в файле нет обязательных столбцов: " + strings.Join(missing, ", "),
+			Extra: map[string]any{"missing_columns": missing}}
+	}
+	return t, nil
+}
+
+// Report collects the problems of a file.
+type Report struct {
+	errs  []RowError
+	total int
+}
+
+// Add records a problem of line row, column col.
+func (rp *Report) Add(row int, col, code, msg string) {
+	rp.total++
+	if len(rp.errs) < maxReportedErrors {
+		rp.errs = append(rp.errs, RowError{Row: row, Column: col, Code: code, Message: msg})
+	}
+}
+
+// Clean reports whether no problem has been recorded.
+func (rp *Report) Clean() bool { return rp.total == 0 }
+
+// Err is nil without problems, else a 422 naming every problem (up to a
+// thousand) of a file of rows data lines.
+func (rp *Report) Err(rows int) error {
+	if rp.total == 0 {
+		return nil
+	}
+	return &errs.Error{Code: errs.Unprocessable,
+		Detail: fmt.Sprintf("в файле %d ошибок; ничего не загружено — исправьте строки и загрузите файл снова", rp.total),
+		Extra:  map[string]any{"rows_total": rows, "errors_total": rp.total, "errors": rp.errs}}
+}
+
+// ParseDate accepts YYYY-MM-DD and DD.MM.YYYY.
+func ParseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{time.DateOnly, "02.01.2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
