@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -357,5 +358,49 @@ func TestExamImport(t *testing.T) {
 	}
 	if code, _ := w.call(http.MethodPost, api+"/organisations/{school3}/exam-results", "director-s1", good); code != http.StatusNotFound {
 		t.Fatalf("director-s1 imports into school No. 3: %d", code)
+	}
+}
+
+// Year marks are suggested from the confirmed term marks, final marks from the
+// year mark and the attestation's mark in the subject.
+func TestYearAndFinalMarks(t *testing.T) {
+	w := newWorld(t)
+	y := yearOf()
+	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
+	for i, v := range []int{4, 5} {
+		var pid string
+		if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = $1::smallint`, strconv.Itoa(i+1)).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		w.must(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1",
+			fmt.Sprintf(`{"period_id":%q,"items":[{"student_id":"{student1}","value":%d}]}`, pid, v), http.StatusNoContent, nil)
+	}
+	suggested := func(kind string) *float64 {
+		var out struct{ Items []YearMark }
+		w.must(http.MethodGet, api+"/assignments/{asg}/year-marks?kind="+kind, "teacher-s1", "", http.StatusOK, &out)
+		for _, m := range out.Items {
+			if m.StudentID.String() == w.ids["{student1}"] {
+				return m.Suggested
+			}
+		}
+		t.Fatalf("student1 is not in the %s list", kind)
+		return nil
+	}
+	if s := suggested("year"); s == nil || *s != 4.5 {
+		t.Fatalf("year suggestion %v, want 4.5", s)
+	}
+	w.must(http.MethodPost, api+"/assignments/{asg}/year-marks", "teacher-s1", `{"kind":"year","items":[{"student_id":"{student1}","value":5}]}`,
+		http.StatusNoContent, nil)
+	w.must(http.MethodPost, api+"/organisations/{school1}/exam-results", "director-s1",
+		"student_id;kind;subject;date;score;mark\n{student1};oge;Математика;2026-05-20;;4\n", http.StatusCreated, nil)
+	if s := suggested("final"); s == nil || *s != 4.5 {
+		t.Fatalf("final suggestion %v, want 4.5 (year 5, attestation 4)", s)
+	}
+	if code, _ := w.call(http.MethodGet, api+"/assignments/{asg}/year-marks?kind=term", "teacher-s1", ""); code != 400 {
+		t.Fatalf("kind=term: %d", code)
+	}
+	if code, _ := w.call(http.MethodPost, api+"/assignments/{asg}/year-marks", "teacher-s1", `{"kind":"final","items":[{"student_id":"{student2}","value":5}]}`); code != 400 {
+		t.Fatalf("a pupil of another class: %d", code)
 	}
 }

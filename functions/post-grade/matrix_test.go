@@ -76,6 +76,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("POST "+api+"/assignments/{id}/term-marks", api+"/assignments/{asg}/term-marks",
 		`{"period_id":"{p1}","items":[{"student_id":"{student1}","value":5}]}`, 403,
 		map[string]int{"teacher-s1": 204, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("GET "+api+"/assignments/{id}/year-marks", api+"/assignments/{asg}/year-marks?kind=year", "", 403,
+		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/assignments/{id}/year-marks", api+"/assignments/{asg}/year-marks",
+		`{"kind":"year","items":[{"student_id":"{student1}","value":5}]}`, 403,
+		map[string]int{"teacher-s1": 204, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/assignments", api+"/assignments", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,
 		"teacher_id":"{teacher-s1}","class_id":"{6a}","subject_id":"{russian}"}`, y), 403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/assignments/{id}/timetable", api+"/assignments/{asg}/timetable",

@@ -1,0 +1,216 @@
+package postgrade
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// YearMark is a pupil's year or final mark in a subject: suggested from the
+// confirmed term marks (year) or from the year mark and the state final
+// attestation's mark in the subject (final), confirmed by the teacher.
+type YearMark struct {
+	StudentID   uuid.UUID  `json:"student_id"`
+	Kind        string     `json:"kind"` // year | final
+	Suggested   *float64   `json:"suggested"`
+	Value       *int       `json:"value,omitempty"`
+	Passed      *bool      `json:"passed,omitempty"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+}
+
+// yearContext checks the assignment and who asks (as for term marks) and the kind.
+func (f *Function) yearContext(r *http.Request, kind string, write bool) (*Assignment, time.Time, error) {
+	ctx := r.Context()
+	if kind != "year" && kind != "final" {
+		return nil, time.Time{}, errs.Fields("неверный запрос", field("kind", "enum", "year — годовая, final — итоговая"))
+	}
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	a, err := f.assignment(ctx, id)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	c := callerOf(ctx)
+	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
+		return nil, time.Time{}, errs.E(errs.NotFound, "назначение не найдено среди ваших")
+	}
+	// The class as it stands at the end of the school year, or today.
+	end := time.Date(a.AcademicYear+1, time.May, 31, 0, 0, 0, 0, time.UTC)
+	if now := f.now().UTC().Truncate(24 * time.Hour); now.Before(end) {
+		end = now
+	}
+	return a, end, nil
+}
+
+// yearSuggestions: year — the average of the pupil's confirmed term marks in
+// the subject that year; final — the average of the year mark and the mark of
+// the state final attestation in the subject (the year mark alone without one).
+func (f *Function) yearSuggestions(ctx context.Context, q querier, a *Assignment, kind string) (map[uuid.UUID]*float64, error) {
+	sql := `SELECT tm.student_id, round(avg(tm.value), 2)::float8 FROM journal.term_marks tm JOIN journal.periods p ON p.id = tm.period_id
+		WHERE tm.subject_id = $1 AND p.organisation_id = $2 AND p.academic_year = $3 AND tm.value IS NOT NULL GROUP BY tm.student_id`
+	if kind == "final" {
+		sql = `SELECT y.student_id, round(CASE WHEN e.mark IS NULL THEN y.value ELSE (y.value + e.mark) / 2.0 END, 2)::float8
+			FROM journal.year_marks y JOIN journal.subjects s ON s.id = y.subject_id
+			LEFT JOIN LATERAL (SELECT x.mark FROM journal.exam_results x WHERE x.student_id = y.student_id AND x.kind IN ('oge', 'ege', 'gve')
+			    AND x.subject = s.name AND x.mark IS NOT NULL ORDER BY x.exam_date DESC LIMIT 1) e ON true
+			WHERE y.subject_id = $1 AND y.kind = 'year' AND y.academic_year = $3 AND y.value IS NOT NULL AND $2::uuid IS NOT NULL`
+	}
+	rows, err := q.Query(ctx, sql, a.SubjectID, a.OrganisationID, int32(a.AcademicYear))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[uuid.UUID]*float64{}
+	for rows.Next() {
+		var s uuid.UUID
+		var v float64
+		if err := rows.Scan(&s, &v); err != nil {
+			return nil, err
+		}
+		out[s] = &v
+	}
+	return out, rows.Err()
+}
+
+// yearMarks: GET /api/post-grade/assignments/{id}/year-marks?kind=year|final
+func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	kind := r.URL.Query().Get("kind")
+	a, end, err := f.yearContext(r, kind, false)
+	if err != nil {
+		return err
+	}
+	pupils, err := classOn(ctx, f.db, a.ClassID, end)
+	if err != nil {
+		return err
+	}
+	sugg, err := f.yearSuggestions(ctx, f.db, a, kind)
+	if err != nil {
+		return err
+	}
+	out := map[uuid.UUID]*YearMark{}
+	for s := range pupils {
+		out[s] = &YearMark{StudentID: s, Kind: kind, Suggested: sugg[s]}
+	}
+	rows, err := f.db.Query(ctx, `SELECT student_id, value, passed, confirmed_at FROM journal.year_marks
+		WHERE subject_id = $1 AND academic_year = $2 AND kind = $3 AND class_id = $4`, a.SubjectID, int32(a.AcademicYear), kind, a.ClassID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var s uuid.UUID
+		var v *int16
+		var ym YearMark
+		if err := rows.Scan(&s, &v, &ym.Passed, &ym.ConfirmedAt); err != nil {
+			rows.Close()
+			return err
+		}
+		if y := out[s]; y != nil {
+			y.Value, y.Passed, y.ConfirmedAt = intp(v), ym.Passed, ym.ConfirmedAt
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	items := make([]YearMark, 0, len(out))
+	for _, y := range out {
+		items = append(items, *y)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+// YearMarksRequest confirms year or final marks of an assignment.
+type YearMarksRequest struct {
+	Kind  string `json:"kind"`
+	Items []struct {
+		StudentID string `json:"student_id"`
+		Value     *int   `json:"value,omitempty"`
+		Passed    *bool  `json:"passed,omitempty"`
+	} `json:"items"`
+}
+
+// confirmYearMarks: POST /api/post-grade/assignments/{id}/year-marks — the
+// assignment's teacher confirms (or corrects) the suggested marks, one
+// transaction for the class.
+func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in YearMarksRequest
+	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
+		return err
+	}
+	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
+		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
+	}
+	var fe []errs.FieldError
+	students := make([]uuid.UUID, len(in.Items))
+	for i, it := range in.Items {
+		name := "items[" + strconv.Itoa(i) + "]"
+		var err error
+		if students[i], err = uuid.Parse(it.StudentID); err != nil {
+			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+		}
+		switch {
+		case (it.Value == nil) == (it.Passed == nil):
+			fe = append(fe, field(name+".value", "required", "отметка (value от 1 до 5) или зачёт (passed)"))
+		case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
+			fe = append(fe, field(name+".value", "scale", "отметка по пятибалльной шкале: от 1 до 5"))
+		}
+	}
+	if len(fe) > 0 {
+		return errs.Fields("отметки не сохранены", fe...)
+	}
+	a, end, err := f.yearContext(r, in.Kind, true)
+	if err != nil {
+		return err
+	}
+	c := callerOf(ctx)
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		pupils, err := classOn(ctx, tx, a.ClassID, end)
+		if err != nil {
+			return err
+		}
+		sugg, err := f.yearSuggestions(ctx, tx, a, in.Kind)
+		if err != nil {
+			return err
+		}
+		var actor *uuid.UUID
+		if c.person != uuid.Nil {
+			actor = &c.person
+		}
+		for i, it := range in.Items {
+			if !pupils[students[i]] {
+				return errs.Fields("отметки не сохранены",
+					field("items["+strconv.Itoa(i)+"].student_id", "not_enrolled", "ученик не числится в этом классе"))
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO journal.year_marks (student_id, subject_id, academic_year, kind, class_id, suggested, value, passed,
+				    confirmed_by, confirmed_id, confirmed_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())
+				ON CONFLICT (student_id, subject_id, academic_year, kind) DO UPDATE SET class_id = EXCLUDED.class_id, suggested = EXCLUDED.suggested,
+				    value = EXCLUDED.value, passed = EXCLUDED.passed, confirmed_by = EXCLUDED.confirmed_by, confirmed_id = EXCLUDED.confirmed_id,
+				    confirmed_at = EXCLUDED.confirmed_at`,
+				students[i], a.SubjectID, int32(a.AcademicYear), in.Kind, a.ClassID, sugg[students[i]], int16p(it.Value), it.Passed,
+				c.subject, actor); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
