@@ -29,6 +29,7 @@ const journalAPI = "/api/post-grade"
 
 func (f *Function) mountJournal(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/journal", auth.Authenticated, f.journalDay)
+	rt.Handle(http.MethodGet, "/journal/assignments/{id}", auth.Authenticated, f.journalGrid)
 	rt.Handle(http.MethodGet, "/journal/lessons/{id}", auth.Authenticated, f.journalLesson)
 	rt.Handle(http.MethodPost, "/journal/lessons/{id}", auth.Authenticated, f.saveJournalLesson)
 	rt.Handle(http.MethodGet, "/children/{id}/diary", auth.Authenticated, f.childDiary)
@@ -72,6 +73,67 @@ func (f *Function) journalDay(w http.ResponseWriter, r *http.Request) error {
 		Lessons          []pg.TeacherLesson
 	}{day.Date, d.AddDate(0, 0, -1).Format(time.DateOnly), d.AddDate(0, 0, 1).Format(time.DateOnly), day.Items}
 	f.render(w, http.StatusOK, "journal", v)
+	return nil
+}
+
+// gridRow is one pupil's row of the grid: a cell per lesson.
+type gridRow struct {
+	Name  string
+	Cells []gridCell
+}
+
+type gridCell struct {
+	Marks      []pg.Mark
+	Attendance string
+}
+
+// journalGrid: GET /journal/assignments/{id}?from= — the class's journal in
+// a subject: pupils × lessons of a fortnight; a lesson's header opens its
+// column for entry.
+func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
+	api, err := f.journalClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	q := url.Values{}
+	if from := r.URL.Query().Get("from"); from != "" {
+		q.Set("from", from)
+	}
+	var g pg.GridView
+	if err := api.get(r.Context(), p.Token, journalAPI+"/assignments/"+id.String()+"/grid", q, &g); err != nil {
+		return err
+	}
+	grants, err := f.registry.grants(r.Context(), p.Token)
+	if err != nil {
+		return err
+	}
+	names := f.classNames(r, g.Assignment.ClassID, grants.Grants)
+	rows := make([]gridRow, len(g.Pupils))
+	for i, s := range g.Pupils {
+		rows[i].Name = names[s]
+		if rows[i].Name == "" {
+			rows[i].Name = "Ученик " + s.String()[:8]
+		}
+		for _, l := range g.Lessons {
+			key := s.String() + "/" + l.ID.String()
+			rows[i].Cells = append(rows[i].Cells, gridCell{Marks: g.Marks[key], Attendance: g.Attendance[key]})
+		}
+	}
+	slices.SortFunc(rows, func(a, b gridRow) int { return strings.Compare(a.Name, b.Name) })
+	from, _ := time.Parse(time.DateOnly, g.From)
+	v := f.baseView(r, "grid", "Журнал класса")
+	f.withRoles(r, &v, grants.Grants)
+	v.Data = struct {
+		Grid       pg.GridView
+		Rows       []gridRow
+		Prev, Next string
+	}{g, rows, from.AddDate(0, 0, -14).Format(time.DateOnly), from.AddDate(0, 0, 14).Format(time.DateOnly)}
+	f.render(w, http.StatusOK, "grid", v)
 	return nil
 }
 

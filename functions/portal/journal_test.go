@@ -75,6 +75,15 @@ func TestJournalPages(t *testing.T) {
 	if !strings.Contains(saved.body, `id="saved"`) || !strings.Contains(saved.body, `class="mark"`) {
 		t.Fatalf("after saving: %.2000s", saved.body)
 	}
+	// The class's journal: the lesson's column with student1's 5.
+	var asg string
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT assignment_id::text FROM journal.lessons WHERE id = $1`, lesson).Scan(&asg); err != nil {
+		t.Fatal(err)
+	}
+	grid := teacher.get("/journal/assignments/" + asg + "?from=" + day)
+	if grid.status != http.StatusOK || !strings.Contains(grid.body, `href="/journal/lessons/`+lesson+`"`) || !strings.Contains(grid.body, `title="Контрольная работа">5</span>`) {
+		t.Fatalf("the class's journal: %d %.2000s", grid.status, grid.body)
+	}
 	var n int
 	if err := w.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM journal.marks WHERE student_id = $1 AND value = 5 AND kind = 'control'`,
 		w.ids["student1"]).Scan(&n); err != nil || n != 1 {

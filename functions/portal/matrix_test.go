@@ -41,7 +41,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	appPath, runPath := "/applications/"+app[1], "/allocations/"+run[1]
 	day := lessonMonday().Format("2006-01-02")
-	lessonPath := "/journal/lessons/" + mathLesson(t, w)
+	lessonID := mathLesson(t, w)
+	lessonPath := "/journal/lessons/" + lessonID
+	var asgID string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT assignment_id::text FROM journal.lessons WHERE id = $1`, lessonID).Scan(&asgID); err != nil {
+		t.Fatal(err)
+	}
+	gridPath := "/journal/assignments/" + asgID + "?from=" + day
 	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
 
 	type call struct{ route, path string }
@@ -63,6 +69,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /allocations/{id}", runPath},
 		{"GET /journal", "/journal?date=" + day},
 		{"GET /journal/lessons/{id}", lessonPath},
+		{"GET /journal/assignments/{id}", gridPath},
 		{"GET /children/{id}/diary", diary1},
 		{"GET /children/{id}/diary", diary2},
 		{"GET /diary", "/diary?from=" + day},
@@ -94,7 +101,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
 	// The journal: whoever the post-grade API lets in.
 	own([]string{"/journal?date=" + day}, "director-s1", "teacher-s1", "teacher-s2", "kg-director-1")
-	own([]string{lessonPath}, "director-s1", "teacher-s1")
+	own([]string{lessonPath, gridPath}, "director-s1", "teacher-s1")
 	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
 	own([]string{"/diary?from=" + day}, "student1", "student2")

@@ -11,7 +11,7 @@ import (
 
 // pageNames are the page templates; each is parsed together with the layout.
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
-	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary"}
+	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = time.FixedZone("UTC+7", 7*60*60)
@@ -99,6 +99,22 @@ var funcs = template.FuncMap{
 		return s
 	},
 	"trend": func(s string) string { return trendTitles[s] },
+	// shortDate renders YYYY-MM-DD as ДД.ММ.
+	"shortDate": func(s string) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return t.Format("02.01")
+	},
+	// before is the date days before YYYY-MM-DD.
+	"before": func(s string, days int) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return t.AddDate(0, 0, -days).Format(time.DateOnly)
+	},
 	// average renders an optional average with two decimals, or a dash.
 	"average": func(p *float64) string {
 		if p == nil {

@@ -83,6 +83,13 @@ func TestMarksDiaryAndHistory(t *testing.T) {
 	if got := d.Days[0].Lessons[0].Marks; len(got) != 1 || *got[0].Value != 4 {
 		t.Fatalf("diary after change and delete: %+v", got)
 	}
+	// The grid of the fortnight: 5 lessons; student1's Monday cell holds the changed mark, Tuesday's says late.
+	var g GridView
+	w.must(http.MethodGet, api+"/assignments/{asg}/grid?from="+from, "teacher-s1", "", http.StatusOK, &g)
+	cell := w.ids["{student1}"] + "/" + w.ids["{l1}"]
+	if len(g.Lessons) != 5 || len(g.Marks[cell]) != 1 || *g.Marks[cell][0].Value != 4 || g.Attendance[w.ids["{student1}"]+"/"+w.ids["{l2}"]] != "late" {
+		t.Fatalf("grid: %d lessons, cell %+v, attendance %v", len(g.Lessons), g.Marks[cell], g.Attendance)
+	}
 	if _, err := w.db.Pool.Exec(t.Context(), `UPDATE journal.mark_history SET reason = 'x'`); err == nil {
 		t.Fatal("mark_history can be rewritten")
 	}

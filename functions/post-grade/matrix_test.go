@@ -76,6 +76,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("POST "+api+"/assignments/{id}/term-marks", api+"/assignments/{asg}/term-marks",
 		`{"period_id":"{p1}","items":[{"student_id":"{student1}","value":5}]}`, 403,
 		map[string]int{"teacher-s1": 204, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("GET "+api+"/assignments/{id}/grid", api+"/assignments/{asg}/grid?from="+monday().Format("2006-01-02"), "", 403,
+		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
 	add(expect("GET "+api+"/assignments/{id}/year-marks", api+"/assignments/{asg}/year-marks?kind=year", "", 403,
 		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/assignments/{id}/year-marks", api+"/assignments/{asg}/year-marks",

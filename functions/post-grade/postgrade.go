@@ -133,6 +133,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodPost, api+"/assignments/{id}/timetable", PermSetup, f.generateLessons)
 	rt.Handle(http.MethodGet, api+"/assignments/{id}/term-marks", PermJournalRead, f.termMarks)
 	rt.Handle(http.MethodPost, api+"/assignments/{id}/term-marks", PermTeach, f.confirmTermMarks)
+	rt.Handle(http.MethodGet, api+"/assignments/{id}/grid", PermJournalRead, f.grid)
 	rt.Handle(http.MethodGet, api+"/assignments/{id}/year-marks", PermJournalRead, f.yearMarks)
 	rt.Handle(http.MethodPost, api+"/assignments/{id}/year-marks", PermTeach, f.confirmYearMarks)
 	rt.Handle(http.MethodGet, api+"/lessons", PermTeach, f.myLessons)

@@ -1,0 +1,147 @@
+package postgrade
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// GridView is an assignment's journal over a span: pupils × lessons.
+type GridView struct {
+	Assignment Assignment        `json:"assignment"`
+	From       string            `json:"from"`
+	To         string            `json:"to"`
+	Lessons    []Lesson          `json:"lessons"`
+	Pupils     []uuid.UUID       `json:"pupils"`
+	Marks      map[string][]Mark `json:"marks"`      // "student/lesson" → marks
+	Attendance map[string]string `json:"attendance"` // "student/lesson" → status, absent or late only
+}
+
+// maxGridDays bounds one grid.
+const maxGridDays = 31
+
+// grid: GET /api/post-grade/assignments/{id}/grid?from=&to= — the journal's
+// page of an assignment: its teacher, the class teacher, the administration.
+func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	to := f.now().UTC().Truncate(24 * time.Hour)
+	from := to.AddDate(0, 0, -13)
+	var fe []errs.FieldError
+	if s := q.Get("from"); s != "" {
+		if from, err = time.Parse(time.DateOnly, s); err != nil {
+			fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
+		}
+		if q.Get("to") == "" {
+			to = from.AddDate(0, 0, 13)
+		}
+	}
+	if s := q.Get("to"); s != "" {
+		if to, err = time.Parse(time.DateOnly, s); err != nil {
+			fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
+		}
+	}
+	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > maxGridDays*24*time.Hour) {
+		fe = append(fe, field("to", "range", "период от from до to, не длиннее 31 дня"))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("неверные параметры", fe...)
+	}
+	a, err := f.assignment(ctx, id)
+	if err != nil {
+		return err
+	}
+	c := callerOf(ctx)
+	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)) {
+		return errs.E(errs.NotFound, "назначение не найдено среди ваших")
+	}
+	v := GridView{Assignment: *a, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Lessons: []Lesson{}, Pupils: []uuid.UUID{},
+		Marks: map[string][]Mark{}, Attendance: map[string]string{}}
+	rows, err := f.db.Query(ctx, `SELECT id, to_char(lesson_date, 'YYYY-MM-DD'), lesson_no, coalesce(topic, '') FROM journal.lessons
+		WHERE assignment_id = $1 AND lesson_date BETWEEN $2 AND $3 ORDER BY lesson_date, lesson_no`, a.ID, from, to)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		l := Lesson{AssignmentID: a.ID, ClassID: a.ClassID, SubjectID: a.SubjectID, TeacherID: a.TeacherID}
+		var no int16
+		if err := rows.Scan(&l.ID, &l.Date, &no, &l.Topic); err != nil {
+			rows.Close()
+			return err
+		}
+		l.No = int(no)
+		v.Lessons = append(v.Lessons, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = f.db.Query(ctx, `SELECT DISTINCT student_id FROM journal.roster
+		WHERE class_id = $1 AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $2) ORDER BY student_id`, a.ClassID, from, to)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var s uuid.UUID
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return err
+		}
+		v.Pupils = append(v.Pupils, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = f.db.Query(ctx, `SELECT m.id, m.lesson_id, m.student_id, to_char(m.lesson_date, 'YYYY-MM-DD'), m.kind, m.value, m.passed, m.version, m.updated_at
+		FROM journal.marks m JOIN journal.lessons l ON l.id = m.lesson_id
+		WHERE l.assignment_id = $1 AND l.lesson_date BETWEEN $2 AND $3 AND m.deleted_at IS NULL ORDER BY m.created_at`, a.ID, from, to)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		m := Mark{SubjectID: a.SubjectID}
+		var value *int16
+		var version int32
+		if err := rows.Scan(&m.ID, &m.LessonID, &m.StudentID, &m.Date, &m.Kind, &value, &m.Passed, &version, &m.UpdatedAt); err != nil {
+			rows.Close()
+			return err
+		}
+		m.Value, m.Version = intp(value), int(version)
+		key := m.StudentID.String() + "/" + m.LessonID.String()
+		v.Marks[key] = append(v.Marks[key], m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = f.db.Query(ctx, `SELECT a.student_id, a.lesson_id, a.status FROM journal.attendance a JOIN journal.lessons l ON l.id = a.lesson_id
+		WHERE l.assignment_id = $1 AND l.lesson_date BETWEEN $2 AND $3`, a.ID, from, to)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var s, l uuid.UUID
+		var st string
+		if err := rows.Scan(&s, &l, &st); err != nil {
+			rows.Close()
+			return err
+		}
+		v.Attendance[s.String()+"/"+l.String()] = st
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
