@@ -97,12 +97,41 @@ type TermMark struct {
 
 // TermMarksRequest confirms term marks of an assignment for a period.
 type TermMarksRequest struct {
-	PeriodID string `json:"period_id"`
-	Items    []struct {
-		StudentID string `json:"student_id"`
-		Value     *int   `json:"value,omitempty"`
-		Passed    *bool  `json:"passed,omitempty"`
-	} `json:"items"`
+	PeriodID string        `json:"period_id"`
+	Items    []ConfirmItem `json:"items"`
+}
+
+// ConfirmItem is a pupil's confirmed term, year or final mark.
+type ConfirmItem struct {
+	StudentID string `json:"student_id"`
+	Value     *int   `json:"value,omitempty"`
+	Passed    *bool  `json:"passed,omitempty"`
+}
+
+// checkConfirmItems validates confirmed marks on their own and returns the pupils.
+func checkConfirmItems(items []ConfirmItem) ([]uuid.UUID, error) {
+	if len(items) == 0 || len(items) > maxMarkItems {
+		return nil, errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
+	}
+	var fe []errs.FieldError
+	students := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		name := "items[" + strconv.Itoa(i) + "]"
+		var err error
+		if students[i], err = uuid.Parse(it.StudentID); err != nil {
+			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+		}
+		switch {
+		case (it.Value == nil) == (it.Passed == nil):
+			fe = append(fe, field(name+".value", "required", "отметка (value от 1 до 5) или зачёт (passed)"))
+		case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
+			fe = append(fe, field(name+".value", "scale", "отметка по пятибалльной шкале: от 1 до 5"))
+		}
+	}
+	if len(fe) > 0 {
+		return nil, errs.Fields("отметки не сохранены", fe...)
+	}
+	return students, nil
 }
 
 // TermMarkEvent is the data of term-mark.confirmed.
@@ -227,26 +256,9 @@ func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) erro
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}
-	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
-		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
-	}
-	var fe []errs.FieldError
-	students := make([]uuid.UUID, len(in.Items))
-	for i, it := range in.Items {
-		name := "items[" + strconv.Itoa(i) + "]"
-		var err error
-		if students[i], err = uuid.Parse(it.StudentID); err != nil {
-			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
-		}
-		switch {
-		case (it.Value == nil) == (it.Passed == nil):
-			fe = append(fe, field(name+".value", "required", "отметка (value от 1 до 5) или зачёт (passed)"))
-		case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
-			fe = append(fe, field(name+".value", "scale", "отметка по пятибалльной шкале: от 1 до 5"))
-		}
-	}
-	if len(fe) > 0 {
-		return errs.Fields("отметки за период не сохранены", fe...)
+	students, err := checkConfirmItems(in.Items)
+	if err != nil {
+		return err
 	}
 	a, pid, from, to, err := f.termContext(ctx, r, in.PeriodID, true)
 	if err != nil {

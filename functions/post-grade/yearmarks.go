@@ -134,12 +134,8 @@ func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
 
 // YearMarksRequest confirms year or final marks of an assignment.
 type YearMarksRequest struct {
-	Kind  string `json:"kind"`
-	Items []struct {
-		StudentID string `json:"student_id"`
-		Value     *int   `json:"value,omitempty"`
-		Passed    *bool  `json:"passed,omitempty"`
-	} `json:"items"`
+	Kind  string        `json:"kind"`
+	Items []ConfirmItem `json:"items"`
 }
 
 // confirmYearMarks: POST /api/post-grade/assignments/{id}/year-marks — the
@@ -151,26 +147,9 @@ func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) erro
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}
-	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
-		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
-	}
-	var fe []errs.FieldError
-	students := make([]uuid.UUID, len(in.Items))
-	for i, it := range in.Items {
-		name := "items[" + strconv.Itoa(i) + "]"
-		var err error
-		if students[i], err = uuid.Parse(it.StudentID); err != nil {
-			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
-		}
-		switch {
-		case (it.Value == nil) == (it.Passed == nil):
-			fe = append(fe, field(name+".value", "required", "отметка (value от 1 до 5) или зачёт (passed)"))
-		case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
-			fe = append(fe, field(name+".value", "scale", "отметка по пятибалльной шкале: от 1 до 5"))
-		}
-	}
-	if len(fe) > 0 {
-		return errs.Fields("отметки не сохранены", fe...)
+	students, err := checkConfirmItems(in.Items)
+	if err != nil {
+		return err
 	}
 	a, end, err := f.yearContext(r, in.Kind, true)
 	if err != nil {
