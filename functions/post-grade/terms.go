@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,14 +86,52 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// TermMark is a pupil's mark for a period in a subject: the weighted average
-// suggests, the teacher confirms.
-type TermMark struct {
+// ConfirmedMark is a pupil's mark for a span in a subject — a term, the year,
+// the final — as the journal suggests it and as the teacher confirmed it.
+type ConfirmedMark struct {
 	StudentID   uuid.UUID  `json:"student_id"`
 	Suggested   *float64   `json:"suggested"`
 	Value       *int       `json:"value,omitempty"`
 	Passed      *bool      `json:"passed,omitempty"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+}
+
+// TermMark is a pupil's mark for a period: the weighted average suggests, the
+// teacher confirms.
+type TermMark = ConfirmedMark
+
+// confirmedMarks lists the pupils, in order, each with its suggestion and
+// what confirmed (student_id, value, passed, confirmed_at) — the rows of
+// confirmed, a query with args — says of it.
+func (f *Function) confirmedMarks(ctx context.Context, pupils map[uuid.UUID]bool, sugg map[uuid.UUID]*float64, confirmed string, args ...any) ([]ConfirmedMark, error) {
+	ids := make([]uuid.UUID, 0, len(pupils))
+	for s := range pupils {
+		ids = append(ids, s)
+	}
+	slices.SortFunc(ids, compareUUID)
+	out := make([]ConfirmedMark, len(ids))
+	at := make(map[uuid.UUID]*ConfirmedMark, len(ids))
+	for i, s := range ids {
+		out[i] = ConfirmedMark{StudentID: s, Suggested: sugg[s]}
+		at[s] = &out[i]
+	}
+	rows, err := f.db.Query(ctx, confirmed, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s uuid.UUID
+		var v *int16
+		var cm ConfirmedMark
+		if err := rows.Scan(&s, &v, &cm.Passed, &cm.ConfirmedAt); err != nil {
+			return nil, err
+		}
+		if m := at[s]; m != nil {
+			m.Value, m.Passed, m.ConfirmedAt = intp(v), cm.Passed, cm.ConfirmedAt
+		}
+	}
+	return out, rows.Err()
 }
 
 // TermMarksRequest confirms term marks of an assignment for a period.
@@ -213,34 +252,10 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := map[uuid.UUID]*TermMark{}
-	for s := range pupils {
-		out[s] = &TermMark{StudentID: s, Suggested: sugg[s]}
-	}
-	rows, err := f.db.Query(ctx, `SELECT student_id, value, passed, confirmed_at FROM journal.term_marks WHERE period_id = $1 AND subject_id = $2 AND class_id = $3`,
-		pid, a.SubjectID, a.ClassID)
+	items, err := f.confirmedMarks(ctx, pupils, sugg, `SELECT student_id, value, passed, confirmed_at FROM journal.term_marks
+		WHERE period_id = $1 AND subject_id = $2 AND class_id = $3`, pid, a.SubjectID, a.ClassID)
 	if err != nil {
 		return err
-	}
-	for rows.Next() {
-		var s uuid.UUID
-		var v *int16
-		var tm TermMark
-		if err := rows.Scan(&s, &v, &tm.Passed, &tm.ConfirmedAt); err != nil {
-			rows.Close()
-			return err
-		}
-		if t := out[s]; t != nil {
-			t.Value, t.Passed, t.ConfirmedAt = intp(v), tm.Passed, tm.ConfirmedAt
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	items := make([]TermMark, 0, len(out))
-	for _, t := range out {
-		items = append(items, *t)
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil

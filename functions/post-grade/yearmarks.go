@@ -19,12 +19,8 @@ import (
 // confirmed term marks (year) or from the year mark and the state final
 // attestation's mark in the subject (final), confirmed by the teacher.
 type YearMark struct {
-	StudentID   uuid.UUID  `json:"student_id"`
-	Kind        string     `json:"kind"` // year | final
-	Suggested   *float64   `json:"suggested"`
-	Value       *int       `json:"value,omitempty"`
-	Passed      *bool      `json:"passed,omitempty"`
-	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	ConfirmedMark
+	Kind string `json:"kind"` // year | final
 }
 
 // yearContext checks the assignment and who asks (as for term marks) and the kind.
@@ -99,34 +95,14 @@ func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := map[uuid.UUID]*YearMark{}
-	for s := range pupils {
-		out[s] = &YearMark{StudentID: s, Kind: kind, Suggested: sugg[s]}
-	}
-	rows, err := f.db.Query(ctx, `SELECT student_id, value, passed, confirmed_at FROM journal.year_marks
+	marks, err := f.confirmedMarks(ctx, pupils, sugg, `SELECT student_id, value, passed, confirmed_at FROM journal.year_marks
 		WHERE subject_id = $1 AND academic_year = $2 AND kind = $3 AND class_id = $4`, a.SubjectID, int32(a.AcademicYear), kind, a.ClassID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var s uuid.UUID
-		var v *int16
-		var ym YearMark
-		if err := rows.Scan(&s, &v, &ym.Passed, &ym.ConfirmedAt); err != nil {
-			rows.Close()
-			return err
-		}
-		if y := out[s]; y != nil {
-			y.Value, y.Passed, y.ConfirmedAt = intp(v), ym.Passed, ym.ConfirmedAt
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	items := make([]YearMark, 0, len(out))
-	for _, y := range out {
-		items = append(items, *y)
+	items := make([]YearMark, len(marks))
+	for i, m := range marks {
+		items[i] = YearMark{ConfirmedMark: m, Kind: kind}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
