@@ -144,7 +144,7 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
 		Parent: hasRole(g.Grants, kindParent), Official: hasRole(g.Grants, kindOfficial), Staff: hasRole(g.Grants, kindStaff)}
 	for _, a := range page.Items {
 		d.Items = append(d.Items, applicationRow{Application: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID),
-			Overdue: a.Deadline != nil && a.Deadline.Before(now) && undecided(a)})
+			Overdue: a.Deadline != nil && a.Deadline.Before(now) && sa.AwaitsDecision(a.Service, a.Status)})
 	}
 	if d.Next != "" {
 		nq := url.Values{}
@@ -163,17 +163,6 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
 	v.Data = d
 	f.render(w, http.StatusOK, "applications", v)
 	return nil
-}
-
-// undecided reports whether a is still waiting for the decision its deadline is for.
-func undecided(a sa.Application) bool {
-	switch a.Status {
-	case sa.Submitted, sa.Checking, sa.DocumentsRequested:
-		return true
-	case sa.Registered:
-		return a.Service == sa.FirstGrade
-	}
-	return false
 }
 
 // applyView is the application form, with the API's refusal when it was sent.
@@ -356,7 +345,7 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 	}
 	names := f.orgNames(r)
 	d := applicationView{App: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID),
-		QueueNames: map[uuid.UUID]string{}, Overdue: a.Deadline != nil && a.Deadline.Before(f.now()) && undecided(a),
+		QueueNames: map[uuid.UUID]string{}, Overdue: a.Deadline != nil && a.Deadline.Before(f.now()) && sa.AwaitsDecision(a.Service, a.Status),
 		Notice: r.URL.Query().Get("done")}
 	for _, o := range a.OrganisationIDs {
 		d.Preferences = append(d.Preferences, names.name(o))

@@ -132,19 +132,11 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 // ownChildBirth returns the birth date of child when the caller of r is its
 // parent (the registry's child grant carries it).
 func ownChildBirth(r *http.Request, child uuid.UUID) (time.Time, bool) {
-	pr := auth.PrincipalFrom(r.Context())
-	if pr == nil {
+	g, _ := auth.PrincipalFrom(r.Context()).Grants.(*access.Grants)
+	gr := childGrant(g, child)
+	if gr == nil {
 		return time.Time{}, false
 	}
-	g, ok := pr.Grants.(*access.Grants)
-	if !ok {
-		return time.Time{}, false
-	}
-	for _, gr := range g.Grants {
-		if gr.Role == access.Parent && gr.Scope == access.Child && gr.ScopeID == child.String() {
-			b, err := time.Parse(time.DateOnly, gr.BirthDate)
-			return b, err == nil
-		}
-	}
-	return time.Time{}, false
+	b, err := time.Parse(time.DateOnly, gr.BirthDate)
+	return b, err == nil
 }

@@ -1,6 +1,8 @@
 package submitapplication
 
 import (
+	"github.com/google/uuid"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 )
@@ -74,4 +76,17 @@ var Rules = access.Rules{
 	PermCertificateIssue: {access.Parent},
 	PermCertificateRead:  append([]access.Role{access.Parent, access.MinistryOfficial}, orgStaff...),
 	PermStatistics:       {access.MinistryOfficial, access.MunicipalOfficial},
+}
+
+// childGrant returns the caller's parent grant for child, or nil.
+func childGrant(g *access.Grants, child uuid.UUID) *access.Grant {
+	if g == nil {
+		return nil
+	}
+	for i, gr := range g.Grants {
+		if gr.Role == access.Parent && gr.Scope == access.Child && gr.ScopeID == child.String() {
+			return &g.Grants[i]
+		}
+	}
+	return nil
 }

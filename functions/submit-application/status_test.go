@@ -238,3 +238,21 @@ func TestList(t *testing.T) {
 		t.Fatalf("%d audit records of grader1's applications", n)
 	}
 }
+
+// AwaitsDecision is the rule of decided_at seen from the status alone: what
+// the portal marks overdue past the deadline.
+func TestAwaitsDecision(t *testing.T) {
+	for _, c := range []struct {
+		service Service
+		status  Status
+		want    bool
+	}{
+		{Kindergarten, Submitted, true}, {Kindergarten, DocumentsRequested, true}, {Kindergarten, Registered, false},
+		{FirstGrade, Checking, true}, {FirstGrade, Registered, true}, {FirstGrade, Enrolled, false},
+		{AdditionalEducation, Registered, false}, {AdditionalEducation, Withdrawn, false}, {FirstGrade, Refused, false},
+	} {
+		if got := AwaitsDecision(c.service, c.status); got != c.want {
+			t.Errorf("%s in %s: %v, want %v", c.service, c.status, got, c.want)
+		}
+	}
+}

@@ -102,6 +102,13 @@ var decisions = map[Service][]Status{
 // applications_undecided_idx lists the same statuses.
 var undecided = []Status{Submitted, Checking, DocumentsRequested, Registered}
 
+// AwaitsDecision reports whether an application of service in status s still
+// waits for the decision its deadline is for: the same rule as decided_at,
+// for callers that only see the status (past its deadline, it is overdue).
+func AwaitsDecision(service Service, s Status) bool {
+	return slices.Contains(undecided, s) && !decides(service, s)
+}
+
 // decides reports whether moving an application of service to s answers it.
 func decides(service Service, s Status) bool { return slices.Contains(decisions[service], s) }
 

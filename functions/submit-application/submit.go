@@ -51,14 +51,8 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	// The child must be the caller's: a parent grant on exactly this child. Any
 	// other child is "not found", so ids reveal nothing.
 	g, _ := pr.Grants.(*access.Grants)
-	var grant *access.Grant
+	grant := childGrant(g, childID)
 	if g != nil {
-		for i, gr := range g.Grants {
-			if gr.Role == access.Parent && gr.Scope == access.Child && gr.ScopeID == childID.String() {
-				grant = &g.Grants[i]
-				break
-			}
-		}
 		if pid, err := uuid.Parse(g.PersonID); err == nil {
 			it.applicantPerson = &pid
 		}
