@@ -112,13 +112,10 @@ func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names := f.classNames(r, g.Assignment.ClassID, grants.Grants)
+	name := f.pupilNames(r, g.Assignment.ClassID, grants.Grants)
 	rows := make([]gridRow, len(g.Pupils))
 	for i, s := range g.Pupils {
-		rows[i].Name = names[s]
-		if rows[i].Name == "" {
-			rows[i].Name = "Ученик " + s.String()[:8]
-		}
+		rows[i].Name = name(s)
 		for _, l := range g.Lessons {
 			key := s.String() + "/" + l.ID.String()
 			rows[i].Cells = append(rows[i].Cells, gridCell{Marks: g.Marks[key], Attendance: g.Attendance[key]})
@@ -166,13 +163,10 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	names := f.classNames(r, j.Lesson.ClassID, g.Grants)
+	name := f.pupilNames(r, j.Lesson.ClassID, g.Grants)
 	rows := make([]lessonRow, len(j.Students))
 	for i, s := range j.Students {
-		rows[i] = lessonRow{JournalStudent: s, Name: names[s.StudentID]}
-		if rows[i].Name == "" {
-			rows[i].Name = "Ученик " + s.StudentID.String()[:8]
-		}
+		rows[i] = lessonRow{JournalStudent: s, Name: name(s.StudentID)}
 	}
 	slices.SortFunc(rows, func(a, b lessonRow) int { return strings.Compare(a.Name, b.Name) })
 	kinds := make([]string, 0, len(j.Kinds))
@@ -196,10 +190,11 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 	return nil
 }
 
-// classNames finds the pupils' names in the registry's class list when the
-// registry shows it to the user; otherwise none (the page shows ids).
-func (f *Function) classNames(r *http.Request, class uuid.UUID, grants []access.Grant) map[uuid.UUID]string {
-	out := map[uuid.UUID]string{}
+// pupilNames names the pupils of class from the registry's class list when
+// the registry shows it to the user; a pupil it does not name is «Ученик» and
+// the start of the id.
+func (f *Function) pupilNames(r *http.Request, class uuid.UUID, grants []access.Grant) func(uuid.UUID) string {
+	names := map[uuid.UUID]string{}
 	for _, g := range grants {
 		if g.OrganisationID == "" || g.Role == access.Parent || g.Role == access.Student {
 			continue
@@ -210,13 +205,18 @@ func (f *Function) classNames(r *http.Request, class uuid.UUID, grants []access.
 			continue
 		}
 		for _, p := range page.Items {
-			out[p.ID] = p.FullName()
+			names[p.ID] = p.FullName()
 		}
-		if len(out) > 0 {
+		if len(names) > 0 {
 			break
 		}
 	}
-	return out
+	return func(id uuid.UUID) string {
+		if n := names[id]; n != "" {
+			return n
+		}
+		return "Ученик " + id.String()[:8]
+	}
 }
 
 // saveJournalLesson: POST /journal/lessons/{id} — the column as typed: a new
