@@ -43,23 +43,9 @@ const maxAggregateDays = 400
 func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	today := f.now().UTC().Truncate(24 * time.Hour)
 	var fe []errs.FieldError
-	to := f.now().UTC().Truncate(24 * time.Hour)
-	from := to.AddDate(0, 0, -29)
-	var err error
-	if s := q.Get("from"); s != "" {
-		if from, err = time.Parse(time.DateOnly, s); err != nil {
-			fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
-		}
-	}
-	if s := q.Get("to"); s != "" {
-		if to, err = time.Parse(time.DateOnly, s); err != nil {
-			fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
-		}
-	}
-	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > maxAggregateDays*24*time.Hour) {
-		fe = append(fe, field("to", "range", "период от from до to, не длиннее 400 дней"))
-	}
+	from, to := dateSpan(q, today.AddDate(0, 0, -29), today, 0, maxAggregateDays, "период от from до to, не длиннее 400 дней", &fe)
 	var mun *uuid.UUID
 	if s := q.Get("municipality"); s != "" {
 		id, err := uuid.Parse(s)
@@ -73,6 +59,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callerOf(ctx)
 	var orgs []uuid.UUID // nil: every school
+	var err error
 	region := slices.ContainsFunc(c.grants, func(g access.Grant) bool { return g.Role == access.MinistryOfficial && g.Scope == access.Region })
 	switch {
 	case region && mun == nil:

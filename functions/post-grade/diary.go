@@ -171,23 +171,8 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 	today := f.now()
 	monday := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	monday = monday.AddDate(0, 0, -((int(monday.Weekday()) + 6) % 7))
-	from, to := monday, monday.AddDate(0, 0, 6)
 	var fe []errs.FieldError
-	if s := q.Get("from"); s != "" {
-		if from, err = time.Parse(time.DateOnly, s); err != nil {
-			fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
-		}
-	}
-	if s := q.Get("to"); s != "" {
-		if to, err = time.Parse(time.DateOnly, s); err != nil {
-			fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
-		}
-	} else if q.Get("from") != "" {
-		to = from.AddDate(0, 0, 6)
-	}
-	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > maxDiaryDays*24*time.Hour) {
-		fe = append(fe, field("to", "range", "период от from до to, не длиннее 62 дней"))
-	}
+	from, to := dateSpan(q, monday, monday.AddDate(0, 0, 6), 7, maxDiaryDays, "период от from до to, не длиннее 62 дней", &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры дневника", fe...)
 	}

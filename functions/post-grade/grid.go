@@ -34,25 +34,9 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	to := f.now().UTC().Truncate(24 * time.Hour)
-	from := to.AddDate(0, 0, -13)
+	today := f.now().UTC().Truncate(24 * time.Hour)
 	var fe []errs.FieldError
-	if s := q.Get("from"); s != "" {
-		if from, err = time.Parse(time.DateOnly, s); err != nil {
-			fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
-		}
-		if q.Get("to") == "" {
-			to = from.AddDate(0, 0, 13)
-		}
-	}
-	if s := q.Get("to"); s != "" {
-		if to, err = time.Parse(time.DateOnly, s); err != nil {
-			fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
-		}
-	}
-	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > maxGridDays*24*time.Hour) {
-		fe = append(fe, field("to", "range", "период от from до to, не длиннее 31 дня"))
-	}
+	from, to := dateSpan(q, today.AddDate(0, 0, -13), today, 14, maxGridDays, "период от from до to, не длиннее 31 дня", &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры", fe...)
 	}
