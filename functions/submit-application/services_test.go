@@ -269,7 +269,8 @@ func TestOverdueAndStatistics(t *testing.T) {
 		t.Fatalf("overdue=yes: %d", code)
 	}
 
-	today := time.Now().Format(time.DateOnly)
+	// Statistics count in Kemerovo dates, which run seven hours ahead of UTC.
+	today := time.Now().In(kemerovo).Format(time.DateOnly)
 	var st Statistics
 	w.must(w.f.Handle, http.MethodGet, api+"/statistics?period=day&from="+today+"&to="+today, "ministry", "", nil, http.StatusOK, &st)
 	if st.Totals.Applications != 4 || st.Totals.DecidedInTime != 1 || st.Totals.DecidedLate != 1 || st.Totals.OpenOverdue != 1 {
