@@ -43,7 +43,7 @@ const maxAggregateDays = 400
 func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	today := f.now().UTC().Truncate(24 * time.Hour)
+	today := f.today()
 	var fe []errs.FieldError
 	from, to := dateSpan(q, today.AddDate(0, 0, -29), today, 0, maxAggregateDays, "период от from до to, не длиннее 400 дней", &fe)
 	var mun *uuid.UUID

@@ -168,8 +168,7 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	today := f.now()
-	monday := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	monday := f.today()
 	monday = monday.AddDate(0, 0, -((int(monday.Weekday()) + 6) % 7))
 	var fe []errs.FieldError
 	from, to := dateSpan(q, monday, monday.AddDate(0, 0, 6), 7, maxDiaryDays, "период от from до to, не длиннее 62 дней", &fe)

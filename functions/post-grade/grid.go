@@ -34,7 +34,7 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	today := f.now().UTC().Truncate(24 * time.Hour)
+	today := f.today()
 	var fe []errs.FieldError
 	from, to := dateSpan(q, today.AddDate(0, 0, -13), today, 14, maxGridDays, "период от from до to, не длиннее 31 дня", &fe)
 	if len(fe) > 0 {

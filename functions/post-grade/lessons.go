@@ -22,7 +22,7 @@ type TeacherLesson struct {
 // day (today by default): what a teacher opens the journal from.
 func (f *Function) myLessons(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	day := f.now().UTC().Truncate(24 * time.Hour)
+	day := f.today()
 	if s := r.URL.Query().Get("date"); s != "" {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {

@@ -43,7 +43,7 @@ func (f *Function) yearContext(r *http.Request, kind string, write bool) (*Assig
 	}
 	// The class as it stands at the end of the school year, or today.
 	end := time.Date(a.AcademicYear+1, time.May, 31, 0, 0, 0, 0, time.UTC)
-	if now := f.now().UTC().Truncate(24 * time.Hour); now.Before(end) {
+	if now := f.today(); now.Before(end) {
 		end = now
 	}
 	return a, end, nil
