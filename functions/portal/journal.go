@@ -30,6 +30,8 @@ const journalAPI = "/api/post-grade"
 func (f *Function) mountJournal(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/journal", auth.Authenticated, f.journalDay)
 	rt.Handle(http.MethodGet, "/journal/assignments/{id}", auth.Authenticated, f.journalGrid)
+	rt.Handle(http.MethodGet, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.journalTermMarks)
+	rt.Handle(http.MethodPost, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.confirmJournalMarks)
 	rt.Handle(http.MethodGet, "/journal/lessons/{id}", auth.Authenticated, f.journalLesson)
 	rt.Handle(http.MethodPost, "/journal/lessons/{id}", auth.Authenticated, f.saveJournalLesson)
 	rt.Handle(http.MethodGet, "/children/{id}/diary", auth.Authenticated, f.childDiary)
@@ -241,23 +243,12 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 	fields := map[string]string{}
 	for _, s := range form["student"] {
 		if v := strings.TrimSpace(form.Get("mark_" + s)); v != "" {
-			item := pg.MarkItem{StudentID: s, Kind: kind}
-			switch strings.ToLower(v) {
-			case "зач", "з", "+":
-				yes := true
-				item.Passed = &yes
-			case "незач", "н", "-":
-				no := false
-				item.Passed = &no
-			default:
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					fields[s] = "оценка — цифра от 1 до 5, «з» или «н»"
-					continue
-				}
-				item.Value = &n
+			value, passed, ok := markInput(v)
+			if !ok {
+				fields[s] = "оценка — цифра от 1 до 5, «з» или «н»"
+				continue
 			}
-			marks = append(marks, item)
+			marks = append(marks, pg.MarkItem{StudentID: s, Kind: kind, Value: value, Passed: passed})
 		}
 		if st := form.Get("attendance_" + s); st != "" {
 			attendance = append(attendance, pg.AttendanceItem{StudentID: s, Status: st})

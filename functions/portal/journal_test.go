@@ -112,3 +112,119 @@ func TestJournalPages(t *testing.T) {
 		t.Fatalf("parent2 posts a mark: %d", p.status)
 	}
 }
+
+// TestTermMarkPages: teacher-s1 opens the term marks of 6А in mathematics,
+// finds the weighted average typed in, corrects it and confirms; unchanged
+// rows are not confirmed again; a mark off the scale comes back next to the
+// pupil; the director reads without inputs; a closed period refuses a
+// correction with the reason; the year tab suggests from the term marks;
+// another school's teacher and a parent are refused and write nothing.
+func TestTermMarkPages(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	y := lessonMonday().Year()
+	code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/periods", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, w.ids["school-1-kemerovo"], y, y, y, y+1, y+1), nil)
+	if code != http.StatusCreated {
+		t.Fatalf("periods: %d %s", code, body)
+	}
+	code, body = w.api("teacher-s1", http.MethodPost, "/api/post-grade/marks", fmt.Sprintf(`{"lesson_id":%q,"items":[
+		{"student_id":%q,"kind":"control","value":4},{"student_id":%q,"kind":"oral","value":5}]}`, lesson, w.ids["student1"], w.ids["student1"]), nil)
+	if code != http.StatusOK {
+		t.Fatalf("marks: %d %s", code, body)
+	}
+	var asg, p1 string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT assignment_id::text FROM journal.lessons WHERE id = $1`, lesson).Scan(&asg); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = 1`).Scan(&p1); err != nil {
+		t.Fatal(err)
+	}
+	path := "/journal/assignments/" + asg + "/term-marks"
+	// confirmed is how many term marks there are and when the last was confirmed.
+	confirmed := func() (rows int, last string) {
+		t.Helper()
+		if err := w.db.Pool.QueryRow(t.Context(), `SELECT count(*), coalesce(max(confirmed_at)::text, '') FROM journal.term_marks`).Scan(&rows, &last); err != nil {
+			t.Fatal(err)
+		}
+		return rows, last
+	}
+
+	teacher := w.browser()
+	teacher.login("teacher-s1", path)
+	if p := teacher.get(path); p.status != http.StatusOK || !strings.Contains(p.body, "1 полугодие") || !strings.Contains(p.body, "2 полугодие") {
+		t.Fatalf("the period in course: %d %.2000s", p.status, p.body)
+	}
+	page := teacher.get(path + "?period=" + p1)
+	input := `name="mark_` + w.ids["student1"] + `"`
+	// (3·4 + 1·5) / 4 = 4.25, typed in as 4.
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Соколов Артём Игоревич") || !strings.Contains(page.body, "4.25") ||
+		!regexp.MustCompile(input+`[^>]*value="4"`).MatchString(page.body) {
+		t.Fatalf("the term marks of 6А: %d %.3000s", page.status, page.body)
+	}
+	form := url.Values{"csrf": {csrfOf(t, page.body)}}
+	for _, m := range regexp.MustCompile(`name="student" value="([0-9a-f-]{36})"`).FindAllStringSubmatch(page.body, -1) {
+		form.Add("student", m[1])
+	}
+	if len(form["student"]) < 2 {
+		t.Fatalf("pupils on the page: %v", form["student"])
+	}
+	form.Set("mark_"+w.ids["student1"], "7")
+	if bad := teacher.post(path+"?period="+p1, form); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "пятибалльной") {
+		t.Fatalf("a seven: %d %.2000s", bad.status, bad.body)
+	}
+	if n, _ := confirmed(); n != 0 {
+		t.Fatalf("a refused confirmation wrote %d marks", n)
+	}
+	form.Set("mark_"+w.ids["student1"], "5")
+	saved := teacher.follow(teacher.post(path+"?period="+p1, form))
+	if !strings.Contains(saved.body, `id="saved"`) || !regexp.MustCompile(input+`[^>]*value="5"`).MatchString(saved.body) {
+		t.Fatalf("after confirming: %.3000s", saved.body)
+	}
+	n, at := confirmed()
+	if n != 1 {
+		t.Fatalf("confirmed %d marks, want student1's one", n)
+	}
+	// The same form again: nothing changed, nothing confirmed anew.
+	form.Set("csrf", csrfOf(t, saved.body))
+	form.Set("was_"+w.ids["student1"], "5")
+	teacher.follow(teacher.post(path+"?period="+p1, form))
+	if n, again := confirmed(); n != 1 || again != at {
+		t.Fatalf("an unchanged mark confirmed again: %d marks, last at %s, was %s", n, again, at)
+	}
+	year := teacher.get(path + "?period=year")
+	if year.status != http.StatusOK || !strings.Contains(year.body, "Годовые отметки") || !regexp.MustCompile(input+`[^>]*value="5"`).MatchString(year.body) {
+		t.Fatalf("the year's suggestion: %d %.3000s", year.status, year.body)
+	}
+
+	director := w.browser()
+	director.login("director-s1", path)
+	if p := director.get(path + "?period=" + p1); p.status != http.StatusOK || strings.Contains(p.body, input) || !strings.Contains(p.body, `<span class="confirmed">5</span>`) {
+		t.Fatalf("the director's view: %d %.3000s", p.status, p.body)
+	}
+	if code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/periods/"+p1+"/close", "", nil); code != http.StatusNoContent {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	page = teacher.get(path + "?period=" + p1)
+	form.Set("csrf", csrfOf(t, page.body))
+	form.Set("mark_"+w.ids["student1"], "4")
+	if p := teacher.post(path+"?period="+p1, form); p.status != http.StatusConflict || !strings.Contains(p.body, "закрыт") {
+		t.Fatalf("a closed period: %d %.2000s", p.status, p.body)
+	}
+
+	for _, login := range []string{"teacher-s2", "parent1"} {
+		b := w.browser()
+		b.login(login, "/profile")
+		if p := b.get(path + "?period=" + p1); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
+			t.Errorf("%s reads the term marks: %d", login, p.status)
+		}
+		f := url.Values{"csrf": {csrfOf(t, b.get("/profile").body)}, "student": {w.ids["student1"]}, "mark_" + w.ids["student1"]: {"2"}}
+		if p := b.post(path+"?period="+p1, f); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
+			t.Errorf("%s confirms a term mark: %d", login, p.status)
+		}
+	}
+	var v int
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT value FROM journal.term_marks WHERE student_id = $1`, w.ids["student1"]).Scan(&v); err != nil || v != 5 {
+		t.Fatalf("student1's term mark: %d %v, want 5", v, err)
+	}
+}

@@ -48,6 +48,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	gridPath := "/journal/assignments/" + asgID + "?from=" + day
+	termPath := "/journal/assignments/" + asgID + "/term-marks"
 	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
 
 	type call struct{ route, path string }
@@ -70,6 +71,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /journal", "/journal?date=" + day},
 		{"GET /journal/lessons/{id}", lessonPath},
 		{"GET /journal/assignments/{id}", gridPath},
+		{"GET /journal/assignments/{id}/term-marks", termPath},
 		{"GET /children/{id}/diary", diary1},
 		{"GET /children/{id}/diary", diary2},
 		{"GET /diary", "/diary?from=" + day},
@@ -101,7 +103,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
 	// The journal: whoever the post-grade API lets in.
 	own([]string{"/journal?date=" + day}, "director-s1", "teacher-s1", "teacher-s2", "kg-director-1")
-	own([]string{lessonPath, gridPath}, "director-s1", "teacher-s1")
+	own([]string{lessonPath, gridPath, termPath}, "director-s1", "teacher-s1")
 	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
 	own([]string{"/diary?from=" + day}, "student1", "student2")
@@ -115,7 +117,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// exercised, each by its own user and by a foreign one, in TestApplicationPages
 		"POST /applications": true, "POST /applications/{id}/status": true, "POST /applications/{id}/direction": true,
 		"POST /allocations": true, "POST /allocations/{id}/confirm": true,
-		"POST /journal/lessons/{id}": true} // by teacher-s1 and parent2 in TestJournalPages
+		"POST /journal/lessons/{id}":                true, // by teacher-s1 and parent2 in TestJournalPages
+		"POST /journal/assignments/{id}/term-marks": true} // by teacher-s1, teacher-s2 and parent1 in TestTermMarkPages
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

@@ -231,7 +231,25 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 	var s saved
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
 		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student1}","kind":"control","value":3}]}`, http.StatusOK, &s)
-	var tm struct{ Items []TermMark }
+	// Without period_id: the period in course — the first semester in
+	// October, the second in March, the last one ended in July.
+	for day, want := range map[string]int{"10-07": 1, "03-02": 2, "07-15": 2} {
+		at, _ := time.Parse(time.DateOnly, fmt.Sprintf("%d-%s", y, day))
+		if day < "09" {
+			at = at.AddDate(1, 0, 0)
+		}
+		w.f.Now = func() time.Time { return at.Add(10 * time.Hour) }
+		var v TermMarksView
+		w.must(http.MethodGet, api+"/assignments/{asg}/term-marks", "teacher-s1", "", http.StatusOK, &v)
+		if v.Period == nil || v.Period.No != want || len(v.Periods) != 2 || v.Assignment.ID.String() != w.ids["{asg}"] {
+			t.Fatalf("on %s the period in course is %+v of %d, want no. %d", at.Format(time.DateOnly), v.Period, len(v.Periods), want)
+		}
+	}
+	w.f.Now = nil
+	if code, body := w.call(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1", `{"items":[{"student_id":"{student1}","value":4}]}`); code != 400 || !strings.Contains(body, "period_id") {
+		t.Fatalf("confirming without a period: %d %s", code, body)
+	}
+	var tm TermMarksView
 	w.must(http.MethodGet, api+"/assignments/{asg}/term-marks?period_id={p1}", "teacher-s1", "", http.StatusOK, &tm)
 	var mine *TermMark
 	for i := range tm.Items {

@@ -185,32 +185,96 @@ type TermMarkEvent struct {
 	ConfirmedAt string   `json:"confirmed_at"`
 }
 
-// termContext loads an assignment and a period of its school and checks who
-// asks: the assignment's teacher (write), or also the class teacher and the
-// administration (read).
-func (f *Function) termContext(ctx context.Context, r *http.Request, period string, write bool) (*Assignment, uuid.UUID, time.Time, time.Time, error) {
-	var from, to time.Time
+// TermMarksView is GET term-marks: the period asked for (or the one in
+// course), the periods of the school in the assignment's year and each
+// pupil's suggested and confirmed mark.
+type TermMarksView struct {
+	Assignment Assignment `json:"assignment"`
+	Period     *Period    `json:"period"`
+	Periods    []Period   `json:"periods"`
+	Items      []TermMark `json:"items"`
+}
+
+// periodsOf lists a school's periods of an academic year in order.
+func (f *Function) periodsOf(ctx context.Context, q querier, org uuid.UUID, year int) ([]Period, error) {
+	rows, err := q.Query(ctx, `SELECT id, kind, no, starts_on, ends_on, closed_at FROM journal.periods
+		WHERE organisation_id = $1 AND academic_year = $2 ORDER BY no`, org, int32(year))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Period{}
+	for rows.Next() {
+		p := Period{OrganisationID: org, AcademicYear: year}
+		var no int16
+		var from, to time.Time
+		if err := rows.Scan(&p.ID, &p.Kind, &no, &from, &to, &p.ClosedAt); err != nil {
+			return nil, err
+		}
+		p.No, p.StartsOn, p.EndsOn = int(no), from.Format(time.DateOnly), to.Format(time.DateOnly)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// inCourse is the period that holds day, else the last one ended before it,
+// else the first; nil when there are none.
+func inCourse(periods []Period, day time.Time) *Period {
+	d := day.Format(time.DateOnly)
+	var pick *Period
+	for i := range periods {
+		if periods[i].StartsOn <= d {
+			pick = &periods[i]
+		}
+	}
+	if pick == nil && len(periods) > 0 {
+		pick = &periods[0]
+	}
+	return pick
+}
+
+// termContext loads an assignment and checks who asks: the assignment's
+// teacher (write), or also the class teacher and the administration (read).
+// It returns the school's periods of the assignment's year and the one named
+// by period — which, when reading, may be "" for the period in course (nil
+// if the school has none).
+func (f *Function) termContext(ctx context.Context, r *http.Request, period string, write bool) (*Assignment, []Period, *Period, error) {
 	id, err := uuidParam("id", r.PathValue("id"))
 	if err != nil {
-		return nil, uuid.Nil, from, to, err
+		return nil, nil, nil, err
 	}
 	a, err := f.assignment(ctx, id)
 	if err != nil {
-		return nil, uuid.Nil, from, to, err
+		return nil, nil, nil, err
 	}
 	c := callerOf(ctx)
 	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
-		return nil, uuid.Nil, from, to, errs.E(errs.NotFound, "назначение не найдено среди ваших")
+		return nil, nil, nil, errs.E(errs.NotFound, "назначение не найдено среди ваших")
+	}
+	periods, err := f.periodsOf(ctx, f.db, a.OrganisationID, a.AcademicYear)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if period == "" && !write {
+		return a, periods, inCourse(periods, f.today()), nil
 	}
 	pid, err := uuid.Parse(period)
 	if err != nil {
-		return nil, uuid.Nil, from, to, errs.Fields("неверный запрос", field("period_id", "format", "идентификатор периода в формате UUID"))
+		return nil, nil, nil, errs.Fields("неверный запрос", field("period_id", "format", "идентификатор периода в формате UUID"))
 	}
-	err = f.db.QueryRow(ctx, `SELECT starts_on, ends_on FROM journal.periods WHERE id = $1 AND organisation_id = $2`, pid, a.OrganisationID).Scan(&from, &to)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, uuid.Nil, from, to, errs.Fields("неверный запрос", field("period_id", "not_found", "у этой школы нет такого периода"))
+	for i := range periods {
+		if periods[i].ID == pid {
+			return a, periods, &periods[i], nil
+		}
 	}
-	return a, pid, from, to, err
+	return nil, nil, nil, errs.Fields("неверный запрос", field("period_id", "not_found", "у этой школы нет такого периода в учебном году назначения"))
+}
+
+// span is the period's first and last day.
+func (p *Period) span() (from, to time.Time) {
+	from, _ = time.Parse(time.DateOnly, p.StartsOn)
+	to, _ = time.Parse(time.DateOnly, p.EndsOn)
+	return from, to
 }
 
 // suggestions computes each pupil's weighted average of the period.
@@ -235,15 +299,21 @@ func (f *Function) suggestions(ctx context.Context, q querier, a *Assignment, fr
 	return out, rows.Err()
 }
 
-// termMarks: GET /api/post-grade/assignments/{id}/term-marks?period_id= —
+// termMarks: GET /api/post-grade/assignments/{id}/term-marks[?period_id=] —
 // the pupils of the class at the period's end, the suggested average and
-// what has been confirmed.
+// what has been confirmed; without period_id, of the period in course.
 func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	a, pid, from, to, err := f.termContext(ctx, r, r.URL.Query().Get("period_id"), false)
+	a, periods, p, err := f.termContext(ctx, r, r.URL.Query().Get("period_id"), false)
 	if err != nil {
 		return err
 	}
+	view := TermMarksView{Assignment: *a, Period: p, Periods: periods, Items: []TermMark{}}
+	if p == nil {
+		httpx.WriteJSON(w, http.StatusOK, view)
+		return nil
+	}
+	from, to := p.span()
 	pupils, err := classOn(ctx, f.db, a.ClassID, to)
 	if err != nil {
 		return err
@@ -252,12 +322,12 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := f.confirmedMarks(ctx, pupils, sugg, `SELECT student_id, value, passed, confirmed_at FROM journal.term_marks
-		WHERE period_id = $1 AND subject_id = $2 AND class_id = $3`, pid, a.SubjectID, a.ClassID)
+	view.Items, err = f.confirmedMarks(ctx, pupils, sugg, `SELECT student_id, value, passed, confirmed_at FROM journal.term_marks
+		WHERE period_id = $1 AND subject_id = $2 AND class_id = $3`, p.ID, a.SubjectID, a.ClassID)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	httpx.WriteJSON(w, http.StatusOK, view)
 	return nil
 }
 
@@ -275,10 +345,12 @@ func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	a, pid, from, to, err := f.termContext(ctx, r, in.PeriodID, true)
+	a, _, p, err := f.termContext(ctx, r, in.PeriodID, true)
 	if err != nil {
 		return err
 	}
+	pid := p.ID
+	from, to := p.span()
 	c := callerOf(ctx)
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if _, err := openPeriod(ctx, tx, a.OrganisationID, to.Format(time.DateOnly), a.ID); err != nil {
