@@ -36,6 +36,7 @@ func (f *Function) mountJournal(rt *httpx.Router) {
 	rt.Handle(http.MethodPost, "/journal/lessons/{id}", auth.Authenticated, f.saveJournalLesson)
 	rt.Handle(http.MethodGet, "/children/{id}/diary", auth.Authenticated, f.childDiary)
 	rt.Handle(http.MethodGet, "/diary", auth.Authenticated, f.ownDiary)
+	rt.Handle(http.MethodGet, "/summary/journal", auth.Authenticated, f.journalSummary)
 }
 
 func (f *Function) journalClient() (*apiClient, error) {

@@ -228,3 +228,72 @@ func TestTermMarkPages(t *testing.T) {
 		t.Fatalf("student1's term mark: %d %v, want 5", v, err)
 	}
 }
+
+// TestJournalSummary: the director sees the school's classes and subjects,
+// a municipal authority its schools and, through a school's link, its
+// classes, the ministry a municipality it picks — counts, averages and
+// attendance, never a pupil's name; teachers, parents and another
+// territory's officials are refused.
+func TestJournalSummary(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	day := lessonMonday().Format(time.DateOnly)
+	code, body := w.api("teacher-s1", http.MethodPost, "/api/post-grade/marks", fmt.Sprintf(`{"lesson_id":%q,"items":[
+		{"student_id":%q,"kind":"control","value":4},{"student_id":%q,"kind":"oral","value":5}]}`, lesson, w.ids["student1"], w.ids["student1"]), nil)
+	if code != http.StatusOK {
+		t.Fatalf("marks: %d %s", code, body)
+	}
+	var school, class string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT o.short_name, c.name FROM registry.organisations o JOIN registry.classes c ON c.organisation_id = o.id
+		WHERE c.id = (SELECT class_id FROM journal.lessons WHERE id = $1)`, lesson).Scan(&school, &class); err != nil {
+		t.Fatal(err)
+	}
+	span := "from=" + day + "&to=" + day
+	noPupils := func(login string, p page) {
+		t.Helper()
+		if strings.Contains(p.body, "Соколов") || strings.Contains(p.body, w.ids["student1"]) {
+			t.Errorf("%s's summary shows a pupil: %.2000s", login, p.body)
+		}
+	}
+	// (3·4 + 1·5) / 4 = 4.25 over the one lesson.
+	director := w.browser()
+	director.login("director-s1", "/profile")
+	p := director.get("/summary/journal?" + span)
+	if p.status != http.StatusOK || !regexp.MustCompile(`<td>`+class+`</td><td>1</td>`).MatchString(p.body) || !strings.Contains(p.body, `<td class="average">4.25</td>`) {
+		t.Fatalf("the director's summary by class: %d %.3000s", p.status, p.body)
+	}
+	noPupils("director-s1", p)
+	if p := director.get("/summary/journal?by=subject&" + span); p.status != http.StatusOK || !strings.Contains(p.body, "<td>Математика</td>") {
+		t.Fatalf("the director's summary by subject: %d %.3000s", p.status, p.body)
+	}
+
+	mun := w.browser()
+	mun.login("mun-kemerovo", "/profile")
+	p = mun.get("/summary/journal?" + span)
+	link := regexp.MustCompile(`<a href="(/summary/journal\?[^"]+)">` + regexp.QuoteMeta(school) + `</a>`).FindStringSubmatch(p.body)
+	if p.status != http.StatusOK || link == nil {
+		t.Fatalf("Kemerovo's summary: %d %.3000s", p.status, p.body)
+	}
+	noPupils("mun-kemerovo", p)
+	if p := mun.get(strings.ReplaceAll(link[1], "&amp;", "&")); p.status != http.StatusOK || !strings.Contains(p.body, "<td>"+class+"</td>") {
+		t.Fatalf("Kemerovo's school No. 1 by class: %d %.3000s", p.status, p.body)
+	}
+
+	ministry := w.browser()
+	ministry.login("ministry", "/profile")
+	if p := ministry.get("/summary/journal"); p.status != http.StatusOK || !strings.Contains(p.body, `id="summary-choose"`) {
+		t.Fatalf("the ministry's first view: %d %.2000s", p.status, p.body)
+	}
+	if p := ministry.get("/summary/journal?municipality=" + w.ids["kemerovo"] + "&" + span); p.status != http.StatusOK || !strings.Contains(p.body, ">"+school+"</a>") {
+		t.Fatalf("the ministry's view of Kemerovo: %d %.3000s", p.status, p.body)
+	}
+
+	for login, path := range map[string]string{"teacher-s1": "/summary/journal?" + span, "parent1": "/summary/journal?" + span,
+		"mun-novokuznetsk": "/summary/journal?organisation=" + w.ids["school-1-kemerovo"] + "&" + span} {
+		b := w.browser()
+		b.login(login, "/profile")
+		if p := b.get(path); p.status != http.StatusForbidden && p.status != http.StatusNotFound || strings.Contains(p.body, "4.25") {
+			t.Errorf("%s %s: %d", login, path, p.status)
+		}
+	}
+}

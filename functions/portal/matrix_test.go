@@ -75,6 +75,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /children/{id}/diary", diary1},
 		{"GET /children/{id}/diary", diary2},
 		{"GET /diary", "/diary?from=" + day},
+		{"GET /summary/journal", "/summary/journal?from=" + day},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -107,6 +108,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
 	own([]string{"/diary?from=" + day}, "student1", "student2")
+	own([]string{"/summary/journal?from=" + day}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).

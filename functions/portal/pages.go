@@ -77,6 +77,9 @@ func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
 	if f.journal != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.Student }) {
 		v.Nav = append(v.Nav, navItem{ID: "nav-diary", Href: "/diary", Label: "Дневник"})
 	}
+	if f.journal != nil && slices.ContainsFunc(grants, oversees) {
+		v.Nav = append(v.Nav, navItem{ID: "nav-summary", Href: "/summary/journal", Label: "Сводка журнала"})
+	}
 	if f.services != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.MunicipalOfficial }) {
 		v.Nav = append(v.Nav, navItem{ID: "nav-allocations", Href: "/allocations", Label: "Комплектование"})
 	}

@@ -11,7 +11,7 @@ import (
 
 // pageNames are the page templates; each is parsed together with the layout.
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
-	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks"}
+	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = time.FixedZone("UTC+7", 7*60*60)
@@ -121,6 +121,13 @@ var funcs = template.FuncMap{
 			return "—"
 		}
 		return strconv.FormatFloat(*p, 'f', 2, 64)
+	},
+	// percent renders an optional share as a percentage, or a dash.
+	"percent": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return strconv.FormatFloat(100**p, 'f', 1, 64) + " %"
 	},
 	// weekday names the day of YYYY-MM-DD.
 	"weekday": func(s string) string {

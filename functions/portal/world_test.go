@@ -122,6 +122,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 	t.Cleanup(func() { _ = sa.Stop(context.Background()) })
 	w.services = http.HandlerFunc(sa.Handle)
 	pg := postgrade.New()
+	pg.Registry = postgrade.InProcess(http.HandlerFunc(reg.Handle))
 	if err := pg.Mount(ctx, deps, postgrade.Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -20,26 +20,37 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// OrganisationAggregate is one school's journal over a span, without any
-// pupil's data: how much was taught and recorded, the average mark and the
-// attendance rate.
-type OrganisationAggregate struct {
-	OrganisationID           uuid.UUID `json:"organisation_id"`
-	Lessons                  int       `json:"lessons"`
-	LessonsWithoutAttendance int       `json:"lessons_without_attendance"` // journal completeness: attendance never taken
-	Marks                    int       `json:"marks"`
-	Average                  *float64  `json:"average"` // weighted by the kinds' weights
-	Absences                 int       `json:"absences"`
-	AttendanceRate           *float64  `json:"attendance_rate"` // 1 − absences / (lessons × pupils on the roster)
+// Aggregate is a school's journal over a span — the whole school, or one of
+// its classes or subjects — without any pupil's data: how much was taught and
+// recorded, the average mark and the attendance rate.
+type Aggregate struct {
+	OrganisationID           uuid.UUID  `json:"organisation_id"`
+	ClassID                  *uuid.UUID `json:"class_id,omitempty"`   // by=class
+	SubjectID                *uuid.UUID `json:"subject_id,omitempty"` // by=subject
+	Lessons                  int        `json:"lessons"`
+	LessonsWithoutAttendance int        `json:"lessons_without_attendance"` // journal completeness: attendance never taken
+	Marks                    int        `json:"marks"`
+	Average                  *float64   `json:"average"` // weighted by the kinds' weights
+	Absences                 int        `json:"absences"`
+	AttendanceRate           *float64   `json:"attendance_rate"` // 1 − absences / (lessons × pupils on the roster)
 }
 
 // maxAggregateDays bounds one aggregates request.
 const maxAggregateDays = 400
 
-// aggregates: GET /api/post-grade/aggregates?from=&to=[&municipality=] —
+// aggregateKeys are the ways to slice aggregates (?by=): the columns that
+// follow organisation_id, class and subject.
+var aggregateKeys = map[string]string{
+	"organisation": "NULL::uuid, NULL::uuid",
+	"class":        "l.class_id, NULL::uuid",
+	"subject":      "NULL::uuid, l.subject_id",
+}
+
+// aggregates: GET /api/post-grade/aggregates?from=&to=[&municipality=][&organisation=][&by=] —
 // schools' journals in aggregate: the ministry for the region (or one
 // municipality), a municipal education authority for its own, a school's
-// administration for its school.
+// administration for its school; organisation= narrows to one of those
+// schools; by=class or by=subject slices each school.
 func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -53,6 +64,22 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
 		}
 		mun = &id
+	}
+	var school *uuid.UUID
+	if s := q.Get("organisation"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			fe = append(fe, field("organisation", "format", "идентификатор в формате UUID"))
+		}
+		school = &id
+	}
+	by := q.Get("by")
+	if by == "" {
+		by = "organisation"
+	}
+	key, ok := aggregateKeys[by]
+	if !ok {
+		fe = append(fe, field("by", "enum", "organisation, class или subject"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры", fe...)
@@ -88,12 +115,18 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 			return errs.E(errs.Forbidden, "сводные данные журнала — для министерства, муниципалитетов и администрации школ")
 		}
 	}
+	if school != nil {
+		if orgs != nil && !slices.Contains(orgs, *school) {
+			return errs.E(errs.NotFound, "школа не найдена среди ваших")
+		}
+		orgs = []uuid.UUID{*school}
+	}
 	rows, err := f.db.Query(ctx, `
 		WITH l AS (
-		    SELECT l.id, l.organisation_id, l.class_id, l.lesson_date, l.attendance_taken_at FROM journal.lessons l
+		    SELECT l.id, l.organisation_id, l.class_id, l.subject_id, l.lesson_date, l.attendance_taken_at FROM journal.lessons l
 		    WHERE l.lesson_date BETWEEN $1 AND $2 AND ($3::uuid[] IS NULL OR l.organisation_id = ANY($3::uuid[]))
 		)
-		SELECT l.organisation_id, count(*), count(*) FILTER (WHERE l.attendance_taken_at IS NULL),
+		SELECT l.organisation_id, `+key+`, count(*), count(*) FILTER (WHERE l.attendance_taken_at IS NULL),
 		    coalesce(sum(m.n), 0), sum(m.wsum) / nullif(sum(m.w), 0), coalesce(sum(a.n), 0),
 		    sum((SELECT count(*) FROM journal.roster r WHERE r.class_id = l.class_id AND r.starts_on <= l.lesson_date
 		         AND (r.ends_on IS NULL OR r.ends_on >= l.lesson_date)))
@@ -101,15 +134,15 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 		LEFT JOIN LATERAL (SELECT count(*) AS n, sum(k.weight * m.value) AS wsum, sum(k.weight) FILTER (WHERE m.value IS NOT NULL) AS w
 		    FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind WHERE m.lesson_id = l.id AND m.deleted_at IS NULL) m ON true
 		LEFT JOIN LATERAL (SELECT count(*) AS n FROM journal.attendance a WHERE a.lesson_id = l.id AND a.status LIKE 'absent_%') a ON true
-		GROUP BY l.organisation_id ORDER BY l.organisation_id`, from, to, orgsParam(orgs))
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, from, to, orgsParam(orgs))
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OrganisationAggregate, error) {
-		var a OrganisationAggregate
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Aggregate, error) {
+		var a Aggregate
 		var lessons, without, marks, absences, seats int64
 		var avg *float64
-		err := row.Scan(&a.OrganisationID, &lessons, &without, &marks, &avg, &absences, &seats)
+		err := row.Scan(&a.OrganisationID, &a.ClassID, &a.SubjectID, &lessons, &without, &marks, &avg, &absences, &seats)
 		a.Lessons, a.LessonsWithoutAttendance, a.Marks, a.Absences = int(lessons), int(without), int(marks), int(absences)
 		if avg != nil {
 			v := round2(*avg)
@@ -124,8 +157,16 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "items": list})
+	httpx.WriteJSON(w, http.StatusOK, Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list})
 	return nil
+}
+
+// Aggregates is GET aggregates: the span, the slicing and the rows.
+type Aggregates struct {
+	From  string      `json:"from"`
+	To    string      `json:"to"`
+	By    string      `json:"by"`
+	Items []Aggregate `json:"items"`
 }
 
 func orgsParam(orgs []uuid.UUID) any {

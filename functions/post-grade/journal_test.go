@@ -313,7 +313,7 @@ func TestAggregates(t *testing.T) {
 	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"absent_illness"}]}`,
 		http.StatusNoContent, nil)
 	from, to := monday().Format(time.DateOnly), monday().AddDate(0, 0, 6).Format(time.DateOnly)
-	var out struct{ Items []OrganisationAggregate }
+	var out Aggregates
 	code, body := w.call(http.MethodGet, api+"/aggregates?from="+from+"&to="+to, "mun-kemerovo", "")
 	if code != 200 || strings.Contains(body, w.ids["{student1}"]) {
 		t.Fatalf("Kemerovo's aggregates: %d %s", code, body)
@@ -335,7 +335,38 @@ func TestAggregates(t *testing.T) {
 			t.Fatal("Novokuznetsk sees a Kemerovo school")
 		}
 	}
-	for _, q := range []string{"from=2026-13-01", "from=2020-01-01&to=2026-01-01", "municipality=nope"} {
+	// Sliced: the school's one class and one subject carry the same numbers;
+	// a school outside the caller's territory is not found.
+	span := "from=" + from + "&to=" + to
+	for by, want := range map[string]string{"class": "{6a}", "subject": "{math}"} {
+		var sliced Aggregates
+		w.must(http.MethodGet, api+"/aggregates?by="+by+"&"+span, "director-s1", "", http.StatusOK, &sliced)
+		if len(sliced.Items) != 1 || sliced.By != by {
+			t.Fatalf("by=%s: %+v", by, sliced)
+		}
+		x := sliced.Items[0]
+		got := x.ClassID
+		if by == "subject" {
+			got = x.SubjectID
+		}
+		if got == nil || got.String() != w.ids[want] || x.Lessons != 5 || x.Marks != 2 || *x.Average != 3.5 || *x.AttendanceRate != wantRate {
+			t.Fatalf("by=%s: %+v, want %s with the school's numbers", by, x, want)
+		}
+	}
+	var one Aggregates
+	w.must(http.MethodGet, api+"/aggregates?organisation={school1}&"+span, "mun-kemerovo", "", http.StatusOK, &one)
+	if len(one.Items) != 1 || one.Items[0].Lessons != 5 || one.Items[0].ClassID != nil || one.Items[0].SubjectID != nil {
+		t.Fatalf("Kemerovo's school No. 1: %+v", one.Items)
+	}
+	for _, x := range []struct {
+		login, school string
+		status        int
+	}{{"mun-novokuznetsk", "{school3}", 200}, {"mun-novokuznetsk", "{school1}", 404}, {"director-s1", "{school3}", 404}, {"ministry", "{school3}", 200}} {
+		if code, _ := w.call(http.MethodGet, api+"/aggregates?organisation="+x.school+"&"+span, x.login, ""); code != x.status {
+			t.Errorf("%s reads the aggregates of %s: %d, want %d", x.login, x.school, code, x.status)
+		}
+	}
+	for _, q := range []string{"from=2026-13-01", "from=2020-01-01&to=2026-01-01", "municipality=nope", "by=student", "organisation=nope"} {
 		if code, _ := w.call(http.MethodGet, api+"/aggregates?"+q, "ministry", ""); code != 400 {
 			t.Errorf("aggregates?%s: %d, want 400", q, code)
 		}

@@ -1,0 +1,220 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	pg "github.com/kuzbass/eko/functions/post-grade"
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+// The journal's summary for those who oversee schools rather than teach:
+// the ministry (a municipality it picks), a municipal authority (its
+// schools), a school's administration (its classes or subjects). It shows
+// what the post-grade API's aggregates show — counts, averages, attendance
+// and journal completeness — and never a pupil.
+
+// summaryRow is a line of the summary: a school, a class or a subject.
+type summaryRow struct {
+	pg.Aggregate
+	Name string
+	Link string // the school's own summary, for officials
+}
+
+// Completeness is the share of lessons with attendance taken, in percent.
+func (r summaryRow) Completeness() float64 {
+	if r.Lessons == 0 {
+		return 0
+	}
+	return 100 * float64(r.Lessons-r.LessonsWithoutAttendance) / float64(r.Lessons)
+}
+
+type summaryPage struct {
+	From, To       string
+	By             string // organisation | class | subject
+	Municipality   string // the territory's name
+	MunicipalityID string
+	Municipalities []registry.Municipality // the ministry's choice
+	School         string                  // the school's name, when one school is shown
+	SchoolID       string
+	Rows           []summaryRow
+	Total          summaryRow
+}
+
+var errNotOverseer = errs.E(errs.Forbidden, "Сводка журнала открыта министерству, муниципальным органам управления образованием и администрации школ. Если у вас есть такая роль, выберите её вверху страницы.")
+
+// oversees: the grant shows the journal's summary — the ministry's, a
+// municipal authority's, a school administration's.
+func oversees(g access.Grant) bool {
+	switch g.Role {
+	case access.MinistryOfficial:
+		return g.Scope == access.Region
+	case access.MunicipalOfficial:
+		return g.Scope == access.Municipality
+	case access.Director, access.DeputyDirector:
+		return g.Scope == access.Organisation
+	}
+	return false
+}
+
+// journalSummary: GET /summary/journal?from=&to=[&municipality=][&organisation=][&by=class|subject]
+func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error {
+	api, err := f.journalClient()
+	if err != nil {
+		return err
+	}
+	ctx, p, in := r.Context(), principal(r), r.URL.Query()
+	g, err := f.registry.grants(ctx, p.Token)
+	if err != nil {
+		return err
+	}
+	v := f.baseView(r, "summary", "Сводка журнала")
+	f.withRoles(r, &v, g.Grants)
+	a := v.Active
+	if a == nil {
+		return errNotOverseer
+	}
+	d := summaryPage{}
+	q := url.Values{}
+	for _, k := range []string{"from", "to"} {
+		if s := in.Get(k); s != "" {
+			q.Set(k, s)
+		}
+	}
+	school := in.Get("organisation")
+	if !oversees(a.Grant) {
+		return errNotOverseer
+	}
+	switch a.Grant.Role {
+	case access.MinistryOfficial:
+		if d.Municipalities, err = f.registry.municipalities(ctx, p.Token); err != nil {
+			return err
+		}
+		d.MunicipalityID = in.Get("municipality")
+	case access.MunicipalOfficial:
+		d.MunicipalityID = a.Grant.ScopeID
+	default:
+		school = a.Grant.OrganisationID
+	}
+	if d.MunicipalityID != "" {
+		mun, err := uuid.Parse(d.MunicipalityID)
+		if err != nil {
+			return errs.E(errs.NotFound, "Не найдено.")
+		}
+		q.Set("municipality", mun.String())
+		ms := d.Municipalities
+		if ms == nil {
+			if ms, err = f.registry.municipalities(ctx, p.Token); err != nil {
+				return err
+			}
+		}
+		for _, m := range ms {
+			if m.ID == mun {
+				d.Municipality = m.Name
+			}
+		}
+	}
+	if school != "" {
+		org, err := uuid.Parse(school)
+		if err != nil {
+			return errs.E(errs.NotFound, "Не найдено.")
+		}
+		d.SchoolID = org.String()
+		q.Set("organisation", d.SchoolID)
+		q.Set("by", "class")
+		if in.Get("by") == "subject" {
+			q.Set("by", "subject")
+		}
+	}
+	if d.MunicipalityID == "" && d.SchoolID == "" {
+		// The ministry picks a municipality first.
+		v.Data = d
+		f.render(w, http.StatusOK, "summary", v)
+		return nil
+	}
+	var agg pg.Aggregates
+	if err := api.get(ctx, p.Token, journalAPI+"/aggregates", q, &agg); err != nil {
+		return err
+	}
+	d.From, d.To, d.By = agg.From, agg.To, agg.By
+	names, err := f.summaryNames(ctx, p.Token, d)
+	if err != nil {
+		return err
+	}
+	for _, x := range agg.Items {
+		row := summaryRow{Aggregate: x}
+		switch {
+		case x.ClassID != nil:
+			row.Name = names[*x.ClassID]
+		case x.SubjectID != nil:
+			row.Name = names[*x.SubjectID]
+		default:
+			row.Name = names[x.OrganisationID]
+			row.Link = "/summary/journal?" + url.Values{"organisation": {x.OrganisationID.String()}, "municipality": {d.MunicipalityID},
+				"from": {agg.From}, "to": {agg.To}}.Encode()
+		}
+		if row.Name == "" {
+			row.Name = "—"
+		}
+		d.Rows = append(d.Rows, row)
+		d.Total.Lessons += x.Lessons
+		d.Total.LessonsWithoutAttendance += x.LessonsWithoutAttendance
+		d.Total.Marks += x.Marks
+		d.Total.Absences += x.Absences
+	}
+	slices.SortFunc(d.Rows, func(a, b summaryRow) int { return strings.Compare(a.Name, b.Name) })
+	if d.SchoolID != "" {
+		if o, err := f.registry.organisation(ctx, p.Token, uuid.MustParse(d.SchoolID)); err == nil {
+			d.School = o.ShortName
+		}
+	}
+	v.Data = d
+	f.render(w, http.StatusOK, "summary", v)
+	return nil
+}
+
+// summaryNames names the rows: the municipality's schools, the school's
+// classes, or the subject catalogue.
+func (f *Function) summaryNames(ctx context.Context, token string, d summaryPage) (map[uuid.UUID]string, error) {
+	names := map[uuid.UUID]string{}
+	switch d.By {
+	case "class":
+		classes, err := f.registry.classes(ctx, token, uuid.MustParse(d.SchoolID))
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range classes {
+			names[c.ID] = c.Name
+		}
+	case "subject":
+		var subjects struct{ Items []pg.Subject }
+		if err := f.journal.get(ctx, token, journalAPI+"/subjects", nil, &subjects); err != nil {
+			return nil, err
+		}
+		for _, s := range subjects.Items {
+			names[s.ID] = s.Name
+		}
+	default:
+		after := ""
+		for range 20 { // 500 a page
+			page, err := f.registry.organisations(ctx, token, uuid.MustParse(d.MunicipalityID), after)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range page.Items {
+				names[o.ID] = o.ShortName
+			}
+			if after = page.Next; after == "" {
+				break
+			}
+		}
+	}
+	return names, nil
+}
