@@ -193,17 +193,17 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 	return nil
 }
 
-// pupilNames names the pupils of class from the registry's class list when
-// the registry shows it to the user; a pupil it does not name is «Ученик» and
-// the start of the id.
+// pupilNames names the pupils of class from the registry's roster (names
+// only), which the registry shows to the school's teachers and
+// administration; a pupil it does not name is «Ученик» and the start of the id.
 func (f *Function) pupilNames(r *http.Request, class uuid.UUID, grants []access.Grant) func(uuid.UUID) string {
 	names := map[uuid.UUID]string{}
 	for _, g := range grants {
 		if g.OrganisationID == "" || g.Role == access.Parent || g.Role == access.Student {
 			continue
 		}
-		var page registry.Page[registry.Person]
-		if err := f.registry.get(r.Context(), principal(r).Token, "/api/registry/organisations/"+g.OrganisationID+"/students",
+		var page registry.Page[registry.RosterPupil]
+		if err := f.registry.get(r.Context(), principal(r).Token, "/api/registry/organisations/"+g.OrganisationID+"/roster",
 			url.Values{"class": {class.String()}}, &page); err != nil {
 			continue
 		}

@@ -297,3 +297,45 @@ func TestJournalSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestSubjectTeacherSeesNames: teacher-s1 leads 6А but also teaches another
+// class of the school; that class's column names its pupils from the
+// registry's roster (names only), and reading them is in each pupil's audit.
+func TestSubjectTeacherSeesNames(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ctx := t.Context()
+	var class, pupil, family string
+	if err := w.db.Pool.QueryRow(ctx, `SELECT r.class_id::text, p.id::text, p.family_name FROM journal.roster r
+		JOIN registry.people p ON p.id = r.student_id JOIN registry.classes c ON c.id = r.class_id
+		WHERE c.organisation_id = $1 AND r.class_id <> (SELECT class_id FROM journal.roster WHERE student_id = $2)
+		ORDER BY c.name, p.family_name LIMIT 1`, w.ids["school-1-kemerovo"], w.ids["student1"]).Scan(&class, &pupil, &family); err != nil {
+		t.Fatalf("another class of school No. 1 with pupils: %v", err)
+	}
+	day := lessonMonday()
+	code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/assignments", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
+		"teacher_id":%q,"class_id":%q,"subject_id":"0193b6c0-0000-7000-8000-000000000003"}`, w.ids["school-1-kemerovo"], day.Year(), w.ids["teacher-s1"], class), nil)
+	asg := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || asg == nil {
+		t.Fatalf("assignment: %d %s", code, body)
+	}
+	code, body = w.api("director-s1", http.MethodPost, "/api/post-grade/assignments/"+asg[1]+"/timetable",
+		fmt.Sprintf(`{"weekdays":[1],"lesson_no":3,"from":%q,"to":%q}`, day.Format(time.DateOnly), day.Format(time.DateOnly)), nil)
+	lesson := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || lesson == nil {
+		t.Fatalf("lesson: %d %s", code, body)
+	}
+	// The class list with birth dates stays closed to a subject teacher.
+	if code, _ := w.api("teacher-s1", http.MethodGet, "/api/registry/organisations/"+w.ids["school-1-kemerovo"]+"/students?class="+class, "", nil); code != http.StatusNotFound {
+		t.Fatalf("teacher-s1 reads another class's list: %d, want 404", code)
+	}
+	teacher := w.browser()
+	teacher.login("teacher-s1", "/journal")
+	p := teacher.get("/journal/lessons/" + lesson[1])
+	if p.status != http.StatusOK || !strings.Contains(p.body, family) || strings.Contains(p.body, "Ученик ") {
+		t.Fatalf("the column of another class: %d %.3000s", p.status, p.body)
+	}
+	var n int
+	if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.class-roster'`, pupil).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("the roster read in %s's audit: %d %v", family, n, err)
+	}
+}

@@ -321,10 +321,11 @@ var actionTitles = map[string]string{
 }
 
 var objectTitles = map[string]string{
-	"registry.person":      "профиль",
-	"registry.class-list":  "список класса",
-	"registry.enrollment":  "зачисление",
-	"registry.parent-link": "связь с родителем",
+	"registry.person":       "профиль",
+	"registry.class-list":   "список класса",
+	"registry.class-roster": "список класса в журнале",
+	"registry.enrollment":   "зачисление",
+	"registry.parent-link":  "связь с родителем",
 }
 
 var fieldTitles = map[string]string{

@@ -42,12 +42,15 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /allocations/{id}":             auth.Authenticated,
 		"POST /allocations/{id}/confirm":    auth.Authenticated,
 		// The journal and the diary: the post-grade API decides.
-		"GET /journal":                  auth.Authenticated,
-		"GET /journal/lessons/{id}":     auth.Authenticated,
-		"GET /journal/assignments/{id}": auth.Authenticated,
-		"POST /journal/lessons/{id}":    auth.Authenticated,
-		"GET /children/{id}/diary":      auth.Authenticated,
-		"GET /diary":                    auth.Authenticated,
+		"GET /journal":                              auth.Authenticated,
+		"GET /journal/lessons/{id}":                 auth.Authenticated,
+		"GET /journal/assignments/{id}":             auth.Authenticated,
+		"POST /journal/lessons/{id}":                auth.Authenticated,
+		"GET /children/{id}/diary":                  auth.Authenticated,
+		"GET /diary":                                auth.Authenticated,
+		"GET /journal/assignments/{id}/term-marks":  auth.Authenticated,
+		"POST /journal/assignments/{id}/term-marks": auth.Authenticated,
+		"GET /summary/journal":                      auth.Authenticated,
 	}
 	got := map[string]auth.Permission{}
 	for _, r := range w.portal.Routes() {

@@ -174,6 +174,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"opeka-kemerovo": 404, "kdn-kemerovo": 404})...)
 	add(row{"GET " + api + "/organisations/{id}/students", api + "/organisations/{school1}/students?class={6A}", "teacher-s1", 200, ""})
 	add(row{"GET " + api + "/organisations/{id}/students", api + "/organisations/{school3}/students", "teacher-s2", 404, ""})
+	// The roster (names only): the school's teachers too, whichever class they teach.
+	add(expect("GET "+api+"/organisations/{id}/roster", api+"/organisations/{school1}/roster?class={6A}", "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200, "mun-novokuznetsk": 404,
+			"teacher-s2": 404, "kg-director-1": 404, "": 401})...)
+	add(row{"GET " + api + "/organisations/{id}/roster", api + "/organisations/{school3}/roster?class={6A}", "teacher-s2", 404, ""})
+	add(row{"GET " + api + "/organisations/{id}/roster", api + "/organisations/{school1}/roster", "teacher-s1", 400, ""})
 	// A child's profile: own parent, self, class teacher, administration, officials of the territory.
 	// Everyone else — BOLA attempts by id — gets 404, as if it did not exist.
 	student1 := map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200, "parent1": 200, "student1": 200}

@@ -104,6 +104,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Conf
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/staff", PermStaffRead, f.listStaff)
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/staff", PermStaffWrite, f.createStaff)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/students", PermPersonRead, f.listStudents)
+	rt.Handle(http.MethodGet, api+"/organisations/{id}/roster", PermRosterRead, f.listRoster)
 	rt.Handle(http.MethodPost, api+"/people", PermPersonWrite, f.createPerson)
 	rt.Handle(http.MethodGet, api+"/people", PermPersonSearch, f.searchPeople)
 	rt.Handle(http.MethodGet, api+"/people/{id}", PermPersonRead, f.getPerson)

@@ -13,6 +13,7 @@ const (
 	PermStaffRead         auth.Permission = "registry.staff.read"
 	PermStaffWrite        auth.Permission = "registry.staff.write"
 	PermPersonRead        auth.Permission = "registry.person.read"
+	PermRosterRead        auth.Permission = "registry.roster.read" // pupils' names of a class, for the journal
 	PermPersonSearch      auth.Permission = "registry.person.search"
 	PermPersonWrite       auth.Permission = "registry.person.write"
 	PermPersonReveal      auth.Permission = "registry.person.reveal" // full SNILS and document numbers
@@ -47,7 +48,10 @@ var Rules = access.Rules{
 	// A person's profile: officials in their territory, the organisation's
 	// administration, the class teacher, the parent, the person. Guardianship and
 	// KDN officials see the people of their own cases (their modules), not class lists.
-	PermPersonRead:      roles(officials, orgAdmins, []access.Role{access.ClassTeacher, access.Parent, access.Person}),
+	PermPersonRead: roles(officials, orgAdmins, []access.Role{access.ClassTeacher, access.Parent, access.Person}),
+	// A class's pupils by name only — what a subject teacher needs to keep
+	// the journal of a class they do not lead.
+	PermRosterRead:      roles(officials, orgAdmins, []access.Role{access.Teacher, access.ClassTeacher}),
 	PermPersonSearch:    officials,
 	PermPersonWrite:     roles(officials, orgAdmins),
 	PermPersonReveal:    roles([]access.Role{access.MinistryOfficial}, orgAdmins, []access.Role{access.Parent, access.Person}),
