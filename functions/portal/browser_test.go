@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromium finds the browser the browser tests drive: CHROMIUM_PATH, else the
@@ -68,6 +69,16 @@ func headless(t *testing.T) context.Context {
 // drive returns the two helpers of a browser test: do runs steps (and on
 // failure stops the test with where the browser is and what it shows), text
 // reads the text of a selector.
+// evaluate runs a script in the page and decodes its result.
+func evaluate[T any](t *testing.T, ctx context.Context, script string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](script))
+	if err != nil {
+		t.Fatalf("%.80s: %v", script, err)
+	}
+	return v
+}
+
 func drive(t *testing.T, ctx context.Context) (do func(what string, steps ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
 	do = func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -262,7 +273,8 @@ func TestBrowserParentApplies(t *testing.T) {
 
 // TestBrowserTeacherMarksParentSees: teacher-s1, in headless Chromium, opens
 // the lesson from the journal's day, types a mark for student1 from the
-// keyboard and saves the column; after signing out, parent1 signs in and sees
+// keyboard, moves to the neighbour with Enter (↑ from the last row), types
+// theirs and saves the column; after signing out, parent1 signs in and sees
 // the mark in student1's diary.
 func TestBrowserTeacherMarksParentSees(t *testing.T) {
 	ctx := headless(t)
@@ -281,11 +293,27 @@ func TestBrowserTeacherMarksParentSees(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("topic"), "Сложение дробей"),
 		chromedp.SetValue(chromedp.ID("kind"), "test"),
 		chromedp.Click(chromedp.CSS(row+" input.mark-input")),
-		chromedp.SendKeys(chromedp.CSS(row+" input.mark-input"), "4"),
-		chromedp.Click(chromedp.ID("lesson-save")),
-		chromedp.WaitVisible(chromedp.ID("saved")))
+		chromedp.SendKeys(chromedp.CSS(row+" input.mark-input"), "4"))
+	// From the keyboard to the neighbour: Enter (or ↑ from the last row)
+	// moves to the next pupil's mark without submitting.
+	pos := evaluate[struct{ Index, Count int }](t, ctx, `(function(){var a=[...document.querySelectorAll('input.mark-input')];
+		return {Index: a.indexOf(document.activeElement), Count: a.length};})()`)
+	key, want := kb.Enter, pos.Index+1
+	if pos.Index == pos.Count-1 {
+		key, want = kb.ArrowUp, pos.Index-1
+	}
+	do("move to the neighbour", chromedp.KeyEvent(key))
+	if moved := evaluate[string](t, ctx, `document.activeElement.id`); pos.Count < 2 || moved != fmt.Sprintf("mark-%d", want+1) {
+		t.Fatalf("after %q on mark-%d of %d the focus is on %q", key, pos.Index+1, pos.Count, moved)
+	}
+	do("type the neighbour's mark", chromedp.KeyEvent("3"))
+	neighbour := evaluate[string](t, ctx, `document.activeElement.closest('tr').dataset.studentId`)
+	do("save", chromedp.Click(chromedp.ID("lesson-save")), chromedp.WaitVisible(chromedp.ID("saved")))
 	if m := text(row + " td.marks"); !strings.Contains(m, "4") {
 		t.Fatalf("the saved column shows %q for student1", m)
+	}
+	if m := text(`tr[data-student-id="` + neighbour + `"] td.marks`); !strings.Contains(m, "3") {
+		t.Fatalf("the saved column shows %q for the neighbour %s typed by keyboard", m, neighbour)
 	}
 	do("log out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-title")))
 

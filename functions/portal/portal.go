@@ -312,6 +312,6 @@ func contentSecurityPolicy(issuer string) string {
 	if u, err := url.Parse(issuer); err == nil && u.Host != "" {
 		formAction += " " + originOf(u)
 	}
-	return "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action " + formAction +
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action " + formAction +
 		"; frame-ancestors 'none'; base-uri 'none'"
 }
