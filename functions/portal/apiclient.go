@@ -196,6 +196,13 @@ func (c *apiClient) classes(ctx context.Context, token string, org uuid.UUID) ([
 	return p.Items, c.get(ctx, token, "/api/registry/organisations/"+org.String()+"/classes", nil, &p)
 }
 
+// roster is a class's pupils by name only, as the registry shows them to the
+// school's teachers and administration.
+func (c *apiClient) roster(ctx context.Context, token string, org, class uuid.UUID) ([]registry.RosterPupil, error) {
+	var p registry.Page[registry.RosterPupil]
+	return p.Items, c.get(ctx, token, "/api/registry/organisations/"+org.String()+"/roster", url.Values{"class": {class.String()}}, &p)
+}
+
 func (c *apiClient) staff(ctx context.Context, token string, org uuid.UUID) ([]registry.StaffMember, error) {
 	var p registry.Page[registry.StaffMember]
 	return p.Items, c.get(ctx, token, "/api/registry/organisations/"+org.String()+"/staff", nil, &p)

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	pg "github.com/kuzbass/eko/functions/post-grade"
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -30,6 +29,7 @@ const journalAPI = "/api/post-grade"
 func (f *Function) mountJournal(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/journal", auth.Authenticated, f.journalDay)
 	rt.Handle(http.MethodGet, "/journal/assignments/{id}", auth.Authenticated, f.journalGrid)
+	rt.Handle(http.MethodGet, "/journal/classes/{id}", auth.Authenticated, f.journalClass)
 	rt.Handle(http.MethodGet, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.journalTermMarks)
 	rt.Handle(http.MethodPost, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.confirmJournalMarks)
 	rt.Handle(http.MethodGet, "/journal/lessons/{id}", auth.Authenticated, f.journalLesson)
@@ -202,12 +202,15 @@ func (f *Function) pupilNames(r *http.Request, class uuid.UUID, grants []access.
 		if g.OrganisationID == "" || g.Role == access.Parent || g.Role == access.Student {
 			continue
 		}
-		var page registry.Page[registry.RosterPupil]
-		if err := f.registry.get(r.Context(), principal(r).Token, "/api/registry/organisations/"+g.OrganisationID+"/roster",
-			url.Values{"class": {class.String()}}, &page); err != nil {
+		org, err := uuid.Parse(g.OrganisationID)
+		if err != nil {
 			continue
 		}
-		for _, p := range page.Items {
+		pupils, err := f.registry.roster(r.Context(), principal(r).Token, org, class)
+		if err != nil {
+			continue
+		}
+		for _, p := range pupils {
 			names[p.ID] = p.FullName()
 		}
 		if len(names) > 0 {

@@ -339,3 +339,40 @@ func TestSubjectTeacherSeesNames(t *testing.T) {
 		t.Fatalf("the roster read in %s's audit: %d %v", family, n, err)
 	}
 }
+
+// TestClassJournalPage: the class teacher opens 6А from «Моя организация»:
+// its subjects with their teachers and each pupil's diary; the director too;
+// another school's teacher and a parent are refused.
+func TestClassJournalPage(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	var class string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT class_id::text FROM journal.lessons WHERE id = $1`, lesson).Scan(&class); err != nil {
+		t.Fatal(err)
+	}
+	path := "/journal/classes/" + class
+	teacher := w.browser()
+	teacher.login("teacher-s1", "/organisation")
+	if org := teacher.get("/organisation"); !strings.Contains(org.body, `href="`+path+`"`) {
+		t.Fatalf("«Моя организация» of 6А's class teacher has no link to the class's journal: %.3000s", org.body)
+	}
+	for _, login := range []string{"teacher-s1", "director-s1"} {
+		b := teacher
+		if login != "teacher-s1" {
+			b = w.browser()
+			b.login(login, "/profile")
+		}
+		p := b.get(path)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "<td>Математика</td><td>Белова Наталья Сергеевна</td>") ||
+			!strings.Contains(p.body, `<a href="/children/`+w.ids["student1"]+`/diary">Соколов Артём Игоревич</a>`) {
+			t.Fatalf("%s: the class's journal: %d %.3000s", login, p.status, p.body)
+		}
+	}
+	for _, login := range []string{"teacher-s2", "parent1"} {
+		b := w.browser()
+		b.login(login, "/profile")
+		if p := b.get(path); p.status != http.StatusNotFound && p.status != http.StatusForbidden || strings.Contains(p.body, "Соколов") {
+			t.Errorf("%s opens 6А's journal: %d", login, p.status)
+		}
+	}
+}

@@ -49,6 +49,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	gridPath := "/journal/assignments/" + asgID + "?from=" + day
 	termPath := "/journal/assignments/" + asgID + "/term-marks"
+	var classID string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT class_id::text FROM journal.lessons WHERE id = $1`, lessonID).Scan(&classID); err != nil {
+		t.Fatal(err)
+	}
+	classPath := "/journal/classes/" + classID
 	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
 
 	type call struct{ route, path string }
@@ -72,6 +77,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /journal/lessons/{id}", lessonPath},
 		{"GET /journal/assignments/{id}", gridPath},
 		{"GET /journal/assignments/{id}/term-marks", termPath},
+		{"GET /journal/classes/{id}", classPath},
 		{"GET /children/{id}/diary", diary1},
 		{"GET /children/{id}/diary", diary2},
 		{"GET /diary", "/diary?from=" + day},
@@ -104,7 +110,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
 	// The journal: whoever the post-grade API lets in.
 	own([]string{"/journal?date=" + day}, "director-s1", "teacher-s1", "teacher-s2", "kg-director-1")
-	own([]string{lessonPath, gridPath, termPath}, "director-s1", "teacher-s1")
+	own([]string{lessonPath, gridPath, termPath, classPath}, "director-s1", "teacher-s1")
 	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
 	own([]string{"/diary?from=" + day}, "student1", "student2")

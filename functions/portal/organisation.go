@@ -25,6 +25,7 @@ type orgView struct {
 	Students     []registry.Student
 	StudentsNote string
 	ClassOnly    string // the class teacher's own class, when the list is limited to it
+	Journal      bool   // the classes open their journals (the school's own staff)
 
 	Municipality   string
 	Municipalities []registry.Municipality
@@ -163,6 +164,7 @@ func (f *Function) orgDetails(ctx context.Context, token string, id uuid.UUID, a
 	} else if err != nil {
 		return d, err
 	}
+	d.Journal = f.journal != nil && (org.Kind == "school" || org.Kind == "college") && active.OrganisationID == id.String() && kindOf(active.Role) == kindStaff
 	return d, nil
 }
 

@@ -51,6 +51,7 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /journal/assignments/{id}/term-marks":  auth.Authenticated,
 		"POST /journal/assignments/{id}/term-marks": auth.Authenticated,
 		"GET /summary/journal":                      auth.Authenticated,
+		"GET /journal/classes/{id}":                 auth.Authenticated,
 	}
 	got := map[string]auth.Permission{}
 	for _, r := range w.portal.Routes() {

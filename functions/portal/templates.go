@@ -11,7 +11,7 @@ import (
 
 // pageNames are the page templates; each is parsed together with the layout.
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
-	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary"}
+	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = time.FixedZone("UTC+7", 7*60*60)

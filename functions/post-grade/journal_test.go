@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // saved is the answer of POST /marks.
@@ -458,5 +460,29 @@ func TestYearAndFinalMarks(t *testing.T) {
 	}
 	if code, _ := w.call(http.MethodPost, api+"/assignments/{asg}/year-marks", "teacher-s1", `{"kind":"final","items":[{"student_id":"{student2}","value":5}]}`); code != 400 {
 		t.Fatalf("a pupil of another class: %d", code)
+	}
+}
+
+// The class teacher starts from the class: its subjects and teachers this
+// year; another year has none; a malformed year is refused.
+func TestClassAssignments(t *testing.T) {
+	w := newWorld(t)
+	var cj ClassJournal
+	w.must(http.MethodGet, api+"/classes/{6a}/assignments", "teacher-s1", "", http.StatusOK, &cj)
+	if len(cj.Items) != 1 || cj.Items[0].ID.String() != w.ids["{asg}"] || cj.Items[0].Subject != "Математика" ||
+		cj.Items[0].TeacherID.String() != w.ids["{teacher-s1}"] || cj.OrganisationID.String() != w.ids["{school1}"] {
+		t.Fatalf("6А's subjects: %+v", cj)
+	}
+	w.must(http.MethodGet, api+"/classes/{6a}/assignments?year=2001", "director-s1", "", http.StatusOK, &cj)
+	if len(cj.Items) != 0 || cj.AcademicYear != 2001 {
+		t.Fatalf("6А in 2001: %+v", cj)
+	}
+	for _, q := range []string{"?year=99", "?year=next"} {
+		if code, _ := w.call(http.MethodGet, api+"/classes/{6a}/assignments"+q, "director-s1", ""); code != 400 {
+			t.Errorf("%s: %d, want 400", q, code)
+		}
+	}
+	if code, _ := w.call(http.MethodGet, api+"/classes/"+uuid.NewString()+"/assignments", "director-s1", ""); code != 404 {
+		t.Errorf("an unknown class: %d, want 404", code)
 	}
 }

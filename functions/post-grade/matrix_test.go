@@ -89,6 +89,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		fmt.Sprintf(`{"weekdays":[6],"lesson_no":3,"from":"%d-10-01","to":"%d-10-31"}`, y, y), 403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
 	add(expect("GET "+api+"/lessons", api+"/lessons?date="+monday().Format("2006-01-02"), "", 403,
 		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 200, "kg-director-1": 200})...)
+	add(expect("GET "+api+"/classes/{id}/assignments", api+"/classes/{6a}/assignments", "", 403,
+		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
+	// BOLA: another school's class, whose class teacher is teacher-s2.
+	add(expect("GET "+api+"/classes/{id}/assignments", api+"/classes/{6b}/assignments", "", 403,
+		map[string]int{"teacher-s2": 200, "teacher-s1": 404, "director-s1": 404, "kg-director-1": 404})...)
 	add(expect("PATCH "+api+"/lessons/{id}", api+"/lessons/{l1}", `{"topic":"Проценты"}`, 403, teach)...)
 	add(expect("GET "+api+"/lessons/{id}/journal", api+"/lessons/{l1}/journal", "", 403,
 		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)

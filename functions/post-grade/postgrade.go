@@ -146,6 +146,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodGet, api+"/assignments/{id}/grid", PermJournalRead, f.grid)
 	rt.Handle(http.MethodGet, api+"/assignments/{id}/year-marks", PermJournalRead, f.yearMarks)
 	rt.Handle(http.MethodPost, api+"/assignments/{id}/year-marks", PermTeach, f.confirmYearMarks)
+	rt.Handle(http.MethodGet, api+"/classes/{id}/assignments", PermJournalRead, f.classAssignments)
 	rt.Handle(http.MethodGet, api+"/lessons", PermTeach, f.myLessons)
 	rt.Handle(http.MethodPatch, api+"/lessons/{id}", PermTeach, f.setTopic)
 	rt.Handle(http.MethodGet, api+"/lessons/{id}/journal", PermJournalRead, f.journal)

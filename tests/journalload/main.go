@@ -75,7 +75,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients of the saturation phases")
 	flag.IntVar(&o.conns, "conns", 4, "PostgreSQL connections per endpoint")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
-	flag.StringVar(&o.only, "only", "", "run only the phases of: save | diary")
+	flag.StringVar(&o.only, "only", "", "run only the phases of: save | diary | aggregates")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the measured phases (the whole process: both endpoints and the clients)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -94,14 +94,16 @@ func envOr(k, def string) string {
 
 // world is what the run set up.
 type world struct {
-	dbURL, dbName   string
-	teacher, parent string // tokens
-	lessons         []string
-	pupils          []string // 6А
-	student, weekOf string   // the diary's pupil and Monday
-	eko, bare       string   // base URLs
-	closers         []func()
-	client          *http.Client
+	dbURL, dbName     string
+	teacher, parent   string // tokens
+	lessons           []string
+	pupils            []string // 6А
+	student, weekOf   string   // the diary's pupil and Monday
+	monthOf, monthEnd string   // the aggregates' span: 30 days of the synthetic year
+	tokens            map[string]string
+	eko, bare         string // base URLs
+	closers           []func()
+	client            *http.Client
 }
 
 func run(ctx context.Context, o options) error {
@@ -132,10 +134,14 @@ func run(ctx context.Context, o options) error {
 		defer pprof.StopCPUProfile()
 	}
 	phase := func(endpoint, what string, fixed bool, req func(i int) *http.Request) {
-		if o.only != "" && !strings.HasPrefix(what, map[string]string{"save": "class", "diary": "diary"}[o.only]) {
+		if o.only != "" && !strings.HasPrefix(what, map[string]string{"save": "class", "diary": "diary", "aggregates": "aggregates"}[o.only]) {
 			return
 		}
-		r := drive(w.client, o, fixed, req)
+		po := o
+		if strings.HasPrefix(what, "aggregates") {
+			po.clients = 1 // one official at a time: the time of one summary is the point
+		}
+		r := drive(w.client, po, fixed, req)
 		r.endpoint, r.what = endpoint, what
 		fmt.Println(r.line())
 		rows = append(rows, r)
@@ -162,6 +168,13 @@ func run(ctx context.Context, o options) error {
 			return req
 		}
 	}
+	aggregates := func(login, query string) func(int) *http.Request {
+		return func(int) *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, w.eko+"/api/post-grade/aggregates?"+query, nil)
+			req.Header.Set("Authorization", "Bearer "+w.tokens[login])
+			return req
+		}
+	}
 	phase("bare pgx", "class of 30 marks, saturation", false, save(w.bare, "/bare/marks"))
 	phase("EKO endpoint", "class of 30 marks, saturation", false, save(w.eko, "/api/post-grade/marks"))
 	phase("bare pgx", fmt.Sprintf("class of 30 marks, %d/s", o.rate), true, save(w.bare, "/bare/marks"))
@@ -170,6 +183,9 @@ func run(ctx context.Context, o options) error {
 	phase("EKO endpoint", "diary week, saturation", false, diary(w.eko, "/api/post-grade/diary/"))
 	phase("bare pgx", fmt.Sprintf("diary week, %d/s", o.rate), true, diary(w.bare, "/bare/diary/"))
 	phase("EKO endpoint", fmt.Sprintf("diary week, %d/s", o.rate), true, diary(w.eko, "/api/post-grade/diary/"))
+	month := "from=" + w.monthOf + "&to=" + w.monthEnd
+	phase("EKO endpoint", "aggregates: a school by class, a month", false, aggregates("director-s1", month+"&by=class"))
+	phase("EKO endpoint", "aggregates: the region by school, a month", false, aggregates("ministry", month))
 
 	var total int64
 	pool, err := pgx.Connect(ctx, w.dbURL)
@@ -184,7 +200,7 @@ func run(ctx context.Context, o options) error {
 		fmt.Println(r.markdown())
 	}
 	for i := 0; i+1 < len(rows); i += 2 {
-		if rows[i+1].throughput() > 0 && rows[i].throughput() > 0 && !rows[i].fixed {
+		if rows[i].endpoint == "bare pgx" && rows[i+1].endpoint == "EKO endpoint" && rows[i+1].throughput() > 0 && rows[i].throughput() > 0 && !rows[i].fixed {
 			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].what, rows[i+1].throughput()/rows[i].throughput())
 		}
 	}
@@ -278,7 +294,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		}
 	}
 	tokens := map[string]string{}
-	for _, login := range []string{"director-s1", "teacher-s1", "parent1"} {
+	for _, login := range []string{"director-s1", "teacher-s1", "parent1", "ministry"} {
 		if tokens[login], err = token(w.client, issuer, login); err != nil {
 			return nil, err
 		}
@@ -286,7 +302,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 			return nil, fmt.Errorf("%s /me: %d %s", login, code, body)
 		}
 	}
-	w.teacher, w.parent = tokens["teacher-s1"], tokens["parent1"]
+	w.teacher, w.parent, w.tokens = tokens["teacher-s1"], tokens["parent1"], tokens
 	var school, class, teacher string
 	// student1: parent1's child at a school.
 	if err := setup.QueryRow(ctx, `SELECT o.id::text, r.class_id::text, r.student_id::text, (SELECT p.id::text FROM registry.people p WHERE p.esia_oid = '1000000005')
@@ -346,6 +362,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	}
 	mon := time.Date(year, time.October, 1, 0, 0, 0, 0, time.UTC)
 	w.weekOf = mon.AddDate(0, 0, (8-int(mon.Weekday()))%7).Format(time.DateOnly)
+	w.monthOf, w.monthEnd = mon.Format(time.DateOnly), mon.AddDate(0, 0, 29).Format(time.DateOnly)
 	fmt.Printf("  %s: registry seeded, %d pupils in 6А, %d lessons of teacher-s1 (%s)\n", w.dbName, len(w.pupils), len(w.lessons), time.Since(t0).Round(time.Millisecond))
 
 	// The region's marks: a synthetic school year of 1,000 classes.

@@ -1,0 +1,75 @@
+package portal
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	pg "github.com/kuzbass/eko/functions/post-grade"
+	"github.com/kuzbass/eko/functions/registry"
+)
+
+// The class's journal as its class teacher reads it: every subject with its
+// teacher (the grid and the term marks one click away) and every pupil's
+// diary. The post-grade API decides who may open it; names come from the
+// registry (the staff list, the roster).
+
+type classSubject struct {
+	pg.ClassAssignment
+	Teacher string
+}
+
+type classJournalPage struct {
+	Class    string
+	Subjects []classSubject
+	Pupils   []registry.RosterPupil
+}
+
+// journalClass: GET /journal/classes/{id}
+func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
+	api, err := f.journalClient()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principal(r)
+	var cj pg.ClassJournal
+	if err := api.get(ctx, p.Token, journalAPI+"/classes/"+id.String()+"/assignments", nil, &cj); err != nil {
+		return err
+	}
+	g, err := f.registry.grants(ctx, p.Token)
+	if err != nil {
+		return err
+	}
+	d := classJournalPage{Class: "Класс"}
+	if classes, err := f.registry.classes(ctx, p.Token, cj.OrganisationID); err == nil {
+		for _, c := range classes {
+			if c.ID == id {
+				d.Class = c.Name
+			}
+		}
+	}
+	teachers := map[uuid.UUID]string{}
+	if staff, err := f.registry.staff(ctx, p.Token, cj.OrganisationID); err == nil {
+		for _, s := range staff {
+			teachers[s.PersonID] = s.FullName
+		}
+	}
+	for _, a := range cj.Items {
+		d.Subjects = append(d.Subjects, classSubject{ClassAssignment: a, Teacher: teachers[a.TeacherID]})
+	}
+	if d.Pupils, err = f.registry.roster(ctx, p.Token, cj.OrganisationID, id); err != nil {
+		return err
+	}
+	slices.SortFunc(d.Pupils, func(a, b registry.RosterPupil) int { return strings.Compare(a.FullName(), b.FullName()) })
+	v := f.baseView(r, "classjournal", "Журнал класса")
+	f.withRoles(r, &v, g.Grants)
+	v.Data = d
+	f.render(w, http.StatusOK, "classjournal", v)
+	return nil
+}

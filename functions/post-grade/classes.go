@@ -1,0 +1,84 @@
+package postgrade
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// ClassAssignment is a subject taught to a class, with the subject's name.
+type ClassAssignment struct {
+	Assignment
+	Subject string `json:"subject"`
+}
+
+// ClassJournal is GET /api/post-grade/classes/{id}/assignments: the class's
+// school and what is taught to it in an academic year.
+type ClassJournal struct {
+	ClassID        uuid.UUID         `json:"class_id"`
+	OrganisationID uuid.UUID         `json:"organisation_id"`
+	AcademicYear   int               `json:"academic_year"`
+	Items          []ClassAssignment `json:"items"`
+}
+
+// classAssignments: GET /api/post-grade/classes/{id}/assignments[?year=] —
+// the class's subjects and teachers this academic year (or the one named),
+// for the class teacher, the school's administration and the class's own
+// teachers: where the class teacher starts reading the whole class's journal.
+func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	class, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	year := registry.AcademicYearOf(f.today())
+	if y := r.URL.Query().Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2100 {
+			return errs.Fields("неверный запрос", field("year", "range", "учебный год по году его начала, например 2026"))
+		}
+		year = n
+	}
+	var org uuid.UUID
+	err = f.db.QueryRow(ctx, `SELECT organisation_id FROM journal.roster WHERE class_id = $1
+		UNION ALL SELECT organisation_id FROM journal.assignments WHERE class_id = $1 LIMIT 1`, class).Scan(&org)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.NotFound, "класс не найден среди ваших")
+	}
+	if err != nil {
+		return err
+	}
+	rows, err := f.db.Query(ctx, `SELECT a.id, a.teacher_id, a.subject_id, s.name FROM journal.assignments a
+		JOIN journal.subjects s ON s.id = a.subject_id WHERE a.class_id = $1 AND a.academic_year = $2 ORDER BY s.name`, class, int32(year))
+	if err != nil {
+		return err
+	}
+	out := ClassJournal{ClassID: class, OrganisationID: org, AcademicYear: year, Items: []ClassAssignment{}}
+	c := callerOf(ctx)
+	allowed := c.administers(org) || c.holds(access.Class, class, access.ClassTeacher)
+	for rows.Next() {
+		a := ClassAssignment{Assignment: Assignment{OrganisationID: org, AcademicYear: year, ClassID: class}}
+		if err := rows.Scan(&a.ID, &a.TeacherID, &a.SubjectID, &a.Subject); err != nil {
+			rows.Close()
+			return err
+		}
+		allowed = allowed || c.teaches(org, a.TeacherID)
+		out.Items = append(out.Items, a)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !allowed {
+		return errs.E(errs.NotFound, "класс не найден среди ваших")
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
