@@ -32,7 +32,7 @@ type Aggregate struct {
 	Marks                    int        `json:"marks"`
 	Average                  *float64   `json:"average"` // weighted by the kinds' weights
 	Absences                 int        `json:"absences"`
-	AttendanceRate           *float64   `json:"attendance_rate"` // 1 − absences / (lessons × pupils on the roster)
+	AttendanceRate           *float64   `json:"attendance_rate"` // 1 − absences / pupils on the roster, over the lessons with attendance taken
 }
 
 // maxAggregateDays bounds one aggregates request.
@@ -121,20 +121,19 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 		}
 		orgs = []uuid.UUID{*school}
 	}
+	// Each lesson carries its totals (kept by the saves of its marks and
+	// attendance): the aggregates read lessons only. The region's query and
+	// a list of schools' are different statements, each with its own plan
+	// (the date's index; the school's and date's).
+	where, args := `l.lesson_date BETWEEN $1 AND $2`, []any{from, to}
+	if orgs != nil {
+		where, args = where+` AND l.organisation_id = ANY($3::uuid[])`, append(args, orgs)
+	}
 	rows, err := f.db.Query(ctx, `
-		WITH l AS (
-		    SELECT l.id, l.organisation_id, l.class_id, l.subject_id, l.lesson_date, l.attendance_taken_at FROM journal.lessons l
-		    WHERE l.lesson_date BETWEEN $1 AND $2 AND ($3::uuid[] IS NULL OR l.organisation_id = ANY($3::uuid[]))
-		)
 		SELECT l.organisation_id, `+key+`, count(*), count(*) FILTER (WHERE l.attendance_taken_at IS NULL),
-		    coalesce(sum(m.n), 0), sum(m.wsum) / nullif(sum(m.w), 0), coalesce(sum(a.n), 0),
-		    sum((SELECT count(*) FROM journal.roster r WHERE r.class_id = l.class_id AND r.starts_on <= l.lesson_date
-		         AND (r.ends_on IS NULL OR r.ends_on >= l.lesson_date)))
-		FROM l
-		LEFT JOIN LATERAL (SELECT count(*) AS n, sum(k.weight * m.value) AS wsum, sum(k.weight) FILTER (WHERE m.value IS NOT NULL) AS w
-		    FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind WHERE m.lesson_id = l.id AND m.deleted_at IS NULL) m ON true
-		LEFT JOIN LATERAL (SELECT count(*) AS n FROM journal.attendance a WHERE a.lesson_id = l.id AND a.status LIKE 'absent_%') a ON true
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, from, to, orgsParam(orgs))
+		    sum(l.marks_count), sum(l.marks_weighted) / nullif(sum(l.marks_weight), 0), sum(l.absences), sum(l.pupils)
+		FROM journal.lessons l WHERE `+where+`
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, args...)
 	if err != nil {
 		return err
 	}
@@ -167,13 +166,6 @@ type Aggregates struct {
 	To    string      `json:"to"`
 	By    string      `json:"by"`
 	Items []Aggregate `json:"items"`
-}
-
-func orgsParam(orgs []uuid.UUID) any {
-	if orgs == nil {
-		return nil
-	}
-	return orgs
 }
 
 // schoolsOf lists the schools of a municipality from the registry's API with

@@ -119,6 +119,13 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 				LessonID: l.ID.String(), StudentID: students[i].String(), ClassID: l.ClassID.String(), SubjectID: l.SubjectID.String(),
 				Date: l.Date, Status: it.Status, MarkedAt: at.UTC().Format(time.RFC3339Nano)}})
 		}
+		// The lesson is locked since attendance_taken_at: this sees every
+		// earlier save of its attendance.
+		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET pupils = $2,
+			    absences = (SELECT count(*) FROM journal.attendance WHERE lesson_id = $1 AND status LIKE 'absent_%')
+			WHERE id = $1`, l.ID, len(enrolled)); err != nil {
+			return err
+		}
 		for i, it := range in.Items {
 			if it.Status == "present" || it.Status == "late" {
 				continue

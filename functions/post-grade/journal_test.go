@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // saved is the answer of POST /marks.
@@ -121,6 +122,64 @@ func TestSameCellTwice(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM journal.mark_history WHERE mark_id = $1`, id); n != 2 {
 		t.Fatalf("history entries %d, want 2 (posted, one change)", n)
+	}
+}
+
+// Saves of one lesson running at once each leave the lesson's totals equal
+// to its marks: none recounts over a snapshot that misses another's marks.
+func TestLessonTotalsUnderConcurrentSaves(t *testing.T) {
+	w := newWorld(t)
+	const saves = 8
+	var wg sync.WaitGroup
+	codes := make([]int, saves)
+	for i := range saves {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = w.call(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l4}","items":[
+				{"student_id":"{student1}","kind":"test","value":%d},{"student_id":"{student1}","kind":"oral","value":5}]}`, 2+i%4))
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("save %d: %d", i, c)
+		}
+	}
+	var count int
+	var weighted, weight float64
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT marks_count, marks_weighted, marks_weight FROM journal.lessons WHERE id = $1`, w.ids["{l4}"]).
+		Scan(&count, &weighted, &weight); err != nil {
+		t.Fatal(err)
+	}
+	// Each save: a test (weight 2) of 2…5 and an oral 5 (weight 1).
+	wantWeighted := 0.0
+	for i := range saves {
+		wantWeighted += 2*float64(2+i%4) + 5
+	}
+	if count != 2*saves || weight != 3*saves || weighted != wantWeighted {
+		t.Fatalf("the lesson's totals: %d marks, Σw %.1f, Σw·v %.1f; want %d, %d, %.1f", count, weight, weighted, 2*saves, 3*saves, wantWeighted)
+	}
+	// A change of kind and value, a deletion and a pass: the totals still
+	// equal a count of the lesson's marks.
+	var marks []string
+	rows, err := w.db.Pool.Query(t.Context(), `SELECT id::text FROM journal.marks WHERE lesson_id = $1 ORDER BY kind, id LIMIT 2`, w.ids["{l4}"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if marks, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil || len(marks) != 2 {
+		t.Fatalf("two of the lesson's marks: %v %v", marks, err)
+	}
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l4}","items":[
+		{"mark_id":%q,"version":1,"kind":"control","value":2,"reason":"пересмотр"},
+		{"mark_id":%q,"version":1,"delete":true,"reason":"ошибка"},
+		{"student_id":"{student1}","kind":"oral","passed":true}]}`, marks[0], marks[1]), http.StatusOK, nil)
+	var drift int
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM journal.lessons l,
+		    LATERAL (SELECT count(*) AS n, coalesce(sum(k.weight) FILTER (WHERE m.value IS NOT NULL), 0) AS w, coalesce(sum(k.weight * m.value), 0) AS ws
+		             FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind WHERE m.lesson_id = l.id AND m.deleted_at IS NULL) s
+		WHERE l.id = $1 AND (l.marks_count <> s.n OR l.marks_weight <> s.w OR l.marks_weighted <> s.ws)`, w.ids["{l4}"]).Scan(&drift); err != nil || drift != 0 {
+		t.Fatalf("the lesson's totals drifted from its marks after a change, a deletion and a pass (%v)", err)
 	}
 }
 
@@ -310,8 +369,9 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 // average and the attendance rate.
 func TestAggregates(t *testing.T) {
 	w := newWorld(t)
+	var posted saved
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
-		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student1}","kind":"control","value":3}]}`, http.StatusOK, nil)
+		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student1}","kind":"control","value":3}]}`, http.StatusOK, &posted)
 	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"absent_illness"}]}`,
 		http.StatusNoContent, nil)
 	from, to := monday().Format(time.DateOnly), monday().AddDate(0, 0, 6).Format(time.DateOnly)
@@ -326,7 +386,7 @@ func TestAggregates(t *testing.T) {
 	}
 	a := out.Items[0]
 	pupils := w.count(`SELECT count(*) FROM journal.roster WHERE class_id = $1`, w.ids["{6a}"])
-	wantRate := round2(1 - 1/float64(5*pupils))
+	wantRate := round2(1 - 1/float64(pupils)) // over the one lesson with attendance taken
 	if a.Lessons != 5 || a.LessonsWithoutAttendance != 4 || a.Marks != 2 || a.Average == nil || *a.Average != 3.5 || a.Absences != 1 ||
 		a.AttendanceRate == nil || *a.AttendanceRate != wantRate {
 		t.Fatalf("school No. 1: %+v (want 5 lessons, 4 without attendance, 2 marks, 3.5, 1 absence, rate %.2f)", a, wantRate)
@@ -367,6 +427,16 @@ func TestAggregates(t *testing.T) {
 		if code, _ := w.call(http.MethodGet, api+"/aggregates?organisation="+x.school+"&"+span, x.login, ""); code != x.status {
 			t.Errorf("%s reads the aggregates of %s: %d, want %d", x.login, x.school, code, x.status)
 		}
+	}
+	// A deleted mark and a pupil marked present after all leave the totals.
+	w.must(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","items":[{"mark_id":%q,"version":1,"delete":true,"reason":"ошибка ввода"}]}`,
+		posted.Items[1].ID), http.StatusOK, nil)
+	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"present"}]}`,
+		http.StatusNoContent, nil)
+	var after Aggregates
+	w.must(http.MethodGet, api+"/aggregates?organisation={school1}&"+span, "director-s1", "", http.StatusOK, &after)
+	if x := after.Items[0]; x.Marks != 1 || *x.Average != 5 || x.Absences != 0 || *x.AttendanceRate != 1 || x.LessonsWithoutAttendance != 4 {
+		t.Fatalf("after the deletion and the correction: %+v, want 1 mark averaging 5, no absences, rate 1", x)
 	}
 	for _, q := range []string{"from=2026-13-01", "from=2020-01-01&to=2026-01-01", "municipality=nope", "by=student", "organisation=nope"} {
 		if code, _ := w.call(http.MethodGet, api+"/aggregates?"+q, "ministry", ""); code != 400 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
@@ -131,6 +132,13 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
+		if t := w.totals; t != (lessonTotals{}) {
+			// An increment: concurrent saves of the lesson each add their own.
+			if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $3,
+				    marks_weighted = marks_weighted + $4 WHERE id = $1`, l.ID, t.count, t.weight, t.weighted); err != nil {
+				return fmt.Errorf("lesson totals: %w", err)
+			}
+		}
 		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
 	if err != nil {
@@ -138,6 +146,19 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": saved})
 	return nil
+}
+
+// RecountLessons sets every lesson's mark totals from its marks, for marks
+// written around the API (a bulk load).
+func RecountLessons(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}) error {
+	_, err := q.Exec(ctx, `UPDATE journal.lessons l SET marks_count = s.n, marks_weight = s.w, marks_weighted = s.ws
+		FROM (SELECT m.lesson_id, count(*) AS n, coalesce(sum(k.weight) FILTER (WHERE m.value IS NOT NULL), 0) AS w,
+		             coalesce(sum(k.weight * m.value), 0) AS ws
+		      FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind WHERE m.deleted_at IS NULL GROUP BY m.lesson_id) s
+		WHERE s.lesson_id = l.id`)
+	return err
 }
 
 // check validates an item on its own.
@@ -297,6 +318,26 @@ type markWriter struct {
 	at     time.Time
 	permit *uuid.UUID // the director's permit when the period is closed
 	posted []Mark     // new marks, written together by flush
+	totals lessonTotals
+}
+
+// lessonTotals is what a save adds to the lesson's totals (marks_count,
+// marks_weight, marks_weighted): a new mark adds itself, a deleted one takes
+// itself away, a changed one both. Weights are those of markKinds, which
+// mirror journal.mark_kinds; sums of weights (halves) times marks are exact.
+type lessonTotals struct {
+	count            int
+	weight, weighted float64
+}
+
+// add counts a mark in (sign 1) or out (sign −1).
+func (t *lessonTotals) add(sign int, kind string, value *int) {
+	t.count += sign
+	if value != nil {
+		w := markKinds[kind] * float64(sign)
+		t.weight += w
+		t.weighted += w * float64(*value)
+	}
 }
 
 // post prepares a new mark; flush writes the prepared ones.
@@ -305,6 +346,7 @@ func (mw *markWriter) post(student uuid.UUID, it MarkItem) (Mark, outbox.Event) 
 	m := Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
 		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: mw.at}
 	mw.posted = append(mw.posted, m)
+	mw.totals.add(1, m.Kind, m.Value)
 	return m, gradeEvent(EventGradePosted, l, m, nil, "", mw.at)
 }
 
@@ -381,6 +423,7 @@ func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mar
 		if err := mw.history(ctx, id, m.Version, "deleted", &prev, MarkItem{Reason: reason}); err != nil {
 			return m, outbox.Event{}, err
 		}
+		mw.totals.add(-1, prev.Kind, prev.Value)
 		return m, gradeEvent(EventGradeDeleted, l, m, &prev, reason, at), nil
 	}
 	m.Kind, m.Value, m.Passed = it.Kind, it.Value, it.Passed
@@ -392,6 +435,8 @@ func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mar
 	if err := mw.history(ctx, id, m.Version, "changed", &prev, it); err != nil {
 		return m, outbox.Event{}, err
 	}
+	mw.totals.add(-1, prev.Kind, prev.Value)
+	mw.totals.add(1, m.Kind, m.Value)
 	return m, gradeEvent(EventGradeChanged, l, m, &prev, reason, at), nil
 }
 

@@ -370,7 +370,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if err := loadMarks(ctx, setup, o.marks, class); err != nil {
 		return nil, err
 	}
-	fmt.Printf("  %d marks loaded and analysed in %s\n", o.marks, time.Since(t0).Round(time.Second))
+	fmt.Printf("  %d marks loaded, lessons' totals counted and analysed in %s\n", o.marks, time.Since(t0).Round(time.Second))
 
 	bare, err := pgxpool.New(ctx, w.dbURL+"&pool_max_conns="+fmt.Sprint(o.conns))
 	if err != nil {
@@ -412,10 +412,14 @@ func loadMarks(ctx context.Context, pool *pgxpool.Pool, n int, class string) err
 		WHERE l.class_id <> $2::uuid`, perLesson, class); err != nil {
 		return fmt.Errorf("synthetic marks: %w", err)
 	}
+	// The marks went around the API: the lessons' totals are counted once.
+	if err := postgrade.RecountLessons(ctx, pool); err != nil {
+		return fmt.Errorf("lesson totals: %w", err)
+	}
 	if _, err := pool.Exec(ctx, `VACUUM ANALYZE journal.marks`); err != nil {
 		return err
 	}
-	_, err = pool.Exec(ctx, `ANALYZE journal.lessons`)
+	_, err = pool.Exec(ctx, `VACUUM ANALYZE journal.lessons`)
 	return err
 }
 
@@ -445,6 +449,13 @@ func bareHandler(pool *pgxpool.Pool) http.Handler {
 				b.Queue(`INSERT INTO platform.outbox (id, type, source, subject, data) VALUES ($1, 'ru.kuzbass.eko.grade.posted.v1', '/bare', $2, '{}')`,
 					uuid.NewString(), it.StudentID)
 			}
+			// The lesson's totals, as a bare implementation would keep them: by increments.
+			var weighted float64
+			for _, it := range in.Items {
+				weighted += float64(*it.Value)
+			}
+			b.Queue(`UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $2, marks_weighted = marks_weighted + $3
+				WHERE id = $1`, in.LessonID, len(in.Items), weighted)
 			return tx.SendBatch(r.Context(), b).Close()
 		})
 		if err != nil {
