@@ -7,7 +7,8 @@
 #   2. the load generator of the opening-morning peak (tests/load), driving the
 #      real submission endpoint over loopback next to a bare pgx endpoint.
 #   3. the class journal at region scale (tests/journalload): ten million marks,
-#      then the class save and the diary week next to bare pgx (JOURNAL_ARGS).
+#      then the class save and the diary week next to bare pgx, and the
+#      aggregates of a school and of the region (JOURNAL_ARGS).
 # Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
 set -euo pipefail
 
