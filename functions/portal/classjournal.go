@@ -29,11 +29,7 @@ type classJournalPage struct {
 
 // journalClass: GET /journal/classes/{id}
 func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.journalClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,32 @@ func (f *Function) journalClient() (*apiClient, error) {
 	return f.journal, nil
 }
 
+// journalPage is the post-grade client and the {id} of a journal page.
+func (f *Function) journalPage(r *http.Request) (*apiClient, uuid.UUID, error) {
+	api, err := f.journalClient()
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	id, err := pathID(r)
+	return api, id, err
+}
+
+// refusedCells reads the post-grade API's refusal of a column's items (400 or
+// 409, each naming "items[i]…") into fields by pupil; ok is false for any
+// other error.
+func refusedCells[T any](err error, items []T, pupil func(T) string, fields map[string]string) (status int, detail string, ok bool) {
+	e, ok := errs.As(err)
+	if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict) {
+		return 0, "", false
+	}
+	for _, fe := range e.Fields {
+		if i, ok := itemIndex(fe.Field); ok && i < len(items) {
+			fields[pupil(items[i])] = fe.Message
+		}
+	}
+	return httpx.Status(e.Code), e.Detail, true
+}
+
 // journalDay: GET /journal?date= — the teacher's lessons of the day.
 func (f *Function) journalDay(w http.ResponseWriter, r *http.Request) error {
 	api, err := f.journalClient()
@@ -94,11 +120,7 @@ type gridCell struct {
 // a subject: pupils × lessons of a fortnight; a lesson's header opens its
 // column for entry.
 func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.journalClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
@@ -149,11 +171,7 @@ func (f *Function) journalLesson(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status int, problem string, fields map[string]string) error {
-	api, err := f.journalClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
@@ -232,11 +250,7 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
-	api, err := f.journalClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
@@ -263,13 +277,8 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 	}
 	if len(marks) > 0 {
 		err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/marks", pg.MarksRequest{LessonID: id.String(), Items: marks}, nil, nil)
-		if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
-			for _, fe := range e.Fields {
-				if i, ok := itemIndex(fe.Field); ok && i < len(marks) {
-					fields[marks[i].StudentID] = fe.Message
-				}
-			}
-			return f.renderLesson(w, r, httpx.Status(e.Code), e.Detail, fields)
+		if status, detail, ok := refusedCells(err, marks, func(m pg.MarkItem) string { return m.StudentID }, fields); ok {
+			return f.renderLesson(w, r, status, detail, fields)
 		}
 		if err != nil {
 			return err

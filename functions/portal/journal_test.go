@@ -30,6 +30,14 @@ func mathLesson(t *testing.T, w *world) string {
 	if err := w.db.Pool.QueryRow(context.Background(), `SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["student1"]).Scan(&class); err != nil {
 		t.Fatalf("student1 on the journal's roster: %v", err)
 	}
+	return teacherS1Lesson(t, w, class, 2)
+}
+
+// teacherS1Lesson has director-s1 assign teacher-s1 to mathematics in a class
+// of school No. 1 and put a lesson (number no) on lessonMonday; it returns the
+// lesson's id.
+func teacherS1Lesson(t *testing.T, w *world, class string, no int) string {
+	t.Helper()
 	day := lessonMonday()
 	code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/assignments", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
 		"teacher_id":%q,"class_id":%q,"subject_id":"0193b6c0-0000-7000-8000-000000000003"}`, w.ids["school-1-kemerovo"], day.Year(), w.ids["teacher-s1"], class), nil)
@@ -38,7 +46,7 @@ func mathLesson(t *testing.T, w *world) string {
 		t.Fatalf("assignment: %d %s", code, body)
 	}
 	code, body = w.api("director-s1", http.MethodPost, "/api/post-grade/assignments/"+asg[1]+"/timetable",
-		fmt.Sprintf(`{"weekdays":[1],"lesson_no":2,"from":%q,"to":%q}`, day.Format(time.DateOnly), day.Format(time.DateOnly)), nil)
+		fmt.Sprintf(`{"weekdays":[1],"lesson_no":%d,"from":%q,"to":%q}`, no, day.Format(time.DateOnly), day.Format(time.DateOnly)), nil)
 	lesson := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
 	if code != http.StatusCreated || lesson == nil {
 		t.Fatalf("lesson: %d %s", code, body)
@@ -311,26 +319,14 @@ func TestSubjectTeacherSeesNames(t *testing.T) {
 		ORDER BY c.name, p.family_name LIMIT 1`, w.ids["school-1-kemerovo"], w.ids["student1"]).Scan(&class, &pupil, &family); err != nil {
 		t.Fatalf("another class of school No. 1 with pupils: %v", err)
 	}
-	day := lessonMonday()
-	code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/assignments", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
-		"teacher_id":%q,"class_id":%q,"subject_id":"0193b6c0-0000-7000-8000-000000000003"}`, w.ids["school-1-kemerovo"], day.Year(), w.ids["teacher-s1"], class), nil)
-	asg := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
-	if code != http.StatusCreated || asg == nil {
-		t.Fatalf("assignment: %d %s", code, body)
-	}
-	code, body = w.api("director-s1", http.MethodPost, "/api/post-grade/assignments/"+asg[1]+"/timetable",
-		fmt.Sprintf(`{"weekdays":[1],"lesson_no":3,"from":%q,"to":%q}`, day.Format(time.DateOnly), day.Format(time.DateOnly)), nil)
-	lesson := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
-	if code != http.StatusCreated || lesson == nil {
-		t.Fatalf("lesson: %d %s", code, body)
-	}
+	lesson := teacherS1Lesson(t, w, class, 3)
 	// The class list with birth dates stays closed to a subject teacher.
 	if code, _ := w.api("teacher-s1", http.MethodGet, "/api/registry/organisations/"+w.ids["school-1-kemerovo"]+"/students?class="+class, "", nil); code != http.StatusNotFound {
 		t.Fatalf("teacher-s1 reads another class's list: %d, want 404", code)
 	}
 	teacher := w.browser()
 	teacher.login("teacher-s1", "/journal")
-	p := teacher.get("/journal/lessons/" + lesson[1])
+	p := teacher.get("/journal/lessons/" + lesson)
 	if p.status != http.StatusOK || !strings.Contains(p.body, family) || strings.Contains(p.body, "Ученик ") {
 		t.Fatalf("the column of another class: %d %.3000s", p.status, p.body)
 	}

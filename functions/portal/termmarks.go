@@ -13,7 +13,6 @@ import (
 
 	pg "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/shared/errs"
-	"github.com/kuzbass/eko/shared/httpx"
 )
 
 // The confirmation page of an assignment's term, year and final marks: each
@@ -89,11 +88,7 @@ func (f *Function) journalTermMarks(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, status int, problem string, fields map[string]string) error {
-	api, err := f.journalClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
@@ -163,11 +158,7 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
-	api, err := f.journalClient()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
@@ -208,13 +199,8 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 		path, body = journalAPI+"/assignments/"+id.String()+"/year-marks", pg.YearMarksRequest{Kind: tab, Items: items}
 	}
 	err = api.send(r.Context(), principal(r).Token, http.MethodPost, path, body, nil, nil)
-	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
-		for _, fe := range e.Fields {
-			if i, ok := itemIndex(fe.Field); ok && i < len(items) {
-				fields[items[i].StudentID] = fe.Message
-			}
-		}
-		return f.renderTermMarks(w, r, httpx.Status(e.Code), e.Detail, fields)
+	if status, detail, ok := refusedCells(err, items, func(c pg.ConfirmItem) string { return c.StudentID }, fields); ok {
+		return f.renderTermMarks(w, r, status, detail, fields)
 	}
 	if err != nil {
 		return err
