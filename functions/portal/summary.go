@@ -16,8 +16,9 @@ import (
 )
 
 // The journal's summary for those who oversee schools rather than teach:
-// the ministry (a municipality it picks), a municipal authority (its
-// schools), a school's administration (its classes or subjects). It shows
+// the ministry (the region by municipality, then a municipality's schools),
+// a municipal authority (its schools), a school's administration (its
+// classes or subjects). It shows
 // what the post-grade API's aggregates show — counts, averages, attendance
 // and journal completeness — and never a pupil.
 
@@ -134,10 +135,8 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	if d.MunicipalityID == "" && d.SchoolID == "" {
-		// The ministry picks a municipality first.
-		v.Data = d
-		f.render(w, http.StatusOK, "summary", v)
-		return nil
+		// The ministry starts from the region, a municipality a row.
+		q.Set("by", "municipality")
 	}
 	var agg pg.Aggregates
 	if err := api.get(ctx, p.Token, journalAPI+"/aggregates", q, &agg); err != nil {
@@ -155,8 +154,11 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 			row.Name = names[*x.ClassID]
 		case x.SubjectID != nil:
 			row.Name = names[*x.SubjectID]
-		default:
-			row.Name = names[x.OrganisationID]
+		case x.MunicipalityID != nil:
+			row.Name = names[*x.MunicipalityID]
+			row.Link = "/summary/journal?" + url.Values{"municipality": {x.MunicipalityID.String()}, "from": {agg.From}, "to": {agg.To}}.Encode()
+		case x.OrganisationID != nil:
+			row.Name = names[*x.OrganisationID]
 			row.Link = "/summary/journal?" + url.Values{"organisation": {x.OrganisationID.String()}, "municipality": {d.MunicipalityID},
 				"from": {agg.From}, "to": {agg.To}}.Encode()
 		}
@@ -180,8 +182,8 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// summaryNames names the rows: the municipality's schools, the school's
-// classes, or the subject catalogue.
+// summaryNames names the rows: the region's municipalities, a
+// municipality's schools, a school's classes, or the subject catalogue.
 func (f *Function) summaryNames(ctx context.Context, token string, d summaryPage) (map[uuid.UUID]string, error) {
 	names := map[uuid.UUID]string{}
 	switch d.By {
@@ -192,6 +194,10 @@ func (f *Function) summaryNames(ctx context.Context, token string, d summaryPage
 		}
 		for _, c := range classes {
 			names[c.ID] = c.Name
+		}
+	case "municipality":
+		for _, m := range d.Municipalities {
+			names[m.ID] = m.Name
 		}
 	case "subject":
 		var subjects struct{ Items []pg.Subject }

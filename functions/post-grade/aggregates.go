@@ -20,13 +20,14 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// Aggregate is a school's journal over a span — the whole school, or one of
-// its classes or subjects — without any pupil's data: how much was taught and
+// Aggregate is the journal over a span — of a school, one of its classes or
+// subjects, or a municipality's schools together — without any pupil's data: how much was taught and
 // recorded, the average mark and the attendance rate.
 type Aggregate struct {
-	OrganisationID           uuid.UUID  `json:"organisation_id"`
-	ClassID                  *uuid.UUID `json:"class_id,omitempty"`   // by=class
-	SubjectID                *uuid.UUID `json:"subject_id,omitempty"` // by=subject
+	OrganisationID           *uuid.UUID `json:"organisation_id,omitempty"` // all but by=municipality
+	MunicipalityID           *uuid.UUID `json:"municipality_id,omitempty"` // by=municipality
+	ClassID                  *uuid.UUID `json:"class_id,omitempty"`        // by=class
+	SubjectID                *uuid.UUID `json:"subject_id,omitempty"`      // by=subject
 	Lessons                  int        `json:"lessons"`
 	LessonsWithoutAttendance int        `json:"lessons_without_attendance"` // journal completeness: attendance never taken
 	Marks                    int        `json:"marks"`
@@ -38,19 +39,21 @@ type Aggregate struct {
 // maxAggregateDays bounds one aggregates request.
 const maxAggregateDays = 400
 
-// aggregateKeys are the ways to slice aggregates (?by=): the columns that
-// follow organisation_id, class and subject.
+// aggregateKeys are the ways to slice aggregates (?by=): the organisation,
+// municipality, class and subject columns of a row.
 var aggregateKeys = map[string]string{
-	"organisation": "NULL::uuid, NULL::uuid",
-	"class":        "l.class_id, NULL::uuid",
-	"subject":      "NULL::uuid, l.subject_id",
+	"organisation": "l.organisation_id, NULL::uuid, NULL::uuid, NULL::uuid",
+	"class":        "l.organisation_id, NULL::uuid, l.class_id, NULL::uuid",
+	"subject":      "l.organisation_id, NULL::uuid, NULL::uuid, l.subject_id",
+	"municipality": "NULL::uuid, o.municipality_id, NULL::uuid, NULL::uuid",
 }
 
 // aggregates: GET /api/post-grade/aggregates?from=&to=[&municipality=][&organisation=][&by=] —
 // schools' journals in aggregate: the ministry for the region (or one
 // municipality), a municipal education authority for its own, a school's
 // administration for its school; organisation= narrows to one of those
-// schools; by=class or by=subject slices each school.
+// schools; by=class or by=subject slices each school; by=municipality (for
+// the ministry and municipal authorities) adds up each municipality's schools.
 func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -79,19 +82,31 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	key, ok := aggregateKeys[by]
 	if !ok {
-		fe = append(fe, field("by", "enum", "organisation, class или subject"))
+		fe = append(fe, field("by", "enum", "organisation, class, subject или municipality"))
+	}
+	if by == "municipality" && school != nil {
+		fe = append(fe, field("by", "conflict", "по муниципалитетам — без organisation"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры", fe...)
 	}
 	c := callerOf(ctx)
+	// schoolsIn lists a municipality's schools and remembers whose they are.
+	municipalityOf := map[uuid.UUID]uuid.UUID{}
+	schoolsIn := func(m uuid.UUID) ([]uuid.UUID, error) {
+		list, err := f.schoolsOf(ctx, m)
+		for _, o := range list {
+			municipalityOf[o] = m
+		}
+		return list, err
+	}
 	var orgs []uuid.UUID // nil: every school
 	var err error
 	region := slices.ContainsFunc(c.grants, func(g access.Grant) bool { return g.Role == access.MinistryOfficial && g.Scope == access.Region })
 	switch {
 	case region && mun == nil:
 	case region || (mun != nil && c.holds(access.Municipality, *mun, access.MunicipalOfficial)):
-		if orgs, err = f.schoolsOf(ctx, *mun); err != nil {
+		if orgs, err = schoolsIn(*mun); err != nil {
 			return err
 		}
 	case mun != nil:
@@ -101,7 +116,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 			switch {
 			case g.Role == access.MunicipalOfficial && g.Scope == access.Municipality:
 				id, _ := uuid.Parse(g.ScopeID)
-				more, err := f.schoolsOf(ctx, id)
+				more, err := schoolsIn(id)
 				if err != nil {
 					return err
 				}
@@ -125,15 +140,37 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	// attendance): the aggregates read lessons only. The region's query and
 	// a list of schools' are different statements, each with its own plan
 	// (the date's index; the school's and date's).
-	where, args := `l.lesson_date BETWEEN $1 AND $2`, []any{from, to}
-	if orgs != nil {
+	source, where, args := `journal.lessons l`, `l.lesson_date BETWEEN $1 AND $2`, []any{from, to}
+	switch {
+	case by == "municipality":
+		if orgs == nil { // the whole region: every municipality's schools
+			ms, err := f.municipalities(ctx)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if _, err := schoolsIn(m); err != nil {
+					return err
+				}
+			}
+		}
+		if len(municipalityOf) == 0 {
+			return errs.Fields("неверные параметры", field("by", "scope", "по муниципалитетам — для министерства и муниципальных органов"))
+		}
+		schools, muns := make([]uuid.UUID, 0, len(municipalityOf)), make([]uuid.UUID, 0, len(municipalityOf))
+		for o, m := range municipalityOf {
+			schools, muns = append(schools, o), append(muns, m)
+		}
+		source += ` JOIN unnest($3::uuid[], $4::uuid[]) AS o(organisation_id, municipality_id) ON o.organisation_id = l.organisation_id`
+		args = append(args, schools, muns)
+	case orgs != nil:
 		where, args = where+` AND l.organisation_id = ANY($3::uuid[])`, append(args, orgs)
 	}
 	rows, err := f.db.Query(ctx, `
-		SELECT l.organisation_id, `+key+`, count(*), count(*) FILTER (WHERE l.attendance_taken_at IS NULL),
+		SELECT `+key+`, count(*), count(*) FILTER (WHERE l.attendance_taken_at IS NULL),
 		    sum(l.marks_count), sum(l.marks_weighted) / nullif(sum(l.marks_weight), 0), sum(l.absences), sum(l.pupils)
-		FROM journal.lessons l WHERE `+where+`
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, args...)
+		FROM `+source+` WHERE `+where+`
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, args...)
 	if err != nil {
 		return err
 	}
@@ -141,7 +178,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 		var a Aggregate
 		var lessons, without, marks, absences, seats int64
 		var avg *float64
-		err := row.Scan(&a.OrganisationID, &a.ClassID, &a.SubjectID, &lessons, &without, &marks, &avg, &absences, &seats)
+		err := row.Scan(&a.OrganisationID, &a.MunicipalityID, &a.ClassID, &a.SubjectID, &lessons, &without, &marks, &avg, &absences, &seats)
 		a.Lessons, a.LessonsWithoutAttendance, a.Marks, a.Absences = int(lessons), int(without), int(marks), int(absences)
 		if avg != nil {
 			v := round2(*avg)
@@ -168,13 +205,48 @@ type Aggregates struct {
 	Items []Aggregate `json:"items"`
 }
 
+// idPage is a page of the registry's list, ids only.
+type idPage struct {
+	Items []struct {
+		ID uuid.UUID `json:"id"`
+	} `json:"items"`
+	Next string `json:"next"`
+}
+
+// registryPage reads a page of a registry list with the caller's token.
+func (f *Function) registryPage(ctx context.Context, path string, q url.Values) (idPage, error) {
+	var page idPage
+	if f.Registry == nil {
+		return page, errs.E(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитетам сейчас не получить")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path+"?"+q.Encode(), nil)
+	if err != nil {
+		return page, err
+	}
+	req.Header.Set("Authorization", "Bearer "+auth.PrincipalFrom(ctx).Token)
+	status, body := f.Registry(req)
+	if status != http.StatusOK {
+		return page, fmt.Errorf("registry %s: HTTP %d: %.200s", path, status, body)
+	}
+	return page, json.Unmarshal(body, &page)
+}
+
+// municipalities lists the region's municipalities from the registry's API.
+func (f *Function) municipalities(ctx context.Context) ([]uuid.UUID, error) {
+	page, err := f.registryPage(ctx, "/api/registry/municipalities", url.Values{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uuid.UUID, len(page.Items))
+	for i, m := range page.Items {
+		out[i] = m.ID
+	}
+	return out, nil
+}
+
 // schoolsOf lists the schools of a municipality from the registry's API with
 // the caller's token.
 func (f *Function) schoolsOf(ctx context.Context, mun uuid.UUID) ([]uuid.UUID, error) {
-	if f.Registry == nil {
-		return nil, errs.E(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитету сейчас не получить")
-	}
-	pr := auth.PrincipalFrom(ctx)
 	var out []uuid.UUID
 	after := ""
 	for range 20 { // 500 a page: up to 10,000 schools
@@ -182,22 +254,8 @@ func (f *Function) schoolsOf(ctx context.Context, mun uuid.UUID) ([]uuid.UUID, e
 		if after != "" {
 			q.Set("after", after)
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/api/registry/organisations?"+q.Encode(), nil)
+		page, err := f.registryPage(ctx, "/api/registry/organisations", q)
 		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+pr.Token)
-		status, body := f.Registry(req)
-		if status != http.StatusOK {
-			return nil, fmt.Errorf("registry organisations of %s: HTTP %d: %.200s", mun, status, body)
-		}
-		var page struct {
-			Items []struct {
-				ID uuid.UUID `json:"id"`
-			} `json:"items"`
-			Next string `json:"next"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
 			return nil, err
 		}
 		for _, o := range page.Items {

@@ -428,6 +428,29 @@ func TestAggregates(t *testing.T) {
 			t.Errorf("%s reads the aggregates of %s: %d, want %d", x.login, x.school, code, x.status)
 		}
 	}
+	// By municipality: the ministry's region and a municipality's own add up
+	// their schools; a school's administration has no such view.
+	for _, login := range []string{"ministry", "mun-kemerovo"} {
+		var byMun Aggregates
+		w.must(http.MethodGet, api+"/aggregates?by=municipality&"+span, login, "", http.StatusOK, &byMun)
+		var kemerovo *Aggregate
+		for i, x := range byMun.Items {
+			if x.OrganisationID != nil || x.MunicipalityID == nil {
+				t.Fatalf("%s by municipality: a row %+v", login, x)
+			}
+			if x.MunicipalityID.String() == w.ids["{kemerovo}"] {
+				kemerovo = &byMun.Items[i]
+			}
+		}
+		if kemerovo == nil || kemerovo.Lessons != 5 || kemerovo.Marks != 2 || *kemerovo.Average != 3.5 || (login == "mun-kemerovo" && len(byMun.Items) != 1) {
+			t.Fatalf("%s by municipality: %+v", login, byMun.Items)
+		}
+	}
+	for _, x := range []struct{ login, query string }{{"director-s1", "by=municipality"}, {"ministry", "by=municipality&organisation={school1}"}} {
+		if code, _ := w.call(http.MethodGet, api+"/aggregates?"+x.query+"&"+span, x.login, ""); code != 400 {
+			t.Errorf("%s aggregates?%s: %d, want 400", x.login, x.query, code)
+		}
+	}
 	// A deleted mark and a pupil marked present after all leave the totals.
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","items":[{"mark_id":%q,"version":1,"delete":true,"reason":"ошибка ввода"}]}`,
 		posted.Items[1].ID), http.StatusOK, nil)
