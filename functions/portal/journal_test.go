@@ -9,16 +9,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // lessonMonday is the first Monday of October of the current academic year.
 func lessonMonday() time.Time {
-	now := time.Now()
-	y := now.Year()
-	if now.Month() < time.September {
-		y--
-	}
-	d := time.Date(y, time.October, 1, 0, 0, 0, 0, time.UTC)
+	d := time.Date(kuzbass.AcademicYearOf(time.Now()), time.October, 1, 0, 0, 0, 0, time.UTC)
 	return d.AddDate(0, 0, (8-int(d.Weekday()))%7)
 }
 

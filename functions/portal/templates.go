@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // pageNames are the page templates; each is parsed together with the layout.
@@ -14,7 +15,7 @@ var pageNames = []string{"profile", "children", "child", "audit", "organisation"
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
-var kemerovo = time.FixedZone("UTC+7", 7*60*60)
+var kemerovo = kuzbass.Time
 
 var funcs = template.FuncMap{
 	// date renders YYYY-MM-DD as ДД.ММ.ГГГГ.

@@ -8,10 +8,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // ClassAssignment is a subject taught to a class, with the subject's name.
@@ -39,7 +39,7 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	year := registry.AcademicYearOf(f.today())
+	year := kuzbass.AcademicYearOf(f.today())
 	if y := r.URL.Query().Get("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 2000 || n > 2100 {

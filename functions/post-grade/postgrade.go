@@ -33,6 +33,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
@@ -95,15 +96,9 @@ func (f *Function) now() time.Time {
 	return time.Now()
 }
 
-// kemerovo is the region's time: a school day is a day in UTC+7.
-var kemerovo = time.FixedZone("UTC+7", 7*60*60)
-
-// today is the current date in Kemerovo as midnight UTC, the form in which
+// today is the current date in Kuzbass as midnight UTC, the form in which
 // the journal's dates are compared.
-func (f *Function) today() time.Time {
-	y, m, d := f.now().In(kemerovo).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (f *Function) today() time.Time { return kuzbass.Date(f.now()) }
 
 // Start opens the function's own dependencies (standalone mode).
 func (f *Function) Start(ctx context.Context, _ map[string]string) error {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // Kinds of organisation named by the decree (§2.2, §3).
@@ -118,14 +120,9 @@ type ParentLink struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// AcademicYearOf returns the academic year (its starting calendar year) of day:
-// from 1 September to 31 August.
-func AcademicYearOf(day time.Time) int {
-	if day.Month() >= time.September {
-		return day.Year()
-	}
-	return day.Year() - 1
-}
+// AcademicYearOf is the academic year of the Kuzbass date of day (see
+// kuzbass.AcademicYearOf).
+func AcademicYearOf(day time.Time) int { return kuzbass.AcademicYearOf(day) }
 
 // AgeOn returns the age in whole years on day.
 func AgeOn(birth, day time.Time) int {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // Limits of the input.
@@ -26,7 +27,7 @@ const (
 )
 
 // kemerovo is the time of Kuzbass (UTC+7 all year), for dates shown to people.
-var kemerovo = time.FixedZone("UTC+7", 7*60*60)
+var kemerovo = kuzbass.Time
 
 // intake is a validated application from either channel, ready to be checked
 // against the registry and the windows and then written.
