@@ -195,6 +195,18 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)
+	typed := map[string]string{}
+	if r.Method == http.MethodPost { // a refused column comes back as it was typed
+		for i, row := range rows {
+			typed[row.StudentID.String()] = r.PostForm.Get("mark_" + row.StudentID.String())
+			if a := r.PostForm.Get("attendance_" + row.StudentID.String()); a != "" {
+				rows[i].Attendance = a
+			}
+		}
+		if topic, ok := r.PostForm["topic"]; ok {
+			j.Lesson.Topic = topic[0]
+		}
+	}
 	v := f.baseView(r, "lesson", "Урок "+j.Lesson.Date)
 	f.withRoles(r, &v, g.Grants)
 	v.Data = struct {
@@ -204,8 +216,9 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 		Statuses []string
 		Error    string
 		Fields   map[string]string
+		Typed    map[string]string // student → the mark typed, when the form comes back
 		Saved    bool
-	}{j.Lesson, rows, kinds, []string{"present", "absent_illness", "absent_excused", "absent_unexcused", "late"}, problem, fields,
+	}{j.Lesson, rows, kinds, []string{"present", "absent_illness", "absent_excused", "absent_unexcused", "late"}, problem, fields, typed,
 		r.URL.Query().Get("saved") == "1"}
 	f.render(w, status, "lesson", v)
 	return nil

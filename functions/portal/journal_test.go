@@ -72,8 +72,9 @@ func TestJournalPages(t *testing.T) {
 	form := url.Values{"csrf": {csrf}, "topic": {"Десятичные дроби"}, "kind": {"control"}, "student": {w.ids["student1"]},
 		"mark_" + w.ids["student1"]: {"7"}, "attendance_" + w.ids["student1"]: {"present"}}
 	bad := teacher.post("/journal/lessons/"+lesson, form)
-	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "пятибалльной") {
-		t.Fatalf("a seven: %d %.2000s", bad.status, bad.body)
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "пятибалльной") ||
+		!regexp.MustCompile(`name="mark_`+w.ids["student1"]+`"[^>]*value="7"`).MatchString(bad.body) || !strings.Contains(bad.body, `value="Десятичные дроби"`) {
+		t.Fatalf("a seven, to come back as typed with the topic: %d %.2000s", bad.status, bad.body)
 	}
 	form.Set("mark_"+w.ids["student1"], "5")
 	saved := teacher.follow(teacher.post("/journal/lessons/"+lesson, form))
@@ -175,8 +176,9 @@ func TestTermMarkPages(t *testing.T) {
 		t.Fatalf("pupils on the page: %v", form["student"])
 	}
 	form.Set("mark_"+w.ids["student1"], "7")
-	if bad := teacher.post(path+"?period="+p1, form); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "пятибалльной") {
-		t.Fatalf("a seven: %d %.2000s", bad.status, bad.body)
+	if bad := teacher.post(path+"?period="+p1, form); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "пятибалльной") ||
+		!regexp.MustCompile(input+`[^>]*value="7"`).MatchString(bad.body) {
+		t.Fatalf("a seven, to come back as typed: %d %.2000s", bad.status, bad.body)
 	}
 	if n, _ := confirmed(); n != 0 {
 		t.Fatalf("a refused confirmation wrote %d marks", n)

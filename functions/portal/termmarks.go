@@ -141,6 +141,9 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, statu
 		if row.Input == "" && m.Suggested != nil {
 			row.Input = strconv.Itoa(int(math.Round(*m.Suggested)))
 		}
+		if typed, ok := r.PostForm["mark_"+m.StudentID.String()]; ok && r.Method == http.MethodPost {
+			row.Input = typed[0] // a refused form comes back as it was typed
+		}
 		page.Rows = append(page.Rows, row)
 	}
 	slices.SortFunc(page.Rows, func(a, b confirmRow) int { return strings.Compare(a.Name, b.Name) })
