@@ -3,7 +3,6 @@ package portal_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,19 +17,14 @@ import (
 	"github.com/kuzbass/eko/functions/portal"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko/functions/registry/registrytest"
 	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
-	"github.com/kuzbass/eko/infra/fixtures"
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
-	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
-	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 var pdataCfg = pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
@@ -63,17 +57,8 @@ type worldOptions struct {
 func newWorld(t *testing.T, opt worldOptions) *world {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), submitapplication.Schema(), postgrade.Schema(), portal.Schema())
-	p, err := pdata.Open(pdataCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixtures.MustLoad()
-	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 11}); err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, db: d, pdata: p, ids: map[string]string{}}
-
+	var err error
+	w := &world{t: t, ids: map[string]string{}}
 	// The portal's listener comes first: its URL is the registered redirect URI.
 	var portalListener net.Listener
 	publicURL := opt.publicURL
@@ -87,32 +72,12 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		t.Fatal(err)
 	}
 
-	idpListener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.issuer = "http://" + idpListener.Addr().String()
-	idp, err := devidp.New(devidp.Config{
-		Issuer: w.issuer, Addr: idpListener.Addr().String(), ClientID: "eko", ClientSecret: "eko-dev-secret",
-		RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"},
-		Audience: "eko", TokenTTL: time.Hour,
-	}, fx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idpServer := &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = idpServer.Serve(idpListener) }()
-	t.Cleanup(func() { _ = idpServer.Close() })
-
+	rw := registrytest.OpenWith(t, 11, devidp.Config{ClientSecret: "eko-dev-secret",
+		RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"}},
+		submitapplication.Schema(), postgrade.Schema(), portal.Schema())
+	d, deps, reg := rw.DB, rw.Deps, rw.Registry
+	w.db, w.pdata, w.issuer = d, rw.PData, rw.Issuer
 	authCfg := auth.Config{Issuer: w.issuer, Audience: "eko"}
-	policy := access.NewPolicy(nil)
-	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
-		Guard: &auth.Guard{Verifier: auth.NewVerifier(authCfg), Policy: policy}}
-	reg := registry.New()
-	policy.SetSource(reg)
-	if err := reg.Mount(ctx, deps, pdataCfg); err != nil {
-		t.Fatal(err)
-	}
 
 	sa := submitapplication.New()
 	sa.Registry = submitapplication.InProcessRegistry(http.HandlerFunc(reg.Handle))
@@ -167,26 +132,13 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		t.Cleanup(w.server.Close)
 	}
 
-	for _, i := range fx.Identities {
-		digits, _ := pdata.NormalizeSNILS(i.SNILS)
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits)).Scan(&id); err != nil {
-			t.Fatalf("fixture %s: %v", i.Login, err)
-		}
-		w.ids[i.Login] = id
+	for _, i := range rw.Fixtures.Identities {
+		w.ids[i.Login] = rw.Person(t, i)
 	}
 	for _, code := range []string{"school-1-kemerovo", "school-3-novokuznetsk", "kg-1-kemerovo", "kg-2-kemerovo"} {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids[code] = id
+		w.ids[code] = rw.Organisation(t, code)
 	}
-	var kemerovo string
-	if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.municipalities WHERE code = 'kemerovo'`).Scan(&kemerovo); err != nil {
-		t.Fatal(err)
-	}
-	w.ids["kemerovo"] = kemerovo
+	w.ids["kemerovo"] = rw.Municipality(t, "kemerovo")
 	if opt.mutate != nil {
 		opt.mutate(w)
 	}

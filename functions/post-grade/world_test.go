@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,17 +18,10 @@ import (
 	"github.com/kuzbass/eko/events"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/seed"
-	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/functions/registry/registrytest"
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
-	"github.com/kuzbass/eko/infra/fixtures"
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
-	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/outbox"
-	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 const api = "/api/post-grade"
@@ -58,38 +50,16 @@ func monday() time.Time {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), Schema())
-	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
-	p, err := pdata.Open(pcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixtures.MustLoad()
-	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 5}); err != nil {
-		t.Fatal(err)
-	}
-	issuer := devidptest.Start(t, devidp.Config{}, fx)
-	policy := access.NewPolicy(nil)
-	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
-		Guard: &auth.Guard{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer, Audience: "eko"}), Policy: policy}}
-	reg := registry.New()
-	policy.SetSource(reg)
-	if err := reg.Mount(ctx, deps, pcfg); err != nil {
-		t.Fatal(err)
-	}
+	rw := registrytest.Open(t, 5, Schema())
+	d, deps, reg, issuer := rw.DB, rw.Deps, rw.Registry, rw.Issuer
 	f := New()
 	f.Registry = InProcess(http.HandlerFunc(reg.Handle))
 	if err := f.Mount(ctx, deps, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t, f: f, db: d, tokens: map[string]string{}, ids: map[string]string{}}
-	for _, i := range fx.Identities {
-		digits, _ := pdata.NormalizeSNILS(i.SNILS)
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits)).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids["{"+i.Login+"}"] = id
+	for _, i := range rw.Fixtures.Identities {
+		w.ids["{"+i.Login+"}"] = rw.Person(t, i)
 		if !i.NoAccount {
 			w.tokens[i.Login] = devidptest.Token(t, issuer, i.Login)
 			// The first sign-in links the ESIA account to the registry person.
@@ -102,20 +72,8 @@ func newWorld(t testing.TB) *world {
 			}
 		}
 	}
-	for code, ph := range map[string]string{"school-1-kemerovo": "{school1}", "school-3-novokuznetsk": "{school3}"} {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids[ph] = id
-	}
-	for code, ph := range map[string]string{"kemerovo": "{kemerovo}", "novokuznetsk": "{novokuznetsk}"} {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.municipalities WHERE code = $1`, code).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids[ph] = id
-	}
+	w.ids["{school1}"], w.ids["{school3}"] = rw.Organisation(t, "school-1-kemerovo"), rw.Organisation(t, "school-3-novokuznetsk")
+	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = rw.Municipality(t, "kemerovo"), rw.Municipality(t, "novokuznetsk")
 	// The seeded enrollments reach the journal as `eko seed` sends them: the
 	// registry announces them through the outbox and the relay delivers them.
 	if _, err := registry.AnnounceEnrollments(ctx, d.Pool, deps.Outbox); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,19 +14,11 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/seed"
-	"github.com/kuzbass/eko/infra/devidp"
+	"github.com/kuzbass/eko/functions/registry/registrytest"
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
-	"github.com/kuzbass/eko/infra/fixtures"
-	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
-	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 // world is the registry (small seed, fixture identities) and submit-application
@@ -53,27 +44,8 @@ const (
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema(), Schema())
-	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
-	p, err := pdata.Open(pcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixtures.MustLoad()
-	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-
-	issuer := devidptest.Start(t, devidp.Config{}, fx)
-
-	policy := access.NewPolicy(nil)
-	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
-		Guard: &auth.Guard{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer, Audience: "eko"}), Policy: policy}}
-	reg := registry.New()
-	policy.SetSource(reg)
-	if err := reg.Mount(ctx, deps, pcfg); err != nil {
-		t.Fatal(err)
-	}
+	rw := registrytest.Open(t, 7, Schema())
+	d, deps, reg, issuer, pcfg := rw.DB, rw.Deps, rw.Registry, rw.Issuer, rw.PDataConfig
 	f := New()
 	f.Registry = InProcessRegistry(http.HandlerFunc(reg.Handle))
 	if err := f.Mount(ctx, deps, Options{PData: pcfg}); err != nil {
@@ -81,12 +53,8 @@ func newWorld(t testing.TB) *world {
 	}
 
 	w := &world{t: t, f: f, reg: reg, db: d, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}}
-	for _, i := range fx.Identities {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits(i.SNILS))).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids["{"+i.Login+"}"] = id
+	for _, i := range rw.Fixtures.Identities {
+		w.ids["{"+i.Login+"}"] = rw.Person(t, i)
 		if !i.NoAccount {
 			w.signIn(i.Login)
 		}
@@ -103,19 +71,9 @@ func newWorld(t testing.TB) *world {
 		"kg-1-kemerovo": "{kg1}", "kg-2-kemerovo": "{kg2}", "kg-1-novokuznetsk": "{kg1n}",
 		"dod-1-kemerovo": "{dod1}", "dod-1-novokuznetsk": "{dod1n}",
 	} {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
-			t.Fatalf("organisation %s: %v", code, err)
-		}
-		w.ids[ph] = id
+		w.ids[ph] = rw.Organisation(t, code)
 	}
-	for code, ph := range map[string]string{"kemerovo": "{kemerovo}", "novokuznetsk": "{novokuznetsk}"} {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.municipalities WHERE code = $1`, code).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids[ph] = id
-	}
+	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = rw.Municipality(t, "kemerovo"), rw.Municipality(t, "novokuznetsk")
 
 	// Children of first-grade age, added through the registry's API by the
 	// ministry before any parent signs in (grants are cached per token).
@@ -153,11 +111,6 @@ func newWorld(t testing.TB) *world {
 func (w *world) signIn(login string) {
 	w.t.Helper()
 	w.tokens[login] = devidptest.Token(w.t, w.issuer, login)
-}
-
-func digits(snils string) string {
-	d, _ := pdata.NormalizeSNILS(snils)
-	return d
 }
 
 var snilsSeq = 300_000_000
