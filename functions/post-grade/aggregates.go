@@ -60,22 +60,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	today := f.today()
 	var fe []errs.FieldError
 	from, to := dateSpan(q, today.AddDate(0, 0, -29), today, 0, maxAggregateDays, "период от from до to, не длиннее 400 дней", &fe)
-	var mun *uuid.UUID
-	if s := q.Get("municipality"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil {
-			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
-		}
-		mun = &id
-	}
-	var school *uuid.UUID
-	if s := q.Get("organisation"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil {
-			fe = append(fe, field("organisation", "format", "идентификатор в формате UUID"))
-		}
-		school = &id
-	}
+	mun, school := optionalID(q, "municipality", &fe), optionalID(q, "organisation", &fe)
 	by := q.Get("by")
 	if by == "" {
 		by = "organisation"
@@ -195,6 +180,20 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list})
 	return nil
+}
+
+// optionalID reads the query parameter name as a UUID: nil when absent, a
+// field error in fe when malformed.
+func optionalID(q url.Values, name string, fe *[]errs.FieldError) *uuid.UUID {
+	s := q.Get(name)
+	if s == "" {
+		return nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		*fe = append(*fe, field(name, "format", "идентификатор в формате UUID"))
+	}
+	return &id
 }
 
 // Aggregates is GET aggregates: the span, the slicing and the rows.

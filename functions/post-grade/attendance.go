@@ -91,11 +91,10 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
+		// The lesson is locked from here: saves of its attendance follow one
+		// another, so that each counts the absences all the others committed.
 		var at time.Time
-		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET attendance_taken_at = $2 WHERE id = $1`, l.ID, at); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT clock_timestamp() FROM journal.lessons WHERE id = $1 FOR UPDATE`, l.ID).Scan(&at); err != nil {
 			return err
 		}
 		evs := make([]outbox.Event, 0, len(in.Items))
@@ -119,11 +118,9 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 				LessonID: l.ID.String(), StudentID: students[i].String(), ClassID: l.ClassID.String(), SubjectID: l.SubjectID.String(),
 				Date: l.Date, Status: it.Status, MarkedAt: at.UTC().Format(time.RFC3339Nano)}})
 		}
-		// The lesson is locked since attendance_taken_at: this sees every
-		// earlier save of its attendance.
-		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET pupils = $2,
+		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET attendance_taken_at = $2, pupils = $3,
 			    absences = (SELECT count(*) FROM journal.attendance WHERE lesson_id = $1 AND status LIKE 'absent_%')
-			WHERE id = $1`, l.ID, len(enrolled)); err != nil {
+			WHERE id = $1`, l.ID, at, len(enrolled)); err != nil {
 			return err
 		}
 		for i, it := range in.Items {

@@ -61,13 +61,13 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	out := ClassJournal{ClassID: class, OrganisationID: org, AcademicYear: year, Items: []ClassAssignment{}}
 	c := callerOf(ctx)
 	allowed := c.administers(org) || c.holds(access.Class, class, access.ClassTeacher)
 	for rows.Next() {
 		a := ClassAssignment{Assignment: Assignment{OrganisationID: org, AcademicYear: year, ClassID: class}}
 		if err := rows.Scan(&a.ID, &a.TeacherID, &a.SubjectID, &a.Subject); err != nil {
-			rows.Close()
 			return err
 		}
 		allowed = allowed || c.teaches(org, a.TeacherID)
