@@ -18,15 +18,15 @@ import (
 // The journal's summary for those who oversee schools rather than teach:
 // the ministry (the region by municipality, then a municipality's schools),
 // a municipal authority (its schools), a school's administration (its
-// classes or subjects). It shows
-// what the post-grade API's aggregates show — counts, averages, attendance
-// and journal completeness — and never a pupil.
+// classes or subjects). It shows what the post-grade API's aggregates show —
+// counts, averages, attendance and journal completeness — and never a pupil.
 
-// summaryRow is a line of the summary: a school, a class or a subject.
+// summaryRow is a line of the summary: a municipality, a school, a class or
+// a subject.
 type summaryRow struct {
 	pg.Aggregate
 	Name string
-	Link string // the school's own summary, for officials
+	Link string // the municipality's or the school's own summary, for officials
 }
 
 // Completeness is the share of lessons with attendance taken, in percent.
@@ -39,10 +39,10 @@ func (r summaryRow) Completeness() float64 {
 
 type summaryPage struct {
 	From, To       string
-	By             string // organisation | class | subject
+	By             string // municipality | organisation | class | subject
 	Municipality   string // the territory's name
 	MunicipalityID string
-	Municipalities []registry.Municipality // the ministry's choice
+	Municipalities []registry.Municipality // the ministry's: the choice and the rows' names
 	School         string                  // the school's name, when one school is shown
 	SchoolID       string
 	Rows           []summaryRow
@@ -65,7 +65,8 @@ func oversees(g access.Grant) bool {
 	return false
 }
 
-// journalSummary: GET /summary/journal?from=&to=[&municipality=][&organisation=][&by=class|subject]
+// journalSummary: GET /summary/journal?from=&to=[&municipality=][&organisation=][&by=class|subject] —
+// without municipality or organisation, the ministry sees the region by municipality.
 func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error {
 	api, err := f.journalClient()
 	if err != nil {

@@ -49,6 +49,10 @@ type termMarksPage struct {
 	Saved        bool
 }
 
+// yearTabs are the tabs of marks for the whole year, with their headings;
+// any other tab is a period's id.
+var yearTabs = map[string]string{"year": "Годовые отметки", "final": "Итоговые отметки"}
+
 var periodKinds = map[string]string{"quarter": "четверть", "trimester": "триместр", "semester": "полугодие"}
 
 // markText renders a confirmed mark as the teacher types it.
@@ -95,7 +99,8 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, statu
 	p, tab := principal(r), r.URL.Query().Get("period")
 	base := journalAPI + "/assignments/" + id.String()
 	q := url.Values{}
-	if tab != "" && tab != "year" && tab != "final" {
+	heading, yearTab := yearTabs[tab]
+	if tab != "" && !yearTab {
 		q.Set("period_id", tab)
 	}
 	var tv pg.TermMarksView
@@ -104,8 +109,7 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, statu
 	}
 	page := termMarksPage{AssignmentID: id.String(), Period: tv.Period, Error: problem, Fields: fields, Saved: r.URL.Query().Get("saved") == "1"}
 	marks := tv.Items
-	switch tab {
-	case "year", "final":
+	if yearTab {
 		var yv struct{ Items []pg.YearMark }
 		if err := api.get(r.Context(), p.Token, base+"/year-marks", url.Values{"kind": {tab}}, &yv); err != nil {
 			return err
@@ -114,13 +118,10 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, statu
 		for i, m := range yv.Items {
 			marks[i] = m.ConfirmedMark
 		}
-		page.Period, page.Query = nil, tab
-		page.Heading = map[string]string{"year": "Годовые отметки", "final": "Итоговые отметки"}[tab]
-	default:
-		if tv.Period != nil {
-			page.Query = tv.Period.ID.String()
-			page.Heading = fmt.Sprintf("Отметки за %d %s", tv.Period.No, periodKinds[tv.Period.Kind])
-		}
+		page.Period, page.Query, page.Heading = nil, tab, heading
+	} else if tv.Period != nil {
+		page.Query = tv.Period.ID.String()
+		page.Heading = fmt.Sprintf("Отметки за %d %s", tv.Period.No, periodKinds[tv.Period.Kind])
 	}
 	for _, pr := range tv.Periods {
 		page.Tabs = append(page.Tabs, markTab{Label: fmt.Sprintf("%d %s", pr.No, periodKinds[pr.Kind]), Query: pr.ID.String(),
@@ -169,7 +170,8 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 	if tab == "" {
 		return errs.E(errs.Invalid, "Не выбран период.")
 	}
-	if tab != "year" && tab != "final" {
+	_, yearTab := yearTabs[tab]
+	if !yearTab {
 		if _, err := uuid.Parse(tab); err != nil {
 			return errs.E(errs.Invalid, "Не выбран период.")
 		}
@@ -198,7 +200,7 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 		return nil
 	}
 	path, body := journalAPI+"/assignments/"+id.String()+"/term-marks", any(pg.TermMarksRequest{PeriodID: tab, Items: items})
-	if tab == "year" || tab == "final" {
+	if yearTab {
 		path, body = journalAPI+"/assignments/"+id.String()+"/year-marks", pg.YearMarksRequest{Kind: tab, Items: items}
 	}
 	err = api.send(r.Context(), principal(r).Token, http.MethodPost, path, body, nil, nil)
