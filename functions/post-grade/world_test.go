@@ -22,6 +22,7 @@ import (
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 const api = "/api/post-grade"
@@ -43,7 +44,7 @@ type world struct {
 // monday is the first Monday of October of the current academic year: its
 // week lies inside the first term of any school calendar.
 func monday() time.Time {
-	d := time.Date(registry.AcademicYearOf(time.Now()), time.October, 1, 0, 0, 0, 0, time.UTC)
+	d := time.Date(kuzbass.AcademicYearOf(time.Now()), time.October, 1, 0, 0, 0, 0, time.UTC)
 	return d.AddDate(0, 0, (8-int(d.Weekday()))%7)
 }
 
@@ -101,7 +102,7 @@ func newWorld(t testing.TB) *world {
 	w.ids["{russian}"] = "0193b6c0-0000-7000-8000-000000000001"
 
 	// Mathematics in 6А by teacher-s1, daily at lesson 2 in the first week of October.
-	year := registry.AcademicYearOf(time.Now())
+	year := kuzbass.AcademicYearOf(time.Now())
 	var a Assignment
 	w.must(http.MethodPost, api+"/assignments", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,
 		"teacher_id":"{teacher-s1}","class_id":"{6a}","subject_id":"{math}"}`, year), http.StatusCreated, &a)

@@ -17,6 +17,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
@@ -53,7 +54,7 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year := AcademicYearOf(f.now())
+	year := kuzbass.AcademicYearOf(f.now())
 	if y := r.URL.Query().Get("year"); y != "" {
 		if year, err = yearParam(y); err != nil {
 			return err
@@ -250,7 +251,7 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 	if err := Rules.Require(ctx, PermPersonRead, target); err != nil {
 		return err
 	}
-	year := AcademicYearOf(f.now())
+	year := kuzbass.AcademicYearOf(f.now())
 	if y := r.URL.Query().Get("year"); y != "" {
 		if year, err = yearParam(y); err != nil {
 			return err
@@ -341,7 +342,7 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 		rows, err := tx.Query(ctx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
 			FROM registry.enrollments e JOIN registry.people p ON p.id = e.person_id
 			WHERE e.organisation_id = $1 AND e.class_id = $2 AND e.academic_year = $3
-			ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, AcademicYearOf(f.now()))
+			ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.now()))
 		if err != nil {
 			return err
 		}

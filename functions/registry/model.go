@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // Kinds of organisation named by the decree (§2.2, §3).
@@ -119,10 +117,6 @@ type ParentLink struct {
 	Source    string    `json:"source"`   // import | esia | application | manual
 	CreatedAt time.Time `json:"created_at"`
 }
-
-// AcademicYearOf is the academic year of the Kuzbass date of day (see
-// kuzbass.AcademicYearOf).
-func AcademicYearOf(day time.Time) int { return kuzbass.AcademicYearOf(day) }
 
 // AgeOn returns the age in whole years on day.
 func AgeOn(birth, day time.Time) int {

@@ -50,6 +50,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
 	"github.com/kuzbass/eko/shared/platform"
 )
@@ -95,13 +96,12 @@ func envOr(k, def string) string {
 // world is what the run set up.
 type world struct {
 	dbURL, dbName     string
-	teacher, parent   string // tokens
 	lessons           []string
-	pupils            []string // 6А
-	student, weekOf   string   // the diary's pupil and Monday
-	monthOf, monthEnd string   // the aggregates' span: 30 days of the synthetic year
-	tokens            map[string]string
-	eko, bare         string // base URLs
+	pupils            []string          // 6А
+	student, weekOf   string            // the diary's pupil and Monday
+	monthOf, monthEnd string            // the aggregates' span: 30 days of the synthetic year
+	tokens            map[string]string // login → access token
+	eko, bare         string            // base URLs
 	closers           []func()
 	client            *http.Client
 }
@@ -157,14 +157,14 @@ func run(ctx context.Context, o options) error {
 			b, _ := json.Marshal(map[string]any{"lesson_id": w.lessons[i%len(w.lessons)], "items": items})
 			req, _ := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(b))
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+w.teacher)
+			req.Header.Set("Authorization", "Bearer "+w.tokens["teacher-s1"])
 			return req
 		}
 	}
 	diary := func(base, path string) func(int) *http.Request {
 		return func(int) *http.Request {
 			req, _ := http.NewRequest(http.MethodGet, base+path+w.student+"?from="+w.weekOf, nil)
-			req.Header.Set("Authorization", "Bearer "+w.parent)
+			req.Header.Set("Authorization", "Bearer "+w.tokens["parent1"])
 			return req
 		}
 	}
@@ -302,7 +302,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 			return nil, fmt.Errorf("%s /me: %d %s", login, code, body)
 		}
 	}
-	w.teacher, w.parent, w.tokens = tokens["teacher-s1"], tokens["parent1"], tokens
+	w.tokens = tokens
 	var school, class, teacher string
 	// student1: parent1's child at a school.
 	if err := setup.QueryRow(ctx, `SELECT o.id::text, r.class_id::text, r.student_id::text, (SELECT p.id::text FROM registry.people p WHERE p.esia_oid = '1000000005')
@@ -324,7 +324,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	w.pupils = slices.DeleteFunc(w.pupils, func(p string) bool { return p == w.student })
 
 	// Teacher-s1 teaches every subject to 6А, daily, from September to May.
-	year := registry.AcademicYearOf(time.Now())
+	year := kuzbass.AcademicYearOf(time.Now())
 	subjects, err := setup.Query(ctx, `SELECT id::text FROM journal.subjects`)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
@@ -79,7 +80,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx Fixture
 		opt.Today = time.Now()
 	}
 	l := &loader{
-		p: p, today: opt.Today, year: registry.AcademicYearOf(opt.Today),
+		p: p, today: opt.Today, year: kuzbass.AcademicYearOf(opt.Today),
 		rnd:   rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
 		snils: 200_000_000, passport: 100_000, birthDoc: 100_000, inn: 1,
 		usedSNILS: map[string]bool{},
