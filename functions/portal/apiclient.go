@@ -113,13 +113,13 @@ func (c *apiClient) send(ctx context.Context, token, method, path string, body a
 	_ = json.Unmarshal(data, &p)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return errs.E(errs.Unauthenticated, "Сеанс завершён. Войдите ещё раз.")
+		return errs.User(errs.Unauthenticated, "Сеанс завершён. Войдите ещё раз.")
 	case http.StatusForbidden:
 		return &errs.Error{Code: errs.Forbidden, Detail: orText(p.Detail, "Недостаточно прав.")}
 	case http.StatusNotFound:
-		return errs.E(errs.NotFound, "Не найдено.")
+		return errs.User(errs.NotFound, "Не найдено.")
 	case http.StatusTooManyRequests:
-		return errs.E(errs.RateLimited, "Слишком много запросов. Попробуйте через минуту.")
+		return errs.User(errs.RateLimited, "Слишком много запросов. Попробуйте через минуту.")
 	case http.StatusConflict:
 		return &errs.Error{Code: errs.Conflict, Detail: orText(p.Detail, "Действие невозможно в текущем состоянии.")}
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:

@@ -47,7 +47,7 @@ func (f *Function) mountApplications(rt *httpx.Router) {
 // deployed without it.
 func (f *Function) servicesClient() (*apiClient, error) {
 	if f.services == nil {
-		return nil, errs.E(errs.Unavailable, "Приём заявлений сейчас недоступен.")
+		return nil, errs.User(errs.Unavailable, "Приём заявлений сейчас недоступен.")
 	}
 	return f.services, nil
 }
@@ -272,11 +272,11 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 	form := r.PostForm
 	service := form.Get("service")
 	if _, ok := applyTitles[service]; !ok {
-		return errs.E(errs.Invalid, "Неизвестная услуга.")
+		return errs.User(errs.Invalid, "Неизвестная услуга.")
 	}
 	key := form.Get("key")
 	if len(key) < 8 || len(key) > 100 {
-		return errs.E(errs.Invalid, "Форма устарела. Откройте её заново.")
+		return errs.User(errs.Invalid, "Форма устарела. Откройте её заново.")
 	}
 	req := sa.SubmitRequest{Service: service, ChildID: form.Get("child_id")}
 	switch service {

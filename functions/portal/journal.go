@@ -41,7 +41,7 @@ func (f *Function) mountJournal(rt *httpx.Router) {
 
 func (f *Function) journalClient() (*apiClient, error) {
 	if f.journal == nil {
-		return nil, errs.E(errs.Unavailable, "Электронный журнал сейчас недоступен.")
+		return nil, errs.User(errs.Unavailable, "Электронный журнал сейчас недоступен.")
 	}
 	return f.journal, nil
 }
@@ -353,7 +353,7 @@ func (f *Function) ownDiary(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := uuid.Parse(g.PersonID)
 	if err != nil {
-		return errs.E(errs.NotFound, "Дневник не найден.")
+		return errs.User(errs.NotFound, "Дневник не найден.")
 	}
 	return f.renderDiary(w, r, id)
 }

@@ -69,7 +69,7 @@ func (pv *provider) endSessionURL() string {
 	return pv.endSession
 }
 
-var errIdPDown = errs.E(errs.Unavailable, "Вход через Госуслуги временно недоступен. Попробуйте через минуту.")
+var errIdPDown = errs.User(errs.Unavailable, "Вход через Госуслуги временно недоступен. Попробуйте через минуту.")
 
 // unavailableIdP keeps the cause for the log and shows the user errIdPDown.
 func unavailableIdP(err error) error {
@@ -124,8 +124,8 @@ func (f *Function) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	errLoginLost = errs.E(errs.Invalid, "Сеанс входа не найден или устарел (вход начат в другом окне или слишком давно). Начните вход заново.")
-	errLoginBad  = errs.E(errs.Invalid, "Не удалось завершить вход через Госуслуги: ответ службы входа не прошёл проверку. Начните вход заново.")
+	errLoginLost = errs.User(errs.Invalid, "Сеанс входа не найден или устарел (вход начат в другом окне или слишком давно). Начните вход заново.")
+	errLoginBad  = errs.User(errs.Invalid, "Не удалось завершить вход через Госуслуги: ответ службы входа не прошёл проверку. Начните вход заново.")
 )
 
 // callback: GET /auth/callback?code=…&state=… — the provider's answer. The
@@ -154,10 +154,10 @@ func (f *Function) callback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
-			return errs.E(errs.Forbidden, "Вход через Госуслуги отменён.")
+			return errs.User(errs.Forbidden, "Вход через Госуслуги отменён.")
 		}
 		f.log.Warn("portal: identity provider refused the login", "error", e, "description", q.Get("error_description"))
-		return errs.E(errs.Invalid, "Служба входа отказала во входе. Попробуйте ещё раз.")
+		return errs.User(errs.Invalid, "Служба входа отказала во входе. Попробуйте ещё раз.")
 	}
 	code := q.Get("code")
 	if code == "" || len(code) > 4096 {

@@ -40,7 +40,7 @@ type kindCount struct {
 	Count int
 }
 
-var errNotStaff = errs.E(errs.Forbidden, "Раздел «Моя организация» открыт сотрудникам образовательных организаций и органов управления образованием. Если у вас есть такая роль, выберите её вверху страницы.")
+var errNotStaff = errs.User(errs.Forbidden, "Раздел «Моя организация» открыт сотрудникам образовательных организаций и органов управления образованием. Если у вас есть такая роль, выберите её вверху страницы.")
 
 // organisation: GET /organisation[?municipality=&after=] — the organisation of
 // the active role; for officials their municipality or the region.
@@ -79,7 +79,7 @@ func (f *Function) organisation(w http.ResponseWriter, r *http.Request) error {
 		if m := r.URL.Query().Get("municipality"); m != "" {
 			mun, err := uuid.Parse(m)
 			if err != nil {
-				return errs.E(errs.NotFound, "Не найдено.")
+				return errs.User(errs.NotFound, "Не найдено.")
 			}
 			if d, err = f.territory(ctx, r, p.Token, mun, "region"); err != nil {
 				return err
@@ -186,7 +186,7 @@ func (f *Function) territory(ctx context.Context, r *http.Request, token string,
 		}
 	}
 	if d.Municipality == "" {
-		return d, errs.E(errs.NotFound, "Не найдено.")
+		return d, errs.User(errs.NotFound, "Не найдено.")
 	}
 	counts := map[string]int{}
 	for _, o := range d.Organisations {

@@ -193,7 +193,7 @@ func (f *Function) children(w http.ResponseWriter, r *http.Request) error {
 func pathID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil || len(r.PathValue("id")) != 36 {
-		return uuid.Nil, errs.E(errs.NotFound, "Не найдено.")
+		return uuid.Nil, errs.User(errs.NotFound, "Не найдено.")
 	}
 	return id, nil
 }
@@ -227,7 +227,7 @@ func (f *Function) child(w http.ResponseWriter, r *http.Request) error {
 // family's child), the page says only that there is nothing to see.
 func notFoundIfRefused(err error) error {
 	if errs.CodeOf(err) == errs.Forbidden {
-		return errs.E(errs.NotFound, "Не найдено.")
+		return errs.User(errs.NotFound, "Не найдено.")
 	}
 	return err
 }
@@ -271,7 +271,7 @@ func (f *Function) childAudit(w http.ResponseWriter, r *http.Request) error {
 	var after int64
 	if a := r.URL.Query().Get("after"); a != "" {
 		if after, err = strconv.ParseInt(a, 10, 64); err != nil || after <= 0 {
-			return errs.E(errs.Invalid, "Неверная ссылка на страницу журнала.")
+			return errs.User(errs.Invalid, "Неверная ссылка на страницу журнала.")
 		}
 	}
 	ctx, p := r.Context(), principal(r)
@@ -421,5 +421,5 @@ func (f *Function) switchRole(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	return errs.E(errs.Invalid, "У вас нет такой роли.")
+	return errs.User(errs.Invalid, "У вас нет такой роли.")
 }

@@ -192,7 +192,7 @@ func hasCyrillic(s string) bool {
 	return false
 }
 
-var errCSRF = errs.E(errs.Forbidden, "Форма устарела или отправлена с другого сайта. Обновите страницу и повторите действие.")
+var errCSRF = errs.User(errs.Forbidden, "Форма устарела или отправлена с другого сайта. Обновите страницу и повторите действие.")
 
 // checkForm guards every POST: the Origin header, when present, must be the
 // portal's own, and the form must carry the session's CSRF token (compared in
@@ -206,9 +206,9 @@ func (f *Function) checkForm(w http.ResponseWriter, r *http.Request, s *session)
 	if err := r.ParseForm(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return errs.E(errs.TooLarge, "Форма слишком большая.")
+			return errs.User(errs.TooLarge, "Форма слишком большая.")
 		}
-		return errs.E(errs.Invalid, "Форма не прочитана.")
+		return errs.User(errs.Invalid, "Форма не прочитана.")
 	}
 	tok := r.PostForm.Get("csrf")
 	if s == nil || tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRF)) != 1 {

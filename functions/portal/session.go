@@ -225,7 +225,7 @@ func (f *Function) clearCookie(w http.ResponseWriter, name string) { f.setCookie
 // unavailable reports a failed dependency: the user sees a 503 page asking to
 // retry, the log gets the cause.
 func unavailable(op string, err error) error {
-	return fmt.Errorf("portal: %s: %w: %w", op, err, errs.E(errs.Unavailable, "Сервис временно недоступен. Попробуйте через минуту."))
+	return fmt.Errorf("portal: %s: %w: %w", op, err, errs.User(errs.Unavailable, "Сервис временно недоступен. Попробуйте через минуту."))
 }
 
 type sessionKey struct{}
@@ -245,7 +245,7 @@ func sessionFrom(ctx context.Context) *session {
 func sessionToken(r *http.Request) (string, error) {
 	s := sessionFrom(r.Context())
 	if s == nil {
-		return "", errs.E(errs.Unauthenticated, "Войдите через Госуслуги.")
+		return "", errs.User(errs.Unauthenticated, "Войдите через Госуслуги.")
 	}
 	return s.AccessToken, nil
 }

@@ -49,7 +49,7 @@ type summaryPage struct {
 	Total          summaryRow
 }
 
-var errNotOverseer = errs.E(errs.Forbidden, "Сводка журнала открыта министерству, муниципальным органам управления образованием и администрации школ. Если у вас есть такая роль, выберите её вверху страницы.")
+var errNotOverseer = errs.User(errs.Forbidden, "Сводка журнала открыта министерству, муниципальным органам управления образованием и администрации школ. Если у вас есть такая роль, выберите её вверху страницы.")
 
 // oversees: the grant shows the journal's summary — the ministry's, a
 // municipal authority's, a school administration's.
@@ -108,7 +108,7 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 	if d.MunicipalityID != "" {
 		mun, err := uuid.Parse(d.MunicipalityID)
 		if err != nil {
-			return errs.E(errs.NotFound, "Не найдено.")
+			return errs.User(errs.NotFound, "Не найдено.")
 		}
 		q.Set("municipality", mun.String())
 		ms := d.Municipalities
@@ -126,7 +126,7 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 	if school != "" {
 		org, err := uuid.Parse(school)
 		if err != nil {
-			return errs.E(errs.NotFound, "Не найдено.")
+			return errs.User(errs.NotFound, "Не найдено.")
 		}
 		d.SchoolID = org.String()
 		q.Set("organisation", d.SchoolID)

@@ -168,12 +168,12 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 	}
 	tab := r.URL.Query().Get("period")
 	if tab == "" {
-		return errs.E(errs.Invalid, "Не выбран период.")
+		return errs.User(errs.Invalid, "Не выбран период.")
 	}
 	_, yearTab := yearTabs[tab]
 	if !yearTab {
 		if _, err := uuid.Parse(tab); err != nil {
-			return errs.E(errs.Invalid, "Не выбран период.")
+			return errs.User(errs.Invalid, "Не выбран период.")
 		}
 	}
 	form := r.PostForm

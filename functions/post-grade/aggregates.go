@@ -95,7 +95,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	case mun != nil:
-		return errs.E(errs.NotFound, "муниципалитет не найден среди ваших")
+		return errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
 	default:
 		for _, g := range c.grants {
 			switch {
@@ -112,12 +112,12 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if orgs == nil {
-			return errs.E(errs.Forbidden, "сводные данные журнала — для министерства, муниципалитетов и администрации школ")
+			return errs.User(errs.Forbidden, "сводные данные журнала — для министерства, муниципалитетов и администрации школ")
 		}
 	}
 	if school != nil {
 		if orgs != nil && !slices.Contains(orgs, *school) {
-			return errs.E(errs.NotFound, "школа не найдена среди ваших")
+			return errs.User(errs.NotFound, "школа не найдена среди ваших")
 		}
 		orgs = []uuid.UUID{*school}
 	}
@@ -216,7 +216,7 @@ type idPage struct {
 func (f *Function) registryPage(ctx context.Context, path string, q url.Values) (idPage, error) {
 	var page idPage
 	if f.Registry == nil {
-		return page, errs.E(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитетам сейчас не получить")
+		return page, errs.User(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитетам сейчас не получить")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path+"?"+q.Encode(), nil)
 	if err != nil {

@@ -81,7 +81,7 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		if l == nil || !c.teaches(org, l.TeacherID) {
-			return errs.E(errs.NotFound, "урок не найден среди ваших")
+			return errs.User(errs.NotFound, "урок не найден среди ваших")
 		}
 		if _, err := openPeriod(ctx, tx, org, l.Date, l.AssignmentID); err != nil {
 			return err

@@ -51,7 +51,7 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	err = f.db.QueryRow(ctx, `SELECT organisation_id FROM journal.roster WHERE class_id = $1
 		UNION ALL SELECT organisation_id FROM journal.assignments WHERE class_id = $1 LIMIT 1`, class).Scan(&org)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.E(errs.NotFound, "класс не найден среди ваших")
+		return errs.User(errs.NotFound, "класс не найден среди ваших")
 	}
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !allowed {
-		return errs.E(errs.NotFound, "класс не найден среди ваших")
+		return errs.User(errs.NotFound, "класс не найден среди ваших")
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil

@@ -45,7 +45,7 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callerOf(ctx)
 	if l == nil || !(c.teaches(org, l.TeacherID) || c.administers(org) || c.holds(access.Class, l.ClassID, access.ClassTeacher)) {
-		return errs.E(errs.NotFound, "урок не найден среди ваших")
+		return errs.User(errs.NotFound, "урок не найден среди ваших")
 	}
 	date, _ := time.Parse(time.DateOnly, l.Date)
 	enrolled, err := classOn(ctx, f.db, l.ClassID, date)
@@ -180,7 +180,7 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return errs.E(errs.NotFound, "дневник не найден")
+		return errs.User(errs.NotFound, "дневник не найден")
 	}
 	v := DiaryView{StudentID: student, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []DiaryDay{}, Subjects: []SubjectTrend{}}
 	// The lessons of the classes the student was in on each day.

@@ -47,7 +47,7 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callerOf(ctx)
 	if !c.administers(org) {
-		return errs.E(errs.NotFound, "организация не найдена среди ваших")
+		return errs.User(errs.NotFound, "организация не найдена среди ваших")
 	}
 	body, charset, err := csvtable.ReadBody(w, r, maxExamFile)
 	if err != nil {
@@ -147,7 +147,7 @@ func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return errs.E(errs.NotFound, "не найдено")
+		return errs.User(errs.NotFound, "не найдено")
 	}
 	rows, err := f.db.Query(ctx, `SELECT student_id, organisation_id, kind, subject, to_char(exam_date, 'YYYY-MM-DD'), score, mark
 		FROM journal.exam_results WHERE student_id = $1 ORDER BY exam_date, kind, subject`, student)

@@ -46,7 +46,7 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callerOf(ctx)
 	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)) {
-		return errs.E(errs.NotFound, "назначение не найдено среди ваших")
+		return errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
 	v := GridView{Assignment: *a, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Lessons: []Lesson{}, Pupils: []uuid.UUID{},
 		Marks: map[string][]Mark{}, Attendance: map[string]string{}}

@@ -72,7 +72,7 @@ var markKinds = map[string]float64{"oral": 1, "homework": 1, "independent": 1.5,
 func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if r.ContentLength > maxMarksBody {
-		return errs.E(errs.TooLarge, "за раз сохраняются оценки одного урока: не больше %d записей", maxMarkItems)
+		return errs.User(errs.TooLarge, "за раз сохраняются оценки одного урока: не больше %d записей", maxMarkItems)
 	}
 	var in MarksRequest
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
@@ -101,7 +101,7 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if lc == nil || !c.teaches(lc.org, lc.lesson.TeacherID) {
-			return errs.E(errs.NotFound, "урок не найден среди ваших")
+			return errs.User(errs.NotFound, "урок не найден среди ваших")
 		}
 		if lc.closed && lc.permit == nil {
 			return errPeriodClosed
@@ -221,7 +221,7 @@ func openPeriod(ctx context.Context, q querier, org uuid.UUID, date string, assi
 }
 
 // errPeriodClosed refuses a change inside a closed period.
-var errPeriodClosed = &errs.Error{Code: errs.Conflict, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
+var errPeriodClosed = &errs.Error{Code: errs.Conflict, ForUser: true, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
 	Extra: map[string]any{"reason": "period_closed"}}
 
 // lessonCtx is what saving a lesson's marks checks, read in one statement.
@@ -410,7 +410,7 @@ func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mar
 		if deleted != nil {
 			detail = "оценку уже удалили: обновите журнал"
 		}
-		return prev, outbox.Event{}, &errs.Error{Code: errs.Conflict, Detail: detail,
+		return prev, outbox.Event{}, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: detail,
 			Extra: map[string]any{"mark_id": id.String(), "student_id": prev.StudentID.String(), "current_version": prev.Version}}
 	}
 	m := Mark{ID: id, LessonID: l.ID, StudentID: prev.StudentID, Date: l.Date, SubjectID: l.SubjectID, Version: prev.Version + 1, UpdatedAt: at}
@@ -514,7 +514,7 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 	var date time.Time
 	err = f.db.QueryRow(ctx, `SELECT student_id, lesson_date FROM journal.marks WHERE id = $1`, id).Scan(&student, &date)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.E(errs.NotFound, "оценка не найдена")
+		return errs.User(errs.NotFound, "оценка не найдена")
 	}
 	if err != nil {
 		return err
@@ -523,7 +523,7 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return errs.E(errs.NotFound, "оценка не найдена")
+		return errs.User(errs.NotFound, "оценка не найдена")
 	}
 	rows, err := f.db.Query(ctx, `SELECT version, action, old_value, old_passed, coalesce(old_kind, ''), new_value, new_passed,
 		    coalesce(new_kind, ''), coalesce(reason, ''), actor_id::text, actor_role, at, actor_subject, permit_id::text

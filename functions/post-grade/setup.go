@@ -109,7 +109,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callerOf(ctx)
 	if !c.administers(org) {
-		return errs.E(errs.NotFound, "школа не найдена среди ваших")
+		return errs.User(errs.NotFound, "школа не найдена среди ваших")
 	}
 	var out []Period
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
@@ -119,7 +119,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if closed > 0 {
-			return errs.E(errs.Conflict, "в этом учебном году уже есть закрытые периоды; их границы не меняют")
+			return errs.User(errs.Conflict, "в этом учебном году уже есть закрытые периоды; их границы не меняют")
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM journal.periods WHERE organisation_id = $1 AND academic_year = $2`, org, int32(in.AcademicYear)); err != nil {
 			return err
@@ -155,13 +155,13 @@ func (f *Function) closePeriod(w http.ResponseWriter, r *http.Request) error {
 	var closed *time.Time
 	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !c.administers(org)) {
-		return errs.E(errs.NotFound, "период не найден")
+		return errs.User(errs.NotFound, "период не найден")
 	}
 	if err != nil {
 		return err
 	}
 	if closed != nil {
-		return errs.E(errs.Conflict, "период уже закрыт")
+		return errs.User(errs.Conflict, "период уже закрыт")
 	}
 	if _, err := f.db.Exec(ctx, `UPDATE journal.periods SET closed_at = clock_timestamp(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`,
 		id, c.subject); err != nil {
@@ -219,7 +219,7 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 		return errs.Fields("неверное назначение", fe...)
 	}
 	if !callerOf(ctx).administers(a.OrganisationID) {
-		return errs.E(errs.NotFound, "школа не найдена среди ваших")
+		return errs.User(errs.NotFound, "школа не найдена среди ваших")
 	}
 	var inSchool bool
 	if err := f.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.roster WHERE class_id = $1 AND organisation_id = $2 AND academic_year = $3)`,
@@ -319,7 +319,7 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if a == nil || !callerOf(ctx).administers(a.OrganisationID) {
-		return errs.E(errs.NotFound, "назначение не найдено")
+		return errs.User(errs.NotFound, "назначение не найдено")
 	}
 	var dates []time.Time
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
@@ -328,7 +328,7 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	if len(dates) > maxLessonsGenerated {
-		return errs.E(errs.TooLarge, "за раз создаётся не больше %d уроков", maxLessonsGenerated)
+		return errs.User(errs.TooLarge, "за раз создаётся не больше %d уроков", maxLessonsGenerated)
 	}
 	rows, err := f.db.Query(ctx, `INSERT INTO journal.lessons (id, assignment_id, organisation_id, class_id, subject_id, teacher_id, lesson_date, lesson_no)
 		SELECT gen_random_uuid(), $1, $2, $3, $4, $5, d, $7 FROM unnest($6::date[]) AS d
@@ -402,7 +402,7 @@ func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if l == nil || !callerOf(ctx).teaches(org, l.TeacherID) {
-		return errs.E(errs.NotFound, "урок не найден среди ваших")
+		return errs.User(errs.NotFound, "урок не найден среди ваших")
 	}
 	if in.Topic != nil {
 		l.Topic = strings.TrimSpace(*in.Topic)
@@ -456,7 +456,7 @@ func field(name, code, msg string) errs.FieldError {
 func uuidParam(name, s string) (uuid.UUID, error) {
 	id, err := uuid.Parse(s)
 	if err != nil || len(s) != 36 {
-		return uuid.Nil, errs.E(errs.NotFound, "не найдено")
+		return uuid.Nil, errs.User(errs.NotFound, "не найдено")
 	}
 	return id, nil
 }

@@ -59,7 +59,7 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	var closed *time.Time
 	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !c.administers(org)) {
-		return errs.E(errs.NotFound, "период не найден")
+		return errs.User(errs.NotFound, "период не найден")
 	}
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 		return errs.Fields("неверное разрешение", field("assignment_id", "not_found", "в этой школе нет такого назначения"))
 	}
 	if closed == nil {
-		return errs.E(errs.Conflict, "период открыт: разрешение не нужно")
+		return errs.User(errs.Conflict, "период открыт: разрешение не нужно")
 	}
 	permit := map[string]any{"id": uuid.New(), "period_id": id, "assignment_id": asg}
 	var expires time.Time
@@ -249,7 +249,7 @@ func (f *Function) termContext(ctx context.Context, r *http.Request, period stri
 	}
 	c := callerOf(ctx)
 	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
-		return nil, nil, nil, errs.E(errs.NotFound, "назначение не найдено среди ваших")
+		return nil, nil, nil, errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
 	periods, err := f.periodsOf(ctx, f.db, a.OrganisationID, a.AcademicYear)
 	if err != nil {

@@ -39,7 +39,7 @@ func (f *Function) yearContext(r *http.Request, kind string, write bool) (*Assig
 	}
 	c := callerOf(ctx)
 	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
-		return nil, time.Time{}, errs.E(errs.NotFound, "назначение не найдено среди ваших")
+		return nil, time.Time{}, errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
 	// The class as it stands at the end of the school year, or today.
 	end := time.Date(a.AcademicYear+1, time.May, 31, 0, 0, 0, 0, time.UTC)

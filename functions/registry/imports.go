@@ -156,7 +156,7 @@ func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"registry", "people"}, PersonColumns, pgx.CopyFromRows(rows)); err != nil {
 			if db.IsUniqueViolation(err, "") {
-				return errs.E(errs.Conflict, "за время загрузки в реестре появились люди с теми же СНИЛС; загрузите файл снова")
+				return errs.User(errs.Conflict, "за время загрузки в реестре появились люди с теми же СНИЛС; загрузите файл снова")
 			}
 			return err
 		}
@@ -266,7 +266,7 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"registry", "organisations"},
 			[]string{"id", "code", "kind", "full_name", "short_name", "inn", "ogrn", "address", "municipality_id"}, pgx.CopyFromRows(out))
 		if db.IsUniqueViolation(err, "") {
-			return errs.E(errs.Conflict, "за время загрузки в реестре появились организации с теми же реквизитами или кодом; загрузите файл снова")
+			return errs.User(errs.Conflict, "за время загрузки в реестре появились организации с теми же реквизитами или кодом; загрузите файл снова")
 		}
 		return err
 	})
@@ -467,7 +467,7 @@ func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, e
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"registry", "enrollments"},
 			[]string{"id", "person_id", "organisation_id", "class_id", "academic_year", "starts_on", "ends_on"}, pgx.CopyFromRows(out))
 		if db.IsUniqueViolation(err, "") {
-			return errs.E(errs.Unprocessable, "некоторые обучающиеся уже зачислены в эти организации на этот учебный год")
+			return errs.User(errs.Unprocessable, "некоторые обучающиеся уже зачислены в эти организации на этот учебный год")
 		}
 		if err != nil {
 			return err

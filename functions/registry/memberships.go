@@ -126,7 +126,7 @@ func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
 	_, err = f.db.Exec(r.Context(), `INSERT INTO registry.classes (id, organisation_id, academic_year, name, kind, grade, age_from, age_to)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.OrganisationID, c.AcademicYear, c.Name, c.Kind, c.Grade, c.AgeFrom, c.AgeTo)
 	if db.IsUniqueViolation(err, "") {
-		return errs.E(errs.Conflict, "класс «%s» на %d/%d учебный год уже есть", c.Name, c.AcademicYear, c.AcademicYear+1)
+		return errs.User(errs.Conflict, "класс «%s» на %d/%d учебный год уже есть", c.Name, c.AcademicYear, c.AcademicYear+1)
 	}
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 		_, err := tx.Exec(r.Context(), `INSERT INTO registry.staff (id, person_id, organisation_id, role, class_id, position, starts_on, ends_on)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, m.PersonID, m.OrganisationID, m.Role, m.ClassID, m.Position, starts, ends)
 		if db.IsUniqueViolation(err, "") {
-			return errs.E(errs.Conflict, "такое назначение уже есть")
+			return errs.User(errs.Conflict, "такое назначение уже есть")
 		}
 		return err
 	})
@@ -337,7 +337,7 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !known {
-			return errs.E(errs.NotFound, "класс не найден")
+			return errs.User(errs.NotFound, "класс не найден")
 		}
 		rows, err := tx.Query(ctx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
 			FROM registry.enrollments e JOIN registry.people p ON p.id = e.person_id
@@ -408,7 +408,7 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 		_, err := tx.Exec(ctx, `INSERT INTO registry.enrollments (id, person_id, organisation_id, class_id, academic_year, starts_on, ends_on)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.PersonID, e.OrganisationID, e.ClassID, e.AcademicYear, starts, ends)
 		if db.IsUniqueViolation(err, "") {
-			return errs.E(errs.Conflict, "обучающийся уже зачислен в эту организацию на этот учебный год")
+			return errs.User(errs.Conflict, "обучающийся уже зачислен в эту организацию на этот учебный год")
 		}
 		if err != nil {
 			return err
@@ -468,7 +468,7 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 		_, err := tx.Exec(ctx, `INSERT INTO registry.parent_links (id, parent_id, child_id, relation, source) VALUES ($1, $2, $3, $4, $5)`,
 			l.ID, l.ParentID, l.ChildID, l.Relation, l.Source)
 		if db.IsUniqueViolation(err, "") {
-			return errs.E(errs.Conflict, "такая связь уже есть")
+			return errs.User(errs.Conflict, "такая связь уже есть")
 		}
 		if err != nil {
 			return err
@@ -491,7 +491,7 @@ func (f *Function) mustExistPerson(ctx context.Context, q querier, id uuid.UUID)
 	var one int
 	err := q.QueryRow(ctx, `SELECT 1 FROM registry.people WHERE id = $1`, id).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.E(errs.Unprocessable, "человек %s не найден в реестре", id)
+		return errs.User(errs.Unprocessable, "человек %s не найден в реестре", id)
 	}
 	return err
 }
@@ -500,7 +500,7 @@ func (f *Function) mustBeClassOf(ctx context.Context, q querier, class, org uuid
 	var one int
 	err := q.QueryRow(ctx, `SELECT 1 FROM registry.classes WHERE id = $1 AND organisation_id = $2`, class, org).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.E(errs.Unprocessable, "класс %s не принадлежит этой организации", class)
+		return errs.User(errs.Unprocessable, "класс %s не принадлежит этой организации", class)
 	}
 	return err
 }

@@ -64,14 +64,14 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 	}
 	if k := q.Get("kind"); k != "" {
 		if !slices.Contains(OrganisationKinds, k) {
-			return errs.Fields("bad filter", errs.FieldError{Field: "kind", Code: "enum", Message: "one of " + strings.Join(OrganisationKinds, ", ")})
+			return errs.Fields("неверный фильтр", errs.FieldError{Field: "kind", Code: "enum", Message: "одно из: " + strings.Join(OrganisationKinds, ", ")})
 		}
 		args = append(args, k)
 		sql += ` AND kind = $` + itoa(len(args))
 	}
 	if s := strings.TrimSpace(q.Get("q")); s != "" {
 		if len([]rune(s)) > 100 {
-			return errs.Fields("bad filter", errs.FieldError{Field: "q", Code: "length", Message: "at most 100 characters"})
+			return errs.Fields("неверный фильтр", errs.FieldError{Field: "q", Code: "length", Message: "не длиннее 100 символов"})
 		}
 		args = append(args, "%"+likeEscape(strings.ToLower(s))+"%")
 		sql += ` AND (lower(short_name) LIKE $` + itoa(len(args)) + ` OR lower(full_name) LIKE $` + itoa(len(args)) + ` OR inn = $` + itoa(len(args)+1) + `)`

@@ -65,11 +65,11 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 		VALUES ($1, NULLIF($2, ''), $3, $4, $5, $6, $7, $8, $9)`, o.ID, o.Code, o.Kind, o.FullName, o.ShortName, o.INN, o.OGRN, o.Address, o.MunicipalityID)
 	switch {
 	case db.IsUniqueViolation(err, "organisations_inn_key"):
-		return errs.E(errs.Conflict, "организация с ИНН %s уже есть в реестре", o.INN)
+		return errs.User(errs.Conflict, "организация с ИНН %s уже есть в реестре", o.INN)
 	case db.IsUniqueViolation(err, "organisations_ogrn_key"):
-		return errs.E(errs.Conflict, "организация с ОГРН %s уже есть в реестре", o.OGRN)
+		return errs.User(errs.Conflict, "организация с ОГРН %s уже есть в реестре", o.OGRN)
 	case db.IsUniqueViolation(err, ""):
-		return errs.E(errs.Conflict, "организация с кодом %s уже есть", o.Code)
+		return errs.User(errs.Conflict, "организация с кодом %s уже есть", o.Code)
 	case err != nil && strings.Contains(err.Error(), "organisations_municipality_id_fkey"):
 		return errs.Fields("организация не прошла проверку", errs.FieldError{Field: "municipality_id", Code: "unknown", Message: "нет такого муниципального образования"})
 	case err != nil:

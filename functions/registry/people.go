@@ -168,7 +168,7 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 		var existing uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT id FROM registry.people WHERE snils_hash = $1`, s.snilsHash).Scan(&existing)
 		if err == nil {
-			return uuid.Nil, &errs.Error{Code: errs.Conflict, Detail: "человек с таким СНИЛС уже есть в реестре",
+			return uuid.Nil, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: "человек с таким СНИЛС уже есть в реестре",
 				Extra: map[string]any{"existing_id": existing.String(), "reason": "snils"}}
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return uuid.Nil, err
@@ -182,7 +182,7 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 			  AND birth_date = $3 AND lower(replace(middle_name, 'ё', 'е')) = $4
 			LIMIT 1`, foldName(n.FamilyName), foldName(n.GivenName), n.birth, foldName(n.MiddleName)).Scan(&existing)
 		if err == nil {
-			return uuid.Nil, &errs.Error{Code: errs.Conflict,
+			return uuid.Nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "в реестре уже есть человек с такими ФИО и датой рождения; проверьте, не дубль ли это, и повторите с confirm_not_duplicate: true",
 				Extra:  map[string]any{"existing_id": existing.String(), "reason": "name_birth_date"}}
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -200,7 +200,7 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 		id, n.FamilyName, n.GivenName, n.MiddleName, n.birth, n.Gender,
 		s.snilsSealed, s.snilsHash, s.snilsMask, s.docType, s.docSealed, s.docHash, s.docMask, n.Email, n.Phone)
 	if db.IsUniqueViolation(err, "people_snils_hash_key") {
-		return uuid.Nil, errs.E(errs.Conflict, "человек с таким СНИЛС уже есть в реестре")
+		return uuid.Nil, errs.User(errs.Conflict, "человек с таким СНИЛС уже есть в реестре")
 	}
 	return id, err
 }

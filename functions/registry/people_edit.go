@@ -96,7 +96,7 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 			WHERE id = $1`, id, n.FamilyName, n.GivenName, n.MiddleName, n.birth, n.Gender,
 			s.snilsSealed, s.snilsHash, s.snilsMask, s.docType, s.docSealed, s.docHash, s.docMask, n.Email, n.Phone)
 		if db.IsUniqueViolation(err, "people_snils_hash_key") {
-			return errs.E(errs.Conflict, "человек с таким СНИЛС уже есть в реестре")
+			return errs.User(errs.Conflict, "человек с таким СНИЛС уже есть в реестре")
 		}
 		if err != nil {
 			return err

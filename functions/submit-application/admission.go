@@ -70,7 +70,7 @@ func newAdmission(l Limits) *admission {
 }
 
 // errOverloaded is the answer to a submission above capacity.
-var errOverloaded = errs.E(errs.Unavailable, "сервис приёма заявлений перегружен; повторите подачу через секунду с тем же Idempotency-Key")
+var errOverloaded = errs.User(errs.Unavailable, "сервис приёма заявлений перегружен; повторите подачу через секунду с тем же Idempotency-Key")
 
 // capacity is how many submissions may be in progress at once.
 func (a *admission) capacity() int { return cap(a.slots) }
@@ -95,7 +95,7 @@ func (a *admission) enter(ctx context.Context) (func(), error) {
 	case <-t.C:
 		return nil, errOverloaded
 	case <-ctx.Done():
-		return nil, errs.E(errs.Unavailable, "запрос прерван до записи заявления; повторите подачу с тем же Idempotency-Key")
+		return nil, errs.User(errs.Unavailable, "запрос прерван до записи заявления; повторите подачу с тем же Idempotency-Key")
 	}
 }
 

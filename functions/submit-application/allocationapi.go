@@ -81,7 +81,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 		return errs.Fields("распределение заполнено с ошибками", capFields(fe)...)
 	}
 	if !runsMunicipality(ctx, mun) {
-		return errs.E(errs.NotFound, "муниципалитет не найден среди доступных вам")
+		return errs.User(errs.NotFound, "муниципалитет не найден среди доступных вам")
 	}
 	if err := f.checkPlaceKindergartens(ctx, mun, kgs); err != nil {
 		return err
@@ -174,7 +174,7 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 		if run.status != "draft" {
-			return errs.E(errs.Conflict, "распределение уже утверждено; пересчитать можно только черновик")
+			return errs.User(errs.Conflict, "распределение уже утверждено; пересчитать можно только черновик")
 		}
 		if in.StartDate != nil {
 			run.startDate = start
@@ -236,7 +236,7 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) err
 			return err
 		}
 		if run.status != "draft" {
-			return errs.E(errs.Conflict, "распределение уже утверждено")
+			return errs.User(errs.Conflict, "распределение уже утверждено")
 		}
 		if err := f.issueDirections(ctx, tx, run, requestActor(ctx, string(access.MunicipalOfficial))); err != nil {
 			return err
@@ -277,7 +277,7 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 		return err
 	}
 	if d := digestOf(fresh); !bytes.Equal(d, run.digest) {
-		return &errs.Error{Code: errs.Conflict,
+		return &errs.Error{Code: errs.Conflict, ForUser: true,
 			Detail: "очередь изменилась после расчёта черновика (новые заявления, отзывы, льготы); пересчитайте черновик, проверьте его и утвердите снова",
 			Extra:  map[string]any{"draft_digest": hex.EncodeToString(run.digest), "current_digest": hex.EncodeToString(d)}}
 	}
@@ -332,7 +332,7 @@ func (f *Function) runMunicipality(ctx context.Context, id uuid.UUID) (uuid.UUID
 	var m uuid.UUID
 	err := f.db.QueryRow(ctx, `SELECT municipality_id FROM applications.allocation_runs WHERE id = $1`, id).Scan(&m)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !runsMunicipality(ctx, m)) {
-		return uuid.Nil, errs.E(errs.NotFound, "распределение не найдено")
+		return uuid.Nil, errs.User(errs.NotFound, "распределение не найдено")
 	}
 	return m, err
 }

@@ -114,14 +114,14 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if run == nil {
-			return errs.E(errs.NotFound, "распределение не найдено")
+			return errs.User(errs.NotFound, "распределение не найдено")
 		}
 		all, only, err := allocationReader(ctx, tx, run)
 		if err != nil {
 			return err
 		}
 		if !all && len(only) == 0 {
-			return errs.E(errs.NotFound, "распределение не найдено")
+			return errs.User(errs.NotFound, "распределение не найдено")
 		}
 		if view, err = loadAllocationView(ctx, tx, id); err != nil {
 			return err

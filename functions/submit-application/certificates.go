@@ -57,7 +57,7 @@ func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) erro
 	}
 	birth, ok := ownChildBirth(r, child)
 	if !ok {
-		return errs.E(errs.NotFound, "ребёнок не найден среди ваших детей")
+		return errs.User(errs.NotFound, "ребёнок не найден среди ваших детей")
 	}
 	today := f.now().In(kemerovo)
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
@@ -103,7 +103,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 			return errs.Fields("неверные параметры запроса", field("child", "format", "идентификатор в формате UUID"))
 		}
 		if _, own := ownChildBirth(r, id); !own && !region {
-			return errs.E(errs.NotFound, "сертификат не найден")
+			return errs.User(errs.NotFound, "сертификат не найден")
 		}
 		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE child_id = $1`, id)
 	case number != "" && child == "":
@@ -112,7 +112,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 		}
 		staff := g != nil && len(g.With(orgStaff...)) > 0
 		if !staff && !region {
-			return errs.E(errs.Forbidden, "сертификат по номеру проверяют организации и министерство")
+			return errs.User(errs.Forbidden, "сертификат по номеру проверяют организации и министерство")
 		}
 		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE number = $1`, number)
 	default:
@@ -120,7 +120,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 	}
 	c, err := scanCertificate(row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.E(errs.NotFound, "сертификат не найден")
+		return errs.User(errs.NotFound, "сертификат не найден")
 	}
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a == nil || visibleRole(ctx, a, []access.Role{access.Parent}) == "" {
-		return errs.E(errs.NotFound, "заявление не найдено")
+		return errs.User(errs.NotFound, "заявление не найдено")
 	}
 	if a.Service != Kindergarten {
 		return unprocessable("детские сады выбирают только в заявлении в детский сад", field("preferences", "service", "заявление подано не в детский сад"))
@@ -92,7 +92,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !a.Status.IsActive() || a.Status == Directed {
-			return &errs.Error{Code: errs.Conflict,
+			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: fmt.Sprintf("заявление в статусе «%s»: изменить выбор детских садов нельзя", a.StatusTitle),
 				Extra:  map[string]any{"current_status": string(a.Status)}}
 		}

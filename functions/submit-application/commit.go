@@ -83,7 +83,7 @@ func (c *committer) write(ctx context.Context, it *intake, data []byte) (*Applic
 	case r := <-p.done:
 		return r.app, r.err
 	case <-ctx.Done():
-		return nil, errs.E(errs.Unavailable, "запрос прерван во время записи заявления; повторите подачу с тем же Idempotency-Key")
+		return nil, errs.User(errs.Unavailable, "запрос прерван во время записи заявления; повторите подачу с тем же Idempotency-Key")
 	}
 }
 
@@ -94,13 +94,13 @@ func (c *committer) enqueue(ctx context.Context, p *pendingWrite) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
-		return errs.E(errs.Unavailable, "сервис приёма заявлений останавливается; повторите подачу с тем же Idempotency-Key")
+		return errs.User(errs.Unavailable, "сервис приёма заявлений останавливается; повторите подачу с тем же Idempotency-Key")
 	}
 	select {
 	case c.queue <- p:
 		return nil
 	case <-ctx.Done():
-		return errs.E(errs.Unavailable, "запрос прерван до записи заявления; повторите подачу с тем же Idempotency-Key")
+		return errs.User(errs.Unavailable, "запрос прерван до записи заявления; повторите подачу с тем же Idempotency-Key")
 	}
 }
 
@@ -230,7 +230,7 @@ func commitError(err error) error {
 		return err
 	}
 	if db.IsUnavailable(err) {
-		return &errs.Error{Code: errs.Unavailable,
+		return &errs.Error{Code: errs.Unavailable, ForUser: true,
 			Detail: "база данных недоступна; заявление могло не записаться — повторите подачу с тем же Idempotency-Key (повтор не создаст второе заявление)"}
 	}
 	return fmt.Errorf("write applications: %w", err)

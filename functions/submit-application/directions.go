@@ -58,7 +58,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		if a == nil || visibleRole(ctx, a, []access.Role{access.Parent}) == "" {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		var dirID int64
 		var state string
@@ -66,7 +66,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		err = tx.QueryRow(ctx, `SELECT id, state, respond_by FROM applications.directions
 			WHERE application_id = $1 AND state IN ('issued', 'accepted') FOR UPDATE`, a.ID).Scan(&dirID, &state, &respondBy)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && a.Status != Directed) {
-			return &errs.Error{Code: errs.Conflict, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
+			return &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
 				Extra: map[string]any{"current_status": string(a.Status)}}
 		}
 		if err != nil {
@@ -80,7 +80,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		switch {
 		case in.Decision == DecisionAccept && state == "accepted":
 		case in.Decision == DecisionAccept && !f.now().Before(respondBy):
-			return &errs.Error{Code: errs.Conflict,
+			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
 				Extra:  map[string]any{"respond_by": stamp(respondBy)}}
 		case in.Decision == DecisionAccept:

@@ -64,21 +64,21 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		if a == nil {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		role := visibleRole(ctx, a, processors)
 		if role == "" {
 			if visibleRole(ctx, a, Rules[PermRead]) == "" {
-				return errs.E(errs.NotFound, "заявление не найдено")
+				return errs.User(errs.NotFound, "заявление не найдено")
 			}
-			return errs.E(errs.Forbidden, "вы можете только просматривать это заявление")
+			return errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
 		}
 		if a.Service != Kindergarten {
 			return unprocessable("льготы этого вида учитываются только в очереди в детский сад",
 				field("kind", "service", "заявление подано не в детский сад"))
 		}
 		if !a.Status.IsActive() {
-			return &errs.Error{Code: errs.Conflict, Detail: fmt.Sprintf("заявление в статусе «%s»: решение по льготе больше не принимается", a.StatusTitle),
+			return &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("заявление в статусе «%s»: решение по льготе больше не принимается", a.StatusTitle),
 				Extra: map[string]any{"current_status": string(a.Status)}}
 		}
 		var kg storedKindergarten

@@ -128,7 +128,7 @@ func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error
 		return unprocessable("организация не подходит", *bad)
 	}
 	if !mayManageProgramme(ctx, o.ID, *o.MunicipalityID) {
-		return errs.E(errs.NotFound, "организация не найдена среди ваших")
+		return errs.User(errs.NotFound, "организация не найдена среди ваших")
 	}
 	from, to := 5, 17
 	if in.AgeFrom != nil {
@@ -177,7 +177,7 @@ func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		cur, err := scanProgramme(tx.QueryRow(ctx, `SELECT `+programmeColumns+` FROM applications.programmes p WHERE p.id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !mayManageProgramme(ctx, cur.OrganisationID, cur.MunicipalityID)) {
-			return errs.E(errs.NotFound, "программа не найдена")
+			return errs.User(errs.NotFound, "программа не найдена")
 		}
 		if err != nil {
 			return err
@@ -200,7 +200,7 @@ func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error
 		var capacity *int32
 		if in.Capacity != nil {
 			if *in.Capacity < cur.Enrolled {
-				return &errs.Error{Code: errs.Conflict,
+				return &errs.Error{Code: errs.Conflict, ForUser: true,
 					Detail: fmt.Sprintf("на программу уже зачислено детей: %d; мест не может быть меньше", cur.Enrolled),
 					Extra:  map[string]any{"enrolled": cur.Enrolled}}
 			}
@@ -320,7 +320,7 @@ func takePlace(ctx context.Context, tx pgx.Tx, a *Application) error {
 		return err
 	}
 	if enrolled > int64(*capacity) {
-		return &errs.Error{Code: errs.Conflict,
+		return &errs.Error{Code: errs.Conflict, ForUser: true,
 			Detail: fmt.Sprintf("на программе «%s» нет свободных мест (мест: %d)", name, *capacity),
 			Extra:  map[string]any{"capacity": *capacity}}
 	}

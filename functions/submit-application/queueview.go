@@ -124,14 +124,14 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a == nil {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		role := visibleRole(ctx, a, Rules[PermQueueRead])
 		if role == "" {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		if a.Service != Kindergarten {
-			return errs.E(errs.NotFound, "очередь есть только у заявлений в детский сад")
+			return errs.User(errs.NotFound, "очередь есть только у заявлений в детский сад")
 		}
 		if view, err = buildQueueView(ctx, tx, a); err != nil {
 			return err

@@ -110,11 +110,11 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a == nil {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		role := visibleRole(ctx, a, Rules[PermRead])
 		if role == "" {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		if a.History, err = history(ctx, tx, a.ID); err != nil {
 			return err
@@ -359,7 +359,7 @@ func (f *Function) ranking(w http.ResponseWriter, r *http.Request) error {
 		       (SELECT count(*) FROM list)
 		FROM me`, number, school, rankedStrings()).Scan(&out.Number, &out.AcademicYear, &out.Window, &out.Status, &pos, &out.Total)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.E(errs.NotFound, "заявление с таким номером в эту школу не найдено")
+		return errs.User(errs.NotFound, "заявление с таким номером в эту школу не найдено")
 	}
 	if err != nil {
 		return err

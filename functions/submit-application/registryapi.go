@@ -101,10 +101,10 @@ func (c *cachedRegistry) Organisation(ctx context.Context, token string, id uuid
 	case http.StatusNotFound:
 		return Organisation{}, errs.E(errs.NotFound, "organisation %s not found", id)
 	case 0:
-		return Organisation{}, errs.E(errs.Unavailable, "реестр организаций недоступен, повторите позже")
+		return Organisation{}, errs.User(errs.Unavailable, "реестр организаций недоступен, повторите позже")
 	default:
 		if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
-			return Organisation{}, errs.E(errs.Unavailable, "реестр организаций недоступен, повторите позже")
+			return Organisation{}, errs.User(errs.Unavailable, "реестр организаций недоступен, повторите позже")
 		}
 		return Organisation{}, fmt.Errorf("registry organisation %s: HTTP %d: %.200s", id, status, body)
 	}

@@ -134,12 +134,12 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 	case want != nil && (region || slices.Contains(own, want.String())):
 		sq.munis = []string{want.String()}
 	case want != nil:
-		return sq, errs.E(errs.NotFound, "муниципалитет не найден среди ваших")
+		return sq, errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
 	case region:
 	case len(own) > 0:
 		sq.munis = own
 	default:
-		return sq, errs.E(errs.Forbidden, "статистика услуг — для министерства и муниципальных органов управления образованием")
+		return sq, errs.User(errs.Forbidden, "статистика услуг — для министерства и муниципальных органов управления образованием")
 	}
 	return sq, nil
 }

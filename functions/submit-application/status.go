@@ -76,7 +76,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a == nil {
-			return errs.E(errs.NotFound, "заявление не найдено")
+			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		// The school decides on first grade; the municipality also runs the
 		// kindergarten queue and additional education.
@@ -87,22 +87,22 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		role := visibleRole(ctx, a, deciders)
 		if role == "" && visibleRole(ctx, a, []access.Role{access.Parent}) != "" {
 			if to != Withdrawn {
-				return errs.E(errs.Forbidden, "заявитель может только отозвать заявление")
+				return errs.User(errs.Forbidden, "заявитель может только отозвать заявление")
 			}
 			role = string(access.Parent)
 		}
 		if role == "" {
 			if visibleRole(ctx, a, Rules[PermRead]) == "" {
-				return errs.E(errs.NotFound, "заявление не найдено")
+				return errs.User(errs.NotFound, "заявление не найдено")
 			}
 			if a.Service == FirstGrade {
-				return errs.E(errs.Forbidden, "решение по заявлению в 1 класс принимает школа")
+				return errs.User(errs.Forbidden, "решение по заявлению в 1 класс принимает школа")
 			}
-			return errs.E(errs.Forbidden, "вы можете только просматривать это заявление")
+			return errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
 		}
 		from := a.Status
 		if !CanMove(from, to) {
-			return &errs.Error{Code: errs.Conflict,
+			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: fmt.Sprintf("заявление в статусе «%s» нельзя перевести в статус «%s»", Statuses[from].Title, Statuses[to].Title),
 				Extra:  map[string]any{"current_status": string(from)}}
 		}

@@ -58,11 +58,11 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if grant == nil {
-		return errs.E(errs.NotFound, "ребёнок не найден среди ваших детей")
+		return errs.User(errs.NotFound, "ребёнок не найден среди ваших детей")
 	}
 	birth, err := time.Parse(time.DateOnly, grant.BirthDate)
 	if err != nil {
-		return errs.E(errs.Unavailable, "реестр не сообщил дату рождения ребёнка; повторите позже")
+		return errs.User(errs.Unavailable, "реестр не сообщил дату рождения ребёнка; повторите позже")
 	}
 	it.childID, it.childKey, it.birth = &childID, childID.String(), birth
 	it.hash = hashOf(in)
@@ -174,9 +174,9 @@ func (f *Function) accept(ctx context.Context, token string, it *intake, write w
 		}
 		// The active twin was withdrawn between the insert and this read: the
 		// client may simply retry.
-		return nil, false, errs.E(errs.Conflict, "заявление изменилось одновременно с подачей; повторите подачу")
+		return nil, false, errs.User(errs.Conflict, "заявление изменилось одновременно с подачей; повторите подачу")
 	}
-	return nil, false, &errs.Error{Code: errs.Conflict,
+	return nil, false, &errs.Error{Code: errs.Conflict, ForUser: true,
 		Detail: fmt.Sprintf("для ребёнка уже подано заявление № %s на эту услугу (статус «%s»); второе активное заявление не принимается",
 			existing.Number, existing.StatusTitle),
 		Extra: map[string]any{"existing_id": existing.ID.String(), "existing_number": existing.Number}}

@@ -180,7 +180,7 @@ func checkBlocks(it *intake, service string, fg *FirstGradeData, kg *Kindergarte
 // unprocessable is the answer for input that is well formed but breaks a rule
 // of the service (422); like a 400, nothing is written.
 func unprocessable(detail string, fe ...errs.FieldError) *errs.Error {
-	return &errs.Error{Code: errs.Unprocessable, Detail: detail, Fields: fe}
+	return &errs.Error{Code: errs.Unprocessable, ForUser: true, Detail: detail, Fields: fe}
 }
 
 // checkDomain checks it against the registry (organisations), the enrollment

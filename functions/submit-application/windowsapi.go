@@ -141,9 +141,9 @@ func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !mayManageWindows(ctx, mun) {
 		if mun == nil {
-			return errs.E(errs.Forbidden, "окна приёма для всего региона устанавливает министерство")
+			return errs.User(errs.Forbidden, "окна приёма для всего региона устанавливает министерство")
 		}
-		return errs.E(errs.NotFound, "муниципалитет не найден среди ваших")
+		return errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
 	}
 	var out WindowView
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {

@@ -57,18 +57,18 @@ func (t *Table) Has(name string) bool { _, ok := t.col[name]; return ok }
 func ReadBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, charset string, err error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "text/csv" && mt != "application/csv") {
-		return nil, "", errs.E(errs.UnsupportedMedia, "отправьте файл CSV с Content-Type: text/csv")
+		return nil, "", errs.User(errs.UnsupportedMedia, "отправьте файл CSV с Content-Type: text/csv")
 	}
 	if r.ContentLength > max {
-		return nil, "", errs.E(errs.TooLarge, "файл больше %d МБ; разделите его на части", max>>20)
+		return nil, "", errs.User(errs.TooLarge, "файл больше %d МБ; разделите его на части", max>>20)
 	}
 	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, "", errs.E(errs.TooLarge, "файл больше %d МБ; разделите его на части", max>>20)
+			return nil, "", errs.User(errs.TooLarge, "файл больше %d МБ; разделите его на части", max>>20)
 		}
-		return nil, "", errs.E(errs.Invalid, "файл не получен целиком")
+		return nil, "", errs.User(errs.Invalid, "файл не получен целиком")
 	}
 	charset = params["charset"]
 	if q := r.URL.Query().Get("encoding"); q != "" {
@@ -86,18 +86,18 @@ func Read(body []byte, charset string, required []string) (*Table, error) {
 		body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 		if !utf8.Valid(body) {
 			if charset != "" {
-				return nil, errs.E(errs.Unprocessable, "файл не в кодировке UTF-8; сохраните его как UTF-8 или укажите charset=windows-1251")
+				return nil, errs.User(errs.Unprocessable, "файл не в кодировке UTF-8; сохраните его как UTF-8 или укажите charset=windows-1251")
 			}
 			charset = "windows-1251"
 		}
 	case "windows-1251", "cp1251":
 	default:
-		return nil, errs.E(errs.UnsupportedMedia, "кодировка %q не поддерживается: UTF-8 или Windows-1251", charset)
+		return nil, errs.User(errs.UnsupportedMedia, "кодировка %q не поддерживается: UTF-8 или Windows-1251", charset)
 	}
 	if strings.EqualFold(charset, "windows-1251") || strings.EqualFold(charset, "cp1251") {
 		dec, err := charmap.Windows1251.NewDecoder().Bytes(body)
 		if err != nil {
-			return nil, errs.E(errs.Unprocessable, "файл не читается как Windows-1251")
+			return nil, errs.User(errs.Unprocessable, "файл не читается как Windows-1251")
 		}
 		body = dec
 	}
@@ -111,13 +111,13 @@ func Read(body []byte, charset string, required []string) (*Table, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, &errs.Error{Code: errs.Unprocessable, Detail: "файл не разбирается как CSV",
+			return nil, &errs.Error{Code: errs.Unprocessable, ForUser: true, Detail: "файл не разбирается как CSV",
 				Extra: map[string]any{"errors": []RowError{{Row: pe.Line, Code: "csv", Message: pe.Err.Error()}}}}
 		}
-		return nil, errs.E(errs.Unprocessable, "файл не разбирается как CSV: %v", err)
+		return nil, errs.User(errs.Unprocessable, "файл не разбирается как CSV: %v", err)
 	}
 	if len(all) < 2 {
-		return nil, errs.E(errs.Unprocessable, "в файле нет строк с данными")
+		return nil, errs.User(errs.Unprocessable, "в файле нет строк с данными")
 	}
 	t := &Table{col: map[string]int{}, Rows: all[1:]}
 	for i, h := range all[0] {
@@ -130,7 +130,7 @@ func Read(body []byte, charset string, required []string) (*Table, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &errs.Error{Code: errs.Unprocessable, Detail: "в файле нет обязательных столбцов: " + strings.Join(missing, ", "),
+		return nil, &errs.Error{Code: errs.Unprocessable, ForUser: true, Detail: "в файле нет обязательных столбцов: " + strings.Join(missing, ", "),
 			Extra: map[string]any{"missing_columns": missing}}
 	}
 	return t, nil
@@ -159,7 +159,7 @@ func (rp *Report) Err(rows int) error {
 	if rp.total == 0 {
 		return nil
 	}
-	return &errs.Error{Code: errs.Unprocessable,
+	return &errs.Error{Code: errs.Unprocessable, ForUser: true,
 		Detail: fmt.Sprintf("в файле %d ошибок; ничего не загружено — исправьте строки и загрузите файл снова", rp.total),
 		Extra:  map[string]any{"rows_total": rows, "errors_total": rp.total, "errors": rp.errs}}
 }

@@ -38,11 +38,16 @@ type FieldError struct {
 }
 
 // Error is an application error with a stable code and a human-readable detail.
-// Detail is safe to show to the user; it may be in Russian for UI-facing messages.
+// Detail never reveals internals; whether it is worded for the person at the
+// screen is ForUser's to say.
 type Error struct {
 	Code   Code
 	Detail string
-	Fields []FieldError
+	// ForUser marks Detail as written for the person using EKO (in Russian, in
+	// the words of the domain): a page may show it as it is. Other details are
+	// for developers and integrators, and pages show the status's own words.
+	ForUser bool
+	Fields  []FieldError
 	// Extra holds additional problem members (for example the id of an existing
 	// application on a conflict). Keys must not collide with RFC 9457 members.
 	Extra map[string]any
@@ -60,9 +65,16 @@ func E(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
 }
 
-// Fields returns an Invalid error listing each bad field.
+// User returns an *Error whose detail is written for the person at the screen.
+func User(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...), ForUser: true}
+}
+
+// Fields returns an Invalid error listing each bad field. Field errors are
+// shown next to the fields of a form, so detail and messages are written for
+// the person who filled it.
 func Fields(detail string, fields ...FieldError) *Error {
-	return &Error{Code: Invalid, Detail: detail, Fields: fields}
+	return &Error{Code: Invalid, Detail: detail, Fields: fields, ForUser: true}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal.

@@ -59,12 +59,12 @@ func decodeError(err error, maxBytes int64) error {
 		return errs.E(errs.Invalid, "request body is empty or truncated JSON")
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
-		return errs.Fields("wrong type of a field", errs.FieldError{
-			Field: field, Code: "type", Message: fmt.Sprintf("must be %s", typeErr.Type),
+		return errs.Fields("поле неверного типа", errs.FieldError{
+			Field: field, Code: "type", Message: fmt.Sprintf("значение типа %s", typeErr.Type),
 		})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return errs.Fields("unknown field", errs.FieldError{Field: name, Code: "unknown", Message: "field is not accepted"})
+		return errs.Fields("неизвестное поле", errs.FieldError{Field: name, Code: "unknown", Message: "такого поля нет в запросе"})
 	}
 	return errs.E(errs.Invalid, "unreadable JSON body: %v", err)
 }

@@ -45,7 +45,10 @@ type Problem struct {
 	Detail string            `json:"detail,omitempty"`
 	Code   errs.Code         `json:"code"`
 	Errors []errs.FieldError `json:"errors,omitempty"`
-	Extra  map[string]any    `json:"-"`
+	// ForUser says that Detail is worded for the person using EKO, so that a
+	// client may show it as it is (errs.Error.ForUser).
+	ForUser bool           `json:"for_user,omitempty"`
+	Extra   map[string]any `json:"-"`
 }
 
 // MarshalJSON flattens Extra into the top-level object, as RFC 9457 extension members.
@@ -76,19 +79,20 @@ func ProblemOf(err error) Problem {
 	switch {
 	case ok:
 	case db.IsUnavailable(err):
-		e = &errs.Error{Code: errs.Unavailable, Detail: "сервис временно недоступен; повторите запрос"}
+		e = &errs.Error{Code: errs.Unavailable, ForUser: true, Detail: "сервис временно недоступен; повторите запрос"}
 	default:
 		e = &errs.Error{Code: errs.Internal, Detail: "internal error; it has been logged"}
 	}
 	status := Status(e.Code)
 	return Problem{
-		Type:   "urn:eko:problem:" + string(e.Code),
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: e.Detail,
-		Code:   e.Code,
-		Errors: e.Fields,
-		Extra:  e.Extra,
+		Type:    "urn:eko:problem:" + string(e.Code),
+		Title:   http.StatusText(status),
+		Status:  status,
+		Detail:  e.Detail,
+		Code:    e.Code,
+		Errors:  e.Fields,
+		ForUser: e.ForUser,
+		Extra:   e.Extra,
 	}
 }
 

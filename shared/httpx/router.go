@@ -31,9 +31,25 @@ func (rt Route) String() string {
 // registered with an empty permission is refused to everyone (deny by default) and
 // is reported by the route-permission test harness (authtest.CheckRoutes).
 type Router struct {
-	mux    *http.ServeMux
-	guard  *auth.Guard
-	routes []Route
+	mux     *http.ServeMux
+	guard   *auth.Guard
+	routes  []Route
+	onError func(http.ResponseWriter, *http.Request, error)
+}
+
+// ServeErrorsWith makes fn answer every error of the router's routes — a
+// handler's, a refused caller's, an unknown path's — instead of WriteError's
+// problem+json (the portal answers with pages).
+func (rt *Router) ServeErrorsWith(fn func(http.ResponseWriter, *http.Request, error)) {
+	rt.onError = fn
+}
+
+func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if rt.onError != nil {
+		rt.onError(w, r, err)
+		return
+	}
+	WriteError(w, r, err)
 }
 
 // NewRouter returns a router that checks every request with guard.
@@ -76,19 +92,21 @@ func (rt *Router) wrap(route Route, h HandlerFunc) http.Handler {
 					panic(v)
 				}
 				slog.ErrorContext(r.Context(), "handler panic", "route", route.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				WriteError(w, r, fmt.Errorf("panic: %v", v))
+				rt.fail(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
+		ctx := WithOrigin(r.Context(), Origin{Addr: r.RemoteAddr, UserAgent: r.UserAgent()})
 		p, err := rt.guard.Check(r, route.Permission)
 		if err != nil {
-			WriteError(w, r, err)
+			rt.fail(w, r, err)
 			return
 		}
 		if p != nil {
-			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
+			ctx = auth.WithPrincipal(ctx, p)
 		}
+		r = r.WithContext(ctx)
 		if err := h(w, r); err != nil {
-			WriteError(w, r, err)
+			rt.fail(w, r, err)
 		}
 	})
 }
@@ -102,10 +120,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(rec, r)
 		if rec.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", rec.header.Get("Allow"))
-			WriteError(w, r, errs.E(errs.MethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path))
+			rt.fail(w, r, errs.E(errs.MethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path))
 			return
 		}
-		WriteError(w, r, errs.E(errs.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		rt.fail(w, r, errs.E(errs.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 		return
 	}
 	rt.mux.ServeHTTP(w, r)

@@ -280,7 +280,7 @@ func checkUpload(u Upload) (string, error) {
 			errs.FieldError{Field: "size", Code: "range", Message: "размер файла должен быть больше нуля"})
 	}
 	if u.Size > u.Kind.MaxSize {
-		return "", errs.E(errs.TooLarge, "файл больше допустимого: %s при пределе %s", humanSize(u.Size), humanSize(u.Kind.MaxSize))
+		return "", errs.User(errs.TooLarge, "файл больше допустимого: %s при пределе %s", humanSize(u.Size), humanSize(u.Kind.MaxSize))
 	}
 	ct, _, err := mime.ParseMediaType(u.ContentType)
 	if err != nil || !slices.Contains(u.Kind.ContentTypes, ct) {
@@ -288,7 +288,7 @@ func checkUpload(u Upload) (string, error) {
 		if len(declared) > 100 || !utf8.ValidString(declared) {
 			declared = "?"
 		}
-		return "", errs.E(errs.UnsupportedMedia, "тип файла %q не принимается; допустимы: %s", declared, strings.Join(u.Kind.ContentTypes, ", "))
+		return "", errs.User(errs.UnsupportedMedia, "тип файла %q не принимается; допустимы: %s", declared, strings.Join(u.Kind.ContentTypes, ", "))
 	}
 	return ct, nil
 }
@@ -415,10 +415,10 @@ func classify(op string, err error) error {
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 	case errors.As(err, &resp) && (resp.Code == "NoSuchKey" || resp.Code == "NoSuchVersion"):
-		code = errs.E(errs.NotFound, "файл не найден")
+		code = errs.User(errs.NotFound, "файл не найден")
 	case !errors.As(err, &resp) || resp.StatusCode == 0 || resp.StatusCode == http.StatusServiceUnavailable ||
 		resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout:
-		code = errs.E(errs.Unavailable, "хранилище файлов недоступно, повторите позже")
+		code = errs.User(errs.Unavailable, "хранилище файлов недоступно, повторите позже")
 	}
 	if code == nil {
 		return fmt.Errorf("storage: %s: %w", op, err)
