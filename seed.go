@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
@@ -18,6 +19,8 @@ import (
 // SeedConfig configures `eko seed`.
 type SeedConfig struct {
 	Config
+	// PData seals the seeded people's SNILS and documents (the registry's keys).
+	PData pdata.Config
 	// Scale is small (two municipalities, for development) or region (all of Kuzbass).
 	Scale string `envconfig:"SEED_SCALE" default:"small"`
 	// Random makes a different (but reproducible) region.
@@ -57,24 +60,45 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 		}
 	}
 	log.Info("seeding", "scale", cfg.Scale)
-	st, err := seed.Run(ctx, pool, p, fixtures.MustLoad(), seed.Options{Scale: seed.Scale(cfg.Scale), Seed: cfg.Random})
+	st, n, err := seedRegion(ctx, pool, p, fixtures.MustLoad(), seed.Options{Scale: seed.Scale(cfg.Scale), Seed: cfg.Random})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
 		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
-	// The seed writes the registry's tables directly; the journal's roster
-	// learns the enrollments from their events, delivered by the outbox relay.
-	n, err := registry.AnnounceEnrollments(ctx, pool, outbox.New(events.Default()))
-	if err != nil {
-		return err
-	}
 	fmt.Printf("announced %d enrollments (enrollment.created) for the functions that follow them\n", n)
 	return nil
 }
 
+// SeedSmall loads the small region (random seed seedNo, dates relative to
+// today) and every fixture identity into an empty registry on pool, and
+// announces its enrollments, as `eko seed` does: a test world's region.
+func SeedSmall(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx *fixtures.Set, seedNo uint64, today time.Time) (seed.Stats, error) {
+	st, _, err := seedRegion(ctx, pool, p, fx, seed.Options{Scale: seed.Small, Seed: seedNo, Today: today})
+	return st, err
+}
+
+// seedRegion seeds the registry's tables directly; the functions that follow
+// enrollments (the journal's roster) learn them from their events, written
+// to the outbox here and delivered by the relay.
+func seedRegion(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx *fixtures.Set, opts seed.Options) (seed.Stats, int, error) {
+	st, err := seed.Run(ctx, pool, p, fx, opts)
+	if err != nil {
+		return st, 0, err
+	}
+	n, err := registry.AnnounceEnrollments(ctx, pool, outbox.New(events.Default()))
+	return st, n, err
+}
+
+// ResealConfig configures `eko reseal`.
+type ResealConfig struct {
+	Config
+	// PData holds the current key and the older ones still to be read.
+	PData pdata.Config
+}
+
 // Reseal re-encrypts SNILS and documents sealed with an older PDATA key.
-func Reseal(ctx context.Context, cfg Config) error {
+func Reseal(ctx context.Context, cfg ResealConfig) error {
 	pool, err := db.Open(ctx, cfg.DB)
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func run(args []string) error {
 		defer stop()
 		return eko.Seed(ctx, cfg)
 	case "reseal":
-		var cfg eko.Config
+		var cfg eko.ResealConfig
 		if err := function.Load(&cfg); err != nil {
 			return err
 		}

@@ -3,7 +3,8 @@ package outboxrelay
 import (
 	"net/http"
 	"strconv"
-	"time"
+
+	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -11,18 +12,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// DeadLetter is an event that exhausted its delivery attempts.
-type DeadLetter struct {
-	ID        string    `json:"id"`
-	Seq       int64     `json:"seq"`
-	Type      string    `json:"type"`
-	Source    string    `json:"source"`
-	Subject   string    `json:"subject,omitempty"`
-	Attempts  int       `json:"attempts"`
-	LastError string    `json:"last_error"`
-	CreatedAt time.Time `json:"created_at"`
-}
 
 const maxPage = 500
 
@@ -43,25 +32,20 @@ func (f *Function) listDeadLetters(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[DeadLetter])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[outboxrelayapi.DeadLetter])
 	if err != nil {
 		return err
 	}
 	if list == nil {
-		list = []DeadLetter{}
+		list = []outboxrelayapi.DeadLetter{}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
-}
-
-type redriveRequest struct {
-	IDs []string `json:"ids"`
-	All bool     `json:"all"`
 }
 
 // redrive: POST /api/outbox-relay/dead-letters/redrive {"ids":[...]} or {"all":true}
 func (f *Function) redrive(w http.ResponseWriter, r *http.Request) error {
-	var req redriveRequest
+	var req outboxrelayapi.RedriveRequest
 	if err := httpx.DecodeJSON(w, r, &req, 64<<10); err != nil {
 		return err
 	}
@@ -83,7 +67,7 @@ func (f *Function) redrive(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.relay.Nudge()
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"redriven": n})
+	httpx.WriteJSON(w, http.StatusOK, outboxrelayapi.Redriven{Redriven: n})
 	return nil
 }
 

@@ -25,9 +25,10 @@ func TestBrokerDeadLettersAreParkedOnceAndRedrivable(t *testing.T) {
 	policy := access.NewPolicy(nil)
 	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
 		Guard: &auth.Guard{Verifier: auth.NewVerifier(iss.Config()), Policy: policy}}
-	f := outboxrelay.New()
-	f.Deliverer = outboxrelay.NewSink("http://127.0.0.1:1") // never reached: the test does not wait for the loop
-	if err := f.Mount(context.Background(), deps, outboxrelay.RelayConfig{PollInterval: 1 << 40}); err != nil {
+	f, err := outboxrelay.Mount(context.Background(), deps, outboxrelay.Options{
+		Deliverer: outboxrelay.NewSink("http://127.0.0.1:1"), // never reached: the loop does not run
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })

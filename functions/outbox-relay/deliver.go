@@ -69,15 +69,17 @@ func (s *Sink) Deliver(ctx context.Context, ev cloudevents.Event) error {
 // It is the local counterpart of a Knative Broker with Triggers.
 type Dispatcher struct {
 	Catalogue *events.Catalogue
-	Consumers map[string]http.Handler // function name → its handler
+	// Consumers finds a consumer's handler by function name; nil when this
+	// process does not mount it.
+	Consumers func(function string) http.Handler
 }
 
 // Deliver dispatches ev to each consumer of its type and fails if any refuses it.
 // Consumers dedupe, so retrying the whole event after a partial failure is safe.
 func (d *Dispatcher) Deliver(ctx context.Context, ev cloudevents.Event) error {
 	for _, route := range d.Catalogue.Routes(ev.Type()) {
-		h, ok := d.Consumers[route.Consumer]
-		if !ok {
+		h := d.Consumers(route.Consumer)
+		if h == nil {
 			return fmt.Errorf("consumer %s of %s is not running in this process", route.Consumer, ev.Type())
 		}
 		req, err := newEventRequest(auth.WithInternalDelivery(ctx), "http://in-process"+route.Path, ev)

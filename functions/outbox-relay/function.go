@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
+	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
@@ -20,7 +22,7 @@ import (
 )
 
 // Name is the function's name: its directory, func.yaml name and URL prefix.
-const Name = "outbox-relay"
+const Name = outboxrelayapi.Name
 
 // Permissions of the relay's API.
 const (
@@ -35,9 +37,8 @@ var Rules = access.Rules{
 	PermDeadLettersRedrive: {access.MinistryOfficial},
 }
 
-// Config is the relay's configuration.
-type Config struct {
-	function.Config
+// Options are the relay's settings and where it delivers.
+type Options struct {
 	Relay RelayConfig
 	// Sink is the Knative Broker URL, injected by a SinkBinding as K_SINK.
 	Sink string `envconfig:"K_SINK"`
@@ -45,78 +46,90 @@ type Config struct {
 	// Eventing's sender identity is on: the SinkBinding mounts it at /oidc/token
 	// and renews it. When the file is absent, events go without a token.
 	SinkTokenFile string `envconfig:"K_SINK_TOKEN_FILE" default:"/oidc/token"`
+	// Run delivers in the background from Mount to Stop. A test world turns it
+	// off and delivers when it chooses (Function.Relay().RunOnce).
+	Run bool `envconfig:"RELAY_RUN" default:"true"`
+	// Deliverer is where events go: the Broker at Sink, or the consumers
+	// mounted in this process (a Dispatcher). Part sets it.
+	Deliverer Deliverer `ignored:"true"`
 }
+
+// Part is how a process mounts the relay: with K_SINK it posts to the
+// Broker; without, to the consumers the process mounts, which must then be
+// every consumer the routing table names.
+var Part = function.Part{Name: Name, Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
+	var opts Options
+	if err := sys.Settings(Name, &opts); err != nil {
+		return nil, err
+	}
+	if opts.Sink != "" {
+		sink := NewSink(opts.Sink)
+		sink.TokenFile = opts.SinkTokenFile
+		opts.Deliverer = sink
+	} else {
+		cat := events.Default()
+		for _, r := range cat.Routes("") {
+			if sys.Local(r.Consumer) == nil {
+				return nil, fmt.Errorf("K_SINK is not set and %s, which consumes %s, is not in this process: nowhere to deliver events", r.Consumer, r.Type)
+			}
+		}
+		opts.Deliverer = &Dispatcher{Catalogue: cat, Consumers: sys.Local}
+	}
+	registryapi.GrantsFrom(deps.Policy, sys.Peer(registryapi.Name))
+	return Mount(ctx, deps, opts)
+}}
+
+// New returns the relay as its own Knative Service runs it (cmd/main.go).
+func New() *function.Standalone { return function.Alone(Part) }
 
 // Function is the outbox-relay Knative function.
 type Function struct {
 	function.Lifecycle
-	// Deliverer overrides K_SINK; the all-in-one process sets an in-process Dispatcher.
-	Deliverer Deliverer
 
 	deps   *function.Deps
 	relay  *Relay
 	router *httpx.Router
 }
 
-// New returns an unstarted function.
-func New() *Function { return &Function{} }
-
-// Start opens the function's own dependencies and starts relaying (standalone mode).
-func (f *Function) Start(ctx context.Context, _ map[string]string) error {
-	var cfg Config
-	if err := function.Load(&cfg); err != nil {
-		return err
-	}
-	deps, err := f.OpenStandalone(ctx, cfg.Config, nil)
-	if err != nil {
-		return err
-	}
-	if f.Deliverer == nil {
-		if cfg.Sink == "" {
-			return fmt.Errorf("%s: K_SINK is not set: nowhere to deliver events (run it in the all-in-one process or bind it to a broker)", Name)
-		}
-		sink := NewSink(cfg.Sink)
-		sink.TokenFile = cfg.SinkTokenFile
-		f.Deliverer = sink
-	}
-	return f.Mount(ctx, deps, cfg.Relay)
-}
-
-// Mount wires the relay to deps, starts its loop and serves its API. The loop stops
-// at Stop; a batch in flight is rolled back and delivered again later.
-func (f *Function) Mount(ctx context.Context, deps *function.Deps, cfg RelayConfig) error {
-	if f.Deliverer == nil {
-		return fmt.Errorf("%s: no deliverer", Name)
+// Mount serves the relay's API on deps and, unless opts.Run is off, starts
+// its loop. The loop stops at Stop; a batch in flight is rolled back and
+// delivered again later.
+func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, error) {
+	if opts.Deliverer == nil {
+		return nil, fmt.Errorf("%s: no deliverer", Name)
 	}
 	if err := deps.Policy.Register(Rules); err != nil {
-		return err
+		return nil, err
 	}
-	f.deps = deps
-	f.relay = NewRelay(deps.DB, f.Deliverer, cfg, deps.Log.With("function", Name))
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() { defer close(done); f.relay.Run(runCtx) }()
-	f.OnStop(func(ctx context.Context) error {
-		cancel()
-		select {
-		case <-done:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	})
+	f := &Function{deps: deps}
+	f.relay = NewRelay(deps.DB, opts.Deliverer, opts.Relay, deps.Log.With("function", Name))
+	if opts.Run {
+		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() { defer close(done); f.relay.Run(runCtx) }()
+		f.OnStop(func(ctx context.Context) error {
+			cancel()
+			select {
+			case <-done:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}
 
 	f.router = httpx.NewRouter(deps.Guard)
-	f.router.Handle(http.MethodGet, "/api/outbox-relay/dead-letters", PermDeadLettersRead, f.listDeadLetters)
-	f.router.Handle(http.MethodPost, "/api/outbox-relay/dead-letters/redrive", PermDeadLettersRedrive, f.redrive)
-	f.router.Handle(http.MethodGet, "/api/outbox-relay/stats", PermDeadLettersRead, f.stats)
-	f.router.Handle(http.MethodPost, "/api/outbox-relay/dead-letters/events", auth.EventDelivery, f.receiveDeadLetter)
-	f.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
+	f.router.Handle(http.MethodGet, api+"/dead-letters", PermDeadLettersRead, f.listDeadLetters)
+	f.router.Handle(http.MethodPost, api+"/dead-letters/redrive", PermDeadLettersRedrive, f.redrive)
+	f.router.Handle(http.MethodGet, api+"/stats", PermDeadLettersRead, f.stats)
+	f.router.Handle(http.MethodPost, api+"/dead-letters/events", auth.EventDelivery, f.receiveDeadLetter)
 	f.Serve(f.router)
-	return nil
+	return f, nil
 }
 
-// Relay returns the running relay (nil before Mount).
+const api = "/api/" + Name
+
+// Relay returns the running relay.
 func (f *Function) Relay() *Relay { return f.relay }
 
 // Routes lists the function's routes for the route-permission harness.

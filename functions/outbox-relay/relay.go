@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -267,16 +269,9 @@ func (r *Relay) sampleLoop(ctx context.Context) {
 	}
 }
 
-// Stats is the outbox at one moment.
-type Stats struct {
-	Pending    int64   `json:"pending"`
-	Dead       int64   `json:"dead"`
-	LagSeconds float64 `json:"lag_seconds"` // age of the oldest pending row
-}
-
 // ReadStats counts pending and dead rows and measures the lag.
-func ReadStats(ctx context.Context, pool *pgxpool.Pool) (Stats, error) {
-	var s Stats
+func ReadStats(ctx context.Context, pool *pgxpool.Pool) (outboxrelayapi.Stats, error) {
+	var s outboxrelayapi.Stats
 	err := pool.QueryRow(ctx, `
 		SELECT
 		  (SELECT count(*) FROM platform.outbox WHERE status = 'pending'),

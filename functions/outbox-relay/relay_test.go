@@ -269,7 +269,8 @@ func TestDispatcherDeliversInProcessByRoutingTable(t *testing.T) {
 		})
 		return rt
 	}
-	disp := &outboxrelay.Dispatcher{Catalogue: cat, Consumers: map[string]http.Handler{"alpha": handler("alpha"), "beta": handler("beta")}}
+	consumers := map[string]http.Handler{"alpha": handler("alpha"), "beta": handler("beta")}
+	disp := &outboxrelay.Dispatcher{Catalogue: cat, Consumers: func(name string) http.Handler { return consumers[name] }}
 	enqueue(t, d, outbox.New(cat), 2)
 	r := outboxrelay.NewRelay(d.Pool, disp, outboxrelay.RelayConfig{}, nil)
 	if n, err := r.RunOnce(context.Background()); err != nil || n != 2 {
@@ -293,7 +294,7 @@ func TestDispatcherDeliversInProcessByRoutingTable(t *testing.T) {
 	}
 
 	// A consumer missing from the process fails the delivery (and it is retried).
-	disp.Consumers = map[string]http.Handler{"alpha": handler("alpha")}
+	delete(consumers, "beta")
 	enqueue(t, d, outbox.New(cat), 1)
 	if _, err := r.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)

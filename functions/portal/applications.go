@@ -12,9 +12,10 @@ import (
 	"strings"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
-	"github.com/kuzbass/eko/functions/registry"
 	sa "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
@@ -75,7 +76,7 @@ func (n *orgNames) name(id uuid.UUID) string {
 	if s, ok := n.known[id]; ok {
 		return s
 	}
-	var o registry.Organisation
+	var o registryapi.Organisation
 	s := "организация " + id.String()[:8]
 	if err := n.f.registry.get(n.ctx, n.token, "/api/registry/organisations/"+id.String(), nil, &o); err == nil {
 		s = o.ShortName
@@ -170,8 +171,8 @@ type applyView struct {
 	Service        string
 	ServiceTitle   string
 	Key            string // the Idempotency-Key of this form: a double click sends it twice, one application results
-	Children       []registry.Child
-	Organisations  []registry.Organisation
+	Children       []registryapi.Child
+	Organisations  []registryapi.Organisation
 	Programmes     []sa.Programme
 	Form           url.Values
 	Error          string
@@ -215,7 +216,7 @@ func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, service s
 	switch service {
 	case "kindergarten", "first_grade":
 		kind := map[string]string{"kindergarten": "kindergarten", "first_grade": "school"}[service]
-		var page registry.Page[registry.Organisation]
+		var page registryapi.Page[registryapi.Organisation]
 		if err := f.registry.get(r.Context(), p.Token, "/api/registry/organisations", url.Values{"kind": {kind}, "limit": {"500"}}, &page); err != nil {
 			return err
 		}
@@ -429,7 +430,7 @@ func (f *Function) act(w http.ResponseWriter, r *http.Request, bodyOf func(url.V
 type allocationsView struct {
 	Items         []sa.AllocationView
 	Municipality  string
-	Kindergartens []registry.Organisation
+	Kindergartens []registryapi.Organisation
 	Rows          []int
 	Start         string
 	Error         string
@@ -459,7 +460,7 @@ func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pro
 	for _, gr := range g.Grants {
 		if gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality {
 			d.Municipality = gr.ScopeID
-			var orgs registry.Page[registry.Organisation]
+			var orgs registryapi.Page[registryapi.Organisation]
 			q := url.Values{"kind": {"kindergarten"}, "municipality": {gr.ScopeID}, "limit": {"500"}}
 			if err := f.registry.get(r.Context(), p.Token, "/api/registry/organisations", q, &orgs); err != nil {
 				return err

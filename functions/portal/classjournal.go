@@ -5,10 +5,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/uuid"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
-	pg "github.com/kuzbass/eko/functions/post-grade"
-	"github.com/kuzbass/eko/functions/registry"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/google/uuid"
 )
 
 // The class's journal as its class teacher reads it: every subject with its
@@ -17,14 +18,14 @@ import (
 // registry (the staff list, the roster).
 
 type classSubject struct {
-	pg.ClassAssignment
+	postgradeapi.ClassAssignment
 	Teacher string
 }
 
 type classJournalPage struct {
 	Class    string
 	Subjects []classSubject
-	Pupils   []registry.RosterPupil
+	Pupils   []registryapi.RosterPupil
 }
 
 // journalClass: GET /journal/classes/{id}
@@ -34,7 +35,7 @@ func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx, p := r.Context(), principal(r)
-	var cj pg.ClassJournal
+	var cj postgradeapi.ClassJournal
 	if err := api.get(ctx, p.Token, journalAPI+"/classes/"+id.String()+"/assignments", nil, &cj); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
 	if d.Pupils, err = f.registry.roster(ctx, p.Token, cj.OrganisationID, id); err != nil {
 		return err
 	}
-	slices.SortFunc(d.Pupils, func(a, b registry.RosterPupil) int { return strings.Compare(a.FullName(), b.FullName()) })
+	slices.SortFunc(d.Pupils, func(a, b registryapi.RosterPupil) int { return strings.Compare(a.FullName(), b.FullName()) })
 	v := f.baseView(r, "classjournal", "Журнал класса")
 	f.withRoles(r, &v, g.Grants)
 	v.Data = d

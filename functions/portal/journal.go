@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 
-	pg "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -85,7 +86,7 @@ func (f *Function) journalDay(w http.ResponseWriter, r *http.Request) error {
 	}
 	var day struct {
 		Date  string
-		Items []pg.TeacherLesson
+		Items []postgradeapi.TeacherLesson
 	}
 	if err := api.get(r.Context(), p.Token, journalAPI+"/lessons", q, &day); err != nil {
 		return err
@@ -99,7 +100,7 @@ func (f *Function) journalDay(w http.ResponseWriter, r *http.Request) error {
 	f.withRoles(r, &v, g.Grants)
 	v.Data = struct {
 		Date, Prev, Next string
-		Lessons          []pg.TeacherLesson
+		Lessons          []postgradeapi.TeacherLesson
 	}{day.Date, d.AddDate(0, 0, -1).Format(time.DateOnly), d.AddDate(0, 0, 1).Format(time.DateOnly), day.Items}
 	f.render(w, http.StatusOK, "journal", v)
 	return nil
@@ -112,7 +113,7 @@ type gridRow struct {
 }
 
 type gridCell struct {
-	Marks      []pg.Mark
+	Marks      []postgradeapi.Mark
 	Attendance string
 }
 
@@ -129,7 +130,7 @@ func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
 	if from := r.URL.Query().Get("from"); from != "" {
 		q.Set("from", from)
 	}
-	var g pg.GridView
+	var g postgradeapi.GridView
 	if err := api.get(r.Context(), p.Token, journalAPI+"/assignments/"+id.String()+"/grid", q, &g); err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
 	v := f.baseView(r, "grid", "Журнал класса")
 	f.withRoles(r, &v, grants.Grants)
 	v.Data = struct {
-		Grid       pg.GridView
+		Grid       postgradeapi.GridView
 		Rows       []gridRow
 		Prev, Next string
 	}{g, rows, from.AddDate(0, 0, -14).Format(time.DateOnly), from.AddDate(0, 0, 14).Format(time.DateOnly)}
@@ -161,7 +162,7 @@ func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
 
 // lessonRow is one pupil's row of a lesson's column.
 type lessonRow struct {
-	pg.JournalStudent
+	postgradeapi.JournalStudent
 	Name string
 }
 
@@ -176,7 +177,7 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	p := principal(r)
-	var j pg.JournalView
+	var j postgradeapi.JournalView
 	if err := api.get(r.Context(), p.Token, journalAPI+"/lessons/"+id.String()+"/journal", nil, &j); err != nil {
 		return err
 	}
@@ -210,7 +211,7 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 	v := f.baseView(r, "lesson", "Урок "+j.Lesson.Date)
 	f.withRoles(r, &v, g.Grants)
 	v.Data = struct {
-		Lesson   pg.Lesson
+		Lesson   postgradeapi.Lesson
 		Rows     []lessonRow
 		Kinds    []string
 		Statuses []string
@@ -269,8 +270,8 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 	}
 	form, token := r.PostForm, principal(r).Token
 	kind := form.Get("kind")
-	var marks []pg.MarkItem
-	var attendance []pg.AttendanceItem
+	var marks []postgradeapi.MarkItem
+	var attendance []postgradeapi.AttendanceItem
 	fields := map[string]string{}
 	for _, s := range form["student"] {
 		if v := strings.TrimSpace(form.Get("mark_" + s)); v != "" {
@@ -279,18 +280,18 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 				fields[s] = "оценка — цифра от 1 до 5, «з» или «н»"
 				continue
 			}
-			marks = append(marks, pg.MarkItem{StudentID: s, Kind: kind, Value: value, Passed: passed})
+			marks = append(marks, postgradeapi.MarkItem{StudentID: s, Kind: kind, Value: value, Passed: passed})
 		}
 		if st := form.Get("attendance_" + s); st != "" {
-			attendance = append(attendance, pg.AttendanceItem{StudentID: s, Status: st})
+			attendance = append(attendance, postgradeapi.AttendanceItem{StudentID: s, Status: st})
 		}
 	}
 	if len(fields) > 0 {
 		return f.renderLesson(w, r, http.StatusBadRequest, "Исправьте отмеченные оценки.", fields)
 	}
 	if len(marks) > 0 {
-		err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/marks", pg.MarksRequest{LessonID: id.String(), Items: marks}, nil, nil)
-		if status, detail, ok := refusedCells(err, marks, func(m pg.MarkItem) string { return m.StudentID }, fields); ok {
+		err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/marks", postgradeapi.MarksRequest{LessonID: id.String(), Items: marks}, nil, nil)
+		if status, detail, ok := refusedCells(err, marks, func(m postgradeapi.MarkItem) string { return m.StudentID }, fields); ok {
 			return f.renderLesson(w, r, status, detail, fields)
 		}
 		if err != nil {
@@ -298,12 +299,12 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 		}
 	}
 	if len(attendance) > 0 {
-		if err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/attendance", pg.AttendanceRequest{LessonID: id.String(), Items: attendance}, nil, nil); err != nil {
+		if err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/attendance", postgradeapi.AttendanceRequest{LessonID: id.String(), Items: attendance}, nil, nil); err != nil {
 			return err
 		}
 	}
 	if topic, ok := form["topic"]; ok {
-		if err := api.send(r.Context(), token, http.MethodPatch, journalAPI+"/lessons/"+id.String(), pg.TopicRequest{Topic: &topic[0]}, nil, nil); err != nil {
+		if err := api.send(r.Context(), token, http.MethodPatch, journalAPI+"/lessons/"+id.String(), postgradeapi.TopicRequest{Topic: &topic[0]}, nil, nil); err != nil {
 			return err
 		}
 	}
@@ -324,14 +325,14 @@ func itemIndex(field string) (int, bool) {
 // diaryView is the diary page.
 type diaryView struct {
 	Name       string
-	Diary      pg.DiaryView
+	Diary      postgradeapi.DiaryView
 	Prev, Next string
 	Charts     []subjectChart
 }
 
 // subjectChart is a subject's marks of the span as an SVG polyline.
 type subjectChart struct {
-	pg.SubjectTrend
+	postgradeapi.SubjectTrend
 	Points string // "x,y x,y …" in a 200×60 box
 	Count  int
 }
@@ -368,7 +369,7 @@ func (f *Function) renderDiary(w http.ResponseWriter, r *http.Request, student u
 	if from := r.URL.Query().Get("from"); from != "" {
 		q.Set("from", from)
 	}
-	var d pg.DiaryView
+	var d postgradeapi.DiaryView
 	if err := api.get(r.Context(), p.Token, journalAPI+"/diary/"+student.String(), q, &d); err != nil {
 		return err
 	}

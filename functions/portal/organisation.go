@@ -5,9 +5,10 @@ import (
 	"net/http"
 	"sort"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 )
@@ -17,19 +18,19 @@ import (
 type orgView struct {
 	Scope string // "organisation", "municipality" or "region"
 
-	Org          *registry.Organisation
-	Classes      []registry.Class
+	Org          *registryapi.Organisation
+	Classes      []registryapi.Class
 	ClassesNote  string
-	Staff        []registry.StaffMember
+	Staff        []registryapi.StaffMember
 	StaffNote    string
-	Students     []registry.Student
+	Students     []registryapi.Student
 	StudentsNote string
 	ClassOnly    string // the class teacher's own class, when the list is limited to it
 	Journal      bool   // the classes open their journals (the school's own staff)
 
 	Municipality   string
-	Municipalities []registry.Municipality
-	Organisations  []registry.Organisation
+	Municipalities []registryapi.Municipality
+	Organisations  []registryapi.Organisation
 	Summary        []kindCount
 	Next           string
 	MunicipalityID string

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/errs"
@@ -113,7 +114,7 @@ func (f *Function) render(w http.ResponseWriter, status int, name string, v view
 
 // profileView is the data of «Мой профиль».
 type profileView struct {
-	Me         *registry.Me
+	Me         *registryapi.Me
 	Linked     bool
 	Problem    string // headline of a failed identity match
 	ESIAName   string
@@ -126,12 +127,12 @@ type profileView struct {
 
 // identityProblems are the headlines of each failed match, in plain words.
 var identityProblems = map[string]string{
-	registry.MatchNotFound:     "Мы не нашли вас в реестре ЭКО",
-	registry.MatchMismatch:     "Данные Госуслуг не совпадают с данными в ЭКО",
-	registry.MatchAmbiguous:    "В реестре ЭКО несколько похожих записей",
-	registry.MatchTakenByOther: "Ваша запись в ЭКО связана с другой учётной записью Госуслуг",
-	registry.MatchChildAccount: "Детям до 14 лет нужна учётная запись, созданная родителем",
-	registry.MatchService:      "Это служебная учётная запись",
+	registryapi.MatchNotFound:     "Мы не нашли вас в реестре ЭКО",
+	registryapi.MatchMismatch:     "Данные Госуслуг не совпадают с данными в ЭКО",
+	registryapi.MatchAmbiguous:    "В реестре ЭКО несколько похожих записей",
+	registryapi.MatchTakenByOther: "Ваша запись в ЭКО связана с другой учётной записью Госуслуг",
+	registryapi.MatchChildAccount: "Детям до 14 лет нужна учётная запись, созданная родителем",
+	registryapi.MatchService:      "Это служебная учётная запись",
 }
 
 // profile: GET /profile — «Мой профиль».
@@ -143,7 +144,7 @@ func (f *Function) profile(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := f.baseView(r, "profile", "Мой профиль")
 	f.withRoles(r, &v, me.Grants)
-	d := profileView{Me: me, Linked: me.Identity.Status == registry.MatchLinked, Untrusted: !me.Trusted, ChildCount: len(me.Children)}
+	d := profileView{Me: me, Linked: me.Identity.Status == registryapi.MatchLinked, Untrusted: !me.Trusted, ChildCount: len(me.Children)}
 	if !d.Linked {
 		d.Problem = identityProblems[me.Identity.Status]
 		if d.Problem == "" {
@@ -172,7 +173,7 @@ func (f *Function) profile(w http.ResponseWriter, r *http.Request) error {
 type childrenView struct {
 	Linked    bool
 	Untrusted bool
-	Children  []registry.Child
+	Children  []registryapi.Child
 }
 
 // children: GET /children — «Мои дети».
@@ -184,7 +185,7 @@ func (f *Function) children(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := f.baseView(r, "children", "Мои дети")
 	f.withRoles(r, &v, me.Grants)
-	v.Data = childrenView{Linked: me.Identity.Status == registry.MatchLinked, Untrusted: !me.Trusted, Children: me.Children}
+	v.Data = childrenView{Linked: me.Identity.Status == registryapi.MatchLinked, Untrusted: !me.Trusted, Children: me.Children}
 	f.render(w, http.StatusOK, "children", v)
 	return nil
 }
@@ -235,7 +236,7 @@ func notFoundIfRefused(err error) error {
 // masked hides SNILS and document numbers on pages, whatever the registry
 // returned: no page needs them in full, and phone screens are seen by others.
 // Values the registry already masked are left as they are.
-func masked(p *registry.Person) {
+func masked(p *registryapi.Person) {
 	if p.SNILS != "" && !strings.Contains(p.SNILS, "*") {
 		p.SNILS = pdata.MaskSNILS(p.SNILS)
 	}

@@ -72,36 +72,33 @@ type WebConfig struct {
 	LoginTTL time.Duration `envconfig:"PORTAL_LOGIN_TTL" default:"10m"`
 }
 
-// Config is the portal's configuration when it runs alone (functions/portal/cmd).
-// The identity provider is the shared OIDC_ISSUER (Config.Auth.Issuer).
-type Config struct {
-	function.Config
+// Options are the portal's settings and the functions it calls.
+type Options struct {
 	PData pdata.Config
 	Web   WebConfig
-	// SubmitApplicationURL is where the portal calls the submit-application
-	// API when it runs alone.
-	SubmitApplicationURL string `envconfig:"SUBMIT_APPLICATION_URL"`
-	// PostGradeURL is where the portal calls the post-grade API when it runs alone.
-	PostGradeURL string `envconfig:"POST_GRADE_URL"`
-}
-
-// Options are what the process that mounts the portal provides.
-type Options struct {
-	// Registry serves the registry API in this process: the all-in-one function
-	// passes http.HandlerFunc(reg.Handle). When nil, the portal calls the registry
-	// at REGISTRY_URL (Config.RegistryURL).
-	Registry http.Handler
-	// SubmitApplication serves the submit-application API in this process (the
-	// all-in-one function). When nil, the portal calls it at
-	// SUBMIT_APPLICATION_URL; without either the application pages answer 503.
-	SubmitApplication http.Handler
-	// PostGrade serves the post-grade API in this process; when nil, the portal
-	// calls it at POST_GRADE_URL; without either the journal pages answer 503.
-	PostGrade http.Handler
+	// Registry is who users are, their children and organisations; required.
+	Registry *httpx.Client `ignored:"true"`
+	// SubmitApplication and PostGrade serve the education services' and the
+	// journal's pages; without one, its pages answer 503.
+	SubmitApplication *httpx.Client `ignored:"true"`
+	PostGrade         *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
-	IdPClient *http.Client
+	IdPClient *http.Client `ignored:"true"`
 }
+
+// Part is how a process mounts the portal: last, at the root of the site.
+var Part = function.Part{Name: Name, Schemas: Schemas(), Prefix: "/", Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
+	var opts Options
+	if err := sys.Settings(Name, &opts); err != nil {
+		return nil, err
+	}
+	opts.Registry, opts.SubmitApplication, opts.PostGrade = sys.Peer("registry"), sys.Peer("submit-application"), sys.Peer("post-grade")
+	return Mount(ctx, deps, opts)
+}}
+
+// New returns the portal as its own Knative Service runs it (cmd/main.go).
+func New() *function.Standalone { return function.Alone(Part) }
 
 // Function is the portal Knative function.
 type Function struct {
@@ -125,9 +122,6 @@ type Function struct {
 	router   *httpx.Router
 }
 
-// New returns an unstarted function.
-func New() *Function { return &Function{} }
-
 func (f *Function) now() time.Time {
 	if f.Now != nil {
 		return f.Now()
@@ -135,40 +129,27 @@ func (f *Function) now() time.Time {
 	return time.Now()
 }
 
-// Start opens the portal's own dependencies (standalone mode): PostgreSQL for
-// sessions, and the registry at REGISTRY_URL.
-func (f *Function) Start(ctx context.Context, _ map[string]string) error {
-	var cfg Config
-	if err := function.Load(&cfg); err != nil {
-		return err
-	}
-	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
+// Mount serves the portal's pages on deps.
+func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, error) {
+	f := &Function{}
+	pub, err := parsePublicURL(opts.Web.PublicURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return f.Mount(ctx, deps, cfg, Options{})
-}
-
-// Mount wires the portal to deps and serves its pages.
-func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opts Options) error {
-	pub, err := parsePublicURL(cfg.Web.PublicURL)
+	if opts.Web.ClientID == "" {
+		return nil, errors.New("portal: OIDC_CLIENT_ID is empty")
+	}
+	if opts.Web.LoginTTL <= 0 {
+		opts.Web.LoginTTL = 10 * time.Minute
+	}
+	if len(opts.Web.Scopes) == 0 {
+		opts.Web.Scopes = []string{"openid"}
+	}
+	p, err := pdata.Open(opts.PData)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if cfg.Web.ClientID == "" {
-		return errors.New("portal: OIDC_CLIENT_ID is empty")
-	}
-	if cfg.Web.LoginTTL <= 0 {
-		cfg.Web.LoginTTL = 10 * time.Minute
-	}
-	if len(cfg.Web.Scopes) == 0 {
-		cfg.Web.Scopes = []string{"openid"}
-	}
-	p, err := pdata.Open(cfg.PData)
-	if err != nil {
-		return err
-	}
-	f.web, f.pdata = cfg.Web, p
+	f.web, f.pdata = opts.Web, p
 	f.web.PublicURL = strings.TrimRight(pub.String(), "/")
 	f.origin = originOf(pub)
 	f.secure = pub.Scheme == "https"
@@ -180,44 +161,32 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opt
 		f.log.Warn("PORTAL_PUBLIC_URL is not https: session cookies are sent without Secure", "public_url", f.web.PublicURL)
 	}
 
-	switch {
-	case opts.Registry != nil:
-		f.registry = newAPIClient("http://registry.in-process", &http.Client{Transport: handlerTransport{h: opts.Registry}, Timeout: 30 * time.Second})
-	case cfg.RegistryURL != "":
-		f.registry = newAPIClient(cfg.RegistryURL, &http.Client{Timeout: 10 * time.Second})
-	default:
-		return errors.New("portal: no registry: set REGISTRY_URL, or mount the portal with Options.Registry")
+	if opts.Registry == nil {
+		return nil, errors.New("portal: no registry: set REGISTRY_URL")
 	}
-
-	switch {
-	case opts.SubmitApplication != nil:
-		f.services = newAPIClient("http://submit-application.in-process", &http.Client{Transport: handlerTransport{h: opts.SubmitApplication}, Timeout: 30 * time.Second})
-	case cfg.SubmitApplicationURL != "":
-		f.services = newAPIClient(cfg.SubmitApplicationURL, &http.Client{Timeout: 10 * time.Second})
+	f.registry = &apiClient{conn: opts.Registry}
+	if opts.SubmitApplication != nil {
+		f.services = &apiClient{conn: opts.SubmitApplication}
 	}
-
-	switch {
-	case opts.PostGrade != nil:
-		f.journal = newAPIClient("http://post-grade.in-process", &http.Client{Transport: handlerTransport{h: opts.PostGrade}, Timeout: 30 * time.Second})
-	case cfg.PostGradeURL != "":
-		f.journal = newAPIClient(cfg.PostGradeURL, &http.Client{Timeout: 10 * time.Second})
+	if opts.PostGrade != nil {
+		f.journal = &apiClient{conn: opts.PostGrade}
 	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
 		idpClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	f.idp = newProvider(cfg.Auth.Issuer, idpClient)
+	f.idp = newProvider(deps.Auth.Issuer, idpClient)
 	if deps.Guard != nil { // the process's verifier: same issuer and audience as every API
 		f.verifier = deps.Guard.Verifier
 	}
 	if f.verifier == nil {
-		f.verifier = auth.NewVerifier(cfg.Auth)
+		f.verifier = auth.NewVerifier(deps.Auth)
 	}
-	f.csp = contentSecurityPolicy(cfg.Auth.Issuer)
+	f.csp = contentSecurityPolicy(deps.Auth.Issuer)
 	f.store = &store{db: deps.DB, pdata: p}
 	if f.pages, err = parsePages(); err != nil {
-		return err
+		return nil, err
 	}
 
 	guard := &auth.Guard{Verifier: f.verifier, Policy: deps.Policy, Token: sessionToken}
@@ -247,7 +216,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, cfg Config, opt
 		f.OnStop(func(context.Context) error { cancel(); <-done; return nil })
 	}
 	f.Serve(http.HandlerFunc(f.serve))
-	return nil
+	return f, nil
 }
 
 // Routes lists the function's routes for the route-permission harness.

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"bytes"
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -31,7 +30,7 @@ func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 	if f.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	ctx := withClient(r.Context(), clientOf(r))
+	ctx := r.Context()
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		if c, err := r.Cookie(f.sessionCookie()); err == nil {
 			s, err := f.store.load(ctx, c.Value, f.now())
@@ -242,28 +241,6 @@ func (f *Function) static(w http.ResponseWriter, r *http.Request) error {
 func (f *Function) home(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/profile", http.StatusSeeOther)
 	return nil
-}
-
-// client is the browser behind a request, passed on to the registry so that its
-// audit log says from where a child's data were read.
-type client struct {
-	addr      string
-	userAgent string
-}
-
-type clientKey struct{}
-
-func clientOf(r *http.Request) client {
-	return client{addr: r.RemoteAddr, userAgent: r.UserAgent()}
-}
-
-func withClient(ctx context.Context, c client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
-}
-
-func clientFrom(ctx context.Context) (client, bool) {
-	c, ok := ctx.Value(clientKey{}).(client)
-	return c, ok
 }
 
 // principal is the verified user of a page (the router has checked the session's token).

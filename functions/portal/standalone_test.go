@@ -66,33 +66,21 @@ func TestConfigFromEnvironment(t *testing.T) {
 	t.Setenv("OIDC_CLIENT_ID", "eko-portal")
 	t.Setenv("OIDC_CLIENT_SECRET", "s3cret")
 	t.Setenv("OIDC_ISSUER", "https://esia.example")
-	// Standalone, and as a field of the all-in-one configuration.
-	var alone portal.Config
-	var allInOne struct {
-		function.Config
-		Portal portal.WebConfig
-	}
-	if err := function.Load(&alone); err != nil {
+	// The portal's settings, as it reads them alone and in the all-in-one process.
+	var opts portal.Options
+	if err := function.LoadSettings(portal.Name, &opts, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := function.Load(&allInOne); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []portal.WebConfig{alone.Web, allInOne.Portal} {
-		if c.PublicURL != "https://eko.example" || c.ClientID != "eko-portal" || c.ClientSecret != "s3cret" ||
-			strings.Join(c.Scopes, " ") != "openid profile" || c.LoginTTL != 10*time.Minute {
-			t.Errorf("config %+v", c)
-		}
-	}
-	if alone.Auth.Issuer != "https://esia.example" {
-		t.Errorf("issuer %q", alone.Auth.Issuer)
+	if c := opts.Web; c.PublicURL != "https://eko.example" || c.ClientID != "eko-portal" || c.ClientSecret != "s3cret" ||
+		strings.Join(c.Scopes, " ") != "openid profile" || c.LoginTTL != 10*time.Minute {
+		t.Errorf("config %+v", c)
 	}
 	for _, k := range []string{"PORTAL_PUBLIC_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {
 		t.Setenv(k, "x") // restored at the end of the test
 		os.Unsetenv(k)
 	}
-	var defaults portal.Config
-	if err := function.Load(&defaults); err != nil {
+	var defaults portal.Options
+	if err := function.LoadSettings(portal.Name, &defaults, nil); err != nil {
 		t.Fatal(err)
 	}
 	if d := defaults.Web; d.PublicURL != "http://127.0.0.1:8080" || d.ClientID != "eko" || d.ClientSecret != "eko-dev-secret" {

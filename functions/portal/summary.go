@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strings"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
-	pg "github.com/kuzbass/eko/functions/post-grade"
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 )
@@ -24,7 +26,7 @@ import (
 // summaryRow is a line of the summary: a municipality, a school, a class or
 // a subject.
 type summaryRow struct {
-	pg.Aggregate
+	postgradeapi.Aggregate
 	Name string
 	Link string // the municipality's or the school's own summary, for officials
 }
@@ -42,8 +44,8 @@ type summaryPage struct {
 	By             string // municipality | organisation | class | subject
 	Municipality   string // the territory's name
 	MunicipalityID string
-	Municipalities []registry.Municipality // the ministry's: the choice and the rows' names
-	School         string                  // the school's name, when one school is shown
+	Municipalities []registryapi.Municipality // the ministry's: the choice and the rows' names
+	School         string                     // the school's name, when one school is shown
 	SchoolID       string
 	Rows           []summaryRow
 	Total          summaryRow
@@ -139,7 +141,7 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 		// The ministry starts from the region, a municipality a row.
 		q.Set("by", "municipality")
 	}
-	var agg pg.Aggregates
+	var agg postgradeapi.Aggregates
 	if err := api.get(ctx, p.Token, journalAPI+"/aggregates", q, &agg); err != nil {
 		return err
 	}
@@ -201,7 +203,7 @@ func (f *Function) summaryNames(ctx context.Context, token string, d summaryPage
 			names[m.ID] = m.Name
 		}
 	case "subject":
-		var subjects struct{ Items []pg.Subject }
+		var subjects struct{ Items []postgradeapi.Subject }
 		if err := f.journal.get(ctx, token, journalAPI+"/subjects", nil, &subjects); err != nil {
 			return nil, err
 		}

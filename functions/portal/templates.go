@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kuzbass/eko/functions/registry"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
@@ -79,7 +80,7 @@ var funcs = template.FuncMap{
 		}
 		return t
 	},
-	"placement": func(p registry.Placement) string {
+	"placement": func(p registryapi.Placement) string {
 		s := p.OrganisationName
 		if p.ClassName != "" {
 			s += ", " + p.ClassName

@@ -9,9 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 
-	pg "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/shared/errs"
 )
 
@@ -30,7 +31,7 @@ type markTab struct {
 
 // confirmRow is a pupil's row: what is confirmed, what the input holds.
 type confirmRow struct {
-	pg.ConfirmedMark
+	postgradeapi.ConfirmedMark
 	Name  string
 	Input string // the confirmed mark, else the suggestion rounded
 	Was   string // the confirmed mark as typed, "" if none
@@ -41,7 +42,7 @@ type termMarksPage struct {
 	Tabs         []markTab
 	Query        string // the current tab's ?period=
 	Heading      string
-	Period       *pg.Period
+	Period       *postgradeapi.Period
 	Rows         []confirmRow
 	MayConfirm   bool
 	Error        string
@@ -103,18 +104,18 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, statu
 	if tab != "" && !yearTab {
 		q.Set("period_id", tab)
 	}
-	var tv pg.TermMarksView
+	var tv postgradeapi.TermMarksView
 	if err := api.get(r.Context(), p.Token, base+"/term-marks", q, &tv); err != nil {
 		return err
 	}
 	page := termMarksPage{AssignmentID: id.String(), Period: tv.Period, Error: problem, Fields: fields, Saved: r.URL.Query().Get("saved") == "1"}
 	marks := tv.Items
 	if yearTab {
-		var yv struct{ Items []pg.YearMark }
+		var yv struct{ Items []postgradeapi.YearMark }
 		if err := api.get(r.Context(), p.Token, base+"/year-marks", url.Values{"kind": {tab}}, &yv); err != nil {
 			return err
 		}
-		marks = make([]pg.ConfirmedMark, len(yv.Items))
+		marks = make([]postgradeapi.ConfirmedMark, len(yv.Items))
 		for i, m := range yv.Items {
 			marks[i] = m.ConfirmedMark
 		}
@@ -177,7 +178,7 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 		}
 	}
 	form := r.PostForm
-	var items []pg.ConfirmItem
+	var items []postgradeapi.ConfirmItem
 	fields := map[string]string{}
 	for _, s := range form["student"] {
 		typed := strings.TrimSpace(form.Get("mark_" + s))
@@ -189,7 +190,7 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 			fields[s] = "отметка — цифра от 1 до 5, «з» или «н»"
 			continue
 		}
-		items = append(items, pg.ConfirmItem{StudentID: s, Value: value, Passed: passed})
+		items = append(items, postgradeapi.ConfirmItem{StudentID: s, Value: value, Passed: passed})
 	}
 	if len(fields) > 0 {
 		return f.renderTermMarks(w, r, http.StatusBadRequest, "Исправьте отмеченные отметки.", fields)
@@ -199,12 +200,12 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 		http.Redirect(w, r, back+"&saved=1", http.StatusSeeOther)
 		return nil
 	}
-	path, body := journalAPI+"/assignments/"+id.String()+"/term-marks", any(pg.TermMarksRequest{PeriodID: tab, Items: items})
+	path, body := journalAPI+"/assignments/"+id.String()+"/term-marks", any(postgradeapi.TermMarksRequest{PeriodID: tab, Items: items})
 	if yearTab {
-		path, body = journalAPI+"/assignments/"+id.String()+"/year-marks", pg.YearMarksRequest{Kind: tab, Items: items}
+		path, body = journalAPI+"/assignments/"+id.String()+"/year-marks", postgradeapi.YearMarksRequest{Kind: tab, Items: items}
 	}
 	err = api.send(r.Context(), principal(r).Token, http.MethodPost, path, body, nil, nil)
-	if status, detail, ok := refusedCells(err, items, func(c pg.ConfirmItem) string { return c.StudentID }, fields); ok {
+	if status, detail, ok := refusedCells(err, items, func(c postgradeapi.ConfirmItem) string { return c.StudentID }, fields); ok {
 		return f.renderTermMarks(w, r, status, detail, fields)
 	}
 	if err != nil {

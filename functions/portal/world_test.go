@@ -12,41 +12,33 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzbass/eko/events"
-	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
+	"github.com/kuzbass/eko/ekotest"
 	"github.com/kuzbass/eko/functions/portal"
-	postgrade "github.com/kuzbass/eko/functions/post-grade"
-	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/registrytest"
-	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
-	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
 var pdataCfg = pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
 
-// world is the portal mounted as in the all-in-one process — the registry at
-// /api/registry/, the portal at / — on a fresh database seeded with the small
-// region and every fixture identity, with the real development identity
-// provider on a loopback listener.
+// world is every function mounted as in the all-in-one process (ekotest) —
+// the registry at /api/registry/, the portal at / — on a fresh database
+// seeded with the small region and every fixture identity, with the real
+// development identity provider on a loopback listener.
 type world struct {
-	t        *testing.T
-	db       *dbtest.Database
-	pdata    *pdata.Protector
-	issuer   string
-	public   *url.URL
-	portal   *portal.Function
-	handler  http.Handler
-	reg      http.Handler      // the registry's own handler, to serve it apart
-	services http.Handler      // submit-application's handler
-	journal  http.Handler      // post-grade's handler
-	ids      map[string]string // fixture login → registry person id; also org codes
-	server   *httptest.Server  // the portal on a real listener, when asked for
-	tokens   map[string]string // login → API access token, fetched on first use
+	t       *testing.T
+	db      *dbtest.Database
+	pdata   *pdata.Protector
+	issuer  string
+	public  *url.URL
+	portal  *portal.Function
+	handler http.Handler
+	reg     http.Handler      // the registry's own handler, to serve it apart
+	ids     map[string]string // fixture login → registry person id; also org codes
+	server  *httptest.Server  // the portal on a real listener, when asked for
+	tokens  map[string]string // login → API access token, fetched on first use
 }
 
 type worldOptions struct {
@@ -56,7 +48,6 @@ type worldOptions struct {
 
 func newWorld(t *testing.T, opt worldOptions) *world {
 	t.Helper()
-	ctx := context.Background()
 	var err error
 	w := &world{t: t, ids: map[string]string{}}
 	// The portal's listener comes first: its URL is the registered redirect URI.
@@ -72,62 +63,18 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		t.Fatal(err)
 	}
 
-	rw := registrytest.OpenWith(t, 11, devidp.Config{ClientSecret: "eko-dev-secret",
-		RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"}},
-		submitapplication.Schema(), postgrade.Schema(), portal.Schema())
-	d, deps, reg := rw.DB, rw.Deps, rw.Registry
-	w.db, w.pdata, w.issuer = d, rw.PData, rw.Issuer
-	authCfg := auth.Config{Issuer: w.issuer, Audience: "eko"}
-
-	sa := submitapplication.New()
-	sa.Registry = submitapplication.InProcessRegistry(http.HandlerFunc(reg.Handle))
-	if err := sa.Mount(ctx, deps, submitapplication.Options{PData: pdataCfg, Queue: submitapplication.QueueOptions{MaintainEvery: -1}}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sa.Stop(context.Background()) })
-	w.services = http.HandlerFunc(sa.Handle)
-	pg := postgrade.New()
-	pg.Registry = postgrade.InProcess(http.HandlerFunc(reg.Handle))
-	if err := pg.Mount(ctx, deps, postgrade.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	w.journal = http.HandlerFunc(pg.Handle)
-	// The journal's roster: the seeded enrollments, announced and relayed as `eko seed` does.
-	if _, err := registry.AnnounceEnrollments(ctx, d.Pool, deps.Outbox); err != nil {
-		t.Fatal(err)
-	}
-	relay := outboxrelay.NewRelay(d.Pool, &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{postgrade.Name: w.journal}},
-		outboxrelay.RelayConfig{BatchSize: 500, Concurrency: 4, DeliveryTimeout: 10 * time.Second, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
-	for {
-		n, err := relay.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-	}
-
-	w.portal = portal.New()
-	cfg := portal.Config{PData: pdataCfg, Web: portal.WebConfig{
-		PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",
-		Scopes: []string{"openid", "profile"}, LoginTTL: 10 * time.Minute,
-	}}
-	cfg.Auth = authCfg
-	if err := w.portal.Mount(ctx, deps, cfg, portal.Options{Registry: http.HandlerFunc(reg.Handle), SubmitApplication: w.services, PostGrade: w.journal}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.portal.Stop(context.Background()) })
-
-	// Exactly what the all-in-one function does (see the report to the lead).
-	root := httpx.NewRouter(deps.Guard)
-	root.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
-	root.Mount("/api/"+submitapplication.Name+"/", w.services, sa.Routes())
-	root.Mount("/api/"+postgrade.Name+"/", w.journal, pg.Routes())
-	root.Mount("/", http.HandlerFunc(w.portal.Handle), w.portal.Routes())
-	w.handler, w.reg = root, http.HandlerFunc(reg.Handle)
+	rw := ekotest.Open(t, ekotest.Options{Seed: 11,
+		IdP: devidp.Config{ClientSecret: "eko-dev-secret", RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"}},
+		Tunings: []function.Tuning{function.Tune(portal.Name, func(o *portal.Options) {
+			o.Web = portal.WebConfig{PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",
+				Scopes: []string{"openid", "profile"}, LoginTTL: 10 * time.Minute}
+		})}})
+	w.db, w.pdata, w.issuer = rw.DB, rw.PData, rw.Issuer
+	w.portal = rw.Function(portal.Name).(*portal.Function)
+	w.handler = rw
+	w.reg = rw.Function("registry")
 	if portalListener != nil {
-		w.server = &httptest.Server{Listener: portalListener, Config: &http.Server{Handler: root, ReadHeaderTimeout: 5 * time.Second}}
+		w.server = &httptest.Server{Listener: portalListener, Config: &http.Server{Handler: rw, ReadHeaderTimeout: 5 * time.Second}}
 		w.server.Start()
 		t.Cleanup(w.server.Close)
 	}

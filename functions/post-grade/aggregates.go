@@ -2,39 +2,22 @@ package postgrade
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
+
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// Aggregate is the journal over a span — of a school, one of its classes or
-// subjects, or a municipality's schools together — without any pupil's data: how much was taught and
-// recorded, the average mark and the attendance rate.
-type Aggregate struct {
-	OrganisationID           *uuid.UUID `json:"organisation_id,omitempty"` // all but by=municipality
-	MunicipalityID           *uuid.UUID `json:"municipality_id,omitempty"` // by=municipality
-	ClassID                  *uuid.UUID `json:"class_id,omitempty"`        // by=class
-	SubjectID                *uuid.UUID `json:"subject_id,omitempty"`      // by=subject
-	Lessons                  int        `json:"lessons"`
-	LessonsWithoutAttendance int        `json:"lessons_without_attendance"` // journal completeness: attendance never taken
-	Marks                    int        `json:"marks"`
-	Average                  *float64   `json:"average"` // weighted by the kinds' weights
-	Absences                 int        `json:"absences"`
-	AttendanceRate           *float64   `json:"attendance_rate"` // 1 − absences / pupils on the roster, over the lessons with attendance taken
-}
 
 // maxAggregateDays bounds one aggregates request.
 const maxAggregateDays = 400
@@ -159,8 +142,8 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Aggregate, error) {
-		var a Aggregate
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (postgradeapi.Aggregate, error) {
+		var a postgradeapi.Aggregate
 		var lessons, without, marks, absences, seats int64
 		var avg *float64
 		err := row.Scan(&a.OrganisationID, &a.MunicipalityID, &a.ClassID, &a.SubjectID, &lessons, &without, &marks, &avg, &absences, &seats)
@@ -178,7 +161,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list})
+	httpx.WriteJSON(w, http.StatusOK, postgradeapi.Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list})
 	return nil
 }
 
@@ -196,48 +179,17 @@ func optionalID(q url.Values, name string, fe *[]errs.FieldError) *uuid.UUID {
 	return &id
 }
 
-// Aggregates is GET aggregates: the span, the slicing and the rows.
-type Aggregates struct {
-	From  string      `json:"from"`
-	To    string      `json:"to"`
-	By    string      `json:"by"`
-	Items []Aggregate `json:"items"`
-}
-
-// idPage is a page of the registry's list, ids only.
-type idPage struct {
-	Items []struct {
-		ID uuid.UUID `json:"id"`
-	} `json:"items"`
-	Next string `json:"next"`
-}
-
-// registryPage reads a page of a registry list with the caller's token.
-func (f *Function) registryPage(ctx context.Context, path string, q url.Values) (idPage, error) {
-	var page idPage
-	if f.Registry == nil {
-		return page, errs.User(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитетам сейчас не получить")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path+"?"+q.Encode(), nil)
-	if err != nil {
-		return page, err
-	}
-	req.Header.Set("Authorization", "Bearer "+auth.PrincipalFrom(ctx).Token)
-	status, body := f.Registry(req)
-	if status != http.StatusOK {
-		return page, fmt.Errorf("registry %s: HTTP %d: %.200s", path, status, body)
-	}
-	return page, json.Unmarshal(body, &page)
-}
-
 // municipalities lists the region's municipalities from the registry's API.
 func (f *Function) municipalities(ctx context.Context) ([]uuid.UUID, error) {
-	page, err := f.registryPage(ctx, "/api/registry/municipalities", url.Values{})
+	if f.registry == nil {
+		return nil, errNoRegistry
+	}
+	ms, err := f.registry.Municipalities(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]uuid.UUID, len(page.Items))
-	for i, m := range page.Items {
+	out := make([]uuid.UUID, len(ms))
+	for i, m := range ms {
 		out[i] = m.ID
 	}
 	return out, nil
@@ -246,70 +198,20 @@ func (f *Function) municipalities(ctx context.Context) ([]uuid.UUID, error) {
 // schoolsOf lists the schools of a municipality from the registry's API with
 // the caller's token.
 func (f *Function) schoolsOf(ctx context.Context, mun uuid.UUID) ([]uuid.UUID, error) {
-	var out []uuid.UUID
-	after := ""
-	for range 20 { // 500 a page: up to 10,000 schools
-		q := url.Values{"municipality": {mun.String()}, "kind": {"school"}, "limit": {"500"}}
-		if after != "" {
-			q.Set("after", after)
-		}
-		page, err := f.registryPage(ctx, "/api/registry/organisations", q)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range page.Items {
-			out = append(out, o.ID)
-		}
-		if page.Next == "" {
-			break
-		}
-		after = page.Next
+	if f.registry == nil {
+		return nil, errNoRegistry
 	}
-	if out == nil {
-		out = []uuid.UUID{}
+	orgs, err := f.registry.AllOrganisations(ctx, registryapi.OrganisationFilter{Municipality: mun, Kind: "school"})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uuid.UUID, len(orgs))
+	for i, o := range orgs {
+		out[i] = o.ID
 	}
 	return out, nil
 }
 
-// RegistryCall answers a request to the registry's API: in-process
-// (InProcess) or over HTTP (Remote).
-type RegistryCall func(*http.Request) (int, []byte)
-
-// InProcess calls the registry's handler in this process.
-func InProcess(h http.Handler) RegistryCall {
-	return func(req *http.Request) (int, []byte) {
-		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		h.ServeHTTP(rec, req)
-		return rec.status, []byte(rec.body.String())
-	}
-}
-
-// Remote calls the registry at base (REGISTRY_URL).
-func Remote(base string) RegistryCall {
-	client := &http.Client{Timeout: 5 * time.Second}
-	base = strings.TrimRight(base, "/")
-	return func(req *http.Request) (int, []byte) {
-		u, err := url.Parse(base + req.URL.RequestURI())
-		if err != nil {
-			return 0, nil
-		}
-		req.URL, req.Host = u, u.Host
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, []byte(err.Error())
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		return resp.StatusCode, b
-	}
-}
-
-type recorder struct {
-	header http.Header
-	status int
-	body   strings.Builder
-}
-
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
-func (r *recorder) WriteHeader(code int)        { r.status = code }
+// errNoRegistry: a post-grade deployed without REGISTRY_URL knows no
+// municipality's schools.
+var errNoRegistry = errs.User(errs.Unavailable, "реестр недоступен: сводные данные по муниципалитетам сейчас не получить")

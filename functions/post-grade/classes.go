@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -13,21 +15,6 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
-
-// ClassAssignment is a subject taught to a class, with the subject's name.
-type ClassAssignment struct {
-	Assignment
-	Subject string `json:"subject"`
-}
-
-// ClassJournal is GET /api/post-grade/classes/{id}/assignments: the class's
-// school and what is taught to it in an academic year.
-type ClassJournal struct {
-	ClassID        uuid.UUID         `json:"class_id"`
-	OrganisationID uuid.UUID         `json:"organisation_id"`
-	AcademicYear   int               `json:"academic_year"`
-	Items          []ClassAssignment `json:"items"`
-}
 
 // classAssignments: GET /api/post-grade/classes/{id}/assignments[?year=] —
 // the class's subjects and teachers this academic year (or the one named),
@@ -62,11 +49,11 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	defer rows.Close()
-	out := ClassJournal{ClassID: class, OrganisationID: org, AcademicYear: year, Items: []ClassAssignment{}}
+	out := postgradeapi.ClassJournal{ClassID: class, OrganisationID: org, AcademicYear: year, Items: []postgradeapi.ClassAssignment{}}
 	c := callerOf(ctx)
 	allowed := c.administers(org) || c.holds(access.Class, class, access.ClassTeacher)
 	for rows.Next() {
-		a := ClassAssignment{Assignment: Assignment{OrganisationID: org, AcademicYear: year, ClassID: class}}
+		a := postgradeapi.ClassAssignment{Assignment: postgradeapi.Assignment{OrganisationID: org, AcademicYear: year, ClassID: class}}
 		if err := rows.Scan(&a.ID, &a.TeacherID, &a.SubjectID, &a.Subject); err != nil {
 			return err
 		}

@@ -7,29 +7,14 @@ import (
 	"slices"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// JournalView is a lesson's column of the journal: who is on the roster that
-// day, their marks and attendance.
-type JournalView struct {
-	Lesson   Lesson             `json:"lesson"`
-	Students []JournalStudent   `json:"students"`
-	Kinds    map[string]float64 `json:"mark_kinds"` // kind → weight
-	Statuses map[string]string  `json:"attendance_statuses"`
-	byID     map[uuid.UUID]*JournalStudent
-}
-
-// JournalStudent is one row of the journal grid for a lesson.
-type JournalStudent struct {
-	StudentID  uuid.UUID `json:"student_id"`
-	Marks      []Mark    `json:"marks"`
-	Attendance string    `json:"attendance"` // present unless recorded otherwise
-}
 
 // journal: GET /api/post-grade/lessons/{id}/journal — the lesson's teacher,
 // the class teacher of its class and the school's administration.
@@ -39,29 +24,29 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, org, err := f.lesson(ctx, f.db, id)
+	lc, err := lessonContext(ctx, f.db, id)
 	if err != nil {
 		return err
 	}
 	c := callerOf(ctx)
-	if l == nil || !(c.teaches(org, l.TeacherID) || c.administers(org) || c.holds(access.Class, l.ClassID, access.ClassTeacher)) {
+	if lc == nil || !(c.teaches(lc.org, lc.lesson.TeacherID) || c.administers(lc.org) || c.holds(access.Class, lc.lesson.ClassID, access.ClassTeacher)) {
 		return errs.User(errs.NotFound, "урок не найден среди ваших")
 	}
-	date, _ := time.Parse(time.DateOnly, l.Date)
-	enrolled, err := classOn(ctx, f.db, l.ClassID, date)
-	if err != nil {
-		return err
-	}
-	v := JournalView{Lesson: *l, Kinds: markKinds, Statuses: attendanceStatuses, byID: map[uuid.UUID]*JournalStudent{}}
+	l, enrolled := lc.lesson, lc.enrolled
+	teaches := c.teaches(lc.org, l.TeacherID)
+	v := postgradeapi.JournalView{Lesson: *l, Kinds: markKinds, Statuses: attendanceStatuses,
+		AttendanceTaken: lc.attendanceTaken, PeriodClosed: lc.closed,
+		MayEdit: teaches && (!lc.closed || lc.permit != nil), MayChangeClosedPeriod: teaches && lc.closed && lc.permit != nil}
+	byID := map[uuid.UUID]*postgradeapi.JournalStudent{}
 	ids := make([]uuid.UUID, 0, len(enrolled))
 	for s := range enrolled {
 		ids = append(ids, s)
 	}
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return compareUUID(a, b) })
-	v.Students = make([]JournalStudent, len(ids))
+	v.Students = make([]postgradeapi.JournalStudent, len(ids))
 	for i, s := range ids {
-		v.Students[i] = JournalStudent{StudentID: s, Marks: []Mark{}, Attendance: "present"}
-		v.byID[s] = &v.Students[i]
+		v.Students[i] = postgradeapi.JournalStudent{StudentID: s, Marks: []postgradeapi.Mark{}, Attendance: "present"}
+		byID[s] = &v.Students[i]
 	}
 	rows, err := f.db.Query(ctx, `SELECT id, student_id, kind, value, passed, version, updated_at FROM journal.marks
 		WHERE lesson_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`, id)
@@ -69,7 +54,7 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for rows.Next() {
-		m := Mark{LessonID: l.ID, Date: l.Date, SubjectID: l.SubjectID}
+		m := postgradeapi.Mark{LessonID: l.ID, Date: l.Date, SubjectID: l.SubjectID}
 		var value *int16
 		var version int32
 		if err := rows.Scan(&m.ID, &m.StudentID, &m.Kind, &value, &m.Passed, &version, &m.UpdatedAt); err != nil {
@@ -77,7 +62,7 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		m.Value, m.Version = intp(value), int(version)
-		if s := v.byID[m.StudentID]; s != nil {
+		if s := byID[m.StudentID]; s != nil {
 			s.Marks = append(s.Marks, m)
 		}
 	}
@@ -96,7 +81,7 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 			rows.Close()
 			return err
 		}
-		if js := v.byID[s]; js != nil {
+		if js := byID[s]; js != nil {
 			js.Attendance = st
 		}
 	}
@@ -115,44 +100,6 @@ func compareUUID(a, b uuid.UUID) int {
 		}
 	}
 	return 0
-}
-
-// DiaryView is a student's diary for a span of days.
-type DiaryView struct {
-	StudentID uuid.UUID      `json:"student_id"`
-	From      string         `json:"from"`
-	To        string         `json:"to"`
-	Days      []DiaryDay     `json:"days"`
-	Subjects  []SubjectTrend `json:"subjects"`
-}
-
-// DiaryDay is one day's lessons.
-type DiaryDay struct {
-	Date    string        `json:"date"`
-	Lessons []DiaryLesson `json:"lessons"`
-}
-
-// DiaryLesson is a lesson as the student's diary shows it.
-type DiaryLesson struct {
-	LessonID   uuid.UUID `json:"lesson_id"`
-	No         int       `json:"no"`
-	Subject    string    `json:"subject"`
-	SubjectID  uuid.UUID `json:"subject_id"`
-	Topic      string    `json:"topic,omitempty"`
-	Homework   string    `json:"homework,omitempty"`
-	Marks      []Mark    `json:"marks"`
-	Attendance string    `json:"attendance"`
-}
-
-// SubjectTrend is a subject's weighted average over the span and over the
-// span of the same length before it.
-type SubjectTrend struct {
-	SubjectID uuid.UUID `json:"subject_id"`
-	Subject   string    `json:"subject"`
-	Average   *float64  `json:"average"`          // weighted by the kinds' weights; null without marks
-	Previous  *float64  `json:"previous_average"` // the span before
-	Trend     string    `json:"trend"`            // up | down | flat | unknown
-	Marks     int       `json:"marks"`
 }
 
 // maxDiaryDays bounds one diary request.
@@ -182,7 +129,7 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errs.User(errs.NotFound, "дневник не найден")
 	}
-	v := DiaryView{StudentID: student, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []DiaryDay{}, Subjects: []SubjectTrend{}}
+	v := postgradeapi.DiaryView{StudentID: student, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []postgradeapi.DiaryDay{}, Subjects: []postgradeapi.SubjectTrend{}}
 	// The lessons of the classes the student was in on each day.
 	rows, err := f.db.Query(ctx, `SELECT l.id, l.lesson_date, l.lesson_no, s.id, s.name, coalesce(l.topic, ''), coalesce(l.homework, ''),
 		    coalesce(a.status, 'present')
@@ -195,21 +142,21 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	byLesson := map[uuid.UUID]*DiaryLesson{}
+	byLesson := map[uuid.UUID]*postgradeapi.DiaryLesson{}
 	type pos struct{ day, lesson int }
 	where := map[uuid.UUID]pos{}
 	for rows.Next() {
-		var dl DiaryLesson
+		var dl postgradeapi.DiaryLesson
 		var d time.Time
 		var no int16
 		if err := rows.Scan(&dl.LessonID, &d, &no, &dl.SubjectID, &dl.Subject, &dl.Topic, &dl.Homework, &dl.Attendance); err != nil {
 			rows.Close()
 			return err
 		}
-		dl.No, dl.Marks = int(no), []Mark{}
+		dl.No, dl.Marks = int(no), []postgradeapi.Mark{}
 		day := d.Format(time.DateOnly)
 		if n := len(v.Days); n == 0 || v.Days[n-1].Date != day {
-			v.Days = append(v.Days, DiaryDay{Date: day})
+			v.Days = append(v.Days, postgradeapi.DiaryDay{Date: day})
 		}
 		di := len(v.Days) - 1
 		v.Days[di].Lessons = append(v.Days[di].Lessons, dl)
@@ -233,11 +180,11 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	type sums struct{ now, nowW, prev, prevW float64 }
-	trends := map[uuid.UUID]*SubjectTrend{}
+	trends := map[uuid.UUID]*postgradeapi.SubjectTrend{}
 	acc := map[uuid.UUID]*sums{}
 	var order []uuid.UUID
 	for rows.Next() {
-		var m Mark
+		var m postgradeapi.Mark
 		var d time.Time
 		var name string
 		var value *int16
@@ -249,7 +196,7 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 		m.Date, m.Value, m.Version = d.Format(time.DateOnly), intp(value), int(version)
 		t := trends[m.SubjectID]
 		if t == nil {
-			t = &SubjectTrend{SubjectID: m.SubjectID, Subject: name}
+			t = &postgradeapi.SubjectTrend{SubjectID: m.SubjectID, Subject: name}
 			trends[m.SubjectID], acc[m.SubjectID] = t, &sums{}
 			order = append(order, m.SubjectID)
 		}

@@ -14,20 +14,6 @@ import (
 	"github.com/kuzbass/eko/shared/inbox"
 )
 
-// Events the journal produces. Their data carry identifiers and marks, never
-// names or other personal data.
-const (
-	EventGradePosted      = "ru.kuzbass.eko.grade.posted.v1"
-	EventGradeChanged     = "ru.kuzbass.eko.grade.changed.v1"
-	EventGradeDeleted     = "ru.kuzbass.eko.grade.deleted.v1"
-	EventAttendanceMarked = "ru.kuzbass.eko.attendance.marked.v1"
-	// EventTermMarkConfirmed: the teacher confirmed a pupil's mark for a period.
-	EventTermMarkConfirmed = "ru.kuzbass.eko.term-mark.confirmed.v1"
-	// EventAbsenceChronic: a pupil's absences in a period passed the threshold
-	// (a signal for the class teacher and, later, the KDN module).
-	EventAbsenceChronic = "ru.kuzbass.eko.absence.chronic.v1"
-)
-
 // Events of the registry the journal keeps its roster from.
 const (
 	EventEnrollmentCreated = "ru.kuzbass.eko.enrollment.created.v1"

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -20,17 +22,6 @@ import (
 const maxExamFile = 10 << 20
 
 var examKinds = map[string]string{"oge": "ОГЭ", "ege": "ЕГЭ", "gve": "ГВЭ", "entrance": "вступительное испытание"}
-
-// ExamResult is one exam of a pupil or an applicant.
-type ExamResult struct {
-	StudentID      uuid.UUID `json:"student_id"`
-	OrganisationID uuid.UUID `json:"organisation_id"`
-	Kind           string    `json:"kind"`
-	Subject        string    `json:"subject"`
-	Date           string    `json:"date"`
-	Score          *int      `json:"score,omitempty"`
-	Mark           *int      `json:"mark,omitempty"`
-}
 
 // importExams: POST /api/post-grade/organisations/{id}/exam-results (text/csv)
 // — the school (ОГЭ, ЕГЭ, ГВЭ) or college (entrance examinations) loads
@@ -70,10 +61,10 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
 		onRoster[id] = true
 	}
 	var rp csvtable.Report
-	results := make([]ExamResult, 0, len(t.Rows))
+	results := make([]postgradeapi.ExamResult, 0, len(t.Rows))
 	for i, row := range t.Rows {
 		line := i + 2
-		x := ExamResult{OrganisationID: org, Kind: strings.ToLower(t.Get(row, "kind")), Subject: t.Get(row, "subject")}
+		x := postgradeapi.ExamResult{OrganisationID: org, Kind: strings.ToLower(t.Get(row, "kind")), Subject: t.Get(row, "subject")}
 		id, err := uuid.Parse(t.Get(row, "student_id"))
 		switch {
 		case err != nil:
@@ -154,8 +145,8 @@ func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ExamResult, error) {
-		var x ExamResult
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (postgradeapi.ExamResult, error) {
+		var x postgradeapi.ExamResult
 		var score, mark *int16
 		err := row.Scan(&x.StudentID, &x.OrganisationID, &x.Kind, &x.Subject, &x.Date, &score, &mark)
 		x.Score, x.Mark = intp(score), intp(mark)
@@ -164,6 +155,6 @@ func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
 }

@@ -4,23 +4,14 @@ import (
 	"net/http"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// GridView is an assignment's journal over a span: pupils × lessons.
-type GridView struct {
-	Assignment Assignment        `json:"assignment"`
-	From       string            `json:"from"`
-	To         string            `json:"to"`
-	Lessons    []Lesson          `json:"lessons"`
-	Pupils     []uuid.UUID       `json:"pupils"`
-	Marks      map[string][]Mark `json:"marks"`      // "student/lesson" → marks
-	Attendance map[string]string `json:"attendance"` // "student/lesson" → status, absent or late only
-}
 
 // maxGridDays bounds one grid.
 const maxGridDays = 31
@@ -48,15 +39,15 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)) {
 		return errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
-	v := GridView{Assignment: *a, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Lessons: []Lesson{}, Pupils: []uuid.UUID{},
-		Marks: map[string][]Mark{}, Attendance: map[string]string{}}
+	v := postgradeapi.GridView{Assignment: *a, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Lessons: []postgradeapi.Lesson{}, Pupils: []uuid.UUID{},
+		Marks: map[string][]postgradeapi.Mark{}, Attendance: map[string]string{}}
 	rows, err := f.db.Query(ctx, `SELECT id, to_char(lesson_date, 'YYYY-MM-DD'), lesson_no, coalesce(topic, '') FROM journal.lessons
 		WHERE assignment_id = $1 AND lesson_date BETWEEN $2 AND $3 ORDER BY lesson_date, lesson_no`, a.ID, from, to)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		l := Lesson{AssignmentID: a.ID, ClassID: a.ClassID, SubjectID: a.SubjectID, TeacherID: a.TeacherID}
+		l := postgradeapi.Lesson{AssignmentID: a.ID, ClassID: a.ClassID, SubjectID: a.SubjectID, TeacherID: a.TeacherID}
 		var no int16
 		if err := rows.Scan(&l.ID, &l.Date, &no, &l.Topic); err != nil {
 			rows.Close()
@@ -93,7 +84,7 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for rows.Next() {
-		m := Mark{SubjectID: a.SubjectID}
+		m := postgradeapi.Mark{SubjectID: a.SubjectID}
 		var value *int16
 		var version int32
 		if err := rows.Scan(&m.ID, &m.LessonID, &m.StudentID, &m.Date, &m.Kind, &value, &m.Passed, &version, &m.UpdatedAt); err != nil {

@@ -1,8 +1,9 @@
-package postgrade
+package postgrade_test
 
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,12 +11,16 @@ import (
 	"testing"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
 // saved is the answer of POST /marks.
-type saved struct{ Items []Mark }
+type saved struct{ Items []postgradeapi.Mark }
 
 func TestMarksDiaryAndHistory(t *testing.T) {
 	w := newWorld(t)
@@ -34,7 +39,7 @@ func TestMarksDiaryAndHistory(t *testing.T) {
 	if len(s.Items) != 3 || s.Items[0].Version != 1 {
 		t.Fatalf("saved %+v", s.Items)
 	}
-	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventGradePosted); n != 3 {
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, postgradeapi.EventGradePosted); n != 3 {
 		t.Fatalf("grade.posted events: %d, want 3", n)
 	}
 	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l2}","items":[{"student_id":"{student1}","status":"late"}]}`,
@@ -43,7 +48,7 @@ func TestMarksDiaryAndHistory(t *testing.T) {
 
 	// The parent sees the week: topic, marks, lateness, the weighted average.
 	from := monday().Format(time.DateOnly)
-	var d DiaryView
+	var d postgradeapi.DiaryView
 	w.must(http.MethodGet, api+"/diary/{student1}?from="+from, "parent1", "", http.StatusOK, &d)
 	if len(d.Days) != 5 || d.Days[0].Lessons[0].Topic != "Дроби" || len(d.Days[0].Lessons[0].Marks) != 2 || d.Days[1].Lessons[0].Attendance != "late" {
 		t.Fatalf("diary %+v", d)
@@ -57,7 +62,7 @@ func TestMarksDiaryAndHistory(t *testing.T) {
 	oral := s.Items[0]
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","items":[
 		{"mark_id":%q,"version":1,"kind":"oral","value":4,"reason":"ошибка при вводе"}]}`, oral.ID), http.StatusOK, nil)
-	var h struct{ Items []HistoryEntry }
+	var h struct{ Items []postgradeapi.HistoryEntry }
 	w.must(http.MethodGet, api+"/marks/"+oral.ID.String()+"/history", "parent1", "", http.StatusOK, &h)
 	if len(h.Items) != 2 || *h.Items[1].OldValue != 5 || *h.Items[1].NewValue != 4 || h.Items[1].Reason != "ошибка при вводе" ||
 		h.Items[1].ActorID == nil || *h.Items[1].ActorID != w.ids["{teacher-s1}"] {
@@ -87,7 +92,7 @@ func TestMarksDiaryAndHistory(t *testing.T) {
 		t.Fatalf("diary after change and delete: %+v", got)
 	}
 	// The grid of the fortnight: 5 lessons; student1's Monday cell holds the changed mark, Tuesday's says late.
-	var g GridView
+	var g postgradeapi.GridView
 	w.must(http.MethodGet, api+"/assignments/{asg}/grid?from="+from, "teacher-s1", "", http.StatusOK, &g)
 	cell := w.ids["{student1}"] + "/" + w.ids["{l1}"]
 	if len(g.Lessons) != 5 || len(g.Marks[cell]) != 1 || *g.Marks[cell][0].Value != 4 || g.Attendance[w.ids["{student1}"]+"/"+w.ids["{l2}"]] != "late" {
@@ -258,11 +263,11 @@ func TestRosterFollowsEnrollmentEvents(t *testing.T) {
 	data := map[string]any{"enrollment_id": enrollment, "person_id": w.ids["{student1}"], "organisation_id": w.ids["{school1}"],
 		"class_id": w.ids["{6a}"], "academic_year": yearOf(), "starts_on": starts, "ends_on": left, "fields": []string{"ends_on"}}
 	for range 2 {
-		if code, body := w.deliver("left-1", EventEnrollmentChanged, data); code != http.StatusNoContent {
+		if code, body := w.deliver("left-1", postgrade.EventEnrollmentChanged, data); code != http.StatusNoContent {
 			t.Fatalf("enrollment.changed: %d %s", code, body)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM platform.processed_events WHERE consumer = $1 AND id = 'left-1'`, Name); n != 1 {
+	if n := w.count(`SELECT count(*) FROM platform.processed_events WHERE consumer = $1 AND id = 'left-1'`, postgrade.Name); n != 1 {
 		t.Fatalf("processed %d times", n)
 	}
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`, http.StatusOK, nil)
@@ -300,7 +305,7 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 			at = at.AddDate(1, 0, 0)
 		}
 		w.f.Now = func() time.Time { return at.Add(10 * time.Hour) }
-		var v TermMarksView
+		var v postgradeapi.TermMarksView
 		w.must(http.MethodGet, api+"/assignments/{asg}/term-marks", "teacher-s1", "", http.StatusOK, &v)
 		if v.Period == nil || v.Period.No != want || len(v.Periods) != 2 || v.Assignment.ID.String() != w.ids["{asg}"] {
 			t.Fatalf("on %s the period in course is %+v of %d, want no. %d", at.Format(time.DateOnly), v.Period, len(v.Periods), want)
@@ -310,9 +315,9 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 	if code, body := w.call(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1", `{"items":[{"student_id":"{student1}","value":4}]}`); code != 400 || !strings.Contains(body, "period_id") {
 		t.Fatalf("confirming without a period: %d %s", code, body)
 	}
-	var tm TermMarksView
+	var tm postgradeapi.TermMarksView
 	w.must(http.MethodGet, api+"/assignments/{asg}/term-marks?period_id={p1}", "teacher-s1", "", http.StatusOK, &tm)
-	var mine *TermMark
+	var mine *postgradeapi.TermMark
 	for i := range tm.Items {
 		if tm.Items[i].StudentID.String() == w.ids["{student1}"] {
 			mine = &tm.Items[i]
@@ -323,7 +328,7 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 	}
 	w.must(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1", `{"period_id":"{p1}","items":[{"student_id":"{student1}","value":4}]}`,
 		http.StatusNoContent, nil)
-	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventTermMarkConfirmed); n != 1 {
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, postgradeapi.EventTermMarkConfirmed); n != 1 {
 		t.Fatalf("term-mark.confirmed events: %d", n)
 	}
 
@@ -339,7 +344,7 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 	var permit struct{ ID string }
 	w.must(http.MethodPost, api+"/periods/{p1}/permits", "director-s1", `{"assignment_id":"{asg}","reason":"апелляция родителей","hours":2}`, http.StatusCreated, &permit)
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", change, http.StatusOK, nil)
-	var h struct{ Items []HistoryEntry }
+	var h struct{ Items []postgradeapi.HistoryEntry }
 	w.must(http.MethodGet, api+"/marks/"+s.Items[0].ID.String()+"/history", "director-s1", "", http.StatusOK, &h)
 	if last := h.Items[len(h.Items)-1]; last.PermitID == nil || *last.PermitID != permit.ID {
 		t.Fatalf("the change under the permit: %+v", last)
@@ -348,7 +353,7 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 	// Chronic absence: a second week of lessons; absent on 3 of the first 10 → one signal.
 	w.exec(`UPDATE journal.periods SET closed_at = NULL`)
 	mon := monday().AddDate(0, 0, 7)
-	var week2 struct{ Items []Lesson }
+	var week2 struct{ Items []postgradeapi.Lesson }
 	w.must(http.MethodPost, api+"/assignments/{asg}/timetable", "director-s1", fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":2,"from":%q,"to":%q}`,
 		mon.Format(time.DateOnly), mon.AddDate(0, 0, 4).Format(time.DateOnly)), http.StatusCreated, &week2)
 	for _, i := range []int{0, 1, 4, 3} {
@@ -358,7 +363,7 @@ func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 		if i == 4 || i == 3 {
 			want = 1 // at the tenth lesson: 3 of 10
 		}
-		if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventAbsenceChronic); n != want {
+		if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, postgradeapi.EventAbsenceChronic); n != want {
 			t.Fatalf("after the absence on lesson %d: %d absence.chronic events, want %d", 6+i, n, want)
 		}
 	}
@@ -375,7 +380,7 @@ func TestAggregates(t *testing.T) {
 	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"absent_illness"}]}`,
 		http.StatusNoContent, nil)
 	from, to := monday().Format(time.DateOnly), monday().AddDate(0, 0, 6).Format(time.DateOnly)
-	var out Aggregates
+	var out postgradeapi.Aggregates
 	code, body := w.call(http.MethodGet, api+"/aggregates?from="+from+"&to="+to, "mun-kemerovo", "")
 	if code != 200 || strings.Contains(body, w.ids["{student1}"]) {
 		t.Fatalf("Kemerovo's aggregates: %d %s", code, body)
@@ -386,7 +391,7 @@ func TestAggregates(t *testing.T) {
 	}
 	a := out.Items[0]
 	pupils := w.count(`SELECT count(*) FROM journal.roster WHERE class_id = $1`, w.ids["{6a}"])
-	wantRate := round2(1 - 1/float64(pupils)) // over the one lesson with attendance taken
+	wantRate := math.Round((1-1/float64(pupils))*100) / 100 // over the one lesson with attendance taken
 	if a.Lessons != 5 || a.LessonsWithoutAttendance != 4 || a.Marks != 2 || a.Average == nil || *a.Average != 3.5 || a.Absences != 1 ||
 		a.AttendanceRate == nil || *a.AttendanceRate != wantRate {
 		t.Fatalf("school No. 1: %+v (want 5 lessons, 4 without attendance, 2 marks, 3.5, 1 absence, rate %.2f)", a, wantRate)
@@ -401,7 +406,7 @@ func TestAggregates(t *testing.T) {
 	// a school outside the caller's territory is not found.
 	span := "from=" + from + "&to=" + to
 	for by, want := range map[string]string{"class": "{6a}", "subject": "{math}"} {
-		var sliced Aggregates
+		var sliced postgradeapi.Aggregates
 		w.must(http.MethodGet, api+"/aggregates?by="+by+"&"+span, "director-s1", "", http.StatusOK, &sliced)
 		if len(sliced.Items) != 1 || sliced.By != by {
 			t.Fatalf("by=%s: %+v", by, sliced)
@@ -415,7 +420,7 @@ func TestAggregates(t *testing.T) {
 			t.Fatalf("by=%s: %+v, want %s with the school's numbers", by, x, want)
 		}
 	}
-	var one Aggregates
+	var one postgradeapi.Aggregates
 	w.must(http.MethodGet, api+"/aggregates?organisation={school1}&"+span, "mun-kemerovo", "", http.StatusOK, &one)
 	if len(one.Items) != 1 || one.Items[0].Lessons != 5 || one.Items[0].ClassID != nil || one.Items[0].SubjectID != nil {
 		t.Fatalf("Kemerovo's school No. 1: %+v", one.Items)
@@ -431,9 +436,9 @@ func TestAggregates(t *testing.T) {
 	// By municipality: the ministry's region and a municipality's own add up
 	// their schools; a school's administration has no such view.
 	for _, login := range []string{"ministry", "mun-kemerovo"} {
-		var byMun Aggregates
+		var byMun postgradeapi.Aggregates
 		w.must(http.MethodGet, api+"/aggregates?by=municipality&"+span, login, "", http.StatusOK, &byMun)
-		var kemerovo *Aggregate
+		var kemerovo *postgradeapi.Aggregate
 		for i, x := range byMun.Items {
 			if x.OrganisationID != nil || x.MunicipalityID == nil {
 				t.Fatalf("%s by municipality: a row %+v", login, x)
@@ -456,7 +461,7 @@ func TestAggregates(t *testing.T) {
 		posted.Items[1].ID), http.StatusOK, nil)
 	w.must(http.MethodPost, api+"/attendance", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"present"}]}`,
 		http.StatusNoContent, nil)
-	var after Aggregates
+	var after postgradeapi.Aggregates
 	w.must(http.MethodGet, api+"/aggregates?organisation={school1}&"+span, "director-s1", "", http.StatusOK, &after)
 	if x := after.Items[0]; x.Marks != 1 || *x.Average != 5 || x.Absences != 0 || *x.AttendanceRate != 1 || x.LessonsWithoutAttendance != 4 {
 		t.Fatalf("after the deletion and the correction: %+v, want 1 mark averaging 5, no absences, rate 1", x)
@@ -499,7 +504,7 @@ func TestExamImport(t *testing.T) {
 	}
 	good := "student_id,kind,subject,date,score,mark\n{student1},oge,Математика,20.05.2026,,5\n{student1},oge,Русский язык,2026-05-24,28,4\n"
 	w.must(http.MethodPost, api+"/organisations/{school1}/exam-results", "director-s1", good, http.StatusCreated, nil)
-	var res struct{ Items []ExamResult }
+	var res struct{ Items []postgradeapi.ExamResult }
 	w.must(http.MethodGet, api+"/exam-results/{student1}", "parent1", "", http.StatusOK, &res)
 	if len(res.Items) != 2 || res.Items[0].Subject != "Математика" || *res.Items[0].Mark != 5 || *res.Items[1].Score != 28 {
 		t.Fatalf("results %+v", res.Items)
@@ -528,7 +533,7 @@ func TestYearAndFinalMarks(t *testing.T) {
 			fmt.Sprintf(`{"period_id":%q,"items":[{"student_id":"{student1}","value":%d}]}`, pid, v), http.StatusNoContent, nil)
 	}
 	suggested := func(kind string) *float64 {
-		var out struct{ Items []YearMark }
+		var out struct{ Items []postgradeapi.YearMark }
 		w.must(http.MethodGet, api+"/assignments/{asg}/year-marks?kind="+kind, "teacher-s1", "", http.StatusOK, &out)
 		for _, m := range out.Items {
 			if m.StudentID.String() == w.ids["{student1}"] {
@@ -560,7 +565,7 @@ func TestYearAndFinalMarks(t *testing.T) {
 // year; another year has none; a malformed year is refused.
 func TestClassAssignments(t *testing.T) {
 	w := newWorld(t)
-	var cj ClassJournal
+	var cj postgradeapi.ClassJournal
 	w.must(http.MethodGet, api+"/classes/{6a}/assignments", "teacher-s1", "", http.StatusOK, &cj)
 	if len(cj.Items) != 1 || cj.Items[0].ID.String() != w.ids["{asg}"] || cj.Items[0].Subject != "Математика" ||
 		cj.Items[0].TeacherID.String() != w.ids["{teacher-s1}"] || cj.OrganisationID.String() != w.ids["{school1}"] {

@@ -4,19 +4,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// TeacherLesson is a lesson in a teacher's day, with what the journal needs.
-type TeacherLesson struct {
-	Lesson
-	Subject        string    `json:"subject"`
-	OrganisationID uuid.UUID `json:"organisation_id"`
-}
 
 // myLessons: GET /api/post-grade/lessons?date= — the caller's own lessons of a
 // day (today by default): what a teacher opens the journal from.
@@ -38,8 +32,8 @@ func (f *Function) myLessons(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TeacherLesson, error) {
-		var tl TeacherLesson
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (postgradeapi.TeacherLesson, error) {
+		var tl postgradeapi.TeacherLesson
 		var no int16
 		err := row.Scan(&tl.ID, &tl.AssignmentID, &tl.ClassID, &tl.SubjectID, &tl.TeacherID, &tl.Date, &no, &tl.Topic, &tl.Homework, &tl.Subject, &tl.OrganisationID)
 		tl.No = int(no)
@@ -49,12 +43,12 @@ func (f *Function) myLessons(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Only lessons of schools where the caller still teaches.
-	out := []TeacherLesson{}
+	out := []postgradeapi.TeacherLesson{}
 	for _, l := range list {
 		if c.teaches(l.OrganisationID, l.TeacherID) {
 			out = append(out, l)
 		}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"date": day.Format(time.DateOnly), "items": out})
+	httpx.WriteJSON(w, http.StatusOK, postgradeapi.TeacherDay{Date: day.Format(time.DateOnly), Items: out})
 	return nil
 }

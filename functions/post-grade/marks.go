@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,51 +23,21 @@ import (
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
-// MarksRequest is the body of POST /api/post-grade/marks: one lesson's marks
-// (a whole class at once). An item without mark_id posts a new mark; with
-// mark_id and version it changes that mark, or deletes it (delete: true); a
-// change or a deletion says why.
-type MarksRequest struct {
-	LessonID string     `json:"lesson_id"`
-	Items    []MarkItem `json:"items"`
-}
-
-// MarkItem is one cell of the journal grid.
-type MarkItem struct {
-	MarkID    string `json:"mark_id,omitempty"`
-	Version   int    `json:"version,omitempty"`
-	StudentID string `json:"student_id,omitempty"`
-	Kind      string `json:"kind,omitempty"`
-	Value     *int   `json:"value,omitempty"`  // 1..5
-	Passed    *bool  `json:"passed,omitempty"` // pass/fail instead of a value
-	Delete    bool   `json:"delete,omitempty"`
-	Reason    string `json:"reason,omitempty"`
-}
-
-// Mark is a mark as the API shows it.
-type Mark struct {
-	ID        uuid.UUID  `json:"id"`
-	LessonID  uuid.UUID  `json:"lesson_id"`
-	StudentID uuid.UUID  `json:"student_id"`
-	Date      string     `json:"date"`
-	SubjectID uuid.UUID  `json:"subject_id"`
-	Kind      string     `json:"kind"`
-	Value     *int       `json:"value,omitempty"`
-	Passed    *bool      `json:"passed,omitempty"`
-	Version   int        `json:"version"`
-	Deleted   bool       `json:"deleted,omitempty"`
-	UpdatedAt time.Time  `json:"updated_at"`
-	DeletedAt *time.Time `json:"deleted_at,omitempty"`
-}
-
 // Limits of one save: a class is at most 40 pupils with a few marks each.
 const (
 	maxMarkItems = 200
 	maxMarksBody = 64 << 10
 )
 
-// markKinds are the kinds of marks and their weights (journal.mark_kinds).
-var markKinds = map[string]float64{"oral": 1, "homework": 1, "independent": 1.5, "test": 2, "control": 3, "dictation": 2}
+// markKinds are the kinds of marks and their weights (postgradeapi.MarkKinds;
+// journal.mark_kinds holds the same).
+var markKinds = func() map[string]float64 {
+	m := map[string]float64{}
+	for _, k := range postgradeapi.MarkKinds {
+		m[k.Code] = k.Weight
+	}
+	return m
+}()
 
 // saveMarks: POST /api/post-grade/marks — the lesson's teacher saves a class's
 // marks in one transaction; any refused item refuses the whole request.
@@ -74,7 +46,7 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	if r.ContentLength > maxMarksBody {
 		return errs.User(errs.TooLarge, "за раз сохраняются оценки одного урока: не больше %d записей", maxMarkItems)
 	}
-	var in MarksRequest
+	var in postgradeapi.MarksRequest
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}
@@ -85,67 +57,92 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
 		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" оценок одного урока"))
 	}
-	var fe []errs.FieldError
-	for i, it := range in.Items {
-		fe = append(fe, it.check("items["+strconv.Itoa(i)+"]")...)
-	}
-	if len(fe) > 0 {
+	if fe := checkMarks("items", in.Items); len(fe) > 0 {
 		return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки", fe...)
 	}
 	c := callerOf(ctx)
-	var saved []Mark
+	var saved []postgradeapi.Mark
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		saved = saved[:0]
-		lc, err := lessonContext(ctx, tx, lessonID)
+		lc, err := f.editableLesson(ctx, tx, c, lessonID)
 		if err != nil {
 			return err
 		}
-		if lc == nil || !c.teaches(lc.org, lc.lesson.TeacherID) {
-			return errs.User(errs.NotFound, "урок не найден среди ваших")
-		}
-		if lc.closed && lc.permit == nil {
-			return errPeriodClosed
-		}
-		l, enrolled, date := lc.lesson, lc.enrolled, lc.date
-		w := &markWriter{tx: tx, lesson: l, caller: c, permit: lc.permit, role: c.role(access.Organisation, lc.org), at: lc.at}
 		var evs []outbox.Event
-		for i, it := range in.Items {
-			name := "items[" + strconv.Itoa(i) + "]"
-			var m Mark
-			var ev outbox.Event
-			var err error
-			if it.MarkID == "" {
-				student, _ := uuid.Parse(it.StudentID)
-				if !enrolled[student] {
-					return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
-						field(name+".student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
-				}
-				m, ev = w.post(student, it)
-			} else {
-				m, ev, err = w.change(ctx, name, it)
-			}
-			if err != nil {
-				return err
-			}
-			saved, evs = append(saved, m), append(evs, ev)
-		}
-		if err := w.flush(ctx); err != nil {
+		if saved, evs, err = writeMarks(ctx, tx, lc, c, "items", in.Items); err != nil {
 			return err
-		}
-		if t := w.totals; t != (lessonTotals{}) {
-			// An increment: concurrent saves of the lesson each add their own.
-			if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $3,
-				    marks_weighted = marks_weighted + $4 WHERE id = $1`, l.ID, t.count, t.weight, t.weighted); err != nil {
-				return fmt.Errorf("lesson totals: %w", err)
-			}
 		}
 		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": saved})
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(saved, ""))
 	return nil
+}
+
+// checkMarks validates the items of a save on their own; list names them
+// in field errors ("items", "marks").
+func checkMarks(list string, items []postgradeapi.MarkItem) []errs.FieldError {
+	var fe []errs.FieldError
+	for i, it := range items {
+		fe = append(fe, checkMarkItem(it, list+"["+strconv.Itoa(i)+"]")...)
+	}
+	return fe
+}
+
+// editableLesson reads the lesson with what a save checks (lessonContext),
+// when the caller teaches it; otherwise it is not found. A closed period
+// refuses the save unless the director's permit lets it through.
+func (f *Function) editableLesson(ctx context.Context, tx pgx.Tx, c caller, id uuid.UUID) (*lessonCtx, error) {
+	lc, err := lessonContext(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if lc == nil || !c.teaches(lc.org, lc.lesson.TeacherID) {
+		return nil, errs.User(errs.NotFound, "урок не найден среди ваших")
+	}
+	if lc.closed && lc.permit == nil {
+		return nil, errPeriodClosed
+	}
+	return lc, nil
+}
+
+// writeMarks writes the lesson's marks items in tx (checked with
+// checkMarks) and keeps the lesson's totals; it returns the marks as saved
+// and their events. Field errors name the items of list.
+func writeMarks(ctx context.Context, tx pgx.Tx, lc *lessonCtx, c caller, list string, items []postgradeapi.MarkItem) ([]postgradeapi.Mark, []outbox.Event, error) {
+	l, enrolled, date := lc.lesson, lc.enrolled, lc.date
+	w := &markWriter{tx: tx, lesson: l, caller: c, permit: lc.permit, role: c.role(access.Organisation, lc.org), at: lc.at}
+	saved := make([]postgradeapi.Mark, 0, len(items))
+	evs := make([]outbox.Event, 0, len(items))
+	for i, it := range items {
+		name := list + "[" + strconv.Itoa(i) + "]"
+		var m postgradeapi.Mark
+		var ev outbox.Event
+		var err error
+		if it.MarkID == "" {
+			student, _ := uuid.Parse(it.StudentID)
+			if !enrolled[student] {
+				return nil, nil, errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
+					field(name+".student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
+			}
+			m, ev = w.post(student, it)
+		} else if m, ev, err = w.change(ctx, name, it); err != nil {
+			return nil, nil, err
+		}
+		saved, evs = append(saved, m), append(evs, ev)
+	}
+	if err := w.flush(ctx); err != nil {
+		return nil, nil, err
+	}
+	if t := w.totals; t != (lessonTotals{}) {
+		// An increment: concurrent saves of the lesson each add their own.
+		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $3,
+			    marks_weighted = marks_weighted + $4 WHERE id = $1`, l.ID, t.count, t.weight, t.weighted); err != nil {
+			return nil, nil, fmt.Errorf("lesson totals: %w", err)
+		}
+	}
+	return saved, evs, nil
 }
 
 // RecountLessons sets every lesson's mark totals from its marks, for marks
@@ -159,42 +156,6 @@ func RecountLessons(ctx context.Context, q interface {
 		      FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind WHERE m.deleted_at IS NULL GROUP BY m.lesson_id) s
 		WHERE s.lesson_id = l.id`)
 	return err
-}
-
-// check validates an item on its own.
-func (it MarkItem) check(name string) []errs.FieldError {
-	var fe []errs.FieldError
-	if it.MarkID == "" {
-		if _, err := uuid.Parse(it.StudentID); err != nil {
-			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
-		}
-		if it.Delete || it.Version != 0 {
-			fe = append(fe, field(name+".mark_id", "required", "изменяют и удаляют оценку по её mark_id и version"))
-		}
-	} else {
-		if _, err := uuid.Parse(it.MarkID); err != nil {
-			fe = append(fe, field(name+".mark_id", "format", "идентификатор оценки в формате UUID"))
-		}
-		if it.Version < 1 {
-			fe = append(fe, field(name+".version", "required", "версия оценки, которую вы видели"))
-		}
-		if n := utf8.RuneCountInString(strings.TrimSpace(it.Reason)); n < 3 || n > 500 {
-			fe = append(fe, field(name+".reason", "required", "причина изменения или удаления (от 3 до 500 символов)"))
-		}
-	}
-	if it.Delete {
-		return fe
-	}
-	if _, ok := markKinds[it.Kind]; !ok {
-		fe = append(fe, field(name+".kind", "enum", "вид работы: oral, homework, independent, test, control, dictation"))
-	}
-	switch {
-	case (it.Value == nil) == (it.Passed == nil):
-		fe = append(fe, field(name+".value", "required", "оценка (value от 1 до 5) или зачёт (passed)"))
-	case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
-		fe = append(fe, field(name+".value", "scale", "оценка по пятибалльной шкале: от 1 до 5"))
-	}
-	return fe
 }
 
 // openPeriod refuses a change inside a closed period of org, unless the
@@ -226,25 +187,27 @@ var errPeriodClosed = &errs.Error{Code: errs.Conflict, ForUser: true, Detail: "�
 
 // lessonCtx is what saving a lesson's marks checks, read in one statement.
 type lessonCtx struct {
-	lesson   *Lesson
+	lesson   *postgradeapi.Lesson
 	org      uuid.UUID
 	date     time.Time
 	closed   bool       // the lesson's date lies in a closed period
 	permit   *uuid.UUID // the director's permit for the lesson's assignment in it
 	enrolled map[uuid.UUID]bool
 	at       time.Time // the database clock
+	// attendanceTaken: the lesson's attendance has been recorded.
+	attendanceTaken bool
 }
 
 // lessonContext reads the lesson, its period's state and the class on its
 // date in one round trip, or nil when there is no such lesson.
-func lessonContext(ctx context.Context, tx pgx.Tx, id uuid.UUID) (*lessonCtx, error) {
-	lc := &lessonCtx{lesson: &Lesson{}}
+func lessonContext(ctx context.Context, q querier, id uuid.UUID) (*lessonCtx, error) {
+	lc := &lessonCtx{lesson: &postgradeapi.Lesson{}}
 	l := lc.lesson
 	var no int16
 	var topic, homework *string
 	var pupils []uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT l.id, l.assignment_id, l.organisation_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_date, l.lesson_no,
-		    l.topic, l.homework,
+	err := q.QueryRow(ctx, `SELECT l.id, l.assignment_id, l.organisation_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_date, l.lesson_no,
+		    l.topic, l.homework, l.attendance_taken_at IS NOT NULL,
 		    p.id IS NOT NULL,
 		    (SELECT pp.id FROM journal.period_permits pp WHERE pp.period_id = p.id AND pp.assignment_id = l.assignment_id AND pp.expires_at > now()
 		     ORDER BY pp.expires_at DESC LIMIT 1),
@@ -254,7 +217,7 @@ func lessonContext(ctx context.Context, tx pgx.Tx, id uuid.UUID) (*lessonCtx, er
 		FROM journal.lessons l
 		LEFT JOIN journal.periods p ON p.organisation_id = l.organisation_id AND l.lesson_date BETWEEN p.starts_on AND p.ends_on AND p.closed_at IS NOT NULL
 		WHERE l.id = $1
-		LIMIT 1`, id).Scan(&l.ID, &l.AssignmentID, &lc.org, &l.ClassID, &l.SubjectID, &l.TeacherID, &lc.date, &no, &topic, &homework,
+		LIMIT 1`, id).Scan(&l.ID, &l.AssignmentID, &lc.org, &l.ClassID, &l.SubjectID, &l.TeacherID, &lc.date, &no, &topic, &homework, &lc.attendanceTaken,
 		&lc.closed, &lc.permit, &pupils, &lc.at)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -291,33 +254,15 @@ func classOn(ctx context.Context, q querier, class uuid.UUID, date time.Time) (m
 	return out, err
 }
 
-// GradeEvent is the data of grade.posted, grade.changed and grade.deleted.
-type GradeEvent struct {
-	MarkID         string `json:"mark_id"`
-	LessonID       string `json:"lesson_id"`
-	StudentID      string `json:"student_id"`
-	ClassID        string `json:"class_id"`
-	SubjectID      string `json:"subject_id"`
-	Date           string `json:"date"`
-	Kind           string `json:"kind"`
-	Value          *int   `json:"value,omitempty"`
-	Passed         *bool  `json:"passed,omitempty"`
-	PreviousValue  *int   `json:"previous_value,omitempty"`
-	PreviousPassed *bool  `json:"previous_passed,omitempty"`
-	Version        int    `json:"version"`
-	Reason         string `json:"reason,omitempty"`
-	ChangedAt      string `json:"changed_at"`
-}
-
 // markWriter writes the marks of one lesson in one transaction.
 type markWriter struct {
 	tx     pgx.Tx
-	lesson *Lesson
+	lesson *postgradeapi.Lesson
 	caller caller
 	role   string
 	at     time.Time
-	permit *uuid.UUID // the director's permit when the period is closed
-	posted []Mark     // new marks, written together by flush
+	permit *uuid.UUID          // the director's permit when the period is closed
+	posted []postgradeapi.Mark // new marks, written together by flush
 	totals lessonTotals
 }
 
@@ -341,13 +286,13 @@ func (t *lessonTotals) add(sign int, kind string, value *int) {
 }
 
 // post prepares a new mark; flush writes the prepared ones.
-func (mw *markWriter) post(student uuid.UUID, it MarkItem) (Mark, outbox.Event) {
+func (mw *markWriter) post(student uuid.UUID, it postgradeapi.MarkItem) (postgradeapi.Mark, outbox.Event) {
 	l := mw.lesson
-	m := Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
+	m := postgradeapi.Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
 		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: mw.at}
 	mw.posted = append(mw.posted, m)
 	mw.totals.add(1, m.Kind, m.Value)
-	return m, gradeEvent(EventGradePosted, l, m, nil, "", mw.at)
+	return m, gradeEvent(postgradeapi.EventGradePosted, l, m, nil, "", mw.at)
 }
 
 // flush writes every posted mark and its first history entry: two statements
@@ -385,10 +330,10 @@ func (mw *markWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mark, outbox.Event, error) {
+func (mw *markWriter) change(ctx context.Context, name string, it postgradeapi.MarkItem) (postgradeapi.Mark, outbox.Event, error) {
 	tx, l, at := mw.tx, mw.lesson, mw.at
 	id, _ := uuid.Parse(it.MarkID)
-	var prev Mark
+	var prev postgradeapi.Mark
 	var value *int16
 	var deleted *time.Time
 	var lesson uuid.UUID
@@ -413,18 +358,18 @@ func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mar
 		return prev, outbox.Event{}, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: detail,
 			Extra: map[string]any{"mark_id": id.String(), "student_id": prev.StudentID.String(), "current_version": prev.Version}}
 	}
-	m := Mark{ID: id, LessonID: l.ID, StudentID: prev.StudentID, Date: l.Date, SubjectID: l.SubjectID, Version: prev.Version + 1, UpdatedAt: at}
+	m := postgradeapi.Mark{ID: id, LessonID: l.ID, StudentID: prev.StudentID, Date: l.Date, SubjectID: l.SubjectID, Version: prev.Version + 1, UpdatedAt: at}
 	reason := strings.TrimSpace(it.Reason)
 	if it.Delete {
 		m.Kind, m.Value, m.Passed, m.Deleted, m.DeletedAt = prev.Kind, prev.Value, prev.Passed, true, &at
 		if _, err := tx.Exec(ctx, `UPDATE journal.marks SET version = version + 1, updated_at = $2, deleted_at = $2 WHERE id = $1`, id, at); err != nil {
 			return m, outbox.Event{}, err
 		}
-		if err := mw.history(ctx, id, m.Version, "deleted", &prev, MarkItem{Reason: reason}); err != nil {
+		if err := mw.history(ctx, id, m.Version, "deleted", &prev, postgradeapi.MarkItem{Reason: reason}); err != nil {
 			return m, outbox.Event{}, err
 		}
 		mw.totals.add(-1, prev.Kind, prev.Value)
-		return m, gradeEvent(EventGradeDeleted, l, m, &prev, reason, at), nil
+		return m, gradeEvent(postgradeapi.EventGradeDeleted, l, m, &prev, reason, at), nil
 	}
 	m.Kind, m.Value, m.Passed = it.Kind, it.Value, it.Passed
 	if _, err := tx.Exec(ctx, `UPDATE journal.marks SET kind = $2, value = $3, passed = $4, version = version + 1, updated_at = $5 WHERE id = $1`,
@@ -437,11 +382,11 @@ func (mw *markWriter) change(ctx context.Context, name string, it MarkItem) (Mar
 	}
 	mw.totals.add(-1, prev.Kind, prev.Value)
 	mw.totals.add(1, m.Kind, m.Value)
-	return m, gradeEvent(EventGradeChanged, l, m, &prev, reason, at), nil
+	return m, gradeEvent(postgradeapi.EventGradeChanged, l, m, &prev, reason, at), nil
 }
 
 // history appends one entry to journal.mark_history.
-func (mw *markWriter) history(ctx context.Context, mark uuid.UUID, version int, action string, prev *Mark, now MarkItem) error {
+func (mw *markWriter) history(ctx context.Context, mark uuid.UUID, version int, action string, prev *postgradeapi.Mark, now postgradeapi.MarkItem) error {
 	c := mw.caller
 	var oldValue *int16
 	var oldPassed *bool
@@ -464,8 +409,8 @@ func (mw *markWriter) history(ctx context.Context, mark uuid.UUID, version int, 
 	return err
 }
 
-func gradeEvent(typ string, l *Lesson, m Mark, prev *Mark, reason string, at time.Time) outbox.Event {
-	ev := GradeEvent{MarkID: m.ID.String(), LessonID: l.ID.String(), StudentID: m.StudentID.String(), ClassID: l.ClassID.String(),
+func gradeEvent(typ string, l *postgradeapi.Lesson, m postgradeapi.Mark, prev *postgradeapi.Mark, reason string, at time.Time) outbox.Event {
+	ev := postgradeapi.GradeEvent{MarkID: m.ID.String(), LessonID: l.ID.String(), StudentID: m.StudentID.String(), ClassID: l.ClassID.String(),
 		SubjectID: l.SubjectID.String(), Date: l.Date, Kind: m.Kind, Value: m.Value, Passed: m.Passed, Version: m.Version,
 		Reason: reason, ChangedAt: at.UTC().Format(time.RFC3339Nano)}
 	if prev != nil {
@@ -483,24 +428,6 @@ func int16p(v *int) *int16 {
 }
 
 func newID() uuid.UUID { id, _ := uuid.NewV7(); return id }
-
-// HistoryEntry is one change of a mark.
-type HistoryEntry struct {
-	Version    int       `json:"version"`
-	Action     string    `json:"action"` // posted | changed | deleted
-	OldValue   *int      `json:"old_value,omitempty"`
-	OldPassed  *bool     `json:"old_passed,omitempty"`
-	OldKind    string    `json:"old_kind,omitempty"`
-	NewValue   *int      `json:"new_value,omitempty"`
-	NewPassed  *bool     `json:"new_passed,omitempty"`
-	NewKind    string    `json:"new_kind,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
-	ActorID    *string   `json:"actor_id,omitempty"`
-	ActorRole  string    `json:"actor_role"`
-	At         time.Time `json:"at"`
-	ActorLogin string    `json:"actor_subject"`
-	PermitID   *string   `json:"permit_id,omitempty"` // the director's permit of a change in a closed period
-}
 
 // markHistory: GET /api/post-grade/marks/{id}/history — every version of a
 // mark with who made it and why, for whoever may read the student's diary.
@@ -531,8 +458,8 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryEntry, error) {
-		var h HistoryEntry
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (postgradeapi.HistoryEntry, error) {
+		var h postgradeapi.HistoryEntry
 		var version int32
 		var ov, nv *int16
 		err := row.Scan(&version, &h.Action, &ov, &h.OldPassed, &h.OldKind, &nv, &h.NewPassed, &h.NewKind, &h.Reason, &h.ActorID,
@@ -543,7 +470,7 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
 }
 
@@ -553,4 +480,40 @@ func intp(v *int16) *int {
 	}
 	x := int(*v)
 	return &x
+}
+
+// checkMarkItem validates an item on its own.
+func checkMarkItem(it postgradeapi.MarkItem, name string) []errs.FieldError {
+	var fe []errs.FieldError
+	if it.MarkID == "" {
+		if _, err := uuid.Parse(it.StudentID); err != nil {
+			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+		}
+		if it.Delete || it.Version != 0 {
+			fe = append(fe, field(name+".mark_id", "required", "изменяют и удаляют оценку по её mark_id и version"))
+		}
+	} else {
+		if _, err := uuid.Parse(it.MarkID); err != nil {
+			fe = append(fe, field(name+".mark_id", "format", "идентификатор оценки в формате UUID"))
+		}
+		if it.Version < 1 {
+			fe = append(fe, field(name+".version", "required", "версия оценки, которую вы видели"))
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(it.Reason)); n < 3 || n > 500 {
+			fe = append(fe, field(name+".reason", "required", "причина изменения или удаления (от 3 до 500 символов)"))
+		}
+	}
+	if it.Delete {
+		return fe
+	}
+	if _, ok := markKinds[it.Kind]; !ok {
+		fe = append(fe, field(name+".kind", "enum", "вид работы: oral, homework, independent, test, control, dictation"))
+	}
+	switch {
+	case (it.Value == nil) == (it.Passed == nil):
+		fe = append(fe, field(name+".value", "required", "оценка (value от 1 до 5) или зачёт (passed)"))
+	case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
+		fe = append(fe, field(name+".value", "scale", "оценка по пятибалльной шкале: от 1 до 5"))
+	}
+	return fe
 }

@@ -1,4 +1,4 @@
-package postgrade
+package postgrade_test
 
 import (
 	"encoding/json"
@@ -97,6 +97,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("PATCH "+api+"/lessons/{id}", api+"/lessons/{l1}", `{"topic":"Проценты"}`, 403, teach)...)
 	add(expect("GET "+api+"/lessons/{id}/journal", api+"/lessons/{l1}/journal", "", 403,
 		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
+	add(expect("POST "+api+"/lessons/{id}/column", api+"/lessons/{l1}/column",
+		`{"marks":[{"student_id":"{student1}","kind":"oral","value":3}],"attendance":[{"student_id":"{student1}","status":"late"}]}`, 403, teach)...)
+	// BOLA: another school's lesson, taught by teacher-s2.
+	add(expect("POST "+api+"/lessons/{id}/column", api+"/lessons/{l6b}/column", `{"topic":"Причастие"}`, 403,
+		map[string]int{"teacher-s2": 200, "teacher-s1": 404, "director-s1": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/marks", api+"/marks", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":4}]}`, 403, teach)...)
 	add(expect("POST "+api+"/attendance", api+"/attendance", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","status":"absent_illness"}]}`, 403,
 		map[string]int{"teacher-s1": 204, "director-s1": 404, "teacher-s2": 404, "kg-director-1": 404})...)

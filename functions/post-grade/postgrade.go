@@ -27,6 +27,8 @@ import (
 	"net/http"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -49,16 +51,29 @@ func Schema() db.Schema { return db.EmbeddedSchema("journal", migrations, "migra
 // Schemas are the function's own schemas, in order.
 func Schemas() []db.Schema { return []db.Schema{Schema()} }
 
-// Config is the function's configuration.
-type Config struct {
-	function.Config
-	Options
-}
-
-// Options are what Mount needs beyond the shared dependencies.
+// Options are the function's settings and the registry it asks.
 type Options struct {
 	Attendance AttendanceOptions
+	// Registry answers who callers are and which schools a municipality has.
+	Registry *registryapi.Client `ignored:"true"`
 }
+
+// Part is how a process mounts post-grade: after the registry, whose
+// enrollment events keep its roster.
+var Part = function.Part{Name: Name, Schemas: Schemas(), Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
+	var opts Options
+	if err := sys.Settings(Name, &opts); err != nil {
+		return nil, err
+	}
+	if reg := sys.Peer(registryapi.Name); reg != nil {
+		registryapi.GrantsFrom(deps.Policy, reg)
+		opts.Registry = registryapi.New(reg)
+	}
+	return Mount(ctx, deps, opts)
+}}
+
+// New returns post-grade as its own Knative Service runs it (cmd/main.go).
+func New() *function.Standalone { return function.Alone(Part) }
 
 // AttendanceOptions set when absences become a chronic-absence signal.
 type AttendanceOptions struct {
@@ -75,19 +90,13 @@ type Function struct {
 	function.Lifecycle
 	// Now is the clock of period checks and the diary's default week; tests set it.
 	Now func() time.Time
-	// Registry answers the registry's API (which schools a municipality has):
-	// the all-in-one process sets InProcess(registry handler); alone, Start
-	// uses REGISTRY_URL.
-	Registry RegistryCall
 
+	registry   *registryapi.Client
 	db         *pgxpool.Pool
 	outbox     *outbox.Writer
 	router     *httpx.Router
 	attendance AttendanceOptions
 }
-
-// New returns an unstarted function.
-func New() *Function { return &Function{} }
 
 func (f *Function) now() time.Time {
 	if f.Now != nil {
@@ -100,26 +109,11 @@ func (f *Function) now() time.Time {
 // the journal's dates are compared.
 func (f *Function) today() time.Time { return kuzbass.Date(f.now()) }
 
-// Start opens the function's own dependencies (standalone mode).
-func (f *Function) Start(ctx context.Context, _ map[string]string) error {
-	var cfg Config
-	if err := function.Load(&cfg); err != nil {
-		return err
-	}
-	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
-	if err != nil {
-		return err
-	}
-	if f.Registry == nil && cfg.RegistryURL != "" {
-		f.Registry = Remote(cfg.RegistryURL)
-	}
-	return f.Mount(ctx, deps, cfg.Options)
-}
-
-// Mount wires the function to deps and serves its API.
-func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) error {
+// Mount serves the function's API on deps. Without opts.Registry the
+// aggregates by municipality are unavailable; everything else works.
+func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, error) {
 	if err := deps.Policy.Register(Rules); err != nil {
-		return err
+		return nil, err
 	}
 	if opts.Attendance.ChronicShare <= 0 || opts.Attendance.ChronicShare > 1 {
 		opts.Attendance.ChronicShare = 0.3
@@ -127,7 +121,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	if opts.Attendance.ChronicMinLessons < 1 {
 		opts.Attendance.ChronicMinLessons = 10
 	}
-	f.db, f.outbox, f.attendance = deps.DB, deps.Outbox, opts.Attendance
+	f := &Function{registry: opts.Registry, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance}
 	rt := httpx.NewRouter(deps.Guard)
 	const api = "/api/" + Name
 	rt.Handle(http.MethodGet, api+"/subjects", auth.Authenticated, f.subjects)
@@ -145,6 +139,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodGet, api+"/lessons", PermTeach, f.myLessons)
 	rt.Handle(http.MethodPatch, api+"/lessons/{id}", PermTeach, f.setTopic)
 	rt.Handle(http.MethodGet, api+"/lessons/{id}/journal", PermJournalRead, f.journal)
+	rt.Handle(http.MethodPost, api+"/lessons/{id}/column", PermTeach, f.saveColumn)
 	rt.Handle(http.MethodPost, api+"/marks", PermTeach, f.saveMarks)
 	rt.Handle(http.MethodGet, api+"/marks/{id}/history", PermDiaryRead, f.markHistory)
 	rt.Handle(http.MethodPost, api+"/attendance", PermTeach, f.markAttendance)
@@ -155,7 +150,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.router = rt
 	f.Serve(rt)
-	return nil
+	return f, nil
 }
 
 // Routes lists the function's routes for the route-permission harness.

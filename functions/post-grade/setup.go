@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -18,49 +20,18 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// Subject is a school subject of the regional catalogue.
-type Subject struct {
-	ID   uuid.UUID `json:"id"`
-	Code string    `json:"code"`
-	Name string    `json:"name"`
-}
-
 // subjects: GET /api/post-grade/subjects — the catalogue.
 func (f *Function) subjects(w http.ResponseWriter, r *http.Request) error {
 	rows, err := f.db.Query(r.Context(), `SELECT id, code, name FROM journal.subjects ORDER BY name`)
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Subject])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[postgradeapi.Subject])
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
-}
-
-// Period is an academic period of a school.
-type Period struct {
-	ID             uuid.UUID  `json:"id"`
-	OrganisationID uuid.UUID  `json:"organisation_id"`
-	AcademicYear   int        `json:"academic_year"`
-	Kind           string     `json:"kind"`
-	No             int        `json:"no"`
-	StartsOn       string     `json:"starts_on"`
-	EndsOn         string     `json:"ends_on"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
-}
-
-// PeriodsRequest sets a school's periods of a year: quarters (4), trimesters
-// (3) or semesters (2), in order, not overlapping.
-type PeriodsRequest struct {
-	OrganisationID string `json:"organisation_id"`
-	AcademicYear   int    `json:"academic_year"`
-	Kind           string `json:"kind"`
-	Periods        []struct {
-		StartsOn string `json:"starts_on"`
-		EndsOn   string `json:"ends_on"`
-	} `json:"periods"`
 }
 
 var periodCount = map[string]int{"quarter": 4, "trimester": 3, "semester": 2}
@@ -68,7 +39,7 @@ var periodCount = map[string]int{"quarter": 4, "trimester": 3, "semester": 2}
 // createPeriods: POST /api/post-grade/periods — the school's administration.
 func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in PeriodsRequest
+	var in postgradeapi.PeriodsRequest
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
@@ -111,7 +82,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	if !c.administers(org) {
 		return errs.User(errs.NotFound, "школа не найдена среди ваших")
 	}
-	var out []Period
+	var out []postgradeapi.Period
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var closed int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM journal.periods WHERE organisation_id = $1 AND academic_year = $2 AND closed_at IS NOT NULL`,
@@ -125,7 +96,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for i := range in.Periods {
-			p := Period{ID: uuid.New(), OrganisationID: org, AcademicYear: in.AcademicYear, Kind: in.Kind, No: i + 1,
+			p := postgradeapi.Period{ID: uuid.New(), OrganisationID: org, AcademicYear: in.AcademicYear, Kind: in.Kind, No: i + 1,
 				StartsOn: in.Periods[i].StartsOn, EndsOn: in.Periods[i].EndsOn}
 			if _, err := tx.Exec(ctx, `INSERT INTO journal.periods (id, organisation_id, academic_year, kind, no, starts_on, ends_on)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.ID, org, int32(in.AcademicYear), in.Kind, int16(i+1), starts[i], ends[i]); err != nil {
@@ -138,7 +109,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"items": out})
+	httpx.WriteJSON(w, http.StatusCreated, httpx.PageOf(out, ""))
 	return nil
 }
 
@@ -171,36 +142,17 @@ func (f *Function) closePeriod(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Assignment is a teacher teaching a subject to a class for a year.
-type Assignment struct {
-	ID             uuid.UUID `json:"id"`
-	OrganisationID uuid.UUID `json:"organisation_id"`
-	AcademicYear   int       `json:"academic_year"`
-	TeacherID      uuid.UUID `json:"teacher_id"`
-	ClassID        uuid.UUID `json:"class_id"`
-	SubjectID      uuid.UUID `json:"subject_id"`
-}
-
-// AssignmentRequest is the body of POST /api/post-grade/assignments.
-type AssignmentRequest struct {
-	OrganisationID string `json:"organisation_id"`
-	AcademicYear   int    `json:"academic_year"`
-	TeacherID      string `json:"teacher_id"`
-	ClassID        string `json:"class_id"`
-	SubjectID      string `json:"subject_id"`
-}
-
 // createAssignment: POST /api/post-grade/assignments — the administration
 // assigns a teacher to a class and subject. The class must be one of the
 // school's (it has pupils on the roster).
 func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in AssignmentRequest
+	var in postgradeapi.AssignmentRequest
 	if err := httpx.DecodeJSON(w, r, &in, 2<<10); err != nil {
 		return err
 	}
 	var fe []errs.FieldError
-	a := Assignment{ID: uuid.New(), AcademicYear: in.AcademicYear}
+	a := postgradeapi.Assignment{ID: uuid.New(), AcademicYear: in.AcademicYear}
 	for _, x := range []struct {
 		name, v string
 		dst     *uuid.UUID
@@ -254,28 +206,6 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// TimetableRequest generates an assignment's lessons: every weekday listed
-// (1 = Monday … 6 = Saturday) between from and to, at lesson number no.
-type TimetableRequest struct {
-	Weekdays []int  `json:"weekdays"`
-	LessonNo int    `json:"lesson_no"`
-	From     string `json:"from"`
-	To       string `json:"to"`
-}
-
-// Lesson is one lesson of the journal.
-type Lesson struct {
-	ID           uuid.UUID `json:"id"`
-	AssignmentID uuid.UUID `json:"assignment_id"`
-	ClassID      uuid.UUID `json:"class_id"`
-	SubjectID    uuid.UUID `json:"subject_id"`
-	TeacherID    uuid.UUID `json:"teacher_id"`
-	Date         string    `json:"date"`
-	No           int       `json:"no"`
-	Topic        string    `json:"topic,omitempty"`
-	Homework     string    `json:"homework,omitempty"`
-}
-
 // maxLessonsGenerated bounds one timetable request (a school year of daily lessons).
 const maxLessonsGenerated = 400
 
@@ -287,7 +217,7 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var in TimetableRequest
+	var in postgradeapi.TimetableRequest
 	if err := httpx.DecodeJSON(w, r, &in, 2<<10); err != nil {
 		return err
 	}
@@ -337,9 +267,9 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var out []Lesson
+	var out []postgradeapi.Lesson
 	for rows.Next() {
-		l := Lesson{AssignmentID: a.ID, ClassID: a.ClassID, SubjectID: a.SubjectID, TeacherID: a.TeacherID, No: in.LessonNo}
+		l := postgradeapi.Lesson{AssignmentID: a.ID, ClassID: a.ClassID, SubjectID: a.SubjectID, TeacherID: a.TeacherID, No: in.LessonNo}
 		var d time.Time
 		if err := rows.Scan(&l.ID, &d); err != nil {
 			return err
@@ -351,14 +281,14 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if out == nil {
-		out = []Lesson{}
+		out = []postgradeapi.Lesson{}
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"items": out})
+	httpx.WriteJSON(w, http.StatusCreated, httpx.PageOf(out, ""))
 	return nil
 }
 
-func (f *Function) assignment(ctx context.Context, id uuid.UUID) (*Assignment, error) {
-	var a Assignment
+func (f *Function) assignment(ctx context.Context, id uuid.UUID) (*postgradeapi.Assignment, error) {
+	var a postgradeapi.Assignment
 	var year int32
 	err := f.db.QueryRow(ctx, `SELECT id, organisation_id, academic_year, teacher_id, class_id, subject_id FROM journal.assignments WHERE id = $1`, id).
 		Scan(&a.ID, &a.OrganisationID, &year, &a.TeacherID, &a.ClassID, &a.SubjectID)
@@ -369,12 +299,6 @@ func (f *Function) assignment(ctx context.Context, id uuid.UUID) (*Assignment, e
 	return &a, err
 }
 
-// TopicRequest is the body of PATCH /api/post-grade/lessons/{id}.
-type TopicRequest struct {
-	Topic    *string `json:"topic,omitempty"`
-	Homework *string `json:"homework,omitempty"`
-}
-
 // setTopic: PATCH /api/post-grade/lessons/{id} — the lesson's teacher writes
 // its topic (and the homework note).
 func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
@@ -383,7 +307,7 @@ func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in TopicRequest
+	var in postgradeapi.TopicRequest
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
@@ -419,8 +343,8 @@ func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
 }
 
 // lesson reads a lesson and its organisation, or nil.
-func (f *Function) lesson(ctx context.Context, q querier, id uuid.UUID) (*Lesson, uuid.UUID, error) {
-	var l Lesson
+func (f *Function) lesson(ctx context.Context, q querier, id uuid.UUID) (*postgradeapi.Lesson, uuid.UUID, error) {
+	var l postgradeapi.Lesson
 	var org uuid.UUID
 	var d time.Time
 	var no int16

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -20,13 +22,6 @@ import (
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
-// PermitRequest is the body of POST /api/post-grade/periods/{id}/permits.
-type PermitRequest struct {
-	AssignmentID string `json:"assignment_id"`
-	Reason       string `json:"reason"`
-	Hours        int    `json:"hours"` // how long the permit lasts: 1..168
-}
-
 // grantPermit: POST /api/post-grade/periods/{id}/permits — the director lets
 // the teacher of an assignment change a closed period's marks for a while; the
 // permit and every change made under it are recorded.
@@ -36,7 +31,7 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in PermitRequest
+	var in postgradeapi.PermitRequest
 	if err := httpx.DecodeJSON(w, r, &in, 2<<10); err != nil {
 		return err
 	}
@@ -86,33 +81,19 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ConfirmedMark is a pupil's mark for a span in a subject — a term, the year,
-// the final — as the journal suggests it and as the teacher confirmed it.
-type ConfirmedMark struct {
-	StudentID   uuid.UUID  `json:"student_id"`
-	Suggested   *float64   `json:"suggested"`
-	Value       *int       `json:"value,omitempty"`
-	Passed      *bool      `json:"passed,omitempty"`
-	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
-}
-
-// TermMark is a pupil's mark for a period: the weighted average suggests, the
-// teacher confirms.
-type TermMark = ConfirmedMark
-
 // confirmedMarks lists the pupils, in order, each with its suggestion and
 // what confirmed (student_id, value, passed, confirmed_at) — the rows of
 // confirmed, a query with args — says of it.
-func (f *Function) confirmedMarks(ctx context.Context, pupils map[uuid.UUID]bool, sugg map[uuid.UUID]*float64, confirmed string, args ...any) ([]ConfirmedMark, error) {
+func (f *Function) confirmedMarks(ctx context.Context, pupils map[uuid.UUID]bool, sugg map[uuid.UUID]*float64, confirmed string, args ...any) ([]postgradeapi.ConfirmedMark, error) {
 	ids := make([]uuid.UUID, 0, len(pupils))
 	for s := range pupils {
 		ids = append(ids, s)
 	}
 	slices.SortFunc(ids, compareUUID)
-	out := make([]ConfirmedMark, len(ids))
-	at := make(map[uuid.UUID]*ConfirmedMark, len(ids))
+	out := make([]postgradeapi.ConfirmedMark, len(ids))
+	at := make(map[uuid.UUID]*postgradeapi.ConfirmedMark, len(ids))
 	for i, s := range ids {
-		out[i] = ConfirmedMark{StudentID: s, Suggested: sugg[s]}
+		out[i] = postgradeapi.ConfirmedMark{StudentID: s, Suggested: sugg[s]}
 		at[s] = &out[i]
 	}
 	rows, err := f.db.Query(ctx, confirmed, args...)
@@ -123,7 +104,7 @@ func (f *Function) confirmedMarks(ctx context.Context, pupils map[uuid.UUID]bool
 	for rows.Next() {
 		var s uuid.UUID
 		var v *int16
-		var cm ConfirmedMark
+		var cm postgradeapi.ConfirmedMark
 		if err := rows.Scan(&s, &v, &cm.Passed, &cm.ConfirmedAt); err != nil {
 			return nil, err
 		}
@@ -134,21 +115,8 @@ func (f *Function) confirmedMarks(ctx context.Context, pupils map[uuid.UUID]bool
 	return out, rows.Err()
 }
 
-// TermMarksRequest confirms term marks of an assignment for a period.
-type TermMarksRequest struct {
-	PeriodID string        `json:"period_id"`
-	Items    []ConfirmItem `json:"items"`
-}
-
-// ConfirmItem is a pupil's confirmed term, year or final mark.
-type ConfirmItem struct {
-	StudentID string `json:"student_id"`
-	Value     *int   `json:"value,omitempty"`
-	Passed    *bool  `json:"passed,omitempty"`
-}
-
 // checkConfirmItems validates confirmed marks on their own and returns the pupils.
-func checkConfirmItems(items []ConfirmItem) ([]uuid.UUID, error) {
+func checkConfirmItems(items []postgradeapi.ConfirmItem) ([]uuid.UUID, error) {
 	if len(items) == 0 || len(items) > maxMarkItems {
 		return nil, errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
 	}
@@ -173,39 +141,17 @@ func checkConfirmItems(items []ConfirmItem) ([]uuid.UUID, error) {
 	return students, nil
 }
 
-// TermMarkEvent is the data of term-mark.confirmed.
-type TermMarkEvent struct {
-	StudentID   string   `json:"student_id"`
-	SubjectID   string   `json:"subject_id"`
-	ClassID     string   `json:"class_id"`
-	PeriodID    string   `json:"period_id"`
-	Value       *int     `json:"value,omitempty"`
-	Passed      *bool    `json:"passed,omitempty"`
-	Suggested   *float64 `json:"suggested,omitempty"`
-	ConfirmedAt string   `json:"confirmed_at"`
-}
-
-// TermMarksView is GET term-marks: the period asked for (or the one in
-// course), the periods of the school in the assignment's year and each
-// pupil's suggested and confirmed mark.
-type TermMarksView struct {
-	Assignment Assignment `json:"assignment"`
-	Period     *Period    `json:"period"`
-	Periods    []Period   `json:"periods"`
-	Items      []TermMark `json:"items"`
-}
-
 // periodsOf lists a school's periods of an academic year in order.
-func (f *Function) periodsOf(ctx context.Context, q querier, org uuid.UUID, year int) ([]Period, error) {
+func (f *Function) periodsOf(ctx context.Context, q querier, org uuid.UUID, year int) ([]postgradeapi.Period, error) {
 	rows, err := q.Query(ctx, `SELECT id, kind, no, starts_on, ends_on, closed_at FROM journal.periods
 		WHERE organisation_id = $1 AND academic_year = $2 ORDER BY no`, org, int32(year))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Period{}
+	out := []postgradeapi.Period{}
 	for rows.Next() {
-		p := Period{OrganisationID: org, AcademicYear: year}
+		p := postgradeapi.Period{OrganisationID: org, AcademicYear: year}
 		var no int16
 		var from, to time.Time
 		if err := rows.Scan(&p.ID, &p.Kind, &no, &from, &to, &p.ClosedAt); err != nil {
@@ -219,9 +165,9 @@ func (f *Function) periodsOf(ctx context.Context, q querier, org uuid.UUID, year
 
 // inCourse is the period that holds day, else the last one ended before it,
 // else the first; nil when there are none.
-func inCourse(periods []Period, day time.Time) *Period {
+func inCourse(periods []postgradeapi.Period, day time.Time) *postgradeapi.Period {
 	d := day.Format(time.DateOnly)
-	var pick *Period
+	var pick *postgradeapi.Period
 	for i := range periods {
 		if periods[i].StartsOn <= d {
 			pick = &periods[i]
@@ -238,7 +184,7 @@ func inCourse(periods []Period, day time.Time) *Period {
 // It returns the school's periods of the assignment's year and the one named
 // by period — which, when reading, may be "" for the period in course (nil
 // if the school has none).
-func (f *Function) termContext(ctx context.Context, r *http.Request, period string, write bool) (*Assignment, []Period, *Period, error) {
+func (f *Function) termContext(ctx context.Context, r *http.Request, period string, write bool) (*postgradeapi.Assignment, []postgradeapi.Period, *postgradeapi.Period, error) {
 	id, err := uuidParam("id", r.PathValue("id"))
 	if err != nil {
 		return nil, nil, nil, err
@@ -271,14 +217,14 @@ func (f *Function) termContext(ctx context.Context, r *http.Request, period stri
 }
 
 // span is the period's first and last day.
-func (p *Period) span() (from, to time.Time) {
+func periodSpan(p *postgradeapi.Period) (from, to time.Time) {
 	from, _ = time.Parse(time.DateOnly, p.StartsOn)
 	to, _ = time.Parse(time.DateOnly, p.EndsOn)
 	return from, to
 }
 
 // suggestions computes each pupil's weighted average of the period.
-func (f *Function) suggestions(ctx context.Context, q querier, a *Assignment, from, to time.Time) (map[uuid.UUID]*float64, error) {
+func (f *Function) suggestions(ctx context.Context, q querier, a *postgradeapi.Assignment, from, to time.Time) (map[uuid.UUID]*float64, error) {
 	rows, err := q.Query(ctx, `SELECT m.student_id, round(sum(k.weight * m.value) / sum(k.weight), 2)::float8
 		FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind
 		WHERE m.class_id = $1 AND m.subject_id = $2 AND m.lesson_date BETWEEN $3 AND $4 AND m.deleted_at IS NULL AND m.value IS NOT NULL
@@ -308,12 +254,21 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	view := TermMarksView{Assignment: *a, Period: p, Periods: periods, Items: []TermMark{}}
+	view := postgradeapi.TermMarksView{Assignment: *a, Period: p, Periods: periods, Items: []postgradeapi.TermMark{}}
 	if p == nil {
 		httpx.WriteJSON(w, http.StatusOK, view)
 		return nil
 	}
-	from, to := p.span()
+	from, to := periodSpan(p)
+	// The teacher may confirm what confirmTermMarks would accept: a period
+	// that is open, or closed under the director's permit.
+	if callerOf(ctx).teaches(a.OrganisationID, a.TeacherID) {
+		_, err := openPeriod(ctx, f.db, a.OrganisationID, to.Format(time.DateOnly), a.ID)
+		if err != nil && err != errPeriodClosed {
+			return err
+		}
+		view.MayConfirm = err == nil
+	}
 	pupils, err := classOn(ctx, f.db, a.ClassID, to)
 	if err != nil {
 		return err
@@ -337,7 +292,7 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 // term-mark.confirmed event per pupil.
 func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in TermMarksRequest
+	var in postgradeapi.TermMarksRequest
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}
@@ -350,7 +305,7 @@ func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	pid := p.ID
-	from, to := p.span()
+	from, to := periodSpan(p)
 	c := callerOf(ctx)
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if _, err := openPeriod(ctx, tx, a.OrganisationID, to.Format(time.DateOnly), a.ID); err != nil {
@@ -386,7 +341,7 @@ func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) erro
 				students[i], a.SubjectID, pid, a.ClassID, sugg[students[i]], int16p(it.Value), it.Passed, c.subject, actor, at); err != nil {
 				return err
 			}
-			evs = append(evs, outbox.Event{Type: EventTermMarkConfirmed, Source: source, Subject: students[i].String(), Data: TermMarkEvent{
+			evs = append(evs, outbox.Event{Type: postgradeapi.EventTermMarkConfirmed, Source: source, Subject: students[i].String(), Data: postgradeapi.TermMarkEvent{
 				StudentID: students[i].String(), SubjectID: a.SubjectID.String(), ClassID: a.ClassID.String(), PeriodID: pid.String(),
 				Value: it.Value, Passed: it.Passed, Suggested: sugg[students[i]], ConfirmedAt: at.UTC().Format(time.RFC3339Nano)}})
 		}

@@ -1,4 +1,4 @@
-package postgrade
+package postgrade_test
 
 import (
 	"context"
@@ -11,15 +11,17 @@ import (
 	"testing"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	"github.com/kuzbass/eko/ekotest"
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/kuzbass/eko/events"
-	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
-	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/registrytest"
-	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -27,15 +29,16 @@ import (
 
 const api = "/api/post-grade"
 
-// world is the registry (small seed, fixture identities) and post-grade on a
-// fresh database, mounted as the all-in-one process mounts them, with tokens
-// of the real development identity provider. The registry's enrollments reach
-// the journal's roster as enrollment.created events through the events endpoint.
+// world is every function (small seed, fixture identities) on a fresh
+// database, mounted as the all-in-one process mounts them, with tokens of the
+// real development identity provider. The registry's enrollments have reached
+// the journal's roster as enrollment.created events through the relay.
 // Teacher-s1 teaches mathematics to 6А of school No. 1 (student1's class) on
 // the five school days of the first week of October ({l1} … {l5}).
 type world struct {
 	t      testing.TB
-	f      *Function
+	f      *postgrade.Function
+	sys    *ekotest.World // every function, as the all-in-one process mounts them
 	db     *dbtest.Database
 	tokens map[string]string
 	ids    map[string]string
@@ -51,43 +54,20 @@ func monday() time.Time {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	rw := registrytest.Open(t, 5, Schema())
-	d, deps, reg, issuer := rw.DB, rw.Deps, rw.Registry, rw.Issuer
-	f := New()
-	f.Registry = InProcess(http.HandlerFunc(reg.Handle))
-	if err := f.Mount(ctx, deps, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, f: f, db: d, tokens: map[string]string{}, ids: map[string]string{}}
-	for _, i := range rw.Fixtures.Identities {
-		w.ids["{"+i.Login+"}"] = rw.Person(t, i)
+	ew := ekotest.Open(t, ekotest.Options{Seed: 5})
+	f := ew.Function(postgrade.Name).(*postgrade.Function)
+	w := &world{t: t, f: f, sys: ew, db: ew.DB, tokens: map[string]string{}, ids: map[string]string{}}
+	for _, i := range ew.Fixtures.Identities {
+		w.ids["{"+i.Login+"}"] = ew.Person(t, i)
 		if !i.NoAccount {
-			w.tokens[i.Login] = devidptest.Token(t, issuer, i.Login)
+			w.tokens[i.Login] = ew.Token(t, i.Login)
 			// The first sign-in links the ESIA account to the registry person.
-			req := httptest.NewRequest(http.MethodGet, "/api/registry/me", nil)
-			req.Header.Set("Authorization", "Bearer "+w.tokens[i.Login])
-			rec := httptest.NewRecorder()
-			reg.Handle(rec, req)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("%s /me: %d %s", i.Login, rec.Code, rec.Body)
-			}
+			w.must(http.MethodGet, "/api/registry/me", i.Login, "", http.StatusOK, nil)
 		}
 	}
-	w.ids["{school1}"], w.ids["{school3}"] = rw.Organisation(t, "school-1-kemerovo"), rw.Organisation(t, "school-3-novokuznetsk")
-	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = rw.Municipality(t, "kemerovo"), rw.Municipality(t, "novokuznetsk")
-	// The seeded enrollments reach the journal as `eko seed` sends them: the
-	// registry announces them through the outbox and the relay delivers them.
-	if _, err := registry.AnnounceEnrollments(ctx, d.Pool, deps.Outbox); err != nil {
-		t.Fatal(err)
-	}
-	dispatcher := &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{Name: http.HandlerFunc(f.Handle)}}
-	relay := outboxrelay.NewRelay(d.Pool, dispatcher, outboxrelay.RelayConfig{BatchSize: 500, Concurrency: 4, DeliveryTimeout: 10 * time.Second, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
-	for w.count(`SELECT count(*) FROM platform.outbox WHERE status <> 'delivered'`) > 0 {
-		n, err := relay.RunOnce(ctx)
-		if err != nil || n == 0 {
-			t.Fatalf("relay: %d delivered, %v", n, err)
-		}
-	}
+	w.ids["{school1}"], w.ids["{school3}"] = ew.Organisation(t, "school-1-kemerovo"), ew.Organisation(t, "school-3-novokuznetsk")
+	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = ew.Municipality(t, "kemerovo"), ew.Municipality(t, "novokuznetsk")
+	d := ew.DB
 	var class6A string
 	if err := d.Pool.QueryRow(ctx, `SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student1}"]).Scan(&class6A); err != nil {
 		t.Fatalf("student1 on the roster: %v", err)
@@ -103,12 +83,12 @@ func newWorld(t testing.TB) *world {
 
 	// Mathematics in 6А by teacher-s1, daily at lesson 2 in the first week of October.
 	year := kuzbass.AcademicYearOf(time.Now())
-	var a Assignment
+	var a postgradeapi.Assignment
 	w.must(http.MethodPost, api+"/assignments", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,
 		"teacher_id":"{teacher-s1}","class_id":"{6a}","subject_id":"{math}"}`, year), http.StatusCreated, &a)
 	w.ids["{asg}"] = a.ID.String()
 	mon := monday()
-	var lessons struct{ Items []Lesson }
+	var lessons struct{ Items []postgradeapi.Lesson }
 	w.must(http.MethodPost, api+"/assignments/{asg}/timetable", "director-s1", fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":2,"from":%q,"to":%q}`,
 		mon.Format(time.DateOnly), mon.AddDate(0, 0, 6).Format(time.DateOnly)), http.StatusCreated, &lessons)
 	if len(lessons.Items) != 5 {
@@ -136,7 +116,7 @@ func (w *world) deliver(id, typ string, data any) (int, string) {
 	w.t.Helper()
 	ev := cloudevents.NewEvent()
 	ev.SetID(id)
-	ev.SetSource(events.Source(registry.Name))
+	ev.SetSource(events.Source(registryapi.Name))
 	ev.SetType(typ)
 	if err := ev.SetData(cloudevents.ApplicationJSON, data); err != nil {
 		w.t.Fatal(err)
@@ -146,7 +126,7 @@ func (w *world) deliver(id, typ string, data any) (int, string) {
 		w.t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	w.f.Handle(rec, req.WithContext(auth.WithInternalDelivery(req.Context())))
+	w.sys.ServeHTTP(rec, req.WithContext(auth.WithInternalDelivery(req.Context())))
 	return rec.Code, rec.Body.String()
 }
 
@@ -174,7 +154,7 @@ func (w *world) call(method, path, login, body string) (int, string) {
 		req.Header.Set("Authorization", "Bearer "+w.tokens[login])
 	}
 	rec := httptest.NewRecorder()
-	w.f.Handle(rec, req)
+	w.sys.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
 }
 

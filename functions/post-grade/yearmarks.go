@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -15,16 +17,8 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// YearMark is a pupil's year or final mark in a subject: suggested from the
-// confirmed term marks (year) or from the year mark and the state final
-// attestation's mark in the subject (final), confirmed by the teacher.
-type YearMark struct {
-	ConfirmedMark
-	Kind string `json:"kind"` // year | final
-}
-
 // yearContext checks the assignment and who asks (as for term marks) and the kind.
-func (f *Function) yearContext(r *http.Request, kind string, write bool) (*Assignment, time.Time, error) {
+func (f *Function) yearContext(r *http.Request, kind string, write bool) (*postgradeapi.Assignment, time.Time, error) {
 	ctx := r.Context()
 	if kind != "year" && kind != "final" {
 		return nil, time.Time{}, errs.Fields("неверный запрос", field("kind", "enum", "year — годовая, final — итоговая"))
@@ -52,7 +46,7 @@ func (f *Function) yearContext(r *http.Request, kind string, write bool) (*Assig
 // yearSuggestions: year — the average of the pupil's confirmed term marks in
 // the subject that year; final — the average of the year mark and the mark of
 // the state final attestation in the subject (the year mark alone without one).
-func (f *Function) yearSuggestions(ctx context.Context, q querier, a *Assignment, kind string) (map[uuid.UUID]*float64, error) {
+func (f *Function) yearSuggestions(ctx context.Context, q querier, a *postgradeapi.Assignment, kind string) (map[uuid.UUID]*float64, error) {
 	sql := `SELECT tm.student_id, round(avg(tm.value), 2)::float8 FROM journal.term_marks tm JOIN journal.periods p ON p.id = tm.period_id
 		WHERE tm.subject_id = $1 AND p.organisation_id = $2 AND p.academic_year = $3 AND tm.value IS NOT NULL GROUP BY tm.student_id`
 	if kind == "final" {
@@ -100,18 +94,12 @@ func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]YearMark, len(marks))
+	items := make([]postgradeapi.YearMark, len(marks))
 	for i, m := range marks {
-		items[i] = YearMark{ConfirmedMark: m, Kind: kind}
+		items[i] = postgradeapi.YearMark{ConfirmedMark: m, Kind: kind}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	httpx.WriteJSON(w, http.StatusOK, postgradeapi.YearMarksView{Items: items, MayConfirm: callerOf(ctx).teaches(a.OrganisationID, a.TeacherID)})
 	return nil
-}
-
-// YearMarksRequest confirms year or final marks of an assignment.
-type YearMarksRequest struct {
-	Kind  string        `json:"kind"`
-	Items []ConfirmItem `json:"items"`
 }
 
 // confirmYearMarks: POST /api/post-grade/assignments/{id}/year-marks — the
@@ -119,7 +107,7 @@ type YearMarksRequest struct {
 // transaction for the class.
 func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in YearMarksRequest
+	var in postgradeapi.YearMarksRequest
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}

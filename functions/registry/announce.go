@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -34,14 +36,14 @@ func AnnounceEnrollments(ctx context.Context, pool *pgxpool.Pool, w *outbox.Writ
 			var evs []outbox.Event
 			last := after
 			for rows.Next() {
-				var e EnrollmentEvent
+				var e registryapi.EnrollmentEvent
 				var ends *string
 				if err := rows.Scan(&e.EnrollmentID, &e.PersonID, &e.OrganisationID, &e.ClassID, &e.AcademicYear, &e.StartsOn, &ends); err != nil {
 					rows.Close()
 					return err
 				}
 				e.EndsOn = ends
-				evs = append(evs, outbox.Event{Type: EventEnrollmentCreated, Source: source, Subject: e.PersonID, Data: e})
+				evs = append(evs, outbox.Event{Type: registryapi.EventEnrollmentCreated, Source: source, Subject: e.PersonID, Data: e})
 				last = e.EnrollmentID
 			}
 			rows.Close()

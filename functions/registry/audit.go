@@ -37,6 +37,6 @@ func (f *Function) personAudit(w http.ResponseWriter, r *http.Request) error {
 	if len(list) == limit {
 		next = strconv.FormatInt(list[len(list)-1].Seq, 10)
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, next))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, next))
 	return nil
 }

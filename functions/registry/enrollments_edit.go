@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/db"
@@ -15,23 +16,6 @@ import (
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
-// EventEnrollmentChanged is published when a student moves to another class or leaves.
-const EventEnrollmentChanged = "ru.kuzbass.eko.enrollment.changed.v1"
-
-// EnrollmentPatch moves a student to another class of the same organisation, or
-// ends the enrollment (the student leaves).
-type EnrollmentPatch struct {
-	ClassID *uuid.UUID `json:"class_id"`
-	EndsOn  *string    `json:"ends_on"`
-	Reason  string     `json:"reason"` // e.g. «приказ № 45 от 12.11.2026 о переводе»
-}
-
-// EnrollmentChangedEvent is the data of enrollment.changed.
-type EnrollmentChangedEvent struct {
-	EnrollmentEvent
-	Fields []string `json:"fields"`
-}
-
 // updateEnrollment: PATCH /api/registry/enrollments/{id}
 func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
@@ -39,7 +23,7 @@ func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var e Enrollment
+	var e registryapi.Enrollment
 	var starts time.Time
 	var ends *time.Time
 	err = f.db.QueryRow(ctx, `SELECT id, person_id, organisation_id, class_id, academic_year, starts_on, ends_on
@@ -57,7 +41,7 @@ func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) erro
 	if err := Rules.Require(ctx, PermEnrollmentWrite, targetOfOrganisation(o)); err != nil {
 		return err
 	}
-	var in EnrollmentPatch
+	var in registryapi.EnrollmentPatch
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
@@ -108,13 +92,13 @@ func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) erro
 			s := ends.Format(time.DateOnly)
 			e.EndsOn = &s
 		}
-		ev := EnrollmentEvent{EnrollmentID: e.ID.String(), PersonID: e.PersonID.String(), OrganisationID: e.OrganisationID.String(),
+		ev := registryapi.EnrollmentEvent{EnrollmentID: e.ID.String(), PersonID: e.PersonID.String(), OrganisationID: e.OrganisationID.String(),
 			AcademicYear: e.AcademicYear, StartsOn: e.StartsOn, EndsOn: e.EndsOn}
 		if e.ClassID != nil {
 			ev.ClassID = e.ClassID.String()
 		}
-		_, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventEnrollmentChanged, Source: source, Subject: e.PersonID.String(),
-			Data: EnrollmentChangedEvent{EnrollmentEvent: ev, Fields: changed}})
+		_, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventEnrollmentChanged, Source: source, Subject: e.PersonID.String(),
+			Data: registryapi.EnrollmentChangedEvent{EnrollmentEvent: ev, Fields: changed}})
 		return err
 	})
 	if err != nil {

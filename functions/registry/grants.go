@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -178,7 +180,7 @@ func targetOfPerson(ctx context.Context, q querier, person uuid.UUID, day time.T
 }
 
 // targetOfOrganisation is what an organisation belongs to.
-func targetOfOrganisation(o Organisation) access.Target {
+func targetOfOrganisation(o registryapi.Organisation) access.Target {
 	t := access.Target{OrganisationIDs: []string{o.ID.String()}}
 	if o.MunicipalityID != nil {
 		t.MunicipalityIDs = []string{o.MunicipalityID.String()}

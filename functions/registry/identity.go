@@ -7,37 +7,14 @@ import (
 	"strings"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/pdata"
 )
-
-// Match statuses of an ESIA account against the registry.
-const (
-	MatchLinked       = "linked"        // the account is (now) tied to a registry person
-	MatchNotFound     = "not_found"     // no registry person has this SNILS or name and birth date
-	MatchMismatch     = "mismatch"      // a candidate exists but some data differ
-	MatchAmbiguous    = "ambiguous"     // several persons could be this account
-	MatchTakenByOther = "taken"         // the person is tied to another ESIA account
-	MatchChildAccount = "child_account" // a child under 14 must use the account the parent created
-	MatchService      = "service"       // a service account (EPGU), not a person
-)
-
-// Mismatch names one datum that differs between ESIA and the registry.
-type Mismatch struct {
-	Field   string `json:"field"`   // family_name, given_name, middle_name, birth_date, snils, document
-	Message string `json:"message"` // what to do, in Russian
-}
-
-// Match is the outcome of matching an ESIA account.
-type Match struct {
-	Status     string     `json:"status"`
-	PersonID   *uuid.UUID `json:"person_id,omitempty"`
-	Mismatches []Mismatch `json:"mismatches,omitempty"`
-	Advice     string     `json:"advice,omitempty"` // whom to ask, in Russian
-}
 
 const adviceFix = "Проверьте данные в профиле на Госуслугах. Если там всё верно, обратитесь в вашу образовательную организацию (или к классному руководителю), чтобы исправили данные в ЭКО: ФИО, дату рождения, СНИЛС и документ, удостоверяющий личность."
 
@@ -66,17 +43,17 @@ func foldName(s string) string {
 // name, birth date, SNILS and identity document all agree is the account linked
 // (esia_oid set); otherwise the result says which data differ. Nothing is
 // linked silently.
-func (f *Function) matchAccount(ctx context.Context, tx pgx.Tx, p *auth.Principal, today time.Time) (Match, error) {
+func (f *Function) matchAccount(ctx context.Context, tx pgx.Tx, p *auth.Principal, today time.Time) (registryapi.Match, error) {
 	if p.Service {
-		return Match{Status: MatchService}, nil
+		return registryapi.Match{Status: registryapi.MatchService}, nil
 	}
 	var linked uuid.UUID
 	err := tx.QueryRow(ctx, `SELECT id FROM registry.people WHERE esia_oid = $1`, p.Subject).Scan(&linked)
 	if err == nil {
-		return Match{Status: MatchLinked, PersonID: &linked}, nil
+		return registryapi.Match{Status: registryapi.MatchLinked, PersonID: &linked}, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return Match{}, err
+		return registryapi.Match{}, err
 	}
 
 	birth, birthErr := time.Parse(time.DateOnly, p.BirthDate)
@@ -100,7 +77,7 @@ func (f *Function) matchAccount(ctx context.Context, tx pgx.Tx, p *auth.Principa
 		LIMIT 10`,
 		snilsHash, foldName(p.FamilyName), foldName(p.GivenName), nullDate(birth, birthErr))
 	if err != nil {
-		return Match{}, fmt.Errorf("match: %w", err)
+		return registryapi.Match{}, fmt.Errorf("match: %w", err)
 	}
 	cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
 		var c candidate
@@ -111,52 +88,52 @@ func (f *Function) matchAccount(ctx context.Context, tx pgx.Tx, p *auth.Principa
 		return c, err
 	})
 	if err != nil {
-		return Match{}, err
+		return registryapi.Match{}, err
 	}
 	switch len(cands) {
 	case 0:
-		return Match{Status: MatchNotFound, Advice: "В реестре ЭКО не найден человек с такими СНИЛС, ФИО и датой рождения. " + adviceFix}, nil
+		return registryapi.Match{Status: registryapi.MatchNotFound, Advice: "В реестре ЭКО не найден человек с такими СНИЛС, ФИО и датой рождения. " + adviceFix}, nil
 	case 1:
 	default:
-		return Match{Status: MatchAmbiguous, Advice: "Вашим данным соответствуют несколько записей реестра. Обратитесь в вашу образовательную организацию или в орган управления образованием, чтобы объединили дубли."}, nil
+		return registryapi.Match{Status: registryapi.MatchAmbiguous, Advice: "Вашим данным соответствуют несколько записей реестра. Обратитесь в вашу образовательную организацию или в орган управления образованием, чтобы объединили дубли."}, nil
 	}
 	c := cands[0]
-	var mm []Mismatch
+	var mm []registryapi.Mismatch
 	if foldName(c.family) != foldName(p.FamilyName) {
-		mm = append(mm, Mismatch{"family_name", "Фамилия в ЭКО отличается от фамилии на Госуслугах."})
+		mm = append(mm, registryapi.Mismatch{Field: "family_name", Message: "Фамилия в ЭКО отличается от фамилии на Госуслугах."})
 	}
 	if foldName(c.given) != foldName(p.GivenName) {
-		mm = append(mm, Mismatch{"given_name", "Имя в ЭКО отличается от имени на Госуслугах."})
+		mm = append(mm, registryapi.Mismatch{Field: "given_name", Message: "Имя в ЭКО отличается от имени на Госуслугах."})
 	}
 	if foldName(c.middle) != foldName(p.MiddleName) {
-		mm = append(mm, Mismatch{"middle_name", "Отчество в ЭКО отличается от отчества на Госуслугах."})
+		mm = append(mm, registryapi.Mismatch{Field: "middle_name", Message: "Отчество в ЭКО отличается от отчества на Госуслугах."})
 	}
 	if birthErr != nil || !c.birth.Equal(birth) {
-		mm = append(mm, Mismatch{"birth_date", "Дата рождения в ЭКО отличается от даты рождения на Госуслугах."})
+		mm = append(mm, registryapi.Mismatch{Field: "birth_date", Message: "Дата рождения в ЭКО отличается от даты рождения на Госуслугах."})
 	}
 	if snilsHash == nil || !equalBytes(c.snilsHash, snilsHash) {
-		mm = append(mm, Mismatch{"snils", "СНИЛС в ЭКО не совпадает со СНИЛС на Госуслугах (или не указан)."})
+		mm = append(mm, registryapi.Mismatch{Field: "snils", Message: "СНИЛС в ЭКО не совпадает со СНИЛС на Госуслугах (или не указан)."})
 	}
 	if docHash == nil || !equalBytes(c.docHash, docHash) {
-		mm = append(mm, Mismatch{"document", "Документ, удостоверяющий личность, в ЭКО не совпадает с документом на Госуслугах (или не указан)."})
+		mm = append(mm, registryapi.Mismatch{Field: "document", Message: "Документ, удостоверяющий личность, в ЭКО не совпадает с документом на Госуслугах (или не указан)."})
 	}
 	if len(mm) > 0 {
-		return Match{Status: MatchMismatch, Mismatches: mm, Advice: adviceFix}, nil
+		return registryapi.Match{Status: registryapi.MatchMismatch, Mismatches: mm, Advice: adviceFix}, nil
 	}
 	if c.esiaOID != nil && *c.esiaOID != p.Subject {
-		return Match{Status: MatchTakenByOther, Advice: "Эта запись реестра уже связана с другой учётной записью Госуслуг. Обратитесь в службу поддержки ЭКО."}, nil
+		return registryapi.Match{Status: registryapi.MatchTakenByOther, Advice: "Эта запись реестра уже связана с другой учётной записью Госуслуг. Обратитесь в службу поддержки ЭКО."}, nil
 	}
 	if age := AgeOn(birth, today); age < 14 && !f.childAccountOK(p) {
-		return Match{Status: MatchChildAccount, Advice: "Ребёнок до 14 лет входит через учётную запись, которую создал родитель на Госуслугах."}, nil
+		return registryapi.Match{Status: registryapi.MatchChildAccount, Advice: "Ребёнок до 14 лет входит через учётную запись, которую создал родитель на Госуслугах."}, nil
 	}
 	tag, err := tx.Exec(ctx, `UPDATE registry.people SET esia_oid = $1, updated_at = now() WHERE id = $2 AND (esia_oid IS NULL OR esia_oid = $1)`, p.Subject, c.id)
 	if err != nil {
-		return Match{}, fmt.Errorf("link account: %w", err)
+		return registryapi.Match{}, fmt.Errorf("link account: %w", err)
 	}
 	if tag.RowsAffected() != 1 {
-		return Match{Status: MatchTakenByOther, Advice: "Эта запись реестра уже связана с другой учётной записью Госуслуг."}, nil
+		return registryapi.Match{Status: registryapi.MatchTakenByOther, Advice: "Эта запись реестра уже связана с другой учётной записью Госуслуг."}, nil
 	}
-	return Match{Status: MatchLinked, PersonID: &c.id}, nil
+	return registryapi.Match{Status: registryapi.MatchLinked, PersonID: &c.id}, nil
 }
 
 // childAccountOK reports whether a child's account was created by a parent

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 )
 
@@ -15,8 +17,8 @@ var (
 		snils: "234-567-890 99", docType: "BRTH_CERT", series: "I-ЛО", number: "654321"}
 )
 
-func (w *world) me(a esia) Me {
-	var m Me
+func (w *world) me(a esia) registryapi.Me {
+	var m registryapi.Me
 	w.mustDo(http.MethodGet, "/api/registry/me", w.token(a), nil, http.StatusOK, &m)
 	return m
 }
@@ -40,7 +42,7 @@ func TestMatchingLinksOnlyWhenEveryDatumAgrees(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := w.me(c.account)
-			if m.Identity.Status != MatchMismatch {
+			if m.Identity.Status != registryapi.MatchMismatch {
 				t.Fatalf("status %q, want mismatch", m.Identity.Status)
 			}
 			var fields []string
@@ -61,7 +63,7 @@ func TestMatchingLinksOnlyWhenEveryDatumAgrees(t *testing.T) {
 
 	// Case and ё do not make a mismatch; then the account is linked.
 	m := w.me(alter(func(a *esia) { a.family = "СОКОЛОВА" }))
-	if m.Identity.Status != MatchLinked || m.Person == nil || m.Person.FamilyName != "Соколова" {
+	if m.Identity.Status != registryapi.MatchLinked || m.Person == nil || m.Person.FamilyName != "Соколова" {
 		t.Fatalf("full match not linked: %+v", m.Identity)
 	}
 	// The full SNILS is shown to its owner.
@@ -71,14 +73,14 @@ func TestMatchingLinksOnlyWhenEveryDatumAgrees(t *testing.T) {
 	// Another ESIA account with the same data cannot take the person over.
 	other := mother
 	other.oid = "2000000099"
-	if m := w.me(other); m.Identity.Status != MatchTakenByOther {
+	if m := w.me(other); m.Identity.Status != registryapi.MatchTakenByOther {
 		t.Fatalf("second account: %q", m.Identity.Status)
 	}
 }
 
 func TestMatchingNotFoundAndAmbiguous(t *testing.T) {
 	w := newWorld(t)
-	if m := w.me(mother); m.Identity.Status != MatchNotFound || m.Identity.Advice == "" {
+	if m := w.me(mother); m.Identity.Status != registryapi.MatchNotFound || m.Identity.Advice == "" {
 		t.Fatalf("empty registry: %+v", m.Identity)
 	}
 	// Two namesakes born the same day, neither with the account's SNILS.
@@ -87,7 +89,7 @@ func TestMatchingNotFoundAndAmbiguous(t *testing.T) {
 	w.addPerson(twin)
 	twin.snils, twin.number = "567-890-123 43", "100002"
 	w.addPerson(twin)
-	if m := w.me(mother); m.Identity.Status != MatchAmbiguous {
+	if m := w.me(mother); m.Identity.Status != registryapi.MatchAmbiguous {
 		t.Fatalf("two candidates: %q", m.Identity.Status)
 	}
 }
@@ -101,7 +103,7 @@ func TestChildrenNeedTrustedParentAndChildAccountsComeFromParents(t *testing.T) 
 	untrusted := mother
 	untrusted.trusted = false
 	m := w.me(untrusted)
-	if m.Identity.Status != MatchLinked {
+	if m.Identity.Status != registryapi.MatchLinked {
 		t.Fatalf("untrusted account should still be matched: %q", m.Identity.Status)
 	}
 	if len(m.Children) != 0 {
@@ -122,12 +124,12 @@ func TestChildrenNeedTrustedParentAndChildAccountsComeFromParents(t *testing.T) 
 	}
 
 	// An 11-year-old with an account of their own that no parent created: refused.
-	if m := w.me(son); m.Identity.Status != MatchChildAccount {
+	if m := w.me(son); m.Identity.Status != registryapi.MatchChildAccount {
 		t.Fatalf("child's own account: %q", m.Identity.Status)
 	}
 	child := son
 	child.createdBy = mother.oid
-	if m := w.me(child); m.Identity.Status != MatchLinked {
+	if m := w.me(child); m.Identity.Status != registryapi.MatchLinked {
 		t.Fatalf("child account created by the parent: %q", m.Identity.Status)
 	}
 }
@@ -155,7 +157,7 @@ func TestParentTokenChildrenAreLinkedOnlyOnFullMatch(t *testing.T) {
 	if err := w.d.Pool.QueryRow(t.Context(), `SELECT count(*) FROM registry.parent_links WHERE child_id = $1`, strangerID).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("a child with differing data was linked (%d, %v)", n, err)
 	}
-	if err := w.d.Pool.QueryRow(t.Context(), `SELECT count(*) FROM platform.outbox WHERE type = $1`, EventParentLinkCreated).Scan(&n); err != nil || n != 1 {
+	if err := w.d.Pool.QueryRow(t.Context(), `SELECT count(*) FROM platform.outbox WHERE type = $1`, registryapi.EventParentLinkCreated).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("parent-link events: %d %v", n, err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -82,10 +84,10 @@ func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error)
 		}
 		gender := strings.ToUpper(t.Get(row, "gender"))
 		gender = map[string]string{"М": "M", "Ж": "F"}[gender] + strings.Trim(gender, "МЖ")
-		in := PersonInput{FamilyName: t.Get(row, "family_name"), GivenName: t.Get(row, "given_name"), MiddleName: t.Get(row, "middle_name"),
+		in := registryapi.PersonInput{FamilyName: t.Get(row, "family_name"), GivenName: t.Get(row, "given_name"), MiddleName: t.Get(row, "middle_name"),
 			BirthDate: birth, Gender: gender, SNILS: t.Get(row, "snils"), Email: t.Get(row, "email"), Phone: t.Get(row, "phone"), ConfirmNotDuplicate: true}
 		if dt := t.Get(row, "doc_type"); dt != "" {
-			in.Document = &Document{Type: dt, Series: t.Get(row, "doc_series"), Number: t.Get(row, "doc_number")}
+			in.Document = &registryapi.Document{Type: dt, Series: t.Get(row, "doc_series"), Number: t.Get(row, "doc_number")}
 		}
 		if strings.ContainsAny(in.FamilyName+in.GivenName+in.MiddleName, "\x00") {
 			rp.Add(line, "family_name", "format", "недопустимые символы")
@@ -148,8 +150,8 @@ func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error)
 		base := f.auditEntry(r, uuid.Nil, "create", "registry.import", []string{"profile"})
 		for i, p := range list {
 			rows[i] = p.row
-			evs[i] = outbox.Event{Type: EventPersonCreated, Source: source, Subject: p.id.String(),
-				Data: PersonEvent{PersonID: p.id.String(), Fields: []string{"family_name", "given_name", "birth_date", "gender"}}}
+			evs[i] = outbox.Event{Type: registryapi.EventPersonCreated, Source: source, Subject: p.id.String(),
+				Data: registryapi.PersonEvent{PersonID: p.id.String(), Fields: []string{"family_name", "given_name", "birth_date", "gender"}}}
 			e := base
 			e.SubjectPersonID = p.id
 			entries[i] = e
@@ -193,7 +195,7 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 	lines := map[string]int{}
 	for i, row := range t.Rows {
 		line := i + 2
-		in := OrganisationInput{Code: t.Get(row, "code"), Kind: t.Get(row, "kind"), FullName: t.Get(row, "full_name"), ShortName: t.Get(row, "short_name"),
+		in := registryapi.OrganisationInput{Code: t.Get(row, "code"), Kind: t.Get(row, "kind"), FullName: t.Get(row, "full_name"), ShortName: t.Get(row, "short_name"),
 			INN: t.Get(row, "inn"), OGRN: t.Get(row, "ogrn"), Address: t.Get(row, "address")}
 		mun, ok := muns[t.Get(row, "municipality")]
 		if ok {
@@ -202,7 +204,7 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 			rp.Add(line, "municipality", "unknown", "нет муниципального образования с кодом «"+t.Get(row, "municipality")+"»")
 			continue
 		}
-		if fe := in.validate(); len(fe) > 0 {
+		if fe := validateOrganisation(&in); len(fe) > 0 {
 			for _, e := range fe {
 				rp.Add(line, e.Field, e.Code, e.Message)
 			}
@@ -445,7 +447,7 @@ func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, e
 		}
 		id, _ := uuid.NewV7()
 		out = append(out, []any{id, person, p.org.id, class, p.year, p.starts, p.ends})
-		ev := EnrollmentEvent{EnrollmentID: id.String(), PersonID: person.String(), OrganisationID: p.org.id.String(),
+		ev := registryapi.EnrollmentEvent{EnrollmentID: id.String(), PersonID: person.String(), OrganisationID: p.org.id.String(),
 			AcademicYear: p.year, StartsOn: p.starts.Format(time.DateOnly)}
 		if p.ends != nil {
 			e := p.ends.Format(time.DateOnly)
@@ -454,7 +456,7 @@ func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, e
 		if class != nil {
 			ev.ClassID = class.String()
 		}
-		evs = append(evs, outbox.Event{Type: EventEnrollmentCreated, Source: source, Subject: person.String(), Data: ev})
+		evs = append(evs, outbox.Event{Type: registryapi.EventEnrollmentCreated, Source: source, Subject: person.String(), Data: ev})
 		if !seenPerson[person] { // one audit record per child per import
 			seenPerson[person] = true
 			entries = append(entries, f.auditEntry(r, person, "create", "registry.import", []string{"enrollment"}))

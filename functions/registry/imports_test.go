@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"golang.org/x/text/encoding/charmap"
 
@@ -122,7 +124,7 @@ func TestImportPeopleAllOrNothing(t *testing.T) {
 	}
 	var events, audits int
 	_ = s.d.Pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM platform.outbox WHERE type = $1),
-		(SELECT count(*) FROM platform.audit_log WHERE object = 'registry.import')`, EventPersonCreated).Scan(&events, &audits)
+		(SELECT count(*) FROM platform.audit_log WHERE object = 'registry.import')`, registryapi.EventPersonCreated).Scan(&events, &audits)
 	if events != 3 || audits != 3 {
 		t.Fatalf("%d person.created events and %d audit records, want 3 and 3", events, audits)
 	}

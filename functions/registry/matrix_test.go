@@ -56,12 +56,11 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 	policy := access.NewPolicy(nil)
 	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
 		Guard: &auth.Guard{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer, Audience: "eko"}), Policy: policy}}
-	f := registry.New()
-	f.Now = func() time.Time { return today }
-	policy.SetSource(f)
-	if err := f.Mount(ctx, deps, pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}); err != nil {
+	f, err := registry.Mount(ctx, deps, registry.Options{PData: pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	f.Now = func() time.Time { return today }
 
 	w := &fixtureWorld{f: f, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}, db: d}
 	for _, i := range fx.Identities {

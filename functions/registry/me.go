@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -19,32 +21,6 @@ import (
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
-// Child is a child of the caller as /me shows it.
-type Child struct {
-	Person
-	Relation      string      `json:"relation"`
-	Organisations []Placement `json:"organisations"`
-}
-
-// Placement is where a person studies now.
-type Placement struct {
-	OrganisationID   uuid.UUID  `json:"organisation_id"`
-	OrganisationName string     `json:"organisation_name"`
-	ClassID          *uuid.UUID `json:"class_id,omitempty"`
-	ClassName        string     `json:"class_name,omitempty"`
-	AcademicYear     int        `json:"academic_year"`
-}
-
-// Me is the answer of GET /api/registry/me.
-type Me struct {
-	Subject  string         `json:"subject"`
-	Identity Match          `json:"identity"`
-	Person   *Person        `json:"person,omitempty"`
-	Grants   []access.Grant `json:"grants"`
-	Children []Child        `json:"children"`
-	Trusted  bool           `json:"trusted"`
-}
-
 // resolve matches the caller to a person (linking the account when every datum
 // agrees), links the children the parent's ESIA account lists when they match
 // registry persons fully, and derives the grants.
@@ -52,7 +28,7 @@ type Me struct {
 // An account linked before, whose token names no child that is not linked yet,
 // is resolved with one statement and no transaction — the common case, and the
 // one the opening-morning peak of applications depends on.
-func (f *Function) resolve(ctx context.Context, p *auth.Principal) (Match, *access.Grants, error) {
+func (f *Function) resolve(ctx context.Context, p *auth.Principal) (registryapi.Match, *access.Grants, error) {
 	today := f.now()
 	if m, g, ok, err := f.resolveLinked(ctx, p, today); err != nil || ok {
 		return m, g, err
@@ -62,28 +38,28 @@ func (f *Function) resolve(ctx context.Context, p *auth.Principal) (Match, *acce
 
 // resolveLinked is resolve's one-statement path: ok is false when the account
 // is not linked yet or its token names a child that is not linked yet.
-func (f *Function) resolveLinked(ctx context.Context, p *auth.Principal, today time.Time) (Match, *access.Grants, bool, error) {
+func (f *Function) resolveLinked(ctx context.Context, p *auth.Principal, today time.Time) (registryapi.Match, *access.Grants, bool, error) {
 	if p.Service {
-		return Match{}, nil, false, nil
+		return registryapi.Match{}, nil, false, nil
 	}
 	g, childHashes, ok, err := linkedGrants(ctx, f.db, p.Subject, p.Trusted, today)
 	if err != nil || !ok || (p.Trusted && !f.childrenLinked(p, childHashes)) {
-		return Match{}, nil, false, err
+		return registryapi.Match{}, nil, false, err
 	}
 	id := uuid.MustParse(g.PersonID)
-	return Match{Status: MatchLinked, PersonID: &id}, g, true, nil
+	return registryapi.Match{Status: registryapi.MatchLinked, PersonID: &id}, g, true, nil
 }
 
 // resolveInTx is resolve's full path: match, link, derive, in one transaction.
-func (f *Function) resolveInTx(ctx context.Context, p *auth.Principal, today time.Time) (Match, *access.Grants, error) {
-	var m Match
+func (f *Function) resolveInTx(ctx context.Context, p *auth.Principal, today time.Time) (registryapi.Match, *access.Grants, error) {
+	var m registryapi.Match
 	var g *access.Grants
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var err error
 		if m, err = f.matchAccount(ctx, tx, p, today); err != nil {
 			return err
 		}
-		if m.Status != MatchLinked {
+		if m.Status != registryapi.MatchLinked {
 			g = &access.Grants{Trusted: p.Trusted, Grants: []access.Grant{}}
 			return nil
 		}
@@ -154,8 +130,8 @@ func (f *Function) linkESIAChildren(ctx context.Context, tx pgx.Tx, parent uuid.
 			return err
 		}
 		if tag.RowsAffected() == 1 {
-			if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventParentLinkCreated, Source: source, Subject: child.String(),
-				Data: ParentLinkEvent{LinkID: id.String(), ParentID: parent.String(), ChildID: child.String(), Relation: relation, Source: "esia"}}); err != nil {
+			if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventParentLinkCreated, Source: source, Subject: child.String(),
+				Data: registryapi.ParentLinkEvent{LinkID: id.String(), ParentID: parent.String(), ChildID: child.String(), Relation: relation, Source: "esia"}}); err != nil {
 				return err
 			}
 		}
@@ -177,7 +153,7 @@ func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grant
 	if err != nil {
 		return nil, err
 	}
-	if m.Status == MatchLinked { // an unmatched account is asked again: it may be fixed in a minute
+	if m.Status == registryapi.MatchLinked { // an unmatched account is asked again: it may be fixed in a minute
 		f.grants.Put(p.Token, g, f.now().Add(GrantsTTL))
 	}
 	return g, nil
@@ -195,8 +171,8 @@ func (f *Function) me(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Grants = g
-	out := Me{Subject: p.Subject, Identity: m, Grants: g.Grants, Children: []Child{}, Trusted: p.Trusted}
-	if m.Status != MatchLinked {
+	out := registryapi.Me{Subject: p.Subject, Identity: m, Grants: g.Grants, Children: []registryapi.Child{}, Trusted: p.Trusted}
+	if m.Status != registryapi.MatchLinked {
 		httpx.WriteJSON(w, http.StatusOK, out)
 		return nil
 	}
@@ -223,7 +199,7 @@ func (f *Function) me(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			out.Children = append(out.Children, Child{Person: c, Relation: relation, Organisations: pl})
+			out.Children = append(out.Children, registryapi.Child{Person: c, Relation: relation, Organisations: pl})
 			if err := f.auditPerson(r, tx, childID, "read", "registry.person", []string{"profile"}); err != nil {
 				return err
 			}
@@ -251,7 +227,7 @@ func (f *Function) myGrants(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time) ([]Placement, error) {
+func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time) ([]registryapi.Placement, error) {
 	rows, err := q.Query(ctx, `
 		SELECT e.organisation_id, o.short_name, e.class_id, coalesce(c.name, ''), e.academic_year
 		FROM registry.enrollments e
@@ -262,9 +238,9 @@ func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time)
 	if err != nil {
 		return nil, err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Placement])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Placement])
 	if list == nil {
-		list = []Placement{}
+		list = []registryapi.Placement{}
 	}
 	return list, err
 }

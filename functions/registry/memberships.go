@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -36,10 +38,10 @@ func (f *Function) personFromPath(r *http.Request, perm auth.Permission) (uuid.U
 }
 
 // orgFromPath loads the organisation of {id} and checks perm in its scope.
-func (f *Function) orgFromPath(r *http.Request, perm auth.Permission) (Organisation, error) {
+func (f *Function) orgFromPath(r *http.Request, perm auth.Permission) (registryapi.Organisation, error) {
 	id, err := uuidParam("id", r.PathValue("id"))
 	if err != nil {
-		return Organisation{}, err
+		return registryapi.Organisation{}, err
 	}
 	o, err := f.organisation(r.Context(), f.db, id)
 	if err != nil {
@@ -67,22 +69,12 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Class])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Class])
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
-}
-
-// ClassInput creates a class or a group.
-type ClassInput struct {
-	AcademicYear int    `json:"academic_year"`
-	Name         string `json:"name"`
-	Kind         string `json:"kind"`
-	Grade        *int   `json:"grade"`
-	AgeFrom      *int   `json:"age_from"`
-	AgeTo        *int   `json:"age_to"`
 }
 
 // createClass: POST /api/registry/organisations/{id}/classes
@@ -91,7 +83,7 @@ func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in ClassInput
+	var in registryapi.ClassInput
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
@@ -121,7 +113,7 @@ func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("класс не прошёл проверку", fe...)
 	}
-	c := Class{OrganisationID: o.ID, AcademicYear: in.AcademicYear, Name: in.Name, Kind: in.Kind, Grade: in.Grade, AgeFrom: in.AgeFrom, AgeTo: in.AgeTo}
+	c := registryapi.Class{OrganisationID: o.ID, AcademicYear: in.AcademicYear, Name: in.Name, Kind: in.Kind, Grade: in.Grade, AgeFrom: in.AgeFrom, AgeTo: in.AgeTo}
 	c.ID, _ = uuid.NewV7()
 	_, err = f.db.Exec(r.Context(), `INSERT INTO registry.classes (id, organisation_id, academic_year, name, kind, grade, age_from, age_to)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.OrganisationID, c.AcademicYear, c.Name, c.Kind, c.Grade, c.AgeFrom, c.AgeTo)
@@ -150,22 +142,12 @@ func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[StaffMember])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.StaffMember])
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
-}
-
-// StaffInput appoints a person to a role.
-type StaffInput struct {
-	PersonID uuid.UUID  `json:"person_id"`
-	Role     string     `json:"role"`
-	ClassID  *uuid.UUID `json:"class_id"`
-	Position string     `json:"position"`
-	StartsOn string     `json:"starts_on"`
-	EndsOn   *string    `json:"ends_on"`
 }
 
 // createStaff: POST /api/registry/organisations/{id}/staff
@@ -174,13 +156,13 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in StaffInput
+	var in registryapi.StaffInput
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
 	var fe []errs.FieldError
-	if !slices.Contains(StaffRoles, in.Role) {
-		fe = append(fe, errs.FieldError{Field: "role", Code: "enum", Message: "одна из ролей: " + strings.Join(StaffRoles, ", ")})
+	if !slices.Contains(registryapi.StaffRoles, in.Role) {
+		fe = append(fe, errs.FieldError{Field: "role", Code: "enum", Message: "одна из ролей: " + strings.Join(registryapi.StaffRoles, ", ")})
 	}
 	if (in.Role == "class_teacher") != (in.ClassID != nil) {
 		fe = append(fe, errs.FieldError{Field: "class_id", Code: "required", Message: "класс указывается для классного руководителя, и только для него"})
@@ -193,7 +175,7 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("назначение не прошло проверку", fe...)
 	}
-	m := StaffMember{PersonID: in.PersonID, OrganisationID: o.ID, Role: in.Role, ClassID: in.ClassID, Position: in.Position, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
+	m := registryapi.StaffMember{PersonID: in.PersonID, OrganisationID: o.ID, Role: in.Role, ClassID: in.ClassID, Position: in.Position, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
 	m.ID, _ = uuid.NewV7()
 	err = db.InTx(r.Context(), f.db, func(tx pgx.Tx) error {
 		if err := f.mustExistPerson(r.Context(), tx, in.PersonID); err != nil {
@@ -216,14 +198,6 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusCreated, m)
 	return nil
-}
-
-// Student is a row of a class list: a masked profile and the enrollment.
-type Student struct {
-	Person
-	EnrollmentID uuid.UUID  `json:"enrollment_id"`
-	ClassID      *uuid.UUID `json:"class_id,omitempty"`
-	ClassName    string     `json:"class_name,omitempty"`
 }
 
 // listStudents: GET /api/registry/organisations/{id}/students?class=<id>&year=
@@ -257,7 +231,7 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	var list []Student
+	var list []registryapi.Student
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT p.id, p.family_name, p.given_name, p.middle_name, p.birth_date::text, p.gender, p.snils_mask,
@@ -271,8 +245,8 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		list, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Student, error) {
-			var s Student
+		list, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (registryapi.Student, error) {
+			var s registryapi.Student
 			err := row.Scan(&s.ID, &s.FamilyName, &s.GivenName, &s.MiddleName, &s.BirthDate, &s.Gender, &s.SNILS,
 				&s.ESIALinked, &s.EnrollmentID, &s.ClassID, &s.ClassName)
 			return s, err
@@ -290,22 +264,8 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
-}
-
-// RosterPupil is a pupil of a class as the journal names them: the name and
-// nothing else.
-type RosterPupil struct {
-	ID         uuid.UUID `json:"id"`
-	FamilyName string    `json:"family_name"`
-	GivenName  string    `json:"given_name"`
-	MiddleName string    `json:"middle_name,omitempty"`
-}
-
-// FullName is "Фамилия Имя Отчество".
-func (p RosterPupil) FullName() string {
-	return Person{FamilyName: p.FamilyName, GivenName: p.GivenName, MiddleName: p.MiddleName}.FullName()
 }
 
 // listRoster: GET /api/registry/organisations/{id}/roster?class= — the
@@ -330,7 +290,7 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 	if err := Rules.Require(ctx, PermRosterRead, target); err != nil {
 		return err
 	}
-	var list []RosterPupil
+	var list []registryapi.RosterPupil
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM registry.classes WHERE id = $1 AND organisation_id = $2)`, class, o.ID).Scan(&known); err != nil {
@@ -346,7 +306,7 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if list, err = pgx.CollectRows(rows, pgx.RowToStructByPos[RosterPupil]); err != nil {
+		if list, err = pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.RosterPupil]); err != nil {
 			return err
 		}
 		for _, p := range list {
@@ -359,24 +319,14 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
-}
-
-// EnrollmentInput places a student.
-type EnrollmentInput struct {
-	PersonID       uuid.UUID  `json:"person_id"`
-	OrganisationID uuid.UUID  `json:"organisation_id"`
-	ClassID        *uuid.UUID `json:"class_id"`
-	AcademicYear   int        `json:"academic_year"`
-	StartsOn       string     `json:"starts_on"`
-	EndsOn         *string    `json:"ends_on"`
 }
 
 // createEnrollment: POST /api/registry/enrollments
 func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in EnrollmentInput
+	var in registryapi.EnrollmentInput
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
@@ -394,7 +344,7 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 	if err := Rules.Require(ctx, PermEnrollmentWrite, targetOfOrganisation(o)); err != nil {
 		return err
 	}
-	e := Enrollment{PersonID: in.PersonID, OrganisationID: o.ID, ClassID: in.ClassID, AcademicYear: in.AcademicYear, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
+	e := registryapi.Enrollment{PersonID: in.PersonID, OrganisationID: o.ID, ClassID: in.ClassID, AcademicYear: in.AcademicYear, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
 	e.ID, _ = uuid.NewV7()
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := f.mustExistPerson(ctx, tx, in.PersonID); err != nil {
@@ -416,12 +366,12 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 		if err := f.auditPerson(r, tx, in.PersonID, "create", "registry.enrollment", []string{"enrollment"}); err != nil {
 			return err
 		}
-		ev := EnrollmentEvent{EnrollmentID: e.ID.String(), PersonID: e.PersonID.String(), OrganisationID: o.ID.String(),
+		ev := registryapi.EnrollmentEvent{EnrollmentID: e.ID.String(), PersonID: e.PersonID.String(), OrganisationID: o.ID.String(),
 			AcademicYear: e.AcademicYear, StartsOn: e.StartsOn, EndsOn: e.EndsOn}
 		if e.ClassID != nil {
 			ev.ClassID = e.ClassID.String()
 		}
-		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventEnrollmentCreated, Source: source, Subject: e.PersonID.String(), Data: ev})
+		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventEnrollmentCreated, Source: source, Subject: e.PersonID.String(), Data: ev})
 		return err
 	})
 	if err != nil {
@@ -431,18 +381,11 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// LinkInput ties a parent to a child.
-type LinkInput struct {
-	ParentID uuid.UUID `json:"parent_id"`
-	ChildID  uuid.UUID `json:"child_id"`
-	Relation string    `json:"relation"`
-}
-
 // createLink: POST /api/registry/parent-links — the child's organisation (or an
 // official) records a legal representative.
 func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in LinkInput
+	var in registryapi.LinkInput
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
@@ -459,7 +402,7 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 	if err := Rules.Require(ctx, PermLinkWrite, target); err != nil {
 		return err
 	}
-	l := ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Source: "manual", CreatedAt: f.now()}
+	l := registryapi.ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Source: "manual", CreatedAt: f.now()}
 	l.ID, _ = uuid.NewV7()
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := f.mustExistPerson(ctx, tx, in.ParentID); err != nil {
@@ -476,8 +419,8 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 		if err := f.auditPerson(r, tx, in.ChildID, "create", "registry.parent-link", []string{"parents"}); err != nil {
 			return err
 		}
-		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventParentLinkCreated, Source: source, Subject: l.ChildID.String(),
-			Data: ParentLinkEvent{LinkID: l.ID.String(), ParentID: l.ParentID.String(), ChildID: l.ChildID.String(), Relation: l.Relation, Source: l.Source}})
+		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventParentLinkCreated, Source: source, Subject: l.ChildID.String(),
+			Data: registryapi.ParentLinkEvent{LinkID: l.ID.String(), ParentID: l.ParentID.String(), ChildID: l.ChildID.String(), Relation: l.Relation, Source: l.Source}})
 		return err
 	})
 	if err != nil {

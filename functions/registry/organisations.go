@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -16,13 +18,13 @@ import (
 
 const orgColumns = `id, coalesce(code, ''), kind, full_name, short_name, inn, ogrn, address, municipality_id, status`
 
-func scanOrganisation(row pgx.Row) (Organisation, error) {
-	var o Organisation
+func scanOrganisation(row pgx.Row) (registryapi.Organisation, error) {
+	var o registryapi.Organisation
 	err := row.Scan(&o.ID, &o.Code, &o.Kind, &o.FullName, &o.ShortName, &o.INN, &o.OGRN, &o.Address, &o.MunicipalityID, &o.Status)
 	return o, err
 }
 
-func (f *Function) organisation(ctx context.Context, q querier, id uuid.UUID) (Organisation, error) {
+func (f *Function) organisation(ctx context.Context, q querier, id uuid.UUID) (registryapi.Organisation, error) {
 	o, err := scanOrganisation(q.QueryRow(ctx, `SELECT `+orgColumns+` FROM registry.organisations WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, errs.E(errs.NotFound, "organisation %s not found", id)
@@ -36,11 +38,11 @@ func (f *Function) listMunicipalities(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Municipality])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Municipality])
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, ""))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil
 }
 
@@ -63,8 +65,8 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 		sql += ` AND municipality_id = $` + itoa(len(args))
 	}
 	if k := q.Get("kind"); k != "" {
-		if !slices.Contains(OrganisationKinds, k) {
-			return errs.Fields("неверный фильтр", errs.FieldError{Field: "kind", Code: "enum", Message: "одно из: " + strings.Join(OrganisationKinds, ", ")})
+		if !slices.Contains(registryapi.OrganisationKinds, k) {
+			return errs.Fields("неверный фильтр", errs.FieldError{Field: "kind", Code: "enum", Message: "одно из: " + strings.Join(registryapi.OrganisationKinds, ", ")})
 		}
 		args = append(args, k)
 		sql += ` AND kind = $` + itoa(len(args))
@@ -91,7 +93,7 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Organisation, error) { return scanOrganisation(row) })
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (registryapi.Organisation, error) { return scanOrganisation(row) })
 	if err != nil {
 		return err
 	}
@@ -99,7 +101,7 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 	if len(list) == limit {
 		next = list[len(list)-1].ID.String()
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(list, next))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, next))
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
 	"github.com/kuzbass/eko/shared/access"
@@ -14,18 +16,6 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/requisites"
 )
-
-// OrganisationInput registers an organisation.
-type OrganisationInput struct {
-	Code           string     `json:"code"`
-	Kind           string     `json:"kind"`
-	FullName       string     `json:"full_name"`
-	ShortName      string     `json:"short_name"`
-	INN            string     `json:"inn"`
-	OGRN           string     `json:"ogrn"`
-	Address        string     `json:"address"`
-	MunicipalityID *uuid.UUID `json:"municipality_id"`
-}
 
 // formulaStart are the characters a spreadsheet reads as the start of a formula.
 const formulaStart = "=+-@\t\r"
@@ -44,11 +34,11 @@ func checkText(field, v string, min, max int) *errs.FieldError {
 // any organisation; a municipal authority, those of its municipality.
 func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in OrganisationInput
+	var in registryapi.OrganisationInput
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
-	if fe := in.validate(); len(fe) > 0 {
+	if fe := validateOrganisation(&in); len(fe) > 0 {
 		return errs.Fields("организация не прошла проверку", fe...)
 	}
 	target := access.Target{}
@@ -58,7 +48,7 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 	if err := Rules.Require(ctx, PermOrganisationWrite, target); err != nil {
 		return err
 	}
-	o := Organisation{Code: in.Code, Kind: in.Kind, FullName: in.FullName, ShortName: in.ShortName, INN: in.INN, OGRN: in.OGRN,
+	o := registryapi.Organisation{Code: in.Code, Kind: in.Kind, FullName: in.FullName, ShortName: in.ShortName, INN: in.INN, OGRN: in.OGRN,
 		Address: in.Address, MunicipalityID: in.MunicipalityID, Status: "active"}
 	o.ID, _ = uuid.NewV7()
 	_, err := f.db.Exec(ctx, `INSERT INTO registry.organisations (id, code, kind, full_name, short_name, inn, ogrn, address, municipality_id)
@@ -79,14 +69,14 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// validate trims in and checks every field; it returns all problems at once.
-func (in *OrganisationInput) validate() []errs.FieldError {
+// validateOrganisation trims in and checks every field; it returns all problems at once.
+func validateOrganisation(in *registryapi.OrganisationInput) []errs.FieldError {
 	for _, p := range []*string{&in.Code, &in.FullName, &in.ShortName, &in.INN, &in.OGRN, &in.Address} {
 		*p = strings.TrimSpace(*p)
 	}
 	var fe []errs.FieldError
-	if !slices.Contains(OrganisationKinds, in.Kind) {
-		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "один из видов: " + strings.Join(OrganisationKinds, ", ")})
+	if !slices.Contains(registryapi.OrganisationKinds, in.Kind) {
+		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "один из видов: " + strings.Join(registryapi.OrganisationKinds, ", ")})
 	}
 	for _, c := range []*errs.FieldError{checkText("full_name", in.FullName, 3, 500), checkText("short_name", in.ShortName, 2, 200), checkText("address", in.Address, 0, 500)} {
 		if c != nil {

@@ -14,19 +14,6 @@ const (
 	maxLimit     = 500
 )
 
-// Page is a list response with a keyset cursor.
-type Page[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next,omitempty"` // pass as ?after= for the next page
-}
-
-func page[T any](items []T, next string) Page[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return Page[T]{Items: items, Next: next}
-}
-
 func limitParam(s string) (int, error) {
 	if s == "" {
 		return defaultLimit, nil

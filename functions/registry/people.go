@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -24,22 +26,6 @@ import (
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
-// PersonInput is a new or changed digital profile, as the API and the CSV import take it.
-type PersonInput struct {
-	FamilyName string    `json:"family_name"`
-	GivenName  string    `json:"given_name"`
-	MiddleName string    `json:"middle_name"`
-	BirthDate  string    `json:"birth_date"`
-	Gender     string    `json:"gender"`
-	SNILS      string    `json:"snils"`
-	Document   *Document `json:"document"`
-	Email      string    `json:"email"`
-	Phone      string    `json:"phone"`
-	// ConfirmNotDuplicate creates the person although someone with the same name
-	// and birth date exists (namesakes happen).
-	ConfirmNotDuplicate bool `json:"confirm_not_duplicate"`
-}
-
 // A name is letters (Cyrillic or Latin), spaces, hyphens and apostrophes: nothing
 // that could be markup, a formula or a control character.
 var (
@@ -50,70 +36,11 @@ var (
 
 // normalized is a validated PersonInput ready to store.
 type normalized struct {
-	PersonInput
+	registryapi.PersonInput
 	birth       time.Time
 	snilsDigits string
-	doc         *Document // normalised
+	doc         *registryapi.Document // normalised
 	docKey      string
-}
-
-// Validate checks every field and returns all problems at once.
-func (in *PersonInput) Validate(today time.Time) (*normalized, []errs.FieldError) {
-	var fe []errs.FieldError
-	n := &normalized{PersonInput: *in}
-	n.FamilyName = strings.Join(strings.Fields(in.FamilyName), " ")
-	n.GivenName = strings.Join(strings.Fields(in.GivenName), " ")
-	n.MiddleName = strings.Join(strings.Fields(in.MiddleName), " ")
-	checkName := func(field, v string, required bool) {
-		switch {
-		case v == "" && required:
-			fe = append(fe, errs.FieldError{Field: field, Code: "required", Message: "обязательное поле"})
-		case v == "":
-		case utf8.RuneCountInString(v) > 100:
-			fe = append(fe, errs.FieldError{Field: field, Code: "length", Message: "не длиннее 100 символов"})
-		case !nameRe.MatchString(v):
-			fe = append(fe, errs.FieldError{Field: field, Code: "format", Message: "только буквы, пробел, дефис и апостроф"})
-		}
-	}
-	checkName("family_name", n.FamilyName, true)
-	checkName("given_name", n.GivenName, true)
-	checkName("middle_name", n.MiddleName, false)
-
-	if b, err := time.Parse(time.DateOnly, in.BirthDate); err != nil {
-		fe = append(fe, errs.FieldError{Field: "birth_date", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
-	} else if b.After(today) || b.Year() < 1900 {
-		fe = append(fe, errs.FieldError{Field: "birth_date", Code: "range", Message: "дата рождения вне допустимого диапазона"})
-	} else {
-		n.birth = b
-	}
-	switch in.Gender {
-	case "M", "F":
-	default:
-		fe = append(fe, errs.FieldError{Field: "gender", Code: "enum", Message: "M или F"})
-	}
-	if in.SNILS != "" {
-		d, err := pdata.NormalizeSNILS(in.SNILS)
-		if err != nil {
-			fe = append(fe, errs.FieldError{Field: "snils", Code: "checksum", Message: "неверный СНИЛС (формат или контрольное число)"})
-		}
-		n.snilsDigits = d
-	}
-	if in.Document != nil {
-		d, err := pdata.NormalizeDocument(in.Document.Type, in.Document.Series, in.Document.Number)
-		if err != nil {
-			fe = append(fe, errs.FieldError{Field: "document", Code: "format", Message: errDetail(err)})
-		} else {
-			n.doc = &Document{Type: string(d.Type), Series: d.Series, Number: d.Number}
-			n.docKey = d.Key()
-		}
-	}
-	if in.Email != "" && !emailRe.MatchString(in.Email) {
-		fe = append(fe, errs.FieldError{Field: "email", Code: "format", Message: "неверный адрес электронной почты"})
-	}
-	if in.Phone != "" && !phoneRe.MatchString(in.Phone) {
-		fe = append(fe, errs.FieldError{Field: "phone", Code: "format", Message: "телефон в формате +7XXXXXXXXXX"})
-	}
-	return n, fe
 }
 
 func errDetail(err error) string {
@@ -207,11 +134,11 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 
 // createPerson: POST /api/registry/people
 func (f *Function) createPerson(w http.ResponseWriter, r *http.Request) error {
-	var in PersonInput
+	var in registryapi.PersonInput
 	if err := httpx.DecodeJSON(w, r, &in, 16<<10); err != nil {
 		return err
 	}
-	n, fe := in.Validate(f.now())
+	n, fe := validatePerson(&in, f.now())
 	if len(fe) > 0 {
 		return errs.Fields("данные человека не прошли проверку", fe...)
 	}
@@ -228,8 +155,8 @@ func (f *Function) createPerson(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		_, err = f.outbox.Enqueue(r.Context(), tx, outbox.Event{
-			Type: EventPersonCreated, Source: source, Subject: id.String(),
-			Data: PersonEvent{PersonID: id.String(), Fields: changedFields(&in)},
+			Type: registryapi.EventPersonCreated, Source: source, Subject: id.String(),
+			Data: registryapi.PersonEvent{PersonID: id.String(), Fields: changedFields(&in)},
 		})
 		return err
 	})
@@ -244,7 +171,7 @@ func (f *Function) createPerson(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func changedFields(in *PersonInput) []string {
+func changedFields(in *registryapi.PersonInput) []string {
 	fields := []string{"family_name", "given_name", "birth_date", "gender"}
 	if in.MiddleName != "" {
 		fields = append(fields, "middle_name")
@@ -265,8 +192,8 @@ func changedFields(in *PersonInput) []string {
 }
 
 // person reads a profile; reveal decrypts SNILS and the document instead of masking them.
-func (f *Function) person(ctx context.Context, q querier, id uuid.UUID, reveal bool) (Person, error) {
-	var p Person
+func (f *Function) person(ctx context.Context, q querier, id uuid.UUID, reveal bool) (registryapi.Person, error) {
+	var p registryapi.Person
 	var birth time.Time
 	var snilsSealed, docSealed []byte
 	var snilsMask, docType, docMask string
@@ -287,7 +214,7 @@ func (f *Function) person(ctx context.Context, q querier, id uuid.UUID, reveal b
 	p.ESIALinked = oid != nil
 	p.SNILS = snilsMask
 	if docType != "" {
-		p.Document = &Document{Type: docType, Number: docMask}
+		p.Document = &registryapi.Document{Type: docType, Number: docMask}
 	}
 	if reveal {
 		if snilsSealed != nil {
@@ -302,7 +229,7 @@ func (f *Function) person(ctx context.Context, q querier, id uuid.UUID, reveal b
 			if err != nil {
 				return p, fmt.Errorf("open document of %s: %w", id, err)
 			}
-			var d Document
+			var d registryapi.Document
 			if err := json.Unmarshal([]byte(raw), &d); err != nil {
 				return p, err
 			}
@@ -326,7 +253,7 @@ func (f *Function) getPerson(w http.ResponseWriter, r *http.Request) error {
 			return errs.E(errs.Forbidden, "your role does not need the full SNILS and document numbers")
 		}
 	}
-	var p Person
+	var p registryapi.Person
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var err error
 		if p, err = f.person(ctx, tx, id, reveal); err != nil {
@@ -370,4 +297,63 @@ func (f *Function) auditEntry(r *http.Request, subject uuid.UUID, action, object
 		}
 	}
 	return e
+}
+
+// validatePerson checks every field of in and returns all problems at once.
+func validatePerson(in *registryapi.PersonInput, today time.Time) (*normalized, []errs.FieldError) {
+	var fe []errs.FieldError
+	n := &normalized{PersonInput: *in}
+	n.FamilyName = strings.Join(strings.Fields(in.FamilyName), " ")
+	n.GivenName = strings.Join(strings.Fields(in.GivenName), " ")
+	n.MiddleName = strings.Join(strings.Fields(in.MiddleName), " ")
+	checkName := func(field, v string, required bool) {
+		switch {
+		case v == "" && required:
+			fe = append(fe, errs.FieldError{Field: field, Code: "required", Message: "обязательное поле"})
+		case v == "":
+		case utf8.RuneCountInString(v) > 100:
+			fe = append(fe, errs.FieldError{Field: field, Code: "length", Message: "не длиннее 100 символов"})
+		case !nameRe.MatchString(v):
+			fe = append(fe, errs.FieldError{Field: field, Code: "format", Message: "только буквы, пробел, дефис и апостроф"})
+		}
+	}
+	checkName("family_name", n.FamilyName, true)
+	checkName("given_name", n.GivenName, true)
+	checkName("middle_name", n.MiddleName, false)
+
+	if b, err := time.Parse(time.DateOnly, in.BirthDate); err != nil {
+		fe = append(fe, errs.FieldError{Field: "birth_date", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+	} else if b.After(today) || b.Year() < 1900 {
+		fe = append(fe, errs.FieldError{Field: "birth_date", Code: "range", Message: "дата рождения вне допустимого диапазона"})
+	} else {
+		n.birth = b
+	}
+	switch in.Gender {
+	case "M", "F":
+	default:
+		fe = append(fe, errs.FieldError{Field: "gender", Code: "enum", Message: "M или F"})
+	}
+	if in.SNILS != "" {
+		d, err := pdata.NormalizeSNILS(in.SNILS)
+		if err != nil {
+			fe = append(fe, errs.FieldError{Field: "snils", Code: "checksum", Message: "неверный СНИЛС (формат или контрольное число)"})
+		}
+		n.snilsDigits = d
+	}
+	if in.Document != nil {
+		d, err := pdata.NormalizeDocument(in.Document.Type, in.Document.Series, in.Document.Number)
+		if err != nil {
+			fe = append(fe, errs.FieldError{Field: "document", Code: "format", Message: errDetail(err)})
+		} else {
+			n.doc = &registryapi.Document{Type: string(d.Type), Series: d.Series, Number: d.Number}
+			n.docKey = d.Key()
+		}
+	}
+	if in.Email != "" && !emailRe.MatchString(in.Email) {
+		fe = append(fe, errs.FieldError{Field: "email", Code: "format", Message: "неверный адрес электронной почты"})
+	}
+	if in.Phone != "" && !phoneRe.MatchString(in.Phone) {
+		fe = append(fe, errs.FieldError{Field: "phone", Code: "format", Message: "телефон в формате +7XXXXXXXXXX"})
+	}
+	return n, fe
 }

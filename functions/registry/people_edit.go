@@ -5,7 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/db"
@@ -14,21 +15,6 @@ import (
 	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
 )
-
-// PersonPatch changes some fields of a profile; absent fields stay as they are.
-type PersonPatch struct {
-	FamilyName *string   `json:"family_name"`
-	GivenName  *string   `json:"given_name"`
-	MiddleName *string   `json:"middle_name"`
-	BirthDate  *string   `json:"birth_date"`
-	Gender     *string   `json:"gender"`
-	SNILS      *string   `json:"snils"`
-	Document   *Document `json:"document"`
-	Email      *string   `json:"email"`
-	Phone      *string   `json:"phone"`
-	// Reason is why the data change (e.g. "исправление по свидетельству о рождении"); required.
-	Reason string `json:"reason"`
-}
 
 // updatePerson: PATCH /api/registry/people/{id}
 // The whole profile is re-validated; SNILS stays unique; the change is audited
@@ -39,7 +25,7 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in PersonPatch
+	var in registryapi.PersonPatch
 	if err := httpx.DecodeJSON(w, r, &in, 16<<10); err != nil {
 		return err
 	}
@@ -47,13 +33,13 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	if in.Reason == "" || len([]rune(in.Reason)) > 500 {
 		return errs.Fields("изменение не прошло проверку", errs.FieldError{Field: "reason", Code: "required", Message: "укажите основание изменения (до 500 символов)"})
 	}
-	var out Person
+	var out registryapi.Person
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		cur, err := f.person(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
-		next := PersonInput{FamilyName: cur.FamilyName, GivenName: cur.GivenName, MiddleName: cur.MiddleName,
+		next := registryapi.PersonInput{FamilyName: cur.FamilyName, GivenName: cur.GivenName, MiddleName: cur.MiddleName,
 			BirthDate: cur.BirthDate, Gender: cur.Gender, Document: cur.Document, Email: cur.Email, Phone: cur.Phone}
 		if cur.SNILS != "" {
 			next.SNILS = cur.SNILS
@@ -81,7 +67,7 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 			out = cur
 			return nil
 		}
-		n, fe := next.Validate(f.now())
+		n, fe := validatePerson(&next, f.now())
 		if len(fe) > 0 {
 			return errs.Fields("данные человека не прошли проверку", fe...)
 		}
@@ -106,8 +92,8 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 		if err := appendAudit(ctx, tx, e); err != nil {
 			return err
 		}
-		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventPersonChanged, Source: source, Subject: id.String(),
-			Data: PersonEvent{PersonID: id.String(), Fields: changed}}); err != nil {
+		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventPersonChanged, Source: source, Subject: id.String(),
+			Data: registryapi.PersonEvent{PersonID: id.String(), Fields: changed}}); err != nil {
 			return err
 		}
 		out, err = f.person(ctx, tx, id, false)
@@ -118,16 +104,6 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// PersonHit is a search result: a masked profile.
-type PersonHit struct {
-	ID         uuid.UUID `json:"id"`
-	FamilyName string    `json:"family_name"`
-	GivenName  string    `json:"given_name"`
-	MiddleName string    `json:"middle_name,omitempty"`
-	BirthDate  string    `json:"birth_date"`
-	SNILS      string    `json:"snils"`
 }
 
 // searchPeople: GET /api/registry/people?snils=… | ?family_name=…&given_name=…&birth_date=…
@@ -161,7 +137,7 @@ func (f *Function) searchPeople(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[PersonHit])
+	hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.PersonHit])
 	if err != nil {
 		return err
 	}
@@ -175,6 +151,6 @@ func (f *Function) searchPeople(w http.ResponseWriter, r *http.Request) error {
 			visible = append(visible, h)
 		}
 	}
-	httpx.WriteJSON(w, http.StatusOK, page(visible, ""))
+	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(visible, ""))
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
 	"github.com/kuzbass/eko/shared/audit"
@@ -45,30 +47,37 @@ func newSchool(t testing.TB) *school {
 func TestPersonValidationDuplicatesAndInjection(t *testing.T) {
 	s := newSchool(t)
 	tok := s.token(director)
-	good := PersonInput{FamilyName: "Иванов", GivenName: "Пётр", MiddleName: "Ильич", BirthDate: "2016-05-05", Gender: "M",
-		SNILS: "678-901-234 38", Document: &Document{Type: "BRTH_CERT", Series: "II-ЛО", Number: "123456"}}
-	var created Person
+	good := registryapi.PersonInput{FamilyName: "Иванов", GivenName: "Пётр", MiddleName: "Ильич", BirthDate: "2016-05-05", Gender: "M",
+		SNILS: "678-901-234 38", Document: &registryapi.Document{Type: "BRTH_CERT", Series: "II-ЛО", Number: "123456"}}
+	var created registryapi.Person
 	s.mustDo(http.MethodPost, "/api/registry/people", tok, good, http.StatusCreated, &created)
 	if created.SNILS != "***-***-*** 38" || created.Document == nil || created.Document.Number != "****56" {
 		t.Fatalf("new person not masked: %+v", created)
 	}
 
-	bad := func(mod func(*PersonInput)) PersonInput { in := good; in.SNILS = "789-012-345 23"; mod(&in); return in }
+	bad := func(mod func(*registryapi.PersonInput)) registryapi.PersonInput {
+		in := good
+		in.SNILS = "789-012-345 23"
+		mod(&in)
+		return in
+	}
 	for _, c := range []struct {
 		name   string
-		in     PersonInput
+		in     registryapi.PersonInput
 		status int
 		field  string
 	}{
-		{"invalid SNILS checksum", bad(func(in *PersonInput) { in.SNILS = "789-012-345 24" }), 400, "snils"},
-		{"script in a name", bad(func(in *PersonInput) { in.FamilyName = "<script>alert(1)</script>" }), 400, "family_name"},
-		{"SQL in a name", bad(func(in *PersonInput) { in.GivenName = "Robert'); DROP TABLE registry.people;--" }), 400, "given_name"},
-		{"formula in a name", bad(func(in *PersonInput) { in.FamilyName = "=HYPERLINK(\"http://x\")" }), 400, "family_name"},
-		{"born tomorrow", bad(func(in *PersonInput) { in.BirthDate = "2026-11-23" }), 400, "birth_date"},
-		{"bad gender", bad(func(in *PersonInput) { in.Gender = "X" }), 400, "gender"},
-		{"bad birth certificate", bad(func(in *PersonInput) { in.Document = &Document{Type: "BRTH_CERT", Series: "ZZ", Number: "1"} }), 400, "document"},
-		{"same SNILS again", bad(func(in *PersonInput) { in.SNILS = good.SNILS }), 409, ""},
-		{"same name and birth date", bad(func(in *PersonInput) {}), 409, ""},
+		{"invalid SNILS checksum", bad(func(in *registryapi.PersonInput) { in.SNILS = "789-012-345 24" }), 400, "snils"},
+		{"script in a name", bad(func(in *registryapi.PersonInput) { in.FamilyName = "<script>alert(1)</script>" }), 400, "family_name"},
+		{"SQL in a name", bad(func(in *registryapi.PersonInput) { in.GivenName = "Robert'); DROP TABLE registry.people;--" }), 400, "given_name"},
+		{"formula in a name", bad(func(in *registryapi.PersonInput) { in.FamilyName = "=HYPERLINK(\"http://x\")" }), 400, "family_name"},
+		{"born tomorrow", bad(func(in *registryapi.PersonInput) { in.BirthDate = "2026-11-23" }), 400, "birth_date"},
+		{"bad gender", bad(func(in *registryapi.PersonInput) { in.Gender = "X" }), 400, "gender"},
+		{"bad birth certificate", bad(func(in *registryapi.PersonInput) {
+			in.Document = &registryapi.Document{Type: "BRTH_CERT", Series: "ZZ", Number: "1"}
+		}), 400, "document"},
+		{"same SNILS again", bad(func(in *registryapi.PersonInput) { in.SNILS = good.SNILS }), 409, ""},
+		{"same name and birth date", bad(func(in *registryapi.PersonInput) {}), 409, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var p httpx.Problem
@@ -88,7 +97,7 @@ func TestPersonValidationDuplicatesAndInjection(t *testing.T) {
 		})
 	}
 	// A confirmed namesake is accepted.
-	ok := bad(func(in *PersonInput) { in.ConfirmNotDuplicate = true })
+	ok := bad(func(in *registryapi.PersonInput) { in.ConfirmNotDuplicate = true })
 	s.mustDo(http.MethodPost, "/api/registry/people", tok, ok, http.StatusCreated, nil)
 
 	var n int
@@ -116,7 +125,7 @@ func TestPersonReadIsScopedMaskedAndAudited(t *testing.T) {
 			t.Fatalf("%s reading the child: %d, want %d", c.who.family, code, c.status)
 		}
 	}
-	var p Person
+	var p registryapi.Person
 	s.mustDo(http.MethodGet, path, s.token(mother), nil, http.StatusOK, &p)
 	if p.SNILS != "***-***-*** 99" {
 		t.Fatalf("masked read shows %q", p.SNILS)
@@ -127,7 +136,7 @@ func TestPersonReadIsScopedMaskedAndAudited(t *testing.T) {
 	}
 
 	// The parent reads who looked at the child's data, and the chain verifies.
-	var log Page[audit.Record]
+	var log registryapi.Page[audit.Record]
 	s.mustDo(http.MethodGet, path+"/audit", s.token(mother), nil, http.StatusOK, &log)
 	if len(log.Items) < 5 {
 		t.Fatalf("%d audit records, want at least the five reads above", len(log.Items))

@@ -8,6 +8,7 @@ package registry
 import (
 	"context"
 	"embed"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"net/http"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 )
 
 // Name is the function's name: its directory, func.yaml name and URL prefix.
-const Name = "registry"
+const Name = registryapi.Name
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -33,11 +34,23 @@ func Schema() db.Schema {
 	return db.EmbeddedSchema("registry", migrations, "migrations")
 }
 
-// Config is the registry's configuration.
-type Config struct {
-	function.Config
+// Options are the registry's settings.
+type Options struct {
 	PData pdata.Config
 }
+
+// Part is how a process mounts the registry: first, since every other
+// function asks it who its callers are.
+var Part = function.Part{Name: Name, Schemas: Schemas(), Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
+	var opts Options
+	if err := sys.Settings(Name, &opts); err != nil {
+		return nil, err
+	}
+	return Mount(ctx, deps, opts)
+}}
+
+// New returns the registry as its own Knative Service runs it (cmd/main.go).
+func New() *function.Standalone { return function.Alone(Part) }
 
 // Function is the registry Knative function.
 type Function struct {
@@ -52,9 +65,6 @@ type Function struct {
 	grants access.GrantCache // Max set in New
 }
 
-// New returns an unstarted function.
-func New() *Function { return &Function{grants: access.GrantCache{Max: 50_000}} }
-
 func (f *Function) now() time.Time {
 	if f.Now != nil {
 		return f.Now()
@@ -62,34 +72,21 @@ func (f *Function) now() time.Time {
 	return time.Now()
 }
 
-// Start opens the registry's own dependencies (standalone mode). Its policy takes
-// grants straight from its own tables.
-func (f *Function) Start(ctx context.Context, _ map[string]string) error {
-	var cfg Config
-	if err := function.Load(&cfg); err != nil {
-		return err
-	}
-	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
-	if err != nil {
-		return err
-	}
-	deps.Policy.SetSource(f)
-	return f.Mount(ctx, deps, cfg.PData)
-}
-
 // Schemas are the schemas the registry needs, in order.
 func Schemas() []db.Schema { return []db.Schema{Schema()} }
 
-// Mount wires the registry to deps and serves its API.
-func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Config) error {
-	p, err := pdata.Open(pcfg)
+// Mount serves the registry's API on deps. The process's policy takes
+// callers' grants from it.
+func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, error) {
+	p, err := pdata.Open(opts.PData)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := deps.Policy.Register(Rules); err != nil {
-		return err
+		return nil, err
 	}
-	f.db, f.outbox, f.pdata = deps.DB, deps.Outbox, p
+	f := &Function{db: deps.DB, outbox: deps.Outbox, pdata: p, grants: access.GrantCache{Max: 50_000}}
+	deps.Policy.SetSource(f)
 
 	rt := httpx.NewRouter(deps.Guard)
 	const api = "/api/registry"
@@ -116,7 +113,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, pcfg pdata.Conf
 	rt.Handle(http.MethodPost, api+"/imports/{kind}", PermImport, f.importFile)
 	f.router = rt
 	f.Serve(rt)
-	return nil
+	return f, nil
 }
 
 // Routes lists the function's routes for the route-permission harness.

@@ -3,6 +3,8 @@ package registry
 import (
 	"testing"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 )
 
@@ -17,8 +19,8 @@ func TestOrganisationRequisitesAreChecked(t *testing.T) {
 		{"420500001", "102420000001", false},
 		{"42050000a6", "10242000000a0", false},
 	} {
-		in := OrganisationInput{Kind: "school", FullName: "Школа", ShortName: "Школа", INN: c.inn, OGRN: c.ogrn, MunicipalityID: &uuid.UUID{}}
-		fe := in.validate()
+		in := registryapi.OrganisationInput{Kind: "school", FullName: "Школа", ShortName: "Школа", INN: c.inn, OGRN: c.ogrn, MunicipalityID: &uuid.UUID{}}
+		fe := validateOrganisation(&in)
 		if (len(fe) == 0) != c.ok {
 			t.Errorf("INN %s / OGRN %s: want valid=%v", c.inn, c.ogrn, c.ok)
 		}

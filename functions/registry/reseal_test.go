@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
@@ -32,7 +34,7 @@ func TestResealRotatesKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.f.pdata = onlyNew
-	var p Person
+	var p registryapi.Person
 	w.mustDo(http.MethodGet, "/api/registry/people/"+id.String()+"?reveal=true", w.token(mother), nil, http.StatusOK, &p)
 	if p.SNILS != "123-456-789 64" || p.Document.Number != "512345" {
 		t.Fatalf("after rotation: %+v %+v", p, p.Document)

@@ -3,6 +3,8 @@ package registry
 import (
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
 	"github.com/kuzbass/eko/shared/errs"
@@ -20,8 +22,8 @@ var PersonColumns = []string{
 // PersonRow validates in exactly as the API does, seals its SNILS and document,
 // and returns the values of PersonColumns. Bulk loaders (the seed, imports) use
 // it so that a bulk-loaded person is stored exactly like one created by the API.
-func PersonRow(p *pdata.Protector, id uuid.UUID, in PersonInput, esiaOID *string, today time.Time) ([]any, error) {
-	n, fe := in.Validate(today)
+func PersonRow(p *pdata.Protector, id uuid.UUID, in registryapi.PersonInput, esiaOID *string, today time.Time) ([]any, error) {
+	n, fe := validatePerson(&in, today)
 	if len(fe) > 0 {
 		return nil, errs.Fields("данные человека не прошли проверку", fe...)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -49,12 +51,11 @@ func newWorld(t testing.TB) *world {
 		Outbox: outbox.New(events.Default()),
 		Log:    slog.Default(),
 	}
-	f := New()
-	f.Now = func() time.Time { return today }
-	policy.SetSource(f)
-	if err := f.Mount(context.Background(), deps, pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}); err != nil {
+	f, err := Mount(context.Background(), deps, Options{PData: pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	f.Now = func() time.Time { return today }
 	return &world{t: t, f: f, d: d, iss: iss}
 }
 
@@ -97,12 +98,12 @@ func (w *world) token(a esia) string {
 // addPerson stores a as a registry person (the way an import would) and returns its id.
 func (w *world) addPerson(a esia) uuid.UUID {
 	w.t.Helper()
-	in := PersonInput{FamilyName: a.family, GivenName: a.given, MiddleName: a.middle, BirthDate: a.birth, Gender: a.gender, SNILS: a.snils,
+	in := registryapi.PersonInput{FamilyName: a.family, GivenName: a.given, MiddleName: a.middle, BirthDate: a.birth, Gender: a.gender, SNILS: a.snils,
 		ConfirmNotDuplicate: true}
 	if a.docType != "" {
-		in.Document = &Document{Type: a.docType, Series: a.series, Number: a.number}
+		in.Document = &registryapi.Document{Type: a.docType, Series: a.series, Number: a.number}
 	}
-	n, fe := in.Validate(today)
+	n, fe := validatePerson(&in, today)
 	if len(fe) > 0 {
 		w.t.Fatalf("fixture person %s invalid: %+v", a.family, fe)
 	}

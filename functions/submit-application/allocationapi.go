@@ -419,7 +419,6 @@ func capFields(fe []errs.FieldError) []errs.FieldError {
 // places name: each must be an open kindergarten of municipality m (422
 // naming the first offer of each that is not).
 func (f *Function) checkPlaceKindergartens(ctx context.Context, m uuid.UUID, kgs []kindergartenRef) error {
-	token := auth.PrincipalFrom(ctx).Token
 	type verdict struct {
 		bad *errs.FieldError
 		err error
@@ -434,7 +433,7 @@ func (f *Function) checkPlaceKindergartens(ctx context.Context, m uuid.UUID, kgs
 			for i := range next {
 				ref := kgs[i]
 				name := "places[" + strconv.Itoa(ref.index) + "].kindergarten_id"
-				o, bad, err := f.organisation(ctx, token, name, ref.id, "kindergarten", "детским садом")
+				o, bad, err := f.organisation(ctx, name, ref.id, "kindergarten", "детским садом")
 				if bad == nil && err == nil && *o.MunicipalityID != m {
 					fe := field(name, "municipality", "детский сад «"+o.ShortName+"» относится к другому муниципалитету")
 					bad = &fe

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -73,7 +72,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	if it.birth, err = time.Parse(time.DateOnly, a.ChildBirthDate); err != nil {
 		return fmt.Errorf("choice of %s: birth date %q: %w", a.ID, a.ChildBirthDate, err)
 	}
-	if err := f.checkKindergarten(ctx, auth.PrincipalFrom(ctx).Token, it, f.now()); err != nil {
+	if err := f.checkKindergarten(ctx, it, f.now()); err != nil {
 		if e, ok := errs.As(err); ok {
 			e.Fields = choiceFields(e.Fields)
 		}

@@ -110,7 +110,7 @@ func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloud
 		}
 		return app, nil
 	}
-	app, created, err := f.accept(ctx, pr.Token, it, write)
+	app, created, err := f.accept(ctx, it, write)
 	countSubmission(ChannelEPGU, created, err)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package submitapplication
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -13,9 +12,8 @@ import (
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
-	"github.com/kuzbass/eko/events"
-	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/function"
 )
 
 // fakeEPGU stands in for the federal portal's status intake: it takes
@@ -57,14 +55,12 @@ func (e *fakeEPGU) events() ([]cloudevents.Event, []string) {
 // and the routing table, as in production — after EPGU comes back from being
 // down, and once; a cabinet application's status is not sent.
 func TestStatusUpdatesReachEPGU(t *testing.T) {
-	w := newWorld(t)
 	epgu := &fakeEPGU{down: 1}
 	srv := httptest.NewServer(epgu)
 	defer srv.Close()
-	var err error
-	if w.f.epgu, err = newEPGUStatus(EPGUConfig{StatusURL: srv.URL, StatusToken: "smev-token", Timeout: 5 * time.Second}, slog.Default()); err != nil {
-		t.Fatal(err)
-	}
+	w := newWorld(t, function.Tune(Name, func(o *Options) {
+		o.EPGU = EPGUConfig{StatusURL: srv.URL, StatusToken: "smev-token", Timeout: 5 * time.Second}
+	}))
 
 	var fromEPGU, fromCabinet Application
 	code, resp := w.postEvent("epgu", "order-77", EventEPGUSubmitted, epguData("77000077", "155-666-777 14", "{school1}"), false)
@@ -81,12 +77,8 @@ func TestStatusUpdatesReachEPGU(t *testing.T) {
 			statusBody("checking", "", "проверяем сведения"), nil, 200, nil)
 	}
 
-	dispatcher := &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{Name: http.HandlerFunc(w.f.Handle)}}
-	relay := outboxrelay.NewRelay(w.db.Pool, dispatcher, outboxrelay.RelayConfig{BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
 	for round := 0; round < 20 && w.count(`SELECT count(*) FROM platform.outbox WHERE status <> 'delivered'`) > 0; round++ {
-		if _, err := relay.RunOnce(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+		w.sys.Deliver()
 		time.Sleep(5 * time.Millisecond) // past the backoff
 	}
 	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE status <> 'delivered'`); n != 0 {

@@ -120,7 +120,7 @@ func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error
 	if len(fe) > 0 {
 		return errs.Fields("неверная программа", fe...)
 	}
-	o, bad, err := f.organisation(ctx, auth.PrincipalFrom(ctx).Token, "organisation_id", org, "additional_education", "организацией дополнительного образования")
+	o, bad, err := f.organisation(ctx, "organisation_id", org, "additional_education", "организацией дополнительного образования")
 	if err != nil {
 		return err
 	}

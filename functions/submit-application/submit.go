@@ -67,7 +67,7 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	it.childID, it.childKey, it.birth = &childID, childID.String(), birth
 	it.hash = hashOf(in)
 
-	app, created, err := f.accept(ctx, pr.Token, it, f.committer.write)
+	app, created, err := f.accept(ctx, it, f.committer.write)
 	countSubmission(ChannelCabinet, created, err)
 	if err != nil {
 		return err
@@ -138,8 +138,8 @@ type writeFunc func(ctx context.Context, it *intake, data []byte) (*Application,
 // stored submission gets the stored application even when a rule no longer
 // holds for it (the window has closed since), and whichever of concurrent
 // retries inserts, the others read its row.
-func (f *Function) accept(ctx context.Context, token string, it *intake, write writeFunc) (*Application, bool, error) {
-	if err := f.checkDomain(ctx, token, it, f.now()); err != nil {
+func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*Application, bool, error) {
+	if err := f.checkDomain(ctx, it, f.now()); err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.Unprocessable {
 			if app, found, ferr := f.replay(ctx, it); ferr != nil || found {
 				return app, false, ferr

@@ -30,6 +30,8 @@ import (
 	"net/http"
 	"time"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -55,19 +57,33 @@ func Schema() db.Schema {
 // command applies platform first).
 func Schemas() []db.Schema { return []db.Schema{Schema()} }
 
-// Config is the function's configuration.
-type Config struct {
-	function.Config
-	Options
-}
-
-// Options are what Mount needs beyond the shared dependencies.
+// Options are the function's settings and the registry it asks.
 type Options struct {
 	PData  pdata.Config
 	Limits Limits
 	Queue  QueueOptions
 	EPGU   EPGUConfig
+	// Registry answers who callers are and which organisations exist.
+	Registry *registryapi.Client `ignored:"true"`
 }
+
+// Part is how a process mounts submit-application: after the registry.
+var Part = function.Part{Name: Name, Schemas: Schemas(), Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
+	var opts Options
+	if err := sys.Settings(Name, &opts); err != nil {
+		return nil, err
+	}
+	reg := sys.Peer(registryapi.Name)
+	if reg == nil {
+		return nil, fmt.Errorf("%s is not set: the registry answers who callers are and which organisations exist", function.URLVariable(registryapi.Name))
+	}
+	registryapi.GrantsFrom(deps.Policy, reg)
+	opts.Registry = registryapi.New(reg)
+	return Mount(ctx, deps, opts)
+}}
+
+// New returns submit-application as its own Knative Service runs it (cmd/main.go).
+func New() *function.Standalone { return function.Alone(Part) }
 
 // Function is the submit-application Knative function.
 type Function struct {
@@ -75,22 +91,17 @@ type Function struct {
 	// Now is the clock of validation (ages, open windows); tests set it. Receipt
 	// times and the authoritative window check use the database clock.
 	Now func() time.Time
-	// Registry answers registry API calls. The all-in-one process sets
-	// InProcessRegistry(registry handler); alone, Start uses REGISTRY_URL.
-	Registry Registry
 
 	db        *pgxpool.Pool
 	outbox    *outbox.Writer
 	pdata     *pdata.Protector
+	orgs      *organisations
 	router    *httpx.Router
 	windows   windowCache
 	admit     *admission
 	committer *committer
 	epgu      *epguStatus
 }
-
-// New returns an unstarted function.
-func New() *Function { return &Function{} }
 
 func (f *Function) now() time.Time {
 	if f.Now != nil {
@@ -99,42 +110,22 @@ func (f *Function) now() time.Time {
 	return time.Now()
 }
 
-// Start opens the function's own dependencies (standalone mode): grants and
-// organisations come from the registry at REGISTRY_URL.
-func (f *Function) Start(ctx context.Context, _ map[string]string) error {
-	var cfg Config
-	if err := function.Load(&cfg); err != nil {
-		return err
-	}
-	if cfg.RegistryURL == "" && f.Registry == nil {
-		return fmt.Errorf("%s: REGISTRY_URL is not set: the registry answers who callers are and which organisations exist", Name)
-	}
-	deps, err := f.OpenStandalone(ctx, cfg.Config, nil, Schemas()...)
-	if err != nil {
-		return err
-	}
-	if f.Registry == nil {
-		f.Registry = RemoteRegistry(cfg.RegistryURL)
-	}
-	return f.Mount(ctx, deps, cfg.Options)
-}
-
-// Mount wires the function to deps and serves its API. f.Registry must be set.
-func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) error {
-	if f.Registry == nil {
-		return fmt.Errorf("%s: no registry to ask (set Registry)", Name)
+// Mount serves the function's API on deps; opts.Registry must be set.
+func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, error) {
+	if opts.Registry == nil {
+		return nil, fmt.Errorf("%s: no registry to ask", Name)
 	}
 	p, err := pdata.Open(opts.PData)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := deps.Policy.Register(Rules); err != nil {
-		return err
+		return nil, err
 	}
+	f := &Function{db: deps.DB, outbox: deps.Outbox, pdata: p, orgs: &organisations{registry: opts.Registry}}
 	if f.epgu, err = newEPGUStatus(opts.EPGU, deps.Log); err != nil {
-		return err
+		return nil, err
 	}
-	f.db, f.outbox, f.pdata = deps.DB, deps.Outbox, p
 	f.windows.db = deps.DB
 	f.admit = newAdmission(opts.Limits)
 	f.committer = newCommitter(f, opts.Limits.writers(), opts.Limits.batchRows(), f.admit.capacity())
@@ -152,7 +143,7 @@ func (f *Function) Mount(_ context.Context, deps *function.Deps, opts Options) e
 	f.mountServices(rt, api)
 	f.router = rt
 	f.Serve(f.admit.writes(rt, api+"/applications", api+"/events"))
-	return nil
+	return f, nil
 }
 
 // mountServices serves the first-grade windows, the additional-education

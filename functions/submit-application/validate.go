@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
@@ -185,12 +186,12 @@ func unprocessable(detail string, fe ...errs.FieldError) *errs.Error {
 
 // checkDomain checks it against the registry (organisations), the enrollment
 // windows and the programmes, with the clock today, and fills in the target.
-func (f *Function) checkDomain(ctx context.Context, token string, it *intake, today time.Time) error {
+func (f *Function) checkDomain(ctx context.Context, it *intake, today time.Time) error {
 	switch it.service {
 	case FirstGrade:
-		return f.checkFirstGrade(ctx, token, it, today)
+		return f.checkFirstGrade(ctx, it, today)
 	case Kindergarten:
-		return f.checkKindergarten(ctx, token, it, today)
+		return f.checkKindergarten(ctx, it, today)
 	case AdditionalEducation:
 		return f.checkAdditional(ctx, it, today)
 	}
@@ -199,8 +200,8 @@ func (f *Function) checkDomain(ctx context.Context, token string, it *intake, to
 
 // organisation looks up id in the registry and checks that it is an open
 // organisation of kind.
-func (f *Function) organisation(ctx context.Context, token, name string, id uuid.UUID, kind, kindTitle string) (Organisation, *errs.FieldError, error) {
-	o, err := f.Registry.Organisation(ctx, token, id)
+func (f *Function) organisation(ctx context.Context, name string, id uuid.UUID, kind, kindTitle string) (registryapi.Organisation, *errs.FieldError, error) {
+	o, err := f.orgs.get(ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		fe := field(name, "not_found", "организация не найдена в реестре")
 		return o, &fe, nil
@@ -219,8 +220,8 @@ func (f *Function) organisation(ctx context.Context, token, name string, id uuid
 	return o, nil, nil
 }
 
-func (f *Function) checkFirstGrade(ctx context.Context, token string, it *intake, today time.Time) error {
-	o, bad, err := f.organisation(ctx, token, "first_grade.school_id", it.school, "school", "школой")
+func (f *Function) checkFirstGrade(ctx context.Context, it *intake, today time.Time) error {
+	o, bad, err := f.organisation(ctx, "first_grade.school_id", it.school, "school", "школой")
 	if err != nil {
 		return err
 	}
@@ -263,12 +264,12 @@ func (f *Function) checkFirstGrade(ctx context.Context, token string, it *intake
 	return nil
 }
 
-func (f *Function) checkKindergarten(ctx context.Context, token string, it *intake, today time.Time) error {
+func (f *Function) checkKindergarten(ctx context.Context, it *intake, today time.Time) error {
 	var fe []errs.FieldError
 	var mun *uuid.UUID
 	for i, id := range it.kg.Preferences {
 		name := "kindergarten.preferences[" + strconv.Itoa(i) + "]"
-		o, bad, err := f.organisation(ctx, token, name, id, "kindergarten", "детским садом")
+		o, bad, err := f.organisation(ctx, name, id, "kindergarten", "детским садом")
 		if err != nil {
 			return err
 		}

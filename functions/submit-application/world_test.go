@@ -14,20 +14,21 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/registrytest"
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
-// world is the registry (small seed, fixture identities) and submit-application
-// on a fresh database, wired as the all-in-one process wires them, verifying
-// tokens of the real development identity provider.
+// world is every function (small seed, fixture identities) on a fresh
+// database, mounted as the all-in-one process mounts them, verifying tokens of
+// the real development identity provider; tests call submit-application's
+// own handler (f) and the registry's API (reg).
 type world struct {
 	t      testing.TB
 	f      *Function
-	reg    *registry.Function
+	sys    System           // every function, as the all-in-one process mounts them
+	reg    http.HandlerFunc // the registry's API (served by sys)
 	db     *dbtest.Database
 	issuer string
 	tokens map[string]string // login → access token; "epgu" is the EPGU service account
@@ -41,20 +42,14 @@ const (
 	firstGrader2 = "2020-12-01"
 )
 
-func newWorld(t testing.TB) *world {
+func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	t.Helper()
 	ctx := context.Background()
-	rw := registrytest.Open(t, 7, Schema())
-	d, deps, reg, issuer, pcfg := rw.DB, rw.Deps, rw.Registry, rw.Issuer, rw.PDataConfig
-	f := New()
-	f.Registry = InProcessRegistry(http.HandlerFunc(reg.Handle))
-	if err := f.Mount(ctx, deps, Options{PData: pcfg}); err != nil {
-		t.Fatal(err)
-	}
-
-	w := &world{t: t, f: f, reg: reg, db: d, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}}
+	rw := OpenSystem(t, 7, tunings...)
+	d, issuer := rw.DB, rw.Issuer
+	w := &world{t: t, f: rw.Function, sys: rw, reg: rw.Handler.ServeHTTP, db: d, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}}
 	for _, i := range rw.Fixtures.Identities {
-		w.ids["{"+i.Login+"}"] = rw.Person(t, i)
+		w.ids["{"+i.Login+"}"] = rw.Person(i)
 		if !i.NoAccount {
 			w.signIn(i.Login)
 		}
@@ -71,9 +66,9 @@ func newWorld(t testing.TB) *world {
 		"kg-1-kemerovo": "{kg1}", "kg-2-kemerovo": "{kg2}", "kg-1-novokuznetsk": "{kg1n}",
 		"dod-1-kemerovo": "{dod1}", "dod-1-novokuznetsk": "{dod1n}",
 	} {
-		w.ids[ph] = rw.Organisation(t, code)
+		w.ids[ph] = rw.Organisation(code)
 	}
-	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = rw.Municipality(t, "kemerovo"), rw.Municipality(t, "novokuznetsk")
+	w.ids["{kemerovo}"], w.ids["{novokuznetsk}"] = rw.Municipality("kemerovo"), rw.Municipality("novokuznetsk")
 
 	// Children of first-grade age, added through the registry's API by the
 	// ministry before any parent signs in (grants are cached per token).
@@ -84,7 +79,7 @@ func newWorld(t testing.TB) *world {
 	// ESIA account to the registry person).
 	for login := range w.tokens {
 		if login != "epgu" {
-			w.must(w.reg.Handle, http.MethodGet, "/api/registry/me", login, "", nil, http.StatusOK, nil)
+			w.must(w.reg, http.MethodGet, "/api/registry/me", login, "", nil, http.StatusOK, nil)
 		}
 	}
 
@@ -127,9 +122,9 @@ func (w *world) addChild(family, given, middle, birth, gender, parent, relation,
 	var person struct {
 		ID string `json:"id"`
 	}
-	w.must(w.reg.Handle, http.MethodPost, "/api/registry/people", "ministry", body, nil, http.StatusCreated, &person)
+	w.must(w.reg, http.MethodPost, "/api/registry/people", "ministry", body, nil, http.StatusCreated, &person)
 	link := fmt.Sprintf(`{"parent_id":%q,"child_id":%q,"relation":%q}`, w.ids[parent], person.ID, relation)
-	w.must(w.reg.Handle, http.MethodPost, "/api/registry/parent-links", "ministry", link, nil, http.StatusCreated, nil)
+	w.must(w.reg, http.MethodPost, "/api/registry/parent-links", "ministry", link, nil, http.StatusCreated, nil)
 	return person.ID
 }
 

@@ -126,6 +126,13 @@ func (p *Policy) SetSource(src Source) {
 	p.source = src
 }
 
+// HasSource reports whether the policy has a source of grants.
+func (p *Policy) HasSource() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.source != nil
+}
+
 // Register adds a function's rules. A permission may be registered only once.
 func (p *Policy) Register(rules Rules) error {
 	p.mu.Lock()

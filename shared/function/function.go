@@ -2,9 +2,9 @@
 // opens once per process (PostgreSQL, MinIO, token verification) and the lifecycle
 // knative func-go drives through its optional Start/Stop/Ready/Alive interfaces.
 //
-// A function runs alone (functions/<name>/cmd, one Knative Service) or mounted in
-// the all-in-one process (package eko); both paths call the function's Mount with
-// the same Deps.
+// A function is a Part: it runs alone (Alone, from functions/<name>/cmd, one
+// Knative Service) or mounted with the others in the all-in-one process
+// (package eko); both paths call the part's Mount with the same Deps.
 package function
 
 import (
@@ -28,7 +28,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
-	"github.com/kuzbass/eko/shared/platform"
 	"github.com/kuzbass/eko/shared/storage"
 )
 
@@ -41,9 +40,6 @@ type Config struct {
 	// Migrate applies the function's migrations at start. Off in Kubernetes, where
 	// the migration Job does it; on for `make run` and single-process deployments.
 	Migrate bool `envconfig:"MIGRATE_ON_START" default:"false"`
-	// RegistryURL is where a function deployed apart from the registry asks for
-	// callers' grants. Empty in the all-in-one process, which asks in-process.
-	RegistryURL string `envconfig:"REGISTRY_URL"`
 }
 
 // Load fills dst (a struct with envconfig tags) from the environment.
@@ -56,6 +52,8 @@ func Load(dst any) error {
 
 // Deps are the shared resources of one process.
 type Deps struct {
+	// Auth is the identity provider whose tokens the process accepts.
+	Auth   auth.Config
 	DB     *pgxpool.Pool
 	Guard  *auth.Guard
 	Policy *access.Policy // the Guard's policy; functions register their rules on it
@@ -72,22 +70,10 @@ func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	policy := access.NewPolicy(nil) // no rules, no grants: denies everything until functions register
-	if cfg.RegistryURL != "" {
-		policy.SetSource(access.NewRegistryClient(cfg.RegistryURL))
-	}
-	senders, err := auth.NewEventsVerifier(cfg.Auth.Events)
+	d, err := DepsOf(pool, cfg.Auth, log)
 	if err != nil {
 		pool.Close()
 		return nil, nil, err
-	}
-	d := &Deps{
-		DB: pool,
-		Guard: &auth.Guard{Verifier: auth.NewVerifier(cfg.Auth), Policy: policy,
-			Events: senders, EventSubjectPrefix: cfg.Auth.Events.SubjectPrefix},
-		Policy: policy,
-		Outbox: outbox.New(events.Default()),
-		Log:    log,
 	}
 	if s3 != nil {
 		st, err := storage.Open(ctx, *s3)
@@ -101,6 +87,27 @@ func Open(ctx context.Context, cfg Config, s3 *storage.Config) (*Deps, func(), e
 		d.Store = st
 	}
 	return d, pool.Close, nil
+}
+
+// DepsOf returns the dependencies of a process around an open pool, without
+// MinIO: a guard verifying tokens as a says, a policy without rules or grants
+// (it denies everything until the functions register their rules and the
+// registry, or its client, gives grants), the outbox of the catalogue.
+func DepsOf(pool *pgxpool.Pool, a auth.Config, log *slog.Logger) (*Deps, error) {
+	senders, err := auth.NewEventsVerifier(a.Events)
+	if err != nil {
+		return nil, err
+	}
+	policy := access.NewPolicy(nil)
+	return &Deps{
+		Auth: a,
+		DB:   pool,
+		Guard: &auth.Guard{Verifier: auth.NewVerifier(a), Policy: policy,
+			Events: senders, EventSubjectPrefix: a.Events.SubjectPrefix},
+		Policy: policy,
+		Outbox: outbox.New(events.Default()),
+		Log:    log,
+	}, nil
 }
 
 // NewLogger returns a JSON slog logger at the given level.
@@ -141,6 +148,9 @@ func (l *Lifecycle) Handle(w http.ResponseWriter, r *http.Request) {
 	(*h).ServeHTTP(w, r)
 }
 
+// ServeHTTP is Handle: a mounted function is an http.Handler.
+func (l *Lifecycle) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.Handle(w, r) }
+
 // Ready reports whether Serve has been called.
 func (l *Lifecycle) Ready(context.Context) (bool, error) { return l.handler.Load() != nil, nil }
 
@@ -158,22 +168,4 @@ func (l *Lifecycle) Stop(ctx context.Context) error {
 		all = append(all, stops[i](ctx))
 	}
 	return errors.Join(all...)
-}
-
-// OpenStandalone is what a function's Start does when it runs alone: with
-// MIGRATE_ON_START it applies the platform schema and then schemas over the
-// configured connection; it opens the dependencies and closes them at Stop.
-func (l *Lifecycle) OpenStandalone(ctx context.Context, cfg Config, s3 *storage.Config, schemas ...db.Schema) (*Deps, error) {
-	if cfg.Migrate {
-		all := append([]db.Schema{platform.Schema()}, schemas...)
-		if err := db.Migrate(ctx, cfg.DB.URL, NewLogger(cfg.LogLevel), all...); err != nil {
-			return nil, err
-		}
-	}
-	deps, closeDeps, err := Open(ctx, cfg, s3)
-	if err != nil {
-		return nil, err
-	}
-	l.OnStop(func(context.Context) error { closeDeps(); return nil })
-	return deps, nil
 }

@@ -35,11 +35,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
@@ -49,10 +51,8 @@ import (
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 type options struct {
@@ -226,7 +226,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	u.Path = "/" + w.dbName
 	w.dbURL = u.String()
 	t0 := time.Now()
-	if err := db.Migrate(ctx, w.dbURL, nil, platform.Schema(), registry.Schema(), postgrade.Schema()); err != nil {
+	if err := db.Migrate(ctx, w.dbURL, nil, eko.Schemas()...); err != nil {
 		return nil, err
 	}
 	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
@@ -263,35 +263,22 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		return nil, err
 	}
 	w.closers = append(w.closers, closeDeps)
-	reg := registry.New()
-	deps.Policy.SetSource(reg)
-	if err := reg.Mount(ctx, deps, pcfg); err != nil {
+	sys, err := eko.Mount(ctx, deps, eko.Options{Tunings: []function.Tuning{
+		function.Tune(outboxrelay.Name, func(o *outboxrelay.Options) { o.Run = false }),
+	}})
+	if err != nil {
 		return nil, err
 	}
-	pg := postgrade.New()
-	if err := pg.Mount(ctx, deps, postgrade.Options{}); err != nil {
+	w.closers = append(w.closers, func() { _ = sys.Stop(context.Background()) })
+	if w.eko, err = serve(sys); err != nil {
 		return nil, err
 	}
-	router := httpx.NewRouter(deps.Guard)
-	router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
-	router.Mount("/api/"+postgrade.Name+"/", http.HandlerFunc(pg.Handle), pg.Routes())
-	if w.eko, err = serve(router); err != nil {
-		return nil, err
-	}
-	// The roster, as `eko seed` announces it.
+	// The roster, as `eko seed` announces it and the relay delivers it.
 	if _, err := registry.AnnounceEnrollments(ctx, setup, deps.Outbox); err != nil {
 		return nil, err
 	}
-	relay := outboxrelay.NewRelay(setup, &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{postgrade.Name: http.HandlerFunc(pg.Handle)}},
-		outboxrelay.RelayConfig{BatchSize: 500, Concurrency: 4, DeliveryTimeout: 10 * time.Second, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond}, nil)
-	for {
-		n, err := relay.RunOnce(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			break
-		}
+	if _, err := sys.DeliverPending(ctx); err != nil {
+		return nil, err
 	}
 	tokens := map[string]string{}
 	for _, login := range []string{"director-s1", "teacher-s1", "parent1", "ministry"} {
@@ -432,7 +419,7 @@ func loadMarks(ctx context.Context, pool *pgxpool.Pool, n int, class string) err
 func bareHandler(pool *pgxpool.Pool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /bare/marks", func(w http.ResponseWriter, r *http.Request) {
-		var in postgrade.MarksRequest
+		var in postgradeapi.MarksRequest
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 			http.Error(w, err.Error(), 400)
 			return

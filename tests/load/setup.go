@@ -21,9 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/kuzbass/eko/events"
-	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
-	"github.com/kuzbass/eko/functions/registry"
+	"github.com/kuzbass/eko"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/infra/devidp"
@@ -31,9 +29,7 @@ import (
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 // state is everything the run set up.
@@ -113,7 +109,7 @@ func setUp(ctx context.Context, o options) (*state, error) {
 	}()
 
 	t0 := time.Now()
-	if err := db.Migrate(ctx, st.dbURL, nil, platform.Schema(), registry.Schema(), submitapplication.Schema()); err != nil {
+	if err := db.Migrate(ctx, st.dbURL, nil, eko.Schemas()...); err != nil {
 		return nil, err
 	}
 	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
@@ -156,7 +152,7 @@ func setUp(ctx context.Context, o options) (*state, error) {
 	fmt.Printf("  %d tokens from the development identity provider in %s\n", len(st.tokens), time.Since(t0).Round(time.Millisecond))
 
 	dbCfg := db.Config{URL: st.dbURL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: o.execMode}
-	if err := st.startEKO(ctx, dbCfg, issuer, pcfg); err != nil {
+	if err := st.startEKO(ctx, dbCfg, issuer); err != nil {
 		return nil, err
 	}
 	if err := st.startBare(ctx, dbCfg); err != nil {
@@ -282,17 +278,10 @@ func (st *state) fetchTokens(ctx context.Context, issuer string, parents []paren
 	}
 }
 
-// startEKO serves registry, submit-application and the outbox relay on one
-// loopback listener, mounted exactly as the all-in-one function mounts them.
-func (st *state) startEKO(ctx context.Context, dbCfg db.Config, issuer string, pcfg pdata.Config) error {
-	var relayCfg outboxrelay.RelayConfig
-	var limits submitapplication.Limits
-	if err := function.Load(&relayCfg); err != nil {
-		return err
-	}
-	if err := function.Load(&limits); err != nil {
-		return err
-	}
+// startEKO serves every function on one loopback listener, mounted by
+// eko.Mount exactly as the all-in-one function mounts them (settings such as
+// SUBMIT_MAX_IN_FLIGHT and the relay's from the environment).
+func (st *state) startEKO(ctx context.Context, dbCfg db.Config, issuer string) error {
 	deps, closeDeps, err := function.Open(ctx, function.Config{DB: dbCfg, Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "warn"}, nil)
 	if err != nil {
 		return err
@@ -307,27 +296,12 @@ func (st *state) startEKO(ctx context.Context, dbCfg db.Config, issuer string, p
 	deps.Log = slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	slog.SetDefault(deps.Log)
 	st.closers = append(st.closers, closeDeps)
-	reg := registry.New()
-	deps.Policy.SetSource(reg)
-	if err := reg.Mount(ctx, deps, pcfg); err != nil {
+	sys, err := eko.Mount(ctx, deps, eko.Options{})
+	if err != nil {
 		return err
 	}
-	sa := submitapplication.New()
-	sa.Registry = submitapplication.InProcessRegistry(http.HandlerFunc(reg.Handle))
-	if err := sa.Mount(ctx, deps, submitapplication.Options{PData: pcfg, Limits: limits}); err != nil {
-		return err
-	}
-	relay := outboxrelay.New()
-	relay.Deliverer = &outboxrelay.Dispatcher{Catalogue: events.Default(), Consumers: map[string]http.Handler{}}
-	if err := relay.Mount(ctx, deps, relayCfg); err != nil {
-		return err
-	}
-	st.closers = append(st.closers, func() { _ = relay.Stop(context.Background()) })
-	router := httpx.NewRouter(deps.Guard)
-	router.Mount("/api/"+registry.Name+"/", http.HandlerFunc(reg.Handle), reg.Routes())
-	router.Mount("/api/"+submitapplication.Name+"/", http.HandlerFunc(sa.Handle), sa.Routes())
-	router.Mount("/api/"+outboxrelay.Name+"/", http.HandlerFunc(relay.Handle), relay.Routes())
-	url, err := serve(router)
+	st.closers = append(st.closers, func() { _ = sys.Stop(context.Background()) })
+	url, err := serve(sys)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	fnhttp "knative.dev/func-go/http"
-
 	"github.com/kuzbass/eko/functions/registry"
+	fnhttp "knative.dev/func-go/http"
 )
 
 func main() {

@@ -3,9 +3,10 @@ package seed
 import (
 	"fmt"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/pdata"
 )
@@ -69,10 +70,10 @@ func (l *loader) fixturePeople(reg *region, fx Fixtures) error {
 	}
 	ids := map[string]uuid.UUID{}
 	for _, i := range fx.Identities {
-		in := registry.PersonInput{
+		in := registryapi.PersonInput{
 			FamilyName: i.FamilyName, GivenName: i.GivenName, MiddleName: i.MiddleName, BirthDate: i.BirthDate,
 			Gender: i.Gender, SNILS: i.SNILS, Email: i.Email, Phone: i.Phone, ConfirmNotDuplicate: true,
-			Document: &registry.Document{Type: i.Document.Type, Series: i.Document.Series, Number: i.Document.Number},
+			Document: &registryapi.Document{Type: i.Document.Type, Series: i.Document.Series, Number: i.Document.Number},
 		}
 		id, err := l.person(in, nil)
 		if err != nil {

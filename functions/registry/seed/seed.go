@@ -18,11 +18,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kuzbass/eko/functions/registry"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
 )
@@ -167,7 +169,7 @@ func (l *loader) birthIn(from, to time.Time) time.Time {
 }
 
 // person adds a person row and returns its id.
-func (l *loader) person(in registry.PersonInput, oid *string) (uuid.UUID, error) {
+func (l *loader) person(in registryapi.PersonInput, oid *string) (uuid.UUID, error) {
 	id := newID()
 	row, err := registry.PersonRow(l.p, id, in, oid, l.today)
 	if err != nil {
@@ -178,9 +180,9 @@ func (l *loader) person(in registry.PersonInput, oid *string) (uuid.UUID, error)
 }
 
 // synthetic makes up a person of the given gender and birth date.
-func (l *loader) synthetic(male bool, surname string, birth time.Time, fatherName int) registry.PersonInput {
+func (l *loader) synthetic(male bool, surname string, birth time.Time, fatherName int) registryapi.PersonInput {
 	father := maleNames[fatherName]
-	in := registry.PersonInput{BirthDate: birth.Format(time.DateOnly), SNILS: l.nextSNILS(), ConfirmNotDuplicate: true}
+	in := registryapi.PersonInput{BirthDate: birth.Format(time.DateOnly), SNILS: l.nextSNILS(), ConfirmNotDuplicate: true}
 	if male {
 		in.Gender, in.FamilyName = "M", surname
 		in.GivenName = maleNames[l.rnd.IntN(len(maleNames))].name
@@ -192,10 +194,10 @@ func (l *loader) synthetic(male bool, surname string, birth time.Time, fatherNam
 	}
 	if registry.AgeOn(birth, l.today) >= 14 {
 		l.passport++
-		in.Document = &registry.Document{Type: "RF_PASSPORT", Series: fmt.Sprintf("32%02d", (birth.Year()+14)%100), Number: fmt.Sprintf("%06d", l.passport)}
+		in.Document = &registryapi.Document{Type: "RF_PASSPORT", Series: fmt.Sprintf("32%02d", (birth.Year()+14)%100), Number: fmt.Sprintf("%06d", l.passport)}
 	} else {
 		l.birthDoc++
-		in.Document = &registry.Document{Type: "BRTH_CERT", Series: []string{"I-ЛО", "II-ЛО", "III-ЛО"}[l.rnd.IntN(3)], Number: fmt.Sprintf("%06d", l.birthDoc)}
+		in.Document = &registryapi.Document{Type: "BRTH_CERT", Series: []string{"I-ЛО", "II-ЛО", "III-ЛО"}[l.rnd.IntN(3)], Number: fmt.Sprintf("%06d", l.birthDoc)}
 	}
 	return in
 }

@@ -1,0 +1,118 @@
+package registryapi
+
+import (
+	"github.com/google/uuid"
+	"time"
+)
+
+// Kinds of organisation named by the decree (§2.2, §3).
+var OrganisationKinds = []string{
+	"ministry", "municipal_authority", "school", "kindergarten", "college",
+	"additional_education", "guardianship", "kdn",
+}
+
+// StaffRoles are the roles a person holds at an organisation.
+var StaffRoles = []string{
+	"director", "deputy_director", "teacher", "class_teacher", "clerk", "official",
+	"ministry_official", "municipal_official", "guardianship_official", "kdn_official",
+}
+
+// Municipality is one of Kuzbass's municipal districts and city districts.
+type Municipality struct {
+	ID    uuid.UUID `json:"id"`
+	Code  string    `json:"code"`
+	Name  string    `json:"name"`
+	OKTMO string    `json:"oktmo"`
+}
+
+// Organisation is an education organisation or an authority.
+type Organisation struct {
+	ID             uuid.UUID  `json:"id"`
+	Code           string     `json:"code,omitempty"`
+	Kind           string     `json:"kind"`
+	FullName       string     `json:"full_name"`
+	ShortName      string     `json:"short_name"`
+	INN            string     `json:"inn"`
+	OGRN           string     `json:"ogrn"`
+	Address        string     `json:"address"`
+	MunicipalityID *uuid.UUID `json:"municipality_id,omitempty"`
+	Status         string     `json:"status"`
+}
+
+// Document is an identity document. Number (and series) are masked unless the
+// caller's role needs the full value.
+type Document struct {
+	Type   string `json:"type"`
+	Series string `json:"series,omitempty"`
+	Number string `json:"number"`
+}
+
+// Person is a digital profile.
+type Person struct {
+	ID         uuid.UUID `json:"id"`
+	FamilyName string    `json:"family_name"`
+	GivenName  string    `json:"given_name"`
+	MiddleName string    `json:"middle_name,omitempty"`
+	BirthDate  string    `json:"birth_date"` // YYYY-MM-DD
+	Gender     string    `json:"gender"`
+	SNILS      string    `json:"snils,omitempty"` // masked unless revealed
+	Document   *Document `json:"document,omitempty"`
+	Email      string    `json:"email,omitempty"`
+	Phone      string    `json:"phone,omitempty"`
+	ESIALinked bool      `json:"esia_linked"`
+}
+
+// FullName is "Фамилия Имя Отчество".
+func (p Person) FullName() string {
+	s := p.FamilyName + " " + p.GivenName
+	if p.MiddleName != "" {
+		s += " " + p.MiddleName
+	}
+	return s
+}
+
+// Class is a school class or a kindergarten group in one academic year.
+type Class struct {
+	ID             uuid.UUID `json:"id"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	AcademicYear   int       `json:"academic_year"`
+	Name           string    `json:"name"`
+	Kind           string    `json:"kind"` // class | group
+	Grade          *int      `json:"grade,omitempty"`
+	AgeFrom        *int      `json:"age_from,omitempty"`
+	AgeTo          *int      `json:"age_to,omitempty"`
+}
+
+// StaffMember is a staff role of a person at an organisation.
+type StaffMember struct {
+	ID             uuid.UUID  `json:"id"`
+	PersonID       uuid.UUID  `json:"person_id"`
+	FullName       string     `json:"full_name"`
+	OrganisationID uuid.UUID  `json:"organisation_id"`
+	Role           string     `json:"role"`
+	ClassID        *uuid.UUID `json:"class_id,omitempty"`
+	Position       string     `json:"position,omitempty"`
+	StartsOn       string     `json:"starts_on"`
+	EndsOn         *string    `json:"ends_on,omitempty"`
+}
+
+// Enrollment is a student's place in an organisation, class or group and year.
+type Enrollment struct {
+	ID             uuid.UUID  `json:"id"`
+	PersonID       uuid.UUID  `json:"person_id"`
+	OrganisationID uuid.UUID  `json:"organisation_id"`
+	ClassID        *uuid.UUID `json:"class_id,omitempty"`
+	AcademicYear   int        `json:"academic_year"`
+	StartsOn       string     `json:"starts_on"`
+	EndsOn         *string    `json:"ends_on,omitempty"`
+}
+
+// ParentLink ties a legal representative to a child.
+type ParentLink struct {
+	ID        uuid.UUID `json:"id"`
+	ParentID  uuid.UUID `json:"parent_id"`
+	ChildID   uuid.UUID `json:"child_id"`
+	Relation  string    `json:"relation"` // mother | father | guardian
+	Source    string    `json:"source"`   // import | esia | application | manual
+	CreatedAt time.Time `json:"created_at"`
+}
