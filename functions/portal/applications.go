@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/google/uuid"
@@ -54,10 +56,10 @@ func (f *Function) servicesClient() (*apiClient, error) {
 }
 
 // serviceTitles name the services on the pages.
-var serviceTitles = map[sa.Service]string{
-	sa.Kindergarten:        "Детский сад",
-	sa.FirstGrade:          "Первый класс",
-	sa.AdditionalEducation: "Дополнительное образование",
+var serviceTitles = map[submitapplicationapi.Service]string{
+	submitapplicationapi.Kindergarten:        "Детский сад",
+	submitapplicationapi.FirstGrade:          "Первый класс",
+	submitapplicationapi.AdditionalEducation: "Дополнительное образование",
 }
 
 // orgNames finds organisation names in the registry, once per id per page.
@@ -87,7 +89,7 @@ func (n *orgNames) name(id uuid.UUID) string {
 
 // applicationRow is one line of a list.
 type applicationRow struct {
-	sa.Application
+	submitapplicationapi.Application
 	ServiceTitle string
 	Organisation string
 	Overdue      bool
@@ -109,9 +111,9 @@ type statusOption struct {
 
 func allStatuses() []statusOption {
 	var out []statusOption
-	for _, s := range []sa.Status{sa.Submitted, sa.Checking, sa.DocumentsRequested, sa.Registered, sa.Directed, sa.Enrolled,
-		sa.Refused, sa.Withdrawn, sa.Archived, sa.DirectionDeclined, sa.DirectionExpired} {
-		out = append(out, statusOption{string(s), sa.Statuses[s].Title})
+	for _, s := range []submitapplicationapi.Status{submitapplicationapi.Submitted, submitapplicationapi.Checking, submitapplicationapi.DocumentsRequested, submitapplicationapi.Registered, submitapplicationapi.Directed, submitapplicationapi.Enrolled,
+		submitapplicationapi.Refused, submitapplicationapi.Withdrawn, submitapplicationapi.Archived, submitapplicationapi.DirectionDeclined, submitapplicationapi.DirectionExpired} {
+		out = append(out, statusOption{string(s), submitapplicationapi.Statuses[s].Title})
 	}
 	return out
 }
@@ -135,7 +137,7 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
 			q.Set(k, v)
 		}
 	}
-	var page sa.Page[sa.Application]
+	var page submitapplicationapi.Page[submitapplicationapi.Application]
 	if err := api.get(r.Context(), p.Token, servicesAPI+"/applications", q, &page); err != nil {
 		return err
 	}
@@ -173,7 +175,7 @@ type applyView struct {
 	Key            string // the Idempotency-Key of this form: a double click sends it twice, one application results
 	Children       []registryapi.Child
 	Organisations  []registryapi.Organisation
-	Programmes     []sa.Programme
+	Programmes     []submitapplicationapi.Programme
 	Form           url.Values
 	Error          string
 	FieldErrors    map[string]string
@@ -222,7 +224,7 @@ func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, service s
 		}
 		d.Organisations = page.Items
 	case "additional_education":
-		var page sa.Page[sa.Programme]
+		var page submitapplicationapi.Page[submitapplicationapi.Programme]
 		if err := api.get(r.Context(), p.Token, servicesAPI+"/programmes", url.Values{"status": {"open"}}, &page); err != nil {
 			return err
 		}
@@ -279,25 +281,25 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 	if len(key) < 8 || len(key) > 100 {
 		return errs.User(errs.Invalid, "Форма устарела. Откройте её заново.")
 	}
-	req := sa.SubmitRequest{Service: service, ChildID: form.Get("child_id")}
+	req := submitapplicationapi.SubmitRequest{Service: service, ChildID: form.Get("child_id")}
 	switch service {
 	case "kindergarten":
-		kg := &sa.KindergartenData{DesiredStart: form.Get("desired_start"), GroupType: form.Get("group_type")}
+		kg := &submitapplicationapi.KindergartenData{DesiredStart: form.Get("desired_start"), GroupType: form.Get("group_type")}
 		for _, id := range form["preference"] {
 			if id = strings.TrimSpace(id); id != "" {
 				kg.Preferences = append(kg.Preferences, id)
 			}
 		}
 		if kind := form.Get("privilege"); kind != "" {
-			kg.Privileges = []sa.Privilege{{Kind: kind, Document: form.Get("privilege_document")}}
+			kg.Privileges = []submitapplicationapi.Privilege{{Kind: kind, Document: form.Get("privilege_document")}}
 		}
 		req.Kindergarten = kg
 	case "first_grade":
-		req.FirstGrade = &sa.FirstGradeData{SchoolID: form.Get("school_id"), Basis: form.Get("basis"), BasisDocument: form.Get("basis_document")}
+		req.FirstGrade = &submitapplicationapi.FirstGradeData{SchoolID: form.Get("school_id"), Basis: form.Get("basis"), BasisDocument: form.Get("basis_document")}
 	case "additional_education":
-		req.AdditionalEducation = &sa.AdditionalEducationData{ProgrammeID: form.Get("programme_id")}
+		req.AdditionalEducation = &submitapplicationapi.AdditionalEducationData{ProgrammeID: form.Get("programme_id")}
 	}
-	var a sa.Application
+	var a submitapplicationapi.Application
 	err = api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications", req, map[string]string{"Idempotency-Key": key}, &a)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
 		return f.renderApply(w, r, service, form, key, e)
@@ -311,11 +313,11 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 
 // applicationView is one application's page.
 type applicationView struct {
-	App          sa.Application
+	App          submitapplicationapi.Application
 	ServiceTitle string
 	Organisation string
 	Preferences  []string
-	Queue        *sa.QueueView
+	Queue        *submitapplicationapi.QueueView
 	QueueNames   map[uuid.UUID]string
 	Moves        []statusOption // what this user may move it to
 	Reasons      []statusOption
@@ -336,7 +338,7 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
-	var a sa.Application
+	var a submitapplicationapi.Application
 	if err := api.get(r.Context(), p.Token, servicesAPI+"/applications/"+id.String(), nil, &a); err != nil {
 		return err
 	}
@@ -351,8 +353,8 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 	for _, o := range a.OrganisationIDs {
 		d.Preferences = append(d.Preferences, names.name(o))
 	}
-	if a.Service == sa.Kindergarten {
-		var q sa.QueueView
+	if a.Service == submitapplicationapi.Kindergarten {
+		var q submitapplicationapi.QueueView
 		if err := api.get(r.Context(), p.Token, servicesAPI+"/applications/"+id.String()+"/queue", nil, &q); err == nil {
 			d.Queue = &q
 			for _, k := range q.Kindergartens {
@@ -365,11 +367,11 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 	}
 	staff := hasRole(g.Grants, kindStaff) || hasRole(g.Grants, kindOfficial)
 	for _, to := range sa.Transitions[a.Status] {
-		if staff || to == sa.Withdrawn {
-			d.Moves = append(d.Moves, statusOption{string(to), sa.Statuses[to].Title})
+		if staff || to == submitapplicationapi.Withdrawn {
+			d.Moves = append(d.Moves, statusOption{string(to), submitapplicationapi.Statuses[to].Title})
 		}
 	}
-	for k, title := range sa.RefusalReasons {
+	for k, title := range submitapplicationapi.RefusalReasons {
 		d.Reasons = append(d.Reasons, statusOption{k, title})
 	}
 	slices.SortFunc(d.Reasons, func(a, b statusOption) int { return strings.Compare(a.Value, b.Value) })
@@ -384,8 +386,8 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 // application on; a parent withdraws it.
 func (f *Function) applicationStatus(w http.ResponseWriter, r *http.Request) error {
 	return f.act(w, r, func(form url.Values) any {
-		body := sa.StatusRequest{Status: form.Get("status"), Comment: form.Get("comment")}
-		if body.Status == string(sa.Refused) {
+		body := submitapplicationapi.StatusRequest{Status: form.Get("status"), Comment: form.Get("comment")}
+		if body.Status == string(submitapplicationapi.Refused) {
 			body.Reason = form.Get("reason")
 		}
 		return body
@@ -428,7 +430,7 @@ func (f *Function) act(w http.ResponseWriter, r *http.Request, bodyOf func(url.V
 
 // allocationsView lists a municipality's allocation campaigns and offers a new one.
 type allocationsView struct {
-	Items         []sa.AllocationView
+	Items         []submitapplicationapi.AllocationView
 	Municipality  string
 	Kindergartens []registryapi.Organisation
 	Rows          []int
@@ -451,7 +453,7 @@ func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pro
 	if err != nil {
 		return err
 	}
-	var page sa.Page[sa.AllocationView]
+	var page submitapplicationapi.Page[submitapplicationapi.AllocationView]
 	if err := api.get(r.Context(), p.Token, servicesAPI+"/allocations", nil, &page); err != nil {
 		return err
 	}
@@ -492,7 +494,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 	}
 	form := r.PostForm
 	days, _ := strconv.Atoi(form.Get("response_days"))
-	req := sa.AllocationRequest{MunicipalityID: form.Get("municipality_id"), StartDate: form.Get("start_date"), ResponseDays: days}
+	req := submitapplicationapi.AllocationRequest{MunicipalityID: form.Get("municipality_id"), StartDate: form.Get("start_date"), ResponseDays: days}
 	kgs, bands, groups, places := form["kindergarten_id"], form["age_band"], form["group_type"], form["places"]
 	for i := range kgs {
 		if kgs[i] == "" || i >= len(bands) || i >= len(groups) || i >= len(places) || places[i] == "" {
@@ -503,9 +505,9 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 		if err1 != nil || err2 != nil {
 			return f.renderAllocations(w, r, "Возраст и число мест — целые числа (строка "+strconv.Itoa(i+1)+").")
 		}
-		req.Places = append(req.Places, sa.PlaceOffer{KindergartenID: kgs[i], AgeBand: &band, GroupType: groups[i], Places: &n})
+		req.Places = append(req.Places, submitapplicationapi.PlaceOffer{KindergartenID: kgs[i], AgeBand: &band, GroupType: groups[i], Places: &n})
 	}
-	var run sa.AllocationView
+	var run submitapplicationapi.AllocationView
 	err = api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/allocations", req, nil, &run)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
 		msg := e.Detail
@@ -532,7 +534,7 @@ func (f *Function) allocation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
-	var run sa.AllocationView
+	var run submitapplicationapi.AllocationView
 	if err := api.get(r.Context(), p.Token, servicesAPI+"/allocations/"+id.String(), url.Values{"limit": {"200"}}, &run); err != nil {
 		return err
 	}
@@ -543,7 +545,7 @@ func (f *Function) allocation(w http.ResponseWriter, r *http.Request) error {
 	v := f.baseView(r, "allocation", "Комплектование: результаты")
 	f.withRoles(r, &v, g.Grants)
 	v.Data = struct {
-		Run       sa.AllocationView
+		Run       submitapplicationapi.AllocationView
 		CanRun    bool
 		Confirmed bool
 	}{run, hasRole(g.Grants, kindOfficial), run.Status == "confirmed"}

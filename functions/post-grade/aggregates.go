@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -58,7 +59,6 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры", fe...)
 	}
-	c := callerOf(ctx)
 	// schoolsIn lists a municipality's schools and remembers whose they are.
 	municipalityOf := map[uuid.UUID]uuid.UUID{}
 	schoolsIn := func(m uuid.UUID) ([]uuid.UUID, error) {
@@ -70,17 +70,21 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	var orgs []uuid.UUID // nil: every school
 	var err error
-	region := slices.ContainsFunc(c.grants, func(g access.Grant) bool { return g.Role == access.MinistryOfficial && g.Scope == access.Region })
 	switch {
-	case region && mun == nil:
-	case region || (mun != nil && c.holds(access.Municipality, *mun, access.MunicipalOfficial)):
+	case mun == nil && Rules.Reaches(ctx, PermAggregates, access.WholeRegion): // the ministry: every school
+	case mun != nil && Rules.Reaches(ctx, PermAggregates, access.Target{MunicipalityIDs: []string{mun.String()}}):
 		if orgs, err = schoolsIn(*mun); err != nil {
 			return err
 		}
 	case mun != nil:
 		return errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
 	default:
-		for _, g := range c.grants {
+		// Without a municipality: the schools the caller's grants name.
+		var grants []access.Grant
+		if g, ok := auth.PrincipalFrom(ctx).Grants.(*access.Grants); ok {
+			grants = g.Grants
+		}
+		for _, g := range grants {
 			switch {
 			case g.Role == access.MunicipalOfficial && g.Scope == access.Municipality:
 				id, _ := uuid.Parse(g.ScopeID)

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -50,14 +49,13 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	}
 	defer rows.Close()
 	out := postgradeapi.ClassJournal{ClassID: class, OrganisationID: org, AcademicYear: year, Items: []postgradeapi.ClassAssignment{}}
-	c := callerOf(ctx)
-	allowed := c.administers(org) || c.holds(access.Class, class, access.ClassTeacher)
+	allowed := administers(ctx, org) || leads(ctx, class)
 	for rows.Next() {
 		a := postgradeapi.ClassAssignment{Assignment: postgradeapi.Assignment{OrganisationID: org, AcademicYear: year, ClassID: class}}
 		if err := rows.Scan(&a.ID, &a.TeacherID, &a.SubjectID, &a.Subject); err != nil {
 			return err
 		}
-		allowed = allowed || c.teaches(org, a.TeacherID)
+		allowed = allowed || teaches(ctx, org, a.TeacherID)
 		out.Items = append(out.Items, a)
 	}
 	if err := rows.Err(); err != nil {

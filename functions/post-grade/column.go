@@ -62,7 +62,7 @@ func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if lc == nil || !c.teaches(lc.org, lc.lesson.TeacherID) {
+		if lc == nil || !teaches(ctx, lc.org, lc.lesson.TeacherID) {
 			return errs.User(errs.NotFound, "урок не найден среди ваших")
 		}
 		// The topic is the lesson's plan, not a mark: a closed period does

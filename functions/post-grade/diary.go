@@ -28,12 +28,11 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c := callerOf(ctx)
-	if lc == nil || !(c.teaches(lc.org, lc.lesson.TeacherID) || c.administers(lc.org) || c.holds(access.Class, lc.lesson.ClassID, access.ClassTeacher)) {
+	if lc == nil || !readsJournal(ctx, lc.org, lc.lesson.ClassID, lc.lesson.TeacherID) {
 		return errs.User(errs.NotFound, "урок не найден среди ваших")
 	}
 	l, enrolled := lc.lesson, lc.enrolled
-	teaches := c.teaches(lc.org, l.TeacherID)
+	teaches := teaches(ctx, lc.org, l.TeacherID)
 	v := postgradeapi.JournalView{Lesson: *l, Kinds: markKinds, Statuses: attendanceStatuses,
 		AttendanceTaken: lc.attendanceTaken, PeriodClosed: lc.closed,
 		MayEdit: teaches && (!lc.closed || lc.permit != nil), MayChangeClosedPeriod: teaches && lc.closed && lc.permit != nil}
@@ -258,7 +257,7 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 // or the administration of that school.
 func (f *Function) mayReadDiary(ctx context.Context, student uuid.UUID, from, to time.Time) (bool, error) {
 	c := callerOf(ctx)
-	if c.holds(access.Self, student, access.Student) || c.holds(access.Child, student, access.Parent) {
+	if Rules.Reaches(ctx, PermDiaryRead, access.Target{PersonID: student.String()}) { // the student, a parent
 		return true, nil
 	}
 	rows, err := f.db.Query(ctx, `SELECT DISTINCT ro.organisation_id, ro.class_id,
@@ -276,8 +275,8 @@ func (f *Function) mayReadDiary(ctx context.Context, student uuid.UUID, from, to
 		if err := rows.Scan(&org, &class, &teachesClass); err != nil {
 			return false, err
 		}
-		if c.administers(org) || c.holds(access.Class, class, access.ClassTeacher) ||
-			(teachesClass && c.holds(access.Organisation, org, teachers...)) {
+		if administers(ctx, org) || leads(ctx, class) ||
+			(teachesClass && Rules.Reaches(ctx, PermTeach, access.Target{OrganisationIDs: []string{org.String()}})) {
 			return true, nil
 		}
 	}

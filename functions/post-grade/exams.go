@@ -37,7 +37,7 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := callerOf(ctx)
-	if !c.administers(org) {
+	if !administers(ctx, org) {
 		return errs.User(errs.NotFound, "организация не найдена среди ваших")
 	}
 	body, charset, err := csvtable.ReadBody(w, r, maxExamFile)

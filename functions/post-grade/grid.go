@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -35,8 +34,7 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c := callerOf(ctx)
-	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)) {
+	if a == nil || !readsJournal(ctx, a.OrganisationID, a.ClassID, a.TeacherID) {
 		return errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
 	v := postgradeapi.GridView{Assignment: *a, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Lessons: []postgradeapi.Lesson{}, Pupils: []uuid.UUID{},

@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -98,7 +97,7 @@ func (f *Function) editableLesson(ctx context.Context, tx pgx.Tx, c caller, id u
 	if err != nil {
 		return nil, err
 	}
-	if lc == nil || !c.teaches(lc.org, lc.lesson.TeacherID) {
+	if lc == nil || !teaches(ctx, lc.org, lc.lesson.TeacherID) {
 		return nil, errs.User(errs.NotFound, "урок не найден среди ваших")
 	}
 	if lc.closed && lc.permit == nil {
@@ -112,7 +111,7 @@ func (f *Function) editableLesson(ctx context.Context, tx pgx.Tx, c caller, id u
 // and their events. Field errors name the items of list.
 func writeMarks(ctx context.Context, tx pgx.Tx, lc *lessonCtx, c caller, list string, items []postgradeapi.MarkItem) ([]postgradeapi.Mark, []outbox.Event, error) {
 	l, enrolled, date := lc.lesson, lc.enrolled, lc.date
-	w := &markWriter{tx: tx, lesson: l, caller: c, permit: lc.permit, role: c.role(access.Organisation, lc.org), at: lc.at}
+	w := &markWriter{tx: tx, lesson: l, caller: c, permit: lc.permit, role: roleIn(ctx, lc.org, lc.lesson.TeacherID), at: lc.at}
 	saved := make([]postgradeapi.Mark, 0, len(items))
 	evs := make([]outbox.Event, 0, len(items))
 	for i, it := range items {

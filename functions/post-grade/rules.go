@@ -22,6 +22,10 @@ const (
 	PermDiaryRead auth.Permission = "journal.diary.read"
 	// PermAggregates: schools' journals in aggregate, without pupils' data.
 	PermAggregates auth.Permission = "journal.aggregates.read"
+	// PermClassLead is the object check of a class teacher: the class's
+	// journal and its pupils' diaries (routes declare PermJournalRead or
+	// PermDiaryRead).
+	PermClassLead auth.Permission = "journal.class.lead"
 )
 
 var (
@@ -39,13 +43,13 @@ var Rules = access.Rules{
 	PermJournalRead: append(slices.Clone(teachers), administration...),
 	PermDiaryRead:   append([]access.Role{access.Parent, access.Student}, append(slices.Clone(teachers), administration...)...),
 	PermAggregates:  append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, administration...),
+	PermClassLead:   {access.ClassTeacher},
 }
 
-// caller is who makes a request: the registry person and the grants.
+// caller is who makes a request: the account and the registry person.
 type caller struct {
 	subject string
 	person  uuid.UUID
-	grants  []access.Grant
 }
 
 func callerOf(ctx context.Context) caller {
@@ -55,35 +59,45 @@ func callerOf(ctx context.Context) caller {
 	}
 	c := caller{subject: pr.Subject}
 	if g, ok := pr.Grants.(*access.Grants); ok {
-		c.grants = g.Grants
 		c.person, _ = uuid.Parse(g.PersonID)
 	}
 	return c
 }
 
-// holds reports whether c holds one of roles in scope at id.
-func (c caller) holds(scope access.Scope, id uuid.UUID, roles ...access.Role) bool {
-	return slices.ContainsFunc(c.grants, func(g access.Grant) bool {
-		return g.Scope == scope && g.ScopeID == id.String() && slices.Contains(roles, g.Role)
-	})
+// The object checks of the journal, each one of Rules on its object's target.
+
+// teaches reports whether the caller teaches what teacher teaches at org:
+// is that teacher, on the school's staff.
+func teaches(ctx context.Context, org, teacher uuid.UUID) bool {
+	return Rules.Reaches(ctx, PermTeach, teaching(org, teacher))
 }
 
-// administers reports whether c is the director or a deputy director of org.
-func (c caller) administers(org uuid.UUID) bool {
-	return c.holds(access.Organisation, org, administration...)
+// teaching is the target of what teacher teaches at org.
+func teaching(org, teacher uuid.UUID) access.Target {
+	return access.Target{OrganisationIDs: []string{org.String()}, AssigneeID: teacher.String()}
 }
 
-// teaches reports whether c is the teacher of a lesson of org taught by teacher.
-func (c caller) teaches(org, teacher uuid.UUID) bool {
-	return c.person != uuid.Nil && c.person == teacher && c.holds(access.Organisation, org, append(slices.Clone(teachers), administration...)...)
+// administers reports whether the caller is the director or a deputy director of org.
+func administers(ctx context.Context, org uuid.UUID) bool {
+	return Rules.Reaches(ctx, PermSetup, access.Target{OrganisationIDs: []string{org.String()}})
 }
 
-// role names the first of c's roles in scope at id, for history records.
-func (c caller) role(scope access.Scope, id uuid.UUID) string {
-	for _, g := range c.grants {
-		if g.Scope == scope && g.ScopeID == id.String() {
-			return string(g.Role)
-		}
+// leads reports whether the caller is the class teacher of class.
+func leads(ctx context.Context, class uuid.UUID) bool {
+	return Rules.Reaches(ctx, PermClassLead, access.Target{ClassIDs: []string{class.String()}})
+}
+
+// readsJournal reports whether the caller reads the journal of what teacher
+// teaches class at org: that teacher, the class teacher, the administration.
+func readsJournal(ctx context.Context, org, class, teacher uuid.UUID) bool {
+	return teaches(ctx, org, teacher) || administers(ctx, org) || leads(ctx, class)
+}
+
+// roleIn names the caller's role in teaching what teacher teaches at org,
+// for history records.
+func roleIn(ctx context.Context, org, teacher uuid.UUID) string {
+	if gr, err := Rules.Grant(ctx, PermTeach, teaching(org, teacher)); err == nil {
+		return string(gr.Role)
 	}
 	return "unknown"
 }

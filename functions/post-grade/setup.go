@@ -78,8 +78,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("неверные учебные периоды", fe...)
 	}
-	c := callerOf(ctx)
-	if !c.administers(org) {
+	if !administers(ctx, org) {
 		return errs.User(errs.NotFound, "школа не найдена среди ваших")
 	}
 	var out []postgradeapi.Period
@@ -125,7 +124,7 @@ func (f *Function) closePeriod(w http.ResponseWriter, r *http.Request) error {
 	var org uuid.UUID
 	var closed *time.Time
 	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !c.administers(org)) {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !administers(ctx, org)) {
 		return errs.User(errs.NotFound, "период не найден")
 	}
 	if err != nil {
@@ -170,7 +169,7 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 	if len(fe) > 0 {
 		return errs.Fields("неверное назначение", fe...)
 	}
-	if !callerOf(ctx).administers(a.OrganisationID) {
+	if !administers(ctx, a.OrganisationID) {
 		return errs.User(errs.NotFound, "школа не найдена среди ваших")
 	}
 	var inSchool bool
@@ -248,7 +247,7 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if a == nil || !callerOf(ctx).administers(a.OrganisationID) {
+	if a == nil || !administers(ctx, a.OrganisationID) {
 		return errs.User(errs.NotFound, "назначение не найдено")
 	}
 	var dates []time.Time
@@ -325,7 +324,7 @@ func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if l == nil || !callerOf(ctx).teaches(org, l.TeacherID) {
+	if l == nil || !teaches(ctx, org, l.TeacherID) {
 		return errs.User(errs.NotFound, "урок не найден среди ваших")
 	}
 	if in.Topic != nil {

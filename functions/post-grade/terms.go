@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -53,7 +52,7 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	var org uuid.UUID
 	var closed *time.Time
 	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !c.administers(org)) {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !administers(ctx, org)) {
 		return errs.User(errs.NotFound, "период не найден")
 	}
 	if err != nil {
@@ -193,8 +192,7 @@ func (f *Function) termContext(ctx context.Context, r *http.Request, period stri
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	c := callerOf(ctx)
-	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
+	if a == nil || !(teaches(ctx, a.OrganisationID, a.TeacherID) || (!write && (administers(ctx, a.OrganisationID) || leads(ctx, a.ClassID)))) {
 		return nil, nil, nil, errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
 	periods, err := f.periodsOf(ctx, f.db, a.OrganisationID, a.AcademicYear)
@@ -262,7 +260,7 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	from, to := periodSpan(p)
 	// The teacher may confirm what confirmTermMarks would accept: a period
 	// that is open, or closed under the director's permit.
-	if callerOf(ctx).teaches(a.OrganisationID, a.TeacherID) {
+	if teaches(ctx, a.OrganisationID, a.TeacherID) {
 		_, err := openPeriod(ctx, f.db, a.OrganisationID, to.Format(time.DateOnly), a.ID)
 		if err != nil && err != errPeriodClosed {
 			return err

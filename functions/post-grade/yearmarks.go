@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -31,8 +30,7 @@ func (f *Function) yearContext(r *http.Request, kind string, write bool) (*postg
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	c := callerOf(ctx)
-	if a == nil || !(c.teaches(a.OrganisationID, a.TeacherID) || (!write && (c.administers(a.OrganisationID) || c.holds(access.Class, a.ClassID, access.ClassTeacher)))) {
+	if a == nil || !(teaches(ctx, a.OrganisationID, a.TeacherID) || (!write && (administers(ctx, a.OrganisationID) || leads(ctx, a.ClassID)))) {
 		return nil, time.Time{}, errs.User(errs.NotFound, "назначение не найдено среди ваших")
 	}
 	// The class as it stands at the end of the school year, or today.
@@ -98,7 +96,7 @@ func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
 	for i, m := range marks {
 		items[i] = postgradeapi.YearMark{ConfirmedMark: m, Kind: kind}
 	}
-	httpx.WriteJSON(w, http.StatusOK, postgradeapi.YearMarksView{Items: items, MayConfirm: callerOf(ctx).teaches(a.OrganisationID, a.TeacherID)})
+	httpx.WriteJSON(w, http.StatusOK, postgradeapi.YearMarksView{Items: items, MayConfirm: teaches(ctx, a.OrganisationID, a.TeacherID)})
 	return nil
 }
 

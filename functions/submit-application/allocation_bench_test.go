@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -27,7 +29,7 @@ const (
 // queue (COPY; the queue itself is built by requeue in one transaction, as a
 // bulk registration would), and the places of a campaign: 0–3 general, 0–1
 // short-stay and now and then a compensating place per kindergarten and age band.
-func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, places []PlaceOffer) {
+func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, places []submitapplicationapi.PlaceOffer) {
 	w = newWorld(b)
 	ctx := context.Background()
 	mun = uuid.MustParse(w.ids["{kemerovo}"])
@@ -130,7 +132,7 @@ func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, pl
 	for _, kg := range kgs {
 		for band := 0; band <= 6; band++ {
 			offer := func(group string, n int) {
-				places = append(places, PlaceOffer{KindergartenID: kg.String(), AgeBand: &band, GroupType: group, Places: &n})
+				places = append(places, submitapplicationapi.PlaceOffer{KindergartenID: kg.String(), AgeBand: &band, GroupType: group, Places: &n})
 			}
 			offer("general", rnd.IntN(4))
 			offer("short_stay", rnd.IntN(2))
@@ -152,7 +154,7 @@ func containsUUID(list []uuid.UUID, id uuid.UUID) bool {
 }
 
 // newDraft stores a run with places (no draft computed yet) and returns it.
-func newDraft(b *testing.B, w *world, mun uuid.UUID, places []PlaceOffer) *allocationRun {
+func newDraft(b *testing.B, w *world, mun uuid.UUID, places []submitapplicationapi.PlaceOffer) *allocationRun {
 	ctx := context.Background()
 	var fe []errs.FieldError
 	p, _ := checkPlaces(places, &fe)
@@ -237,7 +239,7 @@ func BenchmarkAllocate100k(b *testing.B) {
 	b.Run("confirm", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			var run AllocationView
+			var run submitapplicationapi.AllocationView
 			body := fmt.Sprintf(`{"municipality_id":%q,"start_date":"2027-09-01","response_days":10,"places":%s}`, mun, mustJSON(places))
 			w.must(w.f.Handle, http.MethodPost, api+"/allocations", "mun-kemerovo", body, nil, http.StatusCreated, &run)
 			history := w.count(`SELECT count(*) FROM applications.queue_history`)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // placesBody is an allocation request body for Kemerovo.
@@ -56,7 +58,7 @@ func TestAllocationAndDirections(t *testing.T) {
 	e := w.kgSubmit("parent1", kids[4], []string{"{kg1}", "{kg2}"}, later, "") // wants to start a year later
 	g := w.kgSubmit("parent1", kids[5], []string{"{kg1}", "{kg2}"}, start, "") // not registered yet
 	f := w.kgSubmit("parent1", toddler, []string{"{kg1}"}, start, "")
-	for _, x := range []Application{a, b, c, d, e, f} {
+	for _, x := range []submitapplicationapi.Application{a, b, c, d, e, f} {
 		w.setStatus("kg-director-1", x, "registered")
 	}
 	w.must(w.f.Handle, http.MethodPost, api+"/applications/"+b.ID.String()+"/privileges", "mun-kemerovo", privilegeBody("extraordinary", true), nil, 200, nil)
@@ -64,7 +66,7 @@ func TestAllocationAndDirections(t *testing.T) {
 
 	places := []string{place(w.ids["{kg1}"], 3, "general", 2), place(w.ids["{kg2}"], 3, "general", 1), place(w.ids["{kg1}"], 2, "general", 0),
 		place(w.ids["{kg2}"], 3, "short_stay", 5)}
-	var run AllocationView
+	var run submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations", "mun-kemerovo", placesBody(w, start, 10, places...), nil, 201, &run)
 	if run.Status != "draft" || run.Considered != 5 || run.Directed != 3 || run.PlacesOffered != 8 || run.Digest == "" {
 		t.Fatalf("draft %+v", run)
@@ -80,7 +82,7 @@ func TestAllocationAndDirections(t *testing.T) {
 	if got := w.resultsOf(run.ID.String()); !slices.Equal(got, want) {
 		t.Fatalf("results\n%v\nwant\n%v", got, want)
 	}
-	var page AllocationView
+	var page submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodGet, api+"/allocations/"+run.ID.String(), "mun-kemerovo", "", nil, 200, &page)
 	if len(page.Results.Items) != 5 {
 		t.Fatalf("page %+v", page.Results)
@@ -99,12 +101,12 @@ func TestAllocationAndDirections(t *testing.T) {
 	// Determinism: recomputing, or a second run on the same inputs, gives
 	// the same draft; other places give another; the first places again, the first draft.
 	first := w.resultsOf(run.ID.String())
-	var again AllocationView
+	var again submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations/"+run.ID.String()+"/recompute", "mun-kemerovo", "", nil, 200, &again)
 	if again.Digest != run.Digest || again.Computations != 2 || !slices.Equal(w.resultsOf(run.ID.String()), first) {
 		t.Fatalf("recomputed draft differs: %s vs %s", again.Digest, run.Digest)
 	}
-	var twin AllocationView
+	var twin submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations", "mun-kemerovo", placesBody(w, start, 10, places...), nil, 201, &twin)
 	if twin.Digest != run.Digest || !slices.Equal(w.resultsOf(twin.ID.String()), first) {
 		t.Fatal("a second run on the same inputs differs")
@@ -121,7 +123,7 @@ func TestAllocationAndDirections(t *testing.T) {
 
 	// Who reads: the kindergarten's staff only the applications directed to
 	// it; a school's director and another municipality nothing.
-	var staff AllocationView
+	var staff submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodGet, api+"/allocations/"+run.ID.String(), "kg-director-1", "", nil, 200, &staff)
 	if len(staff.Results.Items) != 2 || staff.Results.Items[0].KindergartenID.String() != kg1 || staff.Results.Items[1].KindergartenID.String() != kg1 {
 		t.Fatalf("kindergarten 1 reads %+v", staff.Results.Items)
@@ -130,7 +132,7 @@ func TestAllocationAndDirections(t *testing.T) {
 	for _, login := range []string{"director-s1", "mun-novokuznetsk"} {
 		w.must(w.f.Handle, http.MethodGet, api+"/allocations/"+run.ID.String(), login, "", nil, 404, nil)
 	}
-	var p1, p2 AllocationView
+	var p1, p2 submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodGet, api+"/allocations/"+run.ID.String()+"?limit=3&outcome=directed", "mun-kemerovo", "", nil, 200, &p1)
 	if len(p1.Results.Items) != 3 || p1.Results.Items[2].Number != d.Number {
 		t.Fatalf("directed page: %+v", p1.Results)
@@ -144,7 +146,7 @@ func TestAllocationAndDirections(t *testing.T) {
 	if len(p1.Results.Items) != 2 || p2.Results.Items[0].Ordinal != 3 {
 		t.Fatalf("pages: %+v / %+v", p1.Results, p2.Results)
 	}
-	var list Page[AllocationView]
+	var list submitapplicationapi.Page[submitapplicationapi.AllocationView]
 	w.must(w.f.Handle, http.MethodGet, api+"/allocations", "kg-director-1", "", nil, 200, &list)
 	if len(list.Items) != 2 {
 		t.Fatalf("kindergarten 1 lists %d runs, want 2", len(list.Items))
@@ -163,9 +165,9 @@ func TestAllocationAndDirections(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM applications.applications WHERE status = 'directed'`); n != 0 {
 		t.Fatalf("%d directed by a refused confirmation", n)
 	}
-	events := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventStatusChanged)
+	events := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, submitapplicationapi.EventStatusChanged)
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations/"+run.ID.String()+"/recompute", "mun-kemerovo", "", nil, 200, nil)
-	var confirmed AllocationView
+	var confirmed submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations/"+run.ID.String()+"/confirm", "mun-kemerovo", "", nil, 200, &confirmed)
 	if confirmed.Status != "confirmed" || confirmed.ConfirmedAt == nil || confirmed.Directed != 3 {
 		t.Fatalf("confirmed %+v", confirmed)
@@ -174,16 +176,16 @@ func TestAllocationAndDirections(t *testing.T) {
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations/"+run.ID.String()+"/recompute", "mun-kemerovo", "", nil, 409, nil)
 	// Each directed application: status, history, event naming the kindergarten, direction; out of the queue.
 	for _, x := range []struct {
-		app Application
+		app submitapplicationapi.Application
 		kg  string
 	}{{a, kg1}, {b, kg1}, {d, kg2}} {
-		var got Application
+		var got submitapplicationapi.Application
 		w.must(w.f.Handle, http.MethodGet, api+"/applications/"+x.app.ID.String(), "parent1", "", nil, 200, &got)
-		if got.Status != Directed || got.History[len(got.History)-1].Status != Directed || got.History[len(got.History)-1].Comment == "" {
+		if got.Status != submitapplicationapi.Directed || got.History[len(got.History)-1].Status != submitapplicationapi.Directed || got.History[len(got.History)-1].Comment == "" {
 			t.Fatalf("%s: %+v", x.app.Number, got)
 		}
 		if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1 AND subject = $2 AND data->>'status' = 'directed'
-			AND data->>'organisation_id' = $3 AND (data->>'epgu_status_code')::int = 180`, EventStatusChanged, x.app.ID.String(), x.kg); n != 1 {
+			AND data->>'organisation_id' = $3 AND (data->>'epgu_status_code')::int = 180`, submitapplicationapi.EventStatusChanged, x.app.ID.String(), x.kg); n != 1 {
 			t.Fatalf("%s: %d directed events", x.app.Number, n)
 		}
 		if n := w.count(`SELECT count(*) FROM applications.directions WHERE application_id = $1 AND kindergarten_id = $2 AND state = 'issued'
@@ -191,7 +193,7 @@ func TestAllocationAndDirections(t *testing.T) {
 			t.Fatalf("%s: %d directions", x.app.Number, n)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventStatusChanged); n != events+3 {
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, submitapplicationapi.EventStatusChanged); n != events+3 {
 		t.Fatalf("%d events for 3 directions", n-events)
 	}
 	w.wantOrder("{kg1}", 3, "CG", a, b, c, d, e, f, g)
@@ -206,9 +208,9 @@ func TestAllocationAndDirections(t *testing.T) {
 	if va.Direction == nil || va.Direction.State != "issued" || !strings.Contains(va.Note, "ответьте на него до") {
 		t.Fatalf("A's direction: %+v %s", va.Direction, va.Note)
 	}
-	answer := func(login string, x Application, decision string, want int) QueueView {
+	answer := func(login string, x submitapplicationapi.Application, decision string, want int) submitapplicationapi.QueueView {
 		t.Helper()
-		var v QueueView
+		var v submitapplicationapi.QueueView
 		var out any
 		if want == 200 {
 			out = &v
@@ -224,7 +226,7 @@ func TestAllocationAndDirections(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM applications.status_history`); n != history {
 		t.Fatal("refused answers were recorded")
 	}
-	if v := answer("parent1", a, "accept", 200); v.Status != Directed || v.Direction.State != "accepted" || v.Direction.AnsweredAt == nil {
+	if v := answer("parent1", a, "accept", 200); v.Status != submitapplicationapi.Directed || v.Direction.State != "accepted" || v.Direction.AnsweredAt == nil {
 		t.Fatalf("accepted: %+v", v)
 	}
 	answer("parent1", a, "accept", 200)
@@ -234,7 +236,7 @@ func TestAllocationAndDirections(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE subject = $1 AND data->>'previous_status' = 'directed' AND data->>'status' = 'directed'`, a.ID.String()); n != 1 {
 		t.Fatalf("%d acceptance events", n)
 	}
-	if v := answer("parent1", d, "decline", 200); v.Status != DirectionDeclined || v.Direction.State != "declined" {
+	if v := answer("parent1", d, "decline", 200); v.Status != submitapplicationapi.DirectionDeclined || v.Direction.State != "declined" {
 		t.Fatalf("declined: %+v", v)
 	}
 
@@ -246,16 +248,16 @@ func TestAllocationAndDirections(t *testing.T) {
 	if err != nil || rep.Expired != 1 || rep.Archived != 0 {
 		t.Fatalf("maintain: %+v %v", rep, err)
 	}
-	var got Application
+	var got submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodGet, api+"/applications/"+b.ID.String(), "parent1", "", nil, 200, &got)
-	if got.Status != DirectionExpired || got.History[len(got.History)-1].ActorRole != "system" {
+	if got.Status != submitapplicationapi.DirectionExpired || got.History[len(got.History)-1].ActorRole != "system" {
 		t.Fatalf("B after the deadline: %+v", got)
 	}
 	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE subject = $1 AND data->>'status' = 'direction_expired'`, b.ID.String()); n != 1 {
 		t.Fatalf("%d expiry events", n)
 	}
 	w.must(w.f.Handle, http.MethodGet, api+"/applications/"+a.ID.String(), "parent1", "", nil, 200, &got)
-	if got.Status != Directed {
+	if got.Status != submitapplicationapi.Directed {
 		t.Fatalf("an accepted direction expired: %s", got.Status)
 	}
 	if rep, _ := w.f.Maintain(context.Background(), now.AddDate(0, 0, 12)); rep.Expired != 0 {
@@ -320,7 +322,7 @@ func TestAllocationBadInput(t *testing.T) {
 		t.Fatalf("%d runs written by refused requests", n)
 	}
 	// A draft recomputed with bad places keeps its places.
-	var run AllocationView
+	var run submitapplicationapi.AllocationView
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations", "mun-kemerovo", placesBody(w, start, 10, ok), nil, 201, &run)
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations/"+run.ID.String()+"/recompute", "mun-kemerovo", `{"places":[`+place(kg1, 3, "general", -5)+`]}`, nil, 400, nil)
 	w.must(w.f.Handle, http.MethodPost, api+"/allocations/"+run.ID.String()+"/recompute", "mun-kemerovo",
@@ -339,7 +341,7 @@ func TestPrivilegeBadInput(t *testing.T) {
 	w := newWorld(t)
 	kid := w.kgChildren("parent1", 1, "2024-06-01")[0]
 	a := w.kgSubmit("parent1", kid, []string{"{kg1}"}, nextYearSept1(), `,"privileges":[{"kind":"sibling","document":"справка"}]`)
-	var fg Application
+	var fg submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodPost, api+"/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
 		map[string]string{"Idempotency-Key": "fg"}, 201, &fg)
 	path := api + "/applications/" + a.ID.String() + "/privileges"
@@ -409,10 +411,10 @@ func TestMaintainArchivesAtSeven(t *testing.T) {
 	if err != nil || rep.Archived != 1 {
 		t.Fatalf("on the birthday: %+v %v", rep, err)
 	}
-	var got Application
+	var got submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodGet, api+"/applications/"+a.ID.String(), "parent1", "", nil, 200, &got)
 	last := got.History[len(got.History)-1]
-	if got.Status != Archived || last.Reason != "age" || last.ActorRole != "system" || !strings.Contains(last.Comment, "7 лет") {
+	if got.Status != submitapplicationapi.Archived || last.Reason != "age" || last.ActorRole != "system" || !strings.Contains(last.Comment, "7 лет") {
 		t.Fatalf("A on its 7th birthday: %+v", got)
 	}
 	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE subject = $1 AND data->>'status' = 'archived' AND data->>'reason' = 'age'`, a.ID.String()); n != 1 {
@@ -421,7 +423,7 @@ func TestMaintainArchivesAtSeven(t *testing.T) {
 	w.wantOrder("{kg1}", 7, "B", a, b)
 	w.wantMove(b, "{kg1}", 2, 1, causeAheadArchived)
 	w.must(w.f.Handle, http.MethodGet, api+"/applications/"+c.ID.String(), "parent1", "", nil, 200, &got)
-	if got.Status != Checking {
+	if got.Status != submitapplicationapi.Checking {
 		t.Fatalf("an application under review was archived: %s", got.Status)
 	}
 	if rep, _ := w.f.Maintain(context.Background(), day.AddDate(0, 2, 0)); rep.Archived != 1 {

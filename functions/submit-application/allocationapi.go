@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -34,31 +36,6 @@ const (
 	registryLookupConns = 8
 )
 
-// AllocationRequest is the body of POST /api/submit-application/allocations.
-type AllocationRequest struct {
-	MunicipalityID string       `json:"municipality_id"`
-	StartDate      string       `json:"start_date"`    // YYYY-MM-DD: applications wishing to start by then take part
-	ResponseDays   int          `json:"response_days"` // days a parent has to answer a direction (1..90)
-	Places         []PlaceOffer `json:"places"`
-}
-
-// AllocationChange is the optional body of POST …/allocations/{id}/recompute:
-// what to change before recomputing (absent: keep).
-type AllocationChange struct {
-	StartDate    *string       `json:"start_date,omitempty"`
-	ResponseDays *int          `json:"response_days,omitempty"`
-	Places       *[]PlaceOffer `json:"places,omitempty"`
-}
-
-// PlaceOffer is the number of free places in one kindergarten for one age band
-// and group type.
-type PlaceOffer struct {
-	KindergartenID string `json:"kindergarten_id"`
-	AgeBand        *int   `json:"age_band"`
-	GroupType      string `json:"group_type"`
-	Places         *int   `json:"places"`
-}
-
 // createAllocation: POST /api/submit-application/allocations {municipality_id, start_date, response_days, places}
 //
 // The municipal authority (of that municipality only; 404 otherwise) creates
@@ -68,7 +45,7 @@ type PlaceOffer struct {
 // written on any refusal.
 func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in AllocationRequest
+	var in submitapplicationapi.AllocationRequest
 	if err := httpx.DecodeJSON(w, r, &in, maxAllocationBody); err != nil {
 		return err
 	}
@@ -91,7 +68,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var view *AllocationView
+	var view *submitapplicationapi.AllocationView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := longStatements(ctx, tx); err != nil {
 			return err
@@ -133,7 +110,7 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	var in AllocationChange
+	var in submitapplicationapi.AllocationChange
 	if r.ContentLength != 0 {
 		if err := httpx.DecodeJSON(w, r, &in, maxAllocationBody); err != nil {
 			return err
@@ -164,7 +141,7 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 	}
-	var view *AllocationView
+	var view *submitapplicationapi.AllocationView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := longStatements(ctx, tx); err != nil {
 			return err
@@ -226,7 +203,7 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	pr := auth.PrincipalFrom(ctx)
-	var view *AllocationView
+	var view *submitapplicationapi.AllocationView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := longStatements(ctx, tx); err != nil {
 			return err
@@ -264,7 +241,7 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 	if err != nil {
 		return fmt.Errorf("allocation %s: lock directed: %w", run.id, err)
 	}
-	apps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*Application, error) { return scanApplication(row) })
+	apps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*application, error) { return scanApplication(row) })
 	if err != nil {
 		return fmt.Errorf("allocation %s: lock directed: %w", run.id, err)
 	}
@@ -281,7 +258,7 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 			Detail: "очередь изменилась после расчёта черновика (новые заявления, отзывы, льготы); пересчитайте черновик, проверьте его и утвердите снова",
 			Extra:  map[string]any{"draft_digest": hex.EncodeToString(run.digest), "current_digest": hex.EncodeToString(d)}}
 	}
-	byID := make(map[uuid.UUID]*Application, len(apps))
+	byID := make(map[uuid.UUID]*application, len(apps))
 	for _, a := range apps {
 		byID[a.ID] = a
 	}
@@ -298,11 +275,11 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 			continue
 		}
 		a := byID[r.app]
-		if a == nil || a.Status != Registered {
+		if a == nil || a.Status != submitapplicationapi.Registered {
 			return fmt.Errorf("allocation %s: application %s directed by the draft is not registered", run.id, r.app)
 		}
-		moves = append(moves, statusMove{app: a, to: Directed, comment: comment, organisation: *r.kindergarten})
-		changes[a.ID] = queueChange{kind: changeLeft, status: Directed}
+		moves = append(moves, statusMove{app: a, to: submitapplicationapi.Directed, comment: comment, organisation: *r.kindergarten})
+		changes[a.ID] = queueChange{kind: changeLeft, status: submitapplicationapi.Directed}
 	}
 	if err := f.moveStatuses(ctx, tx, moves, who, at); err != nil {
 		return err
@@ -318,12 +295,7 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 
 // runsMunicipality reports whether the caller is the municipal authority of m.
 func runsMunicipality(ctx context.Context, m uuid.UUID) bool {
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil {
-		return false
-	}
-	g, ok := pr.Grants.(*access.Grants)
-	return ok && g.Allows([]access.Role{access.MunicipalOfficial}, access.Target{MunicipalityIDs: []string{m.String()}})
+	return Rules.Reaches(ctx, PermAllocationRun, access.Target{MunicipalityIDs: []string{m.String()}})
 }
 
 // runMunicipality returns the municipality of run id, or 404 when there is no
@@ -360,7 +332,7 @@ func checkResponseDays(n int, fe *[]errs.FieldError) {
 
 // checkPlaces validates the offers' shape and returns them as places, with
 // the distinct kindergartens they name.
-func checkPlaces(offers []PlaceOffer, fe *[]errs.FieldError) (map[placeKey]int, []kindergartenRef) {
+func checkPlaces(offers []submitapplicationapi.PlaceOffer, fe *[]errs.FieldError) (map[placeKey]int, []kindergartenRef) {
 	switch {
 	case len(offers) == 0:
 		*fe = append(*fe, field("places", "required", "укажите свободные места хотя бы в одной группе"))

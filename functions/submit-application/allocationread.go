@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -19,48 +21,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// AllocationView is an allocation run with a page of its results.
-type AllocationView struct {
-	ID             uuid.UUID  `json:"id"`
-	MunicipalityID uuid.UUID  `json:"municipality_id"`
-	StartDate      string     `json:"start_date"`
-	ResponseDays   int        `json:"response_days"`
-	Status         string     `json:"status"` // draft | confirmed
-	CreatedAt      time.Time  `json:"created_at"`
-	ComputedAt     *time.Time `json:"computed_at,omitempty"`
-	Computations   int        `json:"computations"`
-	Considered     int        `json:"considered"`
-	Directed       int        `json:"directed"`
-	PlacesOffered  int        `json:"places_offered"`
-	// Digest identifies the draft: the same inputs give the same digest.
-	Digest      string                      `json:"digest"`
-	ConfirmedAt *time.Time                  `json:"confirmed_at,omitempty"`
-	Results     *Page[AllocationResultView] `json:"results,omitempty"`
-}
-
-// AllocationResultView is the outcome for one application, explained.
-type AllocationResultView struct {
-	Ordinal        int                `json:"ordinal"` // order of allocation (queue order across the municipality)
-	ApplicationID  uuid.UUID          `json:"application_id"`
-	Number         string             `json:"number"`
-	Outcome        string             `json:"outcome"` // directed | not_directed
-	KindergartenID *uuid.UUID         `json:"kindergarten_id,omitempty"`
-	Preference     *int               `json:"preference,omitempty"`
-	AgeBand        int                `json:"age_band"`
-	GroupType      string             `json:"group_type"`
-	Privilege      string             `json:"privilege,omitempty"`
-	Preferences    []PreferenceResult `json:"preferences"`
-	Explanation    string             `json:"explanation"`
-}
-
-// PreferenceResult says why one preference was or was not given.
-type PreferenceResult struct {
-	KindergartenID uuid.UUID `json:"kindergarten_id"`
-	Preference     int       `json:"preference"`
-	Result         string    `json:"result"` // directed | no_places | taken
-	PlacesOffered  int       `json:"places_offered"`
-}
 
 // getAllocation: GET /api/submit-application/allocations/{id}?after=&limit=&outcome=&kindergarten=
 //
@@ -107,7 +67,7 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры запроса", fe...)
 	}
-	var view *AllocationView
+	var view *submitapplicationapi.AllocationView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		run, err := loadRun(ctx, tx, id, false)
 		if err != nil {
@@ -214,13 +174,13 @@ func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AllocationView, error) { return scanRunView(row) })
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (submitapplicationapi.AllocationView, error) { return scanRunView(row) })
 	if err != nil {
 		return err
 	}
-	out := Page[AllocationView]{Items: items}
+	out := submitapplicationapi.Page[submitapplicationapi.AllocationView]{Items: items}
 	if out.Items == nil {
-		out.Items = []AllocationView{}
+		out.Items = []submitapplicationapi.AllocationView{}
 	}
 	if len(items) == limit {
 		out.Next = items[len(items)-1].ID.String()
@@ -238,7 +198,9 @@ func allocationReader(ctx context.Context, tx pgx.Tx, run *allocationRun) (bool,
 	if !ok {
 		return false, nil, nil
 	}
-	if g.Allows([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, access.Target{MunicipalityIDs: []string{run.municipality.String()}}) {
+	// The municipality's own (its authority, the ministry): organisations'
+	// grants do not reach a municipality.
+	if Rules.Reaches(ctx, PermAllocationRead, access.Target{MunicipalityIDs: []string{run.municipality.String()}}) {
 		return true, nil, nil
 	}
 	var orgs []uuid.UUID
@@ -262,8 +224,8 @@ const runColumns = `r.id, r.municipality_id, r.start_date, r.response_days, r.st
 	r.considered, r.directed, r.digest, r.confirmed_at,
 	(SELECT coalesce(sum(places), 0) FROM applications.allocation_places p WHERE p.run_id = r.id)::int`
 
-func scanRunView(row pgx.Row) (AllocationView, error) {
-	var v AllocationView
+func scanRunView(row pgx.Row) (submitapplicationapi.AllocationView, error) {
+	var v submitapplicationapi.AllocationView
 	var start time.Time
 	var digest []byte
 	err := row.Scan(&v.ID, &v.MunicipalityID, &start, &v.ResponseDays, &v.Status, &v.CreatedAt, &v.ComputedAt, &v.Computations,
@@ -272,7 +234,7 @@ func scanRunView(row pgx.Row) (AllocationView, error) {
 	return v, err
 }
 
-func loadAllocationView(ctx context.Context, q querier, id uuid.UUID) (*AllocationView, error) {
+func loadAllocationView(ctx context.Context, q querier, id uuid.UUID) (*submitapplicationapi.AllocationView, error) {
 	v, err := scanRunView(q.QueryRow(ctx, `SELECT `+runColumns+` FROM applications.allocation_runs r WHERE r.id = $1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("allocation %s: %w", id, err)
@@ -281,7 +243,7 @@ func loadAllocationView(ctx context.Context, q querier, id uuid.UUID) (*Allocati
 }
 
 // loadResults reads a page of results (where and args select them) and explains each.
-func loadResults(ctx context.Context, tx pgx.Tx, run uuid.UUID, where string, args []any, limit int) (*Page[AllocationResultView], error) {
+func loadResults(ctx context.Context, tx pgx.Tx, run uuid.UUID, where string, args []any, limit int) (*submitapplicationapi.Page[submitapplicationapi.AllocationResultView], error) {
 	rows, err := tx.Query(ctx, `SELECT r.ordinal, r.application_id, a.number, r.outcome, r.kindergarten_id, r.preference, r.age_band,
 		r.group_type, r.privilege, r.preferences, r.reasons
 		FROM applications.allocation_results r JOIN applications.applications a ON a.id = r.application_id WHERE `+where, args...)
@@ -323,10 +285,10 @@ func loadResults(ctx context.Context, tx pgx.Tx, run uuid.UUID, where string, ar
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	page := &Page[AllocationResultView]{Items: make([]AllocationResultView, 0, len(res))}
+	page := &submitapplicationapi.Page[submitapplicationapi.AllocationResultView]{Items: make([]submitapplicationapi.AllocationResultView, 0, len(res))}
 	for _, s := range res {
-		v := AllocationResultView{Ordinal: int(s.ordinal), ApplicationID: s.app, Number: s.number, Outcome: s.outcome, KindergartenID: s.kindergarten,
-			AgeBand: int(s.band), GroupType: s.group, Preferences: []PreferenceResult{}}
+		v := submitapplicationapi.AllocationResultView{Ordinal: int(s.ordinal), ApplicationID: s.app, Number: s.number, Outcome: s.outcome, KindergartenID: s.kindergarten,
+			AgeBand: int(s.band), GroupType: s.group, Preferences: []submitapplicationapi.PreferenceResult{}}
 		if s.preference != nil {
 			p := int(*s.preference)
 			v.Preference = &p
@@ -335,7 +297,7 @@ func loadResults(ctx context.Context, tx pgx.Tx, run uuid.UUID, where string, ar
 			v.Privilege = *s.privilege
 		}
 		for i, reason := range s.reasons {
-			v.Preferences = append(v.Preferences, PreferenceResult{KindergartenID: s.preferences[i], Preference: i + 1, Result: reason,
+			v.Preferences = append(v.Preferences, submitapplicationapi.PreferenceResult{KindergartenID: s.preferences[i], Preference: i + 1, Result: reason,
 				PlacesOffered: offered[placeKey{s.preferences[i], s.band, s.group}]})
 		}
 		v.Explanation = resultExplanation(v)
@@ -351,7 +313,7 @@ var ordinalWords = []string{"", "первым", "вторым", "третьим"
 
 // resultExplanation says, in Russian, which preference the application got
 // and why the earlier ones did not come through.
-func resultExplanation(v AllocationResultView) string {
+func resultExplanation(v submitapplicationapi.AllocationResultView) string {
 	group := fmt.Sprintf("для детей «%s» в группах %s", bandTitle(int16(v.AgeBand)), groupTitle(v.GroupType))
 	var b strings.Builder
 	if v.Outcome == outcomeDirected {

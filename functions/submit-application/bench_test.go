@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -87,7 +89,7 @@ func BenchmarkSubmit(b *testing.B) {
 				for pb.Next() {
 					i := int(next.Add(1) - 1)
 					child, school := uuid.MustParse(kids[i%len(kids)]), uuid.MustParse(schools[i/len(kids)])
-					it := &intake{service: FirstGrade, channel: ChannelCabinet, childID: &child, childKey: child.String(),
+					it := &intake{service: submitapplicationapi.FirstGrade, channel: submitapplicationapi.ChannelCabinet, childID: &child, childKey: child.String(),
 						birth: time.Date(2020, 11, 10, 0, 0, 0, 0, time.UTC), applicant: "bench", idemKey: fmt.Sprint(i), hash: []byte{1},
 						actor: "bench", actorRole: "parent", basis: "territory", target: school, orgs: []uuid.UUID{school},
 						municipality: mun, targetKey: school.String(), window: &win}

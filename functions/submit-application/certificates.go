@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"time"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -17,25 +18,10 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// Certificate is the registration certificate of additional education
-// («сертификат учёта»): one per child aged 5 to 18, valid until the 18th birthday.
-type Certificate struct {
-	ID         uuid.UUID `json:"id"`
-	Number     string    `json:"number"`
-	ChildID    uuid.UUID `json:"child_id"`
-	IssuedAt   time.Time `json:"issued_at"`
-	ValidUntil string    `json:"valid_until"`
-}
-
-// CertificateRequest is the body of POST /api/submit-application/certificates.
-type CertificateRequest struct {
-	ChildID string `json:"child_id"`
-}
-
 const certificateColumns = `id, number, child_id, issued_at, valid_until`
 
-func scanCertificate(row pgx.Row) (Certificate, error) {
-	var c Certificate
+func scanCertificate(row pgx.Row) (submitapplicationapi.Certificate, error) {
+	var c submitapplicationapi.Certificate
 	var until time.Time
 	err := row.Scan(&c.ID, &c.Number, &c.ChildID, &c.IssuedAt, &until)
 	c.ValidUntil = until.Format(time.DateOnly)
@@ -47,7 +33,7 @@ func scanCertificate(row pgx.Row) (Certificate, error) {
 // certificate (200); the first time it is issued (201). Only for ages 5 to 18.
 func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in CertificateRequest
+	var in submitapplicationapi.CertificateRequest
 	if err := httpx.DecodeJSON(w, r, &in, 1<<10); err != nil {
 		return err
 	}
@@ -92,9 +78,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 	ctx := r.Context()
 	q := r.URL.Query()
 	g, _ := auth.PrincipalFrom(ctx).Grants.(*access.Grants)
-	region := g != nil && slices.ContainsFunc(g.Grants, func(gr access.Grant) bool {
-		return gr.Role == access.MinistryOfficial && gr.Scope == access.Region
-	})
+	region := Rules.Reaches(ctx, PermCertificateRead, access.WholeRegion)
 	var row pgx.Row
 	switch child, number := q.Get("child"), q.Get("number"); {
 	case child != "" && number == "":
@@ -132,9 +116,8 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 // ownChildBirth returns the birth date of child when the caller of r is its
 // parent (the registry's child grant carries it).
 func ownChildBirth(r *http.Request, child uuid.UUID) (time.Time, bool) {
-	g, _ := auth.PrincipalFrom(r.Context()).Grants.(*access.Grants)
-	gr := childGrant(g, child)
-	if gr == nil {
+	gr, err := Rules.Grant(r.Context(), PermCertificateIssue, access.Target{PersonID: child.String()})
+	if err != nil {
 		return time.Time{}, false
 	}
 	b, err := time.Parse(time.DateOnly, gr.BirthDate)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -16,14 +18,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// ChoiceRequest is the body of PATCH /api/submit-application/applications/{id}/kindergarten:
-// the whole new choice.
-type ChoiceRequest struct {
-	Preferences  []string `json:"preferences"`   // 1..5 kindergartens of the application's municipality, in order of preference
-	DesiredStart string   `json:"desired_start"` // YYYY-MM-DD
-	GroupType    string   `json:"group_type"`    // general | compensating | short_stay
-}
 
 // kindergartenChoice is the part of a kindergarten application the parent may change.
 type kindergartenChoice struct {
@@ -50,12 +44,12 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in ChoiceRequest
+	var in submitapplicationapi.ChoiceRequest
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
 	it := &intake{}
-	if fe := checkBlocks(it, string(Kindergarten), nil, &KindergartenData{Preferences: in.Preferences, DesiredStart: in.DesiredStart,
+	if fe := checkBlocks(it, string(submitapplicationapi.Kindergarten), nil, &submitapplicationapi.KindergartenData{Preferences: in.Preferences, DesiredStart: in.DesiredStart,
 		GroupType: in.GroupType}, nil); len(fe) > 0 {
 		return errs.Fields("выбор детских садов заполнен с ошибками", choiceFields(fe)...)
 	}
@@ -63,10 +57,10 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if a == nil || visibleRole(ctx, a, []access.Role{access.Parent}) == "" {
+	if a == nil || roleFor(ctx, PermKindergartenChoice, a) == "" {
 		return errs.User(errs.NotFound, "заявление не найдено")
 	}
-	if a.Service != Kindergarten {
+	if a.Service != submitapplicationapi.Kindergarten {
 		return unprocessable("детские сады выбирают только в заявлении в детский сад", field("preferences", "service", "заявление подано не в детский сад"))
 	}
 	if it.birth, err = time.Parse(time.DateOnly, a.ChildBirthDate); err != nil {
@@ -84,13 +78,13 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	}
 	next := kindergartenChoice{Preferences: it.kg.Preferences, DesiredStart: it.kg.DesiredStart, GroupType: it.kg.GroupType}
 
-	var view *QueueView
+	var view *submitapplicationapi.QueueView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
-		if !a.Status.IsActive() || a.Status == Directed {
+		if !isActive(a.Status) || a.Status == submitapplicationapi.Directed {
 			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: fmt.Sprintf("заявление в статусе «%s»: изменить выбор детских садов нельзя", a.StatusTitle),
 				Extra:  map[string]any{"current_status": string(a.Status)}}
@@ -114,7 +108,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 			VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, clock_timestamp())`, a.ID, mustJSON(prev), mustJSON(next), who.subject, who.role); err != nil {
 			return fmt.Errorf("choice of %s: record: %w", a.ID, err)
 		}
-		if a.Status == Registered {
+		if a.Status == submitapplicationapi.Registered {
 			if err := requeue(ctx, tx, map[uuid.UUID]queueChange{a.ID: {kind: changeChoice}}, time.Time{}); err != nil {
 				return err
 			}

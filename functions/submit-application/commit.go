@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -53,7 +55,7 @@ type pendingWrite struct {
 // errNotInserted (the key, the child's place or the window stopped it), or an
 // error.
 type writeResult struct {
-	app *Application
+	app *application
 	err error
 }
 
@@ -74,7 +76,7 @@ func newCommitter(f *Function, writers, maxRows, queue int) *committer {
 // write hands a checked submission to the next group commit and waits for its
 // outcome. If ctx ends first the submission may still be written; the client's
 // retry with the same key then returns it.
-func (c *committer) write(ctx context.Context, it *intake, data []byte) (*Application, error) {
+func (c *committer) write(ctx context.Context, it *intake, data []byte) (*application, error) {
 	p := &pendingWrite{it: it, data: data, done: make(chan writeResult, 1)}
 	if err := c.enqueue(ctx, p); err != nil {
 		return nil, err
@@ -188,8 +190,8 @@ func (c *committer) commit(batch []*pendingWrite) {
 // writeAll writes the batch in one transaction of pool: the applications and
 // their first statuses in one statement, their application.submitted events in
 // another. apps[i] is nil when batch[i] was not inserted.
-func (f *Function) writeAll(ctx context.Context, pool *pgxpool.Pool, batch []*pendingWrite) ([]*Application, error) {
-	var apps []*Application
+func (f *Function) writeAll(ctx context.Context, pool *pgxpool.Pool, batch []*pendingWrite) ([]*application, error) {
+	var apps []*application
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		var err error
 		apps, err = f.insertAndEnqueue(ctx, tx, batch)
@@ -203,7 +205,7 @@ func (f *Function) writeAll(ctx context.Context, pool *pgxpool.Pool, batch []*pe
 
 // insertAndEnqueue inserts the batch in tx and enqueues an application.submitted
 // event for every row it inserted.
-func (f *Function) insertAndEnqueue(ctx context.Context, tx pgx.Tx, batch []*pendingWrite) ([]*Application, error) {
+func (f *Function) insertAndEnqueue(ctx context.Context, tx pgx.Tx, batch []*pendingWrite) ([]*application, error) {
 	apps, err := f.insert(ctx, tx, batch)
 	if err != nil {
 		return nil, err
@@ -211,7 +213,7 @@ func (f *Function) insertAndEnqueue(ctx context.Context, tx pgx.Tx, batch []*pen
 	evs := make([]outbox.Event, 0, len(apps))
 	for _, a := range apps {
 		if a != nil {
-			evs = append(evs, outbox.Event{Type: EventSubmitted, Source: source, Subject: a.ID.String(), Data: submittedEvent(a)})
+			evs = append(evs, outbox.Event{Type: submitapplicationapi.EventSubmitted, Source: source, Subject: a.ID.String(), Data: submittedEvent(a)})
 		}
 	}
 	if len(evs) > 0 {

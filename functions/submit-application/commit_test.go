@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 )
 
@@ -26,10 +28,10 @@ func TestGroupCommitKeepsRowsIndependent(t *testing.T) {
 	if !ok {
 		t.Fatal("no open window")
 	}
-	pending := func(key string, service Service) *pendingWrite {
+	pending := func(key string, service submitapplicationapi.Service) *pendingWrite {
 		child := uuid.New()
 		return &pendingWrite{done: make(chan writeResult, 1), data: []byte(`{}`), it: &intake{
-			service: service, channel: ChannelCabinet, childID: &child, childKey: child.String(),
+			service: service, channel: submitapplicationapi.ChannelCabinet, childID: &child, childKey: child.String(),
 			birth: time.Date(2020, 11, 10, 0, 0, 0, 0, time.UTC), applicant: "committer-test", idemKey: key, hash: []byte(key),
 			actor: "committer-test", actorRole: "parent", target: school, orgs: []uuid.UUID{school},
 			municipality: mun, targetKey: school.String(), window: &win,
@@ -37,10 +39,10 @@ func TestGroupCommitKeepsRowsIndependent(t *testing.T) {
 	}
 	var batch []*pendingWrite
 	for i := 0; i < 5; i++ {
-		batch = append(batch, pending(fmt.Sprint("k", i), FirstGrade))
+		batch = append(batch, pending(fmt.Sprint("k", i), submitapplicationapi.FirstGrade))
 	}
-	batch = append(batch, pending("k1", FirstGrade))            // the key of batch[1] again
-	batch = append(batch, pending("broken", "no_such_service")) // breaks the whole INSERT
+	batch = append(batch, pending("k1", submitapplicationapi.FirstGrade)) // the key of batch[1] again
+	batch = append(batch, pending("broken", "no_such_service"))           // breaks the whole INSERT
 
 	w.f.committer.commit(batch)
 	results := make([]writeResult, len(batch))
@@ -69,7 +71,7 @@ func TestGroupCommitKeepsRowsIndependent(t *testing.T) {
 		t.Errorf("%d applications written, want 5", n)
 	}
 	if n := w.count(`SELECT count(*) FROM platform.outbox o JOIN applications.applications a ON o.subject = a.id::text
-		WHERE a.applicant_subject = 'committer-test' AND o.type = $1`, EventSubmitted); n != 5 {
+		WHERE a.applicant_subject = 'committer-test' AND o.type = $1`, submitapplicationapi.EventSubmitted); n != 5 {
 		t.Errorf("%d events, want 5", n)
 	}
 	if n := w.count(`SELECT count(*) FROM applications.status_history h JOIN applications.applications a ON a.id = h.application_id

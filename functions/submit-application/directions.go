@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -17,17 +19,6 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
 )
-
-// Decisions a parent gives on a direction.
-const (
-	DecisionAccept  = "accept"
-	DecisionDecline = "decline"
-)
-
-// DirectionAnswer is the body of POST /api/submit-application/applications/{id}/direction.
-type DirectionAnswer struct {
-	Decision string `json:"decision"` // accept | decline
-}
 
 // answerDirection: POST /api/submit-application/applications/{id}/direction {decision}
 //
@@ -44,20 +35,20 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var in DirectionAnswer
+	var in submitapplicationapi.DirectionAnswer
 	if err := httpx.DecodeJSON(w, r, &in, 1<<10); err != nil {
 		return err
 	}
-	if in.Decision != DecisionAccept && in.Decision != DecisionDecline {
+	if in.Decision != submitapplicationapi.DecisionAccept && in.Decision != submitapplicationapi.DecisionDecline {
 		return errs.Fields("неверный ответ на направление", field("decision", "enum", "accept — согласиться с направлением, decline — отказаться"))
 	}
-	var view *QueueView
+	var view *submitapplicationapi.QueueView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
-		if a == nil || visibleRole(ctx, a, []access.Role{access.Parent}) == "" {
+		if a == nil || roleFor(ctx, PermDirectionAnswer, a) == "" {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
 		var dirID int64
@@ -65,7 +56,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		var respondBy time.Time
 		err = tx.QueryRow(ctx, `SELECT id, state, respond_by FROM applications.directions
 			WHERE application_id = $1 AND state IN ('issued', 'accepted') FOR UPDATE`, a.ID).Scan(&dirID, &state, &respondBy)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && a.Status != Directed) {
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && a.Status != submitapplicationapi.Directed) {
 			return &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
 				Extra: map[string]any{"current_status": string(a.Status)}}
 		}
@@ -78,28 +69,28 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		switch {
-		case in.Decision == DecisionAccept && state == "accepted":
-		case in.Decision == DecisionAccept && !f.now().Before(respondBy):
+		case in.Decision == submitapplicationapi.DecisionAccept && state == "accepted":
+		case in.Decision == submitapplicationapi.DecisionAccept && !f.now().Before(respondBy):
 			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
 				Extra:  map[string]any{"respond_by": stamp(respondBy)}}
-		case in.Decision == DecisionAccept:
+		case in.Decision == submitapplicationapi.DecisionAccept:
 			if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'accepted', answered_at = $2 WHERE id = $1`, dirID, at); err != nil {
 				return err
 			}
-			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: Directed,
+			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.Directed,
 				comment: "Заявитель согласился с направлением; ожидается зачисление в детский сад"}}, who, at); err != nil {
 				return err
 			}
 		default:
-			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: DirectionDeclined,
+			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.DirectionDeclined,
 				comment: "Заявитель отказался от направления"}}, who, at); err != nil {
 				return err
 			}
-			if err := f.afterStatusChange(ctx, tx, a, Directed, DirectionDeclined); err != nil {
+			if err := f.afterStatusChange(ctx, tx, a, submitapplicationapi.Directed, submitapplicationapi.DirectionDeclined); err != nil {
 				return err
 			}
-			a.Status = DirectionDeclined
+			a.Status = submitapplicationapi.DirectionDeclined
 			a.fill()
 		}
 		view, err = buildQueueView(ctx, tx, a)
@@ -117,8 +108,8 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 // status the application already has records an event in its history (an
 // accepted direction) without changing the status.
 type statusMove struct {
-	app          *Application
-	to           Status
+	app          *application
+	to           submitapplicationapi.Status
 	reason       string    // a key of RefusalReasons, or ""
 	comment      string    // shown to the parent and sent to EPGU
 	organisation uuid.UUID // the organisation the event names; the application's own when zero
@@ -163,12 +154,12 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 	evs := make([]outbox.Event, len(moves))
 	for i, m := range moves {
 		ids[i], tos[i] = m.app.ID, string(m.to)
-		info := Statuses[m.to]
+		info := submitapplicationapi.Statuses[m.to]
 		org := m.organisation
 		if org == uuid.Nil {
 			org = m.app.OrganisationID
 		}
-		ev := StatusChangedEvent{
+		ev := submitapplicationapi.StatusChangedEvent{
 			ApplicationID: m.app.ID.String(), Number: m.app.Number, Service: string(m.app.Service), Channel: m.app.Channel,
 			Status: string(m.to), PreviousStatus: string(m.app.Status), EPGUStatusCode: info.EPGUCode, EPGUStatusTitle: info.Title,
 			Reason: m.reason, Comment: m.comment, OrganisationID: org.String(), MunicipalityID: m.app.MunicipalityID.String(),
@@ -177,7 +168,7 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 		if m.app.ChildID != nil {
 			ev.ChildID = m.app.ChildID.String()
 		}
-		evs[i] = outbox.Event{Type: EventStatusChanged, Source: source, Subject: m.app.ID.String(), Data: ev}
+		evs[i] = outbox.Event{Type: submitapplicationapi.EventStatusChanged, Source: source, Subject: m.app.ID.String(), Data: ev}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications.applications a SET status = m.status, updated_at = $3
 		FROM unnest($1::uuid[], $2::text[]) AS m(id, status) WHERE a.id = m.id`, uuidArray(ids), tos, at); err != nil {
@@ -187,7 +178,7 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 		[]string{"application_id", "status", "epgu_code", "reason", "comment", "actor_subject", "actor_person_id", "actor_role", "changed_at"},
 		pgx.CopyFromSlice(len(moves), func(i int) ([]any, error) {
 			m := moves[i]
-			return []any{m.app.ID, string(m.to), int32(Statuses[m.to].EPGUCode), nullIfEmpty(m.reason), nullIfEmpty(m.comment),
+			return []any{m.app.ID, string(m.to), int32(submitapplicationapi.Statuses[m.to].EPGUCode), nullIfEmpty(m.reason), nullIfEmpty(m.comment),
 				who.subject, who.person, who.role, at}, nil
 		}))
 	if err != nil {

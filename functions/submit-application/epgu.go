@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 
@@ -32,12 +34,12 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	switch ev.Type() {
-	case EventEPGUSubmitted:
+	case submitapplicationapi.EventEPGUSubmitted:
 		return f.receiveEPGU(w, r, ev)
-	case EventStatusChanged:
+	case submitapplicationapi.EventStatusChanged:
 		return f.forwardStatus(w, r, ev)
 	}
-	return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(), EventEPGUSubmitted, EventStatusChanged)
+	return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(), submitapplicationapi.EventEPGUSubmitted, submitapplicationapi.EventStatusChanged)
 }
 
 // receiveEPGU accepts ru.gosuslugi.epgu.application.submitted.v1 from the EPGU
@@ -62,13 +64,13 @@ func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloud
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
 	}
-	var in EPGUApplication
+	var in submitapplicationapi.EPGUApplication
 	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return errs.E(errs.Invalid, "event data: %v", err)
 	}
-	it := &intake{channel: ChannelEPGU, applicant: in.Applicant.OID, orderID: in.OrderID, actor: pr.Subject, actorRole: "epgu"}
+	it := &intake{channel: submitapplicationapi.ChannelEPGU, applicant: in.Applicant.OID, orderID: in.OrderID, actor: pr.Subject, actorRole: "epgu"}
 	fe := checkBlocks(it, in.Service, in.FirstGrade, in.Kindergarten, in.AdditionalEducation)
 	digits, err := pdata.NormalizeSNILS(in.Child.SNILS)
 	if err != nil {
@@ -90,8 +92,8 @@ func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloud
 
 	// The application and the record of the delivered event commit together,
 	// so a redelivery finds either both or neither.
-	write := func(ctx context.Context, it *intake, data []byte) (*Application, error) {
-		var app *Application
+	write := func(ctx context.Context, it *intake, data []byte) (*application, error) {
+		var app *application
 		applied, err := inbox.Apply(ctx, f.db, Name, ev, func(tx pgx.Tx) error {
 			apps, err := f.insertAndEnqueue(ctx, tx, []*pendingWrite{{it: it, data: data}})
 			if err != nil {
@@ -111,7 +113,7 @@ func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloud
 		return app, nil
 	}
 	app, created, err := f.accept(ctx, it, write)
-	countSubmission(ChannelEPGU, created, err)
+	countSubmission(submitapplicationapi.ChannelEPGU, created, err)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 )
 
@@ -50,10 +52,10 @@ func TestEPGUIntake(t *testing.T) {
 	const child = "155-666-777 14"
 	data := epguData("70000001", child, "{school1}")
 
-	code, resp := w.postEvent("epgu", "ev-1", EventEPGUSubmitted, data, false)
-	var app Application
+	code, resp := w.postEvent("epgu", "ev-1", submitapplicationapi.EventEPGUSubmitted, data, false)
+	var app submitapplicationapi.Application
 	_ = json.Unmarshal([]byte(resp), &app)
-	if code != 201 || app.Channel != ChannelEPGU || app.EPGUOrderID != "70000001" || app.ChildID != nil || *app.Window != 1 {
+	if code != 201 || app.Channel != submitapplicationapi.ChannelEPGU || app.EPGUOrderID != "70000001" || app.ChildID != nil || *app.Window != 1 {
 		t.Fatalf("EPGU application: %d %s", code, resp)
 	}
 	// Redelivery of the same event, the same order as a new event, in structured mode.
@@ -61,19 +63,19 @@ func TestEPGUIntake(t *testing.T) {
 		id         string
 		structured bool
 	}{{"ev-1", false}, {"ev-2", true}} {
-		code, resp := w.postEvent("epgu", c.id, EventEPGUSubmitted, data, c.structured)
-		var again Application
+		code, resp := w.postEvent("epgu", c.id, submitapplicationapi.EventEPGUSubmitted, data, c.structured)
+		var again submitapplicationapi.Application
 		_ = json.Unmarshal([]byte(resp), &again)
 		if code != 200 || again.ID != app.ID {
 			t.Fatalf("redelivery %s: %d %s", c.id, code, resp)
 		}
 	}
 	// The same order with other data: 422.
-	if code, resp := w.postEvent("epgu", "ev-3", EventEPGUSubmitted, epguData("70000001", child, "{school2}"), false); code != 422 {
+	if code, resp := w.postEvent("epgu", "ev-3", submitapplicationapi.EventEPGUSubmitted, epguData("70000001", child, "{school2}"), false); code != 422 {
 		t.Fatalf("reused order: %d %s", code, resp)
 	}
 	// The same child (by SNILS) for the same school in another order: 409.
-	if code, resp := w.postEvent("epgu", "ev-4", EventEPGUSubmitted, epguData("70000002", child, "{school1}"), false); code != 409 || !strings.Contains(resp, app.Number) {
+	if code, resp := w.postEvent("epgu", "ev-4", submitapplicationapi.EventEPGUSubmitted, epguData("70000002", child, "{school1}"), false); code != 409 || !strings.Contains(resp, app.Number) {
 		t.Fatalf("second active application: %d %s", code, resp)
 	}
 	// The same checks as the cabinet: an invalid SNILS, a closed window, six preferences.
@@ -90,24 +92,24 @@ func TestEPGUIntake(t *testing.T) {
 			"kindergarten":{"preferences":["{kg1}","{kg2}","{kg1n}","{kg1}","{kg2}","{kg1n}"],"desired_start":"2027-09-01","group_type":"general"}}`, 400, "kindergarten.preferences"},
 		"not matching the schema": {`{"order_id":"x"}`, 400, ""},
 	} {
-		code, resp := w.postEvent("epgu", "bad-"+name, EventEPGUSubmitted, c.data, false)
+		code, resp := w.postEvent("epgu", "bad-"+name, submitapplicationapi.EventEPGUSubmitted, c.data, false)
 		if code != c.status || (c.field != "" && !strings.Contains(resp, `"field":"`+c.field+`"`)) {
 			t.Errorf("%s: %d %s", name, code, resp)
 		}
 	}
 	// Only the EPGU service account; only EPGU's type.
-	if code, resp := w.postEvent("parent1", "ev-5", EventEPGUSubmitted, epguData("70000006", child, "{school2}"), false); code != 403 {
+	if code, resp := w.postEvent("parent1", "ev-5", submitapplicationapi.EventEPGUSubmitted, epguData("70000006", child, "{school2}"), false); code != 403 {
 		t.Fatalf("a parent posting EPGU events: %d %s", code, resp)
 	}
-	if code, _ := w.postEvent("", "ev-6", EventEPGUSubmitted, epguData("70000006", child, "{school2}"), false); code != 401 {
+	if code, _ := w.postEvent("", "ev-6", submitapplicationapi.EventEPGUSubmitted, epguData("70000006", child, "{school2}"), false); code != 401 {
 		t.Fatalf("no token: %d", code)
 	}
-	if code, resp := w.postEvent("epgu", "ev-7", EventSubmitted, `{}`, false); code != 400 {
+	if code, resp := w.postEvent("epgu", "ev-7", submitapplicationapi.EventSubmitted, `{}`, false); code != 400 {
 		t.Fatalf("other type: %d %s", code, resp)
 	}
 	req := httptest.NewRequest(http.MethodPost, "/api/submit-application/events", strings.NewReader(w.expand(epguData("70000008", child, "{school2}"))))
 	req.Header.Set("Content-Type", "application/json")
-	for k, v := range map[string]string{"Ce-Specversion": "1.0", "Ce-Type": EventEPGUSubmitted, "Ce-Source": "/epgu", "Ce-Id": "ev-8"} {
+	for k, v := range map[string]string{"Ce-Specversion": "1.0", "Ce-Type": submitapplicationapi.EventEPGUSubmitted, "Ce-Source": "/epgu", "Ce-Id": "ev-8"} {
 		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
@@ -128,9 +130,9 @@ func TestEPGUIntake(t *testing.T) {
 	w.must(w.f.Handle, http.MethodGet, "/api/submit-application/applications/"+app.ID.String(), "parent2", "", nil, 404, nil)
 	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications/"+app.ID.String()+"/status", "director-s1",
 		statusBody("documents_requested", "", "принесите свидетельство о регистрации"), nil, 200, nil)
-	var ev StatusChangedEvent
+	var ev submitapplicationapi.StatusChangedEvent
 	var raw string
-	_ = w.db.Pool.QueryRow(t.Context(), `SELECT data::text FROM platform.outbox WHERE type = $1 AND subject = $2`, EventStatusChanged, app.ID.String()).Scan(&raw)
+	_ = w.db.Pool.QueryRow(t.Context(), `SELECT data::text FROM platform.outbox WHERE type = $1 AND subject = $2`, submitapplicationapi.EventStatusChanged, app.ID.String()).Scan(&raw)
 	_ = json.Unmarshal([]byte(raw), &ev)
 	if ev.EPGUOrderID != "70000001" || ev.EPGUStatusCode != 150 || ev.Comment == "" {
 		t.Fatalf("status event for EPGU: %s", raw)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/jackc/pgx/v5"
@@ -84,7 +86,7 @@ func (f *Function) forwardStatus(w http.ResponseWriter, r *http.Request, ev *clo
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
 	}
-	var st StatusChangedEvent
+	var st submitapplicationapi.StatusChangedEvent
 	if err := json.Unmarshal(ev.Data(), &st); err != nil {
 		return errs.E(errs.Invalid, "event data: %v", err)
 	}

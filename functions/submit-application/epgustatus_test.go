@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
@@ -62,8 +64,8 @@ func TestStatusUpdatesReachEPGU(t *testing.T) {
 		o.EPGU = EPGUConfig{StatusURL: srv.URL, StatusToken: "smev-token", Timeout: 5 * time.Second}
 	}))
 
-	var fromEPGU, fromCabinet Application
-	code, resp := w.postEvent("epgu", "order-77", EventEPGUSubmitted, epguData("77000077", "155-666-777 14", "{school1}"), false)
+	var fromEPGU, fromCabinet submitapplicationapi.Application
+	code, resp := w.postEvent("epgu", "order-77", submitapplicationapi.EventEPGUSubmitted, epguData("77000077", "155-666-777 14", "{school1}"), false)
 	if code != http.StatusCreated {
 		t.Fatalf("EPGU application: %d %s", code, resp)
 	}
@@ -72,7 +74,7 @@ func TestStatusUpdatesReachEPGU(t *testing.T) {
 	}
 	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
 		map[string]string{"Idempotency-Key": "cab"}, 201, &fromCabinet)
-	for _, a := range []Application{fromEPGU, fromCabinet} {
+	for _, a := range []submitapplicationapi.Application{fromEPGU, fromCabinet} {
 		w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications/"+a.ID.String()+"/status", "director-s1",
 			statusBody("checking", "", "проверяем сведения"), nil, 200, nil)
 	}
@@ -88,15 +90,15 @@ func TestStatusUpdatesReachEPGU(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("EPGU received %d updates, want exactly 1 (the EPGU application's)", len(got))
 	}
-	var st StatusChangedEvent
+	var st submitapplicationapi.StatusChangedEvent
 	if err := got[0].DataAs(&st); err != nil {
 		t.Fatal(err)
 	}
-	if got[0].Type() != EventStatusChanged || st.EPGUOrderID != "77000077" || st.EPGUStatusCode != 130 || st.Status != string(Checking) ||
+	if got[0].Type() != submitapplicationapi.EventStatusChanged || st.EPGUOrderID != "77000077" || st.EPGUStatusCode != 130 || st.Status != string(submitapplicationapi.Checking) ||
 		st.ApplicationID != fromEPGU.ID.String() || auths[0] != "Bearer smev-token" {
 		t.Fatalf("EPGU received %s %+v (auth %q)", got[0].Type(), st, auths[0])
 	}
-	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1 AND attempts > 1`, EventStatusChanged); n != 1 {
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1 AND attempts > 1`, submitapplicationapi.EventStatusChanged); n != 1 {
 		t.Errorf("%d status events needed a retry, want 1 (EPGU was down once)", n)
 	}
 

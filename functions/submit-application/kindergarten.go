@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
@@ -93,27 +93,27 @@ func (f *Function) startMaintenance(every time.Duration, log *slog.Logger) {
 // status before, from). Entering status registered puts the application in
 // its queues, leaving it takes it out (both recalculated in tx); directed by
 // hand issues a direction; leaving directed closes the open direction.
-func (f *Function) afterStatusChange(ctx context.Context, tx pgx.Tx, a *Application, from, to Status) error {
-	if a.Service != Kindergarten || from == to {
+func (f *Function) afterStatusChange(ctx context.Context, tx pgx.Tx, a *application, from, to submitapplicationapi.Status) error {
+	if a.Service != submitapplicationapi.Kindergarten || from == to {
 		return nil
 	}
-	if from == Directed {
+	if from == submitapplicationapi.Directed {
 		if err := closeDirection(ctx, tx, a.ID, to); err != nil {
 			return err
 		}
 	}
-	if to == Directed {
+	if to == submitapplicationapi.Directed {
 		if err := f.issueManualDirection(ctx, tx, a); err != nil {
 			return err
 		}
 	}
 	var ch queueChange
 	switch {
-	case to == Registered && (from == DirectionDeclined || from == DirectionExpired):
+	case to == submitapplicationapi.Registered && (from == submitapplicationapi.DirectionDeclined || from == submitapplicationapi.DirectionExpired):
 		ch = queueChange{kind: changeReturned}
-	case to == Registered:
+	case to == submitapplicationapi.Registered:
 		ch = queueChange{kind: changeRegistered}
-	case from == Registered:
+	case from == submitapplicationapi.Registered:
 		ch = queueChange{kind: changeLeft, status: to}
 	default:
 		return nil
@@ -122,15 +122,15 @@ func (f *Function) afterStatusChange(ctx context.Context, tx pgx.Tx, a *Applicat
 }
 
 // directionStateOf is the state a status given after directed leaves the open direction in.
-var directionStateOf = map[Status]string{
-	Enrolled:          "enrolled",
-	Withdrawn:         "withdrawn",
-	DirectionDeclined: "declined",
-	DirectionExpired:  "expired",
+var directionStateOf = map[submitapplicationapi.Status]string{
+	submitapplicationapi.Enrolled:          "enrolled",
+	submitapplicationapi.Withdrawn:         "withdrawn",
+	submitapplicationapi.DirectionDeclined: "declined",
+	submitapplicationapi.DirectionExpired:  "expired",
 }
 
 // closeDirection closes the application's open direction as to says.
-func closeDirection(ctx context.Context, tx pgx.Tx, id uuid.UUID, to Status) error {
+func closeDirection(ctx context.Context, tx pgx.Tx, id uuid.UUID, to submitapplicationapi.Status) error {
 	state, ok := directionStateOf[to]
 	if !ok {
 		return nil
@@ -147,16 +147,12 @@ func closeDirection(ctx context.Context, tx pgx.Tx, id uuid.UUID, to Status) err
 // moved to directed by hand: to the caller's own kindergarten when it is one
 // of the preferred ones, otherwise to the first preference; the parent has
 // manualResponseDays to answer.
-func (f *Function) issueManualDirection(ctx context.Context, tx pgx.Tx, a *Application) error {
+func (f *Function) issueManualDirection(ctx context.Context, tx pgx.Tx, a *application) error {
 	kg := a.OrganisationID
-	if pr := auth.PrincipalFrom(ctx); pr != nil {
-		if g, ok := pr.Grants.(*access.Grants); ok {
-			for _, gr := range g.With(orgStaff...) {
-				if id, err := uuid.Parse(gr.ScopeID); err == nil && gr.Scope == access.Organisation && slices.Contains(a.OrganisationIDs, id) {
-					kg = id
-					break
-				}
-			}
+	for _, id := range a.OrganisationIDs {
+		if Rules.Reaches(ctx, PermOrganisationDecide, access.Target{OrganisationIDs: []string{id.String()}}) {
+			kg = id
+			break
 		}
 	}
 	_, err := tx.Exec(ctx, `

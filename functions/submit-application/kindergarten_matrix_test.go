@@ -3,6 +3,8 @@ package submitapplication
 import (
 	"fmt"
 	"net/http"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // Authorization rows of the kindergarten queue, allocation and direction
@@ -17,7 +19,7 @@ func init() {
 		w.setStatus("kg-director-1", app, "registered")
 		w.ids["{kgm}"] = app.ID.String()
 		runBody := placesBody(w, start, 10, place(w.ids["{kg1}"], 3, "general", 1))
-		var run AllocationView
+		var run submitapplicationapi.AllocationView
 		w.must(w.f.Handle, http.MethodPost, api+"/allocations", "mun-kemerovo", runBody, nil, http.StatusCreated, &run)
 		w.ids["{kgrun}"] = run.ID.String()
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -21,7 +23,7 @@ const archiveAge = 7
 // from when the child turns archiveAge: those the transition table lets move
 // to archived. An application still under review is left to staff, who refuse
 // it; a directed one is left to the kindergarten.
-var archivable = []Status{Registered, DirectionDeclined, DirectionExpired}
+var archivable = []submitapplicationapi.Status{submitapplicationapi.Registered, submitapplicationapi.DirectionDeclined, submitapplicationapi.DirectionExpired}
 
 // MaintenanceReport counts what a Maintain pass changed.
 type MaintenanceReport struct {
@@ -69,12 +71,12 @@ func (f *Function) Maintain(ctx context.Context, now time.Time) (MaintenanceRepo
 
 // lockedApplications runs the query (whose rows are applications, FOR UPDATE
 // SKIP LOCKED) and scans them.
-func lockedApplications(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]*Application, error) {
+func lockedApplications(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]*application, error) {
 	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*Application, error) { return scanApplication(row) })
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*application, error) { return scanApplication(row) })
 }
 
 func (f *Function) expireDirections(ctx context.Context, now time.Time) (int, error) {
@@ -91,7 +93,7 @@ func (f *Function) expireDirections(ctx context.Context, now time.Time) (int, er
 		moves := make([]statusMove, len(apps))
 		ids := make([]uuid.UUID, len(apps))
 		for i, a := range apps {
-			moves[i] = statusMove{app: a, to: DirectionExpired,
+			moves[i] = statusMove{app: a, to: submitapplicationapi.DirectionExpired,
 				comment: "Срок ответа на направление истёк; чтобы вернуться в очередь, обратитесь в детский сад или управление образования"}
 			ids[i] = a.ID
 		}
@@ -123,10 +125,10 @@ func (f *Function) archiveGrownUp(ctx context.Context, now time.Time) (int, erro
 		moves := make([]statusMove, len(apps))
 		changes := map[uuid.UUID]queueChange{}
 		for i, a := range apps {
-			moves[i] = statusMove{app: a, to: Archived, reason: "age",
+			moves[i] = statusMove{app: a, to: submitapplicationapi.Archived, reason: "age",
 				comment: fmt.Sprintf("Ребёнку исполнилось %d лет: заявление в детский сад переведено в архив автоматически", archiveAge)}
-			if a.Status == Registered {
-				changes[a.ID] = queueChange{kind: changeLeft, status: Archived}
+			if a.Status == submitapplicationapi.Registered {
+				changes[a.ID] = queueChange{kind: changeLeft, status: submitapplicationapi.Archived}
 			}
 		}
 		n = len(apps)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/auth/authtest"
 )
 
@@ -53,7 +55,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// kindergarten application, and parent2's (foreign to parent1)
 	// additional-education application in Novokuznetsk.
 	mk := func(login, key, body, ph string) {
-		var a Application
+		var a submitapplicationapi.Application
 		w.must(w.f.Handle, http.MethodPost, api+"/applications", login, body, map[string]string{"Idempotency-Key": key}, 201, &a)
 		w.ids["{"+ph+"}"], w.ids["{"+ph+"-number}"] = a.ID.String(), a.Number
 	}
@@ -120,7 +122,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		var body string
 		switch {
 		case strings.HasSuffix(r.route, "/events"):
-			code, body = w.postEvent(r.login, "matrix-"+r.login, EventEPGUSubmitted, epguData("80000001", "155-666-777 14", "{school2}"), false)
+			code, body = w.postEvent(r.login, "matrix-"+r.login, submitapplicationapi.EventEPGUSubmitted, epguData("80000001", "155-666-777 14", "{school2}"), false)
 		default:
 			method := strings.Fields(r.route)[0]
 			code, body = w.call(w.f.Handle, method, r.path, r.login, r.body, map[string]string{"Idempotency-Key": "matrix-" + r.login})

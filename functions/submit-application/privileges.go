@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -18,13 +20,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// PrivilegeDecision is the body of POST /api/submit-application/applications/{id}/privileges.
-type PrivilegeDecision struct {
-	Kind      string `json:"kind"`      // extraordinary | first_priority | sibling
-	Confirmed *bool  `json:"confirmed"` // true: the documents prove it; false: it does not count
-	Comment   string `json:"comment,omitempty"`
-}
 
 // decidePrivilege: POST /api/submit-application/applications/{id}/privileges {kind, confirmed, comment}
 //
@@ -41,7 +36,7 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var in PrivilegeDecision
+	var in submitapplicationapi.PrivilegeDecision
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
@@ -57,7 +52,7 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 		return errs.Fields("неверное решение по льготе", fe...)
 	}
 
-	var view *QueueView
+	var view *submitapplicationapi.QueueView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
 		if err != nil {
@@ -66,18 +61,18 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 		if a == nil {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
-		role := visibleRole(ctx, a, processors)
+		role := roleFor(ctx, PermPrivilegeDecide, a)
 		if role == "" {
-			if visibleRole(ctx, a, Rules[PermRead]) == "" {
+			if roleFor(ctx, PermRead, a) == "" {
 				return errs.User(errs.NotFound, "заявление не найдено")
 			}
 			return errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
 		}
-		if a.Service != Kindergarten {
+		if a.Service != submitapplicationapi.Kindergarten {
 			return unprocessable("льготы этого вида учитываются только в очереди в детский сад",
 				field("kind", "service", "заявление подано не в детский сад"))
 		}
-		if !a.Status.IsActive() {
+		if !isActive(a.Status) {
 			return &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("заявление в статусе «%s»: решение по льготе больше не принимается", a.StatusTitle),
 				Extra: map[string]any{"current_status": string(a.Status)}}
 		}
@@ -103,7 +98,7 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 				a.ID, in.Kind, *in.Confirmed, nullIfEmpty(comment), who.subject, who.person, who.role); err != nil {
 				return fmt.Errorf("privilege of %s: decision: %w", a.ID, err)
 			}
-			if a.Status == Registered {
+			if a.Status == submitapplicationapi.Registered {
 				ch := queueChange{kind: changePrivilegeRevoked, privilege: in.Kind}
 				if *in.Confirmed {
 					ch.kind = changePrivilegeConfirmed

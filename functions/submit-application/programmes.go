@@ -6,52 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// Programme is an additional-education programme with its age limits and
-// capacity: how many children may be enrolled at once.
-type Programme struct {
-	ID             uuid.UUID `json:"id"`
-	OrganisationID uuid.UUID `json:"organisation_id"`
-	MunicipalityID uuid.UUID `json:"municipality_id"`
-	Name           string    `json:"name"`
-	AgeFrom        int       `json:"age_from"`
-	AgeTo          int       `json:"age_to"`
-	Capacity       *int      `json:"capacity"` // null: no limit
-	Status         string    `json:"status"`   // open | closed
-	Enrolled       int       `json:"enrolled"`
-	FreePlaces     *int      `json:"free_places"` // null: no limit
-}
-
-// ProgrammeRequest creates a programme (every field but status) or changes one
-// (only the fields given).
-type ProgrammeRequest struct {
-	OrganisationID string  `json:"organisation_id,omitempty"`
-	Name           *string `json:"name,omitempty"`
-	AgeFrom        *int    `json:"age_from,omitempty"`
-	AgeTo          *int    `json:"age_to,omitempty"`
-	Capacity       *int    `json:"capacity,omitempty"`
-	Status         *string `json:"status,omitempty"`
-}
-
 const programmeColumns = `p.id, p.organisation_id, p.municipality_id, p.name, p.age_from, p.age_to, p.capacity, p.status,
 	(SELECT count(*) FROM applications.applications a WHERE a.status = 'enrolled' AND a.target_key = 'programme:' || p.id::text)`
 
-func scanProgramme(row pgx.Row) (Programme, error) {
-	var p Programme
+func scanProgramme(row pgx.Row) (submitapplicationapi.Programme, error) {
+	var p submitapplicationapi.Programme
 	var capacity *int32
 	var from, to int16
 	var enrolled int64
@@ -66,53 +40,15 @@ func scanProgramme(row pgx.Row) (Programme, error) {
 	return p, nil
 }
 
-// validate checks the fields of in that are set (all of them when creating).
-func (in ProgrammeRequest) validate(creating bool) []errs.FieldError {
-	var fe []errs.FieldError
-	if creating {
-		if in.Name == nil {
-			fe = append(fe, field("name", "required", "название программы"))
-		}
-		if in.Status != nil {
-			fe = append(fe, field("status", "unexpected", "новая программа открыта для записи"))
-		}
-	} else if in.OrganisationID != "" {
-		fe = append(fe, field("organisation_id", "unexpected", "организацию программы не меняют"))
-	}
-	if in.Name != nil {
-		if n := utf8.RuneCountInString(strings.TrimSpace(*in.Name)); n < 1 || n > 300 {
-			fe = append(fe, field("name", "length", "от 1 до 300 символов"))
-		}
-	}
-	for _, a := range []struct {
-		name string
-		v    *int
-	}{{"age_from", in.AgeFrom}, {"age_to", in.AgeTo}} {
-		if a.v != nil && (*a.v < 5 || *a.v > 18) {
-			fe = append(fe, field(a.name, "range", "дополнительное образование — для детей от 5 до 18 лет"))
-		}
-	}
-	if in.AgeFrom != nil && in.AgeTo != nil && *in.AgeFrom > *in.AgeTo {
-		fe = append(fe, field("age_to", "range", "верхняя граница возраста не меньше нижней"))
-	}
-	if in.Capacity != nil && (*in.Capacity < 1 || *in.Capacity > 10000) {
-		fe = append(fe, field("capacity", "range", "от 1 до 10000 мест"))
-	}
-	if in.Status != nil && *in.Status != "open" && *in.Status != "closed" {
-		fe = append(fe, field("status", "enum", "open или closed"))
-	}
-	return fe
-}
-
 // createProgramme: POST /api/submit-application/programmes — the staff of an
 // additional-education organisation (or its municipality) publish a programme.
 func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in ProgrammeRequest
+	var in submitapplicationapi.ProgrammeRequest
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
-	fe := in.validate(true)
+	fe := validateProgramme(in, true)
 	org, err := uuid.Parse(in.OrganisationID)
 	if err != nil {
 		fe = append(fe, field("organisation_id", "format", "идентификатор организации в формате UUID"))
@@ -166,14 +102,14 @@ func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var in ProgrammeRequest
+	var in submitapplicationapi.ProgrammeRequest
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
-	if fe := in.validate(false); len(fe) > 0 {
+	if fe := validateProgramme(in, false); len(fe) > 0 {
 		return errs.Fields("неверные изменения программы", fe...)
 	}
-	var p Programme
+	var p submitapplicationapi.Programme
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		cur, err := scanProgramme(tx.QueryRow(ctx, `SELECT `+programmeColumns+` FROM applications.programmes p WHERE p.id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !mayManageProgramme(ctx, cur.OrganisationID, cur.MunicipalityID)) {
@@ -267,43 +203,29 @@ func (f *Function) listProgrammes(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Programme, error) { return scanProgramme(row) })
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (submitapplicationapi.Programme, error) { return scanProgramme(row) })
 	if err != nil {
 		return err
 	}
 	if items == nil {
-		items = []Programme{}
+		items = []submitapplicationapi.Programme{}
 	}
-	httpx.WriteJSON(w, http.StatusOK, Page[Programme]{Items: items})
+	httpx.WriteJSON(w, http.StatusOK, submitapplicationapi.Page[submitapplicationapi.Programme]{Items: items})
 	return nil
 }
 
 // mayManageProgramme reports whether the caller of ctx administers org (its
 // director, deputy or clerk) or the education of mun.
 func mayManageProgramme(ctx context.Context, org, mun uuid.UUID) bool {
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil {
-		return false
-	}
-	g, ok := pr.Grants.(*access.Grants)
-	if !ok {
-		return false
-	}
-	t := access.Target{OrganisationIDs: []string{org.String()}, MunicipalityIDs: []string{mun.String()}}
-	for _, gr := range g.Grants {
-		if (slices.Contains(orgStaff, gr.Role) || gr.Role == access.MunicipalOfficial) && gr.Scope != access.Region && gr.Covers(t) {
-			return true
-		}
-	}
-	return false
+	return Rules.Reaches(ctx, PermProgrammeManage, access.Target{OrganisationIDs: []string{org.String()}, MunicipalityIDs: []string{mun.String()}})
 }
 
 // takePlace checks, in tx, that the programme of an additional-education
 // application a (just moved to enrolled in tx) has a place for it. The
 // programme's row is locked first, so two staff enrolling at once into the last
 // place are served one after the other and the second is refused.
-func takePlace(ctx context.Context, tx pgx.Tx, a *Application) error {
-	var d AdditionalEducationData
+func takePlace(ctx context.Context, tx pgx.Tx, a *application) error {
+	var d submitapplicationapi.AdditionalEducationData
 	if err := json.Unmarshal(a.Data, &d); err != nil || d.ProgrammeID == "" {
 		return fmt.Errorf("application %s: no programme in its data", a.Number)
 	}
@@ -325,4 +247,42 @@ func takePlace(ctx context.Context, tx pgx.Tx, a *Application) error {
 			Extra:  map[string]any{"capacity": *capacity}}
 	}
 	return nil
+}
+
+// validate checks the fields of in that are set (all of them when creating).
+func validateProgramme(in submitapplicationapi.ProgrammeRequest, creating bool) []errs.FieldError {
+	var fe []errs.FieldError
+	if creating {
+		if in.Name == nil {
+			fe = append(fe, field("name", "required", "название программы"))
+		}
+		if in.Status != nil {
+			fe = append(fe, field("status", "unexpected", "новая программа открыта для записи"))
+		}
+	} else if in.OrganisationID != "" {
+		fe = append(fe, field("organisation_id", "unexpected", "организацию программы не меняют"))
+	}
+	if in.Name != nil {
+		if n := utf8.RuneCountInString(strings.TrimSpace(*in.Name)); n < 1 || n > 300 {
+			fe = append(fe, field("name", "length", "от 1 до 300 символов"))
+		}
+	}
+	for _, a := range []struct {
+		name string
+		v    *int
+	}{{"age_from", in.AgeFrom}, {"age_to", in.AgeTo}} {
+		if a.v != nil && (*a.v < 5 || *a.v > 18) {
+			fe = append(fe, field(a.name, "range", "дополнительное образование — для детей от 5 до 18 лет"))
+		}
+	}
+	if in.AgeFrom != nil && in.AgeTo != nil && *in.AgeFrom > *in.AgeTo {
+		fe = append(fe, field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+	}
+	if in.Capacity != nil && (*in.Capacity < 1 || *in.Capacity > 10000) {
+		fe = append(fe, field("capacity", "range", "от 1 до 10000 мест"))
+	}
+	if in.Status != nil && *in.Status != "open" && *in.Status != "closed" {
+		fe = append(fe, field("status", "enum", "open или closed"))
+	}
+	return fe
 }

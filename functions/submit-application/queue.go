@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
@@ -72,8 +74,8 @@ const (
 // queueChange is what happened to one application in the transaction.
 type queueChange struct {
 	kind      changeKind
-	status    Status // changeLeft: the status it left with
-	privilege string // changePrivilege*: the privilege's kind
+	status    submitapplicationapi.Status // changeLeft: the status it left with
+	privilege string                      // changePrivilege*: the privilege's kind
 }
 
 // queueEntry is one application's place in one queue.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 const api = "/api/submit-application"
@@ -38,16 +40,16 @@ func (w *world) kgChildren(parent string, n int, birth string) []string {
 }
 
 // kgSubmit submits a kindergarten application as login and returns it.
-func (w *world) kgSubmit(login, child string, prefs []string, start, privileges string) Application {
+func (w *world) kgSubmit(login, child string, prefs []string, start, privileges string) submitapplicationapi.Application {
 	w.t.Helper()
-	var a Application
+	var a submitapplicationapi.Application
 	kgChildSeq++
 	w.must(w.f.Handle, http.MethodPost, api+"/applications", login, kindergartenBody(child, prefs, start, "general", privileges),
 		map[string]string{"Idempotency-Key": fmt.Sprintf("kg-%d", kgChildSeq)}, http.StatusCreated, &a)
 	return a
 }
 
-func (w *world) setStatus(login string, a Application, status string) {
+func (w *world) setStatus(login string, a submitapplicationapi.Application, status string) {
 	w.t.Helper()
 	w.must(w.f.Handle, http.MethodPost, api+"/applications/"+a.ID.String()+"/status", login, statusBody(status, "", ""), nil, http.StatusOK, nil)
 }
@@ -56,16 +58,16 @@ func privilegeBody(kind string, confirmed bool) string {
 	return fmt.Sprintf(`{"kind":%q,"confirmed":%t,"comment":"документы проверены"}`, kind, confirmed)
 }
 
-func (w *world) queueOf(login string, a Application) QueueView {
+func (w *world) queueOf(login string, a submitapplicationapi.Application) submitapplicationapi.QueueView {
 	w.t.Helper()
-	var v QueueView
+	var v submitapplicationapi.QueueView
 	w.must(w.f.Handle, http.MethodGet, api+"/applications/"+a.ID.String()+"/queue", login, "", nil, http.StatusOK, &v)
 	return v
 }
 
 // order lists the numbers of the applications in the queue of kindergarten kg
 // (a placeholder) and band, by position.
-func (w *world) order(kg string, band int, apps ...Application) []string {
+func (w *world) order(kg string, band int, apps ...submitapplicationapi.Application) []string {
 	w.t.Helper()
 	rows, err := w.db.Pool.Query(context.Background(), `SELECT a.number FROM applications.queue_positions q
 		JOIN applications.applications a ON a.id = q.application_id
@@ -92,7 +94,7 @@ func (w *world) order(kg string, band int, apps ...Application) []string {
 	return out
 }
 
-func (w *world) wantOrder(kg string, band int, want string, apps ...Application) {
+func (w *world) wantOrder(kg string, band int, want string, apps ...submitapplicationapi.Application) {
 	w.t.Helper()
 	if got := strings.Join(w.order(kg, band, apps...), ""); got != want {
 		w.t.Fatalf("queue %s band %d: %s, want %s", kg, band, got, want)
@@ -107,7 +109,7 @@ type move struct {
 	trigger   *string
 }
 
-func (w *world) lastMove(a Application, kg string) move {
+func (w *world) lastMove(a submitapplicationapi.Application, kg string) move {
 	w.t.Helper()
 	var m move
 	err := w.db.Pool.QueryRow(context.Background(), `SELECT from_position, to_position, cause, privilege, trigger_application_id::text
@@ -119,7 +121,7 @@ func (w *world) lastMove(a Application, kg string) move {
 	return m
 }
 
-func (w *world) wantMove(a Application, kg string, from, to int32, c cause) move {
+func (w *world) wantMove(a submitapplicationapi.Application, kg string, from, to int32, c cause) move {
 	w.t.Helper()
 	m := w.lastMove(a, kg)
 	if m.cause != string(c) || !eq(m.from, ptr32(from)) || !eq(m.to, ptr32(to)) {
@@ -183,7 +185,7 @@ func TestQueueOrderAndPrivileges(t *testing.T) {
 	b := w.kgSubmit("parent1", kids[1], prefs, start, `,"privileges":[{"kind":"sibling","document":"справка: брат посещает детский сад № 1"}]`)
 	c := w.kgSubmit("parent1", kids[2], prefs, start, `,"privileges":[{"kind":"extraordinary","document":"удостоверение судьи № 123"}]`)
 	d := w.kgSubmit("parent1", kids[3], prefs, start, "")
-	apps := []Application{a, b, c, d}
+	apps := []submitapplicationapi.Application{a, b, c, d}
 	band := 3 // born in January 2024: 3 full years on 1 September 2027
 	for _, x := range apps {
 		w.setStatus("kg-director-1", x, "registered")
@@ -193,7 +195,7 @@ func TestQueueOrderAndPrivileges(t *testing.T) {
 	w.wantMove(d, "{kg1}", 0, 4, causeEntered)
 
 	// C's extraordinary privilege confirmed: C first; A and B overtaken.
-	var v QueueView
+	var v submitapplicationapi.QueueView
 	w.must(w.f.Handle, http.MethodPost, api+"/applications/"+c.ID.String()+"/privileges", "mun-kemerovo", privilegeBody("extraordinary", true), nil, 200, &v)
 	if v.Privilege == nil || v.Privilege.Kind != "extraordinary" || *v.Kindergartens[0].Position != 1 {
 		t.Fatalf("after confirming: %+v", v)
@@ -268,7 +270,7 @@ func TestQueueEntryCauses(t *testing.T) {
 	q := w.kgSubmit("parent1", kids[1], []string{"{kg1}"}, start, "")
 	r := w.kgSubmit("parent1", kids[2], []string{"{kg1}"}, start, "")
 	s := w.kgSubmit("parent1", kids[3], []string{"{kg2}", "{kg1}"}, start, `,"privileges":[{"kind":"first_priority","document":"справка о службе в полиции"}]`)
-	apps := []Application{p, q, r, s}
+	apps := []submitapplicationapi.Application{p, q, r, s}
 	w.setStatus("kg-director-1", q, "registered")
 	w.setStatus("kg-director-1", r, "registered")
 	w.wantOrder("{kg1}", 3, "BC", apps...)
@@ -285,7 +287,7 @@ func TestQueueEntryCauses(t *testing.T) {
 	w.wantOrder("{kg1}", 3, "DABC", apps...)
 	w.wantMove(s, "{kg1}", 0, 1, causeEntered)
 	w.wantMove(s, "{kg2}", 0, 1, causeEntered)
-	for i, x := range []Application{p, q, r} {
+	for i, x := range []submitapplicationapi.Application{p, q, r} {
 		m := w.wantMove(x, "{kg1}", int32(i+1), int32(i+2), causePrivilegedAhead)
 		if m.privilege == nil || *m.privilege != "first_priority" {
 			t.Fatalf("privilege named: %v", m.privilege)
@@ -328,13 +330,13 @@ func TestQueueChoiceChanges(t *testing.T) {
 	a := w.kgSubmit("parent1", kids[0], prefs, start, "")
 	b := w.kgSubmit("parent1", kids[1], prefs, start, "")
 	c := w.kgSubmit("parent1", kids[2], prefs, start, "")
-	apps := []Application{a, b, c}
+	apps := []submitapplicationapi.Application{a, b, c}
 	for _, x := range apps {
 		w.setStatus("kg-director-1", x, "registered")
 	}
-	patch := func(login string, x Application, body string, want int) QueueView {
+	patch := func(login string, x submitapplicationapi.Application, body string, want int) submitapplicationapi.QueueView {
 		t.Helper()
-		var v QueueView
+		var v submitapplicationapi.QueueView
 		var out any = &v
 		if want != 200 {
 			out = nil
@@ -440,7 +442,7 @@ func TestQueueConcurrentRecalculation(t *testing.T) {
 	const n = 16
 	kids := w.kgChildren("parent1", n, "2024-04-01")
 	start := nextYearSept1()
-	var apps []Application
+	var apps []submitapplicationapi.Application
 	for i, kid := range kids {
 		prefs := []string{"{kg1}", "{kg2}"}
 		if i%2 == 1 {

@@ -3,6 +3,8 @@ package submitapplication
 import (
 	"fmt"
 	"strings"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // cause is why an application's position in a queue changed: a stable machine
@@ -77,15 +79,15 @@ func otherCause(t triggerMove, m queueMove) (cause, *string, *string) {
 	case changeLeft:
 		s := string(t.change.status)
 		switch t.change.status {
-		case Withdrawn:
+		case submitapplicationapi.Withdrawn:
 			return causeAheadWithdrawn, nil, &s
-		case Refused:
+		case submitapplicationapi.Refused:
 			return causeAheadRefused, nil, &s
-		case Archived:
+		case submitapplicationapi.Archived:
 			return causeAheadArchived, nil, &s
-		case Directed:
+		case submitapplicationapi.Directed:
 			return causeAheadDirected, nil, &s
-		case Enrolled:
+		case submitapplicationapi.Enrolled:
 			return causeAheadEnrolled, nil, &s
 		}
 		return causeAheadLeft, nil, &s
@@ -119,14 +121,14 @@ var GroupTypeTitles = map[string]string{
 }
 
 // leftTitles say why an application left the queue.
-var leftTitles = map[Status]string{
-	Withdrawn:          "заявление отозвано",
-	Refused:            "в предоставлении услуги отказано",
-	Archived:           "заявление переведено в архив",
-	Directed:           "выдано направление в детский сад",
-	Enrolled:           "ребёнок зачислен в детский сад",
-	DocumentsRequested: "запрошены документы; место в очереди вернётся после регистрации",
-	Checking:           "сведения проверяются повторно; место в очереди вернётся после регистрации",
+var leftTitles = map[submitapplicationapi.Status]string{
+	submitapplicationapi.Withdrawn:          "заявление отозвано",
+	submitapplicationapi.Refused:            "в предоставлении услуги отказано",
+	submitapplicationapi.Archived:           "заявление переведено в архив",
+	submitapplicationapi.Directed:           "выдано направление в детский сад",
+	submitapplicationapi.Enrolled:           "ребёнок зачислен в детский сад",
+	submitapplicationapi.DocumentsRequested: "запрошены документы; место в очереди вернётся после регистрации",
+	submitapplicationapi.Checking:           "сведения проверяются повторно; место в очереди вернётся после регистрации",
 }
 
 // explain is the Russian explanation of a history row.
@@ -161,7 +163,7 @@ func (r historyRow) explain() string {
 	case causeLeft:
 		why := "статус заявления изменился"
 		if r.leftStatus != nil {
-			if t, ok := leftTitles[Status(*r.leftStatus)]; ok {
+			if t, ok := leftTitles[submitapplicationapi.Status(*r.leftStatus)]; ok {
 				why = t
 			}
 		}

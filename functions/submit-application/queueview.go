@@ -9,7 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/db"
@@ -19,93 +20,6 @@ import (
 
 // historyPerKindergarten bounds the history returned per kindergarten (newest first).
 const historyPerKindergarten = 100
-
-// QueueView is a kindergarten application's place in the queue, explained:
-// what GET …/applications/{id}/queue returns, and what the privilege, choice
-// and direction routes answer with.
-type QueueView struct {
-	ApplicationID uuid.UUID `json:"application_id"`
-	Number        string    `json:"number"`
-	Status        Status    `json:"status"`
-	StatusTitle   string    `json:"status_title"`
-	// InQueue: the application is registered and stands in the queues below.
-	InQueue bool `json:"in_queue"`
-	// Note says why an application is not in the queue, or what it waits for.
-	Note           string `json:"note,omitempty"`
-	DesiredStart   string `json:"desired_start"`
-	GroupType      string `json:"group_type"`
-	GroupTypeTitle string `json:"group_type_title"`
-	// AgeBand is the child's full years of age on 1 September of the year of
-	// the desired start: the age group whose queue the application stands in.
-	AgeBand      int    `json:"age_band"`
-	AgeBandTitle string `json:"age_band_title"`
-	// Privilege is the privilege that counts: the best confirmed one, or none.
-	Privilege         *PrivilegeView    `json:"privilege"`
-	ClaimedPrivileges []PrivilegeView   `json:"claimed_privileges"`
-	Kindergartens     []QueuePlace      `json:"kindergartens"`
-	Direction         *DirectionView    `json:"direction,omitempty"`
-	ChoiceChanges     []ChoiceChangeLog `json:"choice_changes,omitempty"`
-}
-
-// PrivilegeView is a claimed privilege and whether it counts.
-type PrivilegeView struct {
-	Kind      string `json:"kind"`
-	Title     string `json:"title"`
-	Confirmed bool   `json:"confirmed"`
-}
-
-// QueuePlace is the application's place in one kindergarten's queue.
-type QueuePlace struct {
-	KindergartenID uuid.UUID `json:"kindergarten_id"`
-	// Preference is the kindergarten's place in the parent's choice (1..5);
-	// 0 for a kindergarten no longer chosen, shown for its history.
-	Preference int `json:"preference"`
-	AgeBand    int `json:"age_band"`
-	// Position is 1-based; absent when the application is not in this queue.
-	Position *int `json:"position,omitempty"`
-	// QueueLength is how many applications stand in this queue (kindergarten, age band).
-	QueueLength int `json:"queue_length"`
-	// AheadWithPrivilege and AheadEarlier split the applications ahead: those
-	// with a more significant confirmed privilege, and those with the same
-	// (or none) received earlier.
-	AheadWithPrivilege *int                `json:"ahead_with_privilege,omitempty"`
-	AheadEarlier       *int                `json:"ahead_earlier,omitempty"`
-	Explanation        string              `json:"explanation"`
-	History            []QueueHistoryEntry `json:"history"`
-	HistoryTruncated   bool                `json:"history_truncated,omitempty"`
-}
-
-// QueueHistoryEntry is one change of the application's position, newest first.
-type QueueHistoryEntry struct {
-	ChangedAt    time.Time `json:"changed_at"`
-	AgeBand      int       `json:"age_band"`
-	FromAgeBand  *int      `json:"from_age_band,omitempty"`
-	FromPosition *int      `json:"from_position,omitempty"`
-	ToPosition   *int      `json:"to_position,omitempty"`
-	Cause        string    `json:"cause"`
-	Privilege    string    `json:"privilege,omitempty"`
-	Explanation  string    `json:"explanation"`
-}
-
-// DirectionView is the application's latest direction.
-type DirectionView struct {
-	KindergartenID uuid.UUID  `json:"kindergarten_id"`
-	AgeBand        int        `json:"age_band"`
-	GroupType      string     `json:"group_type"`
-	AllocationID   *uuid.UUID `json:"allocation_id,omitempty"`
-	IssuedAt       time.Time  `json:"issued_at"`
-	RespondBy      time.Time  `json:"respond_by"`
-	State          string     `json:"state"` // issued, accepted, declined, expired, enrolled, withdrawn
-	AnsweredAt     *time.Time `json:"answered_at,omitempty"`
-}
-
-// ChoiceChangeLog is one change of kindergartens, desired start or group type.
-type ChoiceChangeLog struct {
-	ChangedAt time.Time       `json:"changed_at"`
-	ActorRole string          `json:"actor_role"`
-	Previous  json.RawMessage `json:"previous"`
-	Current   json.RawMessage `json:"current"`
-}
 
 // queueView: GET /api/submit-application/applications/{id}/queue — for the
 // parent (own), staff of an addressed kindergarten, the municipality and the
@@ -117,7 +31,7 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var view *QueueView
+	var view *submitapplicationapi.QueueView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		a, err := f.load(ctx, tx, `a.id = $1`, id)
 		if err != nil {
@@ -126,17 +40,17 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 		if a == nil {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
-		role := visibleRole(ctx, a, Rules[PermQueueRead])
+		role := roleFor(ctx, PermQueueRead, a)
 		if role == "" {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
-		if a.Service != Kindergarten {
+		if a.Service != submitapplicationapi.Kindergarten {
 			return errs.User(errs.NotFound, "очередь есть только у заявлений в детский сад")
 		}
 		if view, err = buildQueueView(ctx, tx, a); err != nil {
 			return err
 		}
-		return f.audit(r, tx, []*Application{a}, func(*Application) string { return role })
+		return f.audit(r, tx, []*application{a}, func(*application) string { return role })
 	})
 	if err != nil {
 		return err
@@ -146,14 +60,14 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 }
 
 // buildQueueView reads a's queue places, history, direction and choice changes.
-func buildQueueView(ctx context.Context, q querier, a *Application) (*QueueView, error) {
+func buildQueueView(ctx context.Context, q querier, a *application) (*submitapplicationapi.QueueView, error) {
 	var kg storedKindergarten
 	if err := json.Unmarshal(a.Data, &kg); err != nil {
 		return nil, fmt.Errorf("queue view of %s: data: %w", a.ID, err)
 	}
-	v := &QueueView{ApplicationID: a.ID, Number: a.Number, Status: a.Status, StatusTitle: a.StatusTitle, InQueue: a.Status == Registered,
+	v := &submitapplicationapi.QueueView{ApplicationID: a.ID, Number: a.Number, Status: a.Status, StatusTitle: a.StatusTitle, InQueue: a.Status == submitapplicationapi.Registered,
 		DesiredStart: kg.DesiredStart, GroupType: kg.GroupType, GroupTypeTitle: GroupTypeTitles[kg.GroupType],
-		ClaimedPrivileges: []PrivilegeView{}, Kindergartens: []QueuePlace{}}
+		ClaimedPrivileges: []submitapplicationapi.PrivilegeView{}, Kindergartens: []submitapplicationapi.QueuePlace{}}
 	var band int16
 	var counting *string
 	if err := q.QueryRow(ctx, `SELECT applications.kindergarten_age_band(child_birth_date, (data->>'desired_start')::date),
@@ -162,7 +76,7 @@ func buildQueueView(ctx context.Context, q querier, a *Application) (*QueueView,
 	}
 	v.AgeBand, v.AgeBandTitle = int(band), bandTitle(band)
 	for _, p := range kg.Privileges {
-		pv := PrivilegeView{Kind: p.Kind, Title: PrivilegeTitles[p.Kind], Confirmed: p.Confirmed}
+		pv := submitapplicationapi.PrivilegeView{Kind: p.Kind, Title: PrivilegeTitles[p.Kind], Confirmed: p.Confirmed}
 		v.ClaimedPrivileges = append(v.ClaimedPrivileges, pv)
 		if counting != nil && p.Kind == *counting {
 			v.Privilege = &pv
@@ -183,13 +97,13 @@ func buildQueueView(ctx context.Context, q querier, a *Application) (*QueueView,
 		return nil, fmt.Errorf("queue view of %s: places: %w", a.ID, err)
 	}
 	for rows.Next() {
-		var p QueuePlace
+		var p submitapplicationapi.QueuePlace
 		var privileged int
 		if err := rows.Scan(&p.KindergartenID, &p.Preference, &p.AgeBand, &p.Position, &p.QueueLength, &privileged); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		p.History = []QueueHistoryEntry{}
+		p.History = []submitapplicationapi.QueueHistoryEntry{}
 		if p.Position != nil {
 			earlier := *p.Position - 1 - privileged
 			p.AheadWithPrivilege, p.AheadEarlier = &privileged, &earlier
@@ -221,17 +135,17 @@ func buildQueueView(ctx context.Context, q querier, a *Application) (*QueueView,
 			return nil, err
 		}
 		h.cause = cause(c)
-		i := slices.IndexFunc(v.Kindergartens, func(p QueuePlace) bool { return p.KindergartenID == h.key.kindergarten })
+		i := slices.IndexFunc(v.Kindergartens, func(p submitapplicationapi.QueuePlace) bool { return p.KindergartenID == h.key.kindergarten })
 		if i < 0 {
-			v.Kindergartens = append(v.Kindergartens, QueuePlace{KindergartenID: h.key.kindergarten, AgeBand: int(h.key.band),
-				Explanation: "Этот детский сад больше не выбран; ниже — история места в его очереди.", History: []QueueHistoryEntry{}})
+			v.Kindergartens = append(v.Kindergartens, submitapplicationapi.QueuePlace{KindergartenID: h.key.kindergarten, AgeBand: int(h.key.band),
+				Explanation: "Этот детский сад больше не выбран; ниже — история места в его очереди.", History: []submitapplicationapi.QueueHistoryEntry{}})
 			i = len(v.Kindergartens) - 1
 		}
 		if n > historyPerKindergarten {
 			v.Kindergartens[i].HistoryTruncated = true
 			continue
 		}
-		e := QueueHistoryEntry{ChangedAt: h.changedAt, AgeBand: int(h.key.band), FromPosition: intPtr(h.from), ToPosition: intPtr(h.to),
+		e := submitapplicationapi.QueueHistoryEntry{ChangedAt: h.changedAt, AgeBand: int(h.key.band), FromPosition: intPtr(h.from), ToPosition: intPtr(h.to),
 			Cause: c, Explanation: h.explain()}
 		if h.fromBand != nil {
 			b := int(*h.fromBand)
@@ -246,7 +160,7 @@ func buildQueueView(ctx context.Context, q querier, a *Application) (*QueueView,
 		return nil, fmt.Errorf("queue view of %s: history: %w", a.ID, err)
 	}
 
-	var d DirectionView
+	var d submitapplicationapi.DirectionView
 	err = q.QueryRow(ctx, `SELECT kindergarten_id, age_band, group_type, allocation_id, issued_at, respond_by, state, answered_at
 		FROM applications.directions WHERE application_id = $1 ORDER BY id DESC LIMIT 1`, a.ID).
 		Scan(&d.KindergartenID, &d.AgeBand, &d.GroupType, &d.AllocationID, &d.IssuedAt, &d.RespondBy, &d.State, &d.AnsweredAt)
@@ -262,8 +176,8 @@ func buildQueueView(ctx context.Context, q querier, a *Application) (*QueueView,
 	if err != nil {
 		return nil, fmt.Errorf("queue view of %s: choice changes: %w", a.ID, err)
 	}
-	v.ChoiceChanges, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (ChoiceChangeLog, error) {
-		var c ChoiceChangeLog
+	v.ChoiceChanges, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (submitapplicationapi.ChoiceChangeLog, error) {
+		var c submitapplicationapi.ChoiceChangeLog
 		err := row.Scan(&c.ChangedAt, &c.ActorRole, &c.Previous, &c.Current)
 		return c, err
 	})
@@ -283,7 +197,7 @@ func intPtr(p *int32) *int {
 }
 
 // placeExplanation says, in Russian, where the application stands in p and why.
-func placeExplanation(p QueuePlace, v *QueueView) string {
+func placeExplanation(p submitapplicationapi.QueuePlace, v *submitapplicationapi.QueueView) string {
 	if p.Position == nil {
 		return fmt.Sprintf("Заявление сейчас не стоит в очереди этого детского сада; в очереди возрастной группы «%s» — %s.",
 			bandTitle(int16(p.AgeBand)), applicationsText(p.QueueLength))
@@ -315,9 +229,9 @@ func placeExplanation(p QueuePlace, v *QueueView) string {
 }
 
 // queueNote says why the application is not in the queue, or what it waits for.
-func queueNote(v *QueueView) string {
+func queueNote(v *submitapplicationapi.QueueView) string {
 	switch v.Status {
-	case Registered:
+	case submitapplicationapi.Registered:
 		if v.Privilege == nil {
 			for _, p := range v.ClaimedPrivileges {
 				if !p.Confirmed {
@@ -326,14 +240,14 @@ func queueNote(v *QueueView) string {
 			}
 		}
 		return ""
-	case Submitted, Checking, DocumentsRequested:
+	case submitapplicationapi.Submitted, submitapplicationapi.Checking, submitapplicationapi.DocumentsRequested:
 		return "Заявление ещё не поставлено на учёт: место в очереди появится после регистрации."
-	case Directed:
+	case submitapplicationapi.Directed:
 		if d := v.Direction; d != nil && d.State == "issued" {
 			return "Выдано направление в детский сад; ответьте на него до " + d.RespondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + " включительно."
 		}
 		return "Выдано направление в детский сад; ожидается зачисление."
-	case DirectionDeclined, DirectionExpired:
+	case submitapplicationapi.DirectionDeclined, submitapplicationapi.DirectionExpired:
 		return "Заявление не стоит в очереди: " + lowerFirst(v.StatusTitle) + ". Вернуть его в очередь может детский сад или управление образования."
 	}
 	return "Заявление не стоит в очереди: " + lowerFirst(v.StatusTitle) + "."

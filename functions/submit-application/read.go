@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -30,8 +32,8 @@ const appColumns = `a.id, a.seq, a.number, a.service, a.channel, a.status, a.chi
 	a.target_organisation_id, a.organisation_ids, a.municipality_id, a.window_no, a.academic_year,
 	a.received_at, a.updated_at, a.deadline, coalesce(a.epgu_order_id, ''), a.data, a.applicant_subject, a.request_hash`
 
-func scanApplication(row pgx.Row) (*Application, error) {
-	a := &Application{}
+func scanApplication(row pgx.Row) (*application, error) {
+	a := &application{}
 	var birth time.Time
 	var data []byte
 	err := row.Scan(&a.ID, &a.seq, &a.Number, &a.Service, &a.Channel, &a.Status, &a.ChildID, &birth,
@@ -47,7 +49,7 @@ func scanApplication(row pgx.Row) (*Application, error) {
 }
 
 // load returns the one application matching where (with args), or nil.
-func (f *Function) load(ctx context.Context, q querier, where string, args ...any) (*Application, error) {
+func (f *Function) load(ctx context.Context, q querier, where string, args ...any) (*application, error) {
 	a, err := scanApplication(q.QueryRow(ctx, `SELECT `+appColumns+` FROM applications.applications a WHERE `+where, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -56,42 +58,29 @@ func (f *Function) load(ctx context.Context, q querier, where string, args ...an
 }
 
 // history returns the statuses of an application, oldest first.
-func history(ctx context.Context, q querier, id uuid.UUID) ([]HistoryEntry, error) {
+func history(ctx context.Context, q querier, id uuid.UUID) ([]submitapplicationapi.HistoryEntry, error) {
 	rows, err := q.Query(ctx, `SELECT status, epgu_code, coalesce(reason, ''), coalesce(comment, ''), actor_role, changed_at
 		FROM applications.status_history WHERE application_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryEntry, error) {
-		var h HistoryEntry
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (submitapplicationapi.HistoryEntry, error) {
+		var h submitapplicationapi.HistoryEntry
 		err := row.Scan(&h.Status, &h.EPGUStatusCode, &h.Reason, &h.Comment, &h.ActorRole, &h.ChangedAt)
-		h.StatusTitle = Statuses[h.Status].Title
+		h.StatusTitle = submitapplicationapi.Statuses[h.Status].Title
 		return h, err
 	})
 }
 
-// visibleRole returns the role under which the caller of ctx may see a — the
-// first of roles whose grant reaches it — or "" when none does. The applicant
-// always sees an own application (an EPGU child may not be matched yet).
-func visibleRole(ctx context.Context, a *Application, roles []access.Role) string {
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil {
+// roleFor is the role under which perm reaches a for the caller of ctx
+// (Rules.Grant), or "" when it does not: the applicant reaches an own
+// application as its parent even before an EPGU child is matched.
+func roleFor(ctx context.Context, perm auth.Permission, a *application) string {
+	gr, err := Rules.Grant(ctx, perm, a.target())
+	if err != nil {
 		return ""
 	}
-	g, ok := pr.Grants.(*access.Grants)
-	if !ok {
-		return ""
-	}
-	t := a.target()
-	for _, gr := range g.Grants {
-		if slices.Contains(roles, gr.Role) && gr.Covers(t) {
-			return string(gr.Role)
-		}
-	}
-	if pr.Subject == a.applicantSubject && slices.Contains(roles, access.Parent) && len(g.With(access.Parent)) > 0 {
-		return string(access.Parent)
-	}
-	return ""
+	return string(gr.Role)
 }
 
 // get: GET /api/submit-application/applications/{id} — the application with its
@@ -103,7 +92,7 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var a *Application
+	var a *application
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var err error
 		if a, err = f.load(ctx, tx, `a.id = $1`, id); err != nil {
@@ -112,14 +101,15 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 		if a == nil {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
-		role := visibleRole(ctx, a, Rules[PermRead])
+		role := roleFor(ctx, PermRead, a)
 		if role == "" {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
+		a.AllowedMoves = allowedMoves(ctx, a)
 		if a.History, err = history(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		return f.audit(r, tx, []*Application{a}, func(*Application) string { return role })
+		return f.audit(r, tx, []*application{a}, func(*application) string { return role })
 	})
 	if err != nil {
 		return err
@@ -130,7 +120,7 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 
 // audit records, in tx and in one append, that the caller read the
 // applications of registry children, each under the role roleOf names.
-func (f *Function) audit(r *http.Request, tx pgx.Tx, apps []*Application, roleOf func(*Application) string) error {
+func (f *Function) audit(r *http.Request, tx pgx.Tx, apps []*application, roleOf func(*application) string) error {
 	var entries []audit.Entry
 	pr := auth.PrincipalFrom(r.Context())
 	for _, a := range apps {
@@ -211,7 +201,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	where = scope
 	if s := q.Get("service"); s != "" {
-		if _, ok := numberPrefix[Service(s)]; !ok {
+		if _, ok := numberPrefix[submitapplicationapi.Service(s)]; !ok {
 			fe = append(fe, field("service", "enum", "одно из: kindergarten, first_grade, additional_education"))
 		}
 		where += " AND a.service = " + arg(s)
@@ -265,25 +255,25 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	where += " AND a.seq > " + arg(after) + " ORDER BY a.seq LIMIT " + arg(limit)
 
-	var items []*Application
+	var items []*application
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+appColumns+` FROM applications.applications a WHERE `+where, args...)
 		if err != nil {
 			return err
 		}
-		items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*Application, error) { return scanApplication(row) })
+		items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*application, error) { return scanApplication(row) })
 		if err != nil {
 			return err
 		}
 		// Each item is audited under the role that reaches it.
-		return f.audit(r, tx, items, func(a *Application) string { return visibleRole(ctx, a, Rules[PermRead]) })
+		return f.audit(r, tx, items, func(a *application) string { return roleFor(ctx, PermRead, a) })
 	})
 	if err != nil {
 		return err
 	}
-	out := Page[*Application]{Items: items}
+	out := submitapplicationapi.Page[*application]{Items: items}
 	if out.Items == nil {
-		out.Items = []*Application{}
+		out.Items = []*application{}
 	}
 	if len(items) == limit {
 		out.Next = strconv.FormatInt(items[len(items)-1].seq, 10)
@@ -314,18 +304,6 @@ func uuidParam(name, s string) (uuid.UUID, error) {
 // numberRe is the shape of an application number.
 var numberRe = regexp.MustCompile(`^(1К|ДС|ДО)-[0-9]{4}-[0-9]{7,12}$`)
 
-// Ranking is a parent's view of the own application's place in a school's list.
-type Ranking struct {
-	Number       string    `json:"number"`
-	SchoolID     uuid.UUID `json:"school_id"`
-	AcademicYear int       `json:"academic_year"`
-	Window       int       `json:"window"`
-	Status       Status    `json:"status"`
-	StatusTitle  string    `json:"status_title"`
-	Position     *int      `json:"position,omitempty"` // 1-based; absent when the application left the list
-	Total        int       `json:"total"`              // applications in the school's list for the year
-}
-
 // ranking: GET /api/submit-application/first-grade/{school_id}/ranking?number=…
 // Public: it tells whoever holds an application number where that application
 // stands in the school's ranked list (window, receipt time, sequence) and how
@@ -340,7 +318,7 @@ func (f *Function) ranking(w http.ResponseWriter, r *http.Request) error {
 	if !numberRe.MatchString(number) {
 		return errs.Fields("неверный номер заявления", field("number", "format", "номер заявления вида 1К-2027-0000123"))
 	}
-	var out Ranking
+	var out submitapplicationapi.Ranking
 	var pos *int
 	err = f.db.QueryRow(ctx, `
 		WITH me AS (
@@ -364,15 +342,15 @@ func (f *Function) ranking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out.SchoolID, out.Position, out.StatusTitle = school, pos, Statuses[out.Status].Title
+	out.SchoolID, out.Position, out.StatusTitle = school, pos, submitapplicationapi.Statuses[out.Status].Title
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func rankedStrings() []string {
 	var out []string
-	for s := range Statuses {
-		if s.ranked() {
+	for s := range submitapplicationapi.Statuses {
+		if ranked(s) {
 			out = append(out, string(s))
 		}
 	}

@@ -1,8 +1,6 @@
 package submitapplication
 
 import (
-	"github.com/google/uuid"
-
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 )
@@ -15,6 +13,14 @@ const (
 	PermRead auth.Permission = "applications.application.read"
 	// PermStatus: change the status of an application (staff), or withdraw it (the parent).
 	PermStatus auth.Permission = "applications.application.status"
+	// PermDecide, PermOrganisationDecide and PermWithdraw are the object
+	// checks behind PermStatus: who moves an application of the kindergarten
+	// queue or of additional education (the organisation or the
+	// municipality), who moves a first-grade one (the school alone: its
+	// administration), and who may only withdraw one (the parent).
+	PermDecide             auth.Permission = "applications.application.decide"
+	PermOrganisationDecide auth.Permission = "applications.organisation.decide"
+	PermWithdraw           auth.Permission = "applications.application.withdraw"
 
 	// PermQueueRead: read an application's kindergarten queue positions and their explained history.
 	PermQueueRead auth.Permission = "applications.queue.read"
@@ -63,6 +69,10 @@ var Rules = access.Rules{
 	PermRead:   readers,
 	PermStatus: append([]access.Role{access.Parent}, processors...),
 
+	PermDecide:             processors,
+	PermOrganisationDecide: orgStaff,
+	PermWithdraw:           {access.Parent},
+
 	PermQueueRead:          readers,
 	PermPrivilegeDecide:    processors,
 	PermKindergartenChoice: {access.Parent},
@@ -76,17 +86,4 @@ var Rules = access.Rules{
 	PermCertificateIssue: {access.Parent},
 	PermCertificateRead:  append([]access.Role{access.Parent, access.MinistryOfficial}, orgStaff...),
 	PermStatistics:       {access.MinistryOfficial, access.MunicipalOfficial},
-}
-
-// childGrant returns the caller's parent grant for child, or nil.
-func childGrant(g *access.Grants, child uuid.UUID) *access.Grant {
-	if g == nil {
-		return nil
-	}
-	for i, gr := range g.Grants {
-		if gr.Role == access.Parent && gr.Scope == access.Child && gr.ScopeID == child.String() {
-			return &g.Grants[i]
-		}
-	}
-	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/xuri/excelize/v2"
 )
 
@@ -17,7 +19,7 @@ func TestWindowsAsData(t *testing.T) {
 	year := 2027
 
 	// Anyone, even without a token, reads when admission opens.
-	var list Page[WindowView]
+	var list submitapplicationapi.Page[submitapplicationapi.WindowView]
 	w.must(w.f.Handle, http.MethodGet, api+"/windows?year=2027", "", "", nil, http.StatusOK, &list)
 	if len(list.Items) != 3 {
 		t.Fatalf("windows of 2027: %d, want 3: %+v", len(list.Items), list.Items)
@@ -95,7 +97,7 @@ func TestWindowsAsData(t *testing.T) {
 
 func TestProgrammesAndCapacity(t *testing.T) {
 	w := newWorld(t)
-	var p Programme
+	var p submitapplicationapi.Programme
 	w.must(w.f.Handle, http.MethodPost, api+"/programmes", "mun-kemerovo",
 		`{"organisation_id":"{dod1}","name":"Судомоделирование","age_from":5,"age_to":12,"capacity":1}`, nil, http.StatusCreated, &p)
 	if p.Capacity == nil || *p.Capacity != 1 || *p.FreePlaces != 1 || p.Status != "open" {
@@ -132,7 +134,7 @@ func TestProgrammesAndCapacity(t *testing.T) {
 	}
 
 	// Families browse the catalogue by age.
-	var list Page[Programme]
+	var list submitapplicationapi.Page[submitapplicationapi.Programme]
 	w.must(w.f.Handle, http.MethodGet, api+"/programmes?municipality={kemerovo}&age=6&status=open", "parent1", "", nil, http.StatusOK, &list)
 	names := map[string]bool{}
 	for _, p := range list.Items {
@@ -143,7 +145,7 @@ func TestProgrammesAndCapacity(t *testing.T) {
 	}
 
 	// Two children apply for the one place; the organisation enrolls both at once: one wins.
-	var apps [2]Application
+	var apps [2]submitapplicationapi.Application
 	for i, c := range []struct{ login, child string }{{"parent1", "{grader1}"}, {"parent2", "{grader2}"}} {
 		w.must(w.f.Handle, http.MethodPost, api+"/applications", c.login, additionalBody(c.child, "{boats}"),
 			map[string]string{"Idempotency-Key": "boats-" + c.login}, http.StatusCreated, &apps[i])
@@ -186,7 +188,7 @@ func TestProgrammesAndCapacity(t *testing.T) {
 
 func TestCertificates(t *testing.T) {
 	w := newWorld(t)
-	var c, again Certificate
+	var c, again submitapplicationapi.Certificate
 	w.must(w.f.Handle, http.MethodPost, api+"/certificates", "parent1", `{"child_id":"{grader1}"}`, nil, http.StatusCreated, &c)
 	w.must(w.f.Handle, http.MethodPost, api+"/certificates", "parent1", `{"child_id":"{grader1}"}`, nil, http.StatusOK, &again)
 	if c.Number != again.Number || !certificateNumber.MatchString(c.Number) {
@@ -237,17 +239,17 @@ func TestOverdueAndStatistics(t *testing.T) {
 	// Kemerovo: a first-grade application decided in time, a kindergarten one
 	// registered late, an additional-education one overdue, and one from EPGU
 	// still within its deadline; nothing in Novokuznetsk.
-	var fg, kg, ae Application
+	var fg, kg, ae submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodPost, api+"/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
 		map[string]string{"Idempotency-Key": "st-fg"}, http.StatusCreated, &fg)
 	kid := w.kgChildren("parent1", 1, "2024-07-01")[0]
 	kg = w.kgSubmit("parent1", kid, []string{"{kg1}"}, nextYearSept1(), "")
-	var chess Programme
+	var chess submitapplicationapi.Programme
 	w.must(w.f.Handle, http.MethodPost, api+"/programmes", "mun-kemerovo", `{"organisation_id":"{dod1}","name":"Шахматы","age_from":5}`,
 		nil, http.StatusCreated, &chess)
 	w.must(w.f.Handle, http.MethodPost, api+"/applications", "parent2", additionalBody("{grader2}", chess.ID.String()),
 		map[string]string{"Idempotency-Key": "st-ae"}, http.StatusCreated, &ae)
-	if code, resp := w.postEvent("epgu", "st-epgu", EventEPGUSubmitted, epguData("90000001", "155-666-777 14", "{school2}"), false); code >= 300 {
+	if code, resp := w.postEvent("epgu", "st-epgu", submitapplicationapi.EventEPGUSubmitted, epguData("90000001", "155-666-777 14", "{school2}"), false); code >= 300 {
 		t.Fatalf("EPGU: %d %s", code, resp)
 	}
 	w.setStatus("director-s1", fg, "registered")
@@ -256,7 +258,7 @@ func TestOverdueAndStatistics(t *testing.T) {
 		[]string{kg.ID.String(), ae.ID.String()})
 	w.setStatus("kg-director-1", kg, "registered")
 
-	var page Page[Application]
+	var page submitapplicationapi.Page[submitapplicationapi.Application]
 	w.must(w.f.Handle, http.MethodGet, api+"/applications?overdue=true", "mun-kemerovo", "", nil, http.StatusOK, &page)
 	if len(page.Items) != 1 || page.Items[0].ID != ae.ID {
 		t.Fatalf("Kemerovo's overdue work: %+v, want only %s", page.Items, ae.Number)
@@ -271,7 +273,7 @@ func TestOverdueAndStatistics(t *testing.T) {
 
 	// Statistics count in Kemerovo dates, which run seven hours ahead of UTC.
 	today := time.Now().In(kemerovo).Format(time.DateOnly)
-	var st Statistics
+	var st submitapplicationapi.Statistics
 	w.must(w.f.Handle, http.MethodGet, api+"/statistics?period=day&from="+today+"&to="+today, "ministry", "", nil, http.StatusOK, &st)
 	if st.Totals.Applications != 4 || st.Totals.DecidedInTime != 1 || st.Totals.DecidedLate != 1 || st.Totals.OpenOverdue != 1 {
 		t.Fatalf("region totals: %+v", st.Totals)
@@ -346,7 +348,7 @@ func TestOverdueAndStatistics(t *testing.T) {
 // organisation and parent1's child {grader1}'s certificate.
 func init() {
 	matrixParts = append(matrixParts, func(w *world) []row {
-		var p Programme
+		var p submitapplicationapi.Programme
 		w.must(w.f.Handle, http.MethodPost, api+"/programmes", "mun-kemerovo", `{"organisation_id":"{dod1}","name":"Фотостудия","capacity":10}`,
 			nil, http.StatusCreated, &p)
 		w.ids["{svcprog}"] = p.ID.String()

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
@@ -17,48 +19,6 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// Statistics is the service accounting of a period: how many applications
-// were received, by service, status, channel, municipality and day or month,
-// and whether they were decided within their deadlines. It holds no personal
-// data.
-type Statistics struct {
-	From       string           `json:"from"` // YYYY-MM-DD, Kemerovo date, inclusive
-	To         string           `json:"to"`   // inclusive
-	Period     string           `json:"period"`
-	Counts     []StatisticsRow  `json:"counts"`
-	Compliance []ComplianceRow  `json:"compliance"`
-	Totals     StatisticsTotals `json:"totals"`
-}
-
-// StatisticsRow counts the applications of one group.
-type StatisticsRow struct {
-	Period         string    `json:"period"` // YYYY-MM-DD (day) or YYYY-MM (month)
-	Service        Service   `json:"service"`
-	Status         Status    `json:"status"`
-	Channel        string    `json:"channel"`
-	MunicipalityID uuid.UUID `json:"municipality_id"`
-	Count          int       `json:"count"`
-}
-
-// ComplianceRow is the deadline compliance of one service in one municipality.
-type ComplianceRow struct {
-	Service        Service   `json:"service"`
-	MunicipalityID uuid.UUID `json:"municipality_id"`
-	DecidedInTime  int       `json:"decided_in_time"`
-	DecidedLate    int       `json:"decided_late"`
-	OpenOverdue    int       `json:"open_overdue"` // undecided and past the deadline now
-	OpenInTime     int       `json:"open_in_time"` // undecided, the deadline still ahead
-	Closed         int       `json:"closed"`       // withdrawn or archived before a decision
-}
-
-// StatisticsTotals sums the rows.
-type StatisticsTotals struct {
-	Applications  int `json:"applications"`
-	DecidedInTime int `json:"decided_in_time"`
-	DecidedLate   int `json:"decided_late"`
-	OpenOverdue   int `json:"open_overdue"`
-}
 
 // maxStatisticsDays bounds the period of one statistics request.
 const maxStatisticsDays = 400
@@ -146,9 +106,9 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 
 // compute aggregates sq in the database: one pass for the counts, one for the
 // deadline compliance, both over the applications received in the period.
-func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*Statistics, error) {
-	st := &Statistics{From: sq.from.Format(time.DateOnly), To: sq.to.Format(time.DateOnly), Period: sq.period,
-		Counts: []StatisticsRow{}, Compliance: []ComplianceRow{}}
+func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*submitapplicationapi.Statistics, error) {
+	st := &submitapplicationapi.Statistics{From: sq.from.Format(time.DateOnly), To: sq.to.Format(time.DateOnly), Period: sq.period,
+		Counts: []submitapplicationapi.StatisticsRow{}, Compliance: []submitapplicationapi.ComplianceRow{}}
 	// The period is in Kemerovo dates: [from 00:00, to+1 00:00) in Asia/Novokuznetsk.
 	from := time.Date(sq.from.Year(), sq.from.Month(), sq.from.Day(), 0, 0, 0, 0, kemerovo)
 	to := time.Date(sq.to.Year(), sq.to.Month(), sq.to.Day(), 0, 0, 0, 0, kemerovo).AddDate(0, 0, 1)
@@ -168,8 +128,8 @@ func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*Statistics
 	if err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)
 	}
-	st.Counts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (StatisticsRow, error) {
-		var s StatisticsRow
+	st.Counts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (submitapplicationapi.StatisticsRow, error) {
+		var s submitapplicationapi.StatisticsRow
 		var n int64
 		err := row.Scan(&s.Period, &s.Service, &s.Status, &s.Channel, &s.MunicipalityID, &n)
 		s.Count = int(n)
@@ -189,8 +149,8 @@ func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*Statistics
 	if err != nil {
 		return nil, fmt.Errorf("statistics: compliance: %w", err)
 	}
-	st.Compliance, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (ComplianceRow, error) {
-		var c ComplianceRow
+	st.Compliance, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (submitapplicationapi.ComplianceRow, error) {
+		var c submitapplicationapi.ComplianceRow
 		var in, late, overdue, open, closed int64
 		err := row.Scan(&c.Service, &c.MunicipalityID, &in, &late, &overdue, &open, &closed)
 		c.DecidedInTime, c.DecidedLate, c.OpenOverdue, c.OpenInTime, c.Closed = int(in), int(late), int(overdue), int(open), int(closed)
@@ -225,13 +185,13 @@ func (f *Function) statistics(w http.ResponseWriter, r *http.Request) error {
 }
 
 // serviceTitles name the services in exports.
-var serviceTitles = map[Service]string{
-	Kindergarten:        "Постановка на учёт в детский сад",
-	FirstGrade:          "Приём в 1 класс",
-	AdditionalEducation: "Запись на дополнительное образование",
+var serviceTitles = map[submitapplicationapi.Service]string{
+	submitapplicationapi.Kindergarten:        "Постановка на учёт в детский сад",
+	submitapplicationapi.FirstGrade:          "Приём в 1 класс",
+	submitapplicationapi.AdditionalEducation: "Запись на дополнительное образование",
 }
 
-var channelTitles = map[string]string{ChannelCabinet: "Личный кабинет ЭКО", ChannelEPGU: "ЕПГУ"}
+var channelTitles = map[string]string{submitapplicationapi.ChannelCabinet: "Личный кабинет ЭКО", submitapplicationapi.ChannelEPGU: "ЕПГУ"}
 
 // statisticsXLSX: GET /api/submit-application/statistics.xlsx — the same
 // statistics as a workbook: «Заявления» (the counts) and «Сроки» (compliance).
@@ -264,7 +224,7 @@ func (f *Function) statisticsXLSX(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	for i, c := range st.Counts {
-		if err := put(counts, i+2, c.Period, serviceTitles[c.Service], Statuses[c.Status].Title, Statuses[c.Status].EPGUCode,
+		if err := put(counts, i+2, c.Period, serviceTitles[c.Service], submitapplicationapi.Statuses[c.Status].Title, submitapplicationapi.Statuses[c.Status].EPGUCode,
 			channelTitles[c.Channel], c.MunicipalityID.String(), c.Count); err != nil {
 			return err
 		}

@@ -1,12 +1,16 @@
 package submitapplication
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -18,13 +22,6 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
 )
-
-// StatusRequest is the body of POST /api/submit-application/applications/{id}/status.
-type StatusRequest struct {
-	Status  string `json:"status"`
-	Reason  string `json:"reason,omitempty"` // required for refused: a key of RefusalReasons
-	Comment string `json:"comment,omitempty"`
-}
 
 // changeStatus: POST /api/submit-application/applications/{id}/status {status, reason, comment}
 //
@@ -41,21 +38,21 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in StatusRequest
+	var in submitapplicationapi.StatusRequest
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err
 	}
 	var fe []errs.FieldError
 	to, ok := statusOf(in.Status)
-	if !ok || to == Submitted {
+	if !ok || to == submitapplicationapi.Submitted {
 		fe = append(fe, field("status", "enum", "один из статусов, в которые переводят заявление: checking, documents_requested, registered, directed, enrolled, refused, withdrawn, archived, direction_declined, direction_expired"))
 	}
-	switch _, known := RefusalReasons[in.Reason]; {
-	case to == Refused && in.Reason == "":
+	switch _, known := submitapplicationapi.RefusalReasons[in.Reason]; {
+	case to == submitapplicationapi.Refused && in.Reason == "":
 		fe = append(fe, field("reason", "required", "укажите причину отказа"))
 	case in.Reason != "" && !known:
 		fe = append(fe, field("reason", "enum", "одна из причин: no_places, documents_not_provided, age, not_eligible"))
-	case in.Reason != "" && to != Refused:
+	case in.Reason != "" && to != submitapplicationapi.Refused:
 		fe = append(fe, field("reason", "unexpected", "причина указывается только при отказе"))
 	}
 	comment := strings.TrimSpace(in.Comment)
@@ -69,7 +66,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	pr := auth.PrincipalFrom(ctx)
-	var a *Application
+	var a *application
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var err error
 		if a, err = f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id); err != nil {
@@ -78,35 +75,20 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		if a == nil {
 			return errs.User(errs.NotFound, "заявление не найдено")
 		}
-		// The school decides on first grade; the municipality also runs the
-		// kindergarten queue and additional education.
-		deciders := processors
-		if a.Service == FirstGrade {
-			deciders = orgStaff
+		role, applicant, err := decider(ctx, a)
+		if err != nil {
+			return err
 		}
-		role := visibleRole(ctx, a, deciders)
-		if role == "" && visibleRole(ctx, a, []access.Role{access.Parent}) != "" {
-			if to != Withdrawn {
-				return errs.User(errs.Forbidden, "заявитель может только отозвать заявление")
-			}
-			role = string(access.Parent)
-		}
-		if role == "" {
-			if visibleRole(ctx, a, Rules[PermRead]) == "" {
-				return errs.User(errs.NotFound, "заявление не найдено")
-			}
-			if a.Service == FirstGrade {
-				return errs.User(errs.Forbidden, "решение по заявлению в 1 класс принимает школа")
-			}
-			return errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
+		if applicant && to != submitapplicationapi.Withdrawn {
+			return errs.User(errs.Forbidden, "заявитель может только отозвать заявление")
 		}
 		from := a.Status
 		if !CanMove(from, to) {
 			return &errs.Error{Code: errs.Conflict, ForUser: true,
-				Detail: fmt.Sprintf("заявление в статусе «%s» нельзя перевести в статус «%s»", Statuses[from].Title, Statuses[to].Title),
+				Detail: fmt.Sprintf("заявление в статусе «%s» нельзя перевести в статус «%s»", submitapplicationapi.Statuses[from].Title, submitapplicationapi.Statuses[to].Title),
 				Extra:  map[string]any{"current_status": string(from)}}
 		}
-		if to == Refused && a.Service == FirstGrade && in.Reason != "no_places" {
+		if to == submitapplicationapi.Refused && a.Service == submitapplicationapi.FirstGrade && in.Reason != "no_places" {
 			return unprocessable("в приёме в 1 класс отказывают только при отсутствии свободных мест",
 				field("reason", "first_grade", "для заявления в 1 класс допустима только причина no_places"))
 		}
@@ -122,14 +104,14 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 				actorPerson = &pid
 			}
 		}
-		info := Statuses[to]
+		info := submitapplicationapi.Statuses[to]
 		if _, err := tx.Exec(ctx, `INSERT INTO applications.status_history
 			(application_id, status, epgu_code, reason, comment, actor_subject, actor_person_id, actor_role, changed_at)
 			VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8, $9)`,
 			a.ID, string(to), info.EPGUCode, in.Reason, comment, pr.Subject, actorPerson, role, at); err != nil {
 			return err
 		}
-		ev := StatusChangedEvent{
+		ev := submitapplicationapi.StatusChangedEvent{
 			ApplicationID: a.ID.String(), Number: a.Number, Service: string(a.Service), Channel: a.Channel,
 			Status: string(to), PreviousStatus: string(from), EPGUStatusCode: info.EPGUCode, EPGUStatusTitle: info.Title,
 			Reason: in.Reason, Comment: comment, OrganisationID: a.OrganisationID.String(),
@@ -138,10 +120,10 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		if a.ChildID != nil {
 			ev.ChildID = a.ChildID.String()
 		}
-		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: EventStatusChanged, Source: source, Subject: a.ID.String(), Data: ev}); err != nil {
+		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: submitapplicationapi.EventStatusChanged, Source: source, Subject: a.ID.String(), Data: ev}); err != nil {
 			return err
 		}
-		if to == Enrolled && a.Service == AdditionalEducation {
+		if to == submitapplicationapi.Enrolled && a.Service == submitapplicationapi.AdditionalEducation {
 			if err := takePlace(ctx, tx, a); err != nil {
 				return err
 			}
@@ -151,6 +133,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		}
 		a.Status, a.UpdatedAt = to, at
 		a.fill()
+		a.AllowedMoves = allowedMoves(ctx, a)
 		a.History, err = history(ctx, tx, a.ID)
 		return err
 	})
@@ -159,4 +142,64 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, a)
 	return nil
+}
+
+// decider is the caller's part in moving a along the transition table: the
+// role under which they decide on it — the organisation's administration or
+// the municipality, and for first grade the school alone — or, with
+// applicant, the applicant's, who may only withdraw it. A caller who may
+// only read it is refused; one who may not read it does not find it.
+func decider(ctx context.Context, a *application) (role string, applicant bool, err error) {
+	perm := PermDecide
+	if a.Service == submitapplicationapi.FirstGrade {
+		perm = PermOrganisationDecide
+	}
+	if role := roleFor(ctx, perm, a); role != "" {
+		return role, false, nil
+	}
+	if role := roleFor(ctx, PermWithdraw, a); role != "" {
+		return role, true, nil
+	}
+	switch {
+	case roleFor(ctx, PermRead, a) == "":
+		return "", false, errs.User(errs.NotFound, "заявление не найдено")
+	case a.Service == submitapplicationapi.FirstGrade:
+		return "", false, errs.User(errs.Forbidden, "решение по заявлению в 1 класс принимает школа")
+	}
+	return "", false, errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
+}
+
+// allowedMoves are the moves the caller of ctx may make with a now, by the
+// rules changeStatus applies: the transition table, the caller's part
+// (decider) and, for a refusal, its grounds.
+func allowedMoves(ctx context.Context, a *application) []submitapplicationapi.Move {
+	_, applicant, err := decider(ctx, a)
+	if err != nil {
+		return nil
+	}
+	var out []submitapplicationapi.Move
+	for _, to := range Transitions[a.Status] {
+		if applicant && to != submitapplicationapi.Withdrawn {
+			continue
+		}
+		m := submitapplicationapi.Move{Status: to, Title: submitapplicationapi.Statuses[to].Title}
+		if to == submitapplicationapi.Refused {
+			m.Reasons = refusalGrounds(a.Service)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// refusalGrounds are the reasons an application of service may be refused
+// for: a school refuses first-grade admission only for lack of places.
+func refusalGrounds(service submitapplicationapi.Service) []submitapplicationapi.Reason {
+	var out []submitapplicationapi.Reason
+	for code, title := range submitapplicationapi.RefusalReasons {
+		if service != submitapplicationapi.FirstGrade || code == "no_places" {
+			out = append(out, submitapplicationapi.Reason{Code: code, Title: title})
+		}
+	}
+	slices.SortFunc(out, func(a, b submitapplicationapi.Reason) int { return strings.Compare(a.Code, b.Code) })
+	return out
 }

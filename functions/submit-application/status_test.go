@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 )
 
 func TestStatusTable(t *testing.T) {
-	codes := map[int]Status{}
-	for s, info := range Statuses {
+	codes := map[int]submitapplicationapi.Status{}
+	for s, info := range submitapplicationapi.Statuses {
 		if prev, dup := codes[info.EPGUCode]; dup {
 			t.Errorf("EPGU code %d used by %s and %s", info.EPGUCode, prev, s)
 		}
@@ -30,11 +32,11 @@ func TestStatusTable(t *testing.T) {
 		}
 	}
 	for from, tos := range Transitions {
-		for _, to := range append([]Status{from}, tos...) {
-			if _, ok := Statuses[to]; !ok {
+		for _, to := range append([]submitapplicationapi.Status{from}, tos...) {
+			if _, ok := submitapplicationapi.Statuses[to]; !ok {
 				t.Errorf("transition %s → %s names an unknown status", from, to)
 			}
-			if to == Submitted && to != from {
+			if to == submitapplicationapi.Submitted && to != from {
 				t.Errorf("nothing moves back to submitted")
 			}
 		}
@@ -95,13 +97,13 @@ func TestAgeAndWindows(t *testing.T) {
 }
 
 func statusBody(status, reason, comment string) string {
-	b, _ := json.Marshal(StatusRequest{Status: status, Reason: reason, Comment: comment})
+	b, _ := json.Marshal(submitapplicationapi.StatusRequest{Status: status, Reason: reason, Comment: comment})
 	return string(b)
 }
 
 func TestStatusTransitions(t *testing.T) {
 	w := newWorld(t)
-	var fg, kg Application
+	var fg, kg submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
 		map[string]string{"Idempotency-Key": "fg"}, 201, &fg)
 	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", kindergartenBody("{kid1}", []string{"{kg1}"}, nextYearSept1(), "general", ""),
@@ -112,23 +114,23 @@ func TestStatusTransitions(t *testing.T) {
 	steps := []struct {
 		path, login, body string
 		status            int
-		want              Status
+		want              submitapplicationapi.Status
 	}{
-		{fgPath, "director-s1", statusBody("checking", "", "проверяем адрес регистрации"), 200, Checking},
-		{fgPath, "director-s1", statusBody("registered", "", ""), 200, Registered},
+		{fgPath, "director-s1", statusBody("checking", "", "проверяем адрес регистрации"), 200, submitapplicationapi.Checking},
+		{fgPath, "director-s1", statusBody("registered", "", ""), 200, submitapplicationapi.Registered},
 		{fgPath, "director-s1", statusBody("refused", "documents_not_provided", ""), 422, ""}, // first grade: only for lack of places
 		{fgPath, "director-s1", statusBody("refused", "", ""), 400, ""},                       // a refusal needs its reason
 		{fgPath, "mun-kemerovo", statusBody("refused", "no_places", ""), 403, ""},             // the school decides
 		{fgPath, "parent1", statusBody("enrolled", "", ""), 403, ""},                          // the parent only withdraws
 		{fgPath, "director-s1", statusBody("submitted", "", ""), 400, ""},
-		{fgPath, "director-s1", statusBody("refused", "no_places", "все места в 1-х классах заняты"), 200, Refused},
+		{fgPath, "director-s1", statusBody("refused", "no_places", "все места в 1-х классах заняты"), 200, submitapplicationapi.Refused},
 		{fgPath, "director-s1", statusBody("checking", "", ""), 409, ""}, // refused is final but for archiving
-		{fgPath, "director-s1", statusBody("archived", "", ""), 200, Archived},
-		{kgPath, "kg-director-1", statusBody("registered", "", ""), 200, Registered},
-		{kgPath, "mun-kemerovo", statusBody("directed", "", ""), 200, Directed},
+		{fgPath, "director-s1", statusBody("archived", "", ""), 200, submitapplicationapi.Archived},
+		{kgPath, "kg-director-1", statusBody("registered", "", ""), 200, submitapplicationapi.Registered},
+		{kgPath, "mun-kemerovo", statusBody("directed", "", ""), 200, submitapplicationapi.Directed},
 		{kgPath, "ministry", statusBody("enrolled", "", ""), 403, ""},
 		{kgPath, "director-s1", statusBody("enrolled", "", ""), 404, ""},
-		{kgPath, "parent1", statusBody("withdrawn", "", "переезжаем"), 200, Withdrawn},
+		{kgPath, "parent1", statusBody("withdrawn", "", "переезжаем"), 200, submitapplicationapi.Withdrawn},
 	}
 	for i, s := range steps {
 		code, resp := w.call(w.f.Handle, http.MethodPost, s.path, s.login, s.body, nil)
@@ -136,14 +138,14 @@ func TestStatusTransitions(t *testing.T) {
 			t.Fatalf("step %d (%s %s): %d, want %d: %s", i, s.login, s.body, code, s.status, resp)
 		}
 		if s.want != "" {
-			var a Application
+			var a submitapplicationapi.Application
 			_ = json.Unmarshal([]byte(resp), &a)
-			if a.Status != s.want || a.History[len(a.History)-1].Status != s.want || a.EPGUStatusCode != Statuses[s.want].EPGUCode {
+			if a.Status != s.want || a.History[len(a.History)-1].Status != s.want || a.EPGUStatusCode != submitapplicationapi.Statuses[s.want].EPGUCode {
 				t.Fatalf("step %d: %s", i, resp)
 			}
 		}
 	}
-	var a Application
+	var a submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodGet, "/api/submit-application/applications/"+fg.ID.String(), "parent1", "", nil, 200, &a)
 	var got []string
 	for _, h := range a.History {
@@ -154,7 +156,7 @@ func TestStatusTransitions(t *testing.T) {
 	}
 	// Every change is one status-changed event with its EPGU code.
 	rows, err := w.db.Pool.Query(t.Context(), `SELECT data->>'status', (data->>'epgu_status_code')::int FROM platform.outbox
-		WHERE type = $1 AND subject = $2 ORDER BY seq`, EventStatusChanged, fg.ID.String())
+		WHERE type = $1 AND subject = $2 ORDER BY seq`, submitapplicationapi.EventStatusChanged, fg.ID.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +165,7 @@ func TestStatusTransitions(t *testing.T) {
 		var st string
 		var code int
 		_ = rows.Scan(&st, &code)
-		if Statuses[Status(st)].EPGUCode != code {
+		if submitapplicationapi.Statuses[submitapplicationapi.Status(st)].EPGUCode != code {
 			t.Fatalf("event %s carries code %d", st, code)
 		}
 		evs = append(evs, st)
@@ -190,7 +192,7 @@ func TestList(t *testing.T) {
 		}
 	}
 	count := func(login, query string) int {
-		var p Page[Application]
+		var p submitapplicationapi.Page[submitapplicationapi.Application]
 		w.must(w.f.Handle, http.MethodGet, "/api/submit-application/applications"+query, login, "", nil, 200, &p)
 		return len(p.Items)
 	}
@@ -215,7 +217,7 @@ func TestList(t *testing.T) {
 		}
 	}
 	// Keyset pages.
-	var p Page[Application]
+	var p submitapplicationapi.Page[submitapplicationapi.Application]
 	seen := map[string]bool{}
 	after := ""
 	for i := 0; i < 5; i++ {
@@ -243,13 +245,13 @@ func TestList(t *testing.T) {
 // the portal marks overdue past the deadline.
 func TestAwaitsDecision(t *testing.T) {
 	for _, c := range []struct {
-		service Service
-		status  Status
+		service submitapplicationapi.Service
+		status  submitapplicationapi.Status
 		want    bool
 	}{
-		{Kindergarten, Submitted, true}, {Kindergarten, DocumentsRequested, true}, {Kindergarten, Registered, false},
-		{FirstGrade, Checking, true}, {FirstGrade, Registered, true}, {FirstGrade, Enrolled, false},
-		{AdditionalEducation, Registered, false}, {AdditionalEducation, Withdrawn, false}, {FirstGrade, Refused, false},
+		{submitapplicationapi.Kindergarten, submitapplicationapi.Submitted, true}, {submitapplicationapi.Kindergarten, submitapplicationapi.DocumentsRequested, true}, {submitapplicationapi.Kindergarten, submitapplicationapi.Registered, false},
+		{submitapplicationapi.FirstGrade, submitapplicationapi.Checking, true}, {submitapplicationapi.FirstGrade, submitapplicationapi.Registered, true}, {submitapplicationapi.FirstGrade, submitapplicationapi.Enrolled, false},
+		{submitapplicationapi.AdditionalEducation, submitapplicationapi.Registered, false}, {submitapplicationapi.AdditionalEducation, submitapplicationapi.Withdrawn, false}, {submitapplicationapi.FirstGrade, submitapplicationapi.Refused, false},
 	} {
 		if got := AwaitsDecision(c.service, c.status); got != c.want {
 			t.Errorf("%s in %s: %v, want %v", c.service, c.status, got, c.want)

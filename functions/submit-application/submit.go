@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -36,12 +38,12 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	var in SubmitRequest
+	var in submitapplicationapi.SubmitRequest
 	if err := httpx.DecodeJSON(w, r, &in, maxBody); err != nil {
 		return err
 	}
 	pr := auth.PrincipalFrom(ctx)
-	it := &intake{channel: ChannelCabinet, applicant: pr.Subject, idemKey: key, actor: pr.Subject, actorRole: string(access.Parent)}
+	it := &intake{channel: submitapplicationapi.ChannelCabinet, applicant: pr.Subject, idemKey: key, actor: pr.Subject, actorRole: string(access.Parent)}
 	var fe []errs.FieldError
 	childID := uuidField("child_id", in.ChildID, &fe)
 	fe = append(fe, checkBlocks(it, in.Service, in.FirstGrade, in.Kindergarten, in.AdditionalEducation)...)
@@ -50,15 +52,14 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The child must be the caller's: a parent grant on exactly this child. Any
 	// other child is "not found", so ids reveal nothing.
-	g, _ := pr.Grants.(*access.Grants)
-	grant := childGrant(g, childID)
-	if g != nil {
+	grant, err := Rules.Grant(ctx, PermSubmit, access.Target{PersonID: childID.String()})
+	if err != nil {
+		return errs.User(errs.NotFound, "ребёнок не найден среди ваших детей")
+	}
+	if g, ok := pr.Grants.(*access.Grants); ok {
 		if pid, err := uuid.Parse(g.PersonID); err == nil {
 			it.applicantPerson = &pid
 		}
-	}
-	if grant == nil {
-		return errs.User(errs.NotFound, "ребёнок не найден среди ваших детей")
 	}
 	birth, err := time.Parse(time.DateOnly, grant.BirthDate)
 	if err != nil {
@@ -68,7 +69,7 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	it.hash = hashOf(in)
 
 	app, created, err := f.accept(ctx, it, f.committer.write)
-	countSubmission(ChannelCabinet, created, err)
+	countSubmission(submitapplicationapi.ChannelCabinet, created, err)
 	if err != nil {
 		return err
 	}
@@ -131,14 +132,14 @@ var errNotInserted = errors.New("not inserted")
 // errNotInserted when its key, the child's place or a closed window stopped
 // it. Cabinet submissions go through the committer (group commit); EPGU ones
 // through a transaction of their own that also records the delivered event.
-type writeFunc func(ctx context.Context, it *intake, data []byte) (*Application, error)
+type writeFunc func(ctx context.Context, it *intake, data []byte) (*application, error)
 
 // accept checks it against the rules of its service and writes it with write.
 // It returns the application and whether this call created it. A retry of a
 // stored submission gets the stored application even when a rule no longer
 // holds for it (the window has closed since), and whichever of concurrent
 // retries inserts, the others read its row.
-func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*Application, bool, error) {
+func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*application, bool, error) {
 	if err := f.checkDomain(ctx, it, f.now()); err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.Unprocessable {
 			if app, found, ferr := f.replay(ctx, it); ferr != nil || found {
@@ -183,8 +184,8 @@ func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*Ap
 }
 
 // submittedEvent is the application.submitted event of a new application.
-func submittedEvent(app *Application) SubmittedEvent {
-	ev := SubmittedEvent{
+func submittedEvent(app *application) submitapplicationapi.SubmittedEvent {
+	ev := submitapplicationapi.SubmittedEvent{
 		ApplicationID: app.ID.String(), Number: app.Number, Service: string(app.Service), Channel: app.Channel,
 		Status: string(app.Status), EPGUStatusCode: app.EPGUStatusCode, OrganisationID: app.OrganisationID.String(),
 		MunicipalityID: app.MunicipalityID.String(), ReceivedAt: stamp(app.ReceivedAt), EPGUOrderID: app.EPGUOrderID,
@@ -207,10 +208,10 @@ func submittedEvent(app *Application) SubmittedEvent {
 // replay returns the application stored under its idempotency key (or EPGU
 // order): found with the same request hash, or a 422 when the key was used for
 // another request.
-func (f *Function) replay(ctx context.Context, it *intake) (*Application, bool, error) {
-	var app *Application
+func (f *Function) replay(ctx context.Context, it *intake) (*application, bool, error) {
+	var app *application
 	var err error
-	if it.channel == ChannelEPGU {
+	if it.channel == submitapplicationapi.ChannelEPGU {
 		app, err = f.load(ctx, f.db, `a.epgu_order_id = $1`, it.orderID)
 	} else {
 		app, err = f.load(ctx, f.db, `a.applicant_subject = $1 AND a.idempotency_key = $2`, it.applicant, it.idemKey)
@@ -219,7 +220,7 @@ func (f *Function) replay(ctx context.Context, it *intake) (*Application, bool, 
 		return nil, false, err
 	}
 	if !bytes.Equal(app.requestHash, it.hash) {
-		if it.channel == ChannelEPGU {
+		if it.channel == submitapplicationapi.ChannelEPGU {
 			return nil, false, unprocessable(fmt.Sprintf("заказ ЕПГУ %s уже принят как заявление № %s с другими данными", it.orderID, app.Number),
 				field("order_id", "reused", "номер заказа уже использован для другого заявления"))
 		}
@@ -230,7 +231,7 @@ func (f *Function) replay(ctx context.Context, it *intake) (*Application, bool, 
 }
 
 // activeOf returns the child's active application for the same target, if any.
-func (f *Function) activeOf(ctx context.Context, it *intake) (*Application, error) {
+func (f *Function) activeOf(ctx context.Context, it *intake) (*application, error) {
 	return f.load(ctx, f.db, `a.child_key = $1 AND a.service = $2 AND a.target_key = $3 AND a.status = ANY($4)`,
 		it.childKey, string(it.service), it.targetKey, activeStrings())
 }
@@ -295,7 +296,7 @@ SELECT id, seq, number, received_at, deadline FROM ins`
 
 // insert runs insertSQL for batch in tx. apps[i] is the application of
 // batch[i], or nil when it was not inserted.
-func (f *Function) insert(ctx context.Context, tx pgx.Tx, batch []*pendingWrite) ([]*Application, error) {
+func (f *Function) insert(ctx context.Context, tx pgx.Tx, batch []*pendingWrite) ([]*application, error) {
 	n := len(batch)
 	var (
 		ids, childIDs, persons, targets, munis, windowIDs = make([]string, n), make([]*string, n), make([]*string, n), make([]string, n), make([]string, n), make([]*string, n)
@@ -306,7 +307,7 @@ func (f *Function) insert(ctx context.Context, tx pgx.Tx, batch []*pendingWrite)
 		hashes                                            = make([][]byte, n)
 		windowNos, years                                  = make([]*int, n), make([]*int, n)
 		deadlines                                         = make([]*time.Time, n)
-		apps                                              = make([]*Application, n)
+		apps                                              = make([]*application, n)
 		byID                                              = make(map[uuid.UUID]int, n)
 	)
 	for i, p := range batch {
@@ -327,11 +328,11 @@ func (f *Function) insert(ctx context.Context, tx pgx.Tx, batch []*pendingWrite)
 			persons[i] = ptr(it.applicantPerson.String())
 		}
 		orgs[i] = uuidArrayLiteral(it.orgs)
-		app := &Application{
-			ID: id, Service: it.service, Channel: it.channel, Status: Submitted, ChildID: it.childID,
+		app := &application{Application: submitapplicationapi.Application{
+			ID: id, Service: it.service, Channel: it.channel, Status: submitapplicationapi.Submitted, ChildID: it.childID,
 			ChildBirthDate: it.birth.Format(time.DateOnly), OrganisationID: it.target, OrganisationIDs: it.orgs,
-			MunicipalityID: it.municipality, EPGUOrderID: it.orderID, Data: p.data, applicantSubject: it.applicant, requestHash: it.hash,
-		}
+			MunicipalityID: it.municipality, EPGUOrderID: it.orderID, Data: p.data,
+		}, applicantSubject: it.applicant, requestHash: it.hash}
 		if w := it.window; w != nil {
 			windowIDs[i], windowNos[i], years[i] = ptr(w.id.String()), &w.no, &w.academicYear
 			app.Window, app.AcademicYear = &w.no, &w.academicYear

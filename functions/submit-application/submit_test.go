@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 func TestSubmitIdempotencyAndUniqueness(t *testing.T) {
@@ -20,16 +22,16 @@ func TestSubmitIdempotencyAndUniqueness(t *testing.T) {
 	if code != http.StatusCreated {
 		t.Fatalf("submit: %d %s", code, resp)
 	}
-	var app Application
+	var app submitapplicationapi.Application
 	_ = json.Unmarshal([]byte(resp), &app)
-	if !regexp.MustCompile(`^1К-20[0-9]{2}-[0-9]{7}$`).MatchString(app.Number) || app.Status != Submitted || app.ReceivedAt.IsZero() ||
+	if !regexp.MustCompile(`^1К-20[0-9]{2}-[0-9]{7}$`).MatchString(app.Number) || app.Status != submitapplicationapi.Submitted || app.ReceivedAt.IsZero() ||
 		app.EPGUStatusCode != 120 || app.Window == nil || *app.Window != 1 || *app.AcademicYear != 2027 || app.Deadline == nil {
 		t.Fatalf("created application %+v", app)
 	}
 
 	// The same key and body (a retry after a lost answer): the same application, 200.
 	code, resp = w.submit("parent1", "key-1", strings.ReplaceAll(body, `,"`, `, "`))
-	var again Application
+	var again submitapplicationapi.Application
 	_ = json.Unmarshal([]byte(resp), &again)
 	if code != http.StatusOK || again.ID != app.ID || again.Number != app.Number || !again.ReceivedAt.Equal(app.ReceivedAt) {
 		t.Fatalf("retry: %d %s", code, resp)
@@ -57,7 +59,7 @@ func TestSubmitIdempotencyAndUniqueness(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM applications.applications`); n != 3 {
 		t.Fatalf("%d applications, want 3", n)
 	}
-	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, EventSubmitted); n != 3 {
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, submitapplicationapi.EventSubmitted); n != 3 {
 		t.Fatalf("%d submitted events, want 3", n)
 	}
 	if n := w.count(`SELECT count(*) FROM applications.status_history WHERE application_id = $1 AND status = 'submitted'`, app.ID); n != 1 {
@@ -70,12 +72,12 @@ func TestSubmitIdempotencyAndUniqueness(t *testing.T) {
 	}
 
 	// The parent reads it with its history; the ranked list places it.
-	var got Application
+	var got submitapplicationapi.Application
 	w.must(w.f.Handle, http.MethodGet, "/api/submit-application/applications/"+app.ID.String(), "parent1", "", nil, 200, &got)
-	if len(got.History) != 1 || got.History[0].Status != Submitted || got.History[0].EPGUStatusCode != 120 {
+	if len(got.History) != 1 || got.History[0].Status != submitapplicationapi.Submitted || got.History[0].EPGUStatusCode != 120 {
 		t.Fatalf("history %+v", got.History)
 	}
-	var rank Ranking
+	var rank submitapplicationapi.Ranking
 	w.must(w.f.Handle, http.MethodGet, "/api/submit-application/first-grade/{school1}/ranking?number="+app.Number, "", "", nil, 200, &rank)
 	if rank.Position == nil || *rank.Position != 1 || rank.Total != 2 || rank.Window != 1 {
 		t.Fatalf("ranking %+v", rank)
@@ -101,7 +103,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				code, resp := w.submit("parent1", key(i), body)
-				var a Application
+				var a submitapplicationapi.Application
 				_ = json.Unmarshal([]byte(resp), &a)
 				mu.Lock()
 				defer mu.Unlock()
@@ -139,7 +141,7 @@ func TestServices(t *testing.T) {
 	body := kindergartenBody("{kid1}", []string{"{kg1}", "{kg2}"}, nextYearSept1(), "general",
 		`,"privileges":[{"kind":"sibling","document":"справка из детского сада № 1 о брате"}]`)
 	code, resp := w.submit("parent1", "kg-1", body)
-	var kg Application
+	var kg submitapplicationapi.Application
 	_ = json.Unmarshal([]byte(resp), &kg)
 	if code != 201 || !strings.HasPrefix(kg.Number, "ДС-") || len(kg.OrganisationIDs) != 2 || kg.OrganisationID.String() != w.ids["{kg1}"] ||
 		!strings.Contains(string(kg.Data), `"confirmed":false`) || kg.Window != nil {

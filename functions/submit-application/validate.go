@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -33,7 +35,7 @@ var kemerovo = kuzbass.Time
 // intake is a validated application from either channel, ready to be checked
 // against the registry and the windows and then written.
 type intake struct {
-	service         Service
+	service         submitapplicationapi.Service
 	channel         string
 	childID         *uuid.UUID
 	childKey        string
@@ -97,10 +99,10 @@ func uuidField(name, v string, fe *[]errs.FieldError) uuid.UUID {
 
 // checkBlocks validates the service and its block into it and returns every
 // problem of the input's shape at once (answered 400; nothing is written).
-func checkBlocks(it *intake, service string, fg *FirstGradeData, kg *KindergartenData, ae *AdditionalEducationData) []errs.FieldError {
+func checkBlocks(it *intake, service string, fg *submitapplicationapi.FirstGradeData, kg *submitapplicationapi.KindergartenData, ae *submitapplicationapi.AdditionalEducationData) []errs.FieldError {
 	var fe []errs.FieldError
-	it.service = Service(service)
-	present := map[Service]bool{FirstGrade: fg != nil, Kindergarten: kg != nil, AdditionalEducation: ae != nil}
+	it.service = submitapplicationapi.Service(service)
+	present := map[submitapplicationapi.Service]bool{submitapplicationapi.FirstGrade: fg != nil, submitapplicationapi.Kindergarten: kg != nil, submitapplicationapi.AdditionalEducation: ae != nil}
 	if _, ok := numberPrefix[it.service]; !ok {
 		return append(fe, field("service", "enum", "одно из: kindergarten, first_grade, additional_education"))
 	}
@@ -113,7 +115,7 @@ func checkBlocks(it *intake, service string, fg *FirstGradeData, kg *Kindergarte
 		return append(fe, field(string(it.service), "required", "заполните раздел выбранной услуги"))
 	}
 	switch it.service {
-	case FirstGrade:
+	case submitapplicationapi.FirstGrade:
 		it.school = uuidField("first_grade.school_id", fg.SchoolID, &fe)
 		needsDoc, ok := firstGradeBases[fg.Basis]
 		if !ok {
@@ -123,7 +125,7 @@ func checkBlocks(it *intake, service string, fg *FirstGradeData, kg *Kindergarte
 		priority := needsDoc && fg.Basis != "territory"
 		it.basisDoc = docRef("first_grade.basis_document", fg.BasisDocument, priority, &fe)
 		it.founder = docRef("first_grade.founder_permission", fg.FounderPermission, false, &fe)
-	case Kindergarten:
+	case submitapplicationapi.Kindergarten:
 		st := &storedKindergarten{GroupType: kg.GroupType, Privileges: []storedPrivilege{}}
 		switch n := len(kg.Preferences); {
 		case n == 0:
@@ -172,7 +174,7 @@ func checkBlocks(it *intake, service string, fg *FirstGradeData, kg *Kindergarte
 			st.Privileges = append(st.Privileges, storedPrivilege{Kind: p.Kind, Document: doc})
 		}
 		it.kg = st
-	case AdditionalEducation:
+	case submitapplicationapi.AdditionalEducation:
 		it.programme = uuidField("additional_education.programme_id", ae.ProgrammeID, &fe)
 	}
 	return fe
@@ -188,11 +190,11 @@ func unprocessable(detail string, fe ...errs.FieldError) *errs.Error {
 // windows and the programmes, with the clock today, and fills in the target.
 func (f *Function) checkDomain(ctx context.Context, it *intake, today time.Time) error {
 	switch it.service {
-	case FirstGrade:
+	case submitapplicationapi.FirstGrade:
 		return f.checkFirstGrade(ctx, it, today)
-	case Kindergarten:
+	case submitapplicationapi.Kindergarten:
 		return f.checkKindergarten(ctx, it, today)
-	case AdditionalEducation:
+	case submitapplicationapi.AdditionalEducation:
 		return f.checkAdditional(ctx, it, today)
 	}
 	return fmt.Errorf("unknown service %q", it.service)

@@ -7,36 +7,16 @@ import (
 	"strconv"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
-
-// WindowView is a first-grade enrollment window as the API shows it.
-type WindowView struct {
-	ID             uuid.UUID  `json:"id"`
-	AcademicYear   int        `json:"academic_year"`
-	MunicipalityID *uuid.UUID `json:"municipality_id"` // null: the region-wide default
-	WindowNo       int        `json:"window_no"`
-	OpensAt        time.Time  `json:"opens_at"`
-	ClosesAt       time.Time  `json:"closes_at"`
-}
-
-// WindowRequest is the body of PUT /api/submit-application/windows: one window
-// of one academic year, region-wide (municipality_id omitted, the ministry) or
-// of one municipality (its education authority).
-type WindowRequest struct {
-	AcademicYear   int     `json:"academic_year"`
-	MunicipalityID *string `json:"municipality_id,omitempty"`
-	WindowNo       int     `json:"window_no"`
-	OpensAt        string  `json:"opens_at"`  // RFC 3339
-	ClosesAt       string  `json:"closes_at"` // RFC 3339
-}
 
 // listWindows: GET /api/submit-application/windows?year=&municipality= — the
 // first-grade windows as data, public (families check when admission opens).
@@ -71,13 +51,13 @@ func (f *Function) listWindows(w http.ResponseWriter, r *http.Request) error {
 	if mun != nil {
 		list = effective(list, *mun)
 	}
-	out := []WindowView{}
+	out := []submitapplicationapi.WindowView{}
 	for _, win := range list {
 		if year == 0 || win.academicYear == year {
 			out = append(out, win.view())
 		}
 	}
-	slices.SortFunc(out, func(a, b WindowView) int {
+	slices.SortFunc(out, func(a, b submitapplicationapi.WindowView) int {
 		if a.AcademicYear != b.AcademicYear {
 			return a.AcademicYear - b.AcademicYear
 		}
@@ -86,12 +66,12 @@ func (f *Function) listWindows(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.OpensAt.Compare(b.OpensAt)
 	})
-	httpx.WriteJSON(w, http.StatusOK, Page[WindowView]{Items: out})
+	httpx.WriteJSON(w, http.StatusOK, submitapplicationapi.Page[submitapplicationapi.WindowView]{Items: out})
 	return nil
 }
 
-func (win window) view() WindowView {
-	return WindowView{ID: win.id, AcademicYear: win.academicYear, MunicipalityID: win.municipality,
+func (win window) view() submitapplicationapi.WindowView {
+	return submitapplicationapi.WindowView{ID: win.id, AcademicYear: win.academicYear, MunicipalityID: win.municipality,
 		WindowNo: win.no, OpensAt: win.opens, ClosesAt: win.closes}
 }
 
@@ -104,7 +84,7 @@ func (win window) view() WindowView {
 // cache's lifetime elsewhere — the insert itself always checks the database.
 func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var in WindowRequest
+	var in submitapplicationapi.WindowRequest
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
@@ -145,7 +125,7 @@ func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
 	}
-	var out WindowView
+	var out submitapplicationapi.WindowView
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		// One writer per (year, place) at a time, so the order check below holds.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('applications.windows'), $1)`, int32(in.AcademicYear)); err != nil {
@@ -187,21 +167,9 @@ func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 // mayManageWindows reports whether the caller of ctx may set the windows of
 // mun (nil: the region-wide defaults).
 func mayManageWindows(ctx context.Context, mun *uuid.UUID) bool {
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil {
-		return false
+	t := access.WholeRegion
+	if mun != nil {
+		t = access.Target{MunicipalityIDs: []string{mun.String()}}
 	}
-	g, ok := pr.Grants.(*access.Grants)
-	if !ok {
-		return false
-	}
-	for _, gr := range g.Grants {
-		switch {
-		case gr.Role == access.MinistryOfficial && gr.Scope == access.Region:
-			return true
-		case mun != nil && gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality && gr.ScopeID == mun.String():
-			return true
-		}
-	}
-	return false
+	return Rules.Reaches(ctx, PermWindowsManage, t)
 }

@@ -80,7 +80,20 @@ type Target struct {
 	OrganisationIDs []string
 	ClassIDs        []string
 	PersonID        string
+	// AssigneeID, when set, is the person the object is entrusted to (the
+	// teacher of a lesson): a grant reaches it only when it is that person's.
+	AssigneeID string
+	// OwnerSubject, when set, is the account that created the object (the
+	// applicant of an application): that account reaches it under a personal
+	// grant (Child or Self scope) of any of the roles, whatever person the
+	// grant names — a child named on EPGU may not be matched to a registry
+	// person yet.
+	OwnerSubject string
 }
+
+// WholeRegion is the target of what belongs to the region as a whole (its
+// windows, its statistics): only a region-wide grant reaches it.
+var WholeRegion = Target{}
 
 // Covers reports whether g reaches t.
 func (g Grant) Covers(t Target) bool {
@@ -196,32 +209,52 @@ func GrantsOf(ctx context.Context, pr *auth.Principal, src Source) (*Grants, err
 	return g, nil
 }
 
-// Require is the object check: it returns nil when one of the caller's grants
-// for a role allowed by roles covers t. Otherwise the object is reported as not
-// found, so that ids of other people's objects reveal nothing.
+// Require is the object check: it returns nil when one of the caller's
+// grants for a role allowed by roles reaches t. Otherwise the object is
+// reported as not found, so that ids of other people's objects reveal nothing.
 func Require(ctx context.Context, roles []Role, t Target) error {
+	_, err := grantFor(ctx, roles, t)
+	return err
+}
+
+// grantFor is the first of the caller's grants for one of roles that
+// reaches t, or the owner's grant of one of roles.
+func grantFor(ctx context.Context, roles []Role, t Target) (Grant, error) {
 	pr := auth.PrincipalFrom(ctx)
 	if pr == nil {
-		return errs.E(errs.Unauthenticated, "authorization required")
+		return Grant{}, errs.E(errs.Unauthenticated, "authorization required")
 	}
 	g, ok := pr.Grants.(*Grants)
 	if !ok {
-		return errs.E(errs.NotFound, "not found")
+		return Grant{}, errs.E(errs.NotFound, "not found")
 	}
-	if g.Allows(roles, t) {
-		return nil
+	if gr, ok := g.reaching(roles, t); ok {
+		return gr, nil
 	}
-	return errs.E(errs.NotFound, "not found")
-}
-
-// Allows reports whether a grant of one of roles covers t.
-func (g *Grants) Allows(roles []Role, t Target) bool {
-	for _, gr := range g.Grants {
-		if slices.Contains(roles, gr.Role) && gr.Covers(t) {
-			return true
+	if t.OwnerSubject != "" && pr.Subject == t.OwnerSubject {
+		for _, gr := range g.With(roles...) {
+			if gr.Scope == Child || gr.Scope == Self { // a personal grant, not an office's
+				return gr, nil
+			}
 		}
 	}
-	return false
+	return Grant{}, errs.E(errs.NotFound, "not found")
+}
+
+// Allows reports whether a grant of one of roles reaches t (an owner's
+// account aside: Require knows the caller's account, Grants do not).
+func (g *Grants) Allows(roles []Role, t Target) bool {
+	_, ok := g.reaching(roles, t)
+	return ok
+}
+
+func (g *Grants) reaching(roles []Role, t Target) (Grant, bool) {
+	for _, gr := range g.Grants {
+		if slices.Contains(roles, gr.Role) && gr.Covers(t) && (t.AssigneeID == "" || t.AssigneeID == g.PersonID) {
+			return gr, true
+		}
+	}
+	return Grant{}, false
 }
 
 // With returns the grants of the given roles only.
@@ -242,7 +275,20 @@ func (p *Policy) RolesOf(perm auth.Permission) []Role {
 	return append([]Role(nil), p.rules[perm]...)
 }
 
-// Require is the object check for perm under these rules (see the package Require).
+// Require is the object check for perm under these rules (see the package
+// Require): every handler's check of the object it acts on.
 func (r Rules) Require(ctx context.Context, perm auth.Permission, t Target) error {
 	return Require(ctx, r[perm], t)
+}
+
+// Grant is Require that also says under which of the caller's grants perm
+// reaches t (its role goes into audit logs and histories).
+func (r Rules) Grant(ctx context.Context, perm auth.Permission, t Target) (Grant, error) {
+	return grantFor(ctx, r[perm], t)
+}
+
+// Reaches reports whether perm reaches t for the caller of ctx: Require for a
+// handler that decides rather than refuses (what to show, what to offer).
+func (r Rules) Reaches(ctx context.Context, perm auth.Permission, t Target) bool {
+	return Require(ctx, r[perm], t) == nil
 }

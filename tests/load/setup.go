@@ -18,12 +18,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko"
 	"github.com/kuzbass/eko/functions/registry/seed"
-	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/auth"
@@ -368,7 +369,7 @@ func (st *state) verify(ctx context.Context) error {
 		(SELECT count(*) FROM applications.status_history),
 		(SELECT count(*) FROM platform.outbox WHERE type = $1 AND subject IN (SELECT id::text FROM applications.applications WHERE applicant_subject <> 'bare')),
 		(SELECT count(*) FROM (SELECT child_key FROM applications.applications WHERE status = 'submitted' GROUP BY child_key, target_key HAVING count(*) > 1) d)`,
-		submitapplication.EventSubmitted).Scan(&apps, &history, &evs, &dupKeys)
+		submitapplicationapi.EventSubmitted).Scan(&apps, &history, &evs, &dupKeys)
 	if err != nil {
 		return err
 	}

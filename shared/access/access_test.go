@@ -1,0 +1,66 @@
+package access_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+)
+
+const perm auth.Permission = "test.object.read"
+
+// callerWith is the context of a request by subject holding grants.
+func callerWith(subject, person string, grants ...access.Grant) context.Context {
+	return auth.WithPrincipal(context.Background(), &auth.Principal{Subject: subject,
+		Grants: &access.Grants{PersonID: person, Grants: grants}})
+}
+
+func TestObjectChecks(t *testing.T) {
+	rules := access.Rules{perm: {access.Teacher, access.Director, access.Parent, access.MinistryOfficial}}
+	teacher := access.Grant{Role: access.Teacher, Scope: access.Organisation, ScopeID: "school-1"}
+	director := access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-1"}
+	parent := access.Grant{Role: access.Parent, Scope: access.Child, ScopeID: "kid-1"}
+	ministry := access.Grant{Role: access.MinistryOfficial, Scope: access.Region}
+	lesson := access.Target{OrganisationIDs: []string{"school-1"}, AssigneeID: "teacher-1"}
+	application := access.Target{OrganisationIDs: []string{"school-1"}, PersonID: "kid-unmatched", OwnerSubject: "oid-parent"}
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		target access.Target
+		role   access.Role // "" refused
+	}{
+		{"the lesson's own teacher", callerWith("oid-t1", "teacher-1", teacher), lesson, access.Teacher},
+		{"another teacher of the school", callerWith("oid-t2", "teacher-2", teacher), lesson, ""},
+		{"the director, not its teacher", callerWith("oid-d", "director-1", director), lesson, ""},
+		{"the ministry, not its teacher", callerWith("oid-m", "ministry-1", ministry), lesson, ""},
+		{"a school's object for its director", callerWith("oid-d", "director-1", director), access.Target{OrganisationIDs: []string{"school-1"}}, access.Director},
+		{"another school's object", callerWith("oid-d", "director-1", director), access.Target{OrganisationIDs: []string{"school-2"}}, ""},
+		{"the whole region for the ministry", callerWith("oid-m", "ministry-1", ministry), access.WholeRegion, access.MinistryOfficial},
+		{"the whole region for a director", callerWith("oid-d", "director-1", director), access.WholeRegion, ""},
+		{"the applicant, the child not matched", callerWith("oid-parent", "parent-1", parent), application, access.Parent},
+		{"another parent", callerWith("oid-other", "parent-2", parent), application, ""},
+		// An office's grant does not make its holder the owner of what they filed.
+		{"the applicant as a director elsewhere", callerWith("oid-parent", "parent-1",
+			access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-9"}), application, ""},
+		{"the school's director", callerWith("oid-d", "director-1", director), application, access.Director},
+	}
+	for _, c := range cases {
+		gr, err := rules.Grant(c.ctx, perm, c.target)
+		switch {
+		case c.role == "" && errs.CodeOf(err) != errs.NotFound:
+			t.Errorf("%s: %v %v, want not found", c.name, gr, err)
+		case c.role != "" && (err != nil || gr.Role != c.role):
+			t.Errorf("%s: %v %v, want the %s grant", c.name, gr, err, c.role)
+		case rules.Reaches(c.ctx, perm, c.target) != (c.role != ""):
+			t.Errorf("%s: Reaches disagrees with Grant", c.name)
+		}
+	}
+	if err := rules.Require(context.Background(), perm, lesson); errs.CodeOf(err) != errs.Unauthenticated {
+		t.Errorf("without a caller: %v", err)
+	}
+	if err := (access.Rules{}).Require(callerWith("oid-m", "m", ministry), perm, access.WholeRegion); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("a permission no rule names: %v", err)
+	}
+}
