@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/uuid"
 
-	sa "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -31,24 +30,22 @@ import (
 // allocation and watches overdue work. Every page calls the submit-application
 // API with the user's token; that API decides what the user may see and do.
 
-const servicesAPI = "/api/submit-application"
-
 func (f *Function) mountApplications(rt *httpx.Router) {
-	rt.Handle(http.MethodGet, "/applications", auth.Authenticated, f.applications)
-	rt.Handle(http.MethodGet, "/applications/new", auth.Authenticated, f.applyForm)
-	rt.Handle(http.MethodPost, "/applications", auth.Authenticated, f.apply)
-	rt.Handle(http.MethodGet, "/applications/{id}", auth.Authenticated, f.application)
+	rt.Handle(http.MethodGet, "/applications", auth.Authenticated, f.pageOf("applications", "Заявления", f.applications))
+	rt.Handle(http.MethodGet, "/applications/new", auth.Authenticated, f.pageOf("apply", "Заявление", f.applyForm))
+	rt.Handle(http.MethodPost, "/applications", auth.Authenticated, f.pageOf("apply", "Заявление", f.apply))
+	rt.Handle(http.MethodGet, "/applications/{id}", auth.Authenticated, f.pageOf("application", "Заявление", f.application))
 	rt.Handle(http.MethodPost, "/applications/{id}/status", auth.Authenticated, f.applicationStatus)
 	rt.Handle(http.MethodPost, "/applications/{id}/direction", auth.Authenticated, f.applicationDirection)
-	rt.Handle(http.MethodGet, "/allocations", auth.Authenticated, f.allocations)
-	rt.Handle(http.MethodPost, "/allocations", auth.Authenticated, f.createAllocation)
-	rt.Handle(http.MethodGet, "/allocations/{id}", auth.Authenticated, f.allocation)
+	rt.Handle(http.MethodGet, "/allocations", auth.Authenticated, f.pageOf("allocations", "Комплектование детских садов", f.allocations))
+	rt.Handle(http.MethodPost, "/allocations", auth.Authenticated, f.pageOf("allocations", "Комплектование детских садов", f.createAllocation))
+	rt.Handle(http.MethodGet, "/allocations/{id}", auth.Authenticated, f.pageOf("allocation", "Комплектование: результаты", f.allocation))
 	rt.Handle(http.MethodPost, "/allocations/{id}/confirm", auth.Authenticated, f.confirmAllocation)
 }
 
-// servicesClient is the submit-application API, or 503 when the portal was
+// servicesAPI is the submit-application API, or 503 when the portal was
 // deployed without it.
-func (f *Function) servicesClient() (*apiClient, error) {
+func (f *Function) servicesAPI() (*submitapplicationapi.Client, error) {
 	if f.services == nil {
 		return nil, errs.User(errs.Unavailable, "Приём заявлений сейчас недоступен.")
 	}
@@ -66,21 +63,19 @@ var serviceTitles = map[submitapplicationapi.Service]string{
 type orgNames struct {
 	f     *Function
 	ctx   context.Context
-	token string
 	known map[uuid.UUID]string
 }
 
 func (f *Function) orgNames(r *http.Request) *orgNames {
-	return &orgNames{f: f, ctx: r.Context(), token: principal(r).Token, known: map[uuid.UUID]string{}}
+	return &orgNames{f: f, ctx: r.Context(), known: map[uuid.UUID]string{}}
 }
 
 func (n *orgNames) name(id uuid.UUID) string {
 	if s, ok := n.known[id]; ok {
 		return s
 	}
-	var o registryapi.Organisation
 	s := "организация " + id.String()[:8]
-	if err := n.f.registry.get(n.ctx, n.token, "/api/registry/organisations/"+id.String(), nil, &o); err == nil {
+	if o, err := n.f.registry.Organisation(n.ctx, id); err == nil {
 		s = o.ShortName
 	}
 	n.known[id] = s
@@ -92,7 +87,6 @@ type applicationRow struct {
 	submitapplicationapi.Application
 	ServiceTitle string
 	Organisation string
-	Overdue      bool
 }
 
 type applicationsView struct {
@@ -121,33 +115,33 @@ func allStatuses() []statusOption {
 // applications: GET /applications[?service=&status=&overdue=true&after=] —
 // a parent's own applications; the applications addressed to a staff member's
 // organisation; a municipality's (with its overdue work).
-func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.servicesClient()
+func (f *Function) applications(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	g, err := f.registry.grants(r.Context(), p.Token)
+	g, err := pg.Grants()
+	if err != nil {
+		return err
+	}
+	in := r.URL.Query()
+	filter := submitapplicationapi.ApplicationFilter{Service: submitapplicationapi.Service(in.Get("service")),
+		Status: submitapplicationapi.Status(in.Get("status")), Overdue: in.Get("overdue") == "true", After: in.Get("after")}
+	list, err := api.Applications(r.Context(), filter)
 	if err != nil {
 		return err
 	}
 	q := url.Values{}
-	for _, k := range []string{"service", "status", "overdue", "after"} {
-		if v := r.URL.Query().Get(k); v != "" {
+	for _, k := range []string{"service", "status", "overdue"} {
+		if v := in.Get(k); v != "" {
 			q.Set(k, v)
 		}
 	}
-	var page submitapplicationapi.Page[submitapplicationapi.Application]
-	if err := api.get(r.Context(), p.Token, servicesAPI+"/applications", q, &page); err != nil {
-		return err
-	}
 	names := f.orgNames(r)
-	now := f.now()
-	d := applicationsView{Filter: q, Next: page.Next, Statuses: allStatuses(),
+	d := applicationsView{Filter: q, Next: list.Next, Statuses: allStatuses(),
 		Parent: hasRole(g.Grants, kindParent), Official: hasRole(g.Grants, kindOfficial), Staff: hasRole(g.Grants, kindStaff)}
-	for _, a := range page.Items {
-		d.Items = append(d.Items, applicationRow{Application: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID),
-			Overdue: a.Deadline != nil && a.Deadline.Before(now) && sa.AwaitsDecision(a.Service, a.Status)})
+	for _, a := range list.Items {
+		d.Items = append(d.Items, applicationRow{Application: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID)})
 	}
 	if d.Next != "" {
 		nq := url.Values{}
@@ -157,15 +151,11 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
 		nq.Set("after", d.Next)
 		d.Query = nq.Encode()
 	}
-	title := "Заявления"
-	if q.Get("overdue") == "true" {
-		title = "Просроченные заявления"
+	if filter.Overdue {
+		pg.Title = "Просроченные заявления"
 	}
-	v := f.baseView(r, "applications", title)
-	f.withRoles(r, &v, g.Grants)
-	v.Data = d
-	f.render(w, http.StatusOK, "applications", v)
-	return nil
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
 }
 
 // applyView is the application form, with the API's refusal when it was sent.
@@ -189,12 +179,12 @@ var applyTitles = map[string]string{
 }
 
 // applyForm: GET /applications/new?service=kindergarten|first_grade|additional_education
-func (f *Function) applyForm(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) applyForm(w http.ResponseWriter, r *http.Request, pg *page) error {
 	service := r.URL.Query().Get("service")
 	if _, ok := applyTitles[service]; !ok {
 		service = "kindergarten"
 	}
-	return f.renderApply(w, r, service, url.Values{}, newKey(), nil)
+	return f.renderApply(w, r, pg, service, url.Values{}, newKey(), nil)
 }
 
 func newKey() string {
@@ -203,32 +193,31 @@ func newKey() string {
 	return "portal-" + hex.EncodeToString(b)
 }
 
-func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, service string, form url.Values, key string, refusal *errs.Error) error {
-	api, err := f.servicesClient()
+func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, pg *page, service string, form url.Values, key string, refusal *errs.Error) error {
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	me, err := f.registry.me(r.Context(), p.Token)
+	ctx := r.Context()
+	me, err := f.registry.Me(ctx)
 	if err != nil {
 		return err
 	}
+	pg.keepGrants(personOf(me), me.Grants)
 	d := applyView{Service: service, ServiceTitle: applyTitles[service], Key: key, Children: me.Children, Form: form,
 		FieldErrors: map[string]string{}, PreferenceSlot: []int{0, 1, 2, 3, 4}}
 	switch service {
 	case "kindergarten", "first_grade":
 		kind := map[string]string{"kindergarten": "kindergarten", "first_grade": "school"}[service]
-		var page registryapi.Page[registryapi.Organisation]
-		if err := f.registry.get(r.Context(), p.Token, "/api/registry/organisations", url.Values{"kind": {kind}, "limit": {"500"}}, &page); err != nil {
+		orgs, err := f.registry.Organisations(ctx, registryapi.OrganisationFilter{Kind: kind, Limit: 500})
+		if err != nil {
 			return err
 		}
-		d.Organisations = page.Items
+		d.Organisations = orgs.Items
 	case "additional_education":
-		var page submitapplicationapi.Page[submitapplicationapi.Programme]
-		if err := api.get(r.Context(), p.Token, servicesAPI+"/programmes", url.Values{"status": {"open"}}, &page); err != nil {
+		if d.Programmes, err = api.OpenProgrammes(ctx); err != nil {
 			return err
 		}
-		d.Programmes = page.Items
 	}
 	status := http.StatusOK
 	if refusal != nil {
@@ -238,11 +227,8 @@ func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, service s
 			d.FieldErrors[formField(fe.Field)] = fe.Message
 		}
 	}
-	v := f.baseView(r, "apply", d.ServiceTitle)
-	f.withRoles(r, &v, me.Grants)
-	v.Data = d
-	f.render(w, status, "apply", v)
-	return nil
+	pg.Title, pg.Data = d.ServiceTitle, d
+	return pg.render(w, status)
 }
 
 // formField maps an API field path onto the form's field name.
@@ -264,11 +250,11 @@ func formField(apiField string) string {
 // apply: POST /applications — sends the form to the API with its
 // Idempotency-Key; on success the application's page, otherwise the form again
 // with the API's explanation next to the fields.
-func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) apply(w http.ResponseWriter, r *http.Request, pg *page) error {
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
-	api, err := f.servicesClient()
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
@@ -299,10 +285,9 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 	case "additional_education":
 		req.AdditionalEducation = &submitapplicationapi.AdditionalEducationData{ProgrammeID: form.Get("programme_id")}
 	}
-	var a submitapplicationapi.Application
-	err = api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/applications", req, map[string]string{"Idempotency-Key": key}, &a)
+	a, err := api.Submit(r.Context(), key, req)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
-		return f.renderApply(w, r, service, form, key, e)
+		return f.renderApply(w, r, pg, service, form, key, e)
 	}
 	if err != nil {
 		return err
@@ -319,17 +304,16 @@ type applicationView struct {
 	Preferences  []string
 	Queue        *submitapplicationapi.QueueView
 	QueueNames   map[uuid.UUID]string
-	Moves        []statusOption // what this user may move it to
-	Reasons      []statusOption
-	Overdue      bool
+	Moves        []statusOption // what submit-application says this user may move it to
+	Reasons      []statusOption // the grounds the refusal among them needs
 	Notice       string
 }
 
 // application: GET /applications/{id} — the status timeline, the explained
-// queue position (kindergarten), a direction to answer, and the moves staff may
-// make.
-func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.servicesClient()
+// queue position (kindergarten), a direction to answer, and the moves the
+// user may make.
+func (f *Function) application(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
@@ -337,25 +321,19 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	var a submitapplicationapi.Application
-	if err := api.get(r.Context(), p.Token, servicesAPI+"/applications/"+id.String(), nil, &a); err != nil {
-		return err
-	}
-	g, err := f.registry.grants(r.Context(), p.Token)
+	ctx := r.Context()
+	a, err := api.Application(ctx, id)
 	if err != nil {
 		return err
 	}
 	names := f.orgNames(r)
 	d := applicationView{App: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID),
-		QueueNames: map[uuid.UUID]string{}, Overdue: a.Deadline != nil && a.Deadline.Before(f.now()) && sa.AwaitsDecision(a.Service, a.Status),
-		Notice: r.URL.Query().Get("done")}
+		QueueNames: map[uuid.UUID]string{}, Notice: r.URL.Query().Get("done")}
 	for _, o := range a.OrganisationIDs {
 		d.Preferences = append(d.Preferences, names.name(o))
 	}
 	if a.Service == submitapplicationapi.Kindergarten {
-		var q submitapplicationapi.QueueView
-		if err := api.get(r.Context(), p.Token, servicesAPI+"/applications/"+id.String()+"/queue", nil, &q); err == nil {
+		if q, err := api.Queue(ctx, id); err == nil {
 			d.Queue = &q
 			for _, k := range q.Kindergartens {
 				d.QueueNames[k.KindergartenID] = names.name(k.KindergartenID)
@@ -365,51 +343,44 @@ func (f *Function) application(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	staff := hasRole(g.Grants, kindStaff) || hasRole(g.Grants, kindOfficial)
-	for _, to := range sa.Transitions[a.Status] {
-		if staff || to == submitapplicationapi.Withdrawn {
-			d.Moves = append(d.Moves, statusOption{string(to), submitapplicationapi.Statuses[to].Title})
+	for _, m := range a.AllowedMoves {
+		d.Moves = append(d.Moves, statusOption{string(m.Status), m.Title})
+		for _, reason := range m.Reasons {
+			d.Reasons = append(d.Reasons, statusOption{reason.Code, reason.Title})
 		}
 	}
-	for k, title := range submitapplicationapi.RefusalReasons {
-		d.Reasons = append(d.Reasons, statusOption{k, title})
-	}
-	slices.SortFunc(d.Reasons, func(a, b statusOption) int { return strings.Compare(a.Value, b.Value) })
-	v := f.baseView(r, "application", "Заявление "+a.Number)
-	f.withRoles(r, &v, g.Grants)
-	v.Data = d
-	f.render(w, http.StatusOK, "application", v)
-	return nil
+	pg.Title, pg.Data = "Заявление "+a.Number, d
+	return pg.render(w, http.StatusOK)
 }
 
 // applicationStatus: POST /applications/{id}/status — staff move the
 // application on; a parent withdraws it.
 func (f *Function) applicationStatus(w http.ResponseWriter, r *http.Request) error {
-	return f.act(w, r, func(form url.Values) any {
+	return f.act(w, r, "/applications/%s?done=status", func(api *submitapplicationapi.Client, id uuid.UUID, form url.Values) error {
 		body := submitapplicationapi.StatusRequest{Status: form.Get("status"), Comment: form.Get("comment")}
 		if body.Status == string(submitapplicationapi.Refused) {
 			body.Reason = form.Get("reason")
 		}
-		return body
-	}, "/applications/%s/status", "/applications/%s?done=status")
+		_, err := api.ChangeStatus(r.Context(), id, body)
+		return err
+	})
 }
 
 // applicationDirection: POST /applications/{id}/direction — the parent
 // accepts or declines a kindergarten direction.
 func (f *Function) applicationDirection(w http.ResponseWriter, r *http.Request) error {
-	return f.act(w, r, func(form url.Values) any {
-		return map[string]string{"decision": form.Get("decision")}
-	}, "/applications/%s/direction", "/applications/%s?done=direction")
+	return f.act(w, r, "/applications/%s?done=direction", func(api *submitapplicationapi.Client, id uuid.UUID, form url.Values) error {
+		return api.AnswerDirection(r.Context(), id, submitapplicationapi.DirectionAnswer{Decision: form.Get("decision")})
+	})
 }
 
-// act performs a form's action on the object {id} of the page: the API call
-// apiPath (under the submit-application API) with the body bodyOf builds from
-// the form, then a redirect to page. Both paths take the id for %s.
-func (f *Function) act(w http.ResponseWriter, r *http.Request, bodyOf func(url.Values) any, apiPath, page string) error {
+// act performs a form's action on the object {id} of the page with the
+// submit-application API, then redirects to page (which takes the id for %s).
+func (f *Function) act(w http.ResponseWriter, r *http.Request, page string, do func(*submitapplicationapi.Client, uuid.UUID, url.Values) error) error {
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
-	api, err := f.servicesClient()
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
@@ -417,11 +388,7 @@ func (f *Function) act(w http.ResponseWriter, r *http.Request, bodyOf func(url.V
 	if err != nil {
 		return err
 	}
-	var body any
-	if bodyOf != nil {
-		body = bodyOf(r.PostForm)
-	}
-	if err := api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+fmt.Sprintf(apiPath, id), body, nil, nil); err != nil {
+	if err := do(api, id, r.PostForm); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf(page, id), http.StatusSeeOther)
@@ -439,56 +406,53 @@ type allocationsView struct {
 }
 
 // allocations: GET /allocations — the kindergarten allocation campaigns.
-func (f *Function) allocations(w http.ResponseWriter, r *http.Request) error {
-	return f.renderAllocations(w, r, "")
+func (f *Function) allocations(w http.ResponseWriter, r *http.Request, pg *page) error {
+	return f.renderAllocations(w, r, pg, "")
 }
 
-func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, problem string) error {
-	api, err := f.servicesClient()
+func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pg *page, problem string) error {
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	g, err := f.registry.grants(r.Context(), p.Token)
+	ctx := r.Context()
+	g, err := pg.Grants()
 	if err != nil {
 		return err
 	}
-	var page submitapplicationapi.Page[submitapplicationapi.AllocationView]
-	if err := api.get(r.Context(), p.Token, servicesAPI+"/allocations", nil, &page); err != nil {
+	runs, err := api.Allocations(ctx)
+	if err != nil {
 		return err
 	}
-	d := allocationsView{Items: page.Items, Rows: []int{0, 1, 2, 3, 4, 5, 6, 7}, Error: problem,
+	d := allocationsView{Items: runs, Rows: []int{0, 1, 2, 3, 4, 5, 6, 7}, Error: problem,
 		Start: time.Date(f.now().Year(), time.September, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
 	for _, gr := range g.Grants {
 		if gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality {
 			d.Municipality = gr.ScopeID
-			var orgs registryapi.Page[registryapi.Organisation]
-			q := url.Values{"kind": {"kindergarten"}, "municipality": {gr.ScopeID}, "limit": {"500"}}
-			if err := f.registry.get(r.Context(), p.Token, "/api/registry/organisations", q, &orgs); err != nil {
+			mun, _ := uuid.Parse(gr.ScopeID)
+			kgs, err := f.registry.Organisations(ctx, registryapi.OrganisationFilter{Kind: "kindergarten", Municipality: mun, Limit: 500})
+			if err != nil {
 				return err
 			}
-			d.Kindergartens = orgs.Items
+			d.Kindergartens = kgs.Items
 			break
 		}
 	}
-	v := f.baseView(r, "allocations", "Комплектование детских садов")
-	f.withRoles(r, &v, g.Grants)
-	v.Data = d
+	pg.Data = d
 	status := http.StatusOK
 	if problem != "" {
 		status = http.StatusUnprocessableEntity
 	}
-	f.render(w, status, "allocations", v)
-	return nil
+	return pg.render(w, status)
 }
 
 // createAllocation: POST /allocations — a draft: the places the municipality
 // offers, row by row (kindergarten, age band, group type, places).
-func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request, pg *page) error {
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
-	api, err := f.servicesClient()
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
@@ -503,18 +467,17 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 		band, err1 := strconv.Atoi(bands[i])
 		n, err2 := strconv.Atoi(places[i])
 		if err1 != nil || err2 != nil {
-			return f.renderAllocations(w, r, "Возраст и число мест — целые числа (строка "+strconv.Itoa(i+1)+").")
+			return f.renderAllocations(w, r, pg, "Возраст и число мест — целые числа (строка "+strconv.Itoa(i+1)+").")
 		}
 		req.Places = append(req.Places, submitapplicationapi.PlaceOffer{KindergartenID: kgs[i], AgeBand: &band, GroupType: groups[i], Places: &n})
 	}
-	var run submitapplicationapi.AllocationView
-	err = api.send(r.Context(), principal(r).Token, http.MethodPost, servicesAPI+"/allocations", req, nil, &run)
+	run, err := api.CreateAllocation(r.Context(), req)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
 		msg := e.Detail
 		for _, fe := range e.Fields {
 			msg += "; " + fe.Message
 		}
-		return f.renderAllocations(w, r, msg)
+		return f.renderAllocations(w, r, pg, msg)
 	}
 	if err != nil {
 		return err
@@ -524,8 +487,8 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 }
 
 // allocation: GET /allocations/{id} — a campaign's results, each explained.
-func (f *Function) allocation(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.servicesClient()
+func (f *Function) allocation(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, err := f.servicesAPI()
 	if err != nil {
 		return err
 	}
@@ -533,29 +496,27 @@ func (f *Function) allocation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	var run submitapplicationapi.AllocationView
-	if err := api.get(r.Context(), p.Token, servicesAPI+"/allocations/"+id.String(), url.Values{"limit": {"200"}}, &run); err != nil {
-		return err
-	}
-	g, err := f.registry.grants(r.Context(), p.Token)
+	run, err := api.Allocation(r.Context(), id, 200)
 	if err != nil {
 		return err
 	}
-	v := f.baseView(r, "allocation", "Комплектование: результаты")
-	f.withRoles(r, &v, g.Grants)
-	v.Data = struct {
+	g, err := pg.Grants()
+	if err != nil {
+		return err
+	}
+	pg.Data = struct {
 		Run       submitapplicationapi.AllocationView
 		CanRun    bool
 		Confirmed bool
 	}{run, hasRole(g.Grants, kindOfficial), run.Status == "confirmed"}
-	f.render(w, http.StatusOK, "allocation", v)
-	return nil
+	return pg.render(w, http.StatusOK)
 }
 
 // confirmAllocation: POST /allocations/{id}/confirm — directions are issued.
 func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) error {
-	return f.act(w, r, nil, "/allocations/%s/confirm", "/allocations/%s")
+	return f.act(w, r, "/allocations/%s", func(api *submitapplicationapi.Client, id uuid.UUID, _ url.Values) error {
+		return api.ConfirmAllocation(r.Context(), id)
+	})
 }
 
 // processesApplications reports whether grants include a role that reads

@@ -29,22 +29,18 @@ type classJournalPage struct {
 }
 
 // journalClass: GET /journal/classes/{id}
-func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) journalClass(w http.ResponseWriter, r *http.Request, pg *page) error {
 	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
-	ctx, p := r.Context(), principal(r)
-	var cj postgradeapi.ClassJournal
-	if err := api.get(ctx, p.Token, journalAPI+"/classes/"+id.String()+"/assignments", nil, &cj); err != nil {
-		return err
-	}
-	g, err := f.registry.grants(ctx, p.Token)
+	ctx := r.Context()
+	cj, err := api.ClassAssignments(ctx, id)
 	if err != nil {
 		return err
 	}
 	d := classJournalPage{Class: "Класс"}
-	if classes, err := f.registry.classes(ctx, p.Token, cj.OrganisationID); err == nil {
+	if classes, err := f.registry.Classes(ctx, cj.OrganisationID); err == nil {
 		for _, c := range classes {
 			if c.ID == id {
 				d.Class = c.Name
@@ -52,7 +48,7 @@ func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	teachers := map[uuid.UUID]string{}
-	if staff, err := f.registry.staff(ctx, p.Token, cj.OrganisationID); err == nil {
+	if staff, err := f.registry.Staff(ctx, cj.OrganisationID); err == nil {
 		for _, s := range staff {
 			teachers[s.PersonID] = s.FullName
 		}
@@ -60,13 +56,10 @@ func (f *Function) journalClass(w http.ResponseWriter, r *http.Request) error {
 	for _, a := range cj.Items {
 		d.Subjects = append(d.Subjects, classSubject{ClassAssignment: a, Teacher: teachers[a.TeacherID]})
 	}
-	if d.Pupils, err = f.registry.roster(ctx, p.Token, cj.OrganisationID, id); err != nil {
+	if d.Pupils, err = f.registry.Roster(ctx, cj.OrganisationID, id); err != nil {
 		return err
 	}
 	slices.SortFunc(d.Pupils, func(a, b registryapi.RosterPupil) int { return strings.Compare(a.FullName(), b.FullName()) })
-	v := f.baseView(r, "classjournal", "Журнал класса")
-	f.withRoles(r, &v, g.Grants)
-	v.Data = d
-	f.render(w, http.StatusOK, "classjournal", v)
-	return nil
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
 }

@@ -3,16 +3,14 @@ package portal
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -20,27 +18,27 @@ import (
 )
 
 // The journal's pages: a teacher's lessons of a day, a lesson's column of the
-// journal (marks typed from the keyboard, attendance, the topic — saved at
-// once), and a pupil's diary week with marks by subject and a trend chart.
-// Every page calls the post-grade API with the user's token; names come from
+// journal (marks typed from the keyboard, attendance, the topic — what changed
+// saved at once, in one request), and a pupil's diary week with marks by
+// subject and a trend chart. Every page calls the post-grade API with the
+// user's token, which decides what the user may see and do; names come from
 // the registry's class list, which the registry shows to those it allows.
 
-const journalAPI = "/api/post-grade"
-
 func (f *Function) mountJournal(rt *httpx.Router) {
-	rt.Handle(http.MethodGet, "/journal", auth.Authenticated, f.journalDay)
-	rt.Handle(http.MethodGet, "/journal/assignments/{id}", auth.Authenticated, f.journalGrid)
-	rt.Handle(http.MethodGet, "/journal/classes/{id}", auth.Authenticated, f.journalClass)
-	rt.Handle(http.MethodGet, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.journalTermMarks)
-	rt.Handle(http.MethodPost, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.confirmJournalMarks)
-	rt.Handle(http.MethodGet, "/journal/lessons/{id}", auth.Authenticated, f.journalLesson)
-	rt.Handle(http.MethodPost, "/journal/lessons/{id}", auth.Authenticated, f.saveJournalLesson)
-	rt.Handle(http.MethodGet, "/children/{id}/diary", auth.Authenticated, f.childDiary)
-	rt.Handle(http.MethodGet, "/diary", auth.Authenticated, f.ownDiary)
-	rt.Handle(http.MethodGet, "/summary/journal", auth.Authenticated, f.journalSummary)
+	rt.Handle(http.MethodGet, "/journal", auth.Authenticated, f.pageOf("journal", "Журнал", f.journalDay))
+	rt.Handle(http.MethodGet, "/journal/assignments/{id}", auth.Authenticated, f.pageOf("grid", "Журнал класса", f.journalGrid))
+	rt.Handle(http.MethodGet, "/journal/classes/{id}", auth.Authenticated, f.pageOf("classjournal", "Журнал класса", f.journalClass))
+	rt.Handle(http.MethodGet, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.pageOf("termmarks", "Отметки за период", f.journalTermMarks))
+	rt.Handle(http.MethodPost, "/journal/assignments/{id}/term-marks", auth.Authenticated, f.pageOf("termmarks", "Отметки за период", f.confirmJournalMarks))
+	rt.Handle(http.MethodGet, "/journal/lessons/{id}", auth.Authenticated, f.pageOf("lesson", "Урок", f.journalLesson))
+	rt.Handle(http.MethodPost, "/journal/lessons/{id}", auth.Authenticated, f.pageOf("lesson", "Урок", f.saveJournalLesson))
+	rt.Handle(http.MethodGet, "/children/{id}/diary", auth.Authenticated, f.pageOf("diary", "Дневник", f.childDiary))
+	rt.Handle(http.MethodGet, "/diary", auth.Authenticated, f.pageOf("diary", "Дневник", f.ownDiary))
+	rt.Handle(http.MethodGet, "/summary/journal", auth.Authenticated, f.pageOf("summary", "Сводка журнала", f.journalSummary))
 }
 
-func (f *Function) journalClient() (*apiClient, error) {
+// journalAPI is the post-grade API, or 503 when the portal was deployed without it.
+func (f *Function) journalAPI() (*postgradeapi.Client, error) {
 	if f.journal == nil {
 		return nil, errs.User(errs.Unavailable, "Электронный журнал сейчас недоступен.")
 	}
@@ -48,8 +46,8 @@ func (f *Function) journalClient() (*apiClient, error) {
 }
 
 // journalPage is the post-grade client and the {id} of a journal page.
-func (f *Function) journalPage(r *http.Request) (*apiClient, uuid.UUID, error) {
-	api, err := f.journalClient()
+func (f *Function) journalPage(r *http.Request) (*postgradeapi.Client, uuid.UUID, error) {
+	api, err := f.journalAPI()
 	if err != nil {
 		return nil, uuid.Nil, err
 	}
@@ -57,53 +55,50 @@ func (f *Function) journalPage(r *http.Request) (*apiClient, uuid.UUID, error) {
 	return api, id, err
 }
 
-// refusedCells reads the post-grade API's refusal of a column's items (400 or
-// 409, each naming "items[i]…") into fields by pupil; ok is false for any
-// other error.
-func refusedCells[T any](err error, items []T, pupil func(T) string, fields map[string]string) (status int, detail string, ok bool) {
+// refusedCells reads the post-grade API's refusal of a form's cells (400 or
+// 409, each field naming "<list>[i]…", list being one of lists) into fields
+// by pupil; ok is false for any other error.
+func refusedCells(err error, pupilOf func(list string, i int) (string, bool), fields map[string]string) (status int, detail string, ok bool) {
 	e, ok := errs.As(err)
 	if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict) {
 		return 0, "", false
 	}
 	for _, fe := range e.Fields {
-		if i, ok := itemIndex(fe.Field); ok && i < len(items) {
-			fields[pupil(items[i])] = fe.Message
+		if list, i, ok := itemOf(fe.Field); ok {
+			if pupil, ok := pupilOf(list, i); ok {
+				fields[pupil] = fe.Message
+			}
 		}
 	}
 	return httpx.Status(e.Code), e.Detail, true
 }
 
+// itemOf reads list and i from "list[i]…".
+func itemOf(field string) (list string, i int, ok bool) {
+	list, rest, found := strings.Cut(field, "[")
+	if !found {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, ']'), 0)])
+	return list, n, err == nil
+}
+
 // journalDay: GET /journal?date= — the teacher's lessons of the day.
-func (f *Function) journalDay(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.journalClient()
+func (f *Function) journalDay(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, err := f.journalAPI()
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	q := url.Values{}
-	if d := r.URL.Query().Get("date"); d != "" {
-		q.Set("date", d)
-	}
-	var day struct {
-		Date  string
-		Items []postgradeapi.TeacherLesson
-	}
-	if err := api.get(r.Context(), p.Token, journalAPI+"/lessons", q, &day); err != nil {
-		return err
-	}
-	g, err := f.registry.grants(r.Context(), p.Token)
+	day, err := api.Day(r.Context(), r.URL.Query().Get("date"))
 	if err != nil {
 		return err
 	}
 	d, _ := time.Parse(time.DateOnly, day.Date)
-	v := f.baseView(r, "journal", "Журнал")
-	f.withRoles(r, &v, g.Grants)
-	v.Data = struct {
+	pg.Data = struct {
 		Date, Prev, Next string
 		Lessons          []postgradeapi.TeacherLesson
 	}{day.Date, d.AddDate(0, 0, -1).Format(time.DateOnly), d.AddDate(0, 0, 1).Format(time.DateOnly), day.Items}
-	f.render(w, http.StatusOK, "journal", v)
-	return nil
+	return pg.render(w, http.StatusOK)
 }
 
 // gridRow is one pupil's row of the grid: a cell per lesson.
@@ -120,25 +115,19 @@ type gridCell struct {
 // journalGrid: GET /journal/assignments/{id}?from= — the class's journal in
 // a subject: pupils × lessons of a fortnight; a lesson's header opens its
 // column for entry.
-func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request, pg *page) error {
 	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	q := url.Values{}
-	if from := r.URL.Query().Get("from"); from != "" {
-		q.Set("from", from)
-	}
-	var g postgradeapi.GridView
-	if err := api.get(r.Context(), p.Token, journalAPI+"/assignments/"+id.String()+"/grid", q, &g); err != nil {
-		return err
-	}
-	grants, err := f.registry.grants(r.Context(), p.Token)
+	g, err := api.Grid(r.Context(), id, r.URL.Query().Get("from"))
 	if err != nil {
 		return err
 	}
-	name := f.pupilNames(r, g.Assignment.ClassID, grants.Grants)
+	name, err := f.pupilNames(pg, g.Assignment.ClassID)
+	if err != nil {
+		return err
+	}
 	rows := make([]gridRow, len(g.Pupils))
 	for i, s := range g.Pupils {
 		rows[i].Name = name(s)
@@ -149,15 +138,12 @@ func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request) error {
 	}
 	slices.SortFunc(rows, func(a, b gridRow) int { return strings.Compare(a.Name, b.Name) })
 	from, _ := time.Parse(time.DateOnly, g.From)
-	v := f.baseView(r, "grid", "Журнал класса")
-	f.withRoles(r, &v, grants.Grants)
-	v.Data = struct {
+	pg.Data = struct {
 		Grid       postgradeapi.GridView
 		Rows       []gridRow
 		Prev, Next string
 	}{g, rows, from.AddDate(0, 0, -14).Format(time.DateOnly), from.AddDate(0, 0, 14).Format(time.DateOnly)}
-	f.render(w, http.StatusOK, "grid", v)
-	return nil
+	return pg.render(w, http.StatusOK)
 }
 
 // lessonRow is one pupil's row of a lesson's column.
@@ -166,38 +152,37 @@ type lessonRow struct {
 	Name string
 }
 
-// journalLesson: GET /journal/lessons/{id} — the lesson's column.
-func (f *Function) journalLesson(w http.ResponseWriter, r *http.Request) error {
-	return f.renderLesson(w, r, http.StatusOK, "", nil)
+// journalLesson: GET /journal/lessons/{id} — the lesson's column: inputs
+// when post-grade says the user may edit it, the marks as they are otherwise.
+func (f *Function) journalLesson(w http.ResponseWriter, r *http.Request, pg *page) error {
+	return f.renderLesson(w, r, pg, http.StatusOK, "", nil)
 }
 
-func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status int, problem string, fields map[string]string) error {
+func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, pg *page, status int, problem string, fields map[string]string) error {
 	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	var j postgradeapi.JournalView
-	if err := api.get(r.Context(), p.Token, journalAPI+"/lessons/"+id.String()+"/journal", nil, &j); err != nil {
-		return err
-	}
-	g, err := f.registry.grants(r.Context(), p.Token)
+	j, err := api.Journal(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	name := f.pupilNames(r, j.Lesson.ClassID, g.Grants)
+	name, err := f.pupilNames(pg, j.Lesson.ClassID)
+	if err != nil {
+		return err
+	}
 	rows := make([]lessonRow, len(j.Students))
 	for i, s := range j.Students {
 		rows[i] = lessonRow{JournalStudent: s, Name: name(s.StudentID)}
 	}
 	slices.SortFunc(rows, func(a, b lessonRow) int { return strings.Compare(a.Name, b.Name) })
-	kinds := make([]string, 0, len(j.Kinds))
-	for k := range j.Kinds {
-		kinds = append(kinds, k)
+	typed, stored := map[string]string{}, map[string]string{}
+	for _, row := range rows {
+		stored[row.StudentID.String()] = row.Attendance
 	}
-	slices.Sort(kinds)
-	typed := map[string]string{}
+	storedTopic, taken := j.Lesson.Topic, j.AttendanceTaken
 	if r.Method == http.MethodPost { // a refused column comes back as it was typed
+		taken = taken || r.PostForm.Get("attendance_taken") == "1"
 		for i, row := range rows {
 			typed[row.StudentID.String()] = r.PostForm.Get("mark_" + row.StudentID.String())
 			if a := r.PostForm.Get("attendance_" + row.StudentID.String()); a != "" {
@@ -208,37 +193,43 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, status i
 			j.Lesson.Topic = topic[0]
 		}
 	}
-	v := f.baseView(r, "lesson", "Урок "+j.Lesson.Date)
-	f.withRoles(r, &v, g.Grants)
-	v.Data = struct {
+	pg.Title = "Урок " + j.Lesson.Date
+	pg.Data = struct {
+		Journal  postgradeapi.JournalView
 		Lesson   postgradeapi.Lesson
 		Rows     []lessonRow
-		Kinds    []string
-		Statuses []string
+		Kinds    []postgradeapi.MarkKind
+		Statuses []postgradeapi.Term
 		Error    string
 		Fields   map[string]string
 		Typed    map[string]string // student → the mark typed, when the form comes back
+		Stored   map[string]string // student → the attendance recorded, to send only what changes
+		Topic    string            // the topic recorded
+		Taken    bool              // the attendance box: recorded, or ticked in the form that came back
 		Saved    bool
-	}{j.Lesson, rows, kinds, []string{"present", "absent_illness", "absent_excused", "absent_unexcused", "late"}, problem, fields, typed,
+	}{j, j.Lesson, rows, postgradeapi.MarkKinds, postgradeapi.AttendanceStatuses, problem, fields, typed, stored, storedTopic, taken,
 		r.URL.Query().Get("saved") == "1"}
-	f.render(w, status, "lesson", v)
-	return nil
+	return pg.render(w, status)
 }
 
 // pupilNames names the pupils of class from the registry's roster (names
 // only), which the registry shows to the school's teachers and
 // administration; a pupil it does not name is «Ученик» and the start of the id.
-func (f *Function) pupilNames(r *http.Request, class uuid.UUID, grants []access.Grant) func(uuid.UUID) string {
+func (f *Function) pupilNames(pg *page, class uuid.UUID) (func(uuid.UUID) string, error) {
+	g, err := pg.Grants()
+	if err != nil {
+		return nil, err
+	}
 	names := map[uuid.UUID]string{}
-	for _, g := range grants {
-		if g.OrganisationID == "" || g.Role == access.Parent || g.Role == access.Student {
+	for _, gr := range g.Grants {
+		if gr.OrganisationID == "" || gr.Role == access.Parent || gr.Role == access.Student {
 			continue
 		}
-		org, err := uuid.Parse(g.OrganisationID)
+		org, err := uuid.Parse(gr.OrganisationID)
 		if err != nil {
 			continue
 		}
-		pupils, err := f.registry.roster(r.Context(), principal(r).Token, org, class)
+		pupils, err := f.registry.Roster(pg.r.Context(), org, class)
 		if err != nil {
 			continue
 		}
@@ -254,13 +245,14 @@ func (f *Function) pupilNames(r *http.Request, class uuid.UUID, grants []access.
 			return n
 		}
 		return "Ученик " + id.String()[:8]
-	}
+	}, nil
 }
 
-// saveJournalLesson: POST /journal/lessons/{id} — the column as typed: a new
-// mark per pupil (value, the column's kind), attendance, the topic; the marks
-// go in one request (one transaction), then attendance, then the topic.
-func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) error {
+// saveJournalLesson: POST /journal/lessons/{id} — what changed in the column,
+// in one request (one transaction): the marks typed (new, of the column's
+// kind), the attendance that differs from what the page showed as recorded,
+// "everyone present" when the teacher ticks it, the topic when it changed.
+func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request, pg *page) error {
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
@@ -268,10 +260,9 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	form, token := r.PostForm, principal(r).Token
+	form := r.PostForm
 	kind := form.Get("kind")
-	var marks []postgradeapi.MarkItem
-	var attendance []postgradeapi.AttendanceItem
+	var req postgradeapi.ColumnRequest
 	fields := map[string]string{}
 	for _, s := range form["student"] {
 		if v := strings.TrimSpace(form.Get("mark_" + s)); v != "" {
@@ -280,46 +271,42 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request) err
 				fields[s] = "оценка — цифра от 1 до 5, «з» или «н»"
 				continue
 			}
-			marks = append(marks, postgradeapi.MarkItem{StudentID: s, Kind: kind, Value: value, Passed: passed})
+			req.Marks = append(req.Marks, postgradeapi.MarkItem{StudentID: s, Kind: kind, Value: value, Passed: passed})
 		}
-		if st := form.Get("attendance_" + s); st != "" {
-			attendance = append(attendance, postgradeapi.AttendanceItem{StudentID: s, Status: st})
+		if st := form.Get("attendance_" + s); st != "" && st != form.Get("attendance_was_"+s) {
+			req.Attendance = append(req.Attendance, postgradeapi.AttendanceItem{StudentID: s, Status: st})
 		}
 	}
 	if len(fields) > 0 {
-		return f.renderLesson(w, r, http.StatusBadRequest, "Исправьте отмеченные оценки.", fields)
+		return f.renderLesson(w, r, pg, http.StatusBadRequest, "Исправьте отмеченные оценки.", fields)
 	}
-	if len(marks) > 0 {
-		err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/marks", postgradeapi.MarksRequest{LessonID: id.String(), Items: marks}, nil, nil)
-		if status, detail, ok := refusedCells(err, marks, func(m postgradeapi.MarkItem) string { return m.StudentID }, fields); ok {
-			return f.renderLesson(w, r, status, detail, fields)
-		}
-		if err != nil {
-			return err
-		}
+	req.TakeAttendance = form.Get("attendance_taken") == "1" && form.Get("attendance_taken_was") != "1"
+	if topic, ok := form["topic"]; ok && topic[0] != form.Get("topic_was") {
+		req.Topic = &topic[0]
 	}
-	if len(attendance) > 0 {
-		if err := api.send(r.Context(), token, http.MethodPost, journalAPI+"/attendance", postgradeapi.AttendanceRequest{LessonID: id.String(), Items: attendance}, nil, nil); err != nil {
-			return err
-		}
+	back := "/journal/lessons/" + id.String()
+	if len(req.Marks) == 0 && len(req.Attendance) == 0 && !req.TakeAttendance && req.Topic == nil {
+		http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther) // nothing changed
+		return nil
 	}
-	if topic, ok := form["topic"]; ok {
-		if err := api.send(r.Context(), token, http.MethodPatch, journalAPI+"/lessons/"+id.String(), postgradeapi.TopicRequest{Topic: &topic[0]}, nil, nil); err != nil {
-			return err
+	_, err = api.SaveColumn(r.Context(), id, req)
+	pupilOf := func(list string, i int) (string, bool) {
+		switch {
+		case list == "marks" && i < len(req.Marks):
+			return req.Marks[i].StudentID, true
+		case list == "attendance" && i < len(req.Attendance):
+			return req.Attendance[i].StudentID, true
 		}
+		return "", false
 	}
-	http.Redirect(w, r, "/journal/lessons/"+id.String()+"?saved=1", http.StatusSeeOther)
+	if status, detail, ok := refusedCells(err, pupilOf, fields); ok {
+		return f.renderLesson(w, r, pg, status, detail, fields)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther)
 	return nil
-}
-
-// itemIndex reads i from "items[i]…".
-func itemIndex(field string) (int, bool) {
-	rest, ok := strings.CutPrefix(field, "items[")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, ']'), 0)])
-	return n, err == nil
 }
 
 // diaryView is the diary page.
@@ -339,16 +326,16 @@ type subjectChart struct {
 
 // childDiary: GET /children/{id}/diary?from= — a parent's (or staff's) view
 // of a pupil's week; ownDiary: GET /diary — the student's own.
-func (f *Function) childDiary(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) childDiary(w http.ResponseWriter, r *http.Request, pg *page) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	return f.renderDiary(w, r, id)
+	return f.renderDiary(w, r, pg, id)
 }
 
-func (f *Function) ownDiary(w http.ResponseWriter, r *http.Request) error {
-	g, err := f.registry.grants(r.Context(), principal(r).Token)
+func (f *Function) ownDiary(w http.ResponseWriter, r *http.Request, pg *page) error {
+	g, err := pg.Grants()
 	if err != nil {
 		return err
 	}
@@ -356,30 +343,21 @@ func (f *Function) ownDiary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.User(errs.NotFound, "Дневник не найден.")
 	}
-	return f.renderDiary(w, r, id)
+	return f.renderDiary(w, r, pg, id)
 }
 
-func (f *Function) renderDiary(w http.ResponseWriter, r *http.Request, student uuid.UUID) error {
-	api, err := f.journalClient()
+func (f *Function) renderDiary(w http.ResponseWriter, r *http.Request, pg *page, student uuid.UUID) error {
+	api, err := f.journalAPI()
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	q := url.Values{}
-	if from := r.URL.Query().Get("from"); from != "" {
-		q.Set("from", from)
-	}
-	var d postgradeapi.DiaryView
-	if err := api.get(r.Context(), p.Token, journalAPI+"/diary/"+student.String(), q, &d); err != nil {
-		return err
-	}
-	g, err := f.registry.grants(r.Context(), p.Token)
+	d, err := api.Diary(r.Context(), student, r.URL.Query().Get("from"))
 	if err != nil {
 		return err
 	}
 	from, _ := time.Parse(time.DateOnly, d.From)
 	dv := diaryView{Diary: d, Prev: from.AddDate(0, 0, -7).Format(time.DateOnly), Next: from.AddDate(0, 0, 7).Format(time.DateOnly)}
-	if person, err := f.registry.person(r.Context(), p.Token, student); err == nil {
+	if person, err := f.registry.Person(r.Context(), student); err == nil {
 		dv.Name = person.FullName()
 	}
 	values := map[uuid.UUID][]int{}
@@ -395,11 +373,8 @@ func (f *Function) renderDiary(w http.ResponseWriter, r *http.Request, student u
 	for _, s := range d.Subjects {
 		dv.Charts = append(dv.Charts, subjectChart{SubjectTrend: s, Points: polyline(values[s.SubjectID]), Count: len(values[s.SubjectID])})
 	}
-	v := f.baseView(r, "diary", "Дневник")
-	f.withRoles(r, &v, g.Grants)
-	v.Data = dv
-	f.render(w, http.StatusOK, "diary", v)
-	return nil
+	pg.Data = dv
+	return pg.render(w, http.StatusOK)
 }
 
 // polyline places marks 1–5 left to right in a 200×60 box (5 at the top).

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -374,5 +375,97 @@ func TestClassJournalPage(t *testing.T) {
 		if p := b.get(path); p.status != http.StatusNotFound && p.status != http.StatusForbidden || strings.Contains(p.body, "Соколов") {
 			t.Errorf("%s opens 6А's journal: %d", login, p.status)
 		}
+	}
+}
+
+// formOf reads the lesson page's form as a browser would submit it untouched:
+// its hidden fields, each select's chosen option, each text input's value
+// and the ticked checkboxes.
+func formOf(t *testing.T, body string) url.Values {
+	t.Helper()
+	i := strings.Index(body, `id="lesson-form"`)
+	if i < 0 {
+		t.Fatalf("no lesson form on the page: %.1500s", body)
+	}
+	body = body[i : strings.Index(body[i:], "</form>")+i]
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="(?:hidden|text)" name="([^"]+)"[^>]*? value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		form.Add(m[1], html.UnescapeString(m[2]))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<select name="([^"]+)"[^>]*>(.*?)</select>`).FindAllStringSubmatch(body, -1) {
+		chosen := regexp.MustCompile(`<option value="([^"]*)" selected>`).FindStringSubmatch(m[2])
+		if chosen == nil {
+			chosen = regexp.MustCompile(`<option value="([^"]*)"`).FindStringSubmatch(m[2])
+		}
+		form.Set(m[1], chosen[1])
+	}
+	for _, m := range regexp.MustCompile(`<input type="checkbox" name="([^"]+)"[^>]*value="([^"]*)" checked>`).FindAllStringSubmatch(body, -1) {
+		form.Set(m[1], m[2])
+	}
+	return form
+}
+
+// TestLessonPageSendsWhatChanged: the lesson page sends the column in one
+// request with only what changed. Marks typed into an untouched column leave
+// the lesson's attendance untaken and announce no attendance; a changed
+// select records that pupil's attendance only; a column with one bad cell
+// writes nothing of it; the director sees the column without inputs.
+func TestLessonPageSendsWhatChanged(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	teacher := w.browser()
+	teacher.login("teacher-s1", "/journal/lessons/"+lesson)
+	state := func() (taken bool, rows, events, marks int) {
+		t.Helper()
+		if err := w.db.Pool.QueryRow(t.Context(), `SELECT attendance_taken_at IS NOT NULL,
+			    (SELECT count(*) FROM journal.attendance WHERE lesson_id = $1),
+			    (SELECT count(*) FROM platform.outbox WHERE type = 'ru.kuzbass.eko.attendance.marked.v1' AND data->>'lesson_id' = $1::text),
+			    (SELECT count(*) FROM journal.marks WHERE lesson_id = $1)
+			FROM journal.lessons WHERE id = $1`, lesson).Scan(&taken, &rows, &events, &marks); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	students := regexp.MustCompile(`name="student" value="([0-9a-f-]{36})"`).FindAllStringSubmatch(teacher.get("/journal/lessons/"+lesson).body, -1)
+	if len(students) < 3 {
+		t.Fatalf("pupils on the page: %d", len(students))
+	}
+	s1, s2, s3 := students[0][1], students[1][1], students[2][1]
+
+	form := formOf(t, teacher.get("/journal/lessons/"+lesson).body)
+	form.Set("mark_"+s1, "5")
+	form.Set("mark_"+s2, "4")
+	if p := teacher.follow(teacher.post("/journal/lessons/"+lesson, form)); !strings.Contains(p.body, `id="saved"`) {
+		t.Fatalf("marks only: %.2000s", p.body)
+	}
+	if taken, rows, events, marks := state(); taken || rows != 0 || events != 0 || marks != 2 {
+		t.Fatalf("marks only: attendance taken %v, %d rows, %d events, %d marks", taken, rows, events, marks)
+	}
+
+	form = formOf(t, teacher.get("/journal/lessons/"+lesson).body)
+	form.Set("attendance_"+s3, "absent_illness")
+	teacher.follow(teacher.post("/journal/lessons/"+lesson, form))
+	if taken, rows, events, marks := state(); !taken || rows != 1 || events != 1 || marks != 2 {
+		t.Fatalf("one absence: attendance taken %v, %d rows, %d events, %d marks", taken, rows, events, marks)
+	}
+
+	form = formOf(t, teacher.get("/journal/lessons/"+lesson).body)
+	form.Set("mark_"+s1, "4")
+	form.Set("mark_"+s2, "6")
+	form.Set("attendance_"+s1, "late")
+	form.Set("topic", "Проценты")
+	if p := teacher.post("/journal/lessons/"+lesson, form); p.status != http.StatusBadRequest || !strings.Contains(p.body, "пятибалльной") {
+		t.Fatalf("a six in the column: %d %.2000s", p.status, p.body)
+	}
+	if taken, rows, events, marks := state(); !taken || rows != 1 || events != 1 || marks != 2 ||
+		w.count(`SELECT count(*) FROM journal.lessons WHERE id = $1 AND topic IS NOT NULL`, lesson) != 0 {
+		t.Fatalf("a refused column wrote: attendance taken %v, %d rows, %d events, %d marks", taken, rows, events, marks)
+	}
+
+	director := w.browser()
+	director.login("director-s1", "/journal/lessons/"+lesson)
+	if p := director.get("/journal/lessons/" + lesson); p.status != http.StatusOK || strings.Contains(p.body, `name="mark_`) ||
+		!strings.Contains(p.body, "болел(а)") {
+		t.Fatalf("the director's view of the column: %d %.2000s", p.status, p.body)
 	}
 }

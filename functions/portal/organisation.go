@@ -45,15 +45,12 @@ var errNotStaff = errs.User(errs.Forbidden, "Раздел «Моя органи�
 
 // organisation: GET /organisation[?municipality=&after=] — the organisation of
 // the active role; for officials their municipality or the region.
-func (f *Function) organisation(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), principal(r)
-	g, err := f.registry.grants(ctx, p.Token)
-	if err != nil {
+func (f *Function) organisation(w http.ResponseWriter, r *http.Request, pg *page) error {
+	ctx := r.Context()
+	if _, err := pg.withRoles(); err != nil {
 		return err
 	}
-	v := f.baseView(r, "organisation", "Моя организация")
-	f.withRoles(r, &v, g.Grants)
-	a := v.Active
+	a := pg.Active
 	if a == nil || (a.Kind != kindStaff && a.Kind != kindOfficial) {
 		return errNotStaff
 	}
@@ -64,7 +61,7 @@ func (f *Function) organisation(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return errNotStaff
 		}
-		if d, err = f.orgDetails(ctx, p.Token, org, a.Grant); err != nil {
+		if d, err = f.orgDetails(ctx, org, a.Grant); err != nil {
 			return err
 		}
 	case access.Municipality:
@@ -72,7 +69,7 @@ func (f *Function) organisation(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return errNotStaff
 		}
-		if d, err = f.territory(ctx, r, p.Token, mun, "municipality"); err != nil {
+		if d, err = f.territory(ctx, r, mun, "municipality"); err != nil {
 			return err
 		}
 	case access.Region:
@@ -82,55 +79,49 @@ func (f *Function) organisation(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return errs.User(errs.NotFound, "Не найдено.")
 			}
-			if d, err = f.territory(ctx, r, p.Token, mun, "region"); err != nil {
+			if d, err = f.territory(ctx, r, mun, "region"); err != nil {
 				return err
 			}
 		}
-		if d.Municipalities, err = f.registry.municipalities(ctx, p.Token); err != nil {
+		var err error
+		if d.Municipalities, err = f.registry.Municipalities(ctx); err != nil {
 			return err
 		}
 	default:
 		return errNotStaff
 	}
-	v.Data = d
-	f.render(w, http.StatusOK, "organisation", v)
-	return nil
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
 }
 
 // organisationByID: GET /organisations/{id} — an organisation as the registry
 // shows it to this user (officials open the organisations of their territory).
-func (f *Function) organisationByID(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) organisationByID(w http.ResponseWriter, r *http.Request, pg *page) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	ctx, p := r.Context(), principal(r)
-	g, err := f.registry.grants(ctx, p.Token)
-	if err != nil {
+	if _, err := pg.withRoles(); err != nil {
 		return err
 	}
-	v := f.baseView(r, "organisation", "Организация")
-	f.withRoles(r, &v, g.Grants)
 	var active access.Grant
-	if v.Active != nil {
-		active = v.Active.Grant
+	if pg.Active != nil {
+		active = pg.Active.Grant
 	}
-	d, err := f.orgDetails(ctx, p.Token, id, active)
+	d, err := f.orgDetails(r.Context(), id, active)
 	if err != nil {
 		return err
 	}
-	v.Title = d.Org.ShortName
-	v.Data = d
-	f.render(w, http.StatusOK, "organisation", v)
-	return nil
+	pg.Title, pg.Data = d.Org.ShortName, d
+	return pg.render(w, http.StatusOK)
 }
 
 // orgDetails gathers an organisation's card, classes, staff and students. A
 // section the user's role may not see is replaced by a note; the registry
 // decides, the portal only explains.
-func (f *Function) orgDetails(ctx context.Context, token string, id uuid.UUID, active access.Grant) (orgView, error) {
+func (f *Function) orgDetails(ctx context.Context, id uuid.UUID, active access.Grant) (orgView, error) {
 	d := orgView{Scope: "organisation"}
-	org, err := f.registry.organisation(ctx, token, id)
+	org, err := f.registry.Organisation(ctx, id)
 	if err != nil {
 		return d, err
 	}
@@ -139,12 +130,12 @@ func (f *Function) orgDetails(ctx context.Context, token string, id uuid.UUID, a
 		c := errs.CodeOf(err)
 		return c == errs.Forbidden || c == errs.NotFound
 	}
-	if d.Classes, err = f.registry.classes(ctx, token, id); refused(err) {
+	if d.Classes, err = f.registry.Classes(ctx, id); refused(err) {
 		d.ClassesNote = "Список классов и групп доступен сотрудникам организации и органам управления образованием."
 	} else if err != nil {
 		return d, err
 	}
-	if d.Staff, err = f.registry.staff(ctx, token, id); refused(err) {
+	if d.Staff, err = f.registry.Staff(ctx, id); refused(err) {
 		d.StaffNote = "Список сотрудников доступен сотрудникам организации и органам управления образованием."
 	} else if err != nil {
 		return d, err
@@ -160,7 +151,7 @@ func (f *Function) orgDetails(ctx context.Context, token string, id uuid.UUID, a
 			}
 		}
 	}
-	if d.Students, err = f.registry.students(ctx, token, id, class); refused(err) {
+	if d.Students, err = f.registry.Students(ctx, id, class); refused(err) {
 		d.StudentsNote = "Список обучающихся доступен администрации организации, классным руководителям (свой класс) и органам управления образованием."
 	} else if err != nil {
 		return d, err
@@ -170,14 +161,14 @@ func (f *Function) orgDetails(ctx context.Context, token string, id uuid.UUID, a
 }
 
 // territory lists the organisations of a municipality with a summary by kind.
-func (f *Function) territory(ctx context.Context, r *http.Request, token string, mun uuid.UUID, scope string) (orgView, error) {
+func (f *Function) territory(ctx context.Context, r *http.Request, mun uuid.UUID, scope string) (orgView, error) {
 	d := orgView{Scope: scope, MunicipalityID: mun.String()}
-	page, err := f.registry.organisations(ctx, token, mun, r.URL.Query().Get("after"))
+	orgs, err := f.registry.Organisations(ctx, registryapi.OrganisationFilter{Municipality: mun, After: r.URL.Query().Get("after"), Limit: 500})
 	if err != nil {
 		return d, err
 	}
-	d.Organisations, d.Next = page.Items, page.Next
-	ms, err := f.registry.municipalities(ctx, token)
+	d.Organisations, d.Next = orgs.Items, orgs.Next
+	ms, err := f.registry.Municipalities(ctx)
 	if err != nil {
 		return d, err
 	}

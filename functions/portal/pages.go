@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"net/http"
 	"slices"
 	"strconv"
@@ -89,29 +88,6 @@ func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
 	}
 }
 
-// render executes a page into a buffer first, so a template error never sends half a page.
-func (f *Function) render(w http.ResponseWriter, status int, name string, v view) {
-	var buf bytes.Buffer
-	t, ok := f.pages[name]
-	if !ok {
-		f.log.Error("portal: no such page template", "page", name)
-		http.Error(w, "Внутренняя ошибка", http.StatusInternalServerError)
-		return
-	}
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		f.log.Error("portal: render", "page", name, "err", err)
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte("Внутренняя ошибка"))
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
-}
-
 // profileView is the data of «Мой профиль».
 type profileView struct {
 	Me         *registryapi.Me
@@ -136,14 +112,13 @@ var identityProblems = map[string]string{
 }
 
 // profile: GET /profile — «Мой профиль».
-func (f *Function) profile(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) profile(w http.ResponseWriter, r *http.Request, pg *page) error {
 	p := principal(r)
-	me, err := f.registry.me(r.Context(), p.Token)
+	me, err := f.registry.Me(r.Context())
 	if err != nil {
 		return err
 	}
-	v := f.baseView(r, "profile", "Мой профиль")
-	f.withRoles(r, &v, me.Grants)
+	pg.keepGrants(personOf(me), me.Grants)
 	d := profileView{Me: me, Linked: me.Identity.Status == registryapi.MatchLinked, Untrusted: !me.Trusted, ChildCount: len(me.Children)}
 	if !d.Linked {
 		d.Problem = identityProblems[me.Identity.Status]
@@ -164,9 +139,16 @@ func (f *Function) profile(w http.ResponseWriter, r *http.Request) error {
 			d.Roles = append(d.Roles, labelOf(g))
 		}
 	}
-	v.Data = d
-	f.render(w, http.StatusOK, "profile", v)
-	return nil
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
+}
+
+// personOf is the registry person /me names, or "".
+func personOf(me *registryapi.Me) string {
+	if me.Person != nil {
+		return me.Person.ID.String()
+	}
+	return ""
 }
 
 // childrenView is the data of «Мои дети».
@@ -177,17 +159,14 @@ type childrenView struct {
 }
 
 // children: GET /children — «Мои дети».
-func (f *Function) children(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	me, err := f.registry.me(r.Context(), p.Token)
+func (f *Function) children(w http.ResponseWriter, r *http.Request, pg *page) error {
+	me, err := f.registry.Me(r.Context())
 	if err != nil {
 		return err
 	}
-	v := f.baseView(r, "children", "Мои дети")
-	f.withRoles(r, &v, me.Grants)
-	v.Data = childrenView{Linked: me.Identity.Status == registryapi.MatchLinked, Untrusted: !me.Trusted, Children: me.Children}
-	f.render(w, http.StatusOK, "children", v)
-	return nil
+	pg.keepGrants(personOf(me), me.Grants)
+	pg.Data = childrenView{Linked: me.Identity.Status == registryapi.MatchLinked, Untrusted: !me.Trusted, Children: me.Children}
+	return pg.render(w, http.StatusOK)
 }
 
 // pathID reads the {id} of a page; a malformed id is simply not found.
@@ -201,26 +180,18 @@ func pathID(r *http.Request) (uuid.UUID, error) {
 
 // child: GET /children/{id} — a child's profile, as the registry shows it to
 // this user. Another family's child is 404 at the registry, and so here.
-func (f *Function) child(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) child(w http.ResponseWriter, r *http.Request, pg *page) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	ctx, p := r.Context(), principal(r)
-	g, err := f.registry.grants(ctx, p.Token)
-	if err != nil {
-		return err
-	}
-	person, err := f.registry.person(ctx, p.Token, id)
+	person, err := f.registry.Person(r.Context(), id)
 	if err != nil {
 		return notFoundIfRefused(err)
 	}
 	masked(person)
-	v := f.baseView(r, "child", person.FullName())
-	f.withRoles(r, &v, g.Grants)
-	v.Data = person
-	f.render(w, http.StatusOK, "child", v)
-	return nil
+	pg.Title, pg.Data = person.FullName(), person
+	return pg.render(w, http.StatusOK)
 }
 
 // notFoundIfRefused shows a refusal to read a person as «Не найдено»: whether
@@ -264,7 +235,7 @@ type auditView struct {
 
 // childAudit: GET /children/{id}/audit?after= — who read or changed the child's
 // data, when and from where (the registry's append-only audit log).
-func (f *Function) childAudit(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) childAudit(w http.ResponseWriter, r *http.Request, pg *page) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -275,28 +246,23 @@ func (f *Function) childAudit(w http.ResponseWriter, r *http.Request) error {
 			return errs.User(errs.Invalid, "Неверная ссылка на страницу журнала.")
 		}
 	}
-	ctx, p := r.Context(), principal(r)
-	g, err := f.registry.grants(ctx, p.Token)
+	g, err := pg.Grants()
 	if err != nil {
 		return err
 	}
-	page, err := f.registry.audit(ctx, p.Token, id, after)
+	log, err := f.registry.Audit(r.Context(), id, after, 50)
 	if err != nil {
 		return notFoundIfRefused(err)
 	}
-	d := auditView{ChildID: id.String(), ChildName: childNameOf(g.Grants, id.String()), Next: page.Next}
-	for _, rec := range page.Items {
+	d := auditView{ChildID: id.String(), ChildName: childNameOf(g.Grants, id.String()), Next: log.Next}
+	for _, rec := range log.Items {
 		d.Rows = append(d.Rows, auditRow{
 			Seq: rec.Seq, At: rec.At, Who: actorOf(rec, g.PersonID, id), What: describeAccess(rec),
 			Where: rec.RemoteAddr, Agent: shortAgent(rec.UserAgent),
 		})
 	}
-	title := "Кто смотрел данные ребёнка"
-	v := f.baseView(r, "audit", title)
-	f.withRoles(r, &v, g.Grants)
-	v.Data = d
-	f.render(w, http.StatusOK, "audit", v)
-	return nil
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
 }
 
 // actorOf says who accessed the data, in words.
@@ -310,7 +276,7 @@ func actorOf(rec audit.Record, self string, child uuid.UUID) string {
 		return "Служба «" + strings.TrimPrefix(rec.ActorSubject, "service:") + "»"
 	}
 	who := "Пользователь ЕСИА № " + rec.ActorSubject
-	if t := roleTitles[rec.ActorRole]; t != "" {
+	if t := registryapi.RoleTitles[rec.ActorRole]; t != "" {
 		who = t + " (ЕСИА № " + rec.ActorSubject + ")"
 	}
 	return who
@@ -394,14 +360,6 @@ func shortAgent(ua string) string {
 	return ua
 }
 
-var roleTitles = map[string]string{
-	"ministry_official": "Министерство образования Кузбасса", "municipal_official": "Орган управления образованием",
-	"guardianship_official": "Орган опеки и попечительства", "kdn_official": "Комиссия по делам несовершеннолетних",
-	"director": "Директор", "deputy_director": "Заместитель директора", "teacher": "Учитель",
-	"class_teacher": "Классный руководитель", "clerk": "Делопроизводитель", "official": "Сотрудник",
-	"parent": "Родитель", "student": "Обучающийся", "person": "Сам человек",
-}
-
 // switchRole: POST /role — makes another of the user's roles the active one.
 func (f *Function) switchRole(w http.ResponseWriter, r *http.Request) error {
 	s := sessionFrom(r.Context())
@@ -409,7 +367,7 @@ func (f *Function) switchRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	key := r.PostForm.Get("role")
-	g, err := f.registry.grants(r.Context(), principal(r).Token)
+	g, err := f.registry.MyGrants(r.Context())
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,10 @@ import (
 	"strings"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -93,7 +97,9 @@ var Part = function.Part{Name: Name, Schemas: Schemas(), Prefix: "/", Mount: fun
 	if err := sys.Settings(Name, &opts); err != nil {
 		return nil, err
 	}
-	opts.Registry, opts.SubmitApplication, opts.PostGrade = sys.Peer("registry"), sys.Peer("submit-application"), sys.Peer("post-grade")
+	opts.Registry = sys.Peer(registryapi.Name)
+	opts.SubmitApplication = sys.Peer(submitapplicationapi.Name)
+	opts.PostGrade = sys.Peer(postgradeapi.Name)
 	return Mount(ctx, deps, opts)
 }}
 
@@ -115,9 +121,9 @@ type Function struct {
 	store    *store
 	idp      *provider
 	verifier *auth.Verifier
-	registry *apiClient
-	services *apiClient // submit-application; nil when not configured
-	journal  *apiClient // post-grade; nil when not configured
+	registry *registryapi.Client
+	services *submitapplicationapi.Client // nil when not configured
+	journal  *postgradeapi.Client         // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -164,12 +170,12 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.Registry == nil {
 		return nil, errors.New("portal: no registry: set REGISTRY_URL")
 	}
-	f.registry = &apiClient{conn: opts.Registry}
+	f.registry = registryapi.New(opts.Registry)
 	if opts.SubmitApplication != nil {
-		f.services = &apiClient{conn: opts.SubmitApplication}
+		f.services = submitapplicationapi.New(opts.SubmitApplication)
 	}
 	if opts.PostGrade != nil {
-		f.journal = &apiClient{conn: opts.PostGrade}
+		f.journal = postgradeapi.New(opts.PostGrade)
 	}
 
 	idpClient := opts.IdPClient
@@ -191,6 +197,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 
 	guard := &auth.Guard{Verifier: f.verifier, Policy: deps.Policy, Token: sessionToken}
 	rt := httpx.NewRouter(guard)
+	rt.ServeErrorsWith(f.serveError)
 	rt.Handle(http.MethodGet, "/{$}", auth.Authenticated, f.home)
 	rt.Handle(http.MethodGet, "/static/{name}", auth.Public, f.static)
 	rt.Handle(http.MethodGet, "/auth/login", auth.Public, f.login)
@@ -198,12 +205,12 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	// Public so that logging out works whatever state the token is in; when a
 	// session exists the form's CSRF token is checked before it is deleted.
 	rt.Handle(http.MethodPost, "/auth/logout", auth.Public, f.logout)
-	rt.Handle(http.MethodGet, "/profile", auth.Authenticated, f.profile)
-	rt.Handle(http.MethodGet, "/children", auth.Authenticated, f.children)
-	rt.Handle(http.MethodGet, "/children/{id}", auth.Authenticated, f.child)
-	rt.Handle(http.MethodGet, "/children/{id}/audit", auth.Authenticated, f.childAudit)
-	rt.Handle(http.MethodGet, "/organisation", auth.Authenticated, f.organisation)
-	rt.Handle(http.MethodGet, "/organisations/{id}", auth.Authenticated, f.organisationByID)
+	rt.Handle(http.MethodGet, "/profile", auth.Authenticated, f.pageOf("profile", "Мой профиль", f.profile))
+	rt.Handle(http.MethodGet, "/children", auth.Authenticated, f.pageOf("children", "Мои дети", f.children))
+	rt.Handle(http.MethodGet, "/children/{id}", auth.Authenticated, f.pageOf("child", "Ребёнок", f.child))
+	rt.Handle(http.MethodGet, "/children/{id}/audit", auth.Authenticated, f.pageOf("audit", "Кто смотрел данные ребёнка", f.childAudit))
+	rt.Handle(http.MethodGet, "/organisation", auth.Authenticated, f.pageOf("organisation", "Моя организация", f.organisation))
+	rt.Handle(http.MethodGet, "/organisations/{id}", auth.Authenticated, f.pageOf("organisation", "Организация", f.organisationByID))
 	rt.Handle(http.MethodPost, "/role", auth.Authenticated, f.switchRole)
 	f.mountApplications(rt)
 	f.mountJournal(rt)

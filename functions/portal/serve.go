@@ -1,26 +1,20 @@
 package portal
 
 import (
-	"bytes"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"mime"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
-	"unicode"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
-	"github.com/kuzbass/eko/shared/httpx"
 )
 
 // serve is the portal's handler: security headers, the session of the cookie,
-// the router, and problem responses turned into pages (a missing session on a
-// page becomes a redirect to the login).
+// the router (whose errors serveError answers as pages).
 func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -35,7 +29,7 @@ func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(f.sessionCookie()); err == nil {
 			s, err := f.store.load(ctx, c.Value, f.now())
 			if err != nil {
-				f.renderError(w, r.WithContext(ctx), err)
+				f.serveError(w, r.WithContext(ctx), err)
 				return
 			}
 			if s == nil {
@@ -44,100 +38,7 @@ func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 			ctx = withSession(ctx, s)
 		}
 	}
-	r = r.WithContext(ctx)
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		// Not a page: an API path no function serves (in the all-in-one process the
-		// portal is mounted at "/"); API clients keep their problem+json answer.
-		f.router.ServeHTTP(w, r)
-		return
-	}
-	pw := &pageWriter{ResponseWriter: w}
-	f.router.ServeHTTP(pw, r)
-	if pw.problem {
-		f.renderProblem(w, r, pw.status, pw.body.Bytes())
-	}
-}
-
-// pageWriter passes responses through, except problem responses (what
-// httpx.WriteError writes for a returned error or a refused request), which it
-// holds back so that serve can answer with a page instead.
-type pageWriter struct {
-	http.ResponseWriter
-	wrote   bool
-	problem bool
-	status  int
-	body    bytes.Buffer
-}
-
-func (pw *pageWriter) WriteHeader(code int) {
-	if pw.wrote || pw.problem {
-		return
-	}
-	if code >= 400 && strings.HasPrefix(pw.Header().Get("Content-Type"), "application/problem+json") {
-		pw.problem, pw.status = true, code
-		return
-	}
-	pw.wrote = true
-	pw.ResponseWriter.WriteHeader(code)
-}
-
-func (pw *pageWriter) Write(b []byte) (int, error) {
-	if pw.problem {
-		if pw.body.Len() < 64<<10 {
-			pw.body.Write(b)
-		}
-		return len(b), nil
-	}
-	if !pw.wrote {
-		pw.WriteHeader(http.StatusOK)
-	}
-	return pw.ResponseWriter.Write(b)
-}
-
-// renderError answers err as a page.
-func (f *Function) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	p := httpx.ProblemOf(err)
-	if p.Status >= 500 {
-		f.log.ErrorContext(r.Context(), "portal: request failed", "method", r.Method, "path", r.URL.Path, "status", p.Status, "err", err)
-	}
-	f.renderProblem(w, r, p.Status, mustJSON(p))
-}
-
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
-}
-
-// renderProblem answers a problem as a page. Without a valid session a page
-// request (GET) is sent to the login, which returns to the page afterwards.
-func (f *Function) renderProblem(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	var p httpx.Problem
-	_ = json.Unmarshal(body, &p)
-	h := w.Header()
-	h.Del("WWW-Authenticate")
-	h.Del("Content-Length")
-	h.Del("Content-Type")
-	if status == http.StatusUnauthorized {
-		if s := sessionFrom(r.Context()); s != nil {
-			// The session's token no longer verifies (or the registry refused it):
-			// the session is useless.
-			_ = f.store.delete(r.Context(), s.idHash)
-			f.clearCookie(w, f.sessionCookie())
-		}
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			h.Set("Cache-Control", "no-store")
-			http.Redirect(w, r, "/auth/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		}
-	}
-	v := f.baseView(r, "error", errorTitle(status))
-	v.Status = status
-	v.Message = errorMessage(status)
-	if hasCyrillic(p.Detail) && strings.TrimSuffix(p.Detail, ".") != v.Title {
-		v.Detail = p.Detail
-	}
-	v.Retry = status == http.StatusUnauthorized || strings.HasPrefix(r.URL.Path, "/auth/")
-	f.render(w, status, "error", v)
+	f.router.ServeHTTP(w, r.WithContext(ctx))
 }
 
 func errorTitle(status int) string {
@@ -180,15 +81,6 @@ func errorMessage(status int) string {
 		return "Мы уже знаем об ошибке. Попробуйте ещё раз позже."
 	}
 	return ""
-}
-
-func hasCyrillic(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Cyrillic, r) {
-			return true
-		}
-	}
-	return false
 }
 
 var errCSRF = errs.User(errs.Forbidden, "Форма устарела или отправлена с другого сайта. Обновите страницу и повторите действие.")

@@ -69,19 +69,16 @@ func oversees(g access.Grant) bool {
 
 // journalSummary: GET /summary/journal?from=&to=[&municipality=][&organisation=][&by=class|subject] —
 // without municipality or organisation, the ministry sees the region by municipality.
-func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error {
-	api, err := f.journalClient()
+func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, err := f.journalAPI()
 	if err != nil {
 		return err
 	}
-	ctx, p, in := r.Context(), principal(r), r.URL.Query()
-	g, err := f.registry.grants(ctx, p.Token)
-	if err != nil {
+	ctx, in := r.Context(), r.URL.Query()
+	if _, err := pg.withRoles(); err != nil {
 		return err
 	}
-	v := f.baseView(r, "summary", "Сводка журнала")
-	f.withRoles(r, &v, g.Grants)
-	a := v.Active
+	a := pg.Active
 	if a == nil {
 		return errNotOverseer
 	}
@@ -98,7 +95,7 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 	}
 	switch a.Grant.Role {
 	case access.MinistryOfficial:
-		if d.Municipalities, err = f.registry.municipalities(ctx, p.Token); err != nil {
+		if d.Municipalities, err = f.registry.Municipalities(ctx); err != nil {
 			return err
 		}
 		d.MunicipalityID = in.Get("municipality")
@@ -115,7 +112,7 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 		q.Set("municipality", mun.String())
 		ms := d.Municipalities
 		if ms == nil {
-			if ms, err = f.registry.municipalities(ctx, p.Token); err != nil {
+			if ms, err = f.registry.Municipalities(ctx); err != nil {
 				return err
 			}
 		}
@@ -141,12 +138,13 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 		// The ministry starts from the region, a municipality a row.
 		q.Set("by", "municipality")
 	}
-	var agg postgradeapi.Aggregates
-	if err := api.get(ctx, p.Token, journalAPI+"/aggregates", q, &agg); err != nil {
+	agg, err := api.Aggregates(ctx, postgradeapi.AggregatesQuery{From: q.Get("from"), To: q.Get("to"), Municipality: q.Get("municipality"),
+		Organisation: q.Get("organisation"), By: q.Get("by")})
+	if err != nil {
 		return err
 	}
 	d.From, d.To, d.By = agg.From, agg.To, agg.By
-	names, err := f.summaryNames(ctx, p.Token, d)
+	names, err := f.summaryNames(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -176,22 +174,21 @@ func (f *Function) journalSummary(w http.ResponseWriter, r *http.Request) error 
 	}
 	slices.SortFunc(d.Rows, func(a, b summaryRow) int { return strings.Compare(a.Name, b.Name) })
 	if d.SchoolID != "" {
-		if o, err := f.registry.organisation(ctx, p.Token, uuid.MustParse(d.SchoolID)); err == nil {
+		if o, err := f.registry.Organisation(ctx, uuid.MustParse(d.SchoolID)); err == nil {
 			d.School = o.ShortName
 		}
 	}
-	v.Data = d
-	f.render(w, http.StatusOK, "summary", v)
-	return nil
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
 }
 
 // summaryNames names the rows: the region's municipalities, a
 // municipality's schools, a school's classes, or the subject catalogue.
-func (f *Function) summaryNames(ctx context.Context, token string, d summaryPage) (map[uuid.UUID]string, error) {
+func (f *Function) summaryNames(ctx context.Context, d summaryPage) (map[uuid.UUID]string, error) {
 	names := map[uuid.UUID]string{}
 	switch d.By {
 	case "class":
-		classes, err := f.registry.classes(ctx, token, uuid.MustParse(d.SchoolID))
+		classes, err := f.registry.Classes(ctx, uuid.MustParse(d.SchoolID))
 		if err != nil {
 			return nil, err
 		}
@@ -203,26 +200,20 @@ func (f *Function) summaryNames(ctx context.Context, token string, d summaryPage
 			names[m.ID] = m.Name
 		}
 	case "subject":
-		var subjects struct{ Items []postgradeapi.Subject }
-		if err := f.journal.get(ctx, token, journalAPI+"/subjects", nil, &subjects); err != nil {
+		subjects, err := f.journal.Subjects(ctx)
+		if err != nil {
 			return nil, err
 		}
-		for _, s := range subjects.Items {
+		for _, s := range subjects {
 			names[s.ID] = s.Name
 		}
 	default:
-		after := ""
-		for range 20 { // 500 a page
-			page, err := f.registry.organisations(ctx, token, uuid.MustParse(d.MunicipalityID), after)
-			if err != nil {
-				return nil, err
-			}
-			for _, o := range page.Items {
-				names[o.ID] = o.ShortName
-			}
-			if after = page.Next; after == "" {
-				break
-			}
+		orgs, err := f.registry.AllOrganisations(ctx, registryapi.OrganisationFilter{Municipality: uuid.MustParse(d.MunicipalityID)})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			names[o.ID] = o.ShortName
 		}
 	}
 	return names, nil

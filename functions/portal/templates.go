@@ -1,6 +1,7 @@
 package portal
 
 import (
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -63,13 +64,13 @@ var funcs = template.FuncMap{
 		return g
 	},
 	"orgKind": func(k string) string {
-		if t := orgKinds[k]; t != "" {
+		if t := registryapi.OrganisationKindTitles[k]; t != "" {
 			return t
 		}
 		return k
 	},
 	"roleTitle": func(r string) string {
-		if t := roleTitles[r]; t != "" {
+		if t := registryapi.RoleTitles[r]; t != "" {
 			return t
 		}
 		return r
@@ -87,20 +88,10 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"add1": func(i int) int { return i + 1 },
-	"markKind": func(k string) string {
-		if t := markKinds[k]; t != "" {
-			return t
-		}
-		return k
-	},
-	"attendance": func(s string) string {
-		if t := attendanceTitles[s]; t != "" {
-			return t
-		}
-		return s
-	},
-	"trend": func(s string) string { return trendTitles[s] },
+	"add1":       func(i int) int { return i + 1 },
+	"markKind":   func(k string) string { return postgradeapi.TitleOf(postgradeapi.MarkKinds, k) },
+	"attendance": func(s string) string { return postgradeapi.TitleOf(postgradeapi.AttendanceStatuses, s) },
+	"trend":      func(s string) string { return postgradeapi.TitleOf(postgradeapi.Trends, s) },
 	// shortDate renders YYYY-MM-DD as ДД.ММ.
 	"shortDate": func(s string) string {
 		t, err := time.Parse(time.DateOnly, s)
@@ -140,20 +131,6 @@ var funcs = template.FuncMap{
 		return weekdays[t.Weekday()]
 	},
 }
-
-var orgKinds = map[string]string{
-	"ministry": "Министерство", "municipal_authority": "Орган управления образованием", "school": "Школа",
-	"kindergarten": "Детский сад", "college": "Колледж", "additional_education": "Дополнительное образование",
-	"guardianship": "Орган опеки и попечительства", "kdn": "Комиссия по делам несовершеннолетних",
-}
-
-var markKinds = map[string]string{"oral": "Устный ответ", "homework": "Домашняя работа", "independent": "Самостоятельная работа",
-	"test": "Проверочная работа", "control": "Контрольная работа", "dictation": "Диктант"}
-
-var attendanceTitles = map[string]string{"present": "был(а)", "absent_illness": "болел(а)", "absent_excused": "отсутствовал(а) по уважительной причине",
-	"absent_unexcused": "отсутствовал(а) без уважительной причины", "late": "опоздал(а)"}
-
-var trendTitles = map[string]string{"up": "растёт ↑", "down": "снижается ↓", "flat": "без изменений", "unknown": "—"}
 
 var weekdays = [...]string{"Воскресенье", "Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота"}
 

@@ -50,11 +50,16 @@ type termMarksPage struct {
 	Saved        bool
 }
 
-// yearTabs are the tabs of marks for the whole year, with their headings;
-// any other tab is a period's id.
-var yearTabs = map[string]string{"year": "Годовые отметки", "final": "Итоговые отметки"}
-
-var periodKinds = map[string]string{"quarter": "четверть", "trimester": "триместр", "semester": "полугодие"}
+// yearTab reports whether tab is one of the marks for the whole year
+// (postgradeapi.YearMarkKinds), with its heading; any other tab is a period's id.
+func yearTab(tab string) (heading string, ok bool) {
+	for _, k := range postgradeapi.YearMarkKinds {
+		if k.Code == tab {
+			return k.Title, true
+		}
+	}
+	return "", false
+}
 
 // markText renders a confirmed mark as the teacher types it.
 func markText(value *int, passed *bool) string {
@@ -88,55 +93,53 @@ func markInput(s string) (value *int, passed *bool, ok bool) {
 }
 
 // journalTermMarks: GET /journal/assignments/{id}/term-marks?period=
-func (f *Function) journalTermMarks(w http.ResponseWriter, r *http.Request) error {
-	return f.renderTermMarks(w, r, http.StatusOK, "", nil)
+func (f *Function) journalTermMarks(w http.ResponseWriter, r *http.Request, pg *page) error {
+	return f.renderTermMarks(w, r, pg, http.StatusOK, "", nil)
 }
 
-func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, status int, problem string, fields map[string]string) error {
+func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, pg *page, status int, problem string, fields map[string]string) error {
 	api, id, err := f.journalPage(r)
 	if err != nil {
 		return err
 	}
-	p, tab := principal(r), r.URL.Query().Get("period")
-	base := journalAPI + "/assignments/" + id.String()
-	q := url.Values{}
-	heading, yearTab := yearTabs[tab]
-	if tab != "" && !yearTab {
-		q.Set("period_id", tab)
+	ctx, tab := r.Context(), r.URL.Query().Get("period")
+	heading, isYear := yearTab(tab)
+	period := ""
+	if tab != "" && !isYear {
+		period = tab
 	}
-	var tv postgradeapi.TermMarksView
-	if err := api.get(r.Context(), p.Token, base+"/term-marks", q, &tv); err != nil {
+	tv, err := api.TermMarks(ctx, id, period)
+	if err != nil {
 		return err
 	}
-	page := termMarksPage{AssignmentID: id.String(), Period: tv.Period, Error: problem, Fields: fields, Saved: r.URL.Query().Get("saved") == "1"}
+	page := termMarksPage{AssignmentID: id.String(), Period: tv.Period, Error: problem, Fields: fields, Saved: r.URL.Query().Get("saved") == "1",
+		MayConfirm: tv.MayConfirm}
 	marks := tv.Items
-	if yearTab {
-		var yv struct{ Items []postgradeapi.YearMark }
-		if err := api.get(r.Context(), p.Token, base+"/year-marks", url.Values{"kind": {tab}}, &yv); err != nil {
+	if isYear {
+		yv, err := api.YearMarks(ctx, id, tab)
+		if err != nil {
 			return err
 		}
 		marks = make([]postgradeapi.ConfirmedMark, len(yv.Items))
 		for i, m := range yv.Items {
 			marks[i] = m.ConfirmedMark
 		}
-		page.Period, page.Query, page.Heading = nil, tab, heading
+		page.Period, page.Query, page.Heading, page.MayConfirm = nil, tab, heading, yv.MayConfirm
 	} else if tv.Period != nil {
 		page.Query = tv.Period.ID.String()
-		page.Heading = fmt.Sprintf("Отметки за %d %s", tv.Period.No, periodKinds[tv.Period.Kind])
+		page.Heading = fmt.Sprintf("Отметки за %d %s", tv.Period.No, postgradeapi.TitleOf(postgradeapi.PeriodKinds, tv.Period.Kind))
 	}
 	for _, pr := range tv.Periods {
-		page.Tabs = append(page.Tabs, markTab{Label: fmt.Sprintf("%d %s", pr.No, periodKinds[pr.Kind]), Query: pr.ID.String(),
+		page.Tabs = append(page.Tabs, markTab{Label: fmt.Sprintf("%d %s", pr.No, postgradeapi.TitleOf(postgradeapi.PeriodKinds, pr.Kind)), Query: pr.ID.String(),
 			Current: pr.ID.String() == page.Query, Closed: pr.ClosedAt != nil})
 	}
 	page.Tabs = append(page.Tabs, markTab{Label: "Год", Query: "year", Current: page.Query == "year"},
 		markTab{Label: "Итог", Query: "final", Current: page.Query == "final"})
 
-	g, err := f.registry.grants(r.Context(), p.Token)
+	name, err := f.pupilNames(pg, tv.Assignment.ClassID)
 	if err != nil {
 		return err
 	}
-	page.MayConfirm = g.PersonID == tv.Assignment.TeacherID.String() && page.Query != ""
-	name := f.pupilNames(r, tv.Assignment.ClassID, g.Grants)
 	for _, m := range marks {
 		row := confirmRow{ConfirmedMark: m, Name: name(m.StudentID), Was: markText(m.Value, m.Passed)}
 		row.Input = row.Was
@@ -149,17 +152,14 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, statu
 		page.Rows = append(page.Rows, row)
 	}
 	slices.SortFunc(page.Rows, func(a, b confirmRow) int { return strings.Compare(a.Name, b.Name) })
-	v := f.baseView(r, "termmarks", "Отметки за период")
-	f.withRoles(r, &v, g.Grants)
-	v.Data = page
-	f.render(w, status, "termmarks", v)
-	return nil
+	pg.Data = page
+	return pg.render(w, status)
 }
 
 // confirmJournalMarks: POST /journal/assignments/{id}/term-marks?period= —
 // the marks typed that differ from the confirmed ones go to the API in one
 // request (one transaction).
-func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request, pg *page) error {
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
@@ -171,8 +171,8 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 	if tab == "" {
 		return errs.User(errs.Invalid, "Не выбран период.")
 	}
-	_, yearTab := yearTabs[tab]
-	if !yearTab {
+	_, isYear := yearTab(tab)
+	if !isYear {
 		if _, err := uuid.Parse(tab); err != nil {
 			return errs.User(errs.Invalid, "Не выбран период.")
 		}
@@ -193,20 +193,26 @@ func (f *Function) confirmJournalMarks(w http.ResponseWriter, r *http.Request) e
 		items = append(items, postgradeapi.ConfirmItem{StudentID: s, Value: value, Passed: passed})
 	}
 	if len(fields) > 0 {
-		return f.renderTermMarks(w, r, http.StatusBadRequest, "Исправьте отмеченные отметки.", fields)
+		return f.renderTermMarks(w, r, pg, http.StatusBadRequest, "Исправьте отмеченные отметки.", fields)
 	}
 	back := "/journal/assignments/" + id.String() + "/term-marks?period=" + url.QueryEscape(tab)
 	if len(items) == 0 {
 		http.Redirect(w, r, back+"&saved=1", http.StatusSeeOther)
 		return nil
 	}
-	path, body := journalAPI+"/assignments/"+id.String()+"/term-marks", any(postgradeapi.TermMarksRequest{PeriodID: tab, Items: items})
-	if yearTab {
-		path, body = journalAPI+"/assignments/"+id.String()+"/year-marks", postgradeapi.YearMarksRequest{Kind: tab, Items: items}
+	if isYear {
+		err = api.ConfirmYearMarks(r.Context(), id, postgradeapi.YearMarksRequest{Kind: tab, Items: items})
+	} else {
+		err = api.ConfirmTermMarks(r.Context(), id, postgradeapi.TermMarksRequest{PeriodID: tab, Items: items})
 	}
-	err = api.send(r.Context(), principal(r).Token, http.MethodPost, path, body, nil, nil)
-	if status, detail, ok := refusedCells(err, items, func(c postgradeapi.ConfirmItem) string { return c.StudentID }, fields); ok {
-		return f.renderTermMarks(w, r, status, detail, fields)
+	pupilOf := func(list string, i int) (string, bool) {
+		if list == "items" && i < len(items) {
+			return items[i].StudentID, true
+		}
+		return "", false
+	}
+	if status, detail, ok := refusedCells(err, pupilOf, fields); ok {
+		return f.renderTermMarks(w, r, pg, status, detail, fields)
 	}
 	if err != nil {
 		return err

@@ -267,3 +267,12 @@ func (b *browser) cookie(name string) *http.Cookie {
 	}
 	return nil
 }
+
+func (w *world) count(sql string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.db.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		w.t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}

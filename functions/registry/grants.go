@@ -116,7 +116,7 @@ func readGrants(ctx context.Context, q querier, me string, who any, trusted bool
 			g.Grants = append(g.Grants, access.Grant{Role: access.Person, Scope: access.Self, ScopeID: person.String(), Label: "Мой профиль"})
 		case 1:
 			scope, id := staffScope(role, scopeID, mun, class)
-			label := roleTitles[role] + " — " + name
+			label := registryapi.RoleTitles[role] + " — " + name
 			if className != "" {
 				label += ", " + className
 			}
@@ -138,13 +138,6 @@ func readGrants(ctx context.Context, q querier, me string, who any, trusted bool
 		return nil, nil, fmt.Errorf("grants: %w", err)
 	}
 	return g, childHashes, nil
-}
-
-var roleTitles = map[string]string{
-	"director": "Директор", "deputy_director": "Заместитель директора", "teacher": "Учитель",
-	"class_teacher": "Классный руководитель", "clerk": "Делопроизводитель", "official": "Сотрудник",
-	"ministry_official": "Министерство образования Кузбасса", "municipal_official": "Орган управления образованием",
-	"guardianship_official": "Орган опеки и попечительства", "kdn_official": "Комиссия по делам несовершеннолетних",
 }
 
 // targetOfPerson collects what a person belongs to on day: own id, the

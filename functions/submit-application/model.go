@@ -55,7 +55,7 @@ func (a *application) target() access.Target {
 func (a *application) fill() {
 	info := submitapplicationapi.Statuses[a.Status]
 	a.StatusTitle, a.EPGUStatusCode = info.Title, info.EPGUCode
-	a.Overdue = a.Deadline != nil && a.Deadline.Before(time.Now()) && AwaitsDecision(a.Service, a.Status)
+	a.Overdue = a.Deadline != nil && a.Deadline.Before(time.Now()) && awaitsDecision(a.Service, a.Status)
 }
 
 // application is an application as this function holds it: what the API

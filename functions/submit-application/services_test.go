@@ -263,6 +263,18 @@ func TestOverdueAndStatistics(t *testing.T) {
 	if len(page.Items) != 1 || page.Items[0].ID != ae.ID {
 		t.Fatalf("Kemerovo's overdue work: %+v, want only %s", page.Items, ae.Number)
 	}
+	// Each application says whether it is overdue, by the rule of the
+	// overdue list: kg is past its deadline but decided, fg decided in time.
+	if !page.Items[0].Overdue {
+		t.Fatal("the overdue application does not say it is overdue")
+	}
+	for _, a := range []submitapplicationapi.Application{fg, kg} {
+		var got submitapplicationapi.Application
+		w.must(w.f.Handle, http.MethodGet, api+"/applications/"+a.ID.String(), "mun-kemerovo", "", nil, http.StatusOK, &got)
+		if got.Overdue {
+			t.Fatalf("%s says it is overdue (status %s, deadline %v)", got.Number, got.Status, got.Deadline)
+		}
+	}
 	w.must(w.f.Handle, http.MethodGet, api+"/applications?overdue=true", "mun-novokuznetsk", "", nil, http.StatusOK, &page)
 	if len(page.Items) != 0 {
 		t.Fatalf("Novokuznetsk has no overdue work, got %d", len(page.Items))

@@ -241,7 +241,7 @@ func TestList(t *testing.T) {
 	}
 }
 
-// AwaitsDecision is the rule of decided_at seen from the status alone: what
+// awaitsDecision is the rule of decided_at seen from the status alone: what
 // the portal marks overdue past the deadline.
 func TestAwaitsDecision(t *testing.T) {
 	for _, c := range []struct {
@@ -253,8 +253,77 @@ func TestAwaitsDecision(t *testing.T) {
 		{submitapplicationapi.FirstGrade, submitapplicationapi.Checking, true}, {submitapplicationapi.FirstGrade, submitapplicationapi.Registered, true}, {submitapplicationapi.FirstGrade, submitapplicationapi.Enrolled, false},
 		{submitapplicationapi.AdditionalEducation, submitapplicationapi.Registered, false}, {submitapplicationapi.AdditionalEducation, submitapplicationapi.Withdrawn, false}, {submitapplicationapi.FirstGrade, submitapplicationapi.Refused, false},
 	} {
-		if got := AwaitsDecision(c.service, c.status); got != c.want {
+		if got := awaitsDecision(c.service, c.status); got != c.want {
 			t.Errorf("%s in %s: %v, want %v", c.service, c.status, got, c.want)
 		}
+	}
+}
+
+// TestAllowedMovesAreTheMovesAccepted: what an application says a caller may
+// move it to is what changeStatus accepts from that caller — the school (not
+// the municipality) on first grade, with no_places as the only ground of a
+// refusal; the applicant only withdraws; the ministry only reads; each move
+// offered is then accepted, and a status not offered is refused.
+func TestAllowedMovesAreTheMovesAccepted(t *testing.T) {
+	w := newWorld(t)
+	var fg, kg submitapplicationapi.Application
+	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
+		map[string]string{"Idempotency-Key": "fg"}, 201, &fg)
+	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", kindergartenBody("{kid1}", []string{"{kg1}"}, nextYearSept1(), "general", ""),
+		map[string]string{"Idempotency-Key": "kg"}, 201, &kg)
+	moves := func(id uuid.UUID, login string) map[string][]string {
+		t.Helper()
+		var a submitapplicationapi.Application
+		w.must(w.f.Handle, http.MethodGet, "/api/submit-application/applications/"+id.String(), login, "", nil, 200, &a)
+		out := map[string][]string{}
+		for _, m := range a.AllowedMoves {
+			var reasons []string
+			for _, r := range m.Reasons {
+				reasons = append(reasons, r.Code)
+			}
+			out[string(m.Status)] = reasons
+		}
+		return out
+	}
+	cases := []struct {
+		id    uuid.UUID
+		login string
+		want  string // the statuses offered, sorted, with the grounds of a refusal
+	}{
+		{fg.ID, "director-s1", "checking documents_requested refused:no_places registered withdrawn"},
+		{fg.ID, "mun-kemerovo", ""},
+		{fg.ID, "ministry", ""},
+		{fg.ID, "parent1", "withdrawn"},
+		{kg.ID, "kg-director-1", "checking documents_requested refused:age,documents_not_provided,no_places,not_eligible registered withdrawn"},
+		{kg.ID, "mun-kemerovo", "checking documents_requested refused:age,documents_not_provided,no_places,not_eligible registered withdrawn"},
+		{kg.ID, "parent1", "withdrawn"},
+	}
+	for _, c := range cases {
+		var got []string
+		for st, reasons := range moves(c.id, c.login) {
+			if len(reasons) > 0 {
+				st += ":" + strings.Join(reasons, ",")
+			}
+			got = append(got, st)
+		}
+		slices.Sort(got)
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s on %s: offered %q, want %q", c.login, c.id, strings.Join(got, " "), c.want)
+		}
+	}
+	// What is offered is accepted; what is not, refused.
+	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications/"+fg.ID.String()+"/status", "director-s1",
+		statusBody("refused", "no_places", ""), nil, 200, nil)
+	if code, _ := w.call(w.f.Handle, http.MethodPost, "/api/submit-application/applications/"+kg.ID.String()+"/status", "parent1",
+		statusBody("registered", "", ""), nil); code != http.StatusForbidden {
+		t.Fatalf("a move not offered to the parent: %d", code)
+	}
+	if m := moves(fg.ID, "director-s1"); len(m) != 1 || m["archived"] != nil {
+		t.Fatalf("after the refusal the school is offered %v, want archived only", m)
+	} else if _, ok := m["archived"]; !ok {
+		t.Fatalf("after the refusal the school is offered %v, want archived", m)
+	}
+	if a := w.count(`SELECT count(*) FROM applications.applications WHERE id = $1 AND status = 'refused'`, fg.ID); a != 1 {
+		t.Fatal("the offered refusal was not made")
 	}
 }

@@ -53,10 +53,10 @@ var decisions = map[submitapplicationapi.Service][]submitapplicationapi.Status{
 // applications_undecided_idx lists the same statuses.
 var undecided = []submitapplicationapi.Status{submitapplicationapi.Submitted, submitapplicationapi.Checking, submitapplicationapi.DocumentsRequested, submitapplicationapi.Registered}
 
-// AwaitsDecision reports whether an application of service in status s still
+// awaitsDecision reports whether an application of service in status s still
 // waits for the decision its deadline is for: the same rule as decided_at,
 // for callers that only see the status (past its deadline, it is overdue).
-func AwaitsDecision(service submitapplicationapi.Service, s submitapplicationapi.Status) bool {
+func awaitsDecision(service submitapplicationapi.Service, s submitapplicationapi.Status) bool {
 	return slices.Contains(undecided, s) && !decides(service, s)
 }
 

@@ -11,6 +11,23 @@ var OrganisationKinds = []string{
 	"additional_education", "guardianship", "kdn",
 }
 
+// OrganisationKindTitles name the kinds of organisation in Russian.
+var OrganisationKindTitles = map[string]string{
+	"ministry": "Министерство", "municipal_authority": "Орган управления образованием", "school": "Школа",
+	"kindergarten": "Детский сад", "college": "Колледж", "additional_education": "Дополнительное образование",
+	"guardianship": "Орган опеки и попечительства", "kdn": "Комиссия по делам несовершеннолетних",
+}
+
+// RoleTitles name the roles the registry grants (and whose grants it
+// labels), as people see them: staff roles, officials, parents, students.
+var RoleTitles = map[string]string{
+	"ministry_official": "Министерство образования Кузбасса", "municipal_official": "Орган управления образованием",
+	"guardianship_official": "Орган опеки и попечительства", "kdn_official": "Комиссия по делам несовершеннолетних",
+	"director": "Директор", "deputy_director": "Заместитель директора", "teacher": "Учитель",
+	"class_teacher": "Классный руководитель", "clerk": "Делопроизводитель", "official": "Сотрудник",
+	"parent": "Родитель", "student": "Обучающийся", "person": "Сам человек",
+}
+
 // StaffRoles are the roles a person holds at an organisation.
 var StaffRoles = []string{
 	"director", "deputy_director", "teacher", "class_teacher", "clerk", "official",
