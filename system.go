@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -83,18 +82,12 @@ func (s *System) Function(name string) function.Mounted { return s.mounted[name]
 // would, and returns how many events it delivered: for a process that does
 // not run the loop (a test world) and for `eko seed`.
 func (s *System) DeliverPending(ctx context.Context) (int, error) {
-	relay, ok := s.mounted[outboxrelay.Name].(*outboxrelay.Function)
-	if !ok {
-		return 0, errors.New("eko: the outbox relay is not mounted")
-	}
-	total := 0
-	for {
-		n, err := relay.Relay().RunOnce(ctx)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
+	for _, name := range s.order {
+		if d, ok := s.mounted[name].(function.Deliverer); ok {
+			return d.DeliverPending(ctx)
 		}
 	}
+	return 0, errors.New("eko: no function delivers the outbox")
 }
 
 // Stop stops the functions in the reverse order of their mounting.

@@ -132,5 +132,21 @@ const api = "/api/" + Name
 // Relay returns the running relay.
 func (f *Function) Relay() *Relay { return f.relay }
 
+// DeliverPending implements function.Deliverer: it delivers the rows due now,
+// batch after batch, and returns how many it delivered (a failed delivery
+// is due again only after its backoff).
+func (f *Function) DeliverPending(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := f.relay.RunOnce(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+var _ function.Deliverer = (*Function)(nil)
+
 // Routes lists the function's routes for the route-permission harness.
 func (f *Function) Routes() []httpx.Route { return f.router.Routes() }

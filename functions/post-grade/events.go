@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,28 +16,10 @@ import (
 	"github.com/kuzbass/eko/shared/inbox"
 )
 
-// Events of the registry the journal keeps its roster from.
-const (
-	EventEnrollmentCreated = "ru.kuzbass.eko.enrollment.created.v1"
-	EventEnrollmentChanged = "ru.kuzbass.eko.enrollment.changed.v1"
-)
-
 var source = events.Source(Name)
 
-// enrollment is the data of enrollment.created and enrollment.changed (the
-// registry's schemas; fields is only in changed).
-type enrollment struct {
-	EnrollmentID   string   `json:"enrollment_id"`
-	PersonID       string   `json:"person_id"`
-	OrganisationID string   `json:"organisation_id"`
-	ClassID        string   `json:"class_id"`
-	AcademicYear   int      `json:"academic_year"`
-	StartsOn       string   `json:"starts_on"`
-	EndsOn         string   `json:"ends_on"`
-	Fields         []string `json:"fields"`
-}
-
-// receive: POST /api/post-grade/events — the registry's enrollment events,
+// receive: POST /api/post-grade/events — the registry's enrollment events
+// (enrollment.created and enrollment.changed, as registryapi describes them),
 // applied once each to journal.roster (the latest state of the enrollment wins:
 // an event carries the whole enrollment).
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
@@ -43,13 +27,14 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ev.Type() != EventEnrollmentCreated && ev.Type() != EventEnrollmentChanged {
-		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(), EventEnrollmentCreated, EventEnrollmentChanged)
+	if ev.Type() != registryapi.EventEnrollmentCreated && ev.Type() != registryapi.EventEnrollmentChanged {
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(),
+			registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged)
 	}
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
 	}
-	var e enrollment
+	var e registryapi.EnrollmentChangedEvent // created has no fields
 	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
 	if err := dec.Decode(&e); err != nil {
 		return errs.E(errs.Invalid, "event data: %v", err)
@@ -62,7 +47,7 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func applyEnrollment(r *http.Request, tx pgx.Tx, _ *cloudevents.Event, e enrollment) error {
+func applyEnrollment(r *http.Request, tx pgx.Tx, _ *cloudevents.Event, e registryapi.EnrollmentChangedEvent) error {
 	var class *uuid.UUID
 	if e.ClassID != "" {
 		id, err := uuid.Parse(e.ClassID)
@@ -72,8 +57,8 @@ func applyEnrollment(r *http.Request, tx pgx.Tx, _ *cloudevents.Event, e enrollm
 		class = &id
 	}
 	var ends *string
-	if e.EndsOn != "" {
-		ends = &e.EndsOn
+	if e.EndsOn != nil && *e.EndsOn != "" {
+		ends = e.EndsOn
 	}
 	_, err := tx.Exec(r.Context(), `INSERT INTO journal.roster (enrollment_id, student_id, organisation_id, class_id, academic_year, starts_on, ends_on)
 		VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::date, $7::date)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 
@@ -263,7 +264,7 @@ func TestRosterFollowsEnrollmentEvents(t *testing.T) {
 	data := map[string]any{"enrollment_id": enrollment, "person_id": w.ids["{student1}"], "organisation_id": w.ids["{school1}"],
 		"class_id": w.ids["{6a}"], "academic_year": yearOf(), "starts_on": starts, "ends_on": left, "fields": []string{"ends_on"}}
 	for range 2 {
-		if code, body := w.deliver("left-1", postgrade.EventEnrollmentChanged, data); code != http.StatusNoContent {
+		if code, body := w.deliver("left-1", registryapi.EventEnrollmentChanged, data); code != http.StatusNoContent {
 			t.Fatalf("enrollment.changed: %d %s", code, body)
 		}
 	}

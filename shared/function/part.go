@@ -45,6 +45,14 @@ type Mounted interface {
 	Stop(ctx context.Context) error
 }
 
+// Deliverer is a mounted function that delivers the outbox (the relay): a
+// process that does not run its loop (a test world, a seed) delivers what is
+// pending when it chooses, detected by type assertion.
+type Deliverer interface {
+	// DeliverPending delivers the events due now and returns how many.
+	DeliverPending(ctx context.Context) (int, error)
+}
+
 // System is what a process offers the functions it mounts.
 type System interface {
 	// Peer is a client of the function name: in this process when the

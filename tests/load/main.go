@@ -55,6 +55,7 @@ type options struct {
 	adminURL     string
 	keep         bool
 	cpuProfile   string
+	split        bool
 }
 
 // saturationCeiling is the most applications per second the saturation phase
@@ -73,6 +74,7 @@ func main() {
 	flag.StringVar(&o.execMode, "exec-mode", "cache_statement", "pgx exec mode of both endpoints (DB_EXEC_MODE: exec, simple_protocol, cache_statement)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the load database after the run (for inspection)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the EKO endpoint's saturation phase (server and client, one process) to this file")
+	flag.BoolVar(&o.split, "split", false, "also drive registry, submit-application and the outbox relay run as three processes talking over HTTP, as Knative runs them")
 	flag.Parse()
 	o.adminURL = dbtest.AdminURL()
 	if err := o.check(); err != nil {
@@ -129,7 +131,12 @@ func (o *options) ranges() map[string][2]int {
 	sat := int(saturationCeiling * secs)
 	fixed := int(float64(o.rate) * secs)
 	over := int(float64(o.overloadRate) * (o.overloadFor.Seconds() + 1))
-	return map[string][2]int{"saturation": {0, sat}, "fixed": {sat, fixed}, "overload": {sat + fixed, over}}
+	r := map[string][2]int{"saturation": {0, sat}, "fixed": {sat, fixed}, "overload": {sat + fixed, over}}
+	if o.split {
+		next := sat + fixed + over
+		r["split saturation"], r["split fixed"] = [2]int{next, sat}, [2]int{next + sat, fixed}
+	}
+	return r
 }
 
 // startProfile starts a CPU profile into file when it is set and full is true;
@@ -163,23 +170,33 @@ func run(ctx context.Context, o options) error {
 	type phase struct {
 		name, kind string
 		full       bool
+		split      bool
 	}
-	phases := []phase{{"bare pgx", "saturation", false}, {"EKO endpoint", "saturation", true},
-		{"bare pgx", "fixed", false}, {"EKO endpoint", "fixed", true}}
+	phases := []phase{{"bare pgx", "saturation", false, false}, {"EKO endpoint", "saturation", true, false}}
+	if o.split {
+		phases = append(phases, phase{splitEndpoint, "saturation", true, true})
+	}
+	phases = append(phases, phase{"bare pgx", "fixed", false, false}, phase{"EKO endpoint", "fixed", true, false})
+	if o.split {
+		phases = append(phases, phase{splitEndpoint, "fixed", true, true})
+	}
 	if o.overloadRate > 0 {
-		phases = append(phases, phase{"EKO endpoint", "overload", true})
+		phases = append(phases, phase{"EKO endpoint", "overload", true, false})
 	}
 	for _, ph := range phases {
 		if ctx.Err() != nil {
 			break
 		}
-		target := st.bare
-		if ph.full {
-			target = st.submit
+		target, budgetName := st.bare, ph.kind
+		switch {
+		case ph.split:
+			target, budgetName = st.submitTo(st.splitURL), "split "+ph.kind
+		case ph.full:
+			target = st.submitTo(st.ekoURL)
 		}
 		r := result{endpoint: ph.name}
 		commitsBefore := readCommitStats(prometheus.DefaultGatherer)
-		b := st.budget(ph.full, ph.kind)
+		b := st.budget(ph.full, budgetName)
 		switch ph.kind {
 		case "fixed":
 			r.mode = fmt.Sprintf("fixed %d/s", o.rate)
@@ -194,7 +211,7 @@ func run(ctx context.Context, o options) error {
 			stopProfile()
 		}
 		fmt.Printf("  %-13s %-26s %s\n", r.endpoint, r.mode, r.stats.line())
-		if ph.full {
+		if ph.full && !ph.split {
 			fmt.Printf("  %-13s %-26s %s\n", "", "", readCommitStats(prometheus.DefaultGatherer).since(commitsBefore))
 		}
 		results = append(results, r)

@@ -48,4 +48,7 @@ func report(w io.Writer, o options, rs []result) {
 	if b, f := sat["bare pgx"], sat["EKO endpoint"]; b > 0 {
 		fmt.Fprintf(w, "\nEKO endpoint / bare pgx at saturation: %.2f×\n", f/b)
 	}
+	if f, s := sat["EKO endpoint"], sat[splitEndpoint]; f > 0 && s > 0 {
+		fmt.Fprintf(w, "EKO split (three processes over HTTP) / EKO endpoint (all-in-one) at saturation: %.2f×\n", s/f)
+	}
 }

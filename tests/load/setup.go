@@ -40,9 +40,10 @@ type state struct {
 	dbURL   string
 	closers []func()
 
-	ekoURL  string // the EKO process
-	bareURL string // the bare endpoint
-	client  *http.Client
+	ekoURL   string // the EKO process
+	splitURL string // submit-application run alone (-split)
+	bareURL  string // the bare endpoint
+	client   *http.Client
 
 	tokens  []string // per parent
 	kids    []string // per parent: the child's registry id
@@ -158,6 +159,11 @@ func setUp(ctx context.Context, o options) (*state, error) {
 	}
 	if err := st.startBare(ctx, dbCfg); err != nil {
 		return nil, err
+	}
+	if o.split {
+		if err := st.startSplit(ctx, dbCfg, issuer); err != nil {
+			return nil, err
+		}
 	}
 	st.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute}}
@@ -321,19 +327,21 @@ func serve(h http.Handler) (string, error) {
 	return "http://" + l.Addr().String(), nil
 }
 
-// submit sends request i to the EKO endpoint: parent i/perParent's child
-// applies to school i%perParent.
-func (st *state) submit(ctx context.Context, i int) (int, error) {
-	pi, si := i/st.o.perParent, i%st.o.perParent
-	body := fmt.Sprintf(`{"service":"first_grade","child_id":%q,"first_grade":{"school_id":%q,"basis":"territory"}}`, st.kids[pi], st.schools[si])
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, st.ekoURL+"/api/submit-application/applications", bytes.NewBufferString(body))
-	if err != nil {
-		return 0, err
+// submitTo returns what sends request i to the EKO endpoint at base: parent
+// i/perParent's child applies to school i%perParent.
+func (st *state) submitTo(base string) func(context.Context, int) (int, error) {
+	return func(ctx context.Context, i int) (int, error) {
+		pi, si := i/st.o.perParent, i%st.o.perParent
+		body := fmt.Sprintf(`{"service":"first_grade","child_id":%q,"first_grade":{"school_id":%q,"basis":"territory"}}`, st.kids[pi], st.schools[si])
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/submit-application/applications", bytes.NewBufferString(body))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+st.tokens[pi])
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("load-%d", i))
+		return st.do(req)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+st.tokens[pi])
-	req.Header.Set("Idempotency-Key", fmt.Sprintf("load-%d", i))
-	return st.do(req)
 }
 
 func (st *state) do(req *http.Request) (int, error) {

@@ -244,13 +244,25 @@ func AllInOneService(set *funcyaml.Set) ([]byte, error) {
 	return render("the all-in-one Knative Service from the root func.yaml (plus every function's deploy envs)", []object{svc})
 }
 
-// standaloneOnly are the variables that wire a function deployed on its own to
-// the others; the all-in-one process does that in-process.
-var standaloneOnly = map[string]bool{"REGISTRY_URL": true, "SUBMIT_APPLICATION_URL": true, "POST_GRADE_URL": true, "K_SINK": true, "LISTEN_ADDRESS": true}
+// standaloneOnly reports whether the variable name wires a function deployed
+// on its own to the others — another function's URL (<NAME>_URL, as
+// shared/function.URLVariable names it), the Broker (K_SINK), the listener —
+// which the all-in-one process does in-process.
+func standaloneOnly(set *funcyaml.Set, name string) bool {
+	if name == "K_SINK" || name == "LISTEN_ADDRESS" {
+		return true
+	}
+	for _, fn := range set.Functions {
+		if name == strings.ToUpper(strings.ReplaceAll(fn.Name, "-", "_"))+"_URL" {
+			return true
+		}
+	}
+	return false
+}
 
 // DeployEnvs are the variables func.yaml gives f's Service. The all-in-one
 // process runs every function, so it gets every function's deploy envs too
-// (except the standalone wiring: REGISTRY_URL, SUBMIT_APPLICATION_URL, POST_GRADE_URL, K_SINK); the root func.yaml wins
+// (except the standalone wiring: other functions' URLs, K_SINK); the root func.yaml wins
 // where both name a variable.
 func DeployEnvs(set *funcyaml.Set, f *funcyaml.Function) []funcyaml.Env {
 	envs := append([]funcyaml.Env(nil), f.Deploy.Envs...)
@@ -263,7 +275,7 @@ func DeployEnvs(set *funcyaml.Set, f *funcyaml.Function) []funcyaml.Env {
 	}
 	for _, fn := range set.Functions {
 		for _, e := range fn.Deploy.Envs {
-			if !have[envKey(e)] && !standaloneOnly[e.Name] {
+			if !have[envKey(e)] && !standaloneOnly(set, e.Name) {
 				have[envKey(e)] = true
 				envs = append(envs, e)
 			}
