@@ -171,7 +171,7 @@ func TestEveryFunctionIsWiredAndDocumented(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "cmd", "main.go")); err != nil {
 			t.Errorf("%s has no cmd/main.go: %v", name, err)
 		}
-		if !regexp.MustCompile(`(?m)^kind: Service\nmetadata:\n  name: `+regexp.QuoteMeta(name)+`\n`).Match(services) {
+		if !regexp.MustCompile(`(?m)^kind: Service\nmetadata:\n  name: ` + regexp.QuoteMeta(name) + `\n`).Match(services) {
 			t.Errorf("%s has no Knative Service in infra/k8s/base/services.yaml: run make manifests", name)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "api")); err != nil && prefix == "/api/"+name+"/" {
