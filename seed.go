@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"

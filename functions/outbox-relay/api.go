@@ -4,11 +4,10 @@ import (
 	"net/http"
 	"strconv"
 
-	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
-
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
+	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
+	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -26,18 +25,11 @@ func (f *Function) listDeadLetters(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rows, err := f.deps.DB.Query(r.Context(), `
+	list, err := db.Collect[outboxrelayapi.DeadLetter](r.Context(), f.deps.DB, `
 		SELECT id::text, seq, type, source, coalesce(subject, ''), attempts, coalesce(last_error, ''), created_at
 		FROM platform.outbox WHERE status = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`, after, limit)
 	if err != nil {
 		return err
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[outboxrelayapi.DeadLetter])
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []outboxrelayapi.DeadLetter{}
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
 	return nil

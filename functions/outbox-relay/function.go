@@ -11,10 +11,9 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/kuzbass/eko/events"
 	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
-	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
@@ -57,11 +56,7 @@ type Options struct {
 // Part is how a process mounts the relay: with K_SINK it posts to the
 // Broker; without, to the consumers the process mounts, which must then be
 // every consumer the routing table names.
-var Part = function.Part{Name: Name, Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
-	var opts Options
-	if err := sys.Settings(Name, &opts); err != nil {
-		return nil, err
-	}
+var Part = function.PartOf(Name, nil, func(deps *function.Deps, sys function.System, opts *Options) error {
 	if opts.Sink != "" {
 		sink := NewSink(opts.Sink)
 		sink.TokenFile = opts.SinkTokenFile
@@ -70,14 +65,14 @@ var Part = function.Part{Name: Name, Mount: func(ctx context.Context, deps *func
 		cat := events.Default()
 		for _, r := range cat.Routes("") {
 			if sys.Local(r.Consumer) == nil {
-				return nil, fmt.Errorf("K_SINK is not set and %s, which consumes %s, is not in this process: nowhere to deliver events", r.Consumer, r.Type)
+				return fmt.Errorf("K_SINK is not set and %s, which consumes %s, is not in this process: nowhere to deliver events", r.Consumer, r.Type)
 			}
 		}
 		opts.Deliverer = &Dispatcher{Catalogue: cat, Consumers: sys.Local}
 	}
 	registryapi.GrantsFrom(deps.Policy, sys.Peer(registryapi.Name))
-	return Mount(ctx, deps, opts)
-}}
+	return nil
+}, Mount)
 
 // New returns the relay as its own Knative Service runs it (cmd/main.go).
 func New() *function.Standalone { return function.Alone(Part) }

@@ -10,11 +10,10 @@ import (
 	"sync"
 	"time"
 
-	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/outbox"
 )

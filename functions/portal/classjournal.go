@@ -5,11 +5,10 @@ import (
 	"slices"
 	"strings"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
+
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 )
 
 // The class's journal as its class teacher reads it: every subject with its

@@ -27,12 +27,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -92,16 +91,16 @@ type Options struct {
 }
 
 // Part is how a process mounts the portal: last, at the root of the site.
-var Part = function.Part{Name: Name, Schemas: Schemas(), Prefix: "/", Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
-	var opts Options
-	if err := sys.Settings(Name, &opts); err != nil {
-		return nil, err
-	}
-	opts.Registry = sys.Peer(registryapi.Name)
-	opts.SubmitApplication = sys.Peer(submitapplicationapi.Name)
-	opts.PostGrade = sys.Peer(postgradeapi.Name)
-	return Mount(ctx, deps, opts)
-}}
+var Part = func() function.Part {
+	p := function.PartOf(Name, Schemas(), func(_ *function.Deps, sys function.System, opts *Options) error {
+		opts.Registry = sys.Peer(registryapi.Name)
+		opts.SubmitApplication = sys.Peer(submitapplicationapi.Name)
+		opts.PostGrade = sys.Peer(postgradeapi.Name)
+		return nil
+	}, Mount)
+	p.Prefix = "/"
+	return p
+}()
 
 // New returns the portal as its own Knative Service runs it (cmd/main.go).
 func New() *function.Standalone { return function.Alone(Part) }

@@ -7,12 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 )

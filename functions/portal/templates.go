@@ -1,14 +1,13 @@
 package portal
 
 import (
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"html/template"
 	"net/url"
 	"strconv"
 	"time"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 

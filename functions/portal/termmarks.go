@@ -9,10 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/errs"
 )
 

@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -119,12 +118,7 @@ func (w *world) api(login, method, path, body string, header map[string]string) 
 	return rec.Code, rec.Body.String()
 }
 
-func (w *world) exec(sql string, args ...any) {
-	w.t.Helper()
-	if _, err := w.db.Pool.Exec(context.Background(), sql, args...); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
-}
+func (w *world) exec(sql string, args ...any) { w.t.Helper(); w.db.Exec(w.t, sql, args...) }
 
 // browser is a minimal browser: a cookie jar, and requests that go to the
 // portal's handler in-process (whatever its public URL, https included) and to
@@ -270,9 +264,5 @@ func (b *browser) cookie(name string) *http.Cookie {
 
 func (w *world) count(sql string, args ...any) int {
 	w.t.Helper()
-	var n int
-	if err := w.db.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
-	return n
+	return w.db.Count(w.t, sql, args...)
 }

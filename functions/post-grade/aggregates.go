@@ -7,13 +7,11 @@ import (
 	"slices"
 	"time"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/events"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/inbox"
 )

@@ -7,11 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/csvtable"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"

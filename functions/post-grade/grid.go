@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"time"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )

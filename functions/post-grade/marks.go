@@ -10,12 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"

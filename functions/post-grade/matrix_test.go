@@ -14,28 +14,13 @@ import (
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
 	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
 
-type row struct {
-	route, method, path, body string
-	login                     string
-	status                    int
-}
+// row is a case of the matrix.
+type row = authtest.Case
 
 // expect builds the rows of one call: logins in got get that status, no token
 // 401, everyone else others.
 func expect(route, path, body string, others int, got map[string]int) []row {
-	var rows []row
-	for _, l := range everyone {
-		st, ok := got[l]
-		switch {
-		case ok:
-		case l == "":
-			st = http.StatusUnauthorized
-		default:
-			st = others
-		}
-		rows = append(rows, row{route, strings.Fields(route)[0], path, body, l, st})
-	}
-	return rows
+	return authtest.Expect(everyone, route, path, body, others, got)
 }
 
 // TestAuthorizationMatrix: every route × every fixture login × own and foreign
@@ -124,15 +109,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	covered := map[string]bool{}
 	for i, r := range rows {
-		covered[r.route] = true
-		code, body := w.call(r.method, r.path, r.login, r.body)
-		if code != r.status {
-			t.Errorf("row %d: %s as %q: %d, want %d: %.300s", i, r.route, r.login, code, r.status, body)
+		covered[r.Route] = true
+		code, body := w.call(r.Method(), r.Path, r.Login, r.Body)
+		if code != r.Status {
+			t.Errorf("row %d: %s as %q: %d, want %d: %.300s", i, r.Route, r.Login, code, r.Status, body)
 		}
 		if code >= 400 && !json.Valid([]byte(body)) {
 			t.Errorf("row %d: not a problem body: %s", i, body)
 		}
-		if code >= 400 && strings.Contains(body, w.ids["{student1}"]) && r.login != "parent1" && r.login != "student1" {
+		if code >= 400 && strings.Contains(body, w.ids["{student1}"]) && r.Login != "parent1" && r.Login != "student1" {
 			t.Errorf("row %d: a refusal names student1: %s", i, body)
 		}
 	}

@@ -27,10 +27,9 @@ import (
 	"net/http"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -60,17 +59,13 @@ type Options struct {
 
 // Part is how a process mounts post-grade: after the registry, whose
 // enrollment events keep its roster.
-var Part = function.Part{Name: Name, Schemas: Schemas(), Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
-	var opts Options
-	if err := sys.Settings(Name, &opts); err != nil {
-		return nil, err
-	}
+var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
 	if reg := sys.Peer(registryapi.Name); reg != nil {
 		registryapi.GrantsFrom(deps.Policy, reg)
 		opts.Registry = registryapi.New(reg)
 	}
-	return Mount(ctx, deps, opts)
-}}
+	return nil
+}, Mount)
 
 // New returns post-grade as its own Knative Service runs it (cmd/main.go).
 func New() *function.Standalone { return function.Alone(Part) }

@@ -10,11 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -22,11 +21,7 @@ import (
 
 // subjects: GET /api/post-grade/subjects — the catalogue.
 func (f *Function) subjects(w http.ResponseWriter, r *http.Request) error {
-	rows, err := f.db.Query(r.Context(), `SELECT id, code, name FROM journal.subjects ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[postgradeapi.Subject])
+	list, err := db.Collect[postgradeapi.Subject](r.Context(), f.db, `SELECT id, code, name FROM journal.subjects ORDER BY name`)
 	if err != nil {
 		return err
 	}

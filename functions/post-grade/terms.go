@@ -10,11 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -223,10 +222,16 @@ func periodSpan(p *postgradeapi.Period) (from, to time.Time) {
 
 // suggestions computes each pupil's weighted average of the period.
 func (f *Function) suggestions(ctx context.Context, q querier, a *postgradeapi.Assignment, from, to time.Time) (map[uuid.UUID]*float64, error) {
-	rows, err := q.Query(ctx, `SELECT m.student_id, round(sum(k.weight * m.value) / sum(k.weight), 2)::float8
+	return suggested(ctx, q, `SELECT m.student_id, round(sum(k.weight * m.value) / sum(k.weight), 2)::float8
 		FROM journal.marks m JOIN journal.mark_kinds k ON k.code = m.kind
 		WHERE m.class_id = $1 AND m.subject_id = $2 AND m.lesson_date BETWEEN $3 AND $4 AND m.deleted_at IS NULL AND m.value IS NOT NULL
 		GROUP BY m.student_id`, a.ClassID, a.SubjectID, from, to)
+}
+
+// suggested reads the rows (student_id, mark) of sql into each pupil's
+// suggested mark.
+func suggested(ctx context.Context, q querier, sql string, args ...any) (map[uuid.UUID]*float64, error) {
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -234,11 +239,11 @@ func (f *Function) suggestions(ctx context.Context, q querier, a *postgradeapi.A
 	out := map[uuid.UUID]*float64{}
 	for rows.Next() {
 		var s uuid.UUID
-		var avg float64
-		if err := rows.Scan(&s, &avg); err != nil {
+		var v float64
+		if err := rows.Scan(&s, &v); err != nil {
 			return nil, err
 		}
-		out[s] = &avg
+		out[s] = &v
 	}
 	return out, rows.Err()
 }

@@ -11,17 +11,15 @@ import (
 	"testing"
 	"time"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
-	"github.com/kuzbass/eko/ekotest"
-	postgrade "github.com/kuzbass/eko/functions/post-grade"
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	"github.com/kuzbass/eko/ekotest"
 	"github.com/kuzbass/eko/events"
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -171,18 +169,9 @@ func (w *world) must(method, path, login, body string, want int, out any) {
 	}
 }
 
-func (w *world) exec(sql string, args ...any) {
-	w.t.Helper()
-	if _, err := w.db.Pool.Exec(context.Background(), sql, args...); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
-}
+func (w *world) exec(sql string, args ...any) { w.t.Helper(); w.db.Exec(w.t, sql, args...) }
 
 func (w *world) count(sql string, args ...any) int {
 	w.t.Helper()
-	var n int
-	if err := w.db.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
-	return n
+	return w.db.Count(w.t, sql, args...)
 }

@@ -6,11 +6,10 @@ import (
 	"strconv"
 	"time"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -54,21 +53,7 @@ func (f *Function) yearSuggestions(ctx context.Context, q querier, a *postgradea
 			    AND x.subject = s.name AND x.mark IS NOT NULL ORDER BY x.exam_date DESC LIMIT 1) e ON true
 			WHERE y.subject_id = $1 AND y.kind = 'year' AND y.academic_year = $3 AND y.value IS NOT NULL AND $2::uuid IS NOT NULL`
 	}
-	rows, err := q.Query(ctx, sql, a.SubjectID, a.OrganisationID, int32(a.AcademicYear))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[uuid.UUID]*float64{}
-	for rows.Next() {
-		var s uuid.UUID
-		var v float64
-		if err := rows.Scan(&s, &v); err != nil {
-			return nil, err
-		}
-		out[s] = &v
-	}
-	return out, rows.Err()
+	return suggested(ctx, q, sql, a.SubjectID, a.OrganisationID, int32(a.AcademicYear))
 }
 
 // yearMarks: GET /api/post-grade/assignments/{id}/year-marks?kind=year|final

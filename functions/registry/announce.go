@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/outbox"
 )

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 )
 

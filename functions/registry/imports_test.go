@@ -10,11 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"golang.org/x/text/encoding/charmap"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/pdata"
 )

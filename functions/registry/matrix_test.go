@@ -118,30 +118,15 @@ func (w *fixtureWorld) call(method, path, login, body string) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// row: a route (its pattern, to prove every route is covered), a concrete call,
-// who calls and what they must get.
-type row struct {
-	route  string // "GET /api/registry/people/{id}"
-	path   string
-	login  string
-	status int
-	body   string
-}
+// row is a case of the matrix.
+type row = authtest.Case
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
 	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1"}
 
 // expect builds rows for one call: logins named in got get that status, the rest get others.
 func expect(route, path, body string, others int, got map[string]int) []row {
-	var rows []row
-	for _, l := range everyone {
-		st, ok := got[l]
-		if !ok {
-			st = others
-		}
-		rows = append(rows, row{route, path, l, st, body})
-	}
-	return rows
+	return authtest.Expect(everyone, route, path, body, others, got)
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
@@ -151,15 +136,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add := func(r ...row) { rows = append(rows, r...) }
 
 	// Open to every signed-in user.
-	for _, r := range []struct{ route, path string }{
+	for _, r := range []struct{ Route, Path string }{
 		{"GET " + api + "/me", api + "/me"},
 		{"GET " + api + "/me/grants", api + "/me/grants"},
 		{"GET " + api + "/municipalities", api + "/municipalities"},
 		{"GET " + api + "/organisations", api + "/organisations?kind=school"},
 		{"GET " + api + "/organisations/{id}", api + "/organisations/{school1}"},
 	} {
-		add(expect(r.route, r.path, "", 200, nil)...)
-		add(row{r.route, r.path, "", 401, ""})
+		add(expect(r.Route, r.Path, "", 200, nil)...)
+		add(row{Route: r.Route, Path: r.Path, Login: "", Status: 401, Body: ""})
 	}
 	// An organisation's classes and staff: its administration and teachers, officials of its territory.
 	school1Staff := map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200,
@@ -171,14 +156,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 404, "mun-novokuznetsk": 404,
 			"teacher-s2": 404, "kg-director-1": 404, "parent1": 404, "student1": 404, "parent2": 404, "student2": 404,
 			"opeka-kemerovo": 404, "kdn-kemerovo": 404})...)
-	add(row{"GET " + api + "/organisations/{id}/students", api + "/organisations/{school1}/students?class={6A}", "teacher-s1", 200, ""})
-	add(row{"GET " + api + "/organisations/{id}/students", api + "/organisations/{school3}/students", "teacher-s2", 404, ""})
+	add(row{Route: "GET " + api + "/organisations/{id}/students", Path: api + "/organisations/{school1}/students?class={6A}", Login: "teacher-s1", Status: 200, Body: ""})
+	add(row{Route: "GET " + api + "/organisations/{id}/students", Path: api + "/organisations/{school3}/students", Login: "teacher-s2", Status: 404, Body: ""})
 	// The roster (names only): the school's teachers too, whichever class they teach.
 	add(expect("GET "+api+"/organisations/{id}/roster", api+"/organisations/{school1}/roster?class={6A}", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200, "mun-novokuznetsk": 404,
 			"teacher-s2": 404, "kg-director-1": 404, "": 401})...)
-	add(row{"GET " + api + "/organisations/{id}/roster", api + "/organisations/{school3}/roster?class={6A}", "teacher-s2", 404, ""})
-	add(row{"GET " + api + "/organisations/{id}/roster", api + "/organisations/{school1}/roster", "teacher-s1", 400, ""})
+	add(row{Route: "GET " + api + "/organisations/{id}/roster", Path: api + "/organisations/{school3}/roster?class={6A}", Login: "teacher-s2", Status: 404, Body: ""})
+	add(row{Route: "GET " + api + "/organisations/{id}/roster", Path: api + "/organisations/{school1}/roster", Login: "teacher-s1", Status: 400, Body: ""})
 	// A child's profile: own parent, self, class teacher, administration, officials of the territory.
 	// Everyone else — BOLA attempts by id — gets 404, as if it did not exist.
 	student1 := map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200, "parent1": 200, "student1": 200}
@@ -189,9 +174,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/people/{id}", api+"/people/{student1}?reveal=true", "", 404,
 		map[string]int{"ministry": 200, "director-s1": 200, "parent1": 200, "student1": 200, "mun-kemerovo": 403, "teacher-s1": 403})...)
 	// Staff data: a teacher of school No. 2 reading school No. 1 staff; Novokuznetsk reading Kemerovo people.
-	add(row{"GET " + api + "/people/{id}", api + "/people/{teacher-s1}", "teacher-s2", 404, ""})
-	add(row{"GET " + api + "/people/{id}", api + "/people/{teacher-s1}", "mun-novokuznetsk", 404, ""})
-	add(row{"GET " + api + "/people/{id}", api + "/people/{parent1}", "mun-kemerovo", 404, ""}) // a parent is not in any organisation
+	add(row{Route: "GET " + api + "/people/{id}", Path: api + "/people/{teacher-s1}", Login: "teacher-s2", Status: 404, Body: ""})
+	add(row{Route: "GET " + api + "/people/{id}", Path: api + "/people/{teacher-s1}", Login: "mun-novokuznetsk", Status: 404, Body: ""})
+	add(row{Route: "GET " + api + "/people/{id}", Path: api + "/people/{parent1}", Login: "mun-kemerovo", Status: 404, Body: ""}) // a parent is not in any organisation
 	// Who read the child's data: the parent and the child (and the ministry as operator).
 	add(expect("GET "+api+"/people/{id}/audit", api+"/people/{student1}/audit", "", 404,
 		map[string]int{"ministry": 200, "parent1": 200, "student1": 200})...)
@@ -204,10 +189,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return fmt.Sprintf(`{"family_name":"Тестов","given_name":"Тест","birth_date":"2016-01-01","gender":"M","snils":"%s","confirm_not_duplicate":true}`, snils)
 	}
 	for _, l := range []string{"parent1", "student1", "teacher-s1", "opeka-kemerovo", "kdn-kemerovo"} {
-		add(row{"POST " + api + "/people", api + "/people", l, 403, newPerson("14324434531")})
+		add(row{Route: "POST " + api + "/people", Path: api + "/people", Login: l, Status: 403, Body: newPerson("14324434531")})
 	}
-	add(row{"POST " + api + "/people", api + "/people", "director-s1", 201, newPerson("14324434531")})
-	add(row{"POST " + api + "/people", api + "/people", "ministry", 201, newPerson("14624734867")})
+	add(row{Route: "POST " + api + "/people", Path: api + "/people", Login: "director-s1", Status: 201, Body: newPerson("14324434531")})
+	add(row{Route: "POST " + api + "/people", Path: api + "/people", Login: "ministry", Status: 201, Body: newPerson("14624734867")})
 	patch := `{"email":"new@mail.example","reason":"заявление родителя"}`
 	add(expect("PATCH "+api+"/people/{id}", api+"/people/{student1}", patch, 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404,
@@ -219,51 +204,51 @@ func TestAuthorizationMatrix(t *testing.T) {
 	orgBody := func(inn, ogrn, mun string) string {
 		return `{"kind":"school","full_name":"МБОУ «Средняя общеобразовательная школа № 99»","short_name":"МБОУ «СОШ № 99»","inn":"` + inn + `","ogrn":"` + ogrn + `","municipality_id":"` + mun + `"}`
 	}
-	add(row{"POST " + api + "/organisations", api + "/organisations", "director-s1", 403, orgBody("4205000094", "1024200000098", "{kemerovo}")})
-	add(row{"POST " + api + "/organisations", api + "/organisations", "mun-novokuznetsk", 404, orgBody("4205000094", "1024200000098", "{kemerovo}")})
-	add(row{"POST " + api + "/organisations", api + "/organisations", "mun-kemerovo", 201, orgBody("4205000094", "1024200000098", "{kemerovo}")})
-	add(row{"POST " + api + "/organisations", api + "/organisations", "ministry", 201, orgBody("4217000109", "1024210000100", "{novokuznetsk}")})
-	add(row{"POST " + api + "/organisations", api + "/organisations", "ministry", 400, orgBody("4217000108", "1024210000101", "{novokuznetsk}")})
-	add(row{"POST " + api + "/organisations", api + "/organisations", "ministry", 409, orgBody("4217000109", "1024210000100", "{novokuznetsk}")})
+	add(row{Route: "POST " + api + "/organisations", Path: api + "/organisations", Login: "director-s1", Status: 403, Body: orgBody("4205000094", "1024200000098", "{kemerovo}")})
+	add(row{Route: "POST " + api + "/organisations", Path: api + "/organisations", Login: "mun-novokuznetsk", Status: 404, Body: orgBody("4205000094", "1024200000098", "{kemerovo}")})
+	add(row{Route: "POST " + api + "/organisations", Path: api + "/organisations", Login: "mun-kemerovo", Status: 201, Body: orgBody("4205000094", "1024200000098", "{kemerovo}")})
+	add(row{Route: "POST " + api + "/organisations", Path: api + "/organisations", Login: "ministry", Status: 201, Body: orgBody("4217000109", "1024210000100", "{novokuznetsk}")})
+	add(row{Route: "POST " + api + "/organisations", Path: api + "/organisations", Login: "ministry", Status: 400, Body: orgBody("4217000108", "1024210000101", "{novokuznetsk}")})
+	add(row{Route: "POST " + api + "/organisations", Path: api + "/organisations", Login: "ministry", Status: 409, Body: orgBody("4217000109", "1024210000100", "{novokuznetsk}")})
 	classBody := `{"academic_year":2026,"name":"11Я","kind":"class","grade":11}`
-	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "teacher-s1", 403, classBody})
-	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "mun-novokuznetsk", 404, classBody})
-	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "kg-director-1", 404, classBody})
-	add(row{"POST " + api + "/organisations/{id}/classes", api + "/organisations/{school1}/classes", "director-s1", 201, classBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/classes", Path: api + "/organisations/{school1}/classes", Login: "teacher-s1", Status: 403, Body: classBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/classes", Path: api + "/organisations/{school1}/classes", Login: "mun-novokuznetsk", Status: 404, Body: classBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/classes", Path: api + "/organisations/{school1}/classes", Login: "kg-director-1", Status: 404, Body: classBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/classes", Path: api + "/organisations/{school1}/classes", Login: "director-s1", Status: 201, Body: classBody})
 	staffBody := `{"person_id":"{parent2}","role":"teacher","starts_on":"2026-09-01"}`
-	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "teacher-s2", 403, staffBody})
-	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "kg-director-1", 404, staffBody})
-	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "parent1", 403, staffBody})
-	add(row{"POST " + api + "/organisations/{id}/staff", api + "/organisations/{school1}/staff", "director-s1", 201, staffBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/staff", Path: api + "/organisations/{school1}/staff", Login: "teacher-s2", Status: 403, Body: staffBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/staff", Path: api + "/organisations/{school1}/staff", Login: "kg-director-1", Status: 404, Body: staffBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/staff", Path: api + "/organisations/{school1}/staff", Login: "parent1", Status: 403, Body: staffBody})
+	add(row{Route: "POST " + api + "/organisations/{id}/staff", Path: api + "/organisations/{school1}/staff", Login: "director-s1", Status: 201, Body: staffBody})
 	enrollBody := `{"person_id":"{student2}","organisation_id":"{school1}","academic_year":2025,"starts_on":"2025-09-01","ends_on":"2026-05-31"}`
-	add(row{"POST " + api + "/enrollments", api + "/enrollments", "kg-director-1", 404, enrollBody})
-	add(row{"POST " + api + "/enrollments", api + "/enrollments", "parent2", 403, enrollBody})
-	add(row{"POST " + api + "/enrollments", api + "/enrollments", "director-s1", 201, enrollBody})
+	add(row{Route: "POST " + api + "/enrollments", Path: api + "/enrollments", Login: "kg-director-1", Status: 404, Body: enrollBody})
+	add(row{Route: "POST " + api + "/enrollments", Path: api + "/enrollments", Login: "parent2", Status: 403, Body: enrollBody})
+	add(row{Route: "POST " + api + "/enrollments", Path: api + "/enrollments", Login: "director-s1", Status: 201, Body: enrollBody})
 	var enrollment string
 	if err := w.db.Pool.QueryRow(context.Background(), `SELECT id::text FROM registry.enrollments WHERE person_id = $1`, w.ids["{student1}"]).Scan(&enrollment); err != nil {
 		t.Fatal(err)
 	}
 	w.ids["{enrollment1}"] = enrollment
 	moveBody := `{"class_id":"{6A}","ends_on":"2027-05-31","reason":"приказ № 12 от 20.11.2026"}`
-	add(row{"PATCH " + api + "/enrollments/{id}", api + "/enrollments/{enrollment1}", "teacher-s1", 403, moveBody})
-	add(row{"PATCH " + api + "/enrollments/{id}", api + "/enrollments/{enrollment1}", "mun-novokuznetsk", 404, moveBody})
-	add(row{"PATCH " + api + "/enrollments/{id}", api + "/enrollments/{enrollment1}", "director-s1", 200, moveBody})
+	add(row{Route: "PATCH " + api + "/enrollments/{id}", Path: api + "/enrollments/{enrollment1}", Login: "teacher-s1", Status: 403, Body: moveBody})
+	add(row{Route: "PATCH " + api + "/enrollments/{id}", Path: api + "/enrollments/{enrollment1}", Login: "mun-novokuznetsk", Status: 404, Body: moveBody})
+	add(row{Route: "PATCH " + api + "/enrollments/{id}", Path: api + "/enrollments/{enrollment1}", Login: "director-s1", Status: 200, Body: moveBody})
 	linkBody := `{"parent_id":"{teacher-s2}","child_id":"{student1}","relation":"guardian"}`
-	add(row{"POST " + api + "/parent-links", api + "/parent-links", "teacher-s2", 403, linkBody})
-	add(row{"POST " + api + "/parent-links", api + "/parent-links", "kg-director-1", 404, linkBody})
-	add(row{"POST " + api + "/parent-links", api + "/parent-links", "parent1", 403, linkBody})
-	add(row{"POST " + api + "/parent-links", api + "/parent-links", "director-s1", 201, linkBody})
+	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "teacher-s2", Status: 403, Body: linkBody})
+	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "kg-director-1", Status: 404, Body: linkBody})
+	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "parent1", Status: 403, Body: linkBody})
+	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "director-s1", Status: 201, Body: linkBody})
 
 	// Imports: officials and organisation administrations; each row is then checked against their scope.
 	for _, l := range []string{"parent1", "student1", "teacher-s1", "opeka-kemerovo", "kdn-kemerovo"} {
-		add(row{"POST " + api + "/imports/{kind}", api + "/imports/people", l, 403, ""})
+		add(row{Route: "POST " + api + "/imports/{kind}", Path: api + "/imports/people", Login: l, Status: 403, Body: ""})
 	}
 	covered := map[string]bool{}
 	for _, r := range rows {
-		covered[r.route] = true
-		code, body := w.call(strings.Fields(r.route)[0], r.path, r.login, r.body)
-		if code != r.status {
-			t.Errorf("%s as %q (%s): %d, want %d: %.200s", r.route, r.login, r.path, code, r.status, body)
+		covered[r.Route] = true
+		code, body := w.call(strings.Fields(r.Route)[0], r.Path, r.Login, r.Body)
+		if code != r.Status {
+			t.Errorf("%s as %q (%s): %d, want %d: %.200s", r.Route, r.Login, r.Path, code, r.Status, body)
 		}
 	}
 	authtest.CheckRoutes(t, w.f.Routes())

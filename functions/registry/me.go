@@ -7,11 +7,10 @@ import (
 	"slices"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -228,17 +227,13 @@ func (f *Function) myGrants(w http.ResponseWriter, r *http.Request) error {
 }
 
 func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time) ([]registryapi.Placement, error) {
-	rows, err := q.Query(ctx, `
+	list, err := db.Collect[registryapi.Placement](ctx, q, `
 		SELECT e.organisation_id, o.short_name, e.class_id, coalesce(c.name, ''), e.academic_year
 		FROM registry.enrollments e
 		JOIN registry.organisations o ON o.id = e.organisation_id
 		LEFT JOIN registry.classes c ON c.id = e.class_id
 		WHERE e.person_id = $1 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
 		ORDER BY e.starts_on DESC`, person, day)
-	if err != nil {
-		return nil, err
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Placement])
 	if list == nil {
 		list = []registryapi.Placement{}
 	}

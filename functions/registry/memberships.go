@@ -9,11 +9,10 @@ import (
 	"strings"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -62,14 +61,10 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	rows, err := f.db.Query(r.Context(), `
+	list, err := db.Collect[registryapi.Class](r.Context(), f.db, `
 		SELECT id, organisation_id, academic_year, name, kind, grade, age_from, age_to
 		FROM registry.classes WHERE organisation_id = $1 AND academic_year = $2
 		ORDER BY grade NULLS LAST, name`, o.ID, year)
-	if err != nil {
-		return err
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Class])
 	if err != nil {
 		return err
 	}
@@ -133,16 +128,12 @@ func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := f.db.Query(r.Context(), `
+	list, err := db.Collect[registryapi.StaffMember](r.Context(), f.db, `
 		SELECT s.id, s.person_id, p.family_name || ' ' || p.given_name || coalesce(' ' || nullif(p.middle_name, ''), ''),
 		       s.organisation_id, s.role, s.class_id, s.position, s.starts_on::text, s.ends_on::text
 		FROM registry.staff s JOIN registry.people p ON p.id = s.person_id
 		WHERE s.organisation_id = $1 AND (s.ends_on IS NULL OR s.ends_on >= $2)
 		ORDER BY p.family_name, p.given_name, s.role`, o.ID, f.now())
-	if err != nil {
-		return err
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.StaffMember])
 	if err != nil {
 		return err
 	}
@@ -254,12 +245,11 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		for _, s := range list {
-			if err := f.auditPerson(r, tx, s.ID, "read", "registry.class-list", []string{"profile"}); err != nil {
-				return err
-			}
+		ids := make([]uuid.UUID, len(list))
+		for i, s := range list {
+			ids[i] = s.ID
 		}
-		return nil
+		return f.auditList(r, tx, ids, "registry.class-list", []string{"profile"})
 	})
 	if err != nil {
 		return err
@@ -299,22 +289,18 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 		if !known {
 			return errs.User(errs.NotFound, "класс не найден")
 		}
-		rows, err := tx.Query(ctx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
+		list, err = db.Collect[registryapi.RosterPupil](ctx, tx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
 			FROM registry.enrollments e JOIN registry.people p ON p.id = e.person_id
 			WHERE e.organisation_id = $1 AND e.class_id = $2 AND e.academic_year = $3
 			ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.now()))
 		if err != nil {
 			return err
 		}
-		if list, err = pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.RosterPupil]); err != nil {
-			return err
+		ids := make([]uuid.UUID, len(list))
+		for i, p := range list {
+			ids[i] = p.ID
 		}
-		for _, p := range list {
-			if err := f.auditPerson(r, tx, p.ID, "read", "registry.class-roster", []string{"name"}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return f.auditList(r, tx, ids, "registry.class-roster", []string{"name"})
 	})
 	if err != nil {
 		return err

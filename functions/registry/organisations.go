@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strings"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -34,11 +34,7 @@ func (f *Function) organisation(ctx context.Context, q querier, id uuid.UUID) (r
 
 // listMunicipalities: GET /api/registry/municipalities
 func (f *Function) listMunicipalities(w http.ResponseWriter, r *http.Request) error {
-	rows, err := f.db.Query(r.Context(), `SELECT id, code, name, oktmo FROM registry.municipalities ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Municipality])
+	list, err := db.Collect[registryapi.Municipality](r.Context(), f.db, `SELECT id, code, name, oktmo FROM registry.municipalities ORDER BY name`)
 	if err != nil {
 		return err
 	}

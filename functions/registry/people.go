@@ -11,11 +11,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/auth"
@@ -279,6 +278,16 @@ func (f *Function) auditPerson(r *http.Request, tx pgx.Tx, subject uuid.UUID, ac
 
 func appendAudit(ctx context.Context, tx pgx.Tx, e audit.Entry) error {
 	return audit.Append(ctx, tx, e)
+}
+
+// auditList records, in tx and in one append, that the caller of r read
+// object (a class list, a roster) naming each of people.
+func (f *Function) auditList(r *http.Request, tx pgx.Tx, people []uuid.UUID, object string, fields []string) error {
+	entries := make([]audit.Entry, len(people))
+	for i, id := range people {
+		entries[i] = f.auditEntry(r, id, "read", object, fields)
+	}
+	return audit.AppendMany(r.Context(), tx, entries)
 }
 
 // auditEntry describes an access by the caller of r.

@@ -5,10 +5,9 @@ import (
 	"strings"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -132,12 +131,8 @@ func (f *Function) searchPeople(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return errs.E(errs.Invalid, "search by snils, or by family_name and birth_date (and optionally given_name)")
 	}
-	rows, err := f.db.Query(ctx, `SELECT p.id, p.family_name, p.given_name, p.middle_name, p.birth_date::text, p.snils_mask
+	hits, err := db.Collect[registryapi.PersonHit](ctx, f.db, `SELECT p.id, p.family_name, p.given_name, p.middle_name, p.birth_date::text, p.snils_mask
 		FROM registry.people p WHERE `+where+` ORDER BY p.family_name, p.given_name LIMIT 50`, args...)
-	if err != nil {
-		return err
-	}
-	hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.PersonHit])
 	if err != nil {
 		return err
 	}

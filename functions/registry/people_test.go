@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"testing"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/httpx"
 )

@@ -8,12 +8,12 @@ package registry
 import (
 	"context"
 	"embed"
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -41,13 +41,7 @@ type Options struct {
 
 // Part is how a process mounts the registry: first, since every other
 // function asks it who its callers are.
-var Part = function.Part{Name: Name, Schemas: Schemas(), Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
-	var opts Options
-	if err := sys.Settings(Name, &opts); err != nil {
-		return nil, err
-	}
-	return Mount(ctx, deps, opts)
-}}
+var Part = function.PartOf(Name, Schemas(), nil, Mount)
 
 // New returns the registry as its own Knative Service runs it (cmd/main.go).
 func New() *function.Standalone { return function.Alone(Part) }

@@ -3,9 +3,9 @@ package registry
 import (
 	"testing"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 )
 
 func TestOrganisationRequisitesAreChecked(t *testing.T) {

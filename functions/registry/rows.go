@@ -3,10 +3,9 @@ package registry
 import (
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/pdata"
 )

@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kuzbass/eko/events"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/auth/authtest"
@@ -121,9 +120,7 @@ func (w *world) addPerson(a esia) uuid.UUID {
 
 func (w *world) exec(sql string, args ...any) {
 	w.t.Helper()
-	if _, err := w.d.Pool.Exec(context.Background(), sql, args...); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
+	w.d.Exec(w.t, sql, args...)
 }
 
 // org inserts an organisation and returns its id.

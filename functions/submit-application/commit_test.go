@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // One group commit: good rows are written together in arrival order; a row

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/kuzbass/eko/shared/auth"
 )
 

@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
 )

@@ -49,7 +49,7 @@ func init() {
 			"mun-kemerovo": 200, "mun-novokuznetsk": 404})...)
 		add(expect("POST "+api+"/allocations/{id}/confirm", api+"/allocations/{kgrun}/confirm", "", 403, map[string]int{
 			"mun-kemerovo": 200, "mun-novokuznetsk": 404})...)
-		add(row{"POST " + api + "/allocations/{id}/confirm", api + "/allocations/{kgrun}/confirm", "mun-kemerovo", 409, ""})
+		add(row{Route: "POST " + api + "/allocations/{id}/confirm", Path: api + "/allocations/{kgrun}/confirm", Login: "mun-kemerovo", Status: 409, Body: ""})
 		// The direction the run issued: the parent answers.
 		add(expect("POST "+api+"/applications/{id}/direction", kgm+"/direction", `{"decision":"accept"}`, 403, map[string]int{
 			"parent1": 200, "parent2": 404})...)

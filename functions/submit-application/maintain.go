@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/kuzbass/eko/shared/db"
 )
 

@@ -7,19 +7,11 @@ import (
 	"testing"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/kuzbass/eko/shared/auth/authtest"
 )
 
-// row: a route (its pattern, to prove every route is covered), a concrete
-// call, who calls and what they must get.
-type row struct {
-	route  string
-	path   string
-	login  string
-	status int
-	body   string
-}
+// row is a case of the matrix.
+type row = authtest.Case
 
 // everyone is every fixture login, the EPGU service account and no token at all ("").
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
@@ -28,19 +20,7 @@ var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "directo
 // expect builds rows for one call: logins named in got get that status, no
 // token gets 401, the rest get others.
 func expect(route, path, body string, others int, got map[string]int) []row {
-	var rows []row
-	for _, l := range everyone {
-		st, ok := got[l]
-		switch {
-		case ok:
-		case l == "":
-			st = http.StatusUnauthorized
-		default:
-			st = others
-		}
-		rows = append(rows, row{route, path, l, st, body})
-	}
-	return rows
+	return authtest.Expect(everyone, route, path, body, others, got)
 }
 
 // matrixParts add the rows of routes whose handlers live in other files. Each
@@ -87,27 +67,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 	const st = "POST " + api + "/applications/{id}/status"
 	kgStatus := api + "/applications/{kgapp}/status"
 	for _, l := range []string{"teacher-s1", "teacher-s2", "student1", "student2", "opeka-kemerovo", "kdn-kemerovo", "epgu"} {
-		add(row{st, kgStatus, l, 403, statusBody("checking", "", "")})
+		add(row{Route: st, Path: kgStatus, Login: l, Status: 403, Body: statusBody("checking", "", "")})
 	}
-	add(row{st, kgStatus, "", 401, statusBody("checking", "", "")})
+	add(row{Route: st, Path: kgStatus, Login: "", Status: 401, Body: statusBody("checking", "", "")})
 	for _, l := range []string{"director-s1", "mun-novokuznetsk", "parent2"} {
-		add(row{st, kgStatus, l, 404, statusBody("checking", "", "")})
+		add(row{Route: st, Path: kgStatus, Login: l, Status: 404, Body: statusBody("checking", "", "")})
 	}
-	add(row{st, kgStatus, "ministry", 403, statusBody("checking", "", "")}) // reads, does not decide
-	add(row{st, kgStatus, "parent1", 403, statusBody("registered", "", "")})
-	add(row{st, kgStatus, "kg-director-1", 200, statusBody("checking", "", "")})
-	add(row{st, kgStatus, "mun-kemerovo", 200, statusBody("registered", "", "")})
-	add(row{st, kgStatus, "parent1", 200, statusBody("withdrawn", "", "")})
-	add(row{st, api + "/applications/{foreign}/status", "mun-kemerovo", 404, statusBody("checking", "", "")})
-	add(row{st, api + "/applications/{foreign}/status", "mun-novokuznetsk", 200, statusBody("checking", "", "")})
-	add(row{st, api + "/applications/{own}/status", "mun-kemerovo", 403, statusBody("checking", "", "")}) // the school decides
-	add(row{st, api + "/applications/{own}/status", "parent2", 404, statusBody("withdrawn", "", "")})
-	add(row{st, api + "/applications/{own}/status", "director-s1", 200, statusBody("checking", "", "")})
+	add(row{Route: st, Path: kgStatus, Login: "ministry", Status: 403, Body: statusBody("checking", "", "")}) // reads, does not decide
+	add(row{Route: st, Path: kgStatus, Login: "parent1", Status: 403, Body: statusBody("registered", "", "")})
+	add(row{Route: st, Path: kgStatus, Login: "kg-director-1", Status: 200, Body: statusBody("checking", "", "")})
+	add(row{Route: st, Path: kgStatus, Login: "mun-kemerovo", Status: 200, Body: statusBody("registered", "", "")})
+	add(row{Route: st, Path: kgStatus, Login: "parent1", Status: 200, Body: statusBody("withdrawn", "", "")})
+	add(row{Route: st, Path: api + "/applications/{foreign}/status", Login: "mun-kemerovo", Status: 404, Body: statusBody("checking", "", "")})
+	add(row{Route: st, Path: api + "/applications/{foreign}/status", Login: "mun-novokuznetsk", Status: 200, Body: statusBody("checking", "", "")})
+	add(row{Route: st, Path: api + "/applications/{own}/status", Login: "mun-kemerovo", Status: 403, Body: statusBody("checking", "", "")}) // the school decides
+	add(row{Route: st, Path: api + "/applications/{own}/status", Login: "parent2", Status: 404, Body: statusBody("withdrawn", "", "")})
+	add(row{Route: st, Path: api + "/applications/{own}/status", Login: "director-s1", Status: 200, Body: statusBody("checking", "", "")})
 	// The ranked list: public, by number, for the school the application is addressed to.
 	const rk = "GET " + api + "/first-grade/{school_id}/ranking"
 	add(expect(rk, api+"/first-grade/{school1}/ranking?number={own-number}", "", 200, map[string]int{"": 200})...)
-	add(row{rk, api + "/first-grade/{school2}/ranking?number={own-number}", "", 404, ""})
-	add(row{rk, api + "/first-grade/{school1}/ranking?number=x", "", 400, ""})
+	add(row{Route: rk, Path: api + "/first-grade/{school2}/ranking?number={own-number}", Login: "", Status: 404, Body: ""})
+	add(row{Route: rk, Path: api + "/first-grade/{school1}/ranking?number=x", Login: "", Status: 400, Body: ""})
 	// EPGU events: the EPGU service account only.
 	add(expect("POST "+api+"/events", api+"/events", "", 403, map[string]int{"epgu": 201})...)
 
@@ -117,18 +97,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	covered := map[string]bool{}
 	for i, r := range rows {
-		covered[r.route] = true
+		covered[r.Route] = true
 		var code int
 		var body string
 		switch {
-		case strings.HasSuffix(r.route, "/events"):
-			code, body = w.postEvent(r.login, "matrix-"+r.login, submitapplicationapi.EventEPGUSubmitted, epguData("80000001", "155-666-777 14", "{school2}"), false)
+		case strings.HasSuffix(r.Route, "/events"):
+			code, body = w.postEvent(r.Login, "matrix-"+r.Login, submitapplicationapi.EventEPGUSubmitted, epguData("80000001", "155-666-777 14", "{school2}"), false)
 		default:
-			method := strings.Fields(r.route)[0]
-			code, body = w.call(w.f.Handle, method, r.path, r.login, r.body, map[string]string{"Idempotency-Key": "matrix-" + r.login})
+			method := strings.Fields(r.Route)[0]
+			code, body = w.call(w.f.Handle, method, r.Path, r.Login, r.Body, map[string]string{"Idempotency-Key": "matrix-" + r.Login})
 		}
-		if code != r.status {
-			t.Errorf("row %d: %s as %q (%s): %d, want %d: %.300s", i, r.route, r.login, w.expand(r.path), code, r.status, body)
+		if code != r.Status {
+			t.Errorf("row %d: %s as %q (%s): %d, want %d: %.300s", i, r.Route, r.Login, w.expand(r.Path), code, r.Status, body)
 		}
 		if code >= 400 && !json.Valid([]byte(body)) {
 			t.Errorf("row %d: not a problem body: %s", i, body)

@@ -3,10 +3,9 @@ package submitapplication
 import (
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/kuzbass/eko/shared/access"
 )
 

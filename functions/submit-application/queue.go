@@ -8,10 +8,10 @@ import (
 	"slices"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // The kindergarten queue.

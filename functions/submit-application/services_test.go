@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/xuri/excelize/v2"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 func TestWindowsAsData(t *testing.T) {

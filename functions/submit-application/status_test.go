@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
+
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 func TestStatusTable(t *testing.T) {

@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"

@@ -30,10 +30,9 @@ import (
 	"net/http"
 	"time"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -68,19 +67,15 @@ type Options struct {
 }
 
 // Part is how a process mounts submit-application: after the registry.
-var Part = function.Part{Name: Name, Schemas: Schemas(), Mount: func(ctx context.Context, deps *function.Deps, sys function.System) (function.Mounted, error) {
-	var opts Options
-	if err := sys.Settings(Name, &opts); err != nil {
-		return nil, err
-	}
+var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
 	reg := sys.Peer(registryapi.Name)
 	if reg == nil {
-		return nil, fmt.Errorf("%s is not set: the registry answers who callers are and which organisations exist", function.URLVariable(registryapi.Name))
+		return fmt.Errorf("%s is not set: the registry answers who callers are and which organisations exist", function.URLVariable(registryapi.Name))
 	}
 	registryapi.GrantsFrom(deps.Policy, reg)
 	opts.Registry = registryapi.New(reg)
-	return Mount(ctx, deps, opts)
-}}
+	return nil
+}, Mount)
 
 // New returns submit-application as its own Knative Service runs it (cmd/main.go).
 func New() *function.Standalone { return function.Alone(Part) }

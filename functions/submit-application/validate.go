@@ -11,12 +11,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )

@@ -27,6 +27,26 @@ type Part struct {
 	Mount func(ctx context.Context, deps *Deps, sys System) (Mounted, error)
 }
 
+// PartOf is the Part of a function mounted by mount with options of type O:
+// read as the function's settings (System.Settings), then completed by wire
+// (nil when there is nothing to add) with the clients of the functions it
+// calls.
+func PartOf[O any, F Mounted](name string, schemas []db.Schema, wire func(deps *Deps, sys System, opts *O) error,
+	mount func(context.Context, *Deps, O) (F, error)) Part {
+	return Part{Name: name, Schemas: schemas, Mount: func(ctx context.Context, deps *Deps, sys System) (Mounted, error) {
+		var opts O
+		if err := sys.Settings(name, &opts); err != nil {
+			return nil, err
+		}
+		if wire != nil {
+			if err := wire(deps, sys, &opts); err != nil {
+				return nil, err
+			}
+		}
+		return mount(ctx, deps, opts)
+	}}
+}
+
 // PathPrefix is where the part's routes live.
 func (p Part) PathPrefix() string {
 	if p.Prefix != "" {

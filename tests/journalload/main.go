@@ -35,8 +35,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -44,6 +42,7 @@ import (
 	"github.com/kuzbass/eko"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"
@@ -245,18 +244,11 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	}
 
 	// The identity provider and the EKO endpoint (registry + post-grade, as mounted by the all-in-one).
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	issuer, stopIdP, err := devidp.ServeLoopback(devidp.Config{}, fx)
 	if err != nil {
 		return nil, err
 	}
-	issuer := "http://" + l.Addr().String()
-	idp, err := devidp.New(devidp.Config{Issuer: issuer, Addr: l.Addr().String(), ClientID: "eko", Audience: "eko", TokenTTL: time.Hour}, fx)
-	if err != nil {
-		return nil, err
-	}
-	idpSrv := &http.Server{Handler: idp}
-	go func() { _ = idpSrv.Serve(l) }()
-	w.closers = append(w.closers, func() { _ = idpSrv.Close() })
+	w.closers = append(w.closers, stopIdP)
 	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.dbURL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
 		Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "error"}, nil)
 	if err != nil {

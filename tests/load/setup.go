@@ -18,13 +18,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko"
 	"github.com/kuzbass/eko/functions/registry/seed"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/auth"
@@ -134,18 +133,11 @@ func setUp(ctx context.Context, o options) (*state, error) {
 	fmt.Printf("  database %s seeded in %s\n", st.dbName, time.Since(t0).Round(time.Millisecond))
 
 	// The development identity provider, on loopback.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	issuer, stopIdP, err := devidp.ServeLoopback(devidp.Config{}, fx)
 	if err != nil {
 		return nil, err
 	}
-	issuer := "http://" + l.Addr().String()
-	idp, err := devidp.New(devidp.Config{Issuer: issuer, Addr: l.Addr().String(), ClientID: "eko", Audience: "eko", TokenTTL: time.Hour}, fx)
-	if err != nil {
-		return nil, err
-	}
-	idpSrv := &http.Server{Handler: idp}
-	go func() { _ = idpSrv.Serve(l) }()
-	st.closers = append(st.closers, func() { _ = idpSrv.Close() })
+	st.closers = append(st.closers, stopIdP)
 
 	t0 = time.Now()
 	if err := st.fetchTokens(ctx, issuer, parents); err != nil {

@@ -1,8 +1,9 @@
 package postgradeapi
 
 import (
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Subject is a school subject of the regional catalogue.

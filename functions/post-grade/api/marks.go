@@ -1,8 +1,9 @@
 package postgradeapi
 
 import (
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // MarksRequest is the body of POST /api/post-grade/marks: one lesson's marks

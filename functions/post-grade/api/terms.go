@@ -1,8 +1,9 @@
 package postgradeapi
 
 import (
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // PermitRequest is the body of POST /api/post-grade/periods/{id}/permits.

@@ -1,8 +1,9 @@
 package registryapi
 
 import (
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Kinds of organisation named by the decree (§2.2, §3).

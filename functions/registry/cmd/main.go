@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/kuzbass/eko/functions/registry"
 	fnhttp "knative.dev/func-go/http"
+
+	"github.com/kuzbass/eko/functions/registry"
 )
 
 func main() {

@@ -3,10 +3,9 @@ package seed
 import (
 	"fmt"
 
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/pdata"
 )

@@ -18,13 +18,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kuzbass/eko/functions/registry"
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/kuzbass/eko/functions/registry"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
 )

@@ -1,8 +1,9 @@
 package submitapplicationapi
 
 import (
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // AllocationRequest is the body of POST /api/submit-application/allocations.

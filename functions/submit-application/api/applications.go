@@ -2,8 +2,9 @@ package submitapplicationapi
 
 import (
 	"encoding/json"
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Service is an education service.

@@ -2,8 +2,9 @@ package submitapplicationapi
 
 import (
 	"encoding/json"
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // QueueView is a kindergarten application's place in the queue, explained:

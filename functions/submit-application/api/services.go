@@ -1,8 +1,9 @@
 package submitapplicationapi
 
 import (
-	"github.com/google/uuid"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Programme is an additional-education programme with its age limits and

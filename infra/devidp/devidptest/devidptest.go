@@ -4,10 +4,8 @@ package devidptest
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/fixtures"
@@ -18,28 +16,12 @@ import (
 // TokenTTL become "eko", "eko" and one hour.
 func Start(t testing.TB, cfg devidp.Config, set *fixtures.Set) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	issuer, stop, err := devidp.ServeLoopback(cfg, set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Issuer, cfg.Addr = "http://"+l.Addr().String(), l.Addr().String()
-	if cfg.ClientID == "" {
-		cfg.ClientID = "eko"
-	}
-	if cfg.Audience == "" {
-		cfg.Audience = "eko"
-	}
-	if cfg.TokenTTL == 0 {
-		cfg.TokenTTL = time.Hour
-	}
-	idp, err := devidp.New(cfg, set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(l) }()
-	t.Cleanup(func() { _ = hs.Close() })
-	return cfg.Issuer
+	t.Cleanup(stop)
+	return issuer
 }
 
 // Token returns the access token of a fixture login, from /dev/token.

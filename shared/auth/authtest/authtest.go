@@ -120,3 +120,35 @@ func CheckRoutes(t testing.TB, routes []httpx.Route) {
 		}
 	}
 }
+
+// Case is one row of an authorization matrix: a route (its pattern, to prove
+// every route is covered), a concrete call, who calls ("" without a token)
+// and the status they must get.
+type Case struct {
+	Route  string // "GET /api/registry/people/{id}"
+	Path   string
+	Login  string
+	Status int
+	Body   string
+}
+
+// Method is the method of the case's route.
+func (c Case) Method() string { return strings.Fields(c.Route)[0] }
+
+// Expect builds the cases of one call for each of logins: those got names
+// get that status, no token ("") gets 401, the others get others.
+func Expect(logins []string, route, path, body string, others int, got map[string]int) []Case {
+	out := make([]Case, 0, len(logins))
+	for _, l := range logins {
+		st, ok := got[l]
+		switch {
+		case ok:
+		case l == "":
+			st = http.StatusUnauthorized
+		default:
+			st = others
+		}
+		out = append(out, Case{Route: route, Path: path, Login: l, Status: st, Body: body})
+	}
+	return out
+}

@@ -92,3 +92,23 @@ func randomSuffix() string {
 	}
 	return strings.ToLower(hex.EncodeToString(b))
 }
+
+// Exec runs sql in the database, failing t on an error: a test's setting of
+// the stage around the API it tests.
+func (d *Database) Exec(t testing.TB, sql string, args ...any) {
+	t.Helper()
+	if _, err := d.Pool.Exec(context.Background(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// Count runs sql, which selects one number, failing t on an error: what a
+// test asserts was (or was not) written.
+func (d *Database) Count(t testing.TB, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
