@@ -41,15 +41,11 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 	dbc := cfg.DB
 	dbc.StatementTimeout = time.Hour
 	dbc.MaxConns = 2
-	pool, err := db.Open(ctx, dbc)
+	pool, p, err := openPeople(ctx, dbc, cfg.PData)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	p, err := pdata.Open(cfg.PData)
-	if err != nil {
-		return err
-	}
 	if cfg.IfEmpty {
 		var n int
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM registry.people`).Scan(&n); err != nil {
@@ -100,16 +96,23 @@ type ResealConfig struct {
 
 // Reseal re-encrypts SNILS and documents sealed with an older PDATA key.
 func Reseal(ctx context.Context, cfg ResealConfig) error {
-	pool, err := db.Open(ctx, cfg.DB)
+	pool, p, err := openPeople(ctx, cfg.DB, cfg.PData)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	p, err := pdata.Open(cfg.PData)
-	if err != nil {
-		return err
-	}
 	n, err := registry.Reseal(ctx, pool, p, 1000)
 	fmt.Printf("re-sealed %d people with key %s\n", n, p.CurrentKeyID())
 	return err
+}
+
+// openPeople opens what a command on the registry's people needs: the
+// database and the personal-data keys.
+func openPeople(ctx context.Context, dbc db.Config, pcfg pdata.Config) (*pgxpool.Pool, *pdata.Protector, error) {
+	p, err := pdata.Open(pcfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := db.Open(ctx, dbc)
+	return pool, p, err
 }

@@ -57,6 +57,16 @@ var serviceTitles = map[submitapplicationapi.Service]string{
 	submitapplicationapi.AdditionalEducation: "Дополнительное образование",
 }
 
+// servicesPage is the submit-application client and the {id} of a page.
+func (f *Function) servicesPage(r *http.Request) (*submitapplicationapi.Client, uuid.UUID, error) {
+	api, err := f.servicesAPI()
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	id, err := pathID(r)
+	return api, id, err
+}
+
 // orgNames finds organisation names in the registry, once per id per page.
 type orgNames struct {
 	f     *Function
@@ -311,11 +321,7 @@ type applicationView struct {
 // queue position (kindergarten), a direction to answer, and the moves the
 // user may make.
 func (f *Function) application(w http.ResponseWriter, r *http.Request, pg *page) error {
-	api, err := f.servicesAPI()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.servicesPage(r)
 	if err != nil {
 		return err
 	}
@@ -378,11 +384,7 @@ func (f *Function) act(w http.ResponseWriter, r *http.Request, page string, do f
 	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
 		return err
 	}
-	api, err := f.servicesAPI()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.servicesPage(r)
 	if err != nil {
 		return err
 	}
@@ -486,11 +488,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request, pg *
 
 // allocation: GET /allocations/{id} — a campaign's results, each explained.
 func (f *Function) allocation(w http.ResponseWriter, r *http.Request, pg *page) error {
-	api, err := f.servicesAPI()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	api, id, err := f.servicesPage(r)
 	if err != nil {
 		return err
 	}
@@ -498,15 +496,11 @@ func (f *Function) allocation(w http.ResponseWriter, r *http.Request, pg *page) 
 	if err != nil {
 		return err
 	}
-	g, err := pg.Grants()
-	if err != nil {
-		return err
-	}
 	pg.Data = struct {
 		Run       submitapplicationapi.AllocationView
 		CanRun    bool
 		Confirmed bool
-	}{run, hasRole(g.Grants, kindOfficial), run.Status == "confirmed"}
+	}{run, run.MayConfirm, run.Status == "confirmed"}
 	return pg.render(w, http.StatusOK)
 }
 

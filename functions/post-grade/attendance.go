@@ -34,12 +34,9 @@ func (f *Function) markAttendance(w http.ResponseWriter, r *http.Request) error 
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}
-	lessonID, err := uuid.Parse(in.LessonID)
+	lessonID, err := lessonSave(in.LessonID, len(in.Items), "учеников")
 	if err != nil {
-		return errs.Fields("неверный запрос", field("lesson_id", "format", "идентификатор урока в формате UUID"))
-	}
-	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
-		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
+		return err
 	}
 	if fe := checkAttendance("items", in.Items); len(fe) > 0 {
 		return errs.Fields("посещаемость не сохранена", fe...)

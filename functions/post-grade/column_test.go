@@ -17,12 +17,7 @@ import (
 // everyone present is recorded; the journal says what the caller may do.
 func TestColumnSavesWhatChangedInOneTransaction(t *testing.T) {
 	w := newWorld(t)
-	var other string
-	if err := w.db.Pool.QueryRow(t.Context(), `SELECT student_id::text FROM journal.roster WHERE class_id = $1 AND student_id <> $2 LIMIT 1`,
-		w.ids["{6a}"], w.ids["{student1}"]).Scan(&other); err != nil {
-		t.Fatal(err)
-	}
-	w.ids["{other}"] = other
+	w.ids["{other}"] = w.classmate()
 	attendance := func(lesson string) (taken bool, absences, rows, events int) {
 		t.Helper()
 		if err := w.db.Pool.QueryRow(t.Context(), `SELECT attendance_taken_at IS NOT NULL, absences FROM journal.lessons WHERE id = $1`,

@@ -25,12 +25,7 @@ type saved struct{ Items []postgradeapi.Mark }
 func TestMarksDiaryAndHistory(t *testing.T) {
 	w := newWorld(t)
 	// Teacher-s1 saves Monday's column for 6А: two marks for student1, a pass for another pupil.
-	var other string
-	if err := w.db.Pool.QueryRow(t.Context(), `SELECT student_id::text FROM journal.roster WHERE class_id = $1 AND student_id <> $2 LIMIT 1`,
-		w.ids["{6a}"], w.ids["{student1}"]).Scan(&other); err != nil {
-		t.Fatal(err)
-	}
-	w.ids["{other}"] = other
+	w.ids["{other}"] = w.classmate()
 	var s saved
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
 		{"student_id":"{student1}","kind":"oral","value":5},

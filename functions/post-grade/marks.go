@@ -48,12 +48,9 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
 		return err
 	}
-	lessonID, err := uuid.Parse(in.LessonID)
+	lessonID, err := lessonSave(in.LessonID, len(in.Items), "оценок одного урока")
 	if err != nil {
-		return errs.Fields("неверный запрос", field("lesson_id", "format", "идентификатор урока в формате UUID"))
-	}
-	if len(in.Items) == 0 || len(in.Items) > maxMarkItems {
-		return errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" оценок одного урока"))
+		return err
 	}
 	if fe := checkMarks("items", in.Items); len(fe) > 0 {
 		return errs.Fields("оценки не сохранены: исправьте отмеченные ячейки", fe...)
@@ -76,6 +73,19 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(saved, ""))
 	return nil
+}
+
+// lessonSave checks a save of one lesson's items: the lesson's id, and 1 to
+// maxMarkItems items (what names them in the refusal).
+func lessonSave(lessonID string, items int, what string) (uuid.UUID, error) {
+	id, err := uuid.Parse(lessonID)
+	if err != nil {
+		return uuid.Nil, errs.Fields("неверный запрос", field("lesson_id", "format", "идентификатор урока в формате UUID"))
+	}
+	if items == 0 || items > maxMarkItems {
+		return uuid.Nil, errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" "+what))
+	}
+	return id, nil
 }
 
 // checkMarks validates the items of a save on their own; list names them

@@ -175,3 +175,14 @@ func (w *world) count(sql string, args ...any) int {
 	w.t.Helper()
 	return w.db.Count(w.t, sql, args...)
 }
+
+// classmate is a pupil of 6А other than student1.
+func (w *world) classmate() string {
+	w.t.Helper()
+	var id string
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT student_id::text FROM journal.roster WHERE class_id = $1 AND student_id <> $2 LIMIT 1`,
+		w.ids["{6a}"], w.ids["{student1}"]).Scan(&id); err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}

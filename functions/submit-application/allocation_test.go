@@ -304,18 +304,7 @@ func TestAllocationBadInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, resp := w.call(w.f.Handle, http.MethodPost, api+"/allocations", c.login, c.body, nil)
-			if code != c.status {
-				t.Fatalf("%d, want %d: %s", code, c.status, resp)
-			}
-			p := parseProblem(t, resp)
-			if p.Code == "" || p.Detail == "" {
-				t.Fatalf("no code or detail: %s", resp)
-			}
-			if c.field != "" && !slices.ContainsFunc(p.Errors, func(e struct{ Field, Code, Message string }) bool {
-				return e.Field == c.field && e.Code == c.code && e.Message != ""
-			}) {
-				t.Fatalf("no error %s/%s: %s", c.field, c.code, resp)
-			}
+			refused(t, code, resp, c.status, c.field, c.code)
 		})
 	}
 	if n := w.count(`SELECT count(*) FROM applications.allocation_runs`); n != 0 {
@@ -362,15 +351,7 @@ func TestPrivilegeBadInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, resp := w.call(w.f.Handle, http.MethodPost, c.path, c.login, c.body, nil)
-			if code != c.status {
-				t.Fatalf("%d, want %d: %s", code, c.status, resp)
-			}
-			p := parseProblem(t, resp)
-			if c.field != "" && !slices.ContainsFunc(p.Errors, func(e struct{ Field, Code, Message string }) bool {
-				return e.Field == c.field && e.Code == c.code && e.Message != ""
-			}) {
-				t.Fatalf("no error %s/%s: %s", c.field, c.code, resp)
-			}
+			refused(t, code, resp, c.status, c.field, c.code)
 		})
 	}
 	if n := w.count(`SELECT count(*) FROM applications.privilege_decisions`); n != 0 {

@@ -106,6 +106,7 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	view.MayConfirm = view.Status == "draft" && runsMunicipality(ctx, view.MunicipalityID)
 	httpx.WriteJSON(w, http.StatusOK, view)
 	return nil
 }

@@ -39,12 +39,9 @@ type kindergartenChoice struct {
 // its cause. The answer is the queue view.
 func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in submitapplicationapi.ChoiceRequest
-	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
+	id, err := actionOn(w, r, &in, 8<<10)
+	if err != nil {
 		return err
 	}
 	it := &intake{}

@@ -30,12 +30,9 @@ import (
 // taken; an acceptance is 409. No open direction is 409.
 func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in submitapplicationapi.DirectionAnswer
-	if err := httpx.DecodeJSON(w, r, &in, 1<<10); err != nil {
+	id, err := actionOn(w, r, &in, 1<<10)
+	if err != nil {
 		return err
 	}
 	if in.Decision != submitapplicationapi.DecisionAccept && in.Decision != submitapplicationapi.DecisionDecline {

@@ -31,12 +31,9 @@ import (
 // changes nothing. The answer is the application's queue view.
 func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in submitapplicationapi.PrivilegeDecision
-	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
+	id, err := actionOn(w, r, &in, 8<<10)
+	if err != nil {
 		return err
 	}
 	var fe []errs.FieldError

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -408,18 +407,7 @@ func TestQueueChoiceChanges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, resp := w.call(w.f.Handle, http.MethodPatch, api+"/applications/"+c.ID.String()+"/kindergarten", tc.login, tc.body, nil)
-			if code != tc.status {
-				t.Fatalf("%d, want %d: %s", code, tc.status, resp)
-			}
-			pb := parseProblem(t, resp)
-			if pb.Detail == "" || pb.Code == "" {
-				t.Fatalf("no code or detail: %s", resp)
-			}
-			if tc.field != "" && !slices.ContainsFunc(pb.Errors, func(e struct{ Field, Code, Message string }) bool {
-				return e.Field == tc.field && e.Code == tc.code && e.Message != ""
-			}) {
-				t.Fatalf("no error %s/%s: %s", tc.field, tc.code, resp)
-			}
+			refused(t, code, resp, tc.status, tc.field, tc.code)
 		})
 	}
 	if n := w.count(`SELECT count(*) FROM applications.queue_history`); n != history {

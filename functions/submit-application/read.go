@@ -82,6 +82,16 @@ func roleFor(ctx context.Context, perm auth.Permission, a *application) string {
 	return string(gr.Role)
 }
 
+// actionOn reads the application {id} an action names and the action's
+// JSON body (at most maxBody bytes) into in.
+func actionOn(w http.ResponseWriter, r *http.Request, in any, maxBody int64) (uuid.UUID, error) {
+	id, err := uuidParam("id", r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return id, httpx.DecodeJSON(w, r, in, maxBody)
+}
+
 // get: GET /api/submit-application/applications/{id} — the application with its
 // status history, for the parent (own child), the staff of an organisation it
 // is addressed to, the municipality and the ministry; 404 for anyone else.

@@ -33,12 +33,9 @@ import (
 // reason but lack of places is 422.
 func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in submitapplicationapi.StatusRequest
-	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
+	id, err := actionOn(w, r, &in, 8<<10)
+	if err != nil {
 		return err
 	}
 	var fe []errs.FieldError

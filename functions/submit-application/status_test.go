@@ -101,13 +101,20 @@ func statusBody(status, reason, comment string) string {
 	return string(b)
 }
 
-func TestStatusTransitions(t *testing.T) {
-	w := newWorld(t)
-	var fg, kg submitapplicationapi.Application
+// parent1Applies files a first-grade application for grader1 to school
+// No. 1 and a kindergarten one for kid1 to kindergarten No. 1.
+func parent1Applies(w *world) (fg, kg submitapplicationapi.Application) {
+	w.t.Helper()
 	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
 		map[string]string{"Idempotency-Key": "fg"}, 201, &fg)
 	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", kindergartenBody("{kid1}", []string{"{kg1}"}, nextYearSept1(), "general", ""),
 		map[string]string{"Idempotency-Key": "kg"}, 201, &kg)
+	return fg, kg
+}
+
+func TestStatusTransitions(t *testing.T) {
+	w := newWorld(t)
+	fg, kg := parent1Applies(w)
 	fgPath := "/api/submit-application/applications/" + fg.ID.String() + "/status"
 	kgPath := "/api/submit-application/applications/" + kg.ID.String() + "/status"
 
@@ -266,11 +273,7 @@ func TestAwaitsDecision(t *testing.T) {
 // offered is then accepted, and a status not offered is refused.
 func TestAllowedMovesAreTheMovesAccepted(t *testing.T) {
 	w := newWorld(t)
-	var fg, kg submitapplicationapi.Application
-	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
-		map[string]string{"Idempotency-Key": "fg"}, 201, &fg)
-	w.must(w.f.Handle, http.MethodPost, "/api/submit-application/applications", "parent1", kindergartenBody("{kid1}", []string{"{kg1}"}, nextYearSept1(), "general", ""),
-		map[string]string{"Idempotency-Key": "kg"}, 201, &kg)
+	fg, kg := parent1Applies(w)
 	moves := func(id uuid.UUID, login string) map[string][]string {
 		t.Helper()
 		var a submitapplicationapi.Application

@@ -219,24 +219,7 @@ func TestBadInput(t *testing.T) {
 				h["Idempotency-Key"] = c.key
 			}
 			code, resp := w.call(w.f.Handle, http.MethodPost, "/api/submit-application/applications", c.login, c.body, h)
-			if code != c.status {
-				t.Fatalf("%d, want %d: %s", code, c.status, resp)
-			}
-			p := parseProblem(t, resp)
-			if p.Detail == "" {
-				t.Fatalf("no detail: %s", resp)
-			}
-			if c.field != "" {
-				found := false
-				for _, e := range p.Errors {
-					if e.Field == c.field && e.Code == c.code && e.Message != "" {
-						found = true
-					}
-				}
-				if !found {
-					t.Fatalf("no error %s/%s in %s", c.field, c.code, resp)
-				}
-			}
+			refused(t, code, resp, c.status, c.field, c.code)
 		})
 	}
 	for _, table := range []string{"applications.applications", "applications.status_history", "platform.outbox WHERE source = '/eko/submit-application'"} {

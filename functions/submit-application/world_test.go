@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +193,25 @@ type problem struct {
 	Errors         []struct {
 		Field, Code, Message string
 	} `json:"errors"`
+}
+
+// refused checks an answer that must refuse: its status, a problem with a
+// code and a detail and, when field is given, that field's error with code
+// and a message.
+func refused(t testing.TB, status int, resp string, want int, field, code string) {
+	t.Helper()
+	if status != want {
+		t.Fatalf("%d, want %d: %s", status, want, resp)
+	}
+	p := parseProblem(t, resp)
+	if p.Code == "" || p.Detail == "" {
+		t.Fatalf("no code or detail: %s", resp)
+	}
+	if field != "" && !slices.ContainsFunc(p.Errors, func(e struct{ Field, Code, Message string }) bool {
+		return e.Field == field && e.Code == code && e.Message != ""
+	}) {
+		t.Fatalf("no error %s/%s: %s", field, code, resp)
+	}
 }
 
 func parseProblem(t testing.TB, body string) problem {

@@ -48,6 +48,9 @@ type AllocationView struct {
 	Digest      string                      `json:"digest"`
 	ConfirmedAt *time.Time                  `json:"confirmed_at,omitempty"`
 	Results     *Page[AllocationResultView] `json:"results,omitempty"`
+	// MayConfirm: the caller may recompute and confirm this draft — the
+	// authority of its municipality (in the answer about one run).
+	MayConfirm bool `json:"may_confirm"`
 }
 
 // AllocationResultView is the outcome for one application, explained.
