@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"

@@ -11,9 +11,10 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kuzbass/eko/events"
 	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
@@ -99,18 +100,7 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	f := &Function{deps: deps}
 	f.relay = NewRelay(deps.DB, opts.Deliverer, opts.Relay, deps.Log.With("function", Name))
 	if opts.Run {
-		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		go func() { defer close(done); f.relay.Run(runCtx) }()
-		f.OnStop(func(ctx context.Context) error {
-			cancel()
-			select {
-			case <-done:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
+		f.Go(Name, f.relay.Run)
 	}
 
 	f.router = httpx.NewRouter(deps.Guard)

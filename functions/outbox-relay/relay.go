@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	outboxrelayapi "github.com/kuzbass/eko/functions/outbox-relay/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/outbox"
 )

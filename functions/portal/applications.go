@@ -16,6 +16,7 @@ import (
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -425,7 +426,7 @@ func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pg 
 		return err
 	}
 	d := allocationsView{Items: runs, Rows: []int{0, 1, 2, 3, 4, 5, 6, 7}, Error: problem,
-		Start: time.Date(f.now().Year(), time.September, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
+		Start: time.Date(f.Time().Year(), time.September, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
 	for _, gr := range g.Grants {
 		if gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality {
 			d.Municipality = gr.ScopeID

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"

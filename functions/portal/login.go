@@ -110,7 +110,7 @@ func (f *Function) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	l := &login{
 		State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(),
-		ReturnTo: safeReturn(r.URL.Query().Get("next")), ExpiresAt: f.now().Add(f.web.LoginTTL),
+		ReturnTo: safeReturn(r.URL.Query().Get("next")), ExpiresAt: f.Time().Add(f.web.LoginTTL),
 	}
 	id, err := f.store.startLogin(ctx, l)
 	if err != nil {
@@ -141,7 +141,7 @@ func (f *Function) callback(w http.ResponseWriter, r *http.Request) error {
 		return errLoginLost
 	}
 	f.clearCookie(w, f.loginCookie())
-	l, err := f.store.takeLogin(ctx, c.Value, f.now())
+	l, err := f.store.takeLogin(ctx, c.Value, f.Time())
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (f *Function) callback(w http.ResponseWriter, r *http.Request) error {
 		f.log.Warn("portal: token response without id_token or access_token")
 		return errLoginBad
 	}
-	idt, err := p.Verifier(&oidc.Config{ClientID: f.web.ClientID, Now: f.now}).Verify(f.idp.ctx(ctx), rawID)
+	idt, err := p.Verifier(&oidc.Config{ClientID: f.web.ClientID, Now: f.Time}).Verify(f.idp.ctx(ctx), rawID)
 	if err != nil {
 		f.log.Warn("portal: ID token rejected", "err", err)
 		return errLoginBad
@@ -210,7 +210,7 @@ func (f *Function) callback(w http.ResponseWriter, r *http.Request) error {
 	if !tok.Expiry.IsZero() && tok.Expiry.Before(expires) {
 		expires = tok.Expiry
 	}
-	if !expires.After(f.now()) {
+	if !expires.After(f.Time()) {
 		return errLoginBad
 	}
 	// No session fixation: whatever session this browser had ends here.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/errs"

@@ -27,11 +27,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -108,8 +107,8 @@ func New() *function.Standalone { return function.Alone(Part) }
 // Function is the portal Knative function.
 type Function struct {
 	function.Lifecycle
-	// Now is the clock; tests set it. Session and login expiry are compared with it.
-	Now func() time.Time
+	// Clock: session and login expiry are compared with it; tests set its Now.
+	function.Clock
 
 	web      WebConfig
 	origin   string // scheme://host[:port] of PublicURL, as browsers send it in Origin
@@ -125,13 +124,6 @@ type Function struct {
 	journal  *postgradeapi.Client         // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
-}
-
-func (f *Function) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
 }
 
 // Mount serves the portal's pages on deps.
@@ -216,10 +208,14 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.router = rt
 
 	if deps.DB != nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go f.janitor(ctx, deps.DB, done)
-		f.OnStop(func(context.Context) error { cancel(); <-done; return nil })
+		// Lookups ignore expired rows anyway; this only keeps the tables small.
+		f.Go("portal: purge of expired sessions", func(ctx context.Context) {
+			function.Every(ctx, 5*time.Minute, func(ctx context.Context) {
+				if _, err := f.store.purge(ctx, f.Time()); err != nil && ctx.Err() == nil {
+					f.log.Warn("portal: purge expired sessions", "err", err)
+				}
+			})
+		})
 	}
 	f.Serve(http.HandlerFunc(f.serve))
 	return f, nil
@@ -227,24 +223,6 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 
 // Routes lists the function's routes for the route-permission harness.
 func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
-
-// janitor deletes expired sessions and abandoned logins every few minutes.
-// Lookups ignore expired rows anyway; this only keeps the tables small.
-func (f *Function) janitor(ctx context.Context, pool *pgxpool.Pool, done chan<- struct{}) {
-	defer close(done)
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := f.store.purge(ctx, f.now()); err != nil && ctx.Err() == nil {
-				f.log.Warn("portal: purge expired sessions", "err", err)
-			}
-		}
-	}
-}
 
 func parsePublicURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))

@@ -27,7 +27,7 @@ func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		if c, err := r.Cookie(f.sessionCookie()); err == nil {
-			s, err := f.store.load(ctx, c.Value, f.now())
+			s, err := f.store.load(ctx, c.Value, f.Time())
 			if err != nil {
 				f.serveError(w, r.WithContext(ctx), err)
 				return

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/errs"
 )
 

@@ -3,7 +3,6 @@ package postgrade
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -42,7 +42,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	today := f.today()
 	var fe []errs.FieldError
 	from, to := dateSpan(q, today.AddDate(0, 0, -29), today, 0, maxAggregateDays, "период от from до to, не длиннее 400 дней", &fe)
-	mun, school := optionalID(q, "municipality", &fe), optionalID(q, "organisation", &fe)
+	mun, school := httpx.QueryID(q, "municipality", &fe), httpx.QueryID(q, "organisation", &fe)
 	by := q.Get("by")
 	if by == "" {
 		by = "organisation"
@@ -165,20 +165,6 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, postgradeapi.Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list})
 	return nil
-}
-
-// optionalID reads the query parameter name as a UUID: nil when absent, a
-// field error in fe when malformed.
-func optionalID(q url.Values, name string, fe *[]errs.FieldError) *uuid.UUID {
-	s := q.Get(name)
-	if s == "" {
-		return nil
-	}
-	id, err := uuid.Parse(s)
-	if err != nil {
-		*fe = append(*fe, field(name, "format", "идентификатор в формате UUID"))
-	}
-	return &id
 }
 
 // municipalities lists the region's municipalities from the registry's API.

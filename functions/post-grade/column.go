@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"

@@ -9,8 +9,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kuzbass/eko/events"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/inbox"
 )

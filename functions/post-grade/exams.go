@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/csvtable"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
@@ -131,7 +132,7 @@ func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := f.now()
+	now := f.Time()
 	ok, err := f.mayReadDiary(ctx, student, now.AddDate(-6, 0, 0), now)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )

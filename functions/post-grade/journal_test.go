@@ -14,9 +14,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
 )
 
 // saved is the answer of POST /marks.

@@ -30,6 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -83,8 +84,8 @@ type AttendanceOptions struct {
 // Function is the post-grade Knative function.
 type Function struct {
 	function.Lifecycle
-	// Now is the clock of period checks and the diary's default week; tests set it.
-	Now func() time.Time
+	// Clock: period checks and the diary's default week; tests set its Now.
+	function.Clock
 
 	registry   *registryapi.Client
 	db         *pgxpool.Pool
@@ -93,16 +94,9 @@ type Function struct {
 	attendance AttendanceOptions
 }
 
-func (f *Function) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
-}
-
 // today is the current date in Kuzbass as midnight UTC, the form in which
 // the journal's dates are compared.
-func (f *Function) today() time.Time { return kuzbass.Date(f.now()) }
+func (f *Function) today() time.Time { return kuzbass.Date(f.Time()) }
 
 // Mount serves the function's API on deps. Without opts.Registry the
 // aggregates by municipality are unavailable; everything else works.

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -111,6 +112,15 @@ func (f *Function) confirmedMarks(ctx context.Context, pupils map[uuid.UUID]bool
 		}
 	}
 	return out, rows.Err()
+}
+
+// confirmation reads the body of a confirmation of marks into in, whose
+// items are *items, and checks them (checkConfirmItems).
+func confirmation(w http.ResponseWriter, r *http.Request, in any, items *[]postgradeapi.ConfirmItem) ([]uuid.UUID, error) {
+	if err := httpx.DecodeJSON(w, r, in, maxMarksBody); err != nil {
+		return nil, err
+	}
+	return checkConfirmItems(*items)
 }
 
 // checkConfirmItems validates confirmed marks on their own and returns the pupils.
@@ -296,10 +306,7 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var in postgradeapi.TermMarksRequest
-	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
-		return err
-	}
-	students, err := checkConfirmItems(in.Items)
+	students, err := confirmation(w, r, &in, &in.Items)
 	if err != nil {
 		return err
 	}

@@ -15,11 +15,12 @@ import (
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/ekotest"
 	"github.com/kuzbass/eko/events"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
-	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
 	"github.com/kuzbass/eko/shared/kuzbass"

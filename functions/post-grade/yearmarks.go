@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -91,10 +92,7 @@ func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
 func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var in postgradeapi.YearMarksRequest
-	if err := httpx.DecodeJSON(w, r, &in, maxMarksBody); err != nil {
-		return err
-	}
-	students, err := checkConfirmItems(in.Items)
+	students, err := confirmation(w, r, &in, &in.Items)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 // ResolveBothWays resolves p by the one-statement path and by the full
 // transaction, for tests that hold the two to the same answer.
 func (f *Function) ResolveBothWays(ctx context.Context, p *auth.Principal) (linked, full *access.Grants, linkedUsed bool, err error) {
-	today := f.now()
+	today := f.Time()
 	_, linked, linkedUsed, err = f.resolveLinked(ctx, p, today)
 	if err != nil {
 		return nil, nil, false, err

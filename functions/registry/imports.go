@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/csvtable"
@@ -66,7 +67,7 @@ func (f *Function) importFile(w http.ResponseWriter, r *http.Request) error {
 func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error) {
 	ctx := r.Context()
 	var rp csvtable.Report
-	today := f.now()
+	today := f.Time()
 	type pending struct {
 		id   uuid.UUID
 		line int

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/pdata"
 )

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -28,7 +29,7 @@ import (
 // is resolved with one statement and no transaction — the common case, and the
 // one the opening-morning peak of applications depends on.
 func (f *Function) resolve(ctx context.Context, p *auth.Principal) (registryapi.Match, *access.Grants, error) {
-	today := f.now()
+	today := f.Time()
 	if m, g, ok, err := f.resolveLinked(ctx, p, today); err != nil || ok {
 		return m, g, err
 	}
@@ -145,7 +146,7 @@ func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grant
 	if p.Service {
 		return &access.Grants{Grants: []access.Grant{}}, nil
 	}
-	if g, ok := f.grants.Get(p.Token, f.now()); ok {
+	if g, ok := f.grants.Get(p.Token, f.Time()); ok {
 		return g, nil
 	}
 	m, g, err := f.resolve(ctx, p)
@@ -153,7 +154,7 @@ func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grant
 		return nil, err
 	}
 	if m.Status == registryapi.MatchLinked { // an unmatched account is asked again: it may be fixed in a minute
-		f.grants.Put(p.Token, g, f.now().Add(GrantsTTL))
+		f.grants.Put(p.Token, g, f.Time().Add(GrantsTTL))
 	}
 	return g, nil
 }
@@ -194,7 +195,7 @@ func (f *Function) me(w http.ResponseWriter, r *http.Request) error {
 			if err := tx.QueryRow(ctx, `SELECT relation FROM registry.parent_links WHERE parent_id = $1 AND child_id = $2`, *m.PersonID, childID).Scan(&relation); err != nil {
 				return err
 			}
-			pl, err := placements(ctx, tx, childID, f.now())
+			pl, err := placements(ctx, tx, childID, f.Time())
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -29,7 +30,7 @@ func (f *Function) personFromPath(r *http.Request, perm auth.Permission) (uuid.U
 	if err != nil {
 		return uuid.Nil, access.Target{}, err
 	}
-	target, err := targetOfPerson(r.Context(), f.db, id, f.now())
+	target, err := targetOfPerson(r.Context(), f.db, id, f.Time())
 	if err != nil {
 		return uuid.Nil, target, err
 	}
@@ -55,7 +56,7 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year := kuzbass.AcademicYearOf(f.now())
+	year := kuzbass.AcademicYearOf(f.Time())
 	if y := r.URL.Query().Get("year"); y != "" {
 		if year, err = yearParam(y); err != nil {
 			return err
@@ -133,7 +134,7 @@ func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
 		       s.organisation_id, s.role, s.class_id, s.position, s.starts_on::text, s.ends_on::text
 		FROM registry.staff s JOIN registry.people p ON p.id = s.person_id
 		WHERE s.organisation_id = $1 AND (s.ends_on IS NULL OR s.ends_on >= $2)
-		ORDER BY p.family_name, p.given_name, s.role`, o.ID, f.now())
+		ORDER BY p.family_name, p.given_name, s.role`, o.ID, f.Time())
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 	if err := Rules.Require(ctx, PermPersonRead, target); err != nil {
 		return err
 	}
-	year := kuzbass.AcademicYearOf(f.now())
+	year := kuzbass.AcademicYearOf(f.Time())
 	if y := r.URL.Query().Get("year"); y != "" {
 		if year, err = yearParam(y); err != nil {
 			return err
@@ -245,11 +246,7 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		ids := make([]uuid.UUID, len(list))
-		for i, s := range list {
-			ids[i] = s.ID
-		}
-		return f.auditList(r, tx, ids, "registry.class-list", []string{"profile"})
+		return auditList(f, r, tx, list, func(s registryapi.Student) uuid.UUID { return s.ID }, "registry.class-list", []string{"profile"})
 	})
 	if err != nil {
 		return err
@@ -292,15 +289,11 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 		list, err = db.Collect[registryapi.RosterPupil](ctx, tx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
 			FROM registry.enrollments e JOIN registry.people p ON p.id = e.person_id
 			WHERE e.organisation_id = $1 AND e.class_id = $2 AND e.academic_year = $3
-			ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.now()))
+			ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.Time()))
 		if err != nil {
 			return err
 		}
-		ids := make([]uuid.UUID, len(list))
-		for i, p := range list {
-			ids[i] = p.ID
-		}
-		return f.auditList(r, tx, ids, "registry.class-roster", []string{"name"})
+		return auditList(f, r, tx, list, func(p registryapi.RosterPupil) uuid.UUID { return p.ID }, "registry.class-roster", []string{"name"})
 	})
 	if err != nil {
 		return err
@@ -381,14 +374,14 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 	if in.ParentID == in.ChildID {
 		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "child_id", Code: "self", Message: "человек не может быть своим родителем"})
 	}
-	target, err := targetOfPerson(ctx, f.db, in.ChildID, f.now())
+	target, err := targetOfPerson(ctx, f.db, in.ChildID, f.Time())
 	if err != nil {
 		return err
 	}
 	if err := Rules.Require(ctx, PermLinkWrite, target); err != nil {
 		return err
 	}
-	l := registryapi.ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Source: "manual", CreatedAt: f.now()}
+	l := registryapi.ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Source: "manual", CreatedAt: f.Time()}
 	l.ID, _ = uuid.NewV7()
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := f.mustExistPerson(ctx, tx, in.ParentID); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/auth"
@@ -137,7 +138,7 @@ func (f *Function) createPerson(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in, 16<<10); err != nil {
 		return err
 	}
-	n, fe := validatePerson(&in, f.now())
+	n, fe := validatePerson(&in, f.Time())
 	if len(fe) > 0 {
 		return errs.Fields("данные человека не прошли проверку", fe...)
 	}
@@ -281,11 +282,11 @@ func appendAudit(ctx context.Context, tx pgx.Tx, e audit.Entry) error {
 }
 
 // auditList records, in tx and in one append, that the caller of r read
-// object (a class list, a roster) naming each of people.
-func (f *Function) auditList(r *http.Request, tx pgx.Tx, people []uuid.UUID, object string, fields []string) error {
-	entries := make([]audit.Entry, len(people))
-	for i, id := range people {
-		entries[i] = f.auditEntry(r, id, "read", object, fields)
+// object (a class list, a roster) naming each person of list (idOf).
+func auditList[T any](f *Function, r *http.Request, tx pgx.Tx, list []T, idOf func(T) uuid.UUID, object string, fields []string) error {
+	entries := make([]audit.Entry, len(list))
+	for i, p := range list {
+		entries[i] = f.auditEntry(r, idOf(p), "read", object, fields)
 	}
 	return audit.AppendMany(r.Context(), tx, entries)
 }

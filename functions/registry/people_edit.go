@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -66,7 +67,7 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 			out = cur
 			return nil
 		}
-		n, fe := validatePerson(&next, f.now())
+		n, fe := validatePerson(&next, f.Time())
 		if len(fe) > 0 {
 			return errs.Fields("данные человека не прошли проверку", fe...)
 		}
@@ -138,7 +139,7 @@ func (f *Function) searchPeople(w http.ResponseWriter, r *http.Request) error {
 	}
 	visible := hits[:0]
 	for _, h := range hits {
-		t, err := targetOfPerson(ctx, f.db, h.ID, f.now())
+		t, err := targetOfPerson(ctx, f.db, h.ID, f.Time())
 		if err != nil {
 			return err
 		}

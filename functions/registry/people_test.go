@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/httpx"
 )

@@ -9,11 +9,11 @@ import (
 	"context"
 	"embed"
 	"net/http"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -49,21 +49,14 @@ func New() *function.Standalone { return function.Alone(Part) }
 // Function is the registry Knative function.
 type Function struct {
 	function.Lifecycle
-	// Now is the clock; tests set it. Dates of memberships are compared with it.
-	Now func() time.Time
+	// Clock: dates of memberships are compared with it; tests set its Now.
+	function.Clock
 
 	db     *pgxpool.Pool
 	outbox *outbox.Writer
 	pdata  *pdata.Protector
 	router *httpx.Router
 	grants access.GrantCache // Max set in New
-}
-
-func (f *Function) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
 }
 
 // Schemas are the schemas the registry needs, in order.

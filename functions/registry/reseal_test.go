@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/pdata"
 )
 

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/pdata"
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 )

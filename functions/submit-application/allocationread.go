@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -55,14 +56,7 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 	if outcome != "" && outcome != outcomeDirected && outcome != outcomeNotDirected {
 		fe = append(fe, field("outcome", "enum", "directed или not_directed"))
 	}
-	var kgFilter *uuid.UUID
-	if s := q.Get("kindergarten"); s != "" {
-		if kg, err := uuid.Parse(s); err != nil {
-			fe = append(fe, field("kindergarten", "format", "идентификатор в формате UUID"))
-		} else {
-			kgFilter = &kg
-		}
-	}
+	kgFilter := httpx.QueryID(q, "kindergarten", &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры запроса", fe...)
 	}
@@ -153,12 +147,8 @@ func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error
 		return errs.E(errs.Forbidden, "your roles do not reach any allocation")
 	}
 	where := "(" + joinOr(scope) + ")"
-	if s := q.Get("municipality"); s != "" {
-		if m, err := uuid.Parse(s); err != nil {
-			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
-		} else {
-			where += " AND r.municipality_id = " + arg(m)
-		}
+	if m := httpx.QueryID(q, "municipality", &fe); m != nil {
+		where += " AND r.municipality_id = " + arg(*m)
 	}
 	if s := q.Get("after"); s != "" {
 		if a, err := uuid.Parse(s); err != nil {

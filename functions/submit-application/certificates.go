@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -44,7 +45,7 @@ func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) erro
 	if !ok {
 		return errs.User(errs.NotFound, "ребёнок не найден среди ваших детей")
 	}
-	today := f.now().In(kemerovo)
+	today := f.Time().In(kemerovo)
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	if y, m := ageOn(birth, day); y < 5 || y >= 18 {
 		return unprocessable("возраст ребёнка не подходит для сертификата",

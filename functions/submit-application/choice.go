@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
@@ -62,7 +63,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	if it.birth, err = time.Parse(time.DateOnly, a.ChildBirthDate); err != nil {
 		return fmt.Errorf("choice of %s: birth date %q: %w", a.ID, a.ChildBirthDate, err)
 	}
-	if err := f.checkKindergarten(ctx, it, f.now()); err != nil {
+	if err := f.checkKindergarten(ctx, it, f.Time()); err != nil {
 		if e, ok := errs.As(err); ok {
 			e.Fields = choiceFields(e.Fields)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -66,7 +67,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		}
 		switch {
 		case in.Decision == submitapplicationapi.DecisionAccept && state == "accepted":
-		case in.Decision == submitapplicationapi.DecisionAccept && !f.now().Before(respondBy):
+		case in.Decision == submitapplicationapi.DecisionAccept && !f.Time().Before(respondBy):
 			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
 				Extra:  map[string]any{"respond_by": stamp(respondBy)}}

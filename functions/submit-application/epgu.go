@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -79,7 +80,7 @@ func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloud
 		fe = append(fe, field("applicant.snils", "checksum", "неверный СНИЛС заявителя (формат или контрольное число)"))
 	}
 	birth, err := time.Parse(time.DateOnly, in.Child.BirthDate)
-	if err != nil || birth.After(f.now()) || birth.Year() < 1990 {
+	if err != nil || birth.After(f.Time()) || birth.Year() < 1990 {
 		fe = append(fe, field("child.birth_date", "format", "дата рождения ребёнка в формате ГГГГ-ММ-ДД, не в будущем"))
 	}
 	if len(fe) > 0 {

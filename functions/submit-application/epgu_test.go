@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 )
 

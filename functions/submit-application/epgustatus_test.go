@@ -13,6 +13,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
 )

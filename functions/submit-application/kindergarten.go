@@ -11,7 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
@@ -55,35 +57,16 @@ func (f *Function) startMaintenance(every time.Duration, log *slog.Logger) {
 	if log == nil {
 		log = slog.Default()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				rep, err := f.Maintain(ctx, f.now())
-				switch {
-				case err != nil && ctx.Err() == nil:
-					log.Error("kindergarten queue maintenance failed", "error", err)
-				case rep.Expired+rep.Archived > 0:
-					log.Info("kindergarten queue maintenance", "directions_expired", rep.Expired, "applications_archived", rep.Archived)
-				}
+	f.Go(Name+": queue maintenance", func(ctx context.Context) {
+		function.Every(ctx, every, func(ctx context.Context) {
+			rep, err := f.Maintain(ctx, f.Time())
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("kindergarten queue maintenance failed", "error", err)
+			case rep.Expired+rep.Archived > 0:
+				log.Info("kindergarten queue maintenance", "directions_expired", rep.Expired, "applications_archived", rep.Archived)
 			}
-		}
-	}()
-	f.OnStop(func(stop context.Context) error {
-		cancel()
-		select {
-		case <-done:
-			return nil
-		case <-stop.Done():
-			return fmt.Errorf("%s: queue maintenance did not stop: %w", Name, stop.Err())
-		}
+		})
 	})
 }
 

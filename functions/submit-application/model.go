@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 )
 

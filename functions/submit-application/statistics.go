@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -43,7 +43,7 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 			fe = append(fe, field(k, "unknown", "неизвестный параметр; допустимы from, to, period, municipality"))
 		}
 	}
-	today := f.now().In(kemerovo)
+	today := f.Time().In(kemerovo)
 	var err error
 	if s := q.Get("to"); s == "" {
 		sq.to = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
@@ -65,14 +65,7 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 	default:
 		fe = append(fe, field("period", "enum", "day или month"))
 	}
-	var want *uuid.UUID
-	if s := q.Get("municipality"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil {
-			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
-		}
-		want = &id
-	}
+	want := httpx.QueryID(q, "municipality", &fe)
 	if len(fe) > 0 {
 		return sq, errs.Fields("неверные параметры запроса", fe...)
 	}

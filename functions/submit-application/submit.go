@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -139,7 +140,7 @@ type writeFunc func(ctx context.Context, it *intake, data []byte) (*application,
 // holds for it (the window has closed since), and whichever of concurrent
 // retries inserts, the others read its row.
 func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*application, bool, error) {
-	if err := f.checkDomain(ctx, it, f.now()); err != nil {
+	if err := f.checkDomain(ctx, it, f.Time()); err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.Unprocessable {
 			if app, found, ferr := f.replay(ctx, it); ferr != nil || found {
 				return app, false, ferr

@@ -28,11 +28,11 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -83,9 +83,9 @@ func New() *function.Standalone { return function.Alone(Part) }
 // Function is the submit-application Knative function.
 type Function struct {
 	function.Lifecycle
-	// Now is the clock of validation (ages, open windows); tests set it. Receipt
+	// Clock: validation (ages, open windows); tests set its Now. Receipt
 	// times and the authoritative window check use the database clock.
-	Now func() time.Time
+	function.Clock
 
 	db        *pgxpool.Pool
 	outbox    *outbox.Writer
@@ -96,13 +96,6 @@ type Function struct {
 	admit     *admission
 	committer *committer
 	epgu      *epguStatus
-}
-
-func (f *Function) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
 }
 
 // Mount serves the function's API on deps; opts.Registry must be set.

@@ -16,6 +16,7 @@ import (
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )

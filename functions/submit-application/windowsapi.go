@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
@@ -32,14 +33,7 @@ func (f *Function) listWindows(w http.ResponseWriter, r *http.Request) error {
 		}
 		year = n
 	}
-	var mun *uuid.UUID
-	if s := q.Get("municipality"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil {
-			fe = append(fe, field("municipality", "format", "идентификатор в формате UUID"))
-		}
-		mun = &id
-	}
+	mun := httpx.QueryID(q, "municipality", &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры запроса", fe...)
 	}
@@ -88,7 +82,7 @@ func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var fe []errs.FieldError
-	this := f.now().Year()
+	this := f.Time().Year()
 	if in.AcademicYear < this || in.AcademicYear > this+2 {
 		fe = append(fe, field("academic_year", "range", "год приёма — текущий или один из двух следующих"))
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kelseyhightower/envconfig"
@@ -146,6 +147,51 @@ func (l *Lifecycle) Handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	(*h).ServeHTTP(w, r)
+}
+
+// Clock is a function's clock: the time now, or what Now says when a test
+// sets it.
+type Clock struct {
+	Now func() time.Time
+}
+
+// Time is the time now by the clock.
+func (c *Clock) Time() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Go runs fn in the background until Stop, which cancels fn's context and
+// waits for fn to return (or for Stop's own deadline, reported as name's).
+func (l *Lifecycle) Go(name string, fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); fn(ctx) }()
+	l.OnStop(func(stop context.Context) error {
+		cancel()
+		select {
+		case <-done:
+			return nil
+		case <-stop.Done():
+			return fmt.Errorf("%s did not stop: %w", name, stop.Err())
+		}
+	})
+}
+
+// Every calls fn every period until ctx ends.
+func Every(ctx context.Context, period time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn(ctx)
+		}
+	}
 }
 
 // ServeHTTP is Handle: a mounted function is an http.Handler.

@@ -39,10 +39,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
-	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"

@@ -22,8 +22,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/kuzbass/eko/functions/registry"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
 )
