@@ -38,7 +38,7 @@ func (f *Function) personFromPath(r *http.Request, perm auth.Permission) (uuid.U
 }
 
 // orgFromPath loads the organisation of {id} and checks perm in its scope.
-func (f *Function) orgFromPath(r *http.Request, perm auth.Permission) (registryapi.Organisation, error) {
+func (f *Function) orgFromPath(r *http.Request, perm auth.Permission, class *uuid.UUID) (registryapi.Organisation, error) {
 	id, err := uuidParam("id", r.PathValue("id"))
 	if err != nil {
 		return registryapi.Organisation{}, err
@@ -47,12 +47,16 @@ func (f *Function) orgFromPath(r *http.Request, perm auth.Permission) (registrya
 	if err != nil {
 		return o, err
 	}
-	return o, Rules.Require(r.Context(), perm, targetOfOrganisation(o))
+	target := targetOfOrganisation(o)
+	if class != nil {
+		target.ClassIDs = []string{class.String()}
+	}
+	return o, Rules.Require(r.Context(), perm, target)
 }
 
 // listClasses: GET /api/registry/organisations/{id}/classes?year=
 func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
-	o, err := f.orgFromPath(r, PermClassRead)
+	o, err := f.orgFromPath(r, PermClassRead, nil)
 	if err != nil {
 		return err
 	}
@@ -75,7 +79,7 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 
 // createClass: POST /api/registry/organisations/{id}/classes
 func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
-	o, err := f.orgFromPath(r, PermClassWrite)
+	o, err := f.orgFromPath(r, PermClassWrite, nil)
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
 
 // listStaff: GET /api/registry/organisations/{id}/staff
 func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
-	o, err := f.orgFromPath(r, PermStaffRead)
+	o, err := f.orgFromPath(r, PermStaffRead, nil)
 	if err != nil {
 		return err
 	}
@@ -144,7 +148,7 @@ func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
 
 // createStaff: POST /api/registry/organisations/{id}/staff
 func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
-	o, err := f.orgFromPath(r, PermStaffWrite)
+	o, err := f.orgFromPath(r, PermStaffWrite, nil)
 	if err != nil {
 		return err
 	}
@@ -196,15 +200,6 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 // Every listed child's profile read is audited.
 func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	o, err := f.organisation(ctx, f.db, id)
-	if err != nil {
-		return err
-	}
-	target := targetOfOrganisation(o)
 	var classID *uuid.UUID
 	if c := r.URL.Query().Get("class"); c != "" {
 		cid, err := uuidParam("class", c)
@@ -212,9 +207,9 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		classID = &cid
-		target.ClassIDs = []string{cid.String()}
 	}
-	if err := Rules.Require(ctx, PermPersonRead, target); err != nil {
+	o, err := f.orgFromPath(r, PermPersonRead, classID)
+	if err != nil {
 		return err
 	}
 	year := kuzbass.AcademicYearOf(f.Time())
@@ -260,21 +255,12 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 // teachers, its administration and officials; every name read is audited.
 func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	class, err := uuidParam("class", r.URL.Query().Get("class"))
 	if err != nil {
 		return err
 	}
-	o, err := f.organisation(ctx, f.db, id)
+	o, err := f.orgFromPath(r, PermRosterRead, &class)
 	if err != nil {
-		return err
-	}
-	target := targetOfOrganisation(o)
-	target.ClassIDs = []string{class.String()}
-	if err := Rules.Require(ctx, PermRosterRead, target); err != nil {
 		return err
 	}
 	var list []registryapi.RosterPupil

@@ -68,11 +68,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var view *submitapplicationapi.AllocationView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		if err := longStatements(ctx, tx); err != nil {
-			return err
-		}
+	view, err := f.runTx(ctx, id, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO applications.allocation_runs (id, municipality_id, start_date, response_days, status, created_by, created_at)
 			VALUES ($1, $2, $3, $4, 'draft', $5, clock_timestamp())`, id, mun, start, in.ResponseDays, pr.Subject); err != nil {
 			return fmt.Errorf("allocation: create: %w", err)
@@ -84,10 +80,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		if _, err := storeDraft(ctx, tx, run); err != nil {
-			return err
-		}
-		view, err = loadAllocationView(ctx, tx, id)
+		_, err = storeDraft(ctx, tx, run)
 		return err
 	})
 	if err != nil {
@@ -141,11 +134,7 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 	}
-	var view *submitapplicationapi.AllocationView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		if err := longStatements(ctx, tx); err != nil {
-			return err
-		}
+	view, err := f.runTx(ctx, id, func(tx pgx.Tx) error {
 		run, err := loadRun(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -171,10 +160,7 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 				return err
 			}
 		}
-		if _, err := storeDraft(ctx, tx, run); err != nil {
-			return err
-		}
-		view, err = loadAllocationView(ctx, tx, id)
+		_, err = storeDraft(ctx, tx, run)
 		return err
 	})
 	if err != nil {
@@ -182,6 +168,24 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 	}
 	httpx.WriteJSON(w, http.StatusOK, view)
 	return nil
+}
+
+// runTx runs fn in one transaction allowed long statements (it works on a
+// whole municipality's queue) and returns the view of the run id as fn left it.
+func (f *Function) runTx(ctx context.Context, id uuid.UUID, fn func(tx pgx.Tx) error) (*submitapplicationapi.AllocationView, error) {
+	var view *submitapplicationapi.AllocationView
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		if err := longStatements(ctx, tx); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		var err error
+		view, err = loadAllocationView(ctx, tx, id)
+		return err
+	})
+	return view, err
 }
 
 // confirmAllocation: POST /api/submit-application/allocations/{id}/confirm
@@ -203,11 +207,7 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	pr := auth.PrincipalFrom(ctx)
-	var view *submitapplicationapi.AllocationView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		if err := longStatements(ctx, tx); err != nil {
-			return err
-		}
+	view, err := f.runTx(ctx, id, func(tx pgx.Tx) error {
 		run, err := loadRun(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -218,11 +218,8 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) err
 		if err := f.issueDirections(ctx, tx, run, requestActor(ctx, string(access.MunicipalOfficial))); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE applications.allocation_runs SET status = 'confirmed', confirmed_by = $2, confirmed_at = clock_timestamp()
-			WHERE id = $1`, id, pr.Subject); err != nil {
-			return err
-		}
-		view, err = loadAllocationView(ctx, tx, id)
+		_, err = tx.Exec(ctx, `UPDATE applications.allocation_runs SET status = 'confirmed', confirmed_by = $2, confirmed_at = clock_timestamp()
+			WHERE id = $1`, id, pr.Subject)
 		return err
 	})
 	if err != nil {
