@@ -1,7 +1,6 @@
 package postgrade_test
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -108,14 +107,7 @@ func TestColumnSavesWhatChangedInOneTransaction(t *testing.T) {
 
 	// A closed period: the column is refused and nothing written, until the
 	// director's permit, which the journal names.
-	y := yearOf()
-	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
-		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
-	var p1 string
-	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = 1`).Scan(&p1); err != nil {
-		t.Fatal(err)
-	}
-	w.ids["{p1}"] = p1
+	w.semesters()
 	w.must(http.MethodPost, api+"/periods/{p1}/close", "director-s1", "", http.StatusNoContent, nil)
 	w.must(http.MethodGet, api+"/lessons/{l5}/journal", "teacher-s1", "", http.StatusOK, &j)
 	if !j.PeriodClosed || j.MayEdit || j.MayChangeClosedPeriod {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -186,9 +185,7 @@ func TestLessonTotalsUnderConcurrentSaves(t *testing.T) {
 
 func TestJournalBadInput(t *testing.T) {
 	w := newWorld(t)
-	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
-		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`,
-		yearOf(), yearOf(), yearOf(), yearOf()+1, yearOf()+1), http.StatusCreated, nil)
+	w.semesters()
 	var big strings.Builder
 	big.WriteString(`{"lesson_id":"{l1}","items":[`)
 	for i := 0; i < 10000; i++ {
@@ -283,13 +280,7 @@ func TestRosterFollowsEnrollmentEvents(t *testing.T) {
 func TestTermMarksPermitsAndChronicAbsence(t *testing.T) {
 	w := newWorld(t)
 	y := yearOf()
-	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
-		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
-	var p1 string
-	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = 1`).Scan(&p1); err != nil {
-		t.Fatal(err)
-	}
-	w.ids["{p1}"] = p1
+	w.semesters()
 	var s saved
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[
 		{"student_id":"{student1}","kind":"oral","value":5},{"student_id":"{student1}","kind":"control","value":3}]}`, http.StatusOK, &s)
@@ -517,16 +508,10 @@ func TestExamImport(t *testing.T) {
 // year mark and the attestation's mark in the subject.
 func TestYearAndFinalMarks(t *testing.T) {
 	w := newWorld(t)
-	y := yearOf()
-	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
-		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
+	w.semesters()
 	for i, v := range []int{4, 5} {
-		var pid string
-		if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = $1::smallint`, strconv.Itoa(i+1)).Scan(&pid); err != nil {
-			t.Fatal(err)
-		}
 		w.must(http.MethodPost, api+"/assignments/{asg}/term-marks", "teacher-s1",
-			fmt.Sprintf(`{"period_id":%q,"items":[{"student_id":"{student1}","value":%d}]}`, pid, v), http.StatusNoContent, nil)
+			fmt.Sprintf(`{"period_id":"{p%d}","items":[{"student_id":"{student1}","value":%d}]}`, i+1, v), http.StatusNoContent, nil)
 	}
 	suggested := func(kind string) *float64 {
 		var out struct{ Items []postgradeapi.YearMark }

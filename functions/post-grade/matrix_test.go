@@ -31,15 +31,7 @@ func expect(route, path, body string, others int, got map[string]int) []row {
 func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t)
 	y := yearOf()
-	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
-		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
-	for _, no := range []string{"1", "2"} {
-		var id string
-		if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.periods WHERE no = $1::smallint`, no).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids["{p"+no+"}"] = id
-	}
+	w.semesters()
 	var s saved
 	w.must(http.MethodPost, api+"/marks", "teacher-s1", `{"lesson_id":"{l1}","items":[{"student_id":"{student1}","kind":"oral","value":5}]}`, http.StatusOK, &s)
 	w.ids["{m1}"] = s.Items[0].ID.String()

@@ -187,3 +187,19 @@ func (w *world) classmate() string {
 	}
 	return id
 }
+
+// semesters has director-s1 split this academic year of school1 into two
+// semesters, whose ids become {p1} and {p2}.
+func (w *world) semesters() {
+	w.t.Helper()
+	y := yearOf()
+	w.must(http.MethodPost, api+"/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y, y, y, y+1, y+1), http.StatusCreated, nil)
+	for _, no := range []string{"1", "2"} {
+		var id string
+		if err := w.db.Pool.QueryRow(context.Background(), `SELECT id::text FROM journal.periods WHERE no = $1::smallint`, no).Scan(&id); err != nil {
+			w.t.Fatal(err)
+		}
+		w.ids["{p"+no+"}"] = id
+	}
+}

@@ -199,7 +199,6 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 // listStudents: GET /api/registry/organisations/{id}/students?class=<id>&year=
 // Every listed child's profile read is audited.
 func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	var classID *uuid.UUID
 	if c := r.URL.Query().Get("class"); c != "" {
 		cid, err := uuidParam("class", c)
@@ -218,31 +217,27 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	var list []registryapi.Student
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT p.id, p.family_name, p.given_name, p.middle_name, p.birth_date::text, p.gender, p.snils_mask,
-			       p.esia_oid IS NOT NULL, e.id, e.class_id, coalesce(c.name, '')
-			FROM registry.enrollments e
-			JOIN registry.people p ON p.id = e.person_id
-			LEFT JOIN registry.classes c ON c.id = e.class_id
-			WHERE e.organisation_id = $1 AND e.academic_year = $2 AND ($3::uuid IS NULL OR e.class_id = $3)
-			ORDER BY c.name, p.family_name, p.given_name
-			LIMIT 2000`, o.ID, year, classID)
-		if err != nil {
-			return err
-		}
-		list, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (registryapi.Student, error) {
-			var s registryapi.Student
-			err := row.Scan(&s.ID, &s.FamilyName, &s.GivenName, &s.MiddleName, &s.BirthDate, &s.Gender, &s.SNILS,
-				&s.ESIALinked, &s.EnrollmentID, &s.ClassID, &s.ClassName)
-			return s, err
+	list, err := readAudited(f, r, "registry.class-list", []string{"profile"}, func(s registryapi.Student) uuid.UUID { return s.ID },
+		func(ctx context.Context, tx pgx.Tx) ([]registryapi.Student, error) {
+			rows, err := tx.Query(ctx, `
+				SELECT p.id, p.family_name, p.given_name, p.middle_name, p.birth_date::text, p.gender, p.snils_mask,
+				       p.esia_oid IS NOT NULL, e.id, e.class_id, coalesce(c.name, '')
+				FROM registry.enrollments e
+				JOIN registry.people p ON p.id = e.person_id
+				LEFT JOIN registry.classes c ON c.id = e.class_id
+				WHERE e.organisation_id = $1 AND e.academic_year = $2 AND ($3::uuid IS NULL OR e.class_id = $3)
+				ORDER BY c.name, p.family_name, p.given_name
+				LIMIT 2000`, o.ID, year, classID)
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, func(row pgx.CollectableRow) (registryapi.Student, error) {
+				var s registryapi.Student
+				err := row.Scan(&s.ID, &s.FamilyName, &s.GivenName, &s.MiddleName, &s.BirthDate, &s.Gender, &s.SNILS,
+					&s.ESIALinked, &s.EnrollmentID, &s.ClassID, &s.ClassName)
+				return s, err
+			})
 		})
-		if err != nil {
-			return err
-		}
-		return auditList(f, r, tx, list, func(s registryapi.Student) uuid.UUID { return s.ID }, "registry.class-list", []string{"profile"})
-	})
 	if err != nil {
 		return err
 	}
@@ -254,7 +249,6 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 // pupils of a class this academic year, names only, for the school's
 // teachers, its administration and officials; every name read is audited.
 func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	class, err := uuidParam("class", r.URL.Query().Get("class"))
 	if err != nil {
 		return err
@@ -263,24 +257,20 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var list []registryapi.RosterPupil
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		var known bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM registry.classes WHERE id = $1 AND organisation_id = $2)`, class, o.ID).Scan(&known); err != nil {
-			return err
-		}
-		if !known {
-			return errs.User(errs.NotFound, "класс не найден")
-		}
-		list, err = db.Collect[registryapi.RosterPupil](ctx, tx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
-			FROM registry.enrollments e JOIN registry.people p ON p.id = e.person_id
-			WHERE e.organisation_id = $1 AND e.class_id = $2 AND e.academic_year = $3
-			ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.Time()))
-		if err != nil {
-			return err
-		}
-		return auditList(f, r, tx, list, func(p registryapi.RosterPupil) uuid.UUID { return p.ID }, "registry.class-roster", []string{"name"})
-	})
+	list, err := readAudited(f, r, "registry.class-roster", []string{"name"}, func(p registryapi.RosterPupil) uuid.UUID { return p.ID },
+		func(ctx context.Context, tx pgx.Tx) ([]registryapi.RosterPupil, error) {
+			var known bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM registry.classes WHERE id = $1 AND organisation_id = $2)`, class, o.ID).Scan(&known); err != nil {
+				return nil, err
+			}
+			if !known {
+				return nil, errs.User(errs.NotFound, "класс не найден")
+			}
+			return db.Collect[registryapi.RosterPupil](ctx, tx, `SELECT p.id, p.family_name, p.given_name, coalesce(p.middle_name, '')
+				FROM registry.enrollments e JOIN registry.people p ON p.id = e.person_id
+				WHERE e.organisation_id = $1 AND e.class_id = $2 AND e.academic_year = $3
+				ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.Time()))
+		})
 	if err != nil {
 		return err
 	}

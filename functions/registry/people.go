@@ -281,14 +281,25 @@ func appendAudit(ctx context.Context, tx pgx.Tx, e audit.Entry) error {
 	return audit.Append(ctx, tx, e)
 }
 
-// auditList records, in tx and in one append, that the caller of r read
-// object (a class list, a roster) naming each person of list (idOf).
-func auditList[T any](f *Function, r *http.Request, tx pgx.Tx, list []T, idOf func(T) uuid.UUID, object string, fields []string) error {
-	entries := make([]audit.Entry, len(list))
-	for i, p := range list {
-		entries[i] = f.auditEntry(r, idOf(p), "read", object, fields)
-	}
-	return audit.AppendMany(r.Context(), tx, entries)
+// readAudited reads a list of people (a class list, a roster) in one
+// transaction and records there, in one append, that the caller of r read
+// object naming each person of the list (idOf): the list is returned only
+// if its reading is recorded.
+func readAudited[T any](f *Function, r *http.Request, object string, fields []string, idOf func(T) uuid.UUID,
+	read func(ctx context.Context, tx pgx.Tx) ([]T, error)) ([]T, error) {
+	var list []T
+	err := db.InTx(r.Context(), f.db, func(tx pgx.Tx) error {
+		var err error
+		if list, err = read(r.Context(), tx); err != nil {
+			return err
+		}
+		entries := make([]audit.Entry, len(list))
+		for i, p := range list {
+			entries[i] = f.auditEntry(r, idOf(p), "read", object, fields)
+		}
+		return audit.AppendMany(r.Context(), tx, entries)
+	})
+	return list, err
 }
 
 // auditEntry describes an access by the caller of r.
