@@ -14,9 +14,7 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
-	"github.com/kuzbass/eko/shared/httpx"
 )
 
 // kindergartenChoice is the part of a kindergarten application the parent may change.
@@ -75,52 +73,37 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	}
 	next := kindergartenChoice{Preferences: it.kg.Preferences, DesiredStart: it.kg.DesiredStart, GroupType: it.kg.GroupType}
 
-	var view *submitapplicationapi.QueueView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
-		if err != nil {
-			return err
-		}
+	return f.changeQueued(w, ctx, id, func(tx pgx.Tx, a *application) (*application, error) {
 		if !isActive(a.Status) || a.Status == submitapplicationapi.Directed {
-			return &errs.Error{Code: errs.Conflict, ForUser: true,
+			return nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: fmt.Sprintf("заявление в статусе «%s»: изменить выбор детских садов нельзя", a.StatusTitle),
 				Extra:  map[string]any{"current_status": string(a.Status)}}
 		}
 		var prev kindergartenChoice
 		if err := json.Unmarshal(a.Data, &prev); err != nil {
-			return fmt.Errorf("choice of %s: data: %w", a.ID, err)
+			return nil, fmt.Errorf("choice of %s: data: %w", a.ID, err)
 		}
 		if slices.Equal(prev.Preferences, next.Preferences) && prev.DesiredStart == next.DesiredStart && prev.GroupType == next.GroupType {
-			view, err = buildQueueView(ctx, tx, a)
-			return err
+			return a, nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE applications.applications
 			SET data = data || jsonb_build_object('preferences', $2::jsonb, 'desired_start', $3::text, 'group_type', $4::text),
 			    organisation_ids = $5::uuid[], target_organisation_id = $6, updated_at = clock_timestamp()
 			WHERE id = $1`, a.ID, mustJSON(next.Preferences), next.DesiredStart, next.GroupType, uuidArray(next.Preferences), next.Preferences[0]); err != nil {
-			return fmt.Errorf("choice of %s: %w", a.ID, err)
+			return nil, fmt.Errorf("choice of %s: %w", a.ID, err)
 		}
 		who := requestActor(ctx, string(access.Parent))
 		if _, err := tx.Exec(ctx, `INSERT INTO applications.kindergarten_choice_changes (application_id, previous, current, actor_subject, actor_role, changed_at)
 			VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, clock_timestamp())`, a.ID, mustJSON(prev), mustJSON(next), who.subject, who.role); err != nil {
-			return fmt.Errorf("choice of %s: record: %w", a.ID, err)
+			return nil, fmt.Errorf("choice of %s: record: %w", a.ID, err)
 		}
 		if a.Status == submitapplicationapi.Registered {
 			if err := requeue(ctx, tx, map[uuid.UUID]queueChange{a.ID: {kind: changeChoice}}, time.Time{}); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		if a, err = f.load(ctx, tx, `a.id = $1`, id); err != nil {
-			return err
-		}
-		view, err = buildQueueView(ctx, tx, a)
-		return err
+		return f.load(ctx, tx, `a.id = $1`, id)
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
 }
 
 // choiceFields names the submission's field errors as this request's fields

@@ -14,9 +14,7 @@ import (
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
-	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
-	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
@@ -39,65 +37,54 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 	if in.Decision != submitapplicationapi.DecisionAccept && in.Decision != submitapplicationapi.DecisionDecline {
 		return errs.Fields("неверный ответ на направление", field("decision", "enum", "accept — согласиться с направлением, decline — отказаться"))
 	}
-	var view *submitapplicationapi.QueueView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
-		if err != nil {
-			return err
-		}
+	return f.changeQueued(w, ctx, id, func(tx pgx.Tx, a *application) (*application, error) {
 		if a == nil || roleFor(ctx, PermDirectionAnswer, a) == "" {
-			return errs.User(errs.NotFound, "заявление не найдено")
+			return nil, errs.User(errs.NotFound, "заявление не найдено")
 		}
 		var dirID int64
 		var state string
 		var respondBy time.Time
-		err = tx.QueryRow(ctx, `SELECT id, state, respond_by FROM applications.directions
+		err := tx.QueryRow(ctx, `SELECT id, state, respond_by FROM applications.directions
 			WHERE application_id = $1 AND state IN ('issued', 'accepted') FOR UPDATE`, a.ID).Scan(&dirID, &state, &respondBy)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && a.Status != submitapplicationapi.Directed) {
-			return &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
+			return nil, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
 				Extra: map[string]any{"current_status": string(a.Status)}}
 		}
 		if err != nil {
-			return fmt.Errorf("direction of %s: %w", a.ID, err)
+			return nil, fmt.Errorf("direction of %s: %w", a.ID, err)
 		}
 		who := requestActor(ctx, string(access.Parent))
 		var at time.Time
 		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
-			return err
+			return nil, err
 		}
 		switch {
 		case in.Decision == submitapplicationapi.DecisionAccept && state == "accepted":
 		case in.Decision == submitapplicationapi.DecisionAccept && !f.Time().Before(respondBy):
-			return &errs.Error{Code: errs.Conflict, ForUser: true,
+			return nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
 				Extra:  map[string]any{"respond_by": stamp(respondBy)}}
 		case in.Decision == submitapplicationapi.DecisionAccept:
 			if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'accepted', answered_at = $2 WHERE id = $1`, dirID, at); err != nil {
-				return err
+				return nil, err
 			}
 			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.Directed,
 				comment: "Заявитель согласился с направлением; ожидается зачисление в детский сад"}}, who, at); err != nil {
-				return err
+				return nil, err
 			}
 		default:
 			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.DirectionDeclined,
 				comment: "Заявитель отказался от направления"}}, who, at); err != nil {
-				return err
+				return nil, err
 			}
 			if err := f.afterStatusChange(ctx, tx, a, submitapplicationapi.Directed, submitapplicationapi.DirectionDeclined); err != nil {
-				return err
+				return nil, err
 			}
 			a.Status = submitapplicationapi.DirectionDeclined
 			a.fill()
 		}
-		view, err = buildQueueView(ctx, tx, a)
-		return err
+		return a, nil
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
 }
 
 // statusMove is a status change made by the queue's own procedures (a

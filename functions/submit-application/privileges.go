@@ -16,9 +16,7 @@ import (
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
-	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
-	"github.com/kuzbass/eko/shared/httpx"
 )
 
 // decidePrivilege: POST /api/submit-application/applications/{id}/privileges {kind, confirmed, comment}
@@ -49,51 +47,46 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 		return errs.Fields("неверное решение по льготе", fe...)
 	}
 
-	var view *submitapplicationapi.QueueView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
-		if err != nil {
-			return err
-		}
+	return f.changeQueued(w, ctx, id, func(tx pgx.Tx, a *application) (*application, error) {
 		if a == nil {
-			return errs.User(errs.NotFound, "заявление не найдено")
+			return nil, errs.User(errs.NotFound, "заявление не найдено")
 		}
 		role := roleFor(ctx, PermPrivilegeDecide, a)
 		if role == "" {
 			if roleFor(ctx, PermRead, a) == "" {
-				return errs.User(errs.NotFound, "заявление не найдено")
+				return nil, errs.User(errs.NotFound, "заявление не найдено")
 			}
-			return errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
+			return nil, errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
 		}
 		if a.Service != submitapplicationapi.Kindergarten {
-			return unprocessable("льготы этого вида учитываются только в очереди в детский сад",
+			return nil, unprocessable("льготы этого вида учитываются только в очереди в детский сад",
 				field("kind", "service", "заявление подано не в детский сад"))
 		}
 		if !isActive(a.Status) {
-			return &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("заявление в статусе «%s»: решение по льготе больше не принимается", a.StatusTitle),
+			return nil, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("заявление в статусе «%s»: решение по льготе больше не принимается", a.StatusTitle),
 				Extra: map[string]any{"current_status": string(a.Status)}}
 		}
 		var kg storedKindergarten
 		if err := json.Unmarshal(a.Data, &kg); err != nil {
-			return fmt.Errorf("privilege of %s: data: %w", a.ID, err)
+			return nil, fmt.Errorf("privilege of %s: data: %w", a.ID, err)
 		}
 		i := slices.IndexFunc(kg.Privileges, func(p storedPrivilege) bool { return p.Kind == in.Kind })
 		if i < 0 || kg.Privileges[i].Document == "" {
-			return unprocessable("эта льгота не заявлена",
+			return nil, unprocessable("эта льгота не заявлена",
 				field("kind", "not_claimed", "в заявлении нет этой льготы с подтверждающим документом; льгота заявляется при подаче заявления"))
 		}
 		if kg.Privileges[i].Confirmed != *in.Confirmed {
 			if _, err := tx.Exec(ctx, `UPDATE applications.applications
 				SET data = jsonb_set(data, ARRAY['privileges', $2::text, 'confirmed'], to_jsonb($3::boolean)), updated_at = clock_timestamp()
 				WHERE id = $1`, a.ID, strconv.Itoa(i), *in.Confirmed); err != nil {
-				return fmt.Errorf("privilege of %s: %w", a.ID, err)
+				return nil, fmt.Errorf("privilege of %s: %w", a.ID, err)
 			}
 			who := requestActor(ctx, role)
 			if _, err := tx.Exec(ctx, `INSERT INTO applications.privilege_decisions
 				(application_id, kind, confirmed, comment, actor_subject, actor_person_id, actor_role, decided_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())`,
 				a.ID, in.Kind, *in.Confirmed, nullIfEmpty(comment), who.subject, who.person, who.role); err != nil {
-				return fmt.Errorf("privilege of %s: decision: %w", a.ID, err)
+				return nil, fmt.Errorf("privilege of %s: decision: %w", a.ID, err)
 			}
 			if a.Status == submitapplicationapi.Registered {
 				ch := queueChange{kind: changePrivilegeRevoked, privilege: in.Kind}
@@ -101,21 +94,13 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 					ch.kind = changePrivilegeConfirmed
 				}
 				if err := requeue(ctx, tx, map[uuid.UUID]queueChange{a.ID: ch}, time.Time{}); err != nil {
-					return err
+					return nil, err
 				}
 			}
-			if a, err = f.load(ctx, tx, `a.id = $1`, id); err != nil {
-				return err
-			}
+			return f.load(ctx, tx, `a.id = $1`, id)
 		}
-		view, err = buildQueueView(ctx, tx, a)
-		return err
+		return a, nil
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
 }
 
 // checkComment validates a free-text comment: at most 1000 characters, no

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -51,6 +52,29 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return f.audit(r, tx, []*application{a}, func(*application) string { return role })
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, view)
+	return nil
+}
+
+// changeQueued changes the application id in one transaction — change gets
+// it locked (nil if there is none) and returns it as it stands after the
+// change — and answers its queue view as that transaction sees it.
+func (f *Function) changeQueued(w http.ResponseWriter, ctx context.Context, id uuid.UUID, change func(tx pgx.Tx, a *application) (*application, error)) error {
+	var view *submitapplicationapi.QueueView
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		a, err := f.load(ctx, tx, `a.id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		if a, err = change(tx, a); err != nil {
+			return err
+		}
+		view, err = buildQueueView(ctx, tx, a)
+		return err
 	})
 	if err != nil {
 		return err
