@@ -1,15 +1,12 @@
 package eko_test
 
 import (
-	"encoding/json"
 	"go/parser"
 	"go/token"
-	"io"
+	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -18,40 +15,69 @@ import (
 
 const module = "github.com/kuzbass/eko"
 
-// listedPackage is what `go list -json` says of a package.
-type listedPackage struct {
-	ImportPath   string
-	Dir          string
-	GoFiles      []string
-	Imports      []string
-	TestImports  []string
-	XTestImports []string
+// sourceFile is one Go file of the module, whatever its build tags, with the
+// package directory it belongs to and what it imports.
+type sourceFile struct {
+	Dir     string // relative to the module root, "." for the root package
+	Name    string
+	Imports []string
 }
 
-// packages lists every package of the module with its imports, tests' included.
-func packages(t *testing.T) []listedPackage {
+// moduleFiles reads the imports of every Go file of the module: tests,
+// build-tagged files, tests/, infra/, cmd/ and ekotest/ included; nested
+// modules (infra/validate), testdata and hidden folders are not the module's.
+func moduleFiles(t *testing.T, root string) []sourceFile {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-json", "./...")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	var list []listedPackage
-	dec := json.NewDecoder(strings.NewReader(string(out)))
-	for {
-		var p listedPackage
-		if err := dec.Decode(&p); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
+	var files []sourceFile
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
 		}
-		list = append(list, p)
+		if d.IsDir() {
+			name := d.Name()
+			if path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); path != root && err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		dir, err := filepath.Rel(root, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		sf := sourceFile{Dir: filepath.ToSlash(dir), Name: d.Name()}
+		for _, spec := range f.Imports {
+			sf.Imports = append(sf.Imports, strings.Trim(spec.Path.Value, `"`))
+		}
+		files = append(files, sf)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(list) < 10 {
-		t.Fatalf("go list found %d packages", len(list))
+	return files
+}
+
+// violations lists every import of files that breaks the seams (violation).
+func violations(files []sourceFile) []string {
+	var bad []string
+	for _, f := range files {
+		for _, imp := range f.Imports {
+			if why := violation(f.Dir, imp); why != "" {
+				bad = append(bad, f.Dir+"/"+f.Name+" imports "+imp+": "+why)
+			}
+		}
 	}
-	return list
+	return bad
 }
 
 // functionOf is the function a package path belongs to ("registry" for
@@ -65,61 +91,99 @@ func functionOf(path string) (name string, isAPI, ok bool) {
 	return name, sub == "api", true
 }
 
-// contractViolations are the imports that break the seams between functions,
-// read from the real import graph: a package of one function (tests included)
-// may import another function only through its api package; shared/ and
-// events/ know no function; the root package imports implementations only
-// where it mounts them (function.go) and seeds the registry (seed.go).
-func contractViolations(t *testing.T, pkgs []listedPackage) []string {
-	t.Helper()
-	var bad []string
-	for _, p := range pkgs {
-		imports := slices.Concat(p.Imports, p.TestImports, p.XTestImports)
-		own, _, inFunction := functionOf(p.ImportPath)
-		for _, imp := range imports {
-			name, isAPI, isFunction := functionOf(imp)
-			if !isFunction {
-				continue
-			}
-			switch {
-			case inFunction && name != own && !isAPI:
-				bad = append(bad, p.ImportPath+" imports "+imp+": another function's implementation (only its api package)")
-			case strings.HasPrefix(p.ImportPath, module+"/shared/"), strings.HasPrefix(p.ImportPath, module+"/events"):
-				bad = append(bad, p.ImportPath+" imports "+imp+": shared/ and events/ know no function")
-			}
-		}
-		if p.ImportPath == module {
-			bad = append(bad, rootViolations(t, p)...)
-		}
-	}
-	return bad
+// mountsOrSeeds are the packages outside functions/ that may import a
+// function's implementation, each for the reason given.
+var mountsOrSeeds = map[string]string{
+	".":                 "package eko mounts every function (eko.Mount) and seeds the registry",
+	"ekotest":           "mounts the test worlds through eko.Mount and tunes each function's settings",
+	"tests/journalload": "seeds a journal at region scale around the API and has post-grade recount it",
 }
 
-// rootViolations are the root package's files that import a function's
-// implementation other than where it is mounted.
-func rootViolations(t *testing.T, p listedPackage) []string {
-	t.Helper()
-	var bad []string
-	for _, file := range p.GoFiles {
-		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, file), nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, spec := range f.Imports {
-			imp := strings.Trim(spec.Path.Value, `"`)
-			if _, isAPI, isFunction := functionOf(imp); isFunction && !isAPI && file != "function.go" && file != "seed.go" {
-				bad = append(bad, file+" imports "+imp+": the root package imports implementations only to mount them (function.go) and to seed (seed.go)")
-			}
-		}
+// violation says how one import of a file in dir breaks the seams between
+// functions, or "" when it does not: a function (tests included) imports
+// another only through its api package; shared/ and events/ know no
+// function; every other package imports only api packages, unless it mounts
+// or seeds functions (mountsOrSeeds).
+func violation(dir, imp string) string {
+	name, isAPI, isFunction := functionOf(imp)
+	if !isFunction {
+		return ""
 	}
-	return bad
+	own, _, inFunction := functionOf(module + "/" + dir)
+	switch {
+	case inFunction && name == own:
+		return ""
+	case dir == "shared" || strings.HasPrefix(dir, "shared/") || dir == "events" || strings.HasPrefix(dir, "events/"):
+		return "shared/ and events/ know no function"
+	case isAPI:
+		return ""
+	case inFunction:
+		return "another function's implementation (only its api package)"
+	case mountsOrSeeds[dir] != "":
+		return ""
+	}
+	return "a function's implementation outside the packages that mount or seed functions (only its api package)"
 }
 
 // TestFunctionsMeetOnlyThroughTheirAPIs: the seams of the contracts issue,
-// held against the import graph.
+// held against every import of every Go file of the module.
 func TestFunctionsMeetOnlyThroughTheirAPIs(t *testing.T) {
-	for _, v := range contractViolations(t, packages(t)) {
+	files := moduleFiles(t, ".")
+	if len(files) < 100 {
+		t.Fatalf("read %d Go files of the module", len(files))
+	}
+	for _, v := range violations(files) {
 		t.Error(v)
+	}
+}
+
+// TestTheGuardSeesViolations: the rule of TestFunctionsMeetOnlyThroughTheirAPIs
+// on each kind of package, allowed and refused.
+func TestTheGuardSeesViolations(t *testing.T) {
+	for _, c := range []struct {
+		dir, imp string
+		refused  bool
+	}{
+		{"functions/portal", module + "/functions/registry/api", false},
+		{"functions/portal", module + "/functions/registry", true},
+		{"functions/portal", module + "/functions/registry/seed", true},
+		{"functions/registry", module + "/functions/registry/seed", false},
+		{"functions/registry/cmd", module + "/functions/registry", false},
+		{"shared/access", module + "/functions/registry/api", true},
+		{"events", module + "/functions/post-grade/api", true},
+		{".", module + "/functions/registry", false},
+		{"ekotest", module + "/functions/portal", false},
+		{"tests/load", module + "/functions/registry/seed", true},
+		{"tests/load", module + "/functions/submit-application/api", false},
+		{"infra/devidp", module + "/functions/registry", true},
+		{"cmd/eko", module + "/functions/outbox-relay", true},
+		{"tests/faults", "github.com/jackc/pgx/v5", false},
+	} {
+		if got := violation(c.dir, c.imp) != ""; got != c.refused {
+			t.Errorf("%s importing %s: refused %v, want %v", c.dir, c.imp, got, c.refused)
+		}
+	}
+	// A module whose only violation is in a build-tagged file of tests/; a
+	// nested module's and testdata's imports are not the module's.
+	root := t.TempDir()
+	for path, src := range map[string]string{
+		"go.mod":                     "module " + module + "\n",
+		"tests/x/tagged.go":          "//go:build ignore\n\npackage x\n\nimport _ \"" + module + "/functions/registry\"\n",
+		"tests/x/testdata/t.go":      "package t\n\nimport _ \"" + module + "/functions/registry\"\n",
+		"infra/validate/go.mod":      "module other\n",
+		"infra/validate/validate.go": "package validate\n\nimport _ \"" + module + "/functions/registry\"\n",
+		"functions/portal/portal.go": "package portal\n\nimport _ \"" + module + "/functions/registry/api\"\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, path), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := violations(moduleFiles(t, root))
+	if len(got) != 1 || !strings.HasPrefix(got[0], "tests/x/tagged.go imports") {
+		t.Errorf("violations of the sample module: %q, want the build-tagged file's only", got)
 	}
 }
 

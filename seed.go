@@ -75,6 +75,14 @@ func SeedSmall(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx *
 	return st, err
 }
 
+// SeedRegistry loads the small region and every fixture identity into an
+// empty registry on pool without announcing its enrollments: the region of a
+// load or fault test that measures the registry and the applications alone.
+func SeedRegistry(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx *fixtures.Set, seedNo uint64, today time.Time) error {
+	_, err := seed.Run(ctx, pool, p, fx, seed.Options{Scale: seed.Small, Seed: seedNo, Today: today})
+	return err
+}
+
 // seedRegion seeds the registry's tables directly; the functions that follow
 // enrollments (the journal's roster) learn them from their events, written
 // to the outbox here and delivered by the relay.

@@ -26,7 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kuzbass/eko/functions/registry/seed"
+	"github.com/kuzbass/eko"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/infra/fixtures"
@@ -428,7 +428,7 @@ func prepare(t *testing.T, ctx context.Context, dbURL string, fx *fixtures.Set, 
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if _, err := seed.Run(ctx, pool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 13}); err != nil {
+	if err := eko.SeedRegistry(ctx, pool, p, fx, 13, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	hashes, oids := make([][]byte, len(fams)), make([]string, len(fams))

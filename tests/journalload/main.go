@@ -44,8 +44,6 @@ import (
 	"github.com/kuzbass/eko"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
-	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/auth"
@@ -240,7 +238,8 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		return nil, err
 	}
 	defer setup.Close()
-	if _, err := seed.Run(ctx, setup, p, fx, seed.Options{Scale: seed.Small, Seed: 3}); err != nil {
+	// The small region, its enrollments announced for the relay to deliver.
+	if _, err := eko.SeedSmall(ctx, setup, p, fx, 3, time.Now()); err != nil {
 		return nil, err
 	}
 
@@ -266,10 +265,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if w.eko, err = serve(sys); err != nil {
 		return nil, err
 	}
-	// The roster, as `eko seed` announces it and the relay delivers it.
-	if _, err := registry.AnnounceEnrollments(ctx, setup, deps.Outbox); err != nil {
-		return nil, err
-	}
+	// The roster, as `eko seed` announced it and the relay delivers it.
 	if _, err := sys.DeliverPending(ctx); err != nil {
 		return nil, err
 	}

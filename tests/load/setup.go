@@ -24,7 +24,6 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko"
-	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/devidp"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/auth"
@@ -125,7 +124,7 @@ func setUp(ctx context.Context, o options) (*state, error) {
 		return nil, err
 	}
 	defer setupPool.Close()
-	if _, err := seed.Run(ctx, setupPool, p, fx, seed.Options{Scale: seed.Small, Today: time.Now(), Seed: 11}); err != nil {
+	if err := eko.SeedRegistry(ctx, setupPool, p, fx, 11, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := prepare(ctx, setupPool, p, st, parents); err != nil {
