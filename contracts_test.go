@@ -1,6 +1,8 @@
 package eko_test
 
 import (
+	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -247,5 +249,114 @@ func TestEveryFunctionIsWiredAndDocumented(t *testing.T) {
 	}
 	for name := range mounted {
 		t.Errorf("eko.Parts mounts %s, which is not a folder of functions/", name)
+	}
+}
+
+// literalRefusals lists, in one Go file, the refusal words written as
+// literals instead of the constants an api package (or errs, csvtable, pdata)
+// declares: a field error's or a problem's Code or Reason, an Extra member's
+// key, the reason argument of a field(…) or Report.Add(…) helper.
+func literalRefusals(fset *token.FileSet, f *ast.File) []string {
+	var bad []string
+	report := func(n ast.Node, what string) {
+		bad = append(bad, fmt.Sprintf("%s: %s", fset.Position(n.Pos()), what))
+	}
+	isString := func(e ast.Expr) bool {
+		lit, ok := e.(*ast.BasicLit)
+		return ok && lit.Kind == token.STRING
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CompositeLit:
+			sel, ok := n.Type.(*ast.SelectorExpr)
+			if !ok || fmt.Sprint(sel.X) != "errs" || (sel.Sel.Name != "Error" && sel.Sel.Name != "FieldError") {
+				return true
+			}
+			for _, el := range n.Elts {
+				kv, ok := el.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				switch fmt.Sprint(kv.Key) {
+				case "Reason":
+					if isString(kv.Value) {
+						report(kv, "a literal reason")
+					}
+				case "Code":
+					if sel.Sel.Name == "FieldError" && isString(kv.Value) {
+						report(kv, "a literal field error code")
+					}
+				case "Extra":
+					if m, ok := kv.Value.(*ast.CompositeLit); ok {
+						for _, mel := range m.Elts {
+							if mkv, ok := mel.(*ast.KeyValueExpr); ok && isString(mkv.Key) {
+								report(mkv, "a literal problem member")
+							}
+						}
+					}
+				}
+			}
+		case *ast.CallExpr:
+			switch fun := n.Fun.(type) {
+			case *ast.Ident:
+				if fun.Name == "field" && len(n.Args) == 3 && isString(n.Args[1]) {
+					report(n, "a literal reason of field(…)")
+				}
+			case *ast.SelectorExpr:
+				if fun.Sel.Name == "Add" && len(n.Args) == 4 && isString(n.Args[2]) {
+					report(n, "a literal reason of a report line")
+				}
+			}
+		}
+		return true
+	})
+	return bad
+}
+
+// TestRefusalsUseTheirAPIsWords: no function or shared package writes a
+// refusal's code, reason or member as a literal: each comes from the api
+// package that declares it (the routers check what is answered; this checks
+// what is written, answered in a test or not).
+func TestRefusalsUseTheirAPIsWords(t *testing.T) {
+	paths, err := filepath.Glob("functions/*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, _ := filepath.Glob("shared/*/*.go")
+	checked := 0
+	for _, path := range append(paths, shared...) {
+		if strings.HasSuffix(path, "_test.go") || strings.HasPrefix(path, "shared/errs/") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, v := range literalRefusals(fset, f) {
+			t.Error(v)
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("checked %d files", checked)
+	}
+	// The check sees each kind of literal.
+	src := `package x
+func f() {
+	_ = errs.FieldError{Field: "a", Code: "stray"}
+	_ = &errs.Error{Code: errs.Conflict, Reason: "stray", Extra: map[string]any{"stray": 1}}
+	_ = field("a", "stray", "msg")
+	rp.Add(1, "col", "stray", "msg")
+	_ = errs.FieldError{Field: "a", Code: errs.Required}
+	_ = field("a", errs.Format, "msg")
+}`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "x.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := literalRefusals(fset, f); len(got) != 5 {
+		t.Errorf("the sample's literals: %q, want 5", got)
 	}
 }

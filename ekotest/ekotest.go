@@ -86,8 +86,30 @@ func Open(t testing.TB, opts Options) *World {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.System.Stop(context.Background()) })
+	t.Cleanup(func() { w.checkDeclared(t) })
 	w.Deliver(t)
 	return w
+}
+
+// checkDeclared fails the test when a function refused with anything its
+// api package does not declare (function.Declaring): a code, a reason, a
+// field error's code, a problem member.
+func (w *World) checkDeclared(t testing.TB) {
+	t.Helper()
+	declaring := 0
+	for _, p := range eko.Parts {
+		d, ok := w.Function(p.Name).(function.Declaring)
+		if !ok {
+			continue
+		}
+		declaring++
+		for _, u := range d.Undeclared() {
+			t.Errorf("%s refused with what its api does not declare: %s", p.Name, u)
+		}
+	}
+	if declaring == 0 {
+		t.Error("no mounted function declares its problems")
+	}
 }
 
 // Deliver delivers every pending event to its consumers and returns how many.

@@ -52,7 +52,7 @@ func (f *Function) redrive(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i, id := range req.IDs {
 		if _, err := uuid.Parse(id); err != nil {
-			return errs.Fields("неверный идентификатор события", errs.FieldError{Field: "ids[" + strconv.Itoa(i) + "]", Code: "format", Message: "идентификатор в формате UUID"})
+			return errs.Fields("неверный идентификатор события", errs.FieldError{Field: "ids[" + strconv.Itoa(i) + "]", Code: errs.Format, Message: "идентификатор в формате UUID"})
 		}
 	}
 	n, err := Redrive(r.Context(), f.deps.DB, req.IDs)
@@ -81,7 +81,7 @@ func intParam(s string, def, min, max int64, name string) (int64, error) {
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < min || v > max {
 		return 0, errs.Fields("неверный параметр запроса", errs.FieldError{
-			Field: name, Code: "range", Message: "целое число от " + strconv.FormatInt(min, 10) + " до " + strconv.FormatInt(max, 10),
+			Field: name, Code: errs.Range, Message: "целое число от " + strconv.FormatInt(min, 10) + " до " + strconv.FormatInt(max, 10),
 		})
 	}
 	return v, nil

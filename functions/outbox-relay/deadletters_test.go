@@ -32,6 +32,11 @@ func TestBrokerDeadLettersAreParkedOnceAndRedrivable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	t.Cleanup(func() {
+		for _, u := range f.Undeclared() {
+			t.Errorf("the relay refused with what outboxrelayapi does not declare: %s", u)
+		}
+	})
 
 	post := func(ctx context.Context, token string) int {
 		req := httptest.NewRequest(http.MethodPost, "/api/outbox-relay/dead-letters/events", strings.NewReader(`{"n":1}`)).WithContext(ctx)

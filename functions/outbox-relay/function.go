@@ -104,6 +104,7 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	}
 
 	f.router = httpx.NewRouter(deps.Guard)
+	f.router.Declare(&outboxrelayapi.Problems)
 	f.router.Handle(http.MethodGet, api+"/dead-letters", PermDeadLettersRead, f.listDeadLetters)
 	f.router.Handle(http.MethodPost, api+"/dead-letters/redrive", PermDeadLettersRedrive, f.redrive)
 	f.router.Handle(http.MethodGet, api+"/stats", PermDeadLettersRead, f.stats)
@@ -135,3 +136,6 @@ var _ function.Deliverer = (*Function)(nil)
 
 // Routes lists the function's routes for the route-permission harness.
 func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+// Undeclared implements function.Declaring.
+func (f *Function) Undeclared() []string { return f.router.Undeclared() }

@@ -231,7 +231,7 @@ func (f *Function) renderApply(w http.ResponseWriter, r *http.Request, pg *page,
 	status := http.StatusOK
 	if refusal != nil {
 		status = httpx.Status(refusal.Code)
-		d.Error = refusal.Detail
+		d.Error = shownDetail(refusal)
 		for _, fe := range refusal.Fields {
 			d.FieldErrors[formField(fe.Field)] = fe.Message
 		}
@@ -474,7 +474,7 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request, pg *
 	}
 	run, err := api.CreateAllocation(r.Context(), req)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Unprocessable || e.Code == errs.Conflict) {
-		msg := e.Detail
+		msg := shownDetail(e)
 		for _, fe := range e.Fields {
 			msg += "; " + fe.Message
 		}

@@ -71,7 +71,7 @@ func refusedCells(err error, pupilOf func(list string, i int) (string, bool), fi
 			}
 		}
 	}
-	return httpx.Status(e.Code), e.Detail, true
+	return httpx.Status(e.Code), shownDetail(e), true
 }
 
 // itemOf reads list and i from "list[i]…".

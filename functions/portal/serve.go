@@ -11,6 +11,7 @@ import (
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
 )
 
 // serve is the portal's handler: security headers, the session of the cookie,
@@ -81,6 +82,19 @@ func errorMessage(status int) string {
 		return "Мы уже знаем об ошибке. Попробуйте ещё раз позже."
 	}
 	return ""
+}
+
+// shownDetail is what a page shows of a refusal: its detail when it is
+// worded for the person at the screen (errs.Error.ForUser), otherwise the
+// status's own words — never a detail meant for developers.
+func shownDetail(e *errs.Error) string {
+	if e.ForUser {
+		return e.Detail
+	}
+	if m := errorMessage(httpx.Status(e.Code)); m != "" {
+		return m
+	}
+	return "Запрос не принят: проверьте введённые данные и повторите."
 }
 
 var errCSRF = errs.User(errs.Forbidden, "Форма устарела или отправлена с другого сайта. Обновите страницу и повторите действие.")

@@ -87,3 +87,51 @@ func TestConfigFromEnvironment(t *testing.T) {
 		t.Errorf("defaults %+v", d)
 	}
 }
+
+// TestRefusalDetailsNotForTheUserStayOffThePage: the portal alone, with
+// submit-application at SUBMIT_APPLICATION_URL refusing the application form
+// with a detail meant for developers (for_user false): the form comes back
+// with the status's own words, never that detail.
+func TestRefusalDetailsNotForTheUserStayOffThePage(t *testing.T) {
+	w := newWorld(t, worldOptions{publicURL: "http://127.0.0.1:8080"})
+	const internal = "pgx: deadlock detected in applications.queue (internal detail)"
+	submit := w.sys.Function("submit-application")
+	fake := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/submit-application/applications" {
+			rw.Header().Set("Content-Type", "application/problem+json")
+			rw.WriteHeader(http.StatusConflict)
+			_, _ = rw.Write([]byte(`{"type":"urn:eko:problem:conflict","title":"Conflict","status":409,"code":"conflict","detail":"` + internal + `"}`))
+			return
+		}
+		submit.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(fake.Close)
+	regServer := httptest.NewServer(w.reg)
+	t.Cleanup(regServer.Close)
+	t.Setenv("DATABASE_URL", w.db.URL)
+	t.Setenv("OIDC_ISSUER", w.issuer)
+	t.Setenv("OIDC_AUDIENCE", "eko")
+	t.Setenv("REGISTRY_URL", regServer.URL)
+	t.Setenv("SUBMIT_APPLICATION_URL", fake.URL)
+	t.Setenv("PORTAL_PUBLIC_URL", "http://127.0.0.1:8080")
+	t.Setenv("LOG_LEVEL", "warn")
+	f := portal.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.Start(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+
+	b := w.browser()
+	b.handler = http.HandlerFunc(f.Handle)
+	b.login("parent1", "/applications")
+	form := b.get("/applications/new?service=kindergarten")
+	if form.status != http.StatusOK {
+		t.Fatalf("the form: %d %.500s", form.status, form.body)
+	}
+	p := b.post("/applications", kgForm(w, csrfOf(t, form.body), "refused-key", w.ids["kg-1-kemerovo"]))
+	if p.status != http.StatusConflict || strings.Contains(p.body, "deadlock") || !strings.Contains(p.body, "Запрос не принят") {
+		t.Fatalf("a refusal not worded for the user: %d %.1500s", p.status, p.body)
+	}
+}

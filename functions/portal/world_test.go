@@ -35,6 +35,7 @@ type world struct {
 	portal  *portal.Function
 	handler http.Handler
 	reg     http.Handler      // the registry's own handler, to serve it apart
+	sys     *ekotest.World    // every function, as the all-in-one process mounts them
 	ids     map[string]string // fixture login → registry person id; also org codes
 	server  *httptest.Server  // the portal on a real listener, when asked for
 	tokens  map[string]string // login → API access token, fetched on first use
@@ -72,6 +73,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 	w.portal = rw.Function(portal.Name).(*portal.Function)
 	w.handler = rw
 	w.reg = rw.Function("registry")
+	w.sys = rw
 	if portalListener != nil {
 		w.server = &httptest.Server{Listener: portalListener, Config: &http.Server{Handler: rw, ReadHeaderTimeout: 5 * time.Second}}
 		w.server.Start()

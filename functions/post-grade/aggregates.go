@@ -49,10 +49,10 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	key, ok := aggregateKeys[by]
 	if !ok {
-		fe = append(fe, field("by", "enum", "organisation, class, subject или municipality"))
+		fe = append(fe, field("by", errs.Enum, "organisation, class, subject или municipality"))
 	}
 	if by == "municipality" && school != nil {
-		fe = append(fe, field("by", "conflict", "по муниципалитетам — без organisation"))
+		fe = append(fe, field("by", postgradeapi.ReasonContradicts, "по муниципалитетам — без organisation"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры", fe...)
@@ -125,7 +125,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if len(municipalityOf) == 0 {
-			return errs.Fields("неверные параметры", field("by", "scope", "по муниципалитетам — для министерства и муниципальных органов"))
+			return errs.Fields("неверные параметры", field("by", postgradeapi.ReasonScope, "по муниципалитетам — для министерства и муниципальных органов"))
 		}
 		schools, muns := make([]uuid.UUID, 0, len(municipalityOf)), make([]uuid.UUID, 0, len(municipalityOf))
 		for o, m := range municipalityOf {

@@ -68,10 +68,10 @@ func checkAttendance(list string, items []postgradeapi.AttendanceItem) []errs.Fi
 	for i, it := range items {
 		name := list + "[" + strconv.Itoa(i) + "]"
 		if _, err := uuid.Parse(it.StudentID); err != nil {
-			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+			fe = append(fe, field(name+".student_id", errs.Format, "идентификатор ученика в формате UUID"))
 		}
 		if _, ok := attendanceStatuses[it.Status]; !ok {
-			fe = append(fe, field(name+".status", "enum", "present, absent_illness, absent_excused, absent_unexcused или late"))
+			fe = append(fe, field(name+".status", errs.Enum, "present, absent_illness, absent_excused, absent_unexcused или late"))
 		}
 	}
 	return fe
@@ -96,7 +96,7 @@ func (f *Function) writeAttendance(ctx context.Context, tx pgx.Tx, lc *lessonCtx
 		students[i], _ = uuid.Parse(it.StudentID)
 		if !lc.enrolled[students[i]] {
 			return nil, errs.Fields("посещаемость не сохранена",
-				field(list+"["+strconv.Itoa(i)+"].student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
+				field(list+"["+strconv.Itoa(i)+"].student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этом классе на "+date.Format("02.01.2006")))
 		}
 		var err error
 		if it.Status == "present" {

@@ -29,7 +29,7 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	if y := r.URL.Query().Get("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 2000 || n > 2100 {
-			return errs.Fields("неверный запрос", field("year", "range", "учебный год по году его начала, например 2026"))
+			return errs.Fields("неверный запрос", field("year", errs.Range, "учебный год по году его начала, например 2026"))
 		}
 		year = n
 	}

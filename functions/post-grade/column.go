@@ -37,13 +37,13 @@ func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	var fe []errs.FieldError
 	if len(in.Marks) > maxMarkItems {
-		fe = append(fe, field("marks", "count", "не больше "+strconv.Itoa(maxMarkItems)+" оценок одного урока"))
+		fe = append(fe, field("marks", postgradeapi.ReasonCount, "не больше "+strconv.Itoa(maxMarkItems)+" оценок одного урока"))
 	}
 	if len(in.Attendance) > maxMarkItems {
-		fe = append(fe, field("attendance", "count", "не больше "+strconv.Itoa(maxMarkItems)+" учеников"))
+		fe = append(fe, field("attendance", postgradeapi.ReasonCount, "не больше "+strconv.Itoa(maxMarkItems)+" учеников"))
 	}
 	if in.Topic != nil && utf8.RuneCountInString(*in.Topic) > 500 {
-		fe = append(fe, field("topic", "length", "не длиннее 500 символов"))
+		fe = append(fe, field("topic", errs.Length, "не длиннее 500 символов"))
 	}
 	if len(fe) == 0 {
 		fe = append(checkMarks("marks", in.Marks), checkAttendance("attendance", in.Attendance)...)
@@ -53,7 +53,7 @@ func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	attendance := len(in.Attendance) > 0 || in.TakeAttendance
 	if len(in.Marks) == 0 && !attendance && in.Topic == nil {
-		return errs.Fields("урок не сохранён", field("marks", "required", "нечего сохранять: ни оценок, ни посещаемости, ни темы"))
+		return errs.Fields("урок не сохранён", field("marks", errs.Required, "нечего сохранять: ни оценок, ни посещаемости, ни темы"))
 	}
 	c := callerOf(ctx)
 	out := postgradeapi.ColumnSaved{Marks: []postgradeapi.Mark{}}

@@ -68,38 +68,38 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
 		id, err := uuid.Parse(t.Get(row, "student_id"))
 		switch {
 		case err != nil:
-			rp.Add(line, "student_id", "format", "идентификатор ученика в реестре ЭКО (UUID)")
+			rp.Add(line, "student_id", errs.Format, "идентификатор ученика в реестре ЭКО (UUID)")
 		case !onRoster[id]:
-			rp.Add(line, "student_id", "not_enrolled", "ученик не числится в этой организации")
+			rp.Add(line, "student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этой организации")
 		}
 		x.StudentID = id
 		if _, ok := examKinds[x.Kind]; !ok {
-			rp.Add(line, "kind", "enum", "oge, ege, gve или entrance")
+			rp.Add(line, "kind", errs.Enum, "oge, ege, gve или entrance")
 		}
 		if n := utf8.RuneCountInString(x.Subject); n < 2 || n > 100 {
-			rp.Add(line, "subject", "length", "предмет — от 2 до 100 символов")
+			rp.Add(line, "subject", errs.Length, "предмет — от 2 до 100 символов")
 		}
 		if d, ok := csvtable.ParseDate(t.Get(row, "date")); !ok {
-			rp.Add(line, "date", "format", "дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+			rp.Add(line, "date", errs.Format, "дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
 		} else {
 			x.Date = d.Format(time.DateOnly)
 		}
 		if s := t.Get(row, "score"); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 || n > 100 {
-				rp.Add(line, "score", "range", "баллы от 0 до 100")
+				rp.Add(line, "score", errs.Range, "баллы от 0 до 100")
 			}
 			x.Score = &n
 		}
 		if s := t.Get(row, "mark"); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 2 || n > 5 {
-				rp.Add(line, "mark", "range", "отметка от 2 до 5")
+				rp.Add(line, "mark", errs.Range, "отметка от 2 до 5")
 			}
 			x.Mark = &n
 		}
 		if x.Score == nil && x.Mark == nil {
-			rp.Add(line, "score", "required", "нужны баллы или отметка")
+			rp.Add(line, "score", errs.Required, "нужны баллы или отметка")
 		}
 		results = append(results, x)
 	}

@@ -20,7 +20,7 @@ func (f *Function) myLessons(w http.ResponseWriter, r *http.Request) error {
 	if s := r.URL.Query().Get("date"); s != "" {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			return errs.Fields("неверные параметры", field("date", "format", "дата ГГГГ-ММ-ДД"))
+			return errs.Fields("неверные параметры", field("date", errs.Format, "дата ГГГГ-ММ-ДД"))
 		}
 		day = d
 	}

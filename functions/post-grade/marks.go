@@ -81,10 +81,10 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 func lessonSave(lessonID string, items int, what string) (uuid.UUID, error) {
 	id, err := uuid.Parse(lessonID)
 	if err != nil {
-		return uuid.Nil, errs.Fields("неверный запрос", field("lesson_id", "format", "идентификатор урока в формате UUID"))
+		return uuid.Nil, errs.Fields("неверный запрос", field("lesson_id", errs.Format, "идентификатор урока в формате UUID"))
 	}
 	if items == 0 || items > maxMarkItems {
-		return uuid.Nil, errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" "+what))
+		return uuid.Nil, errs.Fields("неверный запрос", field("items", postgradeapi.ReasonCount, "от 1 до "+strconv.Itoa(maxMarkItems)+" "+what))
 	}
 	return id, nil
 }
@@ -133,7 +133,7 @@ func writeMarks(ctx context.Context, tx pgx.Tx, lc *lessonCtx, c caller, list st
 			student, _ := uuid.Parse(it.StudentID)
 			if !enrolled[student] {
 				return nil, nil, errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
-					field(name+".student_id", "not_enrolled", "ученик не числится в этом классе на "+date.Format("02.01.2006")))
+					field(name+".student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этом классе на "+date.Format("02.01.2006")))
 			}
 			m, ev = w.post(student, it)
 		} else if m, ev, err = w.change(ctx, name, it); err != nil {
@@ -192,7 +192,7 @@ func openPeriod(ctx context.Context, q querier, org uuid.UUID, date string, assi
 
 // errPeriodClosed refuses a change inside a closed period.
 var errPeriodClosed = &errs.Error{Code: errs.Conflict, ForUser: true, Detail: "учебный период закрыт: изменить оценки можно только с разрешения директора",
-	Extra: map[string]any{"reason": "period_closed"}}
+	Reason: postgradeapi.ReasonPeriodClosed}
 
 // lessonCtx is what saving a lesson's marks checks, read in one statement.
 type lessonCtx struct {
@@ -350,7 +350,7 @@ func (mw *markWriter) change(ctx context.Context, name string, it postgradeapi.M
 		Scan(&prev.ID, &lesson, &prev.StudentID, &prev.Kind, &value, &prev.Passed, &prev.Version, &deleted)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && lesson != l.ID) {
 		return prev, outbox.Event{}, errs.Fields("оценки не сохранены: исправьте отмеченные ячейки",
-			field(name+".mark_id", "not_found", "в этом уроке нет такой оценки"))
+			field(name+".mark_id", postgradeapi.ReasonNotFound, "в этом уроке нет такой оценки"))
 	}
 	if err != nil {
 		return prev, outbox.Event{}, err
@@ -365,7 +365,7 @@ func (mw *markWriter) change(ctx context.Context, name string, it postgradeapi.M
 			detail = "оценку уже удалили: обновите журнал"
 		}
 		return prev, outbox.Event{}, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: detail,
-			Extra: map[string]any{"mark_id": id.String(), "student_id": prev.StudentID.String(), "current_version": prev.Version}}
+			Extra: map[string]any{postgradeapi.MemberMarkID: id.String(), postgradeapi.MemberStudentID: prev.StudentID.String(), postgradeapi.MemberCurrentVersion: prev.Version}}
 	}
 	m := postgradeapi.Mark{ID: id, LessonID: l.ID, StudentID: prev.StudentID, Date: l.Date, SubjectID: l.SubjectID, Version: prev.Version + 1, UpdatedAt: at}
 	reason := strings.TrimSpace(it.Reason)
@@ -496,33 +496,33 @@ func checkMarkItem(it postgradeapi.MarkItem, name string) []errs.FieldError {
 	var fe []errs.FieldError
 	if it.MarkID == "" {
 		if _, err := uuid.Parse(it.StudentID); err != nil {
-			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+			fe = append(fe, field(name+".student_id", errs.Format, "идентификатор ученика в формате UUID"))
 		}
 		if it.Delete || it.Version != 0 {
-			fe = append(fe, field(name+".mark_id", "required", "изменяют и удаляют оценку по её mark_id и version"))
+			fe = append(fe, field(name+".mark_id", errs.Required, "изменяют и удаляют оценку по её mark_id и version"))
 		}
 	} else {
 		if _, err := uuid.Parse(it.MarkID); err != nil {
-			fe = append(fe, field(name+".mark_id", "format", "идентификатор оценки в формате UUID"))
+			fe = append(fe, field(name+".mark_id", errs.Format, "идентификатор оценки в формате UUID"))
 		}
 		if it.Version < 1 {
-			fe = append(fe, field(name+".version", "required", "версия оценки, которую вы видели"))
+			fe = append(fe, field(name+".version", errs.Required, "версия оценки, которую вы видели"))
 		}
 		if n := utf8.RuneCountInString(strings.TrimSpace(it.Reason)); n < 3 || n > 500 {
-			fe = append(fe, field(name+".reason", "required", "причина изменения или удаления (от 3 до 500 символов)"))
+			fe = append(fe, field(name+".reason", errs.Required, "причина изменения или удаления (от 3 до 500 символов)"))
 		}
 	}
 	if it.Delete {
 		return fe
 	}
 	if _, ok := markKinds[it.Kind]; !ok {
-		fe = append(fe, field(name+".kind", "enum", "вид работы: oral, homework, independent, test, control, dictation"))
+		fe = append(fe, field(name+".kind", errs.Enum, "вид работы: oral, homework, independent, test, control, dictation"))
 	}
 	switch {
 	case (it.Value == nil) == (it.Passed == nil):
-		fe = append(fe, field(name+".value", "required", "оценка (value от 1 до 5) или зачёт (passed)"))
+		fe = append(fe, field(name+".value", errs.Required, "оценка (value от 1 до 5) или зачёт (passed)"))
 	case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
-		fe = append(fe, field(name+".value", "scale", "оценка по пятибалльной шкале: от 1 до 5"))
+		fe = append(fe, field(name+".value", postgradeapi.ReasonScale, "оценка по пятибалльной шкале: от 1 до 5"))
 	}
 	return fe
 }

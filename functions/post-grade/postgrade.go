@@ -29,6 +29,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -112,6 +113,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	}
 	f := &Function{registry: opts.Registry, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance}
 	rt := httpx.NewRouter(deps.Guard)
+	rt.Declare(&postgradeapi.Problems)
 	const api = "/api/" + Name
 	rt.Handle(http.MethodGet, api+"/subjects", auth.Authenticated, f.subjects)
 	rt.Handle(http.MethodPost, api+"/periods", PermSetup, f.createPeriods)
@@ -144,3 +146,6 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 
 // Routes lists the function's routes for the route-permission harness.
 func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+// Undeclared implements function.Declaring.
+func (f *Function) Undeclared() []string { return f.router.Undeclared() }

@@ -74,7 +74,7 @@ func teaches(ctx context.Context, org, teacher uuid.UUID) bool {
 
 // teaching is the target of what teacher teaches at org.
 func teaching(org, teacher uuid.UUID) access.Target {
-	return access.Target{OrganisationIDs: []string{org.String()}, AssigneeID: teacher.String()}
+	return access.Target{OrganisationIDs: []string{org.String()}, AssigneeIDs: []string{teacher.String()}}
 }
 
 // administers reports whether the caller is the director or a deputy director of org.

@@ -42,16 +42,16 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	var fe []errs.FieldError
 	org, err := uuid.Parse(in.OrganisationID)
 	if err != nil {
-		fe = append(fe, field("organisation_id", "format", "идентификатор школы в формате UUID"))
+		fe = append(fe, field("organisation_id", errs.Format, "идентификатор школы в формате UUID"))
 	}
 	if in.AcademicYear < 2000 || in.AcademicYear > 2100 {
-		fe = append(fe, field("academic_year", "range", "учебный год по году его начала, например 2026"))
+		fe = append(fe, field("academic_year", errs.Range, "учебный год по году его начала, например 2026"))
 	}
 	n, ok := periodCount[in.Kind]
 	if !ok {
-		fe = append(fe, field("kind", "enum", "quarter, trimester или semester"))
+		fe = append(fe, field("kind", errs.Enum, "quarter, trimester или semester"))
 	} else if len(in.Periods) != n {
-		fe = append(fe, field("periods", "count", fmt.Sprintf("для %s нужно %d периода(ов)", in.Kind, n)))
+		fe = append(fe, field("periods", postgradeapi.ReasonCount, fmt.Sprintf("для %s нужно %d периода(ов)", in.Kind, n)))
 	}
 	var prevEnd time.Time
 	starts, ends := make([]time.Time, len(in.Periods)), make([]time.Time, len(in.Periods))
@@ -61,13 +61,13 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 		e, err2 := time.Parse(time.DateOnly, p.EndsOn)
 		switch {
 		case err1 != nil || err2 != nil:
-			fe = append(fe, field(name, "format", "даты ГГГГ-ММ-ДД"))
+			fe = append(fe, field(name, errs.Format, "даты ГГГГ-ММ-ДД"))
 		case e.Before(s):
-			fe = append(fe, field(name, "range", "период кончается не раньше, чем начинается"))
+			fe = append(fe, field(name, errs.Range, "период кончается не раньше, чем начинается"))
 		case !prevEnd.IsZero() && !s.After(prevEnd):
-			fe = append(fe, field(name, "order", "периоды идут по порядку и не пересекаются"))
+			fe = append(fe, field(name, postgradeapi.ReasonOrder, "периоды идут по порядку и не пересекаются"))
 		case s.Year() < in.AcademicYear || e.After(time.Date(in.AcademicYear+1, time.August, 31, 0, 0, 0, 0, time.UTC)):
-			fe = append(fe, field(name, "range", "период лежит внутри учебного года"))
+			fe = append(fe, field(name, errs.Range, "период лежит внутри учебного года"))
 		}
 		starts[i], ends[i], prevEnd = s, e, e
 	}
@@ -155,12 +155,12 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 		{"class_id", in.ClassID, &a.ClassID}, {"subject_id", in.SubjectID, &a.SubjectID}} {
 		id, err := uuid.Parse(x.v)
 		if err != nil {
-			fe = append(fe, field(x.name, "format", "идентификатор в формате UUID"))
+			fe = append(fe, field(x.name, errs.Format, "идентификатор в формате UUID"))
 		}
 		*x.dst = id
 	}
 	if in.AcademicYear < 2000 || in.AcademicYear > 2100 {
-		fe = append(fe, field("academic_year", "range", "учебный год по году его начала"))
+		fe = append(fe, field("academic_year", errs.Range, "учебный год по году его начала"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверное назначение", fe...)
@@ -174,7 +174,7 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !inSchool {
-		return errs.Fields("неверное назначение", field("class_id", "not_found", "в этой школе нет такого класса в этом учебном году"))
+		return errs.Fields("неверное назначение", field("class_id", postgradeapi.ReasonNotFound, "в этой школе нет такого класса в этом учебном году"))
 	}
 	tag, err := f.db.Exec(ctx, `INSERT INTO journal.assignments (id, organisation_id, academic_year, teacher_id, class_id, subject_id)
 		SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM journal.subjects WHERE id = $6)
@@ -188,7 +188,7 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 		err := f.db.QueryRow(ctx, `SELECT id FROM journal.assignments WHERE teacher_id = $1 AND class_id = $2 AND subject_id = $3 AND academic_year = $4`,
 			a.TeacherID, a.ClassID, a.SubjectID, int32(a.AcademicYear)).Scan(&existing)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errs.Fields("неверное назначение", field("subject_id", "not_found", "предмета нет в справочнике"))
+			return errs.Fields("неверное назначение", field("subject_id", postgradeapi.ReasonNotFound, "предмета нет в справочнике"))
 		}
 		if err != nil {
 			return err
@@ -220,21 +220,21 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 	from, err1 := time.Parse(time.DateOnly, in.From)
 	to, err2 := time.Parse(time.DateOnly, in.To)
 	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 366*24*time.Hour {
-		fe = append(fe, field("to", "range", "from и to — даты ГГГГ-ММ-ДД, не дальше года друг от друга"))
+		fe = append(fe, field("to", errs.Range, "from и to — даты ГГГГ-ММ-ДД, не дальше года друг от друга"))
 	}
 	days := map[time.Weekday]bool{}
 	for _, d := range in.Weekdays {
 		if d < 1 || d > 6 {
-			fe = append(fe, field("weekdays", "range", "дни недели от 1 (понедельник) до 6 (суббота)"))
+			fe = append(fe, field("weekdays", errs.Range, "дни недели от 1 (понедельник) до 6 (суббота)"))
 			break
 		}
 		days[time.Weekday(d%7)] = true
 	}
 	if len(days) == 0 {
-		fe = append(fe, field("weekdays", "required", "хотя бы один день недели"))
+		fe = append(fe, field("weekdays", errs.Required, "хотя бы один день недели"))
 	}
 	if in.LessonNo < 1 || in.LessonNo > 12 {
-		fe = append(fe, field("lesson_no", "range", "номер урока от 1 до 12"))
+		fe = append(fe, field("lesson_no", errs.Range, "номер урока от 1 до 12"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверное расписание", fe...)
@@ -308,10 +308,10 @@ func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
 	}
 	var fe []errs.FieldError
 	if in.Topic != nil && utf8.RuneCountInString(*in.Topic) > 500 {
-		fe = append(fe, field("topic", "length", "не длиннее 500 символов"))
+		fe = append(fe, field("topic", errs.Length, "не длиннее 500 символов"))
 	}
 	if in.Homework != nil && utf8.RuneCountInString(*in.Homework) > 2000 {
-		fe = append(fe, field("homework", "length", "не длиннее 2000 символов"))
+		fe = append(fe, field("homework", errs.Length, "не длиннее 2000 символов"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверная тема урока", fe...)
@@ -368,7 +368,7 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func field(name, code, msg string) errs.FieldError {
+func field(name string, code errs.Reason, msg string) errs.FieldError {
 	return errs.FieldError{Field: name, Code: code, Message: msg}
 }
 

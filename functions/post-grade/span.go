@@ -17,7 +17,7 @@ func dateSpan(q url.Values, defFrom, defTo time.Time, follow, maxDays int, tooLo
 	if s := q.Get("from"); s != "" {
 		var err error
 		if from, err = time.Parse(time.DateOnly, s); err != nil {
-			*fe = append(*fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
+			*fe = append(*fe, field("from", errs.Format, "дата ГГГГ-ММ-ДД"))
 		}
 		if follow > 0 {
 			to = from.AddDate(0, 0, follow-1)
@@ -26,11 +26,11 @@ func dateSpan(q url.Values, defFrom, defTo time.Time, follow, maxDays int, tooLo
 	if s := q.Get("to"); s != "" {
 		var err error
 		if to, err = time.Parse(time.DateOnly, s); err != nil {
-			*fe = append(*fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
+			*fe = append(*fe, field("to", errs.Format, "дата ГГГГ-ММ-ДД"))
 		}
 	}
 	if len(*fe) == bad && (to.Before(from) || to.Sub(from) > time.Duration(maxDays)*24*time.Hour) {
-		*fe = append(*fe, field("to", "range", tooLong))
+		*fe = append(*fe, field("to", errs.Range, tooLong))
 	}
 	return from, to
 }

@@ -37,13 +37,13 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	var fe []errs.FieldError
 	asg, err := uuid.Parse(in.AssignmentID)
 	if err != nil {
-		fe = append(fe, field("assignment_id", "format", "идентификатор назначения в формате UUID"))
+		fe = append(fe, field("assignment_id", errs.Format, "идентификатор назначения в формате UUID"))
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Reason)); n < 3 || n > 500 {
-		fe = append(fe, field("reason", "required", "основание (от 3 до 500 символов)"))
+		fe = append(fe, field("reason", errs.Required, "основание (от 3 до 500 символов)"))
 	}
 	if in.Hours < 1 || in.Hours > 168 {
-		fe = append(fe, field("hours", "range", "от 1 до 168 часов"))
+		fe = append(fe, field("hours", errs.Range, "от 1 до 168 часов"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверное разрешение", fe...)
@@ -63,7 +63,7 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a == nil || a.OrganisationID != org {
-		return errs.Fields("неверное разрешение", field("assignment_id", "not_found", "в этой школе нет такого назначения"))
+		return errs.Fields("неверное разрешение", field("assignment_id", postgradeapi.ReasonNotFound, "в этой школе нет такого назначения"))
 	}
 	if closed == nil {
 		return errs.User(errs.Conflict, "период открыт: разрешение не нужно")
@@ -126,7 +126,7 @@ func confirmation(w http.ResponseWriter, r *http.Request, in any, items *[]postg
 // checkConfirmItems validates confirmed marks on their own and returns the pupils.
 func checkConfirmItems(items []postgradeapi.ConfirmItem) ([]uuid.UUID, error) {
 	if len(items) == 0 || len(items) > maxMarkItems {
-		return nil, errs.Fields("неверный запрос", field("items", "count", "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
+		return nil, errs.Fields("неверный запрос", field("items", postgradeapi.ReasonCount, "от 1 до "+strconv.Itoa(maxMarkItems)+" учеников"))
 	}
 	var fe []errs.FieldError
 	students := make([]uuid.UUID, len(items))
@@ -134,13 +134,13 @@ func checkConfirmItems(items []postgradeapi.ConfirmItem) ([]uuid.UUID, error) {
 		name := "items[" + strconv.Itoa(i) + "]"
 		var err error
 		if students[i], err = uuid.Parse(it.StudentID); err != nil {
-			fe = append(fe, field(name+".student_id", "format", "идентификатор ученика в формате UUID"))
+			fe = append(fe, field(name+".student_id", errs.Format, "идентификатор ученика в формате UUID"))
 		}
 		switch {
 		case (it.Value == nil) == (it.Passed == nil):
-			fe = append(fe, field(name+".value", "required", "отметка (value от 1 до 5) или зачёт (passed)"))
+			fe = append(fe, field(name+".value", errs.Required, "отметка (value от 1 до 5) или зачёт (passed)"))
 		case it.Value != nil && (*it.Value < 1 || *it.Value > 5):
-			fe = append(fe, field(name+".value", "scale", "отметка по пятибалльной шкале: от 1 до 5"))
+			fe = append(fe, field(name+".value", postgradeapi.ReasonScale, "отметка по пятибалльной шкале: от 1 до 5"))
 		}
 	}
 	if len(fe) > 0 {
@@ -213,14 +213,14 @@ func (f *Function) termContext(ctx context.Context, r *http.Request, period stri
 	}
 	pid, err := uuid.Parse(period)
 	if err != nil {
-		return nil, nil, nil, errs.Fields("неверный запрос", field("period_id", "format", "идентификатор периода в формате UUID"))
+		return nil, nil, nil, errs.Fields("неверный запрос", field("period_id", errs.Format, "идентификатор периода в формате UUID"))
 	}
 	for i := range periods {
 		if periods[i].ID == pid {
 			return a, periods, &periods[i], nil
 		}
 	}
-	return nil, nil, nil, errs.Fields("неверный запрос", field("period_id", "not_found", "у этой школы нет такого периода в учебном году назначения"))
+	return nil, nil, nil, errs.Fields("неверный запрос", field("period_id", postgradeapi.ReasonNotFound, "у этой школы нет такого периода в учебном году назначения"))
 }
 
 // span is the period's first and last day.
@@ -337,7 +337,7 @@ func (f *Function) confirmTermMarks(w http.ResponseWriter, r *http.Request) erro
 		for i, it := range in.Items {
 			if !pupils[students[i]] {
 				return errs.Fields("отметки за период не сохранены",
-					field("items["+strconv.Itoa(i)+"].student_id", "not_enrolled", "ученик не числится в этом классе в конце периода"))
+					field("items["+strconv.Itoa(i)+"].student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этом классе в конце периода"))
 			}
 			var actor *uuid.UUID
 			if c.person != uuid.Nil {

@@ -20,7 +20,7 @@ import (
 func (f *Function) yearContext(r *http.Request, kind string, write bool) (*postgradeapi.Assignment, time.Time, error) {
 	ctx := r.Context()
 	if kind != "year" && kind != "final" {
-		return nil, time.Time{}, errs.Fields("неверный запрос", field("kind", "enum", "year — годовая, final — итоговая"))
+		return nil, time.Time{}, errs.Fields("неверный запрос", field("kind", errs.Enum, "year — годовая, final — итоговая"))
 	}
 	id, err := uuidParam("id", r.PathValue("id"))
 	if err != nil {
@@ -117,7 +117,7 @@ func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) erro
 		for i, it := range in.Items {
 			if !pupils[students[i]] {
 				return errs.Fields("отметки не сохранены",
-					field("items["+strconv.Itoa(i)+"].student_id", "not_enrolled", "ученик не числится в этом классе"))
+					field("items["+strconv.Itoa(i)+"].student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этом классе"))
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO journal.year_marks (student_id, subject_id, academic_year, kind, class_id, suggested, value, passed,
 				    confirmed_by, confirmed_id, confirmed_at)

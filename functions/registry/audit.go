@@ -26,7 +26,7 @@ func (f *Function) personAudit(w http.ResponseWriter, r *http.Request) error {
 	var after int64
 	if a := r.URL.Query().Get("after"); a != "" {
 		if after, err = strconv.ParseInt(a, 10, 64); err != nil || after < 0 {
-			return errs.Fields("неверный параметр запроса", errs.FieldError{Field: "after", Code: "format", Message: "номер записи журнала"})
+			return errs.Fields("неверный параметр запроса", errs.FieldError{Field: "after", Code: errs.Format, Message: "номер записи журнала"})
 		}
 	}
 	list, err := audit.List(ctx, f.db, id, after, limit)

@@ -48,16 +48,16 @@ func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) erro
 	in.Reason = strings.TrimSpace(in.Reason)
 	var fe []errs.FieldError
 	if in.Reason == "" || len([]rune(in.Reason)) > 500 {
-		fe = append(fe, errs.FieldError{Field: "reason", Code: "required", Message: "укажите основание (приказ), до 500 символов"})
+		fe = append(fe, errs.FieldError{Field: "reason", Code: errs.Required, Message: "укажите основание (приказ), до 500 символов"})
 	}
 	var changed []string
 	if in.EndsOn != nil {
 		d, err := time.Parse(time.DateOnly, *in.EndsOn)
 		switch {
 		case err != nil:
-			fe = append(fe, errs.FieldError{Field: "ends_on", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+			fe = append(fe, errs.FieldError{Field: "ends_on", Code: errs.Format, Message: "дата в формате ГГГГ-ММ-ДД"})
 		case d.Before(starts):
-			fe = append(fe, errs.FieldError{Field: "ends_on", Code: "range", Message: "не раньше даты зачисления"})
+			fe = append(fe, errs.FieldError{Field: "ends_on", Code: errs.Range, Message: "не раньше даты зачисления"})
 		default:
 			ends = &d
 			changed = append(changed, "ends_on")

@@ -90,7 +90,7 @@ func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error)
 			in.Document = &registryapi.Document{Type: dt, Series: t.Get(row, "doc_series"), Number: t.Get(row, "doc_number")}
 		}
 		if strings.ContainsAny(in.FamilyName+in.GivenName+in.MiddleName, "\x00") {
-			rp.Add(line, "family_name", "format", "недопустимые символы")
+			rp.Add(line, "family_name", errs.Format, "недопустимые символы")
 			continue
 		}
 		id, _ := uuid.NewV7()
@@ -108,7 +108,7 @@ func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error)
 		if hash != nil {
 			key := string(hash)
 			if first, dup := seenSNILS[key]; dup {
-				rp.Add(line, "snils", "duplicate", "этот СНИЛС уже есть в строке "+strconv.Itoa(first))
+				rp.Add(line, "snils", csvtable.ReasonRepeated, "этот СНИЛС уже есть в строке "+strconv.Itoa(first))
 				continue
 			}
 			seenSNILS[key] = line
@@ -136,7 +136,7 @@ func (f *Function) importPeople(r *http.Request, t *csvtable.Table) (int, error)
 		}
 		for _, p := range list {
 			if p.hash != nil && exists[string(p.hash)] {
-				rp.Add(p.line, "snils", "exists", "человек с таким СНИЛС уже есть в реестре")
+				rp.Add(p.line, "snils", csvtable.ReasonExists, "человек с таким СНИЛС уже есть в реестре")
 			}
 		}
 	}
@@ -201,7 +201,7 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 		if ok {
 			in.MunicipalityID = &mun
 		} else if in.Kind != "ministry" {
-			rp.Add(line, "municipality", "unknown", "нет муниципального образования с кодом «"+t.Get(row, "municipality")+"»")
+			rp.Add(line, "municipality", errs.Unknown, "нет муниципального образования с кодом «"+t.Get(row, "municipality")+"»")
 			continue
 		}
 		if fe := validateOrganisation(&in); len(fe) > 0 {
@@ -215,7 +215,7 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 			target.MunicipalityIDs = []string{in.MunicipalityID.String()}
 		}
 		if Rules.Require(ctx, PermOrganisationWrite, target) != nil {
-			rp.Add(line, "municipality", "forbidden", "нет прав на организации этого муниципального образования")
+			rp.Add(line, "municipality", csvtable.ReasonNotYours, "нет прав на организации этого муниципального образования")
 			continue
 		}
 		dup := false
@@ -224,7 +224,7 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 				continue
 			}
 			if first, ok := seen[k]; ok {
-				rp.Add(line, strings.SplitN(k, ":", 2)[0], "duplicate", "повтор строки "+strconv.Itoa(first))
+				rp.Add(line, strings.SplitN(k, ":", 2)[0], csvtable.ReasonRepeated, "повтор строки "+strconv.Itoa(first))
 				dup = true
 			}
 			seen[k] = line
@@ -252,9 +252,9 @@ func (f *Function) importOrganisations(r *http.Request, t *csvtable.Table) (int,
 				return 0, err
 			}
 			if l, ok := lines[inn]; ok {
-				rp.Add(l, "inn", "exists", "организация с этим ИНН уже есть в реестре")
+				rp.Add(l, "inn", csvtable.ReasonExists, "организация с этим ИНН уже есть в реестре")
 			} else if l, ok := lines[ogrn]; ok {
-				rp.Add(l, "ogrn", "exists", "организация с этим ОГРН уже есть в реестре")
+				rp.Add(l, "ogrn", csvtable.ReasonExists, "организация с этим ОГРН уже есть в реестре")
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -318,12 +318,12 @@ func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, e
 		line := i + 2
 		digits, err := pdata.NormalizeSNILS(t.Get(row, "snils"))
 		if err != nil {
-			rp.Add(line, "snils", "checksum", "неверный СНИЛС")
+			rp.Add(line, "snils", errs.Checksum, "неверный СНИЛС")
 			continue
 		}
 		o, ok := orgs[t.Get(row, "organisation")]
 		if !ok {
-			rp.Add(line, "organisation", "unknown", "нет организации с кодом или ИНН «"+t.Get(row, "organisation")+"»")
+			rp.Add(line, "organisation", errs.Unknown, "нет организации с кодом или ИНН «"+t.Get(row, "organisation")+"»")
 			continue
 		}
 		target := access.Target{OrganisationIDs: []string{o.id.String()}}
@@ -331,24 +331,24 @@ func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, e
 			target.MunicipalityIDs = []string{o.mun.String()}
 		}
 		if Rules.Require(ctx, PermEnrollmentWrite, target) != nil {
-			rp.Add(line, "organisation", "forbidden", "нет прав на эту организацию")
+			rp.Add(line, "organisation", csvtable.ReasonNotYours, "нет прав на эту организацию")
 			continue
 		}
 		year, err := strconv.Atoi(t.Get(row, "academic_year"))
 		if err != nil || year < 2000 || year > 2100 {
-			rp.Add(line, "academic_year", "range", "год начала учебного года, например 2026")
+			rp.Add(line, "academic_year", errs.Range, "год начала учебного года, например 2026")
 			continue
 		}
 		starts, ok := csvtable.ParseDate(t.Get(row, "starts_on"))
 		if !ok {
-			rp.Add(line, "starts_on", "format", "дата в формате ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+			rp.Add(line, "starts_on", errs.Format, "дата в формате ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
 			continue
 		}
 		var ends *time.Time
 		if e := t.Get(row, "ends_on"); e != "" {
 			d, ok := csvtable.ParseDate(e)
 			if !ok || d.Before(starts) {
-				rp.Add(line, "ends_on", "format", "дата окончания в формате ГГГГ-ММ-ДД, не раньше даты начала")
+				rp.Add(line, "ends_on", errs.Format, "дата окончания в формате ГГГГ-ММ-ДД, не раньше даты начала")
 				continue
 			}
 			ends = &d
@@ -423,24 +423,24 @@ func (f *Function) importEnrollments(r *http.Request, t *csvtable.Table) (int, e
 	for _, p := range ps {
 		person, ok := people[string(p.hash)]
 		if !ok {
-			rp.Add(p.line, "snils", "unknown", "в реестре нет человека с этим СНИЛС; сначала загрузите людей")
+			rp.Add(p.line, "snils", errs.Unknown, "в реестре нет человека с этим СНИЛС; сначала загрузите людей")
 			continue
 		}
 		key := person.String() + "/" + p.org.id.String() + "/" + strconv.Itoa(p.year)
 		if first, dup := seen[key]; dup {
-			rp.Add(p.line, "snils", "duplicate", "повтор строки "+strconv.Itoa(first))
+			rp.Add(p.line, "snils", csvtable.ReasonRepeated, "повтор строки "+strconv.Itoa(first))
 			continue
 		}
 		seen[key] = p.line
 		if enrolled[key] {
-			rp.Add(p.line, "snils", "exists", "обучающийся уже зачислен в эту организацию на этот учебный год")
+			rp.Add(p.line, "snils", csvtable.ReasonExists, "обучающийся уже зачислен в эту организацию на этот учебный год")
 			continue
 		}
 		var class *uuid.UUID
 		if p.class != "" {
 			id, ok := classes[p.org.id.String()+"/"+strconv.Itoa(p.year)+"/"+p.class]
 			if !ok {
-				rp.Add(p.line, "class", "unknown", "в организации нет класса «"+p.class+"» на этот учебный год")
+				rp.Add(p.line, "class", errs.Unknown, "в организации нет класса «"+p.class+"» на этот учебный год")
 				continue
 			}
 			class = &id

@@ -60,6 +60,11 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		for _, u := range f.Undeclared() {
+			t.Errorf("the registry refused with what registryapi does not declare: %s", u)
+		}
+	})
 	f.Now = func() time.Time { return today }
 
 	w := &fixtureWorld{f: f, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}, db: d}

@@ -90,25 +90,25 @@ func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
 	in.Name = strings.TrimSpace(in.Name)
 	var fe []errs.FieldError
 	if in.AcademicYear < 2000 || in.AcademicYear > 2100 {
-		fe = append(fe, errs.FieldError{Field: "academic_year", Code: "range", Message: "год начала учебного года, 2000–2100"})
+		fe = append(fe, errs.FieldError{Field: "academic_year", Code: errs.Range, Message: "год начала учебного года, 2000–2100"})
 	}
 	if n := len([]rune(in.Name)); n < 1 || n > 50 || strings.ContainsAny(in.Name, "<>\"'`\\") {
-		fe = append(fe, errs.FieldError{Field: "name", Code: "format", Message: "1–50 символов без спецсимволов"})
+		fe = append(fe, errs.FieldError{Field: "name", Code: errs.Format, Message: "1–50 символов без спецсимволов"})
 	}
 	switch in.Kind {
 	case "class":
 		if o.Kind != "school" && o.Kind != "college" {
-			fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "классы есть только у школ и колледжей"})
+			fe = append(fe, errs.FieldError{Field: "kind", Code: errs.Enum, Message: "классы есть только у школ и колледжей"})
 		}
 		if in.Grade != nil && (*in.Grade < 1 || *in.Grade > 11) {
-			fe = append(fe, errs.FieldError{Field: "grade", Code: "range", Message: "1–11"})
+			fe = append(fe, errs.FieldError{Field: "grade", Code: errs.Range, Message: "1–11"})
 		}
 	case "group":
 		if in.AgeFrom == nil || in.AgeTo == nil || *in.AgeFrom < 0 || *in.AgeTo > 18 || *in.AgeFrom > *in.AgeTo {
-			fe = append(fe, errs.FieldError{Field: "age_from", Code: "range", Message: "возраст группы: 0 ≤ age_from ≤ age_to ≤ 18"})
+			fe = append(fe, errs.FieldError{Field: "age_from", Code: errs.Range, Message: "возраст группы: 0 ≤ age_from ≤ age_to ≤ 18"})
 		}
 	default:
-		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "class или group"})
+		fe = append(fe, errs.FieldError{Field: "kind", Code: errs.Enum, Message: "class или group"})
 	}
 	if len(fe) > 0 {
 		return errs.Fields("класс не прошёл проверку", fe...)
@@ -158,15 +158,15 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 	}
 	var fe []errs.FieldError
 	if !slices.Contains(registryapi.StaffRoles, in.Role) {
-		fe = append(fe, errs.FieldError{Field: "role", Code: "enum", Message: "одна из ролей: " + strings.Join(registryapi.StaffRoles, ", ")})
+		fe = append(fe, errs.FieldError{Field: "role", Code: errs.Enum, Message: "одна из ролей: " + strings.Join(registryapi.StaffRoles, ", ")})
 	}
 	if (in.Role == "class_teacher") != (in.ClassID != nil) {
-		fe = append(fe, errs.FieldError{Field: "class_id", Code: "required", Message: "класс указывается для классного руководителя, и только для него"})
+		fe = append(fe, errs.FieldError{Field: "class_id", Code: errs.Required, Message: "класс указывается для классного руководителя, и только для него"})
 	}
 	starts, ends, dfe := dateRange(in.StartsOn, in.EndsOn)
 	fe = append(fe, dfe...)
 	if len(in.Position) > 200 {
-		fe = append(fe, errs.FieldError{Field: "position", Code: "length", Message: "не длиннее 200 символов"})
+		fe = append(fe, errs.FieldError{Field: "position", Code: errs.Length, Message: "не длиннее 200 символов"})
 	}
 	if len(fe) > 0 {
 		return errs.Fields("назначение не прошло проверку", fe...)
@@ -287,7 +287,7 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 	}
 	starts, ends, fe := dateRange(in.StartsOn, in.EndsOn)
 	if in.AcademicYear < 2000 || in.AcademicYear > 2100 {
-		fe = append(fe, errs.FieldError{Field: "academic_year", Code: "range", Message: "год начала учебного года"})
+		fe = append(fe, errs.FieldError{Field: "academic_year", Code: errs.Range, Message: "год начала учебного года"})
 	}
 	if len(fe) > 0 {
 		return errs.Fields("зачисление не прошло проверку", fe...)
@@ -345,10 +345,10 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !slices.Contains([]string{"mother", "father", "guardian"}, in.Relation) {
-		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "relation", Code: "enum", Message: "mother, father или guardian"})
+		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "relation", Code: errs.Enum, Message: "mother, father или guardian"})
 	}
 	if in.ParentID == in.ChildID {
-		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "child_id", Code: "self", Message: "человек не может быть своим родителем"})
+		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "child_id", Code: registryapi.ReasonSelf, Message: "человек не может быть своим родителем"})
 	}
 	target, err := targetOfPerson(ctx, f.db, in.ChildID, f.Time())
 	if err != nil {
@@ -407,15 +407,15 @@ func dateRange(from string, to *string) (time.Time, *time.Time, []errs.FieldErro
 	var fe []errs.FieldError
 	starts, err := time.Parse(time.DateOnly, from)
 	if err != nil {
-		fe = append(fe, errs.FieldError{Field: "starts_on", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+		fe = append(fe, errs.FieldError{Field: "starts_on", Code: errs.Format, Message: "дата в формате ГГГГ-ММ-ДД"})
 	}
 	var ends *time.Time
 	if to != nil {
 		e, err := time.Parse(time.DateOnly, *to)
 		if err != nil {
-			fe = append(fe, errs.FieldError{Field: "ends_on", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+			fe = append(fe, errs.FieldError{Field: "ends_on", Code: errs.Format, Message: "дата в формате ГГГГ-ММ-ДД"})
 		} else if e.Before(starts) {
-			fe = append(fe, errs.FieldError{Field: "ends_on", Code: "range", Message: "не раньше даты начала"})
+			fe = append(fe, errs.FieldError{Field: "ends_on", Code: errs.Range, Message: "не раньше даты начала"})
 		} else {
 			ends = &e
 		}
@@ -426,7 +426,7 @@ func dateRange(from string, to *string) (time.Time, *time.Time, []errs.FieldErro
 func yearParam(s string) (int, error) {
 	y, err := strconv.Atoi(s)
 	if err != nil || y < 2000 || y > 2100 {
-		return 0, errs.Fields("bad query parameter", errs.FieldError{Field: "year", Code: "range", Message: "год начала учебного года, 2000–2100"})
+		return 0, errs.Fields("bad query parameter", errs.FieldError{Field: "year", Code: errs.Range, Message: "год начала учебного года, 2000–2100"})
 	}
 	return y, nil
 }

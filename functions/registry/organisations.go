@@ -63,14 +63,14 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 	}
 	if k := q.Get("kind"); k != "" {
 		if !slices.Contains(registryapi.OrganisationKinds, k) {
-			return errs.Fields("неверный фильтр", errs.FieldError{Field: "kind", Code: "enum", Message: "одно из: " + strings.Join(registryapi.OrganisationKinds, ", ")})
+			return errs.Fields("неверный фильтр", errs.FieldError{Field: "kind", Code: errs.Enum, Message: "одно из: " + strings.Join(registryapi.OrganisationKinds, ", ")})
 		}
 		args = append(args, k)
 		sql += ` AND kind = $` + itoa(len(args))
 	}
 	if s := strings.TrimSpace(q.Get("q")); s != "" {
 		if len([]rune(s)) > 100 {
-			return errs.Fields("неверный фильтр", errs.FieldError{Field: "q", Code: "length", Message: "не длиннее 100 символов"})
+			return errs.Fields("неверный фильтр", errs.FieldError{Field: "q", Code: errs.Length, Message: "не длиннее 100 символов"})
 		}
 		args = append(args, "%"+likeEscape(strings.ToLower(s))+"%")
 		sql += ` AND (lower(short_name) LIKE $` + itoa(len(args)) + ` OR lower(full_name) LIKE $` + itoa(len(args)) + ` OR inn = $` + itoa(len(args)+1) + `)`

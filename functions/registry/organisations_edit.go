@@ -23,9 +23,9 @@ const formulaStart = "=+-@\t\r"
 func checkText(field, v string, min, max int) *errs.FieldError {
 	switch n := utf8.RuneCountInString(v); {
 	case n < min || n > max:
-		return &errs.FieldError{Field: field, Code: "length", Message: "длина от " + itoa(min) + " до " + itoa(max) + " символов"}
+		return &errs.FieldError{Field: field, Code: errs.Length, Message: "длина от " + itoa(min) + " до " + itoa(max) + " символов"}
 	case v != "" && strings.ContainsAny(v[:1], formulaStart), strings.ContainsAny(v, "<>\x00\n"):
-		return &errs.FieldError{Field: field, Code: "format", Message: "недопустимые символы"}
+		return &errs.FieldError{Field: field, Code: errs.Format, Message: "недопустимые символы"}
 	}
 	return nil
 }
@@ -61,7 +61,7 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 	case db.IsUniqueViolation(err, ""):
 		return errs.User(errs.Conflict, "организация с кодом %s уже есть", o.Code)
 	case err != nil && strings.Contains(err.Error(), "organisations_municipality_id_fkey"):
-		return errs.Fields("организация не прошла проверку", errs.FieldError{Field: "municipality_id", Code: "unknown", Message: "нет такого муниципального образования"})
+		return errs.Fields("организация не прошла проверку", errs.FieldError{Field: "municipality_id", Code: errs.Unknown, Message: "нет такого муниципального образования"})
 	case err != nil:
 		return err
 	}
@@ -76,7 +76,7 @@ func validateOrganisation(in *registryapi.OrganisationInput) []errs.FieldError {
 	}
 	var fe []errs.FieldError
 	if !slices.Contains(registryapi.OrganisationKinds, in.Kind) {
-		fe = append(fe, errs.FieldError{Field: "kind", Code: "enum", Message: "один из видов: " + strings.Join(registryapi.OrganisationKinds, ", ")})
+		fe = append(fe, errs.FieldError{Field: "kind", Code: errs.Enum, Message: "один из видов: " + strings.Join(registryapi.OrganisationKinds, ", ")})
 	}
 	for _, c := range []*errs.FieldError{checkText("full_name", in.FullName, 3, 500), checkText("short_name", in.ShortName, 2, 200), checkText("address", in.Address, 0, 500)} {
 		if c != nil {
@@ -84,16 +84,16 @@ func validateOrganisation(in *registryapi.OrganisationInput) []errs.FieldError {
 		}
 	}
 	if in.Code != "" && (len(in.Code) > 64 || strings.Trim(strings.ToLower(in.Code), "abcdefghijklmnopqrstuvwxyz0123456789-") != "") {
-		fe = append(fe, errs.FieldError{Field: "code", Code: "format", Message: "латинские буквы, цифры и дефис, до 64 символов"})
+		fe = append(fe, errs.FieldError{Field: "code", Code: errs.Format, Message: "латинские буквы, цифры и дефис, до 64 символов"})
 	}
 	if len(in.INN) != 10 || !requisites.ValidINN(in.INN) {
-		fe = append(fe, errs.FieldError{Field: "inn", Code: "checksum", Message: "неверный ИНН организации (10 цифр, контрольная цифра)"})
+		fe = append(fe, errs.FieldError{Field: "inn", Code: errs.Checksum, Message: "неверный ИНН организации (10 цифр, контрольная цифра)"})
 	}
 	if len(in.OGRN) != 13 || !requisites.ValidOGRN(in.OGRN) {
-		fe = append(fe, errs.FieldError{Field: "ogrn", Code: "checksum", Message: "неверный ОГРН (13 цифр, контрольная цифра)"})
+		fe = append(fe, errs.FieldError{Field: "ogrn", Code: errs.Checksum, Message: "неверный ОГРН (13 цифр, контрольная цифра)"})
 	}
 	if in.Kind != "ministry" && in.MunicipalityID == nil {
-		fe = append(fe, errs.FieldError{Field: "municipality_id", Code: "required", Message: "укажите муниципальное образование"})
+		fe = append(fe, errs.FieldError{Field: "municipality_id", Code: errs.Required, Message: "укажите муниципальное образование"})
 	}
 	return fe
 }

@@ -20,7 +20,7 @@ func limitParam(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > maxLimit {
-		return 0, errs.Fields("неверный параметр запроса", errs.FieldError{Field: "limit", Code: "range", Message: "от 1 до " + strconv.Itoa(maxLimit)})
+		return 0, errs.Fields("неверный параметр запроса", errs.FieldError{Field: "limit", Code: errs.Range, Message: "от 1 до " + strconv.Itoa(maxLimit)})
 	}
 	return n, nil
 }
@@ -28,7 +28,7 @@ func limitParam(s string) (int, error) {
 func uuidParam(name, s string) (uuid.UUID, error) {
 	id, err := uuid.Parse(s)
 	if err != nil {
-		return uuid.Nil, errs.Fields("неверный идентификатор", errs.FieldError{Field: name, Code: "format", Message: "идентификатор в формате UUID"})
+		return uuid.Nil, errs.Fields("неверный идентификатор", errs.FieldError{Field: name, Code: errs.Format, Message: "идентификатор в формате UUID"})
 	}
 	return id, nil
 }

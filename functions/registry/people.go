@@ -96,7 +96,7 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 		err := tx.QueryRow(ctx, `SELECT id FROM registry.people WHERE snils_hash = $1`, s.snilsHash).Scan(&existing)
 		if err == nil {
 			return uuid.Nil, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: "человек с таким СНИЛС уже есть в реестре",
-				Extra: map[string]any{"existing_id": existing.String(), "reason": "snils"}}
+				Reason: registryapi.ReasonDuplicateSNILS, Extra: map[string]any{registryapi.MemberExistingID: existing.String()}}
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return uuid.Nil, err
 		}
@@ -111,7 +111,7 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 		if err == nil {
 			return uuid.Nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "в реестре уже есть человек с такими ФИО и датой рождения; проверьте, не дубль ли это, и повторите с confirm_not_duplicate: true",
-				Extra:  map[string]any{"existing_id": existing.String(), "reason": "name_birth_date"}}
+				Reason: registryapi.ReasonDuplicateNameBirthDate, Extra: map[string]any{registryapi.MemberExistingID: existing.String()}}
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return uuid.Nil, err
 		}
@@ -330,12 +330,12 @@ func validatePerson(in *registryapi.PersonInput, today time.Time) (*normalized, 
 	checkName := func(field, v string, required bool) {
 		switch {
 		case v == "" && required:
-			fe = append(fe, errs.FieldError{Field: field, Code: "required", Message: "обязательное поле"})
+			fe = append(fe, errs.FieldError{Field: field, Code: errs.Required, Message: "обязательное поле"})
 		case v == "":
 		case utf8.RuneCountInString(v) > 100:
-			fe = append(fe, errs.FieldError{Field: field, Code: "length", Message: "не длиннее 100 символов"})
+			fe = append(fe, errs.FieldError{Field: field, Code: errs.Length, Message: "не длиннее 100 символов"})
 		case !nameRe.MatchString(v):
-			fe = append(fe, errs.FieldError{Field: field, Code: "format", Message: "только буквы, пробел, дефис и апостроф"})
+			fe = append(fe, errs.FieldError{Field: field, Code: errs.Format, Message: "только буквы, пробел, дефис и апостроф"})
 		}
 	}
 	checkName("family_name", n.FamilyName, true)
@@ -343,38 +343,38 @@ func validatePerson(in *registryapi.PersonInput, today time.Time) (*normalized, 
 	checkName("middle_name", n.MiddleName, false)
 
 	if b, err := time.Parse(time.DateOnly, in.BirthDate); err != nil {
-		fe = append(fe, errs.FieldError{Field: "birth_date", Code: "format", Message: "дата в формате ГГГГ-ММ-ДД"})
+		fe = append(fe, errs.FieldError{Field: "birth_date", Code: errs.Format, Message: "дата в формате ГГГГ-ММ-ДД"})
 	} else if b.After(today) || b.Year() < 1900 {
-		fe = append(fe, errs.FieldError{Field: "birth_date", Code: "range", Message: "дата рождения вне допустимого диапазона"})
+		fe = append(fe, errs.FieldError{Field: "birth_date", Code: errs.Range, Message: "дата рождения вне допустимого диапазона"})
 	} else {
 		n.birth = b
 	}
 	switch in.Gender {
 	case "M", "F":
 	default:
-		fe = append(fe, errs.FieldError{Field: "gender", Code: "enum", Message: "M или F"})
+		fe = append(fe, errs.FieldError{Field: "gender", Code: errs.Enum, Message: "M или F"})
 	}
 	if in.SNILS != "" {
 		d, err := pdata.NormalizeSNILS(in.SNILS)
 		if err != nil {
-			fe = append(fe, errs.FieldError{Field: "snils", Code: "checksum", Message: "неверный СНИЛС (формат или контрольное число)"})
+			fe = append(fe, errs.FieldError{Field: "snils", Code: errs.Checksum, Message: "неверный СНИЛС (формат или контрольное число)"})
 		}
 		n.snilsDigits = d
 	}
 	if in.Document != nil {
 		d, err := pdata.NormalizeDocument(in.Document.Type, in.Document.Series, in.Document.Number)
 		if err != nil {
-			fe = append(fe, errs.FieldError{Field: "document", Code: "format", Message: errDetail(err)})
+			fe = append(fe, errs.FieldError{Field: "document", Code: errs.Format, Message: errDetail(err)})
 		} else {
 			n.doc = &registryapi.Document{Type: string(d.Type), Series: d.Series, Number: d.Number}
 			n.docKey = d.Key()
 		}
 	}
 	if in.Email != "" && !emailRe.MatchString(in.Email) {
-		fe = append(fe, errs.FieldError{Field: "email", Code: "format", Message: "неверный адрес электронной почты"})
+		fe = append(fe, errs.FieldError{Field: "email", Code: errs.Format, Message: "неверный адрес электронной почты"})
 	}
 	if in.Phone != "" && !phoneRe.MatchString(in.Phone) {
-		fe = append(fe, errs.FieldError{Field: "phone", Code: "format", Message: "телефон в формате +7XXXXXXXXXX"})
+		fe = append(fe, errs.FieldError{Field: "phone", Code: errs.Format, Message: "телефон в формате +7XXXXXXXXXX"})
 	}
 	return n, fe
 }

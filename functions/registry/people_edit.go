@@ -31,7 +31,7 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" || len([]rune(in.Reason)) > 500 {
-		return errs.Fields("изменение не прошло проверку", errs.FieldError{Field: "reason", Code: "required", Message: "укажите основание изменения (до 500 символов)"})
+		return errs.Fields("изменение не прошло проверку", errs.FieldError{Field: "reason", Code: errs.Required, Message: "укажите основание изменения (до 500 символов)"})
 	}
 	var out registryapi.Person
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
@@ -118,14 +118,14 @@ func (f *Function) searchPeople(w http.ResponseWriter, r *http.Request) error {
 	case q.Get("snils") != "":
 		digits, err := pdata.NormalizeSNILS(q.Get("snils"))
 		if err != nil {
-			return errs.Fields("bad query", errs.FieldError{Field: "snils", Code: "checksum", Message: "неверный СНИЛС"})
+			return errs.Fields("bad query", errs.FieldError{Field: "snils", Code: errs.Checksum, Message: "неверный СНИЛС"})
 		}
 		args = append(args, f.pdata.Hash("snils", digits))
 		where = `p.snils_hash = $1`
 	case q.Get("family_name") != "" && q.Get("birth_date") != "":
 		b, err := time.Parse(time.DateOnly, q.Get("birth_date"))
 		if err != nil {
-			return errs.Fields("bad query", errs.FieldError{Field: "birth_date", Code: "format", Message: "ГГГГ-ММ-ДД"})
+			return errs.Fields("bad query", errs.FieldError{Field: "birth_date", Code: errs.Format, Message: "ГГГГ-ММ-ДД"})
 		}
 		args = append(args, foldName(q.Get("family_name")), b, foldName(q.Get("given_name")))
 		where = `lower(replace(p.family_name, 'ё', 'е')) = $1 AND p.birth_date = $2 AND ($3 = '' OR lower(replace(p.given_name, 'ё', 'е')) = $3)`

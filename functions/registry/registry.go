@@ -76,6 +76,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	deps.Policy.SetSource(f)
 
 	rt := httpx.NewRouter(deps.Guard)
+	rt.Declare(&registryapi.Problems)
 	const api = "/api/registry"
 	rt.Handle(http.MethodGet, api+"/me", auth.Authenticated, f.me)
 	rt.Handle(http.MethodGet, api+"/me/grants", auth.Authenticated, f.myGrants)
@@ -105,5 +106,8 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 
 // Routes lists the function's routes for the route-permission harness.
 func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+// Undeclared implements function.Declaring.
+func (f *Function) Undeclared() []string { return f.router.Undeclared() }
 
 var _ access.Source = (*Function)(nil)

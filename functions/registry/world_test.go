@@ -55,6 +55,11 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		for _, u := range f.Undeclared() {
+			t.Errorf("the registry refused with what registryapi does not declare: %s", u)
+		}
+	})
 	f.Now = func() time.Time { return today }
 	return &world{t: t, f: f, d: d, iss: iss}
 }

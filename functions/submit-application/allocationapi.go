@@ -253,7 +253,7 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 	if d := digestOf(fresh); !bytes.Equal(d, run.digest) {
 		return &errs.Error{Code: errs.Conflict, ForUser: true,
 			Detail: "очередь изменилась после расчёта черновика (новые заявления, отзывы, льготы); пересчитайте черновик, проверьте его и утвердите снова",
-			Extra:  map[string]any{"draft_digest": hex.EncodeToString(run.digest), "current_digest": hex.EncodeToString(d)}}
+			Extra:  map[string]any{submitapplicationapi.MemberDraftDigest: hex.EncodeToString(run.digest), submitapplicationapi.MemberCurrentDigest: hex.EncodeToString(d)}}
 	}
 	byID := make(map[uuid.UUID]*application, len(apps))
 	for _, a := range apps {
@@ -316,14 +316,14 @@ type kindergartenRef struct {
 func dateField(name, s string, fe *[]errs.FieldError) time.Time {
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		*fe = append(*fe, field(name, "format", "дата в формате ГГГГ-ММ-ДД"))
+		*fe = append(*fe, field(name, errs.Format, "дата в формате ГГГГ-ММ-ДД"))
 	}
 	return d
 }
 
 func checkResponseDays(n int, fe *[]errs.FieldError) {
 	if n < 1 || n > maxResponseDays {
-		*fe = append(*fe, field("response_days", "range", fmt.Sprintf("срок ответа на направление — от 1 до %d дней", maxResponseDays)))
+		*fe = append(*fe, field("response_days", errs.Range, fmt.Sprintf("срок ответа на направление — от 1 до %d дней", maxResponseDays)))
 	}
 }
 
@@ -332,10 +332,10 @@ func checkResponseDays(n int, fe *[]errs.FieldError) {
 func checkPlaces(offers []submitapplicationapi.PlaceOffer, fe *[]errs.FieldError) (map[placeKey]int, []kindergartenRef) {
 	switch {
 	case len(offers) == 0:
-		*fe = append(*fe, field("places", "required", "укажите свободные места хотя бы в одной группе"))
+		*fe = append(*fe, field("places", errs.Required, "укажите свободные места хотя бы в одной группе"))
 		return nil, nil
 	case len(offers) > maxPlaceOffers:
-		*fe = append(*fe, field("places", "max", fmt.Sprintf("не более %d строк мест", maxPlaceOffers)))
+		*fe = append(*fe, field("places", submitapplicationapi.ReasonMax, fmt.Sprintf("не более %d строк мест", maxPlaceOffers)))
 		return nil, nil
 	}
 	places := make(map[placeKey]int, len(offers))
@@ -346,25 +346,25 @@ func checkPlaces(offers []submitapplicationapi.PlaceOffer, fe *[]errs.FieldError
 		k := placeKey{kindergarten: uuidField(name+".kindergarten_id", o.KindergartenID, fe), group: o.GroupType}
 		switch {
 		case o.AgeBand == nil:
-			*fe = append(*fe, field(name+".age_band", "required", "возрастная группа: полных лет на 1 сентября (0–8)"))
+			*fe = append(*fe, field(name+".age_band", errs.Required, "возрастная группа: полных лет на 1 сентября (0–8)"))
 		case *o.AgeBand < 0 || *o.AgeBand > maxAgeBand:
-			*fe = append(*fe, field(name+".age_band", "range", "возрастная группа: полных лет на 1 сентября, от 0 до 8"))
+			*fe = append(*fe, field(name+".age_band", errs.Range, "возрастная группа: полных лет на 1 сентября, от 0 до 8"))
 		default:
 			k.band = int16(*o.AgeBand)
 		}
 		if !slices.Contains(groupTypes, o.GroupType) {
-			*fe = append(*fe, field(name+".group_type", "enum", "одно из: general, compensating, short_stay"))
+			*fe = append(*fe, field(name+".group_type", errs.Enum, "одно из: general, compensating, short_stay"))
 		}
 		switch {
 		case o.Places == nil:
-			*fe = append(*fe, field(name+".places", "required", "число свободных мест"))
+			*fe = append(*fe, field(name+".places", errs.Required, "число свободных мест"))
 		case *o.Places < 0:
-			*fe = append(*fe, field(name+".places", "min", "число мест не может быть отрицательным"))
+			*fe = append(*fe, field(name+".places", submitapplicationapi.ReasonMin, "число мест не может быть отрицательным"))
 		case *o.Places > maxPlacesPerGroup:
-			*fe = append(*fe, field(name+".places", "max", fmt.Sprintf("не более %d мест в одной строке", maxPlacesPerGroup)))
+			*fe = append(*fe, field(name+".places", submitapplicationapi.ReasonMax, fmt.Sprintf("не более %d мест в одной строке", maxPlacesPerGroup)))
 		}
 		if _, dup := places[k]; dup {
-			*fe = append(*fe, field(name, "duplicate", "места для этого детского сада, возрастной группы и вида группы уже указаны"))
+			*fe = append(*fe, field(name, submitapplicationapi.ReasonDuplicate, "места для этого детского сада, возрастной группы и вида группы уже указаны"))
 		}
 		if o.Places != nil {
 			places[k] = *o.Places
@@ -404,7 +404,7 @@ func (f *Function) checkPlaceKindergartens(ctx context.Context, m uuid.UUID, kgs
 				name := "places[" + strconv.Itoa(ref.index) + "].kindergarten_id"
 				o, bad, err := f.organisation(ctx, name, ref.id, "kindergarten", "детским садом")
 				if bad == nil && err == nil && *o.MunicipalityID != m {
-					fe := field(name, "municipality", "детский сад «"+o.ShortName+"» относится к другому муниципалитету")
+					fe := field(name, submitapplicationapi.ReasonMunicipality, "детский сад «"+o.ShortName+"» относится к другому муниципалитету")
 					bad = &fe
 				}
 				verdicts[i] = verdict{bad, err}

@@ -40,7 +40,7 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 500 {
-			fe = append(fe, field("limit", "range", "от 1 до 500"))
+			fe = append(fe, field("limit", errs.Range, "от 1 до 500"))
 		}
 		limit = n
 	}
@@ -48,13 +48,13 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 	if s := q.Get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 32)
 		if err != nil || n < 0 {
-			fe = append(fe, field("after", "format", "значение next из предыдущей страницы"))
+			fe = append(fe, field("after", errs.Format, "значение next из предыдущей страницы"))
 		}
 		after = n
 	}
 	outcome := q.Get("outcome")
 	if outcome != "" && outcome != outcomeDirected && outcome != outcomeNotDirected {
-		fe = append(fe, field("outcome", "enum", "directed или not_directed"))
+		fe = append(fe, field("outcome", errs.Enum, "directed или not_directed"))
 	}
 	kgFilter := httpx.QueryID(q, "kindergarten", &fe)
 	if len(fe) > 0 {
@@ -119,7 +119,7 @@ func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
-			fe = append(fe, field("limit", "range", "от 1 до "+strconv.Itoa(maxLimit)))
+			fe = append(fe, field("limit", errs.Range, "от 1 до "+strconv.Itoa(maxLimit)))
 		}
 		limit = n
 	}
@@ -152,7 +152,7 @@ func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error
 	}
 	if s := q.Get("after"); s != "" {
 		if a, err := uuid.Parse(s); err != nil {
-			fe = append(fe, field("after", "format", "значение next из предыдущей страницы"))
+			fe = append(fe, field("after", errs.Format, "значение next из предыдущей страницы"))
 		} else {
 			where += " AND r.id < " + arg(a)
 		}

@@ -39,7 +39,7 @@ func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) erro
 	}
 	child, err := uuid.Parse(in.ChildID)
 	if err != nil {
-		return errs.Fields("неверный запрос", field("child_id", "format", "идентификатор ребёнка в формате UUID"))
+		return errs.Fields("неверный запрос", field("child_id", errs.Format, "идентификатор ребёнка в формате UUID"))
 	}
 	birth, ok := ownChildBirth(r, child)
 	if !ok {
@@ -49,7 +49,7 @@ func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) erro
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	if y, m := ageOn(birth, day); y < 5 || y >= 18 {
 		return unprocessable("возраст ребёнка не подходит для сертификата",
-			field("child_id", "age", "ребёнку "+ageText(y, m)+"; сертификат дополнительного образования выдают детям от 5 до 18 лет"))
+			field("child_id", submitapplicationapi.ReasonAge, "ребёнку "+ageText(y, m)+"; сертификат дополнительного образования выдают детям от 5 до 18 лет"))
 	}
 	pr := auth.PrincipalFrom(ctx)
 	c, err := scanCertificate(f.db.QueryRow(ctx, `INSERT INTO applications.certificates
@@ -84,7 +84,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 	case child != "" && number == "":
 		id, err := uuid.Parse(child)
 		if err != nil {
-			return errs.Fields("неверные параметры запроса", field("child", "format", "идентификатор в формате UUID"))
+			return errs.Fields("неверные параметры запроса", field("child", errs.Format, "идентификатор в формате UUID"))
 		}
 		if _, own := ownChildBirth(r, id); !own && !region {
 			return errs.User(errs.NotFound, "сертификат не найден")
@@ -92,7 +92,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE child_id = $1`, id)
 	case number != "" && child == "":
 		if !certificateNumber.MatchString(number) {
-			return errs.Fields("неверные параметры запроса", field("number", "format", "номер вида ДО-42-0000123"))
+			return errs.Fields("неверные параметры запроса", field("number", errs.Format, "номер вида ДО-42-0000123"))
 		}
 		staff := g != nil && len(g.With(orgStaff...)) > 0
 		if !staff && !region {
@@ -100,7 +100,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 		}
 		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE number = $1`, number)
 	default:
-		return errs.Fields("неверные параметры запроса", field("child", "required", "укажите child или number"))
+		return errs.Fields("неверные параметры запроса", field("child", errs.Required, "укажите child или number"))
 	}
 	c, err := scanCertificate(row)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -56,7 +56,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 		return errs.User(errs.NotFound, "заявление не найдено")
 	}
 	if a.Service != submitapplicationapi.Kindergarten {
-		return unprocessable("детские сады выбирают только в заявлении в детский сад", field("preferences", "service", "заявление подано не в детский сад"))
+		return unprocessable("детские сады выбирают только в заявлении в детский сад", field("preferences", submitapplicationapi.ReasonService, "заявление подано не в детский сад"))
 	}
 	if it.birth, err = time.Parse(time.DateOnly, a.ChildBirthDate); err != nil {
 		return fmt.Errorf("choice of %s: birth date %q: %w", a.ID, a.ChildBirthDate, err)
@@ -69,7 +69,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	}
 	if it.municipality != a.MunicipalityID {
 		return unprocessable("детские сады другого муниципалитета",
-			field("preferences[0]", "municipality", "заявление стоит в очереди своего муниципалитета; чтобы встать в очередь другого, подайте новое заявление"))
+			field("preferences[0]", submitapplicationapi.ReasonMunicipality, "заявление стоит в очереди своего муниципалитета; чтобы встать в очередь другого, подайте новое заявление"))
 	}
 	next := kindergartenChoice{Preferences: it.kg.Preferences, DesiredStart: it.kg.DesiredStart, GroupType: it.kg.GroupType}
 
@@ -77,7 +77,7 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 		if !isActive(a.Status) || a.Status == submitapplicationapi.Directed {
 			return nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: fmt.Sprintf("заявление в статусе «%s»: изменить выбор детских садов нельзя", a.StatusTitle),
-				Extra:  map[string]any{"current_status": string(a.Status)}}
+				Extra:  map[string]any{submitapplicationapi.MemberCurrentStatus: string(a.Status)}}
 		}
 		var prev kindergartenChoice
 		if err := json.Unmarshal(a.Data, &prev); err != nil {

@@ -35,7 +35,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if in.Decision != submitapplicationapi.DecisionAccept && in.Decision != submitapplicationapi.DecisionDecline {
-		return errs.Fields("неверный ответ на направление", field("decision", "enum", "accept — согласиться с направлением, decline — отказаться"))
+		return errs.Fields("неверный ответ на направление", field("decision", errs.Enum, "accept — согласиться с направлением, decline — отказаться"))
 	}
 	return f.changeQueued(w, ctx, id, func(tx pgx.Tx, a *application) (*application, error) {
 		if a == nil || roleFor(ctx, PermDirectionAnswer, a) == "" {
@@ -48,7 +48,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 			WHERE application_id = $1 AND state IN ('issued', 'accepted') FOR UPDATE`, a.ID).Scan(&dirID, &state, &respondBy)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && a.Status != submitapplicationapi.Directed) {
 			return nil, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("по заявлению нет направления, ожидающего ответа (статус «%s»)", a.StatusTitle),
-				Extra: map[string]any{"current_status": string(a.Status)}}
+				Extra: map[string]any{submitapplicationapi.MemberCurrentStatus: string(a.Status)}}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("direction of %s: %w", a.ID, err)
@@ -63,7 +63,7 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		case in.Decision == submitapplicationapi.DecisionAccept && !f.Time().Before(respondBy):
 			return nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
-				Extra:  map[string]any{"respond_by": stamp(respondBy)}}
+				Extra:  map[string]any{submitapplicationapi.MemberRespondBy: stamp(respondBy)}}
 		case in.Decision == submitapplicationapi.DecisionAccept:
 			if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'accepted', answered_at = $2 WHERE id = $1`, dirID, at); err != nil {
 				return nil, err

@@ -74,14 +74,14 @@ func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloud
 	fe := checkBlocks(it, in.Service, in.FirstGrade, in.Kindergarten, in.AdditionalEducation)
 	digits, err := pdata.NormalizeSNILS(in.Child.SNILS)
 	if err != nil {
-		fe = append(fe, field("child.snils", "checksum", "неверный СНИЛС ребёнка (формат или контрольное число)"))
+		fe = append(fe, field("child.snils", errs.Checksum, "неверный СНИЛС ребёнка (формат или контрольное число)"))
 	}
 	if _, err := pdata.NormalizeSNILS(in.Applicant.SNILS); err != nil {
-		fe = append(fe, field("applicant.snils", "checksum", "неверный СНИЛС заявителя (формат или контрольное число)"))
+		fe = append(fe, field("applicant.snils", errs.Checksum, "неверный СНИЛС заявителя (формат или контрольное число)"))
 	}
 	birth, err := time.Parse(time.DateOnly, in.Child.BirthDate)
 	if err != nil || birth.After(f.Time()) || birth.Year() < 1990 {
-		fe = append(fe, field("child.birth_date", "format", "дата рождения ребёнка в формате ГГГГ-ММ-ДД, не в будущем"))
+		fe = append(fe, field("child.birth_date", errs.Format, "дата рождения ребёнка в формате ГГГГ-ММ-ДД, не в будущем"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("заявление ЕПГУ заполнено с ошибками", fe...)

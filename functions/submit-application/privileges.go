@@ -37,10 +37,10 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 	}
 	var fe []errs.FieldError
 	if !slices.Contains(privilegeKinds, in.Kind) {
-		fe = append(fe, field("kind", "enum", "одно из: extraordinary, first_priority, sibling"))
+		fe = append(fe, field("kind", errs.Enum, "одно из: extraordinary, first_priority, sibling"))
 	}
 	if in.Confirmed == nil {
-		fe = append(fe, field("confirmed", "required", "true — льгота подтверждена документами, false — льгота не учитывается"))
+		fe = append(fe, field("confirmed", errs.Required, "true — льгота подтверждена документами, false — льгота не учитывается"))
 	}
 	comment := checkComment("comment", in.Comment, &fe)
 	if len(fe) > 0 {
@@ -60,11 +60,11 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 		}
 		if a.Service != submitapplicationapi.Kindergarten {
 			return nil, unprocessable("льготы этого вида учитываются только в очереди в детский сад",
-				field("kind", "service", "заявление подано не в детский сад"))
+				field("kind", submitapplicationapi.ReasonService, "заявление подано не в детский сад"))
 		}
 		if !isActive(a.Status) {
 			return nil, &errs.Error{Code: errs.Conflict, ForUser: true, Detail: fmt.Sprintf("заявление в статусе «%s»: решение по льготе больше не принимается", a.StatusTitle),
-				Extra: map[string]any{"current_status": string(a.Status)}}
+				Extra: map[string]any{submitapplicationapi.MemberCurrentStatus: string(a.Status)}}
 		}
 		var kg storedKindergarten
 		if err := json.Unmarshal(a.Data, &kg); err != nil {
@@ -73,7 +73,7 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 		i := slices.IndexFunc(kg.Privileges, func(p storedPrivilege) bool { return p.Kind == in.Kind })
 		if i < 0 || kg.Privileges[i].Document == "" {
 			return nil, unprocessable("эта льгота не заявлена",
-				field("kind", "not_claimed", "в заявлении нет этой льготы с подтверждающим документом; льгота заявляется при подаче заявления"))
+				field("kind", submitapplicationapi.ReasonNotClaimed, "в заявлении нет этой льготы с подтверждающим документом; льгота заявляется при подаче заявления"))
 		}
 		if kg.Privileges[i].Confirmed != *in.Confirmed {
 			if _, err := tx.Exec(ctx, `UPDATE applications.applications
@@ -108,9 +108,9 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 func checkComment(name, s string, fe *[]errs.FieldError) string {
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) > 1000 {
-		*fe = append(*fe, field(name, "length", "не длиннее 1000 символов"))
+		*fe = append(*fe, field(name, errs.Length, "не длиннее 1000 символов"))
 	} else if strings.IndexFunc(s, func(r rune) bool { return (unicode.IsControl(r) && r != '\n') || r == utf8.RuneError }) >= 0 {
-		*fe = append(*fe, field(name, "format", "недопустимые символы"))
+		*fe = append(*fe, field(name, errs.Format, "недопустимые символы"))
 	}
 	return s
 }

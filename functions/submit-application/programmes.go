@@ -51,7 +51,7 @@ func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error
 	fe := validateProgramme(in, true)
 	org, err := uuid.Parse(in.OrganisationID)
 	if err != nil {
-		fe = append(fe, field("organisation_id", "format", "идентификатор организации в формате UUID"))
+		fe = append(fe, field("organisation_id", errs.Format, "идентификатор организации в формате UUID"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверная программа", fe...)
@@ -74,7 +74,7 @@ func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error
 		to = *in.AgeTo
 	}
 	if from > to {
-		return errs.Fields("неверная программа", field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+		return errs.Fields("неверная программа", field("age_to", errs.Range, "верхняя граница возраста не меньше нижней"))
 	}
 	var capacity *int32
 	if in.Capacity != nil {
@@ -131,14 +131,14 @@ func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error
 			cur.Status = *in.Status
 		}
 		if cur.AgeFrom > cur.AgeTo {
-			return errs.Fields("неверные изменения программы", field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+			return errs.Fields("неверные изменения программы", field("age_to", errs.Range, "верхняя граница возраста не меньше нижней"))
 		}
 		var capacity *int32
 		if in.Capacity != nil {
 			if *in.Capacity < cur.Enrolled {
 				return &errs.Error{Code: errs.Conflict, ForUser: true,
 					Detail: fmt.Sprintf("на программу уже зачислено детей: %d; мест не может быть меньше", cur.Enrolled),
-					Extra:  map[string]any{"enrolled": cur.Enrolled}}
+					Extra:  map[string]any{submitapplicationapi.MemberEnrolled: cur.Enrolled}}
 			}
 			c := int32(*in.Capacity)
 			capacity = &c
@@ -175,7 +175,7 @@ func (f *Function) listProgrammes(w http.ResponseWriter, r *http.Request) error 
 		if s := q.Get(p.param); s != "" {
 			id, err := uuid.Parse(s)
 			if err != nil {
-				fe = append(fe, field(p.param, "format", "идентификатор в формате UUID"))
+				fe = append(fe, field(p.param, errs.Format, "идентификатор в формате UUID"))
 				continue
 			}
 			cond = append(cond, p.column+" = "+arg(id))
@@ -184,14 +184,14 @@ func (f *Function) listProgrammes(w http.ResponseWriter, r *http.Request) error 
 	if s := q.Get("age"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 5 || n > 18 {
-			fe = append(fe, field("age", "range", "возраст от 5 до 18 лет"))
+			fe = append(fe, field("age", errs.Range, "возраст от 5 до 18 лет"))
 		}
 		a := arg(int16(n))
 		cond = append(cond, "p.age_from <= "+a+" AND p.age_to >= "+a)
 	}
 	if s := q.Get("status"); s != "" {
 		if s != "open" && s != "closed" {
-			fe = append(fe, field("status", "enum", "open или closed"))
+			fe = append(fe, field("status", errs.Enum, "open или closed"))
 		}
 		cond = append(cond, "p.status = "+arg(s))
 	}
@@ -244,7 +244,7 @@ func takePlace(ctx context.Context, tx pgx.Tx, a *application) error {
 	if enrolled > int64(*capacity) {
 		return &errs.Error{Code: errs.Conflict, ForUser: true,
 			Detail: fmt.Sprintf("на программе «%s» нет свободных мест (мест: %d)", name, *capacity),
-			Extra:  map[string]any{"capacity": *capacity}}
+			Extra:  map[string]any{submitapplicationapi.MemberCapacity: *capacity}}
 	}
 	return nil
 }
@@ -254,17 +254,17 @@ func validateProgramme(in submitapplicationapi.ProgrammeRequest, creating bool) 
 	var fe []errs.FieldError
 	if creating {
 		if in.Name == nil {
-			fe = append(fe, field("name", "required", "название программы"))
+			fe = append(fe, field("name", errs.Required, "название программы"))
 		}
 		if in.Status != nil {
-			fe = append(fe, field("status", "unexpected", "новая программа открыта для записи"))
+			fe = append(fe, field("status", submitapplicationapi.ReasonUnexpected, "новая программа открыта для записи"))
 		}
 	} else if in.OrganisationID != "" {
-		fe = append(fe, field("organisation_id", "unexpected", "организацию программы не меняют"))
+		fe = append(fe, field("organisation_id", submitapplicationapi.ReasonUnexpected, "организацию программы не меняют"))
 	}
 	if in.Name != nil {
 		if n := utf8.RuneCountInString(strings.TrimSpace(*in.Name)); n < 1 || n > 300 {
-			fe = append(fe, field("name", "length", "от 1 до 300 символов"))
+			fe = append(fe, field("name", errs.Length, "от 1 до 300 символов"))
 		}
 	}
 	for _, a := range []struct {
@@ -272,17 +272,17 @@ func validateProgramme(in submitapplicationapi.ProgrammeRequest, creating bool) 
 		v    *int
 	}{{"age_from", in.AgeFrom}, {"age_to", in.AgeTo}} {
 		if a.v != nil && (*a.v < 5 || *a.v > 18) {
-			fe = append(fe, field(a.name, "range", "дополнительное образование — для детей от 5 до 18 лет"))
+			fe = append(fe, field(a.name, errs.Range, "дополнительное образование — для детей от 5 до 18 лет"))
 		}
 	}
 	if in.AgeFrom != nil && in.AgeTo != nil && *in.AgeFrom > *in.AgeTo {
-		fe = append(fe, field("age_to", "range", "верхняя граница возраста не меньше нижней"))
+		fe = append(fe, field("age_to", errs.Range, "верхняя граница возраста не меньше нижней"))
 	}
 	if in.Capacity != nil && (*in.Capacity < 1 || *in.Capacity > 10000) {
-		fe = append(fe, field("capacity", "range", "от 1 до 10000 мест"))
+		fe = append(fe, field("capacity", errs.Range, "от 1 до 10000 мест"))
 	}
 	if in.Status != nil && *in.Status != "open" && *in.Status != "closed" {
-		fe = append(fe, field("status", "enum", "open или closed"))
+		fe = append(fe, field("status", errs.Enum, "open или closed"))
 	}
 	return fe
 }

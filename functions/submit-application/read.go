@@ -212,13 +212,13 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	where = scope
 	if s := q.Get("service"); s != "" {
 		if _, ok := numberPrefix[submitapplicationapi.Service(s)]; !ok {
-			fe = append(fe, field("service", "enum", "одно из: kindergarten, first_grade, additional_education"))
+			fe = append(fe, field("service", errs.Enum, "одно из: kindergarten, first_grade, additional_education"))
 		}
 		where += " AND a.service = " + arg(s)
 	}
 	if s := q.Get("status"); s != "" {
 		if _, ok := statusOf(s); !ok {
-			fe = append(fe, field("status", "enum", "неизвестный статус"))
+			fe = append(fe, field("status", errs.Enum, "неизвестный статус"))
 		}
 		where += " AND a.status = " + arg(s)
 	}
@@ -229,7 +229,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		id, err := uuid.Parse(v)
 		if err != nil {
-			fe = append(fe, field(p.param, "format", "идентификатор в формате UUID"))
+			fe = append(fe, field(p.param, errs.Format, "идентификатор в формате UUID"))
 			continue
 		}
 		if p.column == "organisation_ids" {
@@ -244,19 +244,19 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 		// Past the deadline and not yet decided: the work a municipality watches.
 		where += " AND a.decided_at IS NULL AND a.deadline < now() AND a.status = ANY(" + arg(statusStrings(undecided)) + "::text[])"
 	default:
-		fe = append(fe, field("overdue", "enum", "true — только просроченные заявления"))
+		fe = append(fe, field("overdue", errs.Enum, "true — только просроченные заявления"))
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
-			fe = append(fe, field("limit", "range", "от 1 до "+strconv.Itoa(maxLimit)))
+			fe = append(fe, field("limit", errs.Range, "от 1 до "+strconv.Itoa(maxLimit)))
 		}
 		limit = n
 	}
 	if s := q.Get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			fe = append(fe, field("after", "format", "значение next из предыдущей страницы"))
+			fe = append(fe, field("after", errs.Format, "значение next из предыдущей страницы"))
 		}
 		after = n
 	}
@@ -306,7 +306,7 @@ func joinOr(parts []string) string {
 func uuidParam(name, s string) (uuid.UUID, error) {
 	id, err := uuid.Parse(s)
 	if err != nil || len(s) != 36 {
-		return uuid.Nil, errs.Fields("неверный идентификатор", field(name, "format", "идентификатор в формате UUID"))
+		return uuid.Nil, errs.Fields("неверный идентификатор", field(name, errs.Format, "идентификатор в формате UUID"))
 	}
 	return id, nil
 }
@@ -326,7 +326,7 @@ func (f *Function) ranking(w http.ResponseWriter, r *http.Request) error {
 	}
 	number := r.URL.Query().Get("number")
 	if !numberRe.MatchString(number) {
-		return errs.Fields("неверный номер заявления", field("number", "format", "номер заявления вида 1К-2027-0000123"))
+		return errs.Fields("неверный номер заявления", field("number", errs.Format, "номер заявления вида 1К-2027-0000123"))
 	}
 	var out submitapplicationapi.Ranking
 	var pos *int

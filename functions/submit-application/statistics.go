@@ -40,7 +40,7 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 		switch k {
 		case "from", "to", "period", "municipality":
 		default:
-			fe = append(fe, field(k, "unknown", "неизвестный параметр; допустимы from, to, period, municipality"))
+			fe = append(fe, field(k, errs.Unknown, "неизвестный параметр; допустимы from, to, period, municipality"))
 		}
 	}
 	today := f.Time().In(kemerovo)
@@ -48,22 +48,22 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 	if s := q.Get("to"); s == "" {
 		sq.to = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	} else if sq.to, err = time.Parse(time.DateOnly, s); err != nil {
-		fe = append(fe, field("to", "format", "дата ГГГГ-ММ-ДД"))
+		fe = append(fe, field("to", errs.Format, "дата ГГГГ-ММ-ДД"))
 	}
 	if s := q.Get("from"); s == "" {
 		sq.from = time.Date(sq.to.Year(), sq.to.Month(), 1, 0, 0, 0, 0, time.UTC)
 	} else if sq.from, err = time.Parse(time.DateOnly, s); err != nil {
-		fe = append(fe, field("from", "format", "дата ГГГГ-ММ-ДД"))
+		fe = append(fe, field("from", errs.Format, "дата ГГГГ-ММ-ДД"))
 	}
 	if len(fe) == 0 && (sq.to.Before(sq.from) || sq.to.Sub(sq.from) > maxStatisticsDays*24*time.Hour) {
-		fe = append(fe, field("to", "range", "период — от from до to включительно, не длиннее "+strconv.Itoa(maxStatisticsDays)+" дней"))
+		fe = append(fe, field("to", errs.Range, "период — от from до to включительно, не длиннее "+strconv.Itoa(maxStatisticsDays)+" дней"))
 	}
 	switch sq.period = q.Get("period"); sq.period {
 	case "":
 		sq.period = "month"
 	case "day", "month":
 	default:
-		fe = append(fe, field("period", "enum", "day или month"))
+		fe = append(fe, field("period", errs.Enum, "day или month"))
 	}
 	want := httpx.QueryID(q, "municipality", &fe)
 	if len(fe) > 0 {

@@ -42,21 +42,21 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	var fe []errs.FieldError
 	to, ok := statusOf(in.Status)
 	if !ok || to == submitapplicationapi.Submitted {
-		fe = append(fe, field("status", "enum", "один из статусов, в которые переводят заявление: checking, documents_requested, registered, directed, enrolled, refused, withdrawn, archived, direction_declined, direction_expired"))
+		fe = append(fe, field("status", errs.Enum, "один из статусов, в которые переводят заявление: checking, documents_requested, registered, directed, enrolled, refused, withdrawn, archived, direction_declined, direction_expired"))
 	}
 	switch _, known := submitapplicationapi.RefusalReasons[in.Reason]; {
 	case to == submitapplicationapi.Refused && in.Reason == "":
-		fe = append(fe, field("reason", "required", "укажите причину отказа"))
+		fe = append(fe, field("reason", errs.Required, "укажите причину отказа"))
 	case in.Reason != "" && !known:
-		fe = append(fe, field("reason", "enum", "одна из причин: no_places, documents_not_provided, age, not_eligible"))
+		fe = append(fe, field("reason", errs.Enum, "одна из причин: no_places, documents_not_provided, age, not_eligible"))
 	case in.Reason != "" && to != submitapplicationapi.Refused:
-		fe = append(fe, field("reason", "unexpected", "причина указывается только при отказе"))
+		fe = append(fe, field("reason", submitapplicationapi.ReasonUnexpected, "причина указывается только при отказе"))
 	}
 	comment := strings.TrimSpace(in.Comment)
 	if utf8.RuneCountInString(comment) > 1000 {
-		fe = append(fe, field("comment", "length", "не длиннее 1000 символов"))
+		fe = append(fe, field("comment", errs.Length, "не длиннее 1000 символов"))
 	} else if strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0 {
-		fe = append(fe, field("comment", "format", "недопустимые символы"))
+		fe = append(fe, field("comment", errs.Format, "недопустимые символы"))
 	}
 	if len(fe) > 0 {
 		return errs.Fields("неверный запрос на смену статуса", fe...)
@@ -83,11 +83,11 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		if !CanMove(from, to) {
 			return &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: fmt.Sprintf("заявление в статусе «%s» нельзя перевести в статус «%s»", submitapplicationapi.Statuses[from].Title, submitapplicationapi.Statuses[to].Title),
-				Extra:  map[string]any{"current_status": string(from)}}
+				Extra:  map[string]any{submitapplicationapi.MemberCurrentStatus: string(from)}}
 		}
 		if to == submitapplicationapi.Refused && a.Service == submitapplicationapi.FirstGrade && in.Reason != "no_places" {
 			return unprocessable("в приёме в 1 класс отказывают только при отсутствии свободных мест",
-				field("reason", "first_grade", "для заявления в 1 класс допустима только причина no_places"))
+				field("reason", submitapplicationapi.ReasonFirstGrade, "для заявления в 1 класс допустима только причина no_places"))
 		}
 		var at time.Time
 		if err := tx.QueryRow(ctx, `UPDATE applications.applications SET status = $2, updated_at = clock_timestamp(),

@@ -99,15 +99,15 @@ func countSubmission(channel string, created bool, err error) {
 // checkKey validates an Idempotency-Key: 1..100 visible ASCII characters.
 func checkKey(key string) error {
 	if key == "" {
-		return errs.Fields("нужен заголовок Idempotency-Key", field("Idempotency-Key", "required",
+		return errs.Fields("нужен заголовок Idempotency-Key", field("Idempotency-Key", errs.Required,
 			"передайте в заголовке Idempotency-Key уникальный ключ попытки подачи (например, UUID); при повторе — тот же ключ"))
 	}
 	if len(key) > maxKeyLen {
-		return errs.Fields("заголовок Idempotency-Key слишком длинный", field("Idempotency-Key", "length", "не длиннее 100 символов"))
+		return errs.Fields("заголовок Idempotency-Key слишком длинный", field("Idempotency-Key", errs.Length, "не длиннее 100 символов"))
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x21 || key[i] > 0x7e {
-			return errs.Fields("недопустимый Idempotency-Key", field("Idempotency-Key", "format", "только латинские буквы, цифры и знаки ASCII без пробелов"))
+			return errs.Fields("недопустимый Idempotency-Key", field("Idempotency-Key", errs.Format, "только латинские буквы, цифры и знаки ASCII без пробелов"))
 		}
 	}
 	return nil
@@ -171,7 +171,7 @@ func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*ap
 	if existing == nil {
 		if it.window != nil {
 			return nil, false, unprocessable("заявление подано вне периода приёма",
-				field("first_grade", "window_closed", "приём заявлений в 1 класс закрылся до того, как заявление было записано"))
+				field("first_grade", submitapplicationapi.ReasonWindowClosed, "приём заявлений в 1 класс закрылся до того, как заявление было записано"))
 		}
 		// The active twin was withdrawn between the insert and this read: the
 		// client may simply retry.
@@ -180,7 +180,7 @@ func (f *Function) accept(ctx context.Context, it *intake, write writeFunc) (*ap
 	return nil, false, &errs.Error{Code: errs.Conflict, ForUser: true,
 		Detail: fmt.Sprintf("для ребёнка уже подано заявление № %s на эту услугу (статус «%s»); второе активное заявление не принимается",
 			existing.Number, existing.StatusTitle),
-		Extra: map[string]any{"existing_id": existing.ID.String(), "existing_number": existing.Number}}
+		Extra: map[string]any{submitapplicationapi.MemberExistingID: existing.ID.String(), submitapplicationapi.MemberExistingNumber: existing.Number}}
 }
 
 // submittedEvent is the application.submitted event of a new application.
@@ -222,10 +222,10 @@ func (f *Function) replay(ctx context.Context, it *intake) (*application, bool, 
 	if !bytes.Equal(app.requestHash, it.hash) {
 		if it.channel == submitapplicationapi.ChannelEPGU {
 			return nil, false, unprocessable(fmt.Sprintf("заказ ЕПГУ %s уже принят как заявление № %s с другими данными", it.orderID, app.Number),
-				field("order_id", "reused", "номер заказа уже использован для другого заявления"))
+				field("order_id", submitapplicationapi.ReasonReused, "номер заказа уже использован для другого заявления"))
 		}
 		return nil, false, unprocessable(fmt.Sprintf("ключ Idempotency-Key уже использован для другого заявления (№ %s); для нового заявления нужен новый ключ", app.Number),
-			field("Idempotency-Key", "reused", "ключ уже использован с другим содержимым заявления"))
+			field("Idempotency-Key", submitapplicationapi.ReasonReused, "ключ уже использован с другим содержимым заявления"))
 	}
 	return app, true, nil
 }

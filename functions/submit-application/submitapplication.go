@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -120,6 +121,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.OnStop(f.committer.close)
 
 	rt := httpx.NewRouter(deps.Guard)
+	rt.Declare(&submitapplicationapi.Problems)
 	const api = "/api/" + Name
 	rt.Handle(http.MethodPost, api+"/applications", PermSubmit, f.submit)
 	rt.Handle(http.MethodGet, api+"/applications", PermRead, f.list)
@@ -150,3 +152,6 @@ func (f *Function) mountServices(rt *httpx.Router, api string) {
 
 // Routes lists the function's routes for the route-permission harness.
 func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+// Undeclared implements function.Declaring.
+func (f *Function) Undeclared() []string { return f.router.Undeclared() }

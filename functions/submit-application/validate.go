@@ -65,7 +65,7 @@ type intake struct {
 	data         any
 }
 
-func field(name, code, msg string) errs.FieldError {
+func field(name string, code errs.Reason, msg string) errs.FieldError {
 	return errs.FieldError{Field: name, Code: code, Message: msg}
 }
 
@@ -74,24 +74,24 @@ func docRef(name, v string, required bool, fe *[]errs.FieldError) string {
 	v = strings.Join(strings.Fields(v), " ")
 	switch {
 	case v == "" && required:
-		*fe = append(*fe, field(name, "required", "укажите документ (вид, номер, дата выдачи)"))
+		*fe = append(*fe, field(name, errs.Required, "укажите документ (вид, номер, дата выдачи)"))
 	case v == "":
 	case utf8.RuneCountInString(v) > maxDocRef:
-		*fe = append(*fe, field(name, "length", "не длиннее 200 символов"))
+		*fe = append(*fe, field(name, errs.Length, "не длиннее 200 символов"))
 	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) >= 0:
-		*fe = append(*fe, field(name, "format", "недопустимые символы"))
+		*fe = append(*fe, field(name, errs.Format, "недопустимые символы"))
 	}
 	return v
 }
 
 func uuidField(name, v string, fe *[]errs.FieldError) uuid.UUID {
 	if v == "" {
-		*fe = append(*fe, field(name, "required", "обязательное поле"))
+		*fe = append(*fe, field(name, errs.Required, "обязательное поле"))
 		return uuid.Nil
 	}
 	id, err := uuid.Parse(v)
 	if err != nil || len(v) != 36 {
-		*fe = append(*fe, field(name, "format", "идентификатор в формате UUID"))
+		*fe = append(*fe, field(name, errs.Format, "идентификатор в формате UUID"))
 		return uuid.Nil
 	}
 	return id
@@ -104,22 +104,22 @@ func checkBlocks(it *intake, service string, fg *submitapplicationapi.FirstGrade
 	it.service = submitapplicationapi.Service(service)
 	present := map[submitapplicationapi.Service]bool{submitapplicationapi.FirstGrade: fg != nil, submitapplicationapi.Kindergarten: kg != nil, submitapplicationapi.AdditionalEducation: ae != nil}
 	if _, ok := numberPrefix[it.service]; !ok {
-		return append(fe, field("service", "enum", "одно из: kindergarten, first_grade, additional_education"))
+		return append(fe, field("service", errs.Enum, "одно из: kindergarten, first_grade, additional_education"))
 	}
 	for s, ok := range present {
 		if ok && s != it.service {
-			fe = append(fe, field(string(s), "unexpected", "этот раздел не относится к выбранной услуге"))
+			fe = append(fe, field(string(s), submitapplicationapi.ReasonUnexpected, "этот раздел не относится к выбранной услуге"))
 		}
 	}
 	if !present[it.service] {
-		return append(fe, field(string(it.service), "required", "заполните раздел выбранной услуги"))
+		return append(fe, field(string(it.service), errs.Required, "заполните раздел выбранной услуги"))
 	}
 	switch it.service {
 	case submitapplicationapi.FirstGrade:
 		it.school = uuidField("first_grade.school_id", fg.SchoolID, &fe)
 		needsDoc, ok := firstGradeBases[fg.Basis]
 		if !ok {
-			fe = append(fe, field("first_grade.basis", "enum", "одно из: territory, extraordinary, first_priority, sibling, general"))
+			fe = append(fe, field("first_grade.basis", errs.Enum, "одно из: territory, extraordinary, first_priority, sibling, general"))
 		}
 		it.basis = fg.Basis
 		priority := needsDoc && fg.Basis != "territory"
@@ -129,38 +129,38 @@ func checkBlocks(it *intake, service string, fg *submitapplicationapi.FirstGrade
 		st := &storedKindergarten{GroupType: kg.GroupType, Privileges: []storedPrivilege{}}
 		switch n := len(kg.Preferences); {
 		case n == 0:
-			fe = append(fe, field("kindergarten.preferences", "required", "выберите от 1 до 5 детских садов"))
+			fe = append(fe, field("kindergarten.preferences", errs.Required, "выберите от 1 до 5 детских садов"))
 		case n > maxPreferences:
-			fe = append(fe, field("kindergarten.preferences", "max", fmt.Sprintf("можно выбрать не более %d детских садов, выбрано %d", maxPreferences, n)))
+			fe = append(fe, field("kindergarten.preferences", submitapplicationapi.ReasonMax, fmt.Sprintf("можно выбрать не более %d детских садов, выбрано %d", maxPreferences, n)))
 		default:
 			for i, p := range kg.Preferences {
 				id := uuidField("kindergarten.preferences["+strconv.Itoa(i)+"]", p, &fe)
 				if id != uuid.Nil && slices.Contains(st.Preferences, id) {
-					fe = append(fe, field("kindergarten.preferences["+strconv.Itoa(i)+"]", "duplicate", "детский сад выбран дважды"))
+					fe = append(fe, field("kindergarten.preferences["+strconv.Itoa(i)+"]", submitapplicationapi.ReasonDuplicate, "детский сад выбран дважды"))
 				}
 				st.Preferences = append(st.Preferences, id)
 			}
 		}
 		if d, err := time.Parse(time.DateOnly, kg.DesiredStart); err != nil {
-			fe = append(fe, field("kindergarten.desired_start", "format", "дата в формате ГГГГ-ММ-ДД"))
+			fe = append(fe, field("kindergarten.desired_start", errs.Format, "дата в формате ГГГГ-ММ-ДД"))
 		} else {
 			st.DesiredStart = d.Format(time.DateOnly)
 		}
 		if !slices.Contains(groupTypes, kg.GroupType) {
-			fe = append(fe, field("kindergarten.group_type", "enum", "одно из: general, compensating, short_stay"))
+			fe = append(fe, field("kindergarten.group_type", errs.Enum, "одно из: general, compensating, short_stay"))
 		}
 		if len(kg.Privileges) > maxPrivileges {
-			fe = append(fe, field("kindergarten.privileges", "max", "не более 3 льгот"))
+			fe = append(fe, field("kindergarten.privileges", submitapplicationapi.ReasonMax, "не более 3 льгот"))
 			break
 		}
 		for i, p := range kg.Privileges {
 			name := "kindergarten.privileges[" + strconv.Itoa(i) + "]"
 			if !slices.Contains(privilegeKinds, p.Kind) {
-				fe = append(fe, field(name+".kind", "enum", "одно из: extraordinary, first_priority, sibling"))
+				fe = append(fe, field(name+".kind", errs.Enum, "одно из: extraordinary, first_priority, sibling"))
 			}
 			for _, q := range st.Privileges {
 				if q.Kind == p.Kind {
-					fe = append(fe, field(name+".kind", "duplicate", "льгота указана дважды"))
+					fe = append(fe, field(name+".kind", submitapplicationapi.ReasonDuplicate, "льгота указана дважды"))
 				}
 			}
 			var docFE []errs.FieldError
@@ -205,7 +205,7 @@ func (f *Function) checkDomain(ctx context.Context, it *intake, today time.Time)
 func (f *Function) organisation(ctx context.Context, name string, id uuid.UUID, kind, kindTitle string) (registryapi.Organisation, *errs.FieldError, error) {
 	o, err := f.orgs.get(ctx, id)
 	if errs.Is(err, errs.NotFound) {
-		fe := field(name, "not_found", "организация не найдена в реестре")
+		fe := field(name, submitapplicationapi.ReasonNotFound, "организация не найдена в реестре")
 		return o, &fe, nil
 	}
 	if err != nil {
@@ -213,10 +213,10 @@ func (f *Function) organisation(ctx context.Context, name string, id uuid.UUID, 
 	}
 	switch {
 	case o.Kind != kind:
-		fe := field(name, "kind", "организация «"+o.ShortName+"» не является "+kindTitle)
+		fe := field(name, submitapplicationapi.ReasonKind, "организация «"+o.ShortName+"» не является "+kindTitle)
 		return o, &fe, nil
 	case o.Status == "closed" || o.MunicipalityID == nil:
-		fe := field(name, "closed", "организация «"+o.ShortName+"» не принимает заявления")
+		fe := field(name, submitapplicationapi.ReasonClosed, "организация «"+o.ShortName+"» не принимает заявления")
 		return o, &fe, nil
 	}
 	return o, nil, nil
@@ -246,14 +246,14 @@ func (f *Function) checkFirstGrade(ctx context.Context, it *intake, today time.T
 		if next, ok := nextOpening(windows, it.municipality, general, today); ok {
 			msg += "; приём откроется " + next.In(kemerovo).Format("02.01.2006 в 15:04") + " (время Кемерово)"
 		}
-		return unprocessable("заявление подано вне периода приёма", field("first_grade", "window_closed", msg))
+		return unprocessable("заявление подано вне периода приёма", field("first_grade", submitapplicationapi.ReasonWindowClosed, msg))
 	}
 	it.window = &w
 	sept1 := time.Date(w.academicYear, time.September, 1, 0, 0, 0, 0, time.UTC)
 	if it.founder == "" && (sept1.Before(it.birth.AddDate(6, 6, 0)) || sept1.After(it.birth.AddDate(8, 0, 0))) {
 		y, m := ageOn(it.birth, sept1)
 		return unprocessable("возраст ребёнка не подходит для приёма в 1 класс",
-			field("child_id", "age", fmt.Sprintf("на 1 сентября %d г. ребёнку будет %s; в 1 класс принимают детей от 6 лет 6 месяцев до 8 лет, "+
+			field("child_id", submitapplicationapi.ReasonAge, fmt.Sprintf("на 1 сентября %d г. ребёнку будет %s; в 1 класс принимают детей от 6 лет 6 месяцев до 8 лет, "+
 				"в другом возрасте — только с разрешением учредителя (first_grade.founder_permission)", w.academicYear, ageText(y, m))))
 	}
 	it.data = struct {
@@ -281,7 +281,7 @@ func (f *Function) checkKindergarten(ctx context.Context, it *intake, today time
 		case mun == nil:
 			mun = o.MunicipalityID
 		case *mun != *o.MunicipalityID:
-			fe = append(fe, field(name, "municipality", "все детские сады одного заявления должны быть в одном муниципалитете (очередь ведёт муниципалитет)"))
+			fe = append(fe, field(name, submitapplicationapi.ReasonMunicipality, "все детские сады одного заявления должны быть в одном муниципалитете (очередь ведёт муниципалитет)"))
 		}
 	}
 	if len(fe) > 0 {
@@ -291,13 +291,13 @@ func (f *Function) checkKindergarten(ctx context.Context, it *intake, today time
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	if start.Before(day) || start.After(day.AddDate(8, 0, 0)) {
 		return unprocessable("желаемая дата зачисления вне допустимого периода",
-			field("kindergarten.desired_start", "range", "желаемая дата зачисления — не раньше сегодняшнего дня и не позже чем через 8 лет"))
+			field("kindergarten.desired_start", errs.Range, "желаемая дата зачисления — не раньше сегодняшнего дня и не позже чем через 8 лет"))
 	}
 	// A queued child is archived at 7 (Maintain), so the desired start must come before that.
 	if start.Before(it.birth.AddDate(0, 2, 0)) || !start.Before(it.birth.AddDate(7, 0, 0)) {
 		y, m := ageOn(it.birth, start)
 		return unprocessable("возраст ребёнка не подходит для детского сада",
-			field("child_id", "age", fmt.Sprintf("на желаемую дату зачисления ребёнку будет %s; в очередь в детский сад ставят детей от 2 месяцев до 7 лет", ageText(y, m))))
+			field("child_id", submitapplicationapi.ReasonAge, fmt.Sprintf("на желаемую дату зачисления ребёнку будет %s; в очередь в детский сад ставят детей от 2 месяцев до 7 лет", ageText(y, m))))
 	}
 	it.target, it.orgs, it.municipality = it.kg.Preferences[0], it.kg.Preferences, *mun
 	// One place in the queue of a municipality per child.
@@ -313,18 +313,18 @@ func (f *Function) checkAdditional(ctx context.Context, it *intake, today time.T
 	err := f.db.QueryRow(ctx, `SELECT organisation_id, municipality_id, name, age_from, age_to, status
 		FROM applications.programmes WHERE id = $1`, it.programme).Scan(&org, &mun, &name, &ageFrom, &ageTo, &status)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return unprocessable("программа не найдена", field("additional_education.programme_id", "not_found", "программа дополнительного образования не найдена"))
+		return unprocessable("программа не найдена", field("additional_education.programme_id", submitapplicationapi.ReasonNotFound, "программа дополнительного образования не найдена"))
 	}
 	if err != nil {
 		return err
 	}
 	if status != "open" {
-		return unprocessable("запись на программу закрыта", field("additional_education.programme_id", "closed", "запись на программу «"+name+"» закрыта"))
+		return unprocessable("запись на программу закрыта", field("additional_education.programme_id", submitapplicationapi.ReasonClosed, "запись на программу «"+name+"» закрыта"))
 	}
 	y, m := ageOn(it.birth, today)
 	if y < 5 || y >= 18 || y < ageFrom || y > ageTo {
 		return unprocessable("возраст ребёнка не подходит для программы",
-			field("child_id", "age", fmt.Sprintf("ребёнку %s; на программу «%s» принимают детей от %d до %d лет (дополнительное образование — с 5 до 18 лет)",
+			field("child_id", submitapplicationapi.ReasonAge, fmt.Sprintf("ребёнку %s; на программу «%s» принимают детей от %d до %d лет (дополнительное образование — с 5 до 18 лет)",
 				ageText(y, m), name, ageFrom, ageTo)))
 	}
 	it.target, it.orgs, it.municipality = org, []uuid.UUID{org}, mun

@@ -29,7 +29,7 @@ func (f *Function) listWindows(w http.ResponseWriter, r *http.Request) error {
 	if s := q.Get("year"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 2000 || n > 2100 {
-			fe = append(fe, field("year", "range", "учебный год приёма, например 2027"))
+			fe = append(fe, field("year", errs.Range, "учебный год приёма, например 2027"))
 		}
 		year = n
 	}
@@ -84,28 +84,28 @@ func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 	var fe []errs.FieldError
 	this := f.Time().Year()
 	if in.AcademicYear < this || in.AcademicYear > this+2 {
-		fe = append(fe, field("academic_year", "range", "год приёма — текущий или один из двух следующих"))
+		fe = append(fe, field("academic_year", errs.Range, "год приёма — текущий или один из двух следующих"))
 	}
 	if in.WindowNo != 1 && in.WindowNo != 2 {
-		fe = append(fe, field("window_no", "enum", "1 — закреплённая территория и льготы, 2 — все остальные"))
+		fe = append(fe, field("window_no", errs.Enum, "1 — закреплённая территория и льготы, 2 — все остальные"))
 	}
 	opens, err1 := time.Parse(time.RFC3339, in.OpensAt)
 	closes, err2 := time.Parse(time.RFC3339, in.ClosesAt)
 	switch {
 	case err1 != nil:
-		fe = append(fe, field("opens_at", "format", "дата и время в формате RFC 3339, например 2027-03-31T09:00:00+07:00"))
+		fe = append(fe, field("opens_at", errs.Format, "дата и время в формате RFC 3339, например 2027-03-31T09:00:00+07:00"))
 	case err2 != nil:
-		fe = append(fe, field("closes_at", "format", "дата и время в формате RFC 3339"))
+		fe = append(fe, field("closes_at", errs.Format, "дата и время в формате RFC 3339"))
 	case !closes.After(opens):
-		fe = append(fe, field("closes_at", "range", "окно закрывается позже, чем открывается"))
+		fe = append(fe, field("closes_at", errs.Range, "окно закрывается позже, чем открывается"))
 	case opens.Year() > in.AcademicYear || closes.After(time.Date(in.AcademicYear, time.September, 1, 0, 0, 0, 0, kemerovo)):
-		fe = append(fe, field("opens_at", "range", "приём в 1 класс идёт до 1 сентября года приёма"))
+		fe = append(fe, field("opens_at", errs.Range, "приём в 1 класс идёт до 1 сентября года приёма"))
 	}
 	var mun *uuid.UUID
 	if in.MunicipalityID != nil {
 		id, err := uuid.Parse(*in.MunicipalityID)
 		if err != nil {
-			fe = append(fe, field("municipality_id", "format", "идентификатор в формате UUID"))
+			fe = append(fe, field("municipality_id", errs.Format, "идентификатор в формате UUID"))
 		}
 		mun = &id
 	}
@@ -144,7 +144,7 @@ func (f *Function) putWindow(w http.ResponseWriter, r *http.Request) error {
 		}
 		if w1 != nil && w2 != nil && !w2.After(*w1) {
 			return unprocessable("второе окно открывается раньше первого",
-				field("opens_at", "order", "приём для всех (окно 2) открывается позже приёма по закреплённой территории и льготам (окно 1): окно 1 — "+
+				field("opens_at", submitapplicationapi.ReasonOrder, "приём для всех (окно 2) открывается позже приёма по закреплённой территории и льготам (окно 1): окно 1 — "+
 					w1.In(kemerovo).Format("02.01.2006 15:04")+", окно 2 — "+w2.In(kemerovo).Format("02.01.2006 15:04")))
 		}
 		return nil

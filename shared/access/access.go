@@ -80,9 +80,14 @@ type Target struct {
 	OrganisationIDs []string
 	ClassIDs        []string
 	PersonID        string
-	// AssigneeID, when set, is the person the object is entrusted to (the
-	// teacher of a lesson): a grant reaches it only when it is that person's.
-	AssigneeID string
+	// AssigneeIDs, when set, are the persons the object is entrusted to (the
+	// teacher of a lesson, the teachers of a class): a grant reaches it only
+	// when it is one of theirs, or of a role in ByOffice.
+	AssigneeIDs []string
+	// ByOffice are the roles whose grants reach an entrusted object by their
+	// office, whoever it is entrusted to (the school's administration and the
+	// class teacher reading a lesson's journal).
+	ByOffice []Role
 	// OwnerSubject, when set, is the account that created the object (the
 	// applicant of an application): that account reaches it under a personal
 	// grant (Child or Self scope) of any of the roles, whatever person the
@@ -250,7 +255,8 @@ func (g *Grants) Allows(roles []Role, t Target) bool {
 
 func (g *Grants) reaching(roles []Role, t Target) (Grant, bool) {
 	for _, gr := range g.Grants {
-		if slices.Contains(roles, gr.Role) && gr.Covers(t) && (t.AssigneeID == "" || t.AssigneeID == g.PersonID) {
+		if slices.Contains(roles, gr.Role) && gr.Covers(t) &&
+			(len(t.AssigneeIDs) == 0 || slices.Contains(t.ByOffice, gr.Role) || slices.Contains(t.AssigneeIDs, g.PersonID)) {
 			return gr, true
 		}
 	}
@@ -285,6 +291,62 @@ func (r Rules) Require(ctx context.Context, perm auth.Permission, t Target) erro
 // reaches t (its role goes into audit logs and histories).
 func (r Rules) Grant(ctx context.Context, perm auth.Permission, t Target) (Grant, error) {
 	return grantFor(ctx, r[perm], t)
+}
+
+// Reach is how far a permission reaches for one caller, scope by scope: what
+// a list is narrowed to, as Require is what one object is checked against. A
+// list shows an object when one of its grants would pass Require on it.
+type Reach struct {
+	Region         bool     // a region-wide grant: everything
+	Municipalities []string // municipality grants
+	Organisations  []string // organisation grants
+	Classes        []string // class grants
+	// Persons are the persons named by personal grants (a parent's child,
+	// oneself); a caller holding one also reaches what the own account
+	// filed (Target.OwnerSubject).
+	Persons []string
+}
+
+// None reports whether the reach is empty: the caller's grants of the
+// permission's roles reach nothing.
+func (r Reach) None() bool {
+	return !r.Region && len(r.Municipalities)+len(r.Organisations)+len(r.Classes)+len(r.Persons) == 0
+}
+
+// Reach is how far perm reaches for the caller of ctx, by the caller's grants
+// of the roles perm's rule names.
+func (r Rules) Reach(ctx context.Context, perm auth.Permission) Reach {
+	var out Reach
+	pr := auth.PrincipalFrom(ctx)
+	if pr == nil {
+		return out
+	}
+	g, ok := pr.Grants.(*Grants)
+	if !ok {
+		return out
+	}
+	for _, gr := range g.With(r[perm]...) {
+		switch gr.Scope {
+		case Region:
+			out.Region = true
+		case Municipality:
+			out.Municipalities = appendNew(out.Municipalities, gr.ScopeID)
+		case Organisation:
+			out.Organisations = appendNew(out.Organisations, gr.ScopeID)
+		case Class:
+			out.Classes = appendNew(out.Classes, gr.ScopeID)
+		case Self, Child:
+			out.Persons = appendNew(out.Persons, gr.ScopeID)
+		}
+	}
+	return out
+}
+
+func appendNew(list []string, id string) []string {
+	if slices.Contains(list, id) {
+		return list
+	}
+	return append(list, id)
 }
 
 // Reaches reports whether perm reaches t for the caller of ctx: Require for a

@@ -23,7 +23,9 @@ func TestObjectChecks(t *testing.T) {
 	director := access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-1"}
 	parent := access.Grant{Role: access.Parent, Scope: access.Child, ScopeID: "kid-1"}
 	ministry := access.Grant{Role: access.MinistryOfficial, Scope: access.Region}
-	lesson := access.Target{OrganisationIDs: []string{"school-1"}, AssigneeID: "teacher-1"}
+	lesson := access.Target{OrganisationIDs: []string{"school-1"}, AssigneeIDs: []string{"teacher-1"}}
+	// The same lesson read: its teacher, or the school's director by office.
+	lessonRead := access.Target{OrganisationIDs: []string{"school-1"}, AssigneeIDs: []string{"teacher-1", "teacher-3"}, ByOffice: []access.Role{access.Director}}
 	application := access.Target{OrganisationIDs: []string{"school-1"}, PersonID: "kid-unmatched", OwnerSubject: "oid-parent"}
 	cases := []struct {
 		name   string
@@ -35,6 +37,12 @@ func TestObjectChecks(t *testing.T) {
 		{"another teacher of the school", callerWith("oid-t2", "teacher-2", teacher), lesson, ""},
 		{"the director, not its teacher", callerWith("oid-d", "director-1", director), lesson, ""},
 		{"the ministry, not its teacher", callerWith("oid-m", "ministry-1", ministry), lesson, ""},
+		{"the lesson read by its teacher", callerWith("oid-t1", "teacher-1", teacher), lessonRead, access.Teacher},
+		{"the lesson read by its other teacher", callerWith("oid-t3", "teacher-3", teacher), lessonRead, access.Teacher},
+		{"the lesson read by another teacher", callerWith("oid-t2", "teacher-2", teacher), lessonRead, ""},
+		{"the lesson read by the director", callerWith("oid-d", "director-1", director), lessonRead, access.Director},
+		{"the lesson read by another school's director", callerWith("oid-d", "director-2",
+			access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-2"}), lessonRead, ""},
 		{"a school's object for its director", callerWith("oid-d", "director-1", director), access.Target{OrganisationIDs: []string{"school-1"}}, access.Director},
 		{"another school's object", callerWith("oid-d", "director-1", director), access.Target{OrganisationIDs: []string{"school-2"}}, ""},
 		{"the whole region for the ministry", callerWith("oid-m", "ministry-1", ministry), access.WholeRegion, access.MinistryOfficial},
@@ -62,5 +70,32 @@ func TestObjectChecks(t *testing.T) {
 	}
 	if err := (access.Rules{}).Require(callerWith("oid-m", "m", ministry), perm, access.WholeRegion); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("a permission no rule names: %v", err)
+	}
+}
+
+// A list's reach is the union of the grants of the permission's roles, by
+// scope; grants of other roles add nothing.
+func TestReach(t *testing.T) {
+	rules := access.Rules{perm: {access.Director, access.MunicipalOfficial, access.Parent}}
+	ctx := callerWith("oid", "p-1",
+		access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-1"},
+		access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-1"},
+		access.Grant{Role: access.MunicipalOfficial, Scope: access.Municipality, ScopeID: "kemerovo"},
+		access.Grant{Role: access.Parent, Scope: access.Child, ScopeID: "kid-1"},
+		access.Grant{Role: access.Teacher, Scope: access.Organisation, ScopeID: "school-2"},
+		access.Grant{Role: access.ClassTeacher, Scope: access.Class, ScopeID: "6a"})
+	r := rules.Reach(ctx, perm)
+	if r.Region || len(r.Organisations) != 1 || r.Organisations[0] != "school-1" || len(r.Municipalities) != 1 ||
+		len(r.Persons) != 1 || r.Persons[0] != "kid-1" || len(r.Classes) != 0 || r.None() {
+		t.Errorf("reach %+v", r)
+	}
+	if r := rules.Reach(callerWith("oid", "p-2", access.Grant{Role: access.Teacher, Scope: access.Region}), perm); !r.None() {
+		t.Errorf("another role's grant: %+v", r)
+	}
+	if r := rules.Reach(callerWith("oid", "m", access.Grant{Role: access.MunicipalOfficial, Scope: access.Region}), perm); !r.Region {
+		t.Errorf("a region-wide grant: %+v", r)
+	}
+	if r := rules.Reach(context.Background(), perm); !r.None() {
+		t.Errorf("without a caller: %+v", r)
 	}
 }

@@ -28,10 +28,49 @@ const maxReportedErrors = 1000
 // RowError is one problem of a file. Row is the line number in the file, the
 // header being line 1.
 type RowError struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Row     int         `json:"row"`
+	Column  string      `json:"column,omitempty"`
+	Code    errs.Reason `json:"code"`
+	Message string      `json:"message"`
+}
+
+// Reasons of a file's lines, beyond errs.Common's.
+const (
+	// ReasonCSV is a line the CSV reader could not read (a stray quote).
+	ReasonCSV errs.Reason = "csv"
+	// ReasonRepeated is a line that repeats an earlier line of the file.
+	ReasonRepeated errs.Reason = "duplicate"
+	// ReasonExists is a line whose object is already stored.
+	ReasonExists errs.Reason = "exists"
+	// ReasonNotYours is a line about an organisation or municipality the
+	// uploader has no rights on.
+	ReasonNotYours errs.Reason = "forbidden"
+)
+
+// Members of an import's refusal.
+const (
+	MemberErrors         = "errors"          // the file's problems, []RowError
+	MemberMissingColumns = "missing_columns" // required columns the header lacks
+	MemberRowsTotal      = "rows_total"      // how many lines were read
+	MemberErrorsTotal    = "errors_total"    // how many problems (errors holds the first 1000)
+)
+
+// Problems is what an import's refusal carries, for the vocabularies of the
+// functions that import files.
+var Problems = errs.Vocabulary{
+	Codes: []errs.Code{errs.Unprocessable},
+	Reasons: map[errs.Reason]string{
+		ReasonCSV:      "строка CSV не читается",
+		ReasonRepeated: "повтор строки файла",
+		ReasonExists:   "уже есть в реестре",
+		ReasonNotYours: "нет прав на эту организацию",
+	},
+	Members: map[string]string{
+		MemberErrors:         "ошибки файла: строка, столбец, код, сообщение",
+		MemberMissingColumns: "обязательные столбцы, которых нет в заголовке",
+		MemberRowsTotal:      "сколько строк прочитано",
+		MemberErrorsTotal:    "сколько ошибок найдено (в errors — первые 1000)",
+	},
 }
 
 // Table is a decoded file: the header's columns (lower-cased) and the rows.
@@ -112,7 +151,7 @@ func Read(body []byte, charset string, required []string) (*Table, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return nil, &errs.Error{Code: errs.Unprocessable, ForUser: true, Detail: "файл не разбирается как CSV",
-				Extra: map[string]any{"errors": []RowError{{Row: pe.Line, Code: "csv", Message: pe.Err.Error()}}}}
+				Extra: map[string]any{MemberErrors: []RowError{{Row: pe.Line, Code: ReasonCSV, Message: pe.Err.Error()}}}}
 		}
 		return nil, errs.User(errs.Unprocessable, "файл не разбирается как CSV: %v", err)
 	}
@@ -131,7 +170,7 @@ func Read(body []byte, charset string, required []string) (*Table, error) {
 	}
 	if len(missing) > 0 {
 		return nil, &errs.Error{Code: errs.Unprocessable, ForUser: true, Detail: "в файле нет обязательных столбцов: " + strings.Join(missing, ", "),
-			Extra: map[string]any{"missing_columns": missing}}
+			Extra: map[string]any{MemberMissingColumns: missing}}
 	}
 	return t, nil
 }
@@ -143,7 +182,7 @@ type Report struct {
 }
 
 // Add records a problem of line row, column col.
-func (rp *Report) Add(row int, col, code, msg string) {
+func (rp *Report) Add(row int, col string, code errs.Reason, msg string) {
 	rp.total++
 	if len(rp.errs) < maxReportedErrors {
 		rp.errs = append(rp.errs, RowError{Row: row, Column: col, Code: code, Message: msg})
@@ -161,7 +200,7 @@ func (rp *Report) Err(rows int) error {
 	}
 	return &errs.Error{Code: errs.Unprocessable, ForUser: true,
 		Detail: fmt.Sprintf("в файле %d ошибок; ничего не загружено — исправьте строки и загрузите файл снова", rp.total),
-		Extra:  map[string]any{"rows_total": rows, "errors_total": rp.total, "errors": rp.errs}}
+		Extra:  map[string]any{MemberRowsTotal: rows, MemberErrorsTotal: rp.total, MemberErrors: rp.errs}}
 }
 
 // ParseDate accepts YYYY-MM-DD and DD.MM.YYYY.

@@ -30,10 +30,11 @@ const (
 	Internal         Code = "internal"               // a bug or an unexpected failure; details are logged, never shown
 )
 
-// FieldError describes one invalid input field.
+// FieldError describes one invalid input field. Its Code says why, in the
+// words of the function's Vocabulary (or the Common ones).
 type FieldError struct {
 	Field   string `json:"field"`
-	Code    string `json:"code"`
+	Code    Reason `json:"code"`
 	Message string `json:"message"`
 }
 
@@ -47,7 +48,10 @@ type Error struct {
 	// the words of the domain): a page may show it as it is. Other details are
 	// for developers and integrators, and pages show the status's own words.
 	ForUser bool
-	Fields  []FieldError
+	// Reason, when set, is the function's finer word for the refusal (a
+	// problem's "reason" member), declared in its api package.
+	Reason Reason
+	Fields []FieldError
 	// Extra holds additional problem members (for example the id of an existing
 	// application on a conflict). Keys must not collide with RFC 9457 members.
 	Extra map[string]any

@@ -65,6 +65,14 @@ type Mounted interface {
 	Stop(ctx context.Context) error
 }
 
+// Declaring is a mounted function whose refusals follow the vocabulary of
+// its api package (httpx.Router.Declare): the test worlds fail on what it
+// answered beyond it, found by type assertion.
+type Declaring interface {
+	// Undeclared lists the refusals answered so far that its api does not declare.
+	Undeclared() []string
+}
+
 // Deliverer is a mounted function that delivers the outbox (the relay): a
 // process that does not run its loop (a test world, a seed) delivers what is
 // pending when it chooses, detected by type assertion.

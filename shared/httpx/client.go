@@ -163,7 +163,7 @@ func (c *Client) refusal(op string, status int, h http.Header, data []byte) erro
 }
 
 // problemOf reads a problem+json answer back into the *errs.Error it was
-// written from: code, detail, field errors, ForUser and extension members.
+// written from: code, reason, detail, field errors, ForUser and extension members.
 func problemOf(h http.Header, data []byte) (*errs.Error, bool) {
 	if !strings.HasPrefix(h.Get("Content-Type"), "application/problem+json") {
 		return nil, false
@@ -173,10 +173,10 @@ func problemOf(h http.Header, data []byte) (*errs.Error, bool) {
 	if json.Unmarshal(data, &p) != nil || json.Unmarshal(data, &members) != nil || p.Code == "" {
 		return nil, false
 	}
-	e := &errs.Error{Code: p.Code, Detail: p.Detail, Fields: p.Errors, ForUser: p.ForUser}
+	e := &errs.Error{Code: p.Code, Detail: p.Detail, Fields: p.Errors, ForUser: p.ForUser, Reason: p.Reason}
 	for k, raw := range members {
 		switch k {
-		case "type", "title", "status", "detail", "code", "errors", "for_user", "instance":
+		case "type", "title", "status", "detail", "code", "reason", "errors", "for_user", "instance":
 			continue
 		}
 		var v any

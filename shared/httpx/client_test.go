@@ -32,7 +32,7 @@ func callee(iss *authtest.Issuer) *httpx.Router {
 		case "fields":
 			return errs.Fields("исправьте поля", errs.FieldError{Field: "items[2].value", Code: "scale", Message: "от 1 до 5"})
 		case "conflict":
-			return &errs.Error{Code: errs.Conflict, Detail: "already changed", Extra: map[string]any{"current_version": 3}}
+			return &errs.Error{Code: errs.Conflict, Detail: "already changed", Reason: "stale", Extra: map[string]any{"current_version": 3}}
 		case "busy":
 			return errs.User(errs.Unavailable, "очередь заполнена")
 		case "bug":
@@ -95,7 +95,7 @@ func TestClientReadsRefusalsBack(t *testing.T) {
 			t.Fatalf("field errors came back as %#v", e)
 		}
 		e, ok = errs.As(refuse("conflict"))
-		if !ok || e.Code != errs.Conflict || e.ForUser || e.Extra["current_version"] != 3.0 {
+		if !ok || e.Code != errs.Conflict || e.ForUser || e.Reason != "stale" || e.Extra["current_version"] != 3.0 || e.Extra["reason"] != nil {
 			t.Fatalf("a conflict came back as %#v", e)
 		}
 		e, ok = errs.As(refuse("busy"))

@@ -60,11 +60,11 @@ func decodeError(err error, maxBytes int64) error {
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		return errs.Fields("поле неверного типа", errs.FieldError{
-			Field: field, Code: "type", Message: fmt.Sprintf("значение типа %s", typeErr.Type),
+			Field: field, Code: errs.Type, Message: fmt.Sprintf("значение типа %s", typeErr.Type),
 		})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return errs.Fields("неизвестное поле", errs.FieldError{Field: name, Code: "unknown", Message: "такого поля нет в запросе"})
+		return errs.Fields("неизвестное поле", errs.FieldError{Field: name, Code: errs.Unknown, Message: "такого поля нет в запросе"})
 	}
 	return errs.E(errs.Invalid, "unreadable JSON body: %v", err)
 }

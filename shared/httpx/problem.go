@@ -39,11 +39,13 @@ func Status(c errs.Code) int {
 
 // Problem is an RFC 9457 problem details body with EKO's extension members.
 type Problem struct {
-	Type   string            `json:"type"`
-	Title  string            `json:"title"`
-	Status int               `json:"status"`
-	Detail string            `json:"detail,omitempty"`
-	Code   errs.Code         `json:"code"`
+	Type   string    `json:"type"`
+	Title  string    `json:"title"`
+	Status int       `json:"status"`
+	Detail string    `json:"detail,omitempty"`
+	Code   errs.Code `json:"code"`
+	// Reason is the function's finer word for the refusal (errs.Error.Reason).
+	Reason errs.Reason       `json:"reason,omitempty"`
 	Errors []errs.FieldError `json:"errors,omitempty"`
 	// ForUser says that Detail is worded for the person using EKO, so that a
 	// client may show it as it is (errs.Error.ForUser).
@@ -90,6 +92,7 @@ func ProblemOf(err error) Problem {
 		Status:  status,
 		Detail:  e.Detail,
 		Code:    e.Code,
+		Reason:  e.Reason,
 		Errors:  e.Fields,
 		ForUser: e.ForUser,
 		Extra:   e.Extra,

@@ -17,7 +17,7 @@ func QueryID(q url.Values, name string, fe *[]errs.FieldError) *uuid.UUID {
 	}
 	id, err := uuid.Parse(s)
 	if err != nil {
-		*fe = append(*fe, errs.FieldError{Field: name, Code: "format", Message: "идентификатор в формате UUID"})
+		*fe = append(*fe, errs.FieldError{Field: name, Code: errs.Format, Message: "идентификатор в формате UUID"})
 		return nil
 	}
 	return &id

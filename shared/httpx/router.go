@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -35,6 +37,24 @@ type Router struct {
 	guard   *auth.Guard
 	routes  []Route
 	onError func(http.ResponseWriter, *http.Request, error)
+
+	vocabulary *errs.Vocabulary
+	mu         sync.Mutex
+	undeclared []string
+}
+
+// Declare names the vocabulary of the function the router serves (its api
+// package's Problems): a refusal that says anything v does not declare is
+// logged as a broken contract and listed by Undeclared.
+func (rt *Router) Declare(v *errs.Vocabulary) { rt.vocabulary = v }
+
+// Undeclared lists the refusals answered so far that said something the
+// router's vocabulary does not declare, each with its route: what the test
+// worlds fail on.
+func (rt *Router) Undeclared() []string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return slices.Clone(rt.undeclared)
 }
 
 // ServeErrorsWith makes fn answer every error of the router's routes — a
@@ -45,6 +65,14 @@ func (rt *Router) ServeErrorsWith(fn func(http.ResponseWriter, *http.Request, er
 }
 
 func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if e, ok := errs.As(err); ok && rt.vocabulary != nil {
+		if what := rt.vocabulary.Undeclared(e); what != "" {
+			slog.ErrorContext(r.Context(), "a refusal the function's api does not declare", "method", r.Method, "path", r.URL.Path, "undeclared", what)
+			rt.mu.Lock()
+			rt.undeclared = append(rt.undeclared, r.Method+" "+r.URL.Path+": "+what)
+			rt.mu.Unlock()
+		}
+	}
 	if rt.onError != nil {
 		rt.onError(w, r, err)
 		return

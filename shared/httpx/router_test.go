@@ -3,6 +3,7 @@ package httpx_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -282,5 +283,56 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 	httpx.WriteError(rec, httptest.NewRequest(http.MethodGet, "/x", nil), fmt.Errorf("a bug"))
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("a plain error: %d, want 500", rec.Code)
+	}
+}
+
+// A router that declares its vocabulary lists every refusal that says more:
+// an undeclared code, reason, field code or member; the transport's own
+// refusals (errs.Common) and declared ones are not listed, and the answer
+// itself is unchanged.
+func TestRefusalsBeyondTheVocabularyAreListed(t *testing.T) {
+	const declared, stray errs.Reason = "period_closed", "stray"
+	rt := newTestRouter(authtest.NewIssuer(t), auth.DenyAll{})
+	rt.Declare(&errs.Vocabulary{Codes: []errs.Code{errs.Conflict}, Reasons: map[errs.Reason]string{declared: "период закрыт"},
+		Members: map[string]string{"current_version": "версия"}})
+	refusals := map[string]*errs.Error{
+		"/declared":      {Code: errs.Conflict, Reason: declared, Extra: map[string]any{"current_version": 2}},
+		"/common":        errs.Fields("bad", errs.FieldError{Field: "date", Code: errs.Format}),
+		"/stray-code":    errs.E(errs.RateLimited, "slow down"),
+		"/stray-reason":  {Code: errs.Conflict, Reason: stray},
+		"/stray-field":   errs.Fields("bad", errs.FieldError{Field: "x", Code: stray}),
+		"/stray-member":  {Code: errs.Conflict, Extra: map[string]any{"secret": 1}},
+		"/internal-only": nil,
+	}
+	for path, e := range refusals {
+		rt.Handle(http.MethodGet, path, auth.Public, func(http.ResponseWriter, *http.Request) error {
+			if e == nil {
+				return errors.New("not an *errs.Error: internal, always declared")
+			}
+			return e
+		})
+	}
+	for path := range refusals {
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code < 400 {
+			t.Fatalf("%s answered %d", path, rec.Code)
+		}
+	}
+	rec := httptest.NewRecorder()
+	rt.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/stray-reason", nil))
+	if !strings.Contains(rec.Body.String(), `"reason":"stray"`) {
+		t.Errorf("the reason member is not in the answer: %s", rec.Body)
+	}
+	got := strings.Join(rt.Undeclared(), "\n")
+	for _, want := range []string{"/stray-code: code rate_limited", "/stray-reason: reason stray", "/stray-field: field x: code stray", "/stray-member: member secret"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("undeclared %q not listed in:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"/declared", "/common", "/internal-only"} {
+		if strings.Contains(got, not+":") {
+			t.Errorf("%s listed as undeclared:\n%s", not, got)
+		}
 	}
 }

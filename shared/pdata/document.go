@@ -51,7 +51,7 @@ func (d Document) Key() string { return string(d.Type) + "|" + d.Series + "|" + 
 func ParseDocumentKey(key string) (Document, error) {
 	parts := strings.Split(key, "|")
 	if len(parts) != 3 {
-		return Document{}, docError("type", "format")
+		return Document{}, docError("type", errs.Format)
 	}
 	return NormalizeDocument(parts[0], parts[1], parts[2])
 }
@@ -78,44 +78,44 @@ func ParseDocumentKey(key string) (Document, error) {
 func NormalizeDocument(docType, series, number string) (Document, error) {
 	t, ok := docAliases[strings.ToUpper(strings.TrimSpace(docType))]
 	if !ok {
-		return Document{}, docError("type", "unsupported")
+		return Document{}, docError("type", ReasonUnsupported)
 	}
 	s := compact(series)
 	n := compact(number)
 	if n == "" {
-		return Document{}, docError("number", "required")
+		return Document{}, docError("number", errs.Required)
 	}
 	d := Document{Type: t}
 	switch t {
 	case PassportRF:
 		if s == "" {
-			return Document{}, docError("series", "required")
+			return Document{}, docError("series", errs.Required)
 		}
 		if !allDigits(s, 4) {
-			return Document{}, docError("series", "format")
+			return Document{}, docError("series", errs.Format)
 		}
 		if !allDigits(n, 6) {
-			return Document{}, docError("number", "format")
+			return Document{}, docError("number", errs.Format)
 		}
 		d.Series, d.Number = s, n
 	case BirthCertRF:
 		if s == "" {
-			return Document{}, docError("series", "required")
+			return Document{}, docError("series", errs.Required)
 		}
 		cs, ok := birthCertSeries(s)
 		if !ok {
-			return Document{}, docError("series", "format")
+			return Document{}, docError("series", errs.Format)
 		}
 		if !allDigits(n, 6) {
-			return Document{}, docError("number", "format")
+			return Document{}, docError("number", errs.Format)
 		}
 		d.Series, d.Number = cs, n
 	default:
 		if !alnum(s, 0, 20) {
-			return Document{}, docError("series", "format")
+			return Document{}, docError("series", errs.Format)
 		}
 		if !alnum(n, 1, 30) {
-			return Document{}, docError("number", "format")
+			return Document{}, docError("number", errs.Format)
 		}
 		d.Series, d.Number = s, n
 	}
@@ -207,9 +207,16 @@ func birthCertSeries(s string) (string, bool) {
 	return string(roman) + "-" + string(letters), true
 }
 
-func docError(field, code string) error {
+// ReasonUnsupported is a kind of identity document EKO does not take.
+const ReasonUnsupported errs.Reason = "unsupported"
+
+// Problems is what refusals of SNILS and documents say beyond errs.Common,
+// for the vocabularies of the functions that read them.
+var Problems = errs.Vocabulary{Reasons: map[errs.Reason]string{ReasonUnsupported: "вид документа не поддерживается"}}
+
+func docError(field string, code errs.Reason) error {
 	var msg string
-	switch field + "/" + code {
+	switch field + "/" + string(code) {
 	case "type/unsupported", "type/format":
 		msg = "Неизвестный тип документа / Unknown identity document type"
 	case "series/required":

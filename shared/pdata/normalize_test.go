@@ -54,7 +54,7 @@ func TestNormalizeSNILS(t *testing.T) {
 	for _, c := range invalid {
 		_, err := pdata.NormalizeSNILS(c.in)
 		e, ok := errs.As(err)
-		if !ok || e.Code != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "snils" || e.Fields[0].Code != c.code {
+		if !ok || e.Code != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "snils" || string(e.Fields[0].Code) != c.code {
 			t.Errorf("NormalizeSNILS(%q) = %v, want invalid/%s", c.in, err, c.code)
 			continue
 		}
@@ -167,7 +167,7 @@ func TestNormalizeDocument(t *testing.T) {
 	for _, c := range invalid {
 		_, err := pdata.NormalizeDocument(c.typ, c.series, c.number)
 		e, ok := errs.As(err)
-		if !ok || e.Code != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != c.field || e.Fields[0].Code != c.code {
+		if !ok || e.Code != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != c.field || string(e.Fields[0].Code) != c.code {
 			t.Errorf("NormalizeDocument(%q, %q, %q) = %v %+v, want %s/%s", c.typ, c.series, c.number, err, e, c.field, c.code)
 			continue
 		}

@@ -26,18 +26,18 @@ func NormalizeSNILS(s string) (string, error) {
 			b.WriteRune(r)
 		case unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212':
 		default:
-			return "", snilsError("format")
+			return "", snilsError(errs.Format)
 		}
 	}
 	d := b.String()
 	if len(d) != 11 {
-		return "", snilsError("format")
+		return "", snilsError(errs.Format)
 	}
 	if d[:9] <= "001001998" {
 		return d, nil
 	}
 	if want := SNILSControl(d[:9]); d[9:] != want {
-		return "", snilsError("checksum")
+		return "", snilsError(errs.Checksum)
 	}
 	return d, nil
 }
@@ -74,10 +74,10 @@ func SNILSControl(first9 string) string {
 	return string([]byte{byte('0' + ctl/10), byte('0' + ctl%10)})
 }
 
-func snilsError(code string) error {
+func snilsError(code errs.Reason) error {
 	var msg string
 	switch code {
-	case "checksum":
+	case errs.Checksum:
 		msg = "Контрольное число СНИЛС не совпадает: проверьте цифры / The SNILS control number does not match: check the digits"
 	default:
 		msg = "СНИЛС должен состоять из 11 цифр, например 123-456-789 64 / SNILS must consist of 11 digits, e.g. 123-456-789 64"

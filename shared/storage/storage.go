@@ -277,7 +277,7 @@ func checkUpload(u Upload) (string, error) {
 	}
 	if u.Size <= 0 {
 		return "", errs.Fields("файл пуст или его размер не указан",
-			errs.FieldError{Field: "size", Code: "range", Message: "размер файла должен быть больше нуля"})
+			errs.FieldError{Field: "size", Code: errs.Range, Message: "размер файла должен быть больше нуля"})
 	}
 	if u.Size > u.Kind.MaxSize {
 		return "", errs.User(errs.TooLarge, "файл больше допустимого: %s при пределе %s", humanSize(u.Size), humanSize(u.Kind.MaxSize))
