@@ -13,7 +13,6 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -68,33 +67,29 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	var orgs []uuid.UUID // nil: every school
 	var err error
+	reach := Rules.Reach(ctx, PermAggregates)
 	switch {
-	case mun == nil && Rules.Reaches(ctx, PermAggregates, access.WholeRegion): // the ministry: every school
-	case mun != nil && Rules.Reaches(ctx, PermAggregates, access.Target{MunicipalityIDs: []string{mun.String()}}):
+	case mun == nil && reach.Region: // the ministry: every school
+	case mun != nil:
+		if err := require(ctx, PermAggregates, access.Target{MunicipalityIDs: []string{mun.String()}}, theMunicipality); err != nil {
+			return err
+		}
 		if orgs, err = schoolsIn(*mun); err != nil {
 			return err
 		}
-	case mun != nil:
-		return errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
 	default:
-		// Without a municipality: the schools the caller's grants name.
-		var grants []access.Grant
-		if g, ok := auth.PrincipalFrom(ctx).Grants.(*access.Grants); ok {
-			grants = g.Grants
-		}
-		for _, g := range grants {
-			switch {
-			case g.Role == access.MunicipalOfficial && g.Scope == access.Municipality:
-				id, _ := uuid.Parse(g.ScopeID)
-				more, err := schoolsIn(id)
-				if err != nil {
-					return err
-				}
-				orgs = append(orgs, more...)
-			case slices.Contains(administration, g.Role) && g.Scope == access.Organisation:
-				id, _ := uuid.Parse(g.ScopeID)
-				orgs = append(orgs, id)
+		// Without a municipality: the schools the caller's grants reach.
+		for _, m := range reach.Municipalities {
+			id, _ := uuid.Parse(m)
+			more, err := schoolsIn(id)
+			if err != nil {
+				return err
 			}
+			orgs = append(orgs, more...)
+		}
+		for _, o := range reach.Organisations {
+			id, _ := uuid.Parse(o)
+			orgs = append(orgs, id)
 		}
 		if orgs == nil {
 			return errs.User(errs.Forbidden, "сводные данные журнала — для министерства, муниципалитетов и администрации школ")
@@ -102,7 +97,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 	}
 	if school != nil {
 		if orgs != nil && !slices.Contains(orgs, *school) {
-			return errs.User(errs.NotFound, "школа не найдена среди ваших")
+			return notYours(theSchool)
 		}
 		orgs = []uuid.UUID{*school}
 	}

@@ -37,7 +37,7 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	err = f.db.QueryRow(ctx, `SELECT organisation_id FROM journal.roster WHERE class_id = $1
 		UNION ALL SELECT organisation_id FROM journal.assignments WHERE class_id = $1 LIMIT 1`, class).Scan(&org)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.User(errs.NotFound, "класс не найден среди ваших")
+		return notYours(theClass)
 	}
 	if err != nil {
 		return err
@@ -49,20 +49,20 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	}
 	defer rows.Close()
 	out := postgradeapi.ClassJournal{ClassID: class, OrganisationID: org, AcademicYear: year, Items: []postgradeapi.ClassAssignment{}}
-	allowed := administers(ctx, org) || leads(ctx, class)
+	var teachers []uuid.UUID
 	for rows.Next() {
 		a := postgradeapi.ClassAssignment{Assignment: postgradeapi.Assignment{OrganisationID: org, AcademicYear: year, ClassID: class}}
 		if err := rows.Scan(&a.ID, &a.TeacherID, &a.SubjectID, &a.Subject); err != nil {
 			return err
 		}
-		allowed = allowed || teaches(ctx, org, a.TeacherID)
+		teachers = append(teachers, a.TeacherID)
 		out.Items = append(out.Items, a)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if !allowed {
-		return errs.User(errs.NotFound, "класс не найден среди ваших")
+	if err := require(ctx, PermJournalRead, journalOf(org, class, teachers...), theClass); err != nil {
+		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil

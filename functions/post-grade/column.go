@@ -63,8 +63,11 @@ func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if lc == nil || !teaches(ctx, lc.org, lc.lesson.TeacherID) {
-			return errs.User(errs.NotFound, "урок не найден среди ваших")
+		if lc == nil {
+			return notYours(theLesson)
+		}
+		if err := require(ctx, PermTeach, teaching(lc.org, lc.lesson.TeacherID), theLesson); err != nil {
+			return err
 		}
 		// The topic is the lesson's plan, not a mark: a closed period does
 		// not keep it (as PATCH lessons/{id}); marks and attendance it does.

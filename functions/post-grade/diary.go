@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/jackc/pgx/v5"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
 	"github.com/kuzbass/eko/shared/access"
@@ -28,11 +29,14 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if lc == nil || !readsJournal(ctx, lc.org, lc.lesson.ClassID, lc.lesson.TeacherID) {
-		return errs.User(errs.NotFound, "урок не найден среди ваших")
+	if lc == nil {
+		return notYours(theLesson)
+	}
+	if err := require(ctx, PermJournalRead, journalOf(lc.org, lc.lesson.ClassID, lc.lesson.TeacherID), theLesson); err != nil {
+		return err
 	}
 	l, enrolled := lc.lesson, lc.enrolled
-	teaches := teaches(ctx, lc.org, l.TeacherID)
+	teaches := Rules.Reaches(ctx, PermTeach, teaching(lc.org, l.TeacherID))
 	v := postgradeapi.JournalView{Lesson: *l, Kinds: markKinds, Statuses: attendanceStatuses,
 		AttendanceTaken: lc.attendanceTaken, PeriodClosed: lc.closed,
 		MayEdit: teaches && (!lc.closed || lc.permit != nil), MayChangeClosedPeriod: teaches && lc.closed && lc.permit != nil}
@@ -121,12 +125,8 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры дневника", fe...)
 	}
-	ok, err := f.mayReadDiary(ctx, student, from, to)
-	if err != nil {
+	if err := f.requireDiary(ctx, student, from, to, theDiary); err != nil {
 		return err
-	}
-	if !ok {
-		return errs.User(errs.NotFound, "дневник не найден")
 	}
 	v := postgradeapi.DiaryView{StudentID: student, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []postgradeapi.DiaryDay{}, Subjects: []postgradeapi.SubjectTrend{}}
 	// The lessons of the classes the student was in on each day.
@@ -251,34 +251,32 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// mayReadDiary reports whether the caller of ctx may read the journal of
-// student between from and to: the student, a parent, the class teacher of a
-// class the student was in then, a teacher with an assignment in that class,
-// or the administration of that school.
-func (f *Function) mayReadDiary(ctx context.Context, student uuid.UUID, from, to time.Time) (bool, error) {
-	c := callerOf(ctx)
-	if Rules.Reaches(ctx, PermDiaryRead, access.Target{PersonID: student.String()}) { // the student, a parent
-		return true, nil
-	}
-	rows, err := f.db.Query(ctx, `SELECT DISTINCT ro.organisation_id, ro.class_id,
-		    EXISTS (SELECT 1 FROM journal.assignments a WHERE a.class_id = ro.class_id AND a.teacher_id = $4)
+// requireDiary is the object check of student's journal between from and
+// to. The journal is the student's own (the student's, the parents') and,
+// for each class the student was in then, that class's diary (diaryOf): the
+// caller reaches it when a grant reaches any of them.
+func (f *Function) requireDiary(ctx context.Context, student uuid.UUID, from, to time.Time, object string) error {
+	rows, err := f.db.Query(ctx, `SELECT ro.organisation_id, ro.class_id,
+		    ARRAY(SELECT DISTINCT a.teacher_id FROM journal.assignments a WHERE a.class_id = ro.class_id)
 		FROM journal.roster ro
 		WHERE ro.student_id = $1 AND ro.starts_on <= $3 AND (ro.ends_on IS NULL OR ro.ends_on >= $2) AND ro.class_id IS NOT NULL`,
-		student, from, to, c.person)
+		student, from, to)
 	if err != nil {
-		return false, err
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	parts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (access.Target, error) {
 		var org, class uuid.UUID
-		var teachesClass bool
-		if err := rows.Scan(&org, &class, &teachesClass); err != nil {
-			return false, err
-		}
-		if administers(ctx, org) || leads(ctx, class) ||
-			(teachesClass && Rules.Reaches(ctx, PermTeach, access.Target{OrganisationIDs: []string{org.String()}})) {
-			return true, nil
+		var teachers []uuid.UUID
+		err := row.Scan(&org, &class, &teachers)
+		return diaryOf(student, org, class, teachers...), err
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range append([]access.Target{{PersonID: student.String()}}, parts...) {
+		if err := Rules.Require(ctx, PermDiaryRead, t); !errs.Is(err, errs.NotFound) {
+			return err
 		}
 	}
-	return false, rows.Err()
+	return notYours(object)
 }

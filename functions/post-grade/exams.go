@@ -37,8 +37,8 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := callerOf(ctx)
-	if !administers(ctx, org) {
-		return errs.User(errs.NotFound, "организация не найдена среди ваших")
+	if err := require(ctx, PermSetup, school(org), theOrganisation); err != nil {
+		return err
 	}
 	body, charset, err := csvtable.ReadBody(w, r, maxExamFile)
 	if err != nil {
@@ -133,12 +133,8 @@ func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := f.Time()
-	ok, err := f.mayReadDiary(ctx, student, now.AddDate(-6, 0, 0), now)
-	if err != nil {
+	if err := f.requireDiary(ctx, student, now.AddDate(-6, 0, 0), now, theResults); err != nil {
 		return err
-	}
-	if !ok {
-		return errs.User(errs.NotFound, "не найдено")
 	}
 	rows, err := f.db.Query(ctx, `SELECT student_id, organisation_id, kind, subject, to_char(exam_date, 'YYYY-MM-DD'), score, mark
 		FROM journal.exam_results WHERE student_id = $1 ORDER BY exam_date, kind, subject`, student)

@@ -34,8 +34,11 @@ func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if a == nil || !readsJournal(ctx, a.OrganisationID, a.ClassID, a.TeacherID) {
-		return errs.User(errs.NotFound, "назначение не найдено среди ваших")
+	if a == nil {
+		return notYours(theAssignment)
+	}
+	if err := require(ctx, PermJournalRead, journalOf(a.OrganisationID, a.ClassID, a.TeacherID), theAssignment); err != nil {
+		return err
 	}
 	v := postgradeapi.GridView{Assignment: *a, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Lessons: []postgradeapi.Lesson{}, Pupils: []uuid.UUID{},
 		Marks: map[string][]postgradeapi.Mark{}, Attendance: map[string]string{}}

@@ -45,7 +45,7 @@ func (f *Function) myLessons(w http.ResponseWriter, r *http.Request) error {
 	// Only lessons of schools where the caller still teaches.
 	out := []postgradeapi.TeacherLesson{}
 	for _, l := range list {
-		if teaches(ctx, l.OrganisationID, l.TeacherID) {
+		if Rules.Reaches(ctx, PermTeach, teaching(l.OrganisationID, l.TeacherID)) {
 			out = append(out, l)
 		}
 	}

@@ -107,8 +107,11 @@ func (f *Function) editableLesson(ctx context.Context, tx pgx.Tx, c caller, id u
 	if err != nil {
 		return nil, err
 	}
-	if lc == nil || !teaches(ctx, lc.org, lc.lesson.TeacherID) {
-		return nil, errs.User(errs.NotFound, "урок не найден среди ваших")
+	if lc == nil {
+		return nil, notYours(theLesson)
+	}
+	if err := require(ctx, PermTeach, teaching(lc.org, lc.lesson.TeacherID), theLesson); err != nil {
+		return nil, err
 	}
 	if lc.closed && lc.permit == nil {
 		return nil, errPeriodClosed
@@ -450,16 +453,13 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 	var date time.Time
 	err = f.db.QueryRow(ctx, `SELECT student_id, lesson_date FROM journal.marks WHERE id = $1`, id).Scan(&student, &date)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.User(errs.NotFound, "оценка не найдена")
+		return notYours(theMark)
 	}
 	if err != nil {
 		return err
 	}
-	if ok, err := f.mayReadDiary(ctx, student, date, date); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return errs.User(errs.NotFound, "оценка не найдена")
+	if err := f.requireDiary(ctx, student, date, date, theMark); err != nil {
+		return err
 	}
 	rows, err := f.db.Query(ctx, `SELECT version, action, old_value, old_passed, coalesce(old_kind, ''), new_value, new_passed,
 		    coalesce(new_kind, ''), coalesce(reason, ''), actor_id::text, actor_role, at, actor_subject, permit_id::text

@@ -42,6 +42,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	var rows []row
 	add := func(r ...row) { rows = append(rows, r...) }
 	add(expect("GET "+api+"/subjects", api+"/subjects", "", 200, nil)...)
+	add(expect("GET "+api+"/access", api+"/access", "", 200, nil)...)
 	add(expect("POST "+api+"/periods", api+"/periods", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
 		"periods":[{"starts_on":"%d-09-01","ends_on":"%d-12-31"},{"starts_on":"%d-01-09","ends_on":"%d-05-31"}]}`, y+1, y+1, y+1, y+2, y+2),
 		403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)

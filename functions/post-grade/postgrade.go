@@ -32,6 +32,7 @@ import (
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -89,6 +90,7 @@ type Function struct {
 	function.Clock
 
 	registry   *registryapi.Client
+	policy     *access.Policy // loads grants for the access answer
 	db         *pgxpool.Pool
 	outbox     *outbox.Writer
 	router     *httpx.Router
@@ -111,10 +113,11 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.Attendance.ChronicMinLessons < 1 {
 		opts.Attendance.ChronicMinLessons = 10
 	}
-	f := &Function{registry: opts.Registry, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance}
+	f := &Function{registry: opts.Registry, policy: deps.Policy, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&postgradeapi.Problems)
 	const api = "/api/" + Name
+	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.myAccess)
 	rt.Handle(http.MethodGet, api+"/subjects", auth.Authenticated, f.subjects)
 	rt.Handle(http.MethodPost, api+"/periods", PermSetup, f.createPeriods)
 	rt.Handle(http.MethodPost, api+"/periods/{id}/close", PermSetup, f.closePeriod)

@@ -6,8 +6,11 @@ import (
 
 	"github.com/google/uuid"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
 )
 
 // Permissions of the post-grade API.
@@ -22,10 +25,9 @@ const (
 	PermDiaryRead auth.Permission = "journal.diary.read"
 	// PermAggregates: schools' journals in aggregate, without pupils' data.
 	PermAggregates auth.Permission = "journal.aggregates.read"
-	// PermClassLead is the object check of a class teacher: the class's
-	// journal and its pupils' diaries (routes declare PermJournalRead or
-	// PermDiaryRead).
-	PermClassLead auth.Permission = "journal.class.lead"
+	// PermOwnLessons: a teacher's journal of own lessons (GET access says
+	// who has one; the lessons themselves are checked against PermTeach).
+	PermOwnLessons auth.Permission = "journal.lessons.own"
 )
 
 var (
@@ -43,7 +45,7 @@ var Rules = access.Rules{
 	PermJournalRead: append(slices.Clone(teachers), administration...),
 	PermDiaryRead:   append([]access.Role{access.Parent, access.Student}, append(slices.Clone(teachers), administration...)...),
 	PermAggregates:  append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, administration...),
-	PermClassLead:   {access.ClassTeacher},
+	PermOwnLessons:  teachers,
 }
 
 // caller is who makes a request: the account and the registry person.
@@ -64,33 +66,80 @@ func callerOf(ctx context.Context) caller {
 	return c
 }
 
-// The object checks of the journal, each one of Rules on its object's target.
+// The journal's objects as access targets. Each handler computes the target
+// of its object and checks it once (require); one that decides rather than
+// refuses (what to offer) asks Rules.Reaches on the same target.
 
-// teaches reports whether the caller teaches what teacher teaches at org:
-// is that teacher, on the school's staff.
-func teaches(ctx context.Context, org, teacher uuid.UUID) bool {
-	return Rules.Reaches(ctx, PermTeach, teaching(org, teacher))
-}
-
-// teaching is the target of what teacher teaches at org.
+// teaching is the target of what teacher teaches at org (a lesson, an
+// assignment, to be written): that teacher's, on the school's staff.
 func teaching(org, teacher uuid.UUID) access.Target {
 	return access.Target{OrganisationIDs: []string{org.String()}, AssigneeIDs: []string{teacher.String()}}
 }
 
-// administers reports whether the caller is the director or a deputy director of org.
-func administers(ctx context.Context, org uuid.UUID) bool {
-	return Rules.Reaches(ctx, PermSetup, access.Target{OrganisationIDs: []string{org.String()}})
+// readByOffice read a class's journal by their office, whoever teaches it.
+var readByOffice = []access.Role{access.Director, access.DeputyDirector, access.ClassTeacher}
+
+// journalOf is the target of the journal of class at org taught by teachers
+// (a lesson's, an assignment's, the class's): read by those teachers, the
+// school's administration and the class teacher.
+func journalOf(org, class uuid.UUID, teachers ...uuid.UUID) access.Target {
+	t := access.Target{OrganisationIDs: []string{org.String()}, ClassIDs: []string{class.String()}, ByOffice: readByOffice}
+	for _, id := range teachers {
+		t.AssigneeIDs = append(t.AssigneeIDs, id.String())
+	}
+	return t
 }
 
-// leads reports whether the caller is the class teacher of class.
-func leads(ctx context.Context, class uuid.UUID) bool {
-	return Rules.Reaches(ctx, PermClassLead, access.Target{ClassIDs: []string{class.String()}})
+// marksCheck is the check of an assignment's term, year and final marks:
+// written by its teacher, read by the readers of its class's journal.
+func marksCheck(write bool, a *postgradeapi.Assignment) (auth.Permission, access.Target) {
+	if write {
+		return PermTeach, teaching(a.OrganisationID, a.TeacherID)
+	}
+	return PermJournalRead, journalOf(a.OrganisationID, a.ClassID, a.TeacherID)
 }
 
-// readsJournal reports whether the caller reads the journal of what teacher
-// teaches class at org: that teacher, the class teacher, the administration.
-func readsJournal(ctx context.Context, org, class, teacher uuid.UUID) bool {
-	return teaches(ctx, org, teacher) || administers(ctx, org) || leads(ctx, class)
+// diaryOf is the target of student's journal while in class at org taught
+// by teachers: the student, the parents, and the readers of that class's
+// journal (journalOf).
+func diaryOf(student, org, class uuid.UUID, teachers ...uuid.UUID) access.Target {
+	t := journalOf(org, class, teachers...)
+	t.PersonID = student.String()
+	t.ByOffice = append([]access.Role{access.Parent, access.Student}, readByOffice...)
+	return t
+}
+
+// school is the target of what a school's administration sets up (its
+// periods, assignments, timetable, imports).
+func school(org uuid.UUID) access.Target {
+	return access.Target{OrganisationIDs: []string{org.String()}}
+}
+
+// The journal's objects, as a refusal names them.
+const (
+	theLesson       = "урок не найден"
+	theAssignment   = "назначение не найдено"
+	theSchool       = "школа не найдена"
+	theClass        = "класс не найден"
+	theOrganisation = "организация не найдена"
+	thePeriod       = "период не найден"
+	theMunicipality = "муниципалитет не найден"
+	theDiary        = "дневник не найден"
+	theMark         = "оценка не найдена"
+	theResults      = "результаты не найдены"
+)
+
+// notYours is the journal's one answer for an object that does not exist or
+// that the caller's grants do not reach: it names the kind of object only,
+// so that the id of another school's object reveals nothing.
+func notYours(object string) error {
+	return errs.User(errs.NotFound, "%s среди ваших", object)
+}
+
+// require is the journal's object check: Rules.Require of perm on t, a
+// refusal worded by notYours.
+func require(ctx context.Context, perm auth.Permission, t access.Target, object string) error {
+	return Rules.RequireOr(ctx, perm, t, notYours(object))
 }
 
 // roleIn names the caller's role in teaching what teacher teaches at org,

@@ -74,8 +74,8 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return errs.Fields("неверные учебные периоды", fe...)
 	}
-	if !administers(ctx, org) {
-		return errs.User(errs.NotFound, "школа не найдена среди ваших")
+	if err := require(ctx, PermSetup, school(org), theSchool); err != nil {
+		return err
 	}
 	var out []postgradeapi.Period
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
@@ -120,10 +120,13 @@ func (f *Function) closePeriod(w http.ResponseWriter, r *http.Request) error {
 	var org uuid.UUID
 	var closed *time.Time
 	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !administers(ctx, org)) {
-		return errs.User(errs.NotFound, "период не найден")
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notYours(thePeriod)
 	}
 	if err != nil {
+		return err
+	}
+	if err := require(ctx, PermSetup, school(org), thePeriod); err != nil {
 		return err
 	}
 	if closed != nil {
@@ -165,8 +168,8 @@ func (f *Function) createAssignment(w http.ResponseWriter, r *http.Request) erro
 	if len(fe) > 0 {
 		return errs.Fields("неверное назначение", fe...)
 	}
-	if !administers(ctx, a.OrganisationID) {
-		return errs.User(errs.NotFound, "школа не найдена среди ваших")
+	if err := require(ctx, PermSetup, school(a.OrganisationID), theSchool); err != nil {
+		return err
 	}
 	var inSchool bool
 	if err := f.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.roster WHERE class_id = $1 AND organisation_id = $2 AND academic_year = $3)`,
@@ -243,8 +246,11 @@ func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if a == nil || !administers(ctx, a.OrganisationID) {
-		return errs.User(errs.NotFound, "назначение не найдено")
+	if a == nil {
+		return notYours(theAssignment)
+	}
+	if err := require(ctx, PermSetup, school(a.OrganisationID), theAssignment); err != nil {
+		return err
 	}
 	var dates []time.Time
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
@@ -320,8 +326,11 @@ func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if l == nil || !teaches(ctx, org, l.TeacherID) {
-		return errs.User(errs.NotFound, "урок не найден среди ваших")
+	if l == nil {
+		return notYours(theLesson)
+	}
+	if err := require(ctx, PermTeach, teaching(org, l.TeacherID), theLesson); err != nil {
+		return err
 	}
 	if in.Topic != nil {
 		l.Topic = strings.TrimSpace(*in.Topic)

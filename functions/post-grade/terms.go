@@ -52,10 +52,13 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
 	var org uuid.UUID
 	var closed *time.Time
 	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !administers(ctx, org)) {
-		return errs.User(errs.NotFound, "период не найден")
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notYours(thePeriod)
 	}
 	if err != nil {
+		return err
+	}
+	if err := require(ctx, PermSetup, school(org), thePeriod); err != nil {
 		return err
 	}
 	a, err := f.assignment(ctx, asg)
@@ -201,8 +204,12 @@ func (f *Function) termContext(ctx context.Context, r *http.Request, period stri
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if a == nil || !(teaches(ctx, a.OrganisationID, a.TeacherID) || (!write && (administers(ctx, a.OrganisationID) || leads(ctx, a.ClassID)))) {
-		return nil, nil, nil, errs.User(errs.NotFound, "назначение не найдено среди ваших")
+	if a == nil {
+		return nil, nil, nil, notYours(theAssignment)
+	}
+	perm, target := marksCheck(write, a)
+	if err := require(ctx, perm, target, theAssignment); err != nil {
+		return nil, nil, nil, err
 	}
 	periods, err := f.periodsOf(ctx, f.db, a.OrganisationID, a.AcademicYear)
 	if err != nil {
@@ -275,7 +282,7 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	from, to := periodSpan(p)
 	// The teacher may confirm what confirmTermMarks would accept: a period
 	// that is open, or closed under the director's permit.
-	if teaches(ctx, a.OrganisationID, a.TeacherID) {
+	if Rules.Reaches(ctx, PermTeach, teaching(a.OrganisationID, a.TeacherID)) {
 		_, err := openPeriod(ctx, f.db, a.OrganisationID, to.Format(time.DateOnly), a.ID)
 		if err != nil && err != errPeriodClosed {
 			return err

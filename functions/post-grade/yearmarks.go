@@ -30,8 +30,12 @@ func (f *Function) yearContext(r *http.Request, kind string, write bool) (*postg
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if a == nil || !(teaches(ctx, a.OrganisationID, a.TeacherID) || (!write && (administers(ctx, a.OrganisationID) || leads(ctx, a.ClassID)))) {
-		return nil, time.Time{}, errs.User(errs.NotFound, "назначение не найдено среди ваших")
+	if a == nil {
+		return nil, time.Time{}, notYours(theAssignment)
+	}
+	perm, target := marksCheck(write, a)
+	if err := require(ctx, perm, target, theAssignment); err != nil {
+		return nil, time.Time{}, err
 	}
 	// The class as it stands at the end of the school year, or today.
 	end := time.Date(a.AcademicYear+1, time.May, 31, 0, 0, 0, 0, time.UTC)
@@ -82,7 +86,7 @@ func (f *Function) yearMarks(w http.ResponseWriter, r *http.Request) error {
 	for i, m := range marks {
 		items[i] = postgradeapi.YearMark{ConfirmedMark: m, Kind: kind}
 	}
-	httpx.WriteJSON(w, http.StatusOK, postgradeapi.YearMarksView{Items: items, MayConfirm: teaches(ctx, a.OrganisationID, a.TeacherID)})
+	httpx.WriteJSON(w, http.StatusOK, postgradeapi.YearMarksView{Items: items, MayConfirm: Rules.Reaches(ctx, PermTeach, teaching(a.OrganisationID, a.TeacherID))})
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -110,10 +108,7 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	g, _ := auth.PrincipalFrom(ctx).Grants.(*access.Grants)
-	if g == nil {
-		return errs.E(errs.Forbidden, "no grants")
-	}
+	reach := Rules.Reach(ctx, PermAllocationRead)
 	var fe []errs.FieldError
 	limit := defaultLimit
 	if s := q.Get("limit"); s != "" {
@@ -126,22 +121,14 @@ func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	var scope []string
-	var munis, orgs []string
-	for _, gr := range g.Grants {
-		switch {
-		case gr.Role == access.MinistryOfficial && gr.Scope == access.Region:
-			scope = append(scope, "true")
-		case gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality:
-			munis = append(munis, gr.ScopeID)
-		case slices.Contains(orgStaff, gr.Role) && gr.Scope == access.Organisation:
-			orgs = append(orgs, gr.ScopeID)
-		}
+	if reach.Region {
+		scope = append(scope, "true")
 	}
-	if len(munis) > 0 {
-		scope = append(scope, "r.municipality_id = ANY("+arg(munis)+"::uuid[])")
+	if len(reach.Municipalities) > 0 {
+		scope = append(scope, "r.municipality_id = ANY("+arg(reach.Municipalities)+"::uuid[])")
 	}
-	if len(orgs) > 0 {
-		scope = append(scope, "EXISTS (SELECT 1 FROM applications.allocation_places p WHERE p.run_id = r.id AND p.kindergarten_id = ANY("+arg(orgs)+"::uuid[]))")
+	if len(reach.Organisations) > 0 { // a kindergarten's staff: the runs that offer its places
+		scope = append(scope, "EXISTS (SELECT 1 FROM applications.allocation_places p WHERE p.run_id = r.id AND p.kindergarten_id = ANY("+arg(reach.Organisations)+"::uuid[]))")
 	}
 	if len(scope) == 0 {
 		return errs.E(errs.Forbidden, "your roles do not reach any allocation")
@@ -183,26 +170,16 @@ func (f *Function) listAllocations(w http.ResponseWriter, r *http.Request) error
 // municipality, the ministry), or only the results of the kindergartens
 // returned (their staff, for kindergartens the run offers places in).
 func allocationReader(ctx context.Context, tx pgx.Tx, run *allocationRun) (bool, []uuid.UUID, error) {
-	pr := auth.PrincipalFrom(ctx)
-	g, ok := pr.Grants.(*access.Grants)
-	if !ok {
-		return false, nil, nil
-	}
 	// The municipality's own (its authority, the ministry): organisations'
 	// grants do not reach a municipality.
 	if Rules.Reaches(ctx, PermAllocationRead, access.Target{MunicipalityIDs: []string{run.municipality.String()}}) {
 		return true, nil, nil
 	}
-	var orgs []uuid.UUID
-	for _, gr := range g.With(orgStaff...) {
-		if id, err := uuid.Parse(gr.ScopeID); err == nil && gr.Scope == access.Organisation {
-			orgs = append(orgs, id)
-		}
-	}
+	orgs := Rules.Reach(ctx, PermAllocationRead).Organisations
 	if len(orgs) == 0 {
 		return false, nil, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT DISTINCT kindergarten_id FROM applications.allocation_places WHERE run_id = $1 AND kindergarten_id = ANY($2::uuid[])`, run.id, uuidArray(orgs))
+	rows, err := tx.Query(ctx, `SELECT DISTINCT kindergarten_id FROM applications.allocation_places WHERE run_id = $1 AND kindergarten_id = ANY($2::uuid[])`, run.id, orgs)
 	if err != nil {
 		return false, nil, err
 	}

@@ -69,6 +69,10 @@ func (f *Function) issueCertificate(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// errNoCertificate is the answer for a certificate that does not exist or
+// is not among the caller's.
+var errNoCertificate = errs.User(errs.NotFound, "сертификат не найден")
+
 var certificateNumber = regexp.MustCompile(`^ДО-42-[0-9]{7}$`)
 
 // getCertificate: GET /api/submit-application/certificates?child= | ?number= —
@@ -77,8 +81,6 @@ var certificateNumber = regexp.MustCompile(`^ДО-42-[0-9]{7}$`)
 func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	g, _ := auth.PrincipalFrom(ctx).Grants.(*access.Grants)
-	region := Rules.Reaches(ctx, PermCertificateRead, access.WholeRegion)
 	var row pgx.Row
 	switch child, number := q.Get("child"), q.Get("number"); {
 	case child != "" && number == "":
@@ -86,16 +88,16 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return errs.Fields("неверные параметры запроса", field("child", errs.Format, "идентификатор в формате UUID"))
 		}
-		if _, own := ownChildBirth(r, id); !own && !region {
-			return errs.User(errs.NotFound, "сертификат не найден")
+		if err := Rules.RequireOr(ctx, PermCertificateRead, access.Target{PersonID: id.String()}, errNoCertificate); err != nil {
+			return err
 		}
 		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE child_id = $1`, id)
 	case number != "" && child == "":
 		if !certificateNumber.MatchString(number) {
 			return errs.Fields("неверные параметры запроса", field("number", errs.Format, "номер вида ДО-42-0000123"))
 		}
-		staff := g != nil && len(g.With(orgStaff...)) > 0
-		if !staff && !region {
+		// By its number: organisations (which a family shows it to) and the region.
+		if reach := Rules.Reach(ctx, PermCertificateRead); !reach.Region && len(reach.Organisations) == 0 {
 			return errs.User(errs.Forbidden, "сертификат по номеру проверяют организации и министерство")
 		}
 		row = f.db.QueryRow(ctx, `SELECT `+certificateColumns+` FROM applications.certificates WHERE number = $1`, number)
@@ -104,7 +106,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 	}
 	c, err := scanCertificate(row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.User(errs.NotFound, "сертификат не найден")
+		return errNoCertificate
 	}
 	if err != nil {
 		return err

@@ -52,8 +52,11 @@ func (f *Function) changeChoice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if a == nil || roleFor(ctx, PermKindergartenChoice, a) == "" {
-		return errs.User(errs.NotFound, "заявление не найдено")
+	if a == nil {
+		return errNoApplication
+	}
+	if err := Rules.RequireOr(ctx, PermKindergartenChoice, a.target(), errNoApplication); err != nil {
+		return err
 	}
 	if a.Service != submitapplicationapi.Kindergarten {
 		return unprocessable("детские сады выбирают только в заявлении в детский сад", field("preferences", submitapplicationapi.ReasonService, "заявление подано не в детский сад"))

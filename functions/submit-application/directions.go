@@ -38,8 +38,11 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		return errs.Fields("неверный ответ на направление", field("decision", errs.Enum, "accept — согласиться с направлением, decline — отказаться"))
 	}
 	return f.changeQueued(w, ctx, id, func(tx pgx.Tx, a *application) (*application, error) {
-		if a == nil || roleFor(ctx, PermDirectionAnswer, a) == "" {
-			return nil, errs.User(errs.NotFound, "заявление не найдено")
+		if a == nil {
+			return nil, errNoApplication
+		}
+		if err := Rules.RequireOr(ctx, PermDirectionAnswer, a.target(), errNoApplication); err != nil {
+			return nil, err
 		}
 		var dirID int64
 		var state string

@@ -8,6 +8,7 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/errs"
 )
 
 // numberPrefix starts an application number: «1К-2027-0000123».
@@ -41,6 +42,12 @@ type storedKindergarten struct {
 
 // target is what an application belongs to, for the object check: the child,
 // every organisation it is addressed to, and the municipality.
+// errNoApplication is the services' one answer for an application that does
+// not exist or that the caller's grants do not reach: the same either way,
+// so that another family's application number reveals nothing.
+var errNoApplication = errs.User(errs.NotFound, "заявление не найдено")
+
+// target is what an application belongs to, for every object check on it.
 func (a *application) target() access.Target {
 	t := access.Target{MunicipalityIDs: []string{a.MunicipalityID.String()}, OwnerSubject: a.applicantSubject}
 	for _, o := range a.OrganisationIDs {

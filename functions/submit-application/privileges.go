@@ -49,15 +49,16 @@ func (f *Function) decidePrivilege(w http.ResponseWriter, r *http.Request) error
 
 	return f.changeQueued(w, ctx, id, func(tx pgx.Tx, a *application) (*application, error) {
 		if a == nil {
-			return nil, errs.User(errs.NotFound, "заявление не найдено")
+			return nil, errNoApplication
 		}
-		role := roleFor(ctx, PermPrivilegeDecide, a)
-		if role == "" {
-			if roleFor(ctx, PermRead, a) == "" {
-				return nil, errs.User(errs.NotFound, "заявление не найдено")
+		gr, err := Rules.Grant(ctx, PermPrivilegeDecide, a.target())
+		if err != nil {
+			if err := Rules.RequireOr(ctx, PermRead, a.target(), errNoApplication); err != nil {
+				return nil, err
 			}
 			return nil, errs.User(errs.Forbidden, "вы можете только просматривать это заявление")
 		}
+		role := string(gr.Role)
 		if a.Service != submitapplicationapi.Kindergarten {
 			return nil, unprocessable("льготы этого вида учитываются только в очереди в детский сад",
 				field("kind", submitapplicationapi.ReasonService, "заявление подано не в детский сад"))

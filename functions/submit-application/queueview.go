@@ -39,12 +39,13 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a == nil {
-			return errs.User(errs.NotFound, "заявление не найдено")
+			return errNoApplication
 		}
-		role := roleFor(ctx, PermQueueRead, a)
-		if role == "" {
-			return errs.User(errs.NotFound, "заявление не найдено")
+		gr, err := Rules.Grant(ctx, PermQueueRead, a.target())
+		if err != nil {
+			return errNoApplication
 		}
+		role := string(gr.Role)
 		if a.Service != submitapplicationapi.Kindergarten {
 			return errs.User(errs.NotFound, "очередь есть только у заявлений в детский сад")
 		}

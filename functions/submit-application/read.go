@@ -72,17 +72,6 @@ func history(ctx context.Context, q querier, id uuid.UUID) ([]submitapplicationa
 	})
 }
 
-// roleFor is the role under which perm reaches a for the caller of ctx
-// (Rules.Grant), or "" when it does not: the applicant reaches an own
-// application as its parent even before an EPGU child is matched.
-func roleFor(ctx context.Context, perm auth.Permission, a *application) string {
-	gr, err := Rules.Grant(ctx, perm, a.target())
-	if err != nil {
-		return ""
-	}
-	return string(gr.Role)
-}
-
 // actionOn reads the application {id} an action names and the action's
 // JSON body (at most maxBody bytes) into in.
 func actionOn(w http.ResponseWriter, r *http.Request, in any, maxBody int64) (uuid.UUID, error) {
@@ -109,12 +98,13 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a == nil {
-			return errs.User(errs.NotFound, "заявление не найдено")
+			return errNoApplication
 		}
-		role := roleFor(ctx, PermRead, a)
-		if role == "" {
-			return errs.User(errs.NotFound, "заявление не найдено")
+		gr, err := Rules.Grant(ctx, PermRead, a.target())
+		if err != nil {
+			return errNoApplication
 		}
+		role := string(gr.Role)
 		a.AllowedMoves = allowedMoves(ctx, a)
 		if a.History, err = history(ctx, tx, a.ID); err != nil {
 			return err
@@ -164,45 +154,28 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	pr := auth.PrincipalFrom(ctx)
-	g, _ := pr.Grants.(*access.Grants)
-	if g == nil {
-		return errs.E(errs.Forbidden, "no grants")
-	}
+	reach := Rules.Reach(ctx, PermRead)
 	var (
-		region                bool
-		munis, orgs, children []string
-		args                  []any
-		scope, where          string
-		limit                 = defaultLimit
-		after                 int64
-		fe                    []errs.FieldError
+		args         []any
+		scope, where string
+		limit        = defaultLimit
+		after        int64
+		fe           []errs.FieldError
 	)
-	for _, gr := range g.Grants {
-		switch {
-		case gr.Role == access.MinistryOfficial && gr.Scope == access.Region:
-			region = true
-		case gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality:
-			munis = append(munis, gr.ScopeID)
-		case slices.Contains(orgStaff, gr.Role) && gr.Scope == access.Organisation:
-			orgs = append(orgs, gr.ScopeID)
-		case gr.Role == access.Parent && gr.Scope == access.Child:
-			children = append(children, gr.ScopeID)
-		}
-	}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	switch {
-	case region:
+	case reach.Region:
 		scope = "true"
 	default:
 		var parts []string
-		if len(munis) > 0 {
-			parts = append(parts, "a.municipality_id = ANY("+arg(munis)+"::uuid[])")
+		if len(reach.Municipalities) > 0 {
+			parts = append(parts, "a.municipality_id = ANY("+arg(reach.Municipalities)+"::uuid[])")
 		}
-		if len(orgs) > 0 {
-			parts = append(parts, "a.organisation_ids && "+arg(orgs)+"::uuid[]")
+		if len(reach.Organisations) > 0 {
+			parts = append(parts, "a.organisation_ids && "+arg(reach.Organisations)+"::uuid[]")
 		}
-		if len(children) > 0 {
-			parts = append(parts, "a.child_id = ANY("+arg(children)+"::uuid[]) OR a.applicant_subject = "+arg(pr.Subject))
+		if len(reach.Persons) > 0 { // a parent: the children's, and what the own account filed
+			parts = append(parts, "a.child_id = ANY("+arg(reach.Persons)+"::uuid[]) OR a.applicant_subject = "+arg(pr.Subject))
 		}
 		if len(parts) == 0 {
 			return errs.E(errs.Forbidden, "your roles do not reach any application")
@@ -276,7 +249,10 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		// Each item is audited under the role that reaches it.
-		return f.audit(r, tx, items, func(a *application) string { return roleFor(ctx, PermRead, a) })
+		return f.audit(r, tx, items, func(a *application) string {
+			gr, _ := Rules.Grant(ctx, PermRead, a.target())
+			return string(gr.Role)
+		})
 	})
 	if err != nil {
 		return err

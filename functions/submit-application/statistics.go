@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -69,27 +67,16 @@ func (f *Function) parseStatistics(r *http.Request) (statisticsQuery, error) {
 	if len(fe) > 0 {
 		return sq, errs.Fields("неверные параметры запроса", fe...)
 	}
-	g, _ := auth.PrincipalFrom(r.Context()).Grants.(*access.Grants)
-	region := false
-	var own []string
-	if g != nil {
-		for _, gr := range g.Grants {
-			switch {
-			case gr.Role == access.MinistryOfficial && gr.Scope == access.Region:
-				region = true
-			case gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality:
-				own = append(own, gr.ScopeID)
-			}
-		}
-	}
+	reach := Rules.Reach(r.Context(), PermStatistics)
 	switch {
-	case want != nil && (region || slices.Contains(own, want.String())):
-		sq.munis = []string{want.String()}
 	case want != nil:
-		return sq, errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
-	case region:
-	case len(own) > 0:
-		sq.munis = own
+		if err := Rules.Require(r.Context(), PermStatistics, access.Target{MunicipalityIDs: []string{want.String()}}); err != nil {
+			return sq, errs.User(errs.NotFound, "муниципалитет не найден среди ваших")
+		}
+		sq.munis = []string{want.String()}
+	case reach.Region:
+	case len(reach.Municipalities) > 0:
+		sq.munis = reach.Municipalities
 	default:
 		return sq, errs.User(errs.Forbidden, "статистика услуг — для министерства и муниципальных органов управления образованием")
 	}

@@ -70,7 +70,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a == nil {
-			return errs.User(errs.NotFound, "заявление не найдено")
+			return errNoApplication
 		}
 		role, applicant, err := decider(ctx, a)
 		if err != nil {
@@ -151,15 +151,16 @@ func decider(ctx context.Context, a *application) (role string, applicant bool, 
 	if a.Service == submitapplicationapi.FirstGrade {
 		perm = PermOrganisationDecide
 	}
-	if role := roleFor(ctx, perm, a); role != "" {
-		return role, false, nil
+	if gr, err := Rules.Grant(ctx, perm, a.target()); err == nil {
+		return string(gr.Role), false, nil
 	}
-	if role := roleFor(ctx, PermWithdraw, a); role != "" {
-		return role, true, nil
+	if gr, err := Rules.Grant(ctx, PermWithdraw, a.target()); err == nil {
+		return string(gr.Role), true, nil
+	}
+	if err := Rules.RequireOr(ctx, PermRead, a.target(), errNoApplication); err != nil {
+		return "", false, err
 	}
 	switch {
-	case roleFor(ctx, PermRead, a) == "":
-		return "", false, errs.User(errs.NotFound, "заявление не найдено")
 	case a.Service == submitapplicationapi.FirstGrade:
 		return "", false, errs.User(errs.Forbidden, "решение по заявлению в 1 класс принимает школа")
 	}

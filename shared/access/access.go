@@ -86,7 +86,8 @@ type Target struct {
 	AssigneeIDs []string
 	// ByOffice are the roles whose grants reach an entrusted object by their
 	// office, whoever it is entrusted to (the school's administration and the
-	// class teacher reading a lesson's journal).
+	// class teacher reading a lesson's journal). An object with ByOffice is
+	// entrusted even with no assignees: other roles then reach it not at all.
 	ByOffice []Role
 	// OwnerSubject, when set, is the account that created the object (the
 	// applicant of an application): that account reaches it under a personal
@@ -95,6 +96,9 @@ type Target struct {
 	// person yet.
 	OwnerSubject string
 }
+
+// entrusted reports whether grants reach t only as its assignees' or by office.
+func (t Target) entrusted() bool { return len(t.AssigneeIDs) > 0 || len(t.ByOffice) > 0 }
 
 // WholeRegion is the target of what belongs to the region as a whole (its
 // windows, its statistics): only a region-wide grant reaches it.
@@ -201,6 +205,21 @@ func (p *Policy) Authorize(ctx context.Context, pr *auth.Principal, perm auth.Pe
 	return errs.E(errs.Forbidden, "your roles do not allow %q", perm)
 }
 
+// Load puts the caller's grants on the principal of ctx, as the route check
+// does: for a handler of an Authenticated route that answers by them (what
+// the caller may open). Without a caller or a source it does nothing.
+func (p *Policy) Load(ctx context.Context) error {
+	pr := auth.PrincipalFrom(ctx)
+	p.mu.RLock()
+	src := p.source
+	p.mu.RUnlock()
+	if pr == nil || src == nil {
+		return nil
+	}
+	_, err := GrantsOf(ctx, pr, src)
+	return err
+}
+
 // GrantsOf returns the caller's grants, fetching them from src once per request.
 func GrantsOf(ctx context.Context, pr *auth.Principal, src Source) (*Grants, error) {
 	if g, ok := pr.Grants.(*Grants); ok {
@@ -256,7 +275,7 @@ func (g *Grants) Allows(roles []Role, t Target) bool {
 func (g *Grants) reaching(roles []Role, t Target) (Grant, bool) {
 	for _, gr := range g.Grants {
 		if slices.Contains(roles, gr.Role) && gr.Covers(t) &&
-			(len(t.AssigneeIDs) == 0 || slices.Contains(t.ByOffice, gr.Role) || slices.Contains(t.AssigneeIDs, g.PersonID)) {
+			(!t.entrusted() || slices.Contains(t.ByOffice, gr.Role) || slices.Contains(t.AssigneeIDs, g.PersonID)) {
 			return gr, true
 		}
 	}
@@ -285,6 +304,17 @@ func (p *Policy) RolesOf(perm auth.Permission) []Role {
 // Require): every handler's check of the object it acts on.
 func (r Rules) Require(ctx context.Context, perm auth.Permission, t Target) error {
 	return Require(ctx, r[perm], t)
+}
+
+// RequireOr is Require whose refusal is missing: the function's own words
+// for an object that does not exist or is not among the caller's ("урок не
+// найден среди ваших"), the same whichever it is.
+func (r Rules) RequireOr(ctx context.Context, perm auth.Permission, t Target, missing error) error {
+	err := r.Require(ctx, perm, t)
+	if errs.Is(err, errs.NotFound) {
+		return missing
+	}
+	return err
 }
 
 // Grant is Require that also says under which of the caller's grants perm

@@ -43,6 +43,10 @@ func TestObjectChecks(t *testing.T) {
 		{"the lesson read by the director", callerWith("oid-d", "director-1", director), lessonRead, access.Director},
 		{"the lesson read by another school's director", callerWith("oid-d", "director-2",
 			access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-2"}), lessonRead, ""},
+		{"a class with no teachers yet, for a teacher", callerWith("oid-t1", "teacher-1", teacher),
+			access.Target{OrganisationIDs: []string{"school-1"}, ByOffice: []access.Role{access.Director}}, ""},
+		{"a class with no teachers yet, for the director", callerWith("oid-d", "director-1", director),
+			access.Target{OrganisationIDs: []string{"school-1"}, ByOffice: []access.Role{access.Director}}, access.Director},
 		{"a school's object for its director", callerWith("oid-d", "director-1", director), access.Target{OrganisationIDs: []string{"school-1"}}, access.Director},
 		{"another school's object", callerWith("oid-d", "director-1", director), access.Target{OrganisationIDs: []string{"school-2"}}, ""},
 		{"the whole region for the ministry", callerWith("oid-m", "ministry-1", ministry), access.WholeRegion, access.MinistryOfficial},
@@ -97,5 +101,22 @@ func TestReach(t *testing.T) {
 	}
 	if r := rules.Reach(context.Background(), perm); !r.None() {
 		t.Errorf("without a caller: %+v", r)
+	}
+}
+
+// RequireOr answers the function's own refusal when no grant reaches the
+// object, and passes any other answer.
+func TestRequireOr(t *testing.T) {
+	rules := access.Rules{perm: {access.Director}}
+	missing := errs.User(errs.NotFound, "школа не найдена среди ваших")
+	director := callerWith("oid-d", "d-1", access.Grant{Role: access.Director, Scope: access.Organisation, ScopeID: "school-1"})
+	if err := rules.RequireOr(director, perm, access.Target{OrganisationIDs: []string{"school-1"}}, missing); err != nil {
+		t.Errorf("own school: %v", err)
+	}
+	if err := rules.RequireOr(director, perm, access.Target{OrganisationIDs: []string{"school-2"}}, missing); err != missing {
+		t.Errorf("another school: %v", err)
+	}
+	if err := rules.RequireOr(context.Background(), perm, access.WholeRegion, missing); errs.CodeOf(err) != errs.Unauthenticated {
+		t.Errorf("without a caller: %v", err)
 	}
 }

@@ -30,6 +30,12 @@ func query(kv ...string) url.Values {
 	return q
 }
 
+// Access is what the caller may open in the journal.
+func (c *Client) Access(ctx context.Context) (Access, error) {
+	var a Access
+	return a, c.conn.Get(ctx, api+"/access", nil, &a)
+}
+
 // Subjects is the regional catalogue of subjects.
 func (c *Client) Subjects(ctx context.Context) ([]Subject, error) {
 	var p httpx.Page[Subject]
