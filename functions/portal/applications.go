@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -99,13 +97,14 @@ type applicationRow struct {
 }
 
 type applicationsView struct {
-	Items            []applicationRow
-	Next             string
-	Filter           url.Values
-	Parent, Official bool
-	Staff            bool
-	Statuses         []statusOption
-	Query            string
+	Items  []applicationRow
+	Next   string
+	Filter url.Values
+	// Applies and Processes are submit-application's answer: the caller applies
+	// (a parent: the links to apply), processes (the overdue filter).
+	Applies, Processes bool
+	Statuses           []statusOption
+	Query              string
 }
 
 type statusOption struct {
@@ -129,7 +128,7 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request, pg *page
 	if err != nil {
 		return err
 	}
-	g, err := pg.Grants()
+	may, err := pg.Services()
 	if err != nil {
 		return err
 	}
@@ -148,7 +147,7 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request, pg *page
 	}
 	names := f.orgNames(r)
 	d := applicationsView{Filter: q, Next: list.Next, Statuses: allStatuses(),
-		Parent: hasRole(g.Grants, kindParent), Official: hasRole(g.Grants, kindOfficial), Staff: hasRole(g.Grants, kindStaff)}
+		Applies: may.Applies, Processes: may.Processes}
 	for _, a := range list.Items {
 		d.Items = append(d.Items, applicationRow{Application: a, ServiceTitle: serviceTitles[a.Service], Organisation: names.name(a.OrganisationID)})
 	}
@@ -417,7 +416,7 @@ func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pg 
 		return err
 	}
 	ctx := r.Context()
-	g, err := pg.Grants()
+	may, err := pg.Services()
 	if err != nil {
 		return err
 	}
@@ -427,17 +426,15 @@ func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pg 
 	}
 	d := allocationsView{Items: runs, Rows: []int{0, 1, 2, 3, 4, 5, 6, 7}, Error: problem,
 		Start: time.Date(f.Time().Year(), time.September, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
-	for _, gr := range g.Grants {
-		if gr.Role == access.MunicipalOfficial && gr.Scope == access.Municipality {
-			d.Municipality = gr.ScopeID
-			mun, _ := uuid.Parse(gr.ScopeID)
-			kgs, err := f.registry.Organisations(ctx, registryapi.OrganisationFilter{Kind: "kindergarten", Municipality: mun, Limit: 500})
-			if err != nil {
-				return err
-			}
-			d.Kindergartens = kgs.Items
-			break
+	// A new campaign's form: for the municipality whose allocation the caller runs.
+	if len(may.Allocates) > 0 {
+		mun := may.Allocates[0]
+		d.Municipality = mun.String()
+		kgs, err := f.registry.Organisations(ctx, registryapi.OrganisationFilter{Kind: "kindergarten", Municipality: mun, Limit: 500})
+		if err != nil {
+			return err
 		}
+		d.Kindergartens = kgs.Items
 	}
 	pg.Data = d
 	status := http.StatusOK
@@ -509,17 +506,5 @@ func (f *Function) allocation(w http.ResponseWriter, r *http.Request, pg *page) 
 func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) error {
 	return f.act(w, r, "/allocations/%s", func(api *submitapplicationapi.Client, id uuid.UUID, _ url.Values) error {
 		return api.ConfirmAllocation(r.Context(), id)
-	})
-}
-
-// processesApplications reports whether grants include a role that reads
-// applications addressed to an organisation or a territory.
-func processesApplications(grants []access.Grant) bool {
-	return slices.ContainsFunc(grants, func(g access.Grant) bool {
-		switch g.Role {
-		case access.Director, access.DeputyDirector, access.Clerk, access.MunicipalOfficial, access.MinistryOfficial:
-			return true
-		}
-		return false
 	})
 }

@@ -12,7 +12,6 @@ import (
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -125,7 +124,7 @@ func (f *Function) journalGrid(w http.ResponseWriter, r *http.Request, pg *page)
 	if err != nil {
 		return err
 	}
-	name, err := f.pupilNames(pg, g.Assignment.ClassID)
+	name, err := f.pupilNames(pg, g.Assignment.OrganisationID, g.Assignment.ClassID)
 	if err != nil {
 		return err
 	}
@@ -168,7 +167,7 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, pg *page
 	if err != nil {
 		return err
 	}
-	name, err := f.pupilNames(pg, j.Lesson.ClassID)
+	name, err := f.pupilNames(pg, j.OrganisationID, j.Lesson.ClassID)
 	if err != nil {
 		return err
 	}
@@ -213,33 +212,18 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, pg *page
 	return pg.render(w, status)
 }
 
-// pupilNames names the pupils of class from the registry's roster (names
-// only), which the registry shows to the school's teachers and
-// administration; a pupil it does not name is «Ученик» and the start of the id.
-func (f *Function) pupilNames(pg *page, class uuid.UUID) (func(uuid.UUID) string, error) {
-	g, err := pg.Grants()
-	if err != nil {
+// pupilNames names the pupils of class at org from the registry's roster
+// (names only), which the registry shows to the school's teachers and
+// administration and refuses to anyone else; a pupil it does not name is
+// «Ученик» and the start of the id.
+func (f *Function) pupilNames(pg *page, org, class uuid.UUID) (func(uuid.UUID) string, error) {
+	names := map[uuid.UUID]string{}
+	pupils, err := f.registry.Roster(pg.r.Context(), org, class)
+	if _, refused := errs.As(err); err != nil && !refused {
 		return nil, err
 	}
-	names := map[uuid.UUID]string{}
-	for _, gr := range g.Grants {
-		if gr.OrganisationID == "" || gr.Role == access.Parent || gr.Role == access.Student {
-			continue
-		}
-		org, err := uuid.Parse(gr.OrganisationID)
-		if err != nil {
-			continue
-		}
-		pupils, err := f.registry.Roster(pg.r.Context(), org, class)
-		if err != nil {
-			continue
-		}
-		for _, p := range pupils {
-			names[p.ID] = p.FullName()
-		}
-		if len(names) > 0 {
-			break
-		}
+	for _, p := range pupils {
+		names[p.ID] = p.FullName()
 	}
 	return func(id uuid.UUID) string {
 		if n := names[id]; n != "" {

@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -18,6 +21,10 @@ type page struct {
 	f      *Function
 	r      *http.Request
 	grants *access.Grants
+	// What the caller may open in the journal and do with the education
+	// services, as post-grade and submit-application answer it.
+	journal  *postgradeapi.Access
+	services *submitapplicationapi.Access
 }
 
 // pageFunc is a page's handler: the wrapper has started its page, named
@@ -43,6 +50,38 @@ func (p *page) Grants() (*access.Grants, error) {
 	return p.grants, nil
 }
 
+// Journal is what the caller may open in the journal, as post-grade
+// decides it, asked at the first use; nothing without post-grade.
+func (p *page) Journal() (postgradeapi.Access, error) {
+	if p.journal == nil {
+		if p.f.journal == nil {
+			return postgradeapi.Access{}, nil
+		}
+		a, err := p.f.journal.Access(p.r.Context())
+		if err != nil {
+			return a, err
+		}
+		p.journal = &a
+	}
+	return *p.journal, nil
+}
+
+// Services is what the caller may do with the education services, as
+// submit-application decides it, asked at the first use; nothing without it.
+func (p *page) Services() (submitapplicationapi.Access, error) {
+	if p.services == nil {
+		if p.f.services == nil {
+			return submitapplicationapi.Access{}, nil
+		}
+		a, err := p.f.services.Access(p.r.Context())
+		if err != nil {
+			return a, err
+		}
+		p.services = &a
+	}
+	return *p.services, nil
+}
+
 // keepGrants keeps grants the handler already has (from /me), so that the
 // page does not ask for them again.
 func (p *page) keepGrants(personID string, grants []access.Grant) {
@@ -58,7 +97,7 @@ func (p *page) withRoles() (*access.Grants, error) {
 		return nil, err
 	}
 	if p.Roles == nil {
-		p.f.withRoles(p.r, &p.view, g.Grants)
+		p.withNavigation(g.Grants)
 	}
 	return g, nil
 }

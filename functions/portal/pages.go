@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,8 +53,12 @@ func (f *Function) baseView(r *http.Request, page, title string) view {
 	return v
 }
 
-// withRoles adds the role switcher and the sections of the user's roles.
-func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
+// withNavigation adds the role switcher and the sections the user may open:
+// the portal's own pages by the registry's grants, the journal's and the
+// services' as post-grade and submit-application answer (a function that
+// does not answer leaves its sections out of this page).
+func (p *page) withNavigation(grants []access.Grant) {
+	v, r := &p.view, p.r
 	s := sessionFrom(r.Context())
 	v.Roles = roleOptions(grants)
 	if s != nil {
@@ -68,19 +71,27 @@ func (f *Function) withRoles(r *http.Request, v *view, grants []access.Grant) {
 	if hasRole(grants, kindStaff, kindOfficial) {
 		v.Nav = append(v.Nav, navItem{ID: "nav-organisation", Href: "/organisation", Label: "Моя организация"})
 	}
-	if f.services != nil && (hasRole(grants, kindParent) || processesApplications(grants)) {
+	services, err := p.Services()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the services' sections left out", "err", err)
+	}
+	journal, err := p.Journal()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the journal's sections left out", "err", err)
+	}
+	if services.Applies || services.Processes {
 		v.Nav = append(v.Nav, navItem{ID: "nav-applications", Href: "/applications", Label: "Заявления"})
 	}
-	if f.journal != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.Teacher || g.Role == access.ClassTeacher }) {
+	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}
-	if f.journal != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.Student }) {
+	if journal.Diary {
 		v.Nav = append(v.Nav, navItem{ID: "nav-diary", Href: "/diary", Label: "Дневник"})
 	}
-	if f.journal != nil && slices.ContainsFunc(grants, oversees) {
+	if journal.Summary != nil {
 		v.Nav = append(v.Nav, navItem{ID: "nav-summary", Href: "/summary/journal", Label: "Сводка журнала"})
 	}
-	if f.services != nil && slices.ContainsFunc(grants, func(g access.Grant) bool { return g.Role == access.MunicipalOfficial }) {
+	if len(services.Allocates) > 0 {
 		v.Nav = append(v.Nav, navItem{ID: "nav-allocations", Href: "/allocations", Label: "Комплектование"})
 	}
 	for i := range v.Nav {

@@ -136,7 +136,7 @@ func (f *Function) renderTermMarks(w http.ResponseWriter, r *http.Request, pg *p
 	page.Tabs = append(page.Tabs, markTab{Label: "Год", Query: "year", Current: page.Query == "year"},
 		markTab{Label: "Итог", Query: "final", Current: page.Query == "final"})
 
-	name, err := f.pupilNames(pg, tv.Assignment.ClassID)
+	name, err := f.pupilNames(pg, tv.Assignment.OrganisationID, tv.Assignment.ClassID)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, enrolled := lc.lesson, lc.enrolled
 	teaches := Rules.Reaches(ctx, PermTeach, teaching(lc.org, l.TeacherID))
-	v := postgradeapi.JournalView{Lesson: *l, Kinds: markKinds, Statuses: attendanceStatuses,
+	v := postgradeapi.JournalView{Lesson: *l, OrganisationID: lc.org, Kinds: markKinds, Statuses: attendanceStatuses,
 		AttendanceTaken: lc.attendanceTaken, PeriodClosed: lc.closed,
 		MayEdit: teaches && (!lc.closed || lc.permit != nil), MayChangeClosedPeriod: teaches && lc.closed && lc.permit != nil}
 	byID := map[uuid.UUID]*postgradeapi.JournalStudent{}

@@ -34,6 +34,7 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -89,6 +90,7 @@ type Function struct {
 	function.Clock
 
 	db        *pgxpool.Pool
+	policy    *access.Policy // loads grants for the access answer
 	outbox    *outbox.Writer
 	pdata     *pdata.Protector
 	orgs      *organisations
@@ -111,7 +113,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, outbox: deps.Outbox, pdata: p, orgs: &organisations{registry: opts.Registry}}
+	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, pdata: p, orgs: &organisations{registry: opts.Registry}}
 	if f.epgu, err = newEPGUStatus(opts.EPGU, deps.Log); err != nil {
 		return nil, err
 	}
@@ -139,6 +141,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 // mountServices serves the first-grade windows, the additional-education
 // programmes and certificates, and the service accounting.
 func (f *Function) mountServices(rt *httpx.Router, api string) {
+	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.myAccess)
 	rt.Handle(http.MethodGet, api+"/windows", auth.Public, f.listWindows)
 	rt.Handle(http.MethodPut, api+"/windows", PermWindowsManage, f.putWindow)
 	rt.Handle(http.MethodGet, api+"/programmes", auth.Authenticated, f.listProgrammes)

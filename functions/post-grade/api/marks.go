@@ -77,10 +77,12 @@ type AttendanceItem struct {
 // JournalView is a lesson's column of the journal: who is on the roster that
 // day, their marks and attendance.
 type JournalView struct {
-	Lesson   Lesson             `json:"lesson"`
-	Students []JournalStudent   `json:"students"`
-	Kinds    map[string]float64 `json:"mark_kinds"` // kind → weight
-	Statuses map[string]string  `json:"attendance_statuses"`
+	Lesson Lesson `json:"lesson"`
+	// OrganisationID is the lesson's school.
+	OrganisationID uuid.UUID          `json:"organisation_id"`
+	Students       []JournalStudent   `json:"students"`
+	Kinds          map[string]float64 `json:"mark_kinds"` // kind → weight
+	Statuses       map[string]string  `json:"attendance_statuses"`
 	// AttendanceTaken: the teacher has recorded the lesson's attendance
 	// (absent pupils, or everyone present).
 	AttendanceTaken bool `json:"attendance_taken"`

@@ -29,6 +29,12 @@ type ApplicationFilter struct {
 	After   string // the Next of the previous page
 }
 
+// Access is what the caller may do with the education services.
+func (c *Client) Access(ctx context.Context) (Access, error) {
+	var a Access
+	return a, c.conn.Get(ctx, api+"/access", nil, &a)
+}
+
 // Applications is a page of the applications the caller may see.
 func (c *Client) Applications(ctx context.Context, f ApplicationFilter) (Page[Application], error) {
 	q := url.Values{}
