@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2/clientcredentials"
+
 	"github.com/kuzbass/eko"
 	outboxrelay "github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
@@ -34,11 +36,20 @@ var PDataConfig = pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
 type Options struct {
 	// Seed is the random seed of the small region (a different seed, another region).
 	Seed uint64
+	// Today is the day the region is seeded for (ages, the school year); now when zero.
+	Today time.Time
 	// IdP configures the identity provider: a client secret and the redirect
 	// URIs of a test that signs in through the browser flow.
 	IdP devidp.Config
 	// Tunings change functions' settings after the world's own (see Open).
 	Tunings []function.Tuning
+	// Empty leaves the registry empty (no region, no fixture people): for
+	// tests that build the people and organisations they count.
+	Empty bool
+	// Auth, when set, is the issuer whose tokens the world verifies instead
+	// of the development identity provider's (a test that mints ESIA
+	// accounts of its own; Token and ServiceToken are then not available).
+	Auth *auth.Config
 }
 
 // World is the mounted system and what a test needs around it.
@@ -52,7 +63,8 @@ type World struct {
 	tokens   map[string]string
 }
 
-// Open migrates every schema on a fresh database, seeds the small region,
+// Open migrates every schema on a fresh database, seeds the small region
+// (unless opts.Empty),
 // announces its enrollments (the relay delivers them: the journal's roster
 // is filled), starts the identity provider and mounts every function. Every
 // function seals personal data with PDataConfig, submit-application
@@ -66,11 +78,23 @@ func Open(t testing.TB, opts Options) *World {
 	if w.PData, err = pdata.Open(PDataConfig); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eko.SeedSmall(ctx, w.DB.Pool, w.PData, w.Fixtures, opts.Seed, time.Now()); err != nil {
-		t.Fatal(err)
+	today := opts.Today
+	if today.IsZero() {
+		today = time.Now()
 	}
-	w.Issuer = devidptest.Start(t, opts.IdP, w.Fixtures)
-	if w.Deps, err = function.DepsOf(w.DB.Pool, auth.Config{Issuer: w.Issuer, Audience: "eko"}, slog.Default()); err != nil {
+	if !opts.Empty {
+		if _, err := eko.SeedSmall(ctx, w.DB.Pool, w.PData, w.Fixtures, opts.Seed, today); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verify := auth.Config{Audience: "eko"}
+	if opts.Auth != nil {
+		verify = *opts.Auth
+	} else {
+		verify.Issuer = devidptest.Start(t, opts.IdP, w.Fixtures)
+	}
+	w.Issuer = verify.Issuer
+	if w.Deps, err = function.DepsOf(w.DB.Pool, verify, slog.Default()); err != nil {
 		t.Fatal(err)
 	}
 	tunings := append([]function.Tuning{
@@ -131,6 +155,22 @@ func (w *World) Token(t testing.TB, login string) string {
 		w.tokens[login] = devidptest.Token(t, w.Issuer, login)
 	}
 	return w.tokens[login]
+}
+
+// ServiceToken is an access token of the service account clientID (client
+// credentials, as EPGU's adapter or the broker signs in).
+func (w *World) ServiceToken(t testing.TB, clientID string) string {
+	t.Helper()
+	a, ok := w.Fixtures.ServiceAccount(clientID)
+	if !ok {
+		t.Fatalf("no service account %q among the fixtures", clientID)
+	}
+	cc := clientcredentials.Config{ClientID: a.ClientID, ClientSecret: a.Secret, TokenURL: w.Issuer + "/oauth/token"}
+	tok, err := cc.Token(context.Background())
+	if err != nil {
+		t.Fatalf("client credentials of %s: %v", clientID, err)
+	}
+	return tok.AccessToken
 }
 
 // Call serves one request as login ("": without a token) and returns the answer.

@@ -2,9 +2,11 @@ package registry
 
 import (
 	"context"
+	"testing"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/db/dbtest"
 )
 
 // ResolveBothWays resolves p by the one-statement path and by the full
@@ -18,3 +20,16 @@ func (f *Function) ResolveBothWays(ctx context.Context, p *auth.Principal) (link
 	_, full, err = f.resolveInTx(ctx, p, today)
 	return linked, full, linkedUsed, err
 }
+
+// System is EKO with every function mounted as the all-in-one process mounts
+// them (ekotest), as this package's internal tests see it: they are in the
+// package, which ekotest imports, so system_test.go, an external test file,
+// opens it for them (OpenSystem).
+type System struct {
+	Function *Function
+	DB       *dbtest.Database
+}
+
+// OpenSystem opens a System with an empty registry on a fresh database,
+// verifying tokens of the issuer verify names (a test's own ESIA accounts).
+var OpenSystem func(t testing.TB, verify auth.Config) System

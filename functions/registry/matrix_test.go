@@ -3,27 +3,16 @@ package registry_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/ekotest"
 	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/functions/registry/seed"
-	"github.com/kuzbass/eko/infra/devidp"
-	"github.com/kuzbass/eko/infra/devidp/devidptest"
-	"github.com/kuzbass/eko/infra/fixtures"
-	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/auth/authtest"
 	"github.com/kuzbass/eko/shared/db/dbtest"
-	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/outbox"
-	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 var today = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -41,63 +30,26 @@ type fixtureWorld struct {
 func newFixtureWorld(t *testing.T) *fixtureWorld {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.MustOpen(t, platform.Schema(), registry.Schema())
-	p, err := pdata.Open(pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixtures.MustLoad()
-	if _, err := seed.Run(ctx, d.Pool, p, fx, seed.Options{Scale: seed.Small, Today: today, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-
-	issuer := devidptest.Start(t, devidp.Config{}, fx)
-
-	policy := access.NewPolicy(nil)
-	deps := &function.Deps{DB: d.Pool, Policy: policy, Outbox: outbox.New(events.Default()), Log: slog.Default(),
-		Guard: &auth.Guard{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer, Audience: "eko"}), Policy: policy}}
-	f, err := registry.Mount(ctx, deps, registry.Options{PData: pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, u := range f.Undeclared() {
-			t.Errorf("the registry refused with what registryapi does not declare: %s", u)
-		}
-	})
+	sys := ekotest.Open(t, ekotest.Options{Seed: 7, Today: today})
+	f := sys.Function(registry.Name).(*registry.Function)
 	f.Now = func() time.Time { return today }
-
-	w := &fixtureWorld{f: f, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}, db: d}
-	for _, i := range fx.Identities {
-		if i.NoAccount {
-			continue
+	w := &fixtureWorld{f: f, issuer: sys.Issuer, tokens: map[string]string{}, ids: map[string]string{}, db: sys.DB}
+	for _, i := range sys.Fixtures.Identities {
+		if !i.NoAccount {
+			w.tokens[i.Login] = sys.Token(t, i.Login)
 		}
-		w.tokens[i.Login] = devidptest.Token(t, issuer, i.Login)
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.people WHERE snils_hash = $1`, p.Hash("snils", digits(i.SNILS))).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids["{"+i.Login+"}"] = id
+		w.ids["{"+i.Login+"}"] = sys.Person(t, i)
 	}
 	for code, ph := range map[string]string{"school-1-kemerovo": "{school1}", "school-3-novokuznetsk": "{school3}", "kg-1-kemerovo": "{kg1}"} {
-		var id string
-		if err := d.Pool.QueryRow(ctx, `SELECT id::text FROM registry.organisations WHERE code = $1`, code).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		w.ids[ph] = id
+		w.ids[ph] = sys.Organisation(t, code)
 	}
 	var class string
-	if err := d.Pool.QueryRow(ctx, `SELECT c.id::text FROM registry.classes c JOIN registry.organisations o ON o.id = c.organisation_id
+	if err := sys.DB.Pool.QueryRow(ctx, `SELECT c.id::text FROM registry.classes c JOIN registry.organisations o ON o.id = c.organisation_id
 		WHERE o.code = 'school-1-kemerovo' AND c.name = '6А'`).Scan(&class); err != nil {
 		t.Fatal(err)
 	}
 	w.ids["{6A}"] = class
 	return w
-}
-
-func digits(snils string) string {
-	d, _ := pdata.NormalizeSNILS(snils)
-	return d
 }
 
 func (w *fixtureWorld) expand(s string) string {

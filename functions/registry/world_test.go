@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,16 +15,9 @@ import (
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
-	"github.com/kuzbass/eko/events"
-	"github.com/kuzbass/eko/shared/access"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/auth/authtest"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/db/dbtest"
-	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/outbox"
-	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/platform"
 )
 
 // today is the fixed date of every registry test.
@@ -41,27 +33,11 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	d := dbtest.MustOpen(t, platform.Schema(), Schema())
 	iss := authtest.NewIssuer(t)
-	policy := access.NewPolicy(nil)
-	deps := &function.Deps{
-		DB:     d.Pool,
-		Guard:  &auth.Guard{Verifier: auth.NewVerifier(iss.Config()), Policy: policy},
-		Policy: policy,
-		Outbox: outbox.New(events.Default()),
-		Log:    slog.Default(),
-	}
-	f, err := Mount(context.Background(), deps, Options{PData: pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, u := range f.Undeclared() {
-			t.Errorf("the registry refused with what registryapi does not declare: %s", u)
-		}
-	})
+	sys := OpenSystem(t, iss.Config())
+	f := sys.Function
 	f.Now = func() time.Time { return today }
-	return &world{t: t, f: f, d: d, iss: iss}
+	return &world{t: t, f: f, d: sys.DB, iss: iss}
 }
 
 // esia is an ESIA account as claims.

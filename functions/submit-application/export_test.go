@@ -24,6 +24,8 @@ type System struct {
 	Municipality func(code string) string
 	// Deliver delivers the outbox's pending events and returns how many.
 	Deliver func() int
+	// ServiceToken is an access token of a service account (EPGU's).
+	ServiceToken func(clientID string) string
 }
 
 // OpenSystem opens a System on a fresh database seeded with the small region

@@ -19,6 +19,7 @@ func init() {
 			Organisation: func(code string) string { return w.Organisation(t, code) },
 			Municipality: func(code string) string { return w.Municipality(t, code) },
 			Deliver:      func() int { return w.Deliver(t) },
+			ServiceToken: func(clientID string) string { return w.ServiceToken(t, clientID) },
 		}
 	}
 }

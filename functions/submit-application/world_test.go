@@ -1,7 +1,6 @@
 package submitapplication
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/shared/db/dbtest"
@@ -45,7 +43,6 @@ const (
 
 func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	t.Helper()
-	ctx := context.Background()
 	rw := OpenSystem(t, 7, tunings...)
 	d, issuer := rw.DB, rw.Issuer
 	w := &world{t: t, f: rw.Function, sys: rw, reg: rw.Handler.ServeHTTP, db: d, issuer: issuer, tokens: map[string]string{}, ids: map[string]string{}}
@@ -55,12 +52,7 @@ func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 			w.signIn(i.Login)
 		}
 	}
-	cc := clientcredentials.Config{ClientID: "epgu", ClientSecret: "epgu-dev-secret", TokenURL: issuer + "/oauth/token"}
-	tok, err := cc.Token(ctx)
-	if err != nil {
-		t.Fatalf("epgu client credentials: %v", err)
-	}
-	w.tokens["epgu"] = tok.AccessToken
+	w.tokens["epgu"] = rw.ServiceToken("epgu")
 
 	for code, ph := range map[string]string{
 		"school-1-kemerovo": "{school1}", "school-2-kemerovo": "{school2}", "school-3-novokuznetsk": "{school3}",
