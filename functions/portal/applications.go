@@ -40,6 +40,15 @@ func (f *Function) mountApplications(rt *httpx.Router) {
 	rt.Handle(http.MethodPost, "/allocations/{id}/confirm", auth.Authenticated, f.confirmAllocation)
 }
 
+// servicesForm checks a posted form (checkForm) and returns the
+// submit-application API to send it to.
+func (f *Function) servicesForm(w http.ResponseWriter, r *http.Request) (*submitapplicationapi.Client, error) {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return nil, err
+	}
+	return f.servicesAPI()
+}
+
 // servicesAPI is the submit-application API, or 503 when the portal was
 // deployed without it.
 func (f *Function) servicesAPI() (*submitapplicationapi.Client, error) {
@@ -259,10 +268,7 @@ func formField(apiField string) string {
 // Idempotency-Key; on success the application's page, otherwise the form again
 // with the API's explanation next to the fields.
 func (f *Function) apply(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, err := f.servicesAPI()
+	api, err := f.servicesForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -447,10 +453,7 @@ func (f *Function) renderAllocations(w http.ResponseWriter, r *http.Request, pg 
 // createAllocation: POST /allocations — a draft: the places the municipality
 // offers, row by row (kindergarten, age band, group type, places).
 func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, err := f.servicesAPI()
+	api, err := f.servicesForm(w, r)
 	if err != nil {
 		return err
 	}

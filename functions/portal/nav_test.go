@@ -1,15 +1,10 @@
 package portal_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/kuzbass/eko/functions/portal"
 )
 
 var sections = []string{"nav-profile", "nav-children", "nav-organisation", "nav-applications", "nav-journal", "nav-diary", "nav-summary", "nav-allocations"}
@@ -55,33 +50,15 @@ func TestNavigationIsTheOwnersAnswer(t *testing.T) {
 func TestNavigationFollowsTheJournalsWord(t *testing.T) {
 	w := newWorld(t, worldOptions{publicURL: "http://127.0.0.1:8080"})
 	journal := w.sys.Function("post-grade")
-	fake := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	teaching := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/post-grade/access" {
 			rw.Header().Set("Content-Type", "application/json")
 			_, _ = rw.Write([]byte(`{"teaches":true,"diary":false}`))
 			return
 		}
 		journal.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(fake.Close)
-	regServer := httptest.NewServer(w.reg)
-	t.Cleanup(regServer.Close)
-	t.Setenv("DATABASE_URL", w.db.URL)
-	t.Setenv("OIDC_ISSUER", w.issuer)
-	t.Setenv("OIDC_AUDIENCE", "eko")
-	t.Setenv("REGISTRY_URL", regServer.URL)
-	t.Setenv("POST_GRADE_URL", fake.URL)
-	t.Setenv("PORTAL_PUBLIC_URL", "http://127.0.0.1:8080")
-	t.Setenv("LOG_LEVEL", "warn")
-	f := portal.New()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := f.Start(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Stop(context.Background()) })
-	b := w.browser()
-	b.handler = http.HandlerFunc(f.Handle)
+	})
+	_, b := w.alone(nil, map[string]http.Handler{"post-grade": teaching})
 	p := b.login("parent1", "/profile")
 	if got := shownSections(p.body); !slices.Contains(got, "nav-journal") || slices.Contains(got, "nav-applications") {
 		t.Errorf("parent1 with the journal's word and no services: %v", got)

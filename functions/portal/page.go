@@ -23,8 +23,24 @@ type page struct {
 	grants *access.Grants
 	// What the caller may open in the journal and do with the education
 	// services, as post-grade and submit-application answer it.
-	journal  *postgradeapi.Access
-	services *submitapplicationapi.Access
+	journal  once[postgradeapi.Access]
+	services once[submitapplicationapi.Access]
+}
+
+// once is another function's answer, asked at most once per request.
+type once[T any] struct{ v *T }
+
+// get is the answer, asked of ask at the first use; a failed ask is asked
+// again at the next.
+func (o *once[T]) get(ask func() (T, error)) (T, error) {
+	if o.v == nil {
+		v, err := ask()
+		if err != nil {
+			return v, err
+		}
+		o.v = &v
+	}
+	return *o.v, nil
 }
 
 // pageFunc is a page's handler: the wrapper has started its page, named
@@ -51,35 +67,21 @@ func (p *page) Grants() (*access.Grants, error) {
 }
 
 // Journal is what the caller may open in the journal, as post-grade
-// decides it, asked at the first use; nothing without post-grade.
+// decides it; nothing without post-grade.
 func (p *page) Journal() (postgradeapi.Access, error) {
-	if p.journal == nil {
-		if p.f.journal == nil {
-			return postgradeapi.Access{}, nil
-		}
-		a, err := p.f.journal.Access(p.r.Context())
-		if err != nil {
-			return a, err
-		}
-		p.journal = &a
+	if p.f.journal == nil {
+		return postgradeapi.Access{}, nil
 	}
-	return *p.journal, nil
+	return p.journal.get(func() (postgradeapi.Access, error) { return p.f.journal.Access(p.r.Context()) })
 }
 
 // Services is what the caller may do with the education services, as
-// submit-application decides it, asked at the first use; nothing without it.
+// submit-application decides it; nothing without it.
 func (p *page) Services() (submitapplicationapi.Access, error) {
-	if p.services == nil {
-		if p.f.services == nil {
-			return submitapplicationapi.Access{}, nil
-		}
-		a, err := p.f.services.Access(p.r.Context())
-		if err != nil {
-			return a, err
-		}
-		p.services = &a
+	if p.f.services == nil {
+		return submitapplicationapi.Access{}, nil
 	}
-	return *p.services, nil
+	return p.services.get(func() (submitapplicationapi.Access, error) { return p.f.services.Access(p.r.Context()) })
 }
 
 // keepGrants keeps grants the handler already has (from /me), so that the

@@ -3,7 +3,6 @@ package portal_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -18,35 +17,13 @@ import (
 // registry over HTTP at REGISTRY_URL.
 func TestStandaloneWithRemoteRegistry(t *testing.T) {
 	w := newWorld(t, worldOptions{publicURL: "http://127.0.0.1:8080"})
-	regServer := httptest.NewServer(w.reg)
-	t.Cleanup(regServer.Close)
-
-	t.Setenv("DATABASE_URL", w.db.URL)
-	t.Setenv("MIGRATE_ON_START", "true")
-	t.Setenv("OIDC_ISSUER", w.issuer)
-	t.Setenv("OIDC_AUDIENCE", "eko")
-	t.Setenv("REGISTRY_URL", regServer.URL)
-	t.Setenv("PORTAL_PUBLIC_URL", "http://127.0.0.1:8080")
-	t.Setenv("OIDC_CLIENT_ID", "eko")
-	t.Setenv("OIDC_CLIENT_SECRET", "eko-dev-secret")
-	t.Setenv("LOG_LEVEL", "warn")
-
-	f := portal.New()
-	if ready, _ := f.Ready(context.Background()); ready {
-		t.Fatal("ready before Start")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := f.Start(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	f, b := w.alone(map[string]string{"MIGRATE_ON_START": "true", "OIDC_CLIENT_ID": "eko", "OIDC_CLIENT_SECRET": "eko-dev-secret"}, nil)
 	if ready, _ := f.Ready(context.Background()); !ready {
 		t.Fatal("not ready after Start")
 	}
-
-	b := w.browser()
-	b.handler = http.HandlerFunc(f.Handle)
+	if ready, _ := portal.New().Ready(context.Background()); ready {
+		t.Fatal("ready before Start")
+	}
 	p := b.login("parent1", "/children")
 	if p.status != http.StatusOK || !strings.Contains(p.body, "Соколов Артём Игоревич") || !strings.Contains(p.body, "Соколова Мария Игоревна") {
 		t.Fatalf("standalone «Мои дети»: %d %.500s", p.status, p.body)
@@ -96,7 +73,7 @@ func TestRefusalDetailsNotForTheUserStayOffThePage(t *testing.T) {
 	w := newWorld(t, worldOptions{publicURL: "http://127.0.0.1:8080"})
 	const internal = "pgx: deadlock detected in applications.queue (internal detail)"
 	submit := w.sys.Function("submit-application")
-	fake := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	refusing := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/api/submit-application/applications" {
 			rw.Header().Set("Content-Type", "application/problem+json")
 			rw.WriteHeader(http.StatusConflict)
@@ -104,27 +81,8 @@ func TestRefusalDetailsNotForTheUserStayOffThePage(t *testing.T) {
 			return
 		}
 		submit.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(fake.Close)
-	regServer := httptest.NewServer(w.reg)
-	t.Cleanup(regServer.Close)
-	t.Setenv("DATABASE_URL", w.db.URL)
-	t.Setenv("OIDC_ISSUER", w.issuer)
-	t.Setenv("OIDC_AUDIENCE", "eko")
-	t.Setenv("REGISTRY_URL", regServer.URL)
-	t.Setenv("SUBMIT_APPLICATION_URL", fake.URL)
-	t.Setenv("PORTAL_PUBLIC_URL", "http://127.0.0.1:8080")
-	t.Setenv("LOG_LEVEL", "warn")
-	f := portal.New()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := f.Start(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Stop(context.Background()) })
-
-	b := w.browser()
-	b.handler = http.HandlerFunc(f.Handle)
+	})
+	_, b := w.alone(nil, map[string]http.Handler{"submit-application": refusing})
 	b.login("parent1", "/applications")
 	form := b.get("/applications/new?service=kindergarten")
 	if form.status != http.StatusOK {

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -91,6 +92,40 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		opt.mutate(w)
 	}
 	return w
+}
+
+// alone starts the portal as its own Knative Service does (Start reads the
+// environment, opens PostgreSQL): the registry over HTTP at REGISTRY_URL and
+// the functions of peers (name → handler) at their <NAME>_URL; the world must
+// have been opened with publicURL "http://127.0.0.1:8080". A browser of the
+// world then talks to it.
+func (w *world) alone(env map[string]string, peers map[string]http.Handler) (*function.Standalone, *browser) {
+	t := w.t
+	t.Helper()
+	regServer := httptest.NewServer(w.reg)
+	t.Cleanup(regServer.Close)
+	for k, v := range map[string]string{"DATABASE_URL": w.db.URL, "OIDC_ISSUER": w.issuer, "OIDC_AUDIENCE": "eko",
+		"REGISTRY_URL": regServer.URL, "PORTAL_PUBLIC_URL": "http://127.0.0.1:8080", "LOG_LEVEL": "warn"} {
+		t.Setenv(k, v)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	for name, h := range peers {
+		s := httptest.NewServer(h)
+		t.Cleanup(s.Close)
+		t.Setenv(function.URLVariable(name), s.URL)
+	}
+	f := portal.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.Start(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	b := w.browser()
+	b.handler = http.HandlerFunc(f.Handle)
+	return f, b
 }
 
 // api calls an API of the world as login, with a token of the development

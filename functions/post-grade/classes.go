@@ -3,7 +3,6 @@ package postgrade
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -25,13 +24,10 @@ func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	year := kuzbass.AcademicYearOf(f.today())
-	if y := r.URL.Query().Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || n < 2000 || n > 2100 {
-			return errs.Fields("неверный запрос", field("year", errs.Range, "учебный год по году его начала, например 2026"))
-		}
-		year = n
+	var fe []errs.FieldError
+	year := httpx.QueryYear(r.URL.Query(), kuzbass.AcademicYearOf(f.today()), &fe)
+	if len(fe) > 0 {
+		return errs.Fields("неверный запрос", fe...)
 	}
 	var org uuid.UUID
 	err = f.db.QueryRow(ctx, `SELECT organisation_id FROM journal.roster WHERE class_id = $1

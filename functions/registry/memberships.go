@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,11 +59,10 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year := kuzbass.AcademicYearOf(f.Time())
-	if y := r.URL.Query().Get("year"); y != "" {
-		if year, err = yearParam(y); err != nil {
-			return err
-		}
+	var fe []errs.FieldError
+	year := httpx.QueryYear(r.URL.Query(), kuzbass.AcademicYearOf(f.Time()), &fe)
+	if len(fe) > 0 {
+		return errs.Fields("bad query parameter", fe...)
 	}
 	list, err := db.Collect[registryapi.Class](r.Context(), f.db, `
 		SELECT id, organisation_id, academic_year, name, kind, grade, age_from, age_to
@@ -211,11 +209,10 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year := kuzbass.AcademicYearOf(f.Time())
-	if y := r.URL.Query().Get("year"); y != "" {
-		if year, err = yearParam(y); err != nil {
-			return err
-		}
+	var fe []errs.FieldError
+	year := httpx.QueryYear(r.URL.Query(), kuzbass.AcademicYearOf(f.Time()), &fe)
+	if len(fe) > 0 {
+		return errs.Fields("bad query parameter", fe...)
 	}
 	list, err := readAudited(f, r, "registry.class-list", []string{"profile"}, func(s registryapi.Student) uuid.UUID { return s.ID },
 		func(ctx context.Context, tx pgx.Tx) ([]registryapi.Student, error) {
@@ -299,7 +296,8 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 	if err := Rules.Require(ctx, PermEnrollmentWrite, targetOfOrganisation(o)); err != nil {
 		return err
 	}
-	e := registryapi.Enrollment{PersonID: in.PersonID, OrganisationID: o.ID, ClassID: in.ClassID, AcademicYear: in.AcademicYear, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
+	in.OrganisationID = o.ID
+	e := registryapi.Enrollment{EnrollmentInput: in}
 	e.ID, _ = uuid.NewV7()
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := f.mustExistPerson(ctx, tx, in.PersonID); err != nil {
@@ -421,12 +419,4 @@ func dateRange(from string, to *string) (time.Time, *time.Time, []errs.FieldErro
 		}
 	}
 	return starts, ends, fe
-}
-
-func yearParam(s string) (int, error) {
-	y, err := strconv.Atoi(s)
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, errs.Fields("bad query parameter", errs.FieldError{Field: "year", Code: errs.Range, Message: "год начала учебного года, 2000–2100"})
-	}
-	return y, nil
 }

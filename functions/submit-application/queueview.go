@@ -34,25 +34,15 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 	}
 	var view *submitapplicationapi.QueueView
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		a, err := f.load(ctx, tx, `a.id = $1`, id)
+		a, err := f.readOne(r, tx, id, PermQueueRead)
 		if err != nil {
 			return err
 		}
-		if a == nil {
-			return errNoApplication
-		}
-		gr, err := Rules.Grant(ctx, PermQueueRead, a.target())
-		if err != nil {
-			return errNoApplication
-		}
-		role := string(gr.Role)
 		if a.Service != submitapplicationapi.Kindergarten {
 			return errs.User(errs.NotFound, "очередь есть только у заявлений в детский сад")
 		}
-		if view, err = buildQueueView(ctx, tx, a); err != nil {
-			return err
-		}
-		return f.audit(r, tx, []*application{a}, func(*application) string { return role })
+		view, err = buildQueueView(ctx, tx, a)
+		return err
 	})
 	if err != nil {
 		return err

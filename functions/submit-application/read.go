@@ -94,28 +94,37 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 	var a *application
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var err error
-		if a, err = f.load(ctx, tx, `a.id = $1`, id); err != nil {
+		if a, err = f.readOne(r, tx, id, PermRead); err != nil {
 			return err
 		}
-		if a == nil {
-			return errNoApplication
-		}
-		gr, err := Rules.Grant(ctx, PermRead, a.target())
-		if err != nil {
-			return errNoApplication
-		}
-		role := string(gr.Role)
 		a.AllowedMoves = allowedMoves(ctx, a)
-		if a.History, err = history(ctx, tx, a.ID); err != nil {
-			return err
-		}
-		return f.audit(r, tx, []*application{a}, func(*application) string { return role })
+		a.History, err = history(ctx, tx, a.ID)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, a)
 	return nil
+}
+
+// readOne loads the application id in tx for a read under perm, and records
+// the read under the caller's role in the same transaction: one the
+// caller's grants do not reach is errNoApplication.
+func (f *Function) readOne(r *http.Request, tx pgx.Tx, id uuid.UUID, perm auth.Permission) (*application, error) {
+	ctx := r.Context()
+	a, err := f.load(ctx, tx, `a.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, errNoApplication
+	}
+	gr, err := Rules.Grant(ctx, perm, a.target())
+	if err != nil {
+		return nil, errNoApplication
+	}
+	return a, f.audit(r, tx, []*application{a}, func(*application) string { return string(gr.Role) })
 }
 
 // audit records, in tx and in one append, that the caller read the

@@ -151,16 +151,21 @@ func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*submitappl
 
 // statistics: GET /api/submit-application/statistics?from=&to=&period=day|month&municipality=
 func (f *Function) statistics(w http.ResponseWriter, r *http.Request) error {
-	sq, err := f.parseStatistics(r)
-	if err != nil {
-		return err
-	}
-	st, err := f.compute(r.Context(), sq)
+	st, err := f.statisticsOf(r)
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, st)
 	return nil
+}
+
+// statisticsOf is the statistics the request asks for (parseStatistics, compute).
+func (f *Function) statisticsOf(r *http.Request) (*submitapplicationapi.Statistics, error) {
+	sq, err := f.parseStatistics(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.compute(r.Context(), sq)
 }
 
 // serviceTitles name the services in exports.
@@ -175,11 +180,7 @@ var channelTitles = map[string]string{submitapplicationapi.ChannelCabinet: "Ли
 // statisticsXLSX: GET /api/submit-application/statistics.xlsx — the same
 // statistics as a workbook: «Заявления» (the counts) and «Сроки» (compliance).
 func (f *Function) statisticsXLSX(w http.ResponseWriter, r *http.Request) error {
-	sq, err := f.parseStatistics(r)
-	if err != nil {
-		return err
-	}
-	st, err := f.compute(r.Context(), sq)
+	st, err := f.statisticsOf(r)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -52,12 +50,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	case in.Reason != "" && to != submitapplicationapi.Refused:
 		fe = append(fe, field("reason", submitapplicationapi.ReasonUnexpected, "причина указывается только при отказе"))
 	}
-	comment := strings.TrimSpace(in.Comment)
-	if utf8.RuneCountInString(comment) > 1000 {
-		fe = append(fe, field("comment", errs.Length, "не длиннее 1000 символов"))
-	} else if strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0 {
-		fe = append(fe, field("comment", errs.Format, "недопустимые символы"))
-	}
+	comment := checkComment("comment", in.Comment, &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверный запрос на смену статуса", fe...)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,14 +24,7 @@ import (
 func (f *Function) listWindows(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var fe []errs.FieldError
-	year := 0
-	if s := q.Get("year"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 2000 || n > 2100 {
-			fe = append(fe, field("year", errs.Range, "учебный год приёма, например 2027"))
-		}
-		year = n
-	}
+	year := httpx.QueryYear(q, 0, &fe) // 0: every year
 	mun := httpx.QueryID(q, "municipality", &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры запроса", fe...)

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/url"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -21,4 +22,20 @@ func QueryID(q url.Values, name string, fe *[]errs.FieldError) *uuid.UUID {
 		return nil
 	}
 	return &id
+}
+
+// QueryYear reads the query parameter "year", an academic year named by the
+// calendar year it starts in: def when it is absent, and a field error
+// appended to fe when it is not a year from 2000 to 2100.
+func QueryYear(q url.Values, def int, fe *[]errs.FieldError) int {
+	s := q.Get("year")
+	if s == "" {
+		return def
+	}
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 2000 || y > 2100 {
+		*fe = append(*fe, errs.FieldError{Field: "year", Code: errs.Range, Message: "учебный год по году его начала (2000–2100), например 2026"})
+		return def
+	}
+	return y
 }

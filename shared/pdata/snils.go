@@ -18,19 +18,8 @@ import (
 // A bad value is an *errs.Error with code errs.Invalid and one field error on
 // field "snils" with code "format" or "checksum". The error never contains the input.
 func NormalizeSNILS(s string) (string, error) {
-	var b strings.Builder
-	b.Grow(11)
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212':
-		default:
-			return "", snilsError(errs.Format)
-		}
-	}
-	d := b.String()
-	if len(d) != 11 {
+	d, ok := snilsDigits(s)
+	if !ok {
 		return "", snilsError(errs.Format)
 	}
 	if d[:9] <= "001001998" {
@@ -112,19 +101,27 @@ func FormatSNILS(digits string) string {
 // checking the control number); anything else is masked completely as
 // "***-***-*** **", so a mask never reveals more than two digits.
 func MaskSNILS(s string) string {
+	d, ok := snilsDigits(s)
+	if !ok {
+		return "***-***-*** **"
+	}
+	return "***-***-*** " + d[9:]
+}
+
+// snilsDigits reads the eleven digits of a SNILS as people write it: digits
+// with spaces and dashes (any dash, the minus sign) between them; ok is false
+// for anything else.
+func snilsDigits(s string) (string, bool) {
 	var b strings.Builder
+	b.Grow(11)
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		case unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212':
 		default:
-			return "***-***-*** **"
+			return "", false
 		}
 	}
-	d := b.String()
-	if !isDigits11(d) {
-		return "***-***-*** **"
-	}
-	return "***-***-*** " + d[9:]
+	return b.String(), isDigits11(b.String())
 }

@@ -97,14 +97,14 @@ func (p RosterPupil) FullName() string {
 	return Person{FamilyName: p.FamilyName, GivenName: p.GivenName, MiddleName: p.MiddleName}.FullName()
 }
 
-// EnrollmentInput places a student.
+// EnrollmentInput places a student; an Enrollment is one with its id.
 type EnrollmentInput struct {
 	PersonID       uuid.UUID  `json:"person_id"`
 	OrganisationID uuid.UUID  `json:"organisation_id"`
-	ClassID        *uuid.UUID `json:"class_id"`
+	ClassID        *uuid.UUID `json:"class_id,omitempty"`
 	AcademicYear   int        `json:"academic_year"`
 	StartsOn       string     `json:"starts_on"`
-	EndsOn         *string    `json:"ends_on"`
+	EndsOn         *string    `json:"ends_on,omitempty"`
 }
 
 // LinkInput ties a parent to a child.

@@ -116,13 +116,8 @@ type StaffMember struct {
 
 // Enrollment is a student's place in an organisation, class or group and year.
 type Enrollment struct {
-	ID             uuid.UUID  `json:"id"`
-	PersonID       uuid.UUID  `json:"person_id"`
-	OrganisationID uuid.UUID  `json:"organisation_id"`
-	ClassID        *uuid.UUID `json:"class_id,omitempty"`
-	AcademicYear   int        `json:"academic_year"`
-	StartsOn       string     `json:"starts_on"`
-	EndsOn         *string    `json:"ends_on,omitempty"`
+	ID uuid.UUID `json:"id"`
+	EnrollmentInput
 }
 
 // ParentLink ties a legal representative to a child.
