@@ -29,11 +29,7 @@ func (f *Function) listDeadLetters(w http.ResponseWriter, r *http.Request) error
 	list, err := db.Collect[outboxrelayapi.DeadLetter](r.Context(), f.deps.DB, `
 		SELECT id::text, seq, type, source, coalesce(subject, ''), attempts, coalesce(last_error, ''), created_at
 		FROM platform.outbox WHERE status = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`, after, limit)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 // redrive: POST /api/outbox-relay/dead-letters/redrive {"ids":[...]} or {"all":true}
@@ -67,11 +63,7 @@ func (f *Function) redrive(w http.ResponseWriter, r *http.Request) error {
 // stats: GET /api/outbox-relay/stats
 func (f *Function) stats(w http.ResponseWriter, r *http.Request) error {
 	s, err := ReadStats(r.Context(), f.deps.DB)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, s)
-	return nil
+	return httpx.Reply(w, http.StatusOK, s, err)
 }
 
 func intParam(s string, def, min, max int64, name string) (int64, error) {

@@ -155,11 +155,7 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a, err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, postgradeapi.Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list})
-	return nil
+	return httpx.Reply(w, http.StatusOK, postgradeapi.Aggregates{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), By: by, Items: list}, err)
 }
 
 // municipalities lists the region's municipalities from the registry's API.

@@ -99,9 +99,5 @@ func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
 		}
 		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return httpx.Reply(w, http.StatusOK, out, err)
 }

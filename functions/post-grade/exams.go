@@ -148,9 +148,5 @@ func (f *Function) examResults(w http.ResponseWriter, r *http.Request) error {
 		x.Score, x.Mark = intp(score), intp(mark)
 		return x, err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }

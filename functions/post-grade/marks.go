@@ -69,11 +69,7 @@ func (f *Function) saveMarks(w http.ResponseWriter, r *http.Request) error {
 		}
 		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(saved, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(saved, ""), err)
 }
 
 // lessonSave checks a save of one lesson's items: the lesson's id, and 1 to
@@ -476,11 +472,7 @@ func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
 		h.Version, h.OldValue, h.NewValue = int(version), intp(ov), intp(nv)
 		return h, err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 func intp(v *int16) *int {

@@ -60,8 +60,8 @@ func callerOf(ctx context.Context) caller {
 		return caller{}
 	}
 	c := caller{subject: pr.Subject}
-	if g, ok := pr.Grants.(*access.Grants); ok {
-		c.person, _ = uuid.Parse(g.PersonID)
+	if p := access.PersonOf(ctx); p != nil {
+		c.person = *p
 	}
 	return c
 }

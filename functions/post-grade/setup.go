@@ -23,11 +23,7 @@ import (
 // subjects: GET /api/post-grade/subjects — the catalogue.
 func (f *Function) subjects(w http.ResponseWriter, r *http.Request) error {
 	list, err := db.Collect[postgradeapi.Subject](r.Context(), f.db, `SELECT id, code, name FROM journal.subjects ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 var periodCount = map[string]int{"quarter": 4, "trimester": 3, "semester": 2}
@@ -101,11 +97,7 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, httpx.PageOf(out, ""))
-	return nil
+	return httpx.Reply(w, http.StatusCreated, httpx.PageOf(out, ""), err)
 }
 
 // closePeriod: POST /api/post-grade/periods/{id}/close — after term marks are

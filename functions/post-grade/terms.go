@@ -299,11 +299,7 @@ func (f *Function) termMarks(w http.ResponseWriter, r *http.Request) error {
 	}
 	view.Items, err = f.confirmedMarks(ctx, pupils, sugg, `SELECT student_id, value, passed, confirmed_at FROM journal.term_marks
 		WHERE period_id = $1 AND subject_id = $2 AND class_id = $3`, p.ID, a.SubjectID, a.ClassID)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
+	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
 // confirmTermMarks: POST /api/post-grade/assignments/{id}/term-marks — the

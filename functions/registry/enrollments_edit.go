@@ -101,9 +101,5 @@ func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) erro
 			Data: registryapi.EnrollmentChangedEvent{EnrollmentEvent: ev, Fields: changed}})
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, e)
-	return nil
+	return httpx.Reply(w, http.StatusOK, e, err)
 }

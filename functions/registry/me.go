@@ -206,11 +206,7 @@ func (f *Function) me(w http.ResponseWriter, r *http.Request) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return httpx.Reply(w, http.StatusOK, out, err)
 }
 
 // myGrants: GET /api/registry/me/grants — what other functions' policies ask.
@@ -220,11 +216,7 @@ func (f *Function) myGrants(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.Forbidden, "service accounts hold no registry roles")
 	}
 	_, g, err := f.resolve(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, g)
-	return nil
+	return httpx.Reply(w, http.StatusOK, g, err)
 }
 
 func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time) ([]registryapi.Placement, error) {

@@ -68,11 +68,7 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 		SELECT id, organisation_id, academic_year, name, kind, grade, age_from, age_to
 		FROM registry.classes WHERE organisation_id = $1 AND academic_year = $2
 		ORDER BY grade NULLS LAST, name`, o.ID, year)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 // createClass: POST /api/registry/organisations/{id}/classes
@@ -118,11 +114,7 @@ func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
 	if db.IsUniqueViolation(err, "") {
 		return errs.User(errs.Conflict, "класс «%s» на %d/%d учебный год уже есть", c.Name, c.AcademicYear, c.AcademicYear+1)
 	}
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, c)
-	return nil
+	return httpx.Reply(w, http.StatusCreated, c, err)
 }
 
 // listStaff: GET /api/registry/organisations/{id}/staff
@@ -137,11 +129,7 @@ func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
 		FROM registry.staff s JOIN registry.people p ON p.id = s.person_id
 		WHERE s.organisation_id = $1 AND (s.ends_on IS NULL OR s.ends_on >= $2)
 		ORDER BY p.family_name, p.given_name, s.role`, o.ID, f.Time())
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 // createStaff: POST /api/registry/organisations/{id}/staff
@@ -187,11 +175,7 @@ func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, m)
-	return nil
+	return httpx.Reply(w, http.StatusCreated, m, err)
 }
 
 // listStudents: GET /api/registry/organisations/{id}/students?class=<id>&year=
@@ -235,11 +219,7 @@ func (f *Function) listStudents(w http.ResponseWriter, r *http.Request) error {
 				return s, err
 			})
 		})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 // listRoster: GET /api/registry/organisations/{id}/roster?class= — the
@@ -268,11 +248,7 @@ func (f *Function) listRoster(w http.ResponseWriter, r *http.Request) error {
 				WHERE e.organisation_id = $1 AND e.class_id = $2 AND e.academic_year = $3
 				ORDER BY p.family_name, p.given_name LIMIT 2000`, o.ID, class, kuzbass.AcademicYearOf(f.Time()))
 		})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 // createEnrollment: POST /api/registry/enrollments
@@ -327,11 +303,7 @@ func (f *Function) createEnrollment(w http.ResponseWriter, r *http.Request) erro
 		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventEnrollmentCreated, Source: source, Subject: e.PersonID.String(), Data: ev})
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, e)
-	return nil
+	return httpx.Reply(w, http.StatusCreated, e, err)
 }
 
 // createLink: POST /api/registry/parent-links — the child's organisation (or an
@@ -376,11 +348,7 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 			Data: registryapi.ParentLinkEvent{LinkID: l.ID.String(), ParentID: l.ParentID.String(), ChildID: l.ChildID.String(), Relation: l.Relation, Source: l.Source}})
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, l)
-	return nil
+	return httpx.Reply(w, http.StatusCreated, l, err)
 }
 
 func (f *Function) mustExistPerson(ctx context.Context, q querier, id uuid.UUID) error {

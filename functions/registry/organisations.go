@@ -36,11 +36,7 @@ func (f *Function) organisation(ctx context.Context, q querier, id uuid.UUID) (r
 // listMunicipalities: GET /api/registry/municipalities
 func (f *Function) listMunicipalities(w http.ResponseWriter, r *http.Request) error {
 	list, err := db.Collect[registryapi.Municipality](r.Context(), f.db, `SELECT id, code, name, oktmo FROM registry.municipalities ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.PageOf(list, ""))
-	return nil
+	return httpx.Reply(w, http.StatusOK, httpx.PageOf(list, ""), err)
 }
 
 // listOrganisations: GET /api/registry/organisations?municipality=&kind=&q=&limit=&after=
@@ -109,9 +105,5 @@ func (f *Function) getOrganisation(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	o, err := f.organisation(r.Context(), f.db, id)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, o)
-	return nil
+	return httpx.Reply(w, http.StatusOK, o, err)
 }

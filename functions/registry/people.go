@@ -16,9 +16,7 @@ import (
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -164,11 +162,7 @@ func (f *Function) createPerson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := f.person(r.Context(), f.db, id, false)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, p)
-	return nil
+	return httpx.Reply(w, http.StatusCreated, p, err)
 }
 
 func changedFields(in *registryapi.PersonInput) []string {
@@ -265,11 +259,7 @@ func (f *Function) getPerson(w http.ResponseWriter, r *http.Request) error {
 		}
 		return f.auditPerson(r, tx, id, "read", "registry.person", fields)
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, p)
-	return nil
+	return httpx.Reply(w, http.StatusOK, p, err)
 }
 
 // auditPerson records an access to a person's data in the caller's transaction.
@@ -309,14 +299,6 @@ func (f *Function) auditEntry(r *http.Request, subject uuid.UUID, action, object
 	e.Action = action
 	e.Object = object
 	e.Fields = fields
-	if pr := auth.PrincipalFrom(r.Context()); pr != nil {
-		e.ActorSubject = pr.Subject
-		if g, ok := pr.Grants.(*access.Grants); ok && g.PersonID != "" {
-			if pid, err := uuid.Parse(g.PersonID); err == nil {
-				e.ActorPersonID = &pid
-			}
-		}
-	}
 	return e
 }
 

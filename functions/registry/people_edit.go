@@ -99,11 +99,7 @@ func (f *Function) updatePerson(w http.ResponseWriter, r *http.Request) error {
 		out, err = f.person(ctx, tx, id, false)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return httpx.Reply(w, http.StatusOK, out, err)
 }
 
 // searchPeople: GET /api/registry/people?snils=… | ?family_name=…&given_name=…&birth_date=…

@@ -163,11 +163,7 @@ func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) e
 		_, err = storeDraft(ctx, tx, run)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
+	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
 // runTx runs fn in one transaction allowed long statements (it works on a
@@ -222,11 +218,7 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) err
 			WHERE id = $1`, id, pr.Subject)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
+	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
 // issueDirections issues the directions of run's draft in tx (see confirmAllocation).

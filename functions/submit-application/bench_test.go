@@ -43,31 +43,38 @@ func benchWorld(b *testing.B, n int) (*world, []string, []string) {
 // application, its history and its outbox event in one transaction on the real
 // PostgreSQL (synchronous_commit on). "bare" is the same row and outbox row
 // written with no HTTP, authentication or validation, for comparison.
+// parallel runs do(i) b.N times, i counting from 0, on par goroutines per
+// CPU, and reports the rate as apps/s.
+func parallel(b *testing.B, par int, do func(i int)) {
+	var next atomic.Int64
+	b.SetParallelism(par)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			do(int(next.Add(1) - 1))
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "apps/s")
+}
+
 func BenchmarkSubmit(b *testing.B) {
 	for _, par := range []int{1, 32} {
 		b.Run(fmt.Sprintf("endpoint/clients=%d", par), func(b *testing.B) {
 			w, kids, schools := benchWorld(b, b.N+64)
 			token := w.tokens["parent1"]
-			var next atomic.Int64
-			b.SetParallelism(par)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := int(next.Add(1) - 1)
-					body := firstGradeBody(kids[i%len(kids)], schools[i/len(kids)], "territory", "")
-					req := httptest.NewRequest(http.MethodPost, "/api/submit-application/applications", strings.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+token)
-					req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", i))
-					rec := httptest.NewRecorder()
-					w.f.Handle(rec, req)
-					if rec.Code != http.StatusCreated {
-						b.Fatalf("%d %s", rec.Code, rec.Body)
-					}
+			parallel(b, par, func(i int) {
+				body := firstGradeBody(kids[i%len(kids)], schools[i/len(kids)], "territory", "")
+				req := httptest.NewRequest(http.MethodPost, "/api/submit-application/applications", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", i))
+				rec := httptest.NewRecorder()
+				w.f.Handle(rec, req)
+				if rec.Code != http.StatusCreated {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
 				}
 			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "apps/s")
 		})
 		b.Run(fmt.Sprintf("bare/clients=%d", par), func(b *testing.B) {
 			w, kids, schools := benchWorld(b, b.N+64)
@@ -81,31 +88,23 @@ func BenchmarkSubmit(b *testing.B) {
 			if !ok {
 				b.Fatal("no open window")
 			}
-			var next atomic.Int64
-			b.SetParallelism(par)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := int(next.Add(1) - 1)
-					child, school := uuid.MustParse(kids[i%len(kids)]), uuid.MustParse(schools[i/len(kids)])
-					it := &intake{service: submitapplicationapi.FirstGrade, channel: submitapplicationapi.ChannelCabinet, childID: &child, childKey: child.String(),
-						birth: time.Date(2020, 11, 10, 0, 0, 0, 0, time.UTC), applicant: "bench", idemKey: fmt.Sprint(i), hash: []byte{1},
-						actor: "bench", actorRole: "parent", basis: "territory", target: school, orgs: []uuid.UUID{school},
-						municipality: mun, targetKey: school.String(), window: &win}
-					err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-						apps, err := f.insertAndEnqueue(ctx, tx, []*pendingWrite{{it: it, data: []byte(`{}`)}})
-						if err != nil || apps[0] == nil {
-							return fmt.Errorf("insert: %v %v", apps, err)
-						}
-						return nil
-					})
-					if err != nil {
-						b.Fatal(err)
+			parallel(b, par, func(i int) {
+				child, school := uuid.MustParse(kids[i%len(kids)]), uuid.MustParse(schools[i/len(kids)])
+				it := &intake{service: submitapplicationapi.FirstGrade, channel: submitapplicationapi.ChannelCabinet, childID: &child, childKey: child.String(),
+					birth: time.Date(2020, 11, 10, 0, 0, 0, 0, time.UTC), applicant: "bench", idemKey: fmt.Sprint(i), hash: []byte{1},
+					actor: "bench", actorRole: "parent", basis: "territory", target: school, orgs: []uuid.UUID{school},
+					municipality: mun, targetKey: school.String(), window: &win}
+				err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+					apps, err := f.insertAndEnqueue(ctx, tx, []*pendingWrite{{it: it, data: []byte(`{}`)}})
+					if err != nil || apps[0] == nil {
+						return fmt.Errorf("insert: %v %v", apps, err)
 					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
 				}
 			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "apps/s")
 		})
 	}
 }

@@ -108,11 +108,7 @@ func (f *Function) getCertificate(w http.ResponseWriter, r *http.Request) error 
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errNoCertificate
 	}
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, c)
-	return nil
+	return httpx.Reply(w, http.StatusOK, c, err)
 }
 
 // ownChildBirth returns the birth date of child when the caller of r is its

@@ -119,12 +119,7 @@ func requestActor(ctx context.Context, role string) actor {
 	if pr == nil {
 		return a
 	}
-	a.subject = pr.Subject
-	if g, ok := pr.Grants.(*access.Grants); ok {
-		if pid, err := uuid.Parse(g.PersonID); err == nil {
-			a.person = &pid
-		}
-	}
+	a.subject, a.person = pr.Subject, access.PersonOf(ctx)
 	return a
 }
 

@@ -86,11 +86,7 @@ func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
 		SELECT p.id, p.organisation_id, p.municipality_id, p.name, p.age_from, p.age_to, p.capacity, p.status, 0::bigint FROM p`,
 		uuid.New(), o.ID, *o.MunicipalityID, strings.TrimSpace(*in.Name), int16(from), int16(to), capacity))
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, p)
-	return nil
+	return httpx.Reply(w, http.StatusCreated, p, err)
 }
 
 // changeProgramme: PATCH /api/submit-application/programmes/{id} — the
@@ -153,11 +149,7 @@ func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error
 			id, cur.Name, int16(cur.AgeFrom), int16(cur.AgeTo), capacity, cur.Status))
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, p)
-	return nil
+	return httpx.Reply(w, http.StatusOK, p, err)
 }
 
 // listProgrammes: GET /api/submit-application/programmes?organisation=&municipality=&age=&status=

@@ -44,11 +44,7 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
 		view, err = buildQueueView(ctx, tx, a)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
+	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
 // changeQueued changes the application id in one transaction — change gets
@@ -67,11 +63,7 @@ func (f *Function) changeQueued(w http.ResponseWriter, ctx context.Context, id u
 		view, err = buildQueueView(ctx, tx, a)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, view)
-	return nil
+	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
 // buildQueueView reads a's queue places, history, direction and choice changes.

@@ -14,7 +14,6 @@ import (
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
-	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/audit"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
@@ -101,11 +100,7 @@ func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
 		a.History, err = history(ctx, tx, a.ID)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return httpx.Reply(w, http.StatusOK, a, err)
 }
 
 // readOne loads the application id in tx for a read under perm, and records
@@ -131,7 +126,6 @@ func (f *Function) readOne(r *http.Request, tx pgx.Tx, id uuid.UUID, perm auth.P
 // applications of registry children, each under the role roleOf names.
 func (f *Function) audit(r *http.Request, tx pgx.Tx, apps []*application, roleOf func(*application) string) error {
 	var entries []audit.Entry
-	pr := auth.PrincipalFrom(r.Context())
 	for _, a := range apps {
 		if a.ChildID == nil {
 			continue
@@ -139,11 +133,6 @@ func (f *Function) audit(r *http.Request, tx pgx.Tx, apps []*application, roleOf
 		e := audit.FromRequest(r)
 		e.ActorRole, e.SubjectPersonID, e.Action, e.Object = roleOf(a), *a.ChildID, audit.ActionRead, "applications.application"
 		e.Fields, e.Purpose = []string{"application", "birth_date"}, "заявление "+a.Number
-		if g, ok := pr.Grants.(*access.Grants); ok {
-			if pid, err := uuid.Parse(g.PersonID); err == nil {
-				e.ActorPersonID = &pid
-			}
-		}
 		entries = append(entries, e)
 	}
 	return audit.AppendMany(r.Context(), tx, entries)

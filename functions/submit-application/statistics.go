@@ -152,11 +152,7 @@ func (f *Function) compute(ctx context.Context, sq statisticsQuery) (*submitappl
 // statistics: GET /api/submit-application/statistics?from=&to=&period=day|month&municipality=
 func (f *Function) statistics(w http.ResponseWriter, r *http.Request) error {
 	st, err := f.statisticsOf(r)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, st)
-	return nil
+	return httpx.Reply(w, http.StatusOK, st, err)
 }
 
 // statisticsOf is the statistics the request asks for (parseStatistics, compute).

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -88,12 +87,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 			WHERE id = $1 RETURNING updated_at`, a.ID, string(to), decides(a.Service, to)).Scan(&at); err != nil {
 			return err
 		}
-		var actorPerson *uuid.UUID
-		if g, ok := pr.Grants.(*access.Grants); ok {
-			if pid, err := uuid.Parse(g.PersonID); err == nil {
-				actorPerson = &pid
-			}
-		}
+		actorPerson := access.PersonOf(ctx)
 		info := submitapplicationapi.Statuses[to]
 		if _, err := tx.Exec(ctx, `INSERT INTO applications.status_history
 			(application_id, status, epgu_code, reason, comment, actor_subject, actor_person_id, actor_role, changed_at)
@@ -127,11 +121,7 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		a.History, err = history(ctx, tx, a.ID)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return httpx.Reply(w, http.StatusOK, a, err)
 }
 
 // decider is the caller's part in moving a along the transition table: the

@@ -56,11 +56,7 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.User(errs.NotFound, "ребёнок не найден среди ваших детей")
 	}
-	if g, ok := pr.Grants.(*access.Grants); ok {
-		if pid, err := uuid.Parse(g.PersonID); err == nil {
-			it.applicantPerson = &pid
-		}
-	}
+	it.applicantPerson = access.PersonOf(ctx)
 	birth, err := time.Parse(time.DateOnly, grant.BirthDate)
 	if err != nil {
 		return errs.User(errs.Unavailable, "реестр не сообщил дату рождения ребёнка; повторите позже")

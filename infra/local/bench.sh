@@ -15,18 +15,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export EKO_DATA=${EKO_DATA:-$root/.data}
-
-stop_all() {
-	[ "${minio_started:-}" = started ] && infra/local/minio.sh stop
-	[ "${pg_started:-}" = started ] && infra/local/postgres.sh stop
-	return 0
-}
-trap stop_all EXIT
-
-pg_started=$(infra/local/postgres.sh start)
-eval "$(infra/local/postgres.sh env)"
-minio_started=$(infra/local/minio.sh start)
-eval "$(infra/local/minio.sh env)"
+trap 'stop_stack' EXIT
+. infra/local/stack.sh
 
 echo "== Go benchmarks (-benchtime ${BENCHTIME:-1x})"
 go test -p 1 -count=1 -timeout 30m -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" ./...

@@ -18,18 +18,11 @@ cleanup() {
 	local pid
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	[ "${minio_started:-}" = started ] && infra/local/minio.sh stop
-	[ "${pg_started:-}" = started ] && infra/local/postgres.sh stop
-	return 0
+	stop_stack
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Stop at the end only what this run started.
-pg_started=$(infra/local/postgres.sh start)
-eval "$(infra/local/postgres.sh env)"
-minio_started=$(infra/local/minio.sh start)
-eval "$(infra/local/minio.sh env)"
+. infra/local/stack.sh
 
 echo "run: building eko and the development identity provider" >&2
 go build -o "$bin/eko" ./cmd/eko

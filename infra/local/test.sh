@@ -7,19 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export EKO_DATA=${EKO_DATA:-$root/.data}
-
-stop_all() {
-	[ "${minio_started:-}" = started ] && infra/local/minio.sh stop
-	[ "${pg_started:-}" = started ] && infra/local/postgres.sh stop
-	return 0
-}
-trap stop_all EXIT
-
-# Stop at the end only what this run started.
-pg_started=$(infra/local/postgres.sh start)
-eval "$(infra/local/postgres.sh env)"
-minio_started=$(infra/local/minio.sh start)
-eval "$(infra/local/minio.sh env)"
+trap 'stop_stack' EXIT
+. infra/local/stack.sh
 
 # Browser tests drive a real headless Chromium from Debian's packages.
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then

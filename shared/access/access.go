@@ -16,6 +16,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 )
@@ -218,6 +220,25 @@ func (p *Policy) Load(ctx context.Context) error {
 	}
 	_, err := GrantsOf(ctx, pr, src)
 	return err
+}
+
+// PersonOf is the registry person of the caller of ctx, as its grants name
+// it (the route check put them on the principal); nil for a caller matched
+// to none (a service, an unmatched account).
+func PersonOf(ctx context.Context) *uuid.UUID {
+	pr := auth.PrincipalFrom(ctx)
+	if pr == nil {
+		return nil
+	}
+	g, ok := pr.Grants.(*Grants)
+	if !ok {
+		return nil
+	}
+	id, err := uuid.Parse(g.PersonID)
+	if err != nil {
+		return nil
+	}
+	return &id
 }
 
 // GrantsOf returns the caller's grants, fetching them from src once per request.

@@ -52,6 +52,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 )
@@ -100,14 +101,15 @@ type Querier interface {
 // is the host of r.RemoteAddr (the port dropped; X-Forwarded-For is ignored: it is
 // only trustworthy behind a proxy that sets it, which the caller must decide), and
 // UserAgent is the User-Agent header truncated to MaxUserAgent characters.
-// ActorSubject is the verified caller's subject when r carries an auth.Principal.
+// ActorSubject is the verified caller's subject when r carries an auth.Principal,
+// ActorPersonID the registry person its grants name.
 // The caller fills in the rest.
 func FromRequest(r *http.Request) Entry {
 	addr := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
-	e := Entry{RemoteAddr: addr, UserAgent: truncate(r.UserAgent(), MaxUserAgent)}
+	e := Entry{RemoteAddr: addr, UserAgent: truncate(r.UserAgent(), MaxUserAgent), ActorPersonID: access.PersonOf(r.Context())}
 	if p := auth.PrincipalFrom(r.Context()); p != nil {
 		e.ActorSubject = p.Subject
 	}
@@ -166,13 +168,7 @@ func AppendMany(ctx context.Context, tx pgx.Tx, entries []Entry) error {
 	for _, k := range keys {
 		b.Queue(`SELECT pg_advisory_xact_lock($1::bigint)`, k)
 	}
-	b.Queue(`SELECT s.id, h.hash
-		FROM unnest($1::uuid[]) AS s(id)
-		LEFT JOIN LATERAL (
-			SELECT hash FROM platform.audit_log
-			WHERE subject_person_id = s.id ORDER BY seq DESC LIMIT 1
-		) h ON true`, ids)
-	heads := make(map[uuid.UUID][]byte, len(ids))
+	b.Queue(chainHeadsSQL, ids)
 	br := tx.SendBatch(ctx, b)
 	for range keys {
 		if _, err := br.Exec(); err != nil {
@@ -180,25 +176,10 @@ func AppendMany(ctx context.Context, tx pgx.Tx, entries []Entry) error {
 			return fmt.Errorf("audit: lock subject: %w", err)
 		}
 	}
-	rows, err := br.Query()
+	heads, err := chainHeads(br.Query())
 	if err != nil {
 		_ = br.Close()
-		return fmt.Errorf("audit: read chain heads: %w", err)
-	}
-	for rows.Next() {
-		var id uuid.UUID
-		var h []byte
-		if err := rows.Scan(&id, &h); err != nil {
-			rows.Close()
-			_ = br.Close()
-			return fmt.Errorf("audit: read chain heads: %w", err)
-		}
-		heads[id] = h
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		_ = br.Close()
-		return fmt.Errorf("audit: read chain heads: %w", err)
+		return err
 	}
 	if err := br.Close(); err != nil {
 		return fmt.Errorf("audit: read chain heads: %w", err)
@@ -486,22 +467,8 @@ func AppendBulk(ctx context.Context, tx pgx.Tx, entries []Entry) error {
 		seen[c.SubjectPersonID] = true
 		clean[i], ids[i] = c, c.SubjectPersonID.String()
 	}
-	heads := make(map[uuid.UUID][]byte, len(ids))
-	rows, err := tx.Query(ctx, `SELECT s.id, h.hash FROM unnest($1::uuid[]) AS s(id)
-		LEFT JOIN LATERAL (SELECT hash FROM platform.audit_log WHERE subject_person_id = s.id ORDER BY seq DESC LIMIT 1) h ON true`, ids)
+	heads, err := chainHeads(tx.Query(ctx, chainHeadsSQL, ids))
 	if err != nil {
-		return fmt.Errorf("audit: read chain heads: %w", err)
-	}
-	for rows.Next() {
-		var id uuid.UUID
-		var h []byte
-		if err := rows.Scan(&id, &h); err != nil {
-			rows.Close()
-			return err
-		}
-		heads[id] = h
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	at := time.UnixMicro(time.Now().UnixMicro()).UTC()
@@ -518,4 +485,34 @@ func AppendBulk(ctx context.Context, tx pgx.Tx, entries []Entry) error {
 		return insertError(err)
 	}
 	return nil
+}
+
+// chainHeadsSQL reads the hash of the last entry of each subject of $1 (NULL
+// for a subject without entries).
+const chainHeadsSQL = `SELECT s.id, h.hash
+	FROM unnest($1::uuid[]) AS s(id)
+	LEFT JOIN LATERAL (
+		SELECT hash FROM platform.audit_log
+		WHERE subject_person_id = s.id ORDER BY seq DESC LIMIT 1
+	) h ON true`
+
+// chainHeads collects the rows of chainHeadsSQL: each subject's last hash.
+func chainHeads(rows pgx.Rows, err error) (map[uuid.UUID][]byte, error) {
+	if err != nil {
+		return nil, fmt.Errorf("audit: read chain heads: %w", err)
+	}
+	defer rows.Close()
+	heads := map[uuid.UUID][]byte{}
+	for rows.Next() {
+		var id uuid.UUID
+		var h []byte
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, fmt.Errorf("audit: read chain heads: %w", err)
+		}
+		heads[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: read chain heads: %w", err)
+	}
+	return heads, nil
 }

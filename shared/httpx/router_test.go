@@ -53,6 +53,23 @@ func newTestRouter(iss *authtest.Issuer, pol auth.Policy) *httpx.Router {
 	return rt
 }
 
+// expectAnswer serves req and expects status and, when code is set, a
+// problem with that code.
+func expectAnswer(t *testing.T, h http.Handler, req *http.Request, status int, code errs.Code) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
+	}
+	if code != "" {
+		if p := decodeProblem(t, rec); p.Code != code {
+			t.Fatalf("code %q, want %q", p.Code, code)
+		}
+	}
+	return rec
+}
+
 func decodeProblem(t *testing.T, rec *httptest.ResponseRecorder) httpx.Problem {
 	t.Helper()
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
@@ -102,16 +119,7 @@ func TestTokenVerification(t *testing.T) {
 			if c.header != "" {
 				req.Header.Set("Authorization", c.header)
 			}
-			rec := httptest.NewRecorder()
-			rt.ServeHTTP(rec, req)
-			if rec.Code != c.status {
-				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
-			}
-			if c.code != "" {
-				if p := decodeProblem(t, rec); p.Code != c.code {
-					t.Fatalf("code %q, want %q", p.Code, c.code)
-				}
-			}
+			rec := expectAnswer(t, rt, req, c.status, c.code)
 			if c.status == 401 && rec.Header().Get("WWW-Authenticate") == "" {
 				t.Fatalf("401 without WWW-Authenticate")
 			}
@@ -206,16 +214,7 @@ func TestJSONInput(t *testing.T) {
 			if c.contentType != "" {
 				req.Header.Set("Content-Type", c.contentType)
 			}
-			rec := httptest.NewRecorder()
-			rt.ServeHTTP(rec, req)
-			if rec.Code != c.status {
-				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
-			}
-			if c.code != "" {
-				if p := decodeProblem(t, rec); p.Code != c.code {
-					t.Fatalf("code %q, want %q", p.Code, c.code)
-				}
-			}
+			expectAnswer(t, rt, req, c.status, c.code)
 		})
 	}
 }
