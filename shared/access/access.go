@@ -226,12 +226,8 @@ func (p *Policy) Load(ctx context.Context) error {
 // it (the route check put them on the principal); nil for a caller matched
 // to none (a service, an unmatched account).
 func PersonOf(ctx context.Context) *uuid.UUID {
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil {
-		return nil
-	}
-	g, ok := pr.Grants.(*Grants)
-	if !ok {
+	g := loaded(ctx)
+	if g == nil {
 		return nil
 	}
 	id, err := uuid.Parse(g.PersonID)
@@ -239,6 +235,17 @@ func PersonOf(ctx context.Context) *uuid.UUID {
 		return nil
 	}
 	return &id
+}
+
+// loaded are the grants on the principal of ctx (put there by the route
+// check or Load); nil without a caller or before they are loaded.
+func loaded(ctx context.Context) *Grants {
+	if pr := auth.PrincipalFrom(ctx); pr != nil {
+		if g, ok := pr.Grants.(*Grants); ok {
+			return g
+		}
+	}
+	return nil
 }
 
 // GrantsOf returns the caller's grants, fetching them from src once per request.
@@ -368,12 +375,8 @@ func (r Reach) None() bool {
 // of the roles perm's rule names.
 func (r Rules) Reach(ctx context.Context, perm auth.Permission) Reach {
 	var out Reach
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil {
-		return out
-	}
-	g, ok := pr.Grants.(*Grants)
-	if !ok {
+	g := loaded(ctx)
+	if g == nil {
 		return out
 	}
 	for _, gr := range g.With(r[perm]...) {
