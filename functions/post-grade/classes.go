@@ -18,19 +18,15 @@ import (
 // the class's subjects and teachers this academic year (or the one named),
 // for the class teacher, the school's administration and the class's own
 // teachers: where the class teacher starts reading the whole class's journal.
-func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) classAssignments(w http.ResponseWriter, r *http.Request, class uuid.UUID) error {
 	ctx := r.Context()
-	class, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var fe []errs.FieldError
 	year := httpx.QueryYear(r.URL.Query(), kuzbass.AcademicYearOf(f.today()), &fe)
 	if len(fe) > 0 {
 		return errs.Fields("неверный запрос", fe...)
 	}
 	var org uuid.UUID
-	err = f.db.QueryRow(ctx, `SELECT organisation_id FROM journal.roster WHERE class_id = $1
+	err := f.db.QueryRow(ctx, `SELECT organisation_id FROM journal.roster WHERE class_id = $1
 		UNION ALL SELECT organisation_id FROM journal.assignments WHERE class_id = $1 LIMIT 1`, class).Scan(&org)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notYours(theClass)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
@@ -22,12 +23,8 @@ import (
 // is checked, any refused one refuses the column and nothing is written; only
 // the attendance sent is written (and announced), and a column without
 // attendance leaves the lesson's attendance as it was — not taken, if it was not.
-func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	if r.ContentLength > maxMarksBody {
 		return errs.User(errs.TooLarge, "за раз сохраняется один урок: не больше %d оценок и %d отметок посещаемости", maxMarkItems, maxMarkItems)
 	}
@@ -57,7 +54,7 @@ func (f *Function) saveColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callerOf(ctx)
 	out := postgradeapi.ColumnSaved{Marks: []postgradeapi.Mark{}}
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		out.Marks = out.Marks[:0]
 		lc, err := lessonContext(ctx, tx, id)
 		if err != nil {

@@ -19,12 +19,8 @@ import (
 
 // journal: GET /api/post-grade/lessons/{id}/journal — the lesson's teacher,
 // the class teacher of its class and the school's administration.
-func (f *Function) journal(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) journal(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	lc, err := lessonContext(ctx, f.db, id)
 	if err != nil {
 		return err

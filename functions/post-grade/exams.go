@@ -30,12 +30,8 @@ var examKinds = map[string]string{"oge": "ОГЭ", "ege": "ЕГЭ", "gve": "ГВ
 // 0–100 or a mark 2–5); any problem → 422 with every problem by line and
 // nothing written; otherwise all rows in one transaction (a repeated row
 // replaces the earlier result).
-func (f *Function) importExams(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) importExams(w http.ResponseWriter, r *http.Request, org uuid.UUID) error {
 	ctx := r.Context()
-	org, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	c := callerOf(ctx)
 	if err := require(ctx, PermSetup, school(org), theOrganisation); err != nil {
 		return err

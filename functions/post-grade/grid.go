@@ -17,12 +17,8 @@ const maxGridDays = 31
 
 // grid: GET /api/post-grade/assignments/{id}/grid?from=&to= — the journal's
 // page of an assignment: its teacher, the class teacher, the administration.
-func (f *Function) grid(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) grid(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	today := f.today()
 	var fe []errs.FieldError

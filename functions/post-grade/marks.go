@@ -439,15 +439,11 @@ func newID() uuid.UUID { id, _ := uuid.NewV7(); return id }
 
 // markHistory: GET /api/post-grade/marks/{id}/history — every version of a
 // mark with who made it and why, for whoever may read the student's diary.
-func (f *Function) markHistory(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) markHistory(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var student uuid.UUID
 	var date time.Time
-	err = f.db.QueryRow(ctx, `SELECT student_id, lesson_date FROM journal.marks WHERE id = $1`, id).Scan(&student, &date)
+	err := f.db.QueryRow(ctx, `SELECT student_id, lesson_date FROM journal.marks WHERE id = $1`, id).Scan(&student, &date)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notYours(theMark)
 	}

@@ -102,16 +102,12 @@ func (f *Function) createPeriods(w http.ResponseWriter, r *http.Request) error {
 
 // closePeriod: POST /api/post-grade/periods/{id}/close — after term marks are
 // confirmed the administration closes the period; its marks no longer change.
-func (f *Function) closePeriod(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) closePeriod(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	c := callerOf(ctx)
 	var org uuid.UUID
 	var closed *time.Time
-	err = f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
+	err := f.db.QueryRow(ctx, `SELECT organisation_id, closed_at FROM journal.periods WHERE id = $1`, id).Scan(&org, &closed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notYours(thePeriod)
 	}
@@ -201,12 +197,8 @@ const maxLessonsGenerated = 400
 
 // generateLessons: POST /api/post-grade/assignments/{id}/timetable — lessons
 // by date from the weekly timetable; existing ones are kept.
-func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) generateLessons(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in postgradeapi.TimetableRequest
 	if err := httpx.DecodeJSON(w, r, &in, 2<<10); err != nil {
 		return err
@@ -294,12 +286,8 @@ func (f *Function) assignment(ctx context.Context, id uuid.UUID) (*postgradeapi.
 
 // setTopic: PATCH /api/post-grade/lessons/{id} — the lesson's teacher writes
 // its topic (and the homework note).
-func (f *Function) setTopic(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) setTopic(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in postgradeapi.TopicRequest
 	if err := httpx.DecodeJSON(w, r, &in, 8<<10); err != nil {
 		return err

@@ -24,12 +24,8 @@ import (
 // grantPermit: POST /api/post-grade/periods/{id}/permits — the director lets
 // the teacher of an assignment change a closed period's marks for a while; the
 // permit and every change made under it are recorded.
-func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in postgradeapi.PermitRequest
 	if err := httpx.DecodeJSON(w, r, &in, 2<<10); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -17,16 +18,12 @@ import (
 )
 
 // updateEnrollment: PATCH /api/registry/enrollments/{id}
-func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) updateEnrollment(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var e registryapi.Enrollment
 	var starts time.Time
 	var ends *time.Time
-	err = f.db.QueryRow(ctx, `SELECT id, person_id, organisation_id, class_id, academic_year, starts_on, ends_on
+	err := f.db.QueryRow(ctx, `SELECT id, person_id, organisation_id, class_id, academic_year, starts_on, ends_on
 		FROM registry.enrollments WHERE id = $1`, id).Scan(&e.ID, &e.PersonID, &e.OrganisationID, &e.ClassID, &e.AcademicYear, &starts, &ends)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errs.E(errs.NotFound, "not found")

@@ -99,11 +99,7 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 }
 
 // getOrganisation: GET /api/registry/organisations/{id}
-func (f *Function) getOrganisation(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
+func (f *Function) getOrganisation(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	o, err := f.organisation(r.Context(), f.db, id)
 	return httpx.Reply(w, http.StatusOK, o, err)
 }

@@ -83,7 +83,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/municipalities", auth.Authenticated, f.listMunicipalities)
 	rt.Handle(http.MethodGet, api+"/organisations", auth.Authenticated, f.listOrganisations)
 	rt.Handle(http.MethodPost, api+"/organisations", PermOrganisationWrite, f.createOrganisation)
-	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Authenticated, f.getOrganisation)
+	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Authenticated, httpx.ByID(uuidParam, f.getOrganisation))
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/classes", PermClassRead, f.listClasses)
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/classes", PermClassWrite, f.createClass)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/staff", PermStaffRead, f.listStaff)
@@ -96,7 +96,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodPatch, api+"/people/{id}", PermPersonWrite, f.updatePerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)
 	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)
-	rt.Handle(http.MethodPatch, api+"/enrollments/{id}", PermEnrollmentWrite, f.updateEnrollment)
+	rt.Handle(http.MethodPatch, api+"/enrollments/{id}", PermEnrollmentWrite, httpx.ByID(uuidParam, f.updateEnrollment))
 	rt.Handle(http.MethodPost, api+"/parent-links", PermLinkWrite, f.createLink)
 	rt.Handle(http.MethodPost, api+"/imports/{kind}", PermImport, f.importFile)
 	f.router = rt

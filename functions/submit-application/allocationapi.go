@@ -97,12 +97,8 @@ func (f *Function) createAllocation(w http.ResponseWriter, r *http.Request) erro
 // after replacing whatever the optional body gives; the new draft replaces
 // the old one. The same inputs give the same draft (and digest). A confirmed
 // run is 409.
-func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) recomputeAllocation(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in submitapplicationapi.AllocationChange
 	if r.ContentLength != 0 {
 		if err := httpx.DecodeJSON(w, r, &in, maxAllocationBody); err != nil {
@@ -193,12 +189,8 @@ func (f *Function) runTx(ctx context.Context, id uuid.UUID, fn func(tx pgx.Tx) e
 // (end of the run's response period, Kemerovo time), a direction, a history
 // entry and an application.status-changed event, and leaves the queue, which
 // is recalculated with the causes recorded. A confirmed run is 409.
-func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	if _, err := f.runMunicipality(ctx, id); err != nil {
 		return err
 	}

@@ -26,12 +26,8 @@ import (
 // The municipality (own) and the ministry read every result; the staff of a
 // kindergarten the run offers places in read the applications directed to it.
 // Anyone else: 404.
-func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	var fe []errs.FieldError
 	limit := 100
@@ -59,7 +55,7 @@ func (f *Function) getAllocation(w http.ResponseWriter, r *http.Request) error {
 		return errs.Fields("неверные параметры запроса", fe...)
 	}
 	var view *submitapplicationapi.AllocationView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		run, err := loadRun(ctx, tx, id, false)
 		if err != nil {
 			return err

@@ -33,15 +33,15 @@ const manualResponseDays = 14
 // mountKindergarten serves the kindergarten queue, allocation and direction
 // routes, and runs Maintain periodically until Stop.
 func (f *Function) mountKindergarten(rt *httpx.Router, api string, opts QueueOptions, log *slog.Logger) {
-	rt.Handle(http.MethodGet, api+"/applications/{id}/queue", PermQueueRead, f.queueView)
+	rt.Handle(http.MethodGet, api+"/applications/{id}/queue", PermQueueRead, httpx.ByID(uuidParam, f.queueView))
 	rt.Handle(http.MethodPost, api+"/applications/{id}/privileges", PermPrivilegeDecide, f.decidePrivilege)
 	rt.Handle(http.MethodPatch, api+"/applications/{id}/kindergarten", PermKindergartenChoice, f.changeChoice)
 	rt.Handle(http.MethodPost, api+"/applications/{id}/direction", PermDirectionAnswer, f.answerDirection)
 	rt.Handle(http.MethodGet, api+"/allocations", PermAllocationRead, f.listAllocations)
 	rt.Handle(http.MethodPost, api+"/allocations", PermAllocationRun, f.createAllocation)
-	rt.Handle(http.MethodGet, api+"/allocations/{id}", PermAllocationRead, f.getAllocation)
-	rt.Handle(http.MethodPost, api+"/allocations/{id}/recompute", PermAllocationRun, f.recomputeAllocation)
-	rt.Handle(http.MethodPost, api+"/allocations/{id}/confirm", PermAllocationRun, f.confirmAllocation)
+	rt.Handle(http.MethodGet, api+"/allocations/{id}", PermAllocationRead, httpx.ByID(uuidParam, f.getAllocation))
+	rt.Handle(http.MethodPost, api+"/allocations/{id}/recompute", PermAllocationRun, httpx.ByID(uuidParam, f.recomputeAllocation))
+	rt.Handle(http.MethodPost, api+"/allocations/{id}/confirm", PermAllocationRun, httpx.ByID(uuidParam, f.confirmAllocation))
 	f.startMaintenance(opts.MaintainEvery, log)
 }
 

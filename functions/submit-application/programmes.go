@@ -92,12 +92,8 @@ func (f *Function) createProgramme(w http.ResponseWriter, r *http.Request) error
 // changeProgramme: PATCH /api/submit-application/programmes/{id} — the
 // programme's own staff change its name, ages or capacity, or close it for
 // new applications. Capacity never drops below the children enrolled.
-func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var in submitapplicationapi.ProgrammeRequest
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
@@ -106,7 +102,7 @@ func (f *Function) changeProgramme(w http.ResponseWriter, r *http.Request) error
 		return errs.Fields("неверные изменения программы", fe...)
 	}
 	var p submitapplicationapi.Programme
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		cur, err := scanProgramme(tx.QueryRow(ctx, `SELECT `+programmeColumns+` FROM applications.programmes p WHERE p.id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !mayManageProgramme(ctx, cur.OrganisationID, cur.MunicipalityID)) {
 			return errs.User(errs.NotFound, "программа не найдена")

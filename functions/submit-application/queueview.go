@@ -26,14 +26,10 @@ const historyPerKindergarten = 100
 // parent (own), staff of an addressed kindergarten, the municipality and the
 // ministry; 404 for anyone else and for applications that are not for a
 // kindergarten. The read is audited like reading the application.
-func (f *Function) queueView(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) queueView(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var view *submitapplicationapi.QueueView
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		a, err := f.readOne(r, tx, id, PermQueueRead)
 		if err != nil {
 			return err

@@ -84,14 +84,10 @@ func actionOn(w http.ResponseWriter, r *http.Request, in any, maxBody int64) (uu
 // get: GET /api/submit-application/applications/{id} — the application with its
 // status history, for the parent (own child), the staff of an organisation it
 // is addressed to, the municipality and the ministry; 404 for anyone else.
-func (f *Function) get(w http.ResponseWriter, r *http.Request) error {
+func (f *Function) get(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
-	id, err := uuidParam("id", r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var a *application
-	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		var err error
 		if a, err = f.readOne(r, tx, id, PermRead); err != nil {
 			return err

@@ -127,7 +127,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	const api = "/api/" + Name
 	rt.Handle(http.MethodPost, api+"/applications", PermSubmit, f.submit)
 	rt.Handle(http.MethodGet, api+"/applications", PermRead, f.list)
-	rt.Handle(http.MethodGet, api+"/applications/{id}", PermRead, f.get)
+	rt.Handle(http.MethodGet, api+"/applications/{id}", PermRead, httpx.ByID(uuidParam, f.get))
 	rt.Handle(http.MethodPost, api+"/applications/{id}/status", PermStatus, f.changeStatus)
 	rt.Handle(http.MethodGet, api+"/first-grade/{school_id}/ranking", auth.Public, f.ranking)
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
@@ -146,7 +146,7 @@ func (f *Function) mountServices(rt *httpx.Router, api string) {
 	rt.Handle(http.MethodPut, api+"/windows", PermWindowsManage, f.putWindow)
 	rt.Handle(http.MethodGet, api+"/programmes", auth.Authenticated, f.listProgrammes)
 	rt.Handle(http.MethodPost, api+"/programmes", PermProgrammeManage, f.createProgramme)
-	rt.Handle(http.MethodPatch, api+"/programmes/{id}", PermProgrammeManage, f.changeProgramme)
+	rt.Handle(http.MethodPatch, api+"/programmes/{id}", PermProgrammeManage, httpx.ByID(uuidParam, f.changeProgramme))
 	rt.Handle(http.MethodPost, api+"/certificates", PermCertificateIssue, f.issueCertificate)
 	rt.Handle(http.MethodGet, api+"/certificates", PermCertificateRead, f.getCertificate)
 	rt.Handle(http.MethodGet, api+"/statistics", PermStatistics, f.statistics)

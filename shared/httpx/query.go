@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -38,4 +39,17 @@ func QueryYear(q url.Values, def int, fe *[]errs.FieldError) int {
 		return def
 	}
 	return y
+}
+
+// ByID adapts h to a route whose path names its object by {id}: parse reads
+// the id first (each function refuses a malformed one its own way, name
+// being "id"), then h runs with it.
+func ByID(parse func(name, s string) (uuid.UUID, error), h func(w http.ResponseWriter, r *http.Request, id uuid.UUID) error) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := parse("id", r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return h(w, r, id)
+	}
 }
