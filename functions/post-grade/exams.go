@@ -23,6 +23,9 @@ const maxExamFile = 10 << 20
 
 var examKinds = map[string]string{"oge": "ОГЭ", "ege": "ЕГЭ", "gve": "ГВЭ", "entrance": "вступительное испытание"}
 
+// examColumns are the columns of a file of examination results.
+var examColumns = csvtable.Columns{Required: []string{"student_id", "kind", "subject", "date"}, Optional: []string{"score", "mark"}}
+
 // importExams: POST /api/post-grade/organisations/{id}/exam-results (text/csv)
 // — the school (ОГЭ, ЕГЭ, ГВЭ) or college (entrance examinations) loads
 // results: columns student_id, kind, subject, date, score, mark. Every row is
@@ -40,7 +43,7 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request, org uuid.
 	if err != nil {
 		return err
 	}
-	t, err := csvtable.Read(body, charset, []string{"student_id", "kind", "subject", "date"})
+	t, err := csvtable.Read(body, charset, examColumns)
 	if err != nil {
 		return err
 	}

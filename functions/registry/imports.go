@@ -25,10 +25,10 @@ import (
 const MaxImportBytes = 50 << 20
 
 // importColumns are the required and optional columns of each kind.
-var importColumns = map[string]struct{ required, optional []string }{
-	"people":        {[]string{"family_name", "given_name", "birth_date", "gender"}, []string{"middle_name", "snils", "doc_type", "doc_series", "doc_number", "email", "phone"}},
-	"organisations": {[]string{"kind", "full_name", "short_name", "inn", "ogrn", "municipality"}, []string{"code", "address"}},
-	"enrollments":   {[]string{"snils", "organisation", "academic_year", "starts_on"}, []string{"class", "ends_on"}},
+var importColumns = map[string]csvtable.Columns{
+	"people":        {Required: []string{"family_name", "given_name", "birth_date", "gender"}, Optional: []string{"middle_name", "snils", "doc_type", "doc_series", "doc_number", "email", "phone"}},
+	"organisations": {Required: []string{"kind", "full_name", "short_name", "inn", "ogrn", "municipality"}, Optional: []string{"code", "address"}},
+	"enrollments":   {Required: []string{"snils", "organisation", "academic_year", "starts_on"}, Optional: []string{"class", "ends_on"}},
 }
 
 // importFile: POST /api/registry/imports/{kind} — a CSV file of organisations,
@@ -44,7 +44,7 @@ func (f *Function) importFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := csvtable.Read(body, charset, importColumns[kind].required)
+	t, err := csvtable.Read(body, charset, importColumns[kind])
 	if err != nil {
 		return err
 	}

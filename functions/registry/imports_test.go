@@ -74,6 +74,9 @@ func TestImportPeopleAllOrNothing(t *testing.T) {
 		{"script in a name", "text/csv", good + "<script>;Иван;;2016-01-01;M;" + snils(4) + ";;;\n", 422, "family_name"},
 		{"SQL in a name", "text/csv", good + "Robert'); DROP TABLE registry.people;--;Иван;;2016-01-01;M;" + snils(5) + ";;;\n", 422, ""},
 		{"not CSV content type", "application/json", good, 415, ""},
+		{"misspelt column", "text/csv", strings.Replace(good, ";snils;", ";snils_number;", 1), 422, ""},
+		{"a column twice", "text/csv", strings.Replace(good, ";gender;", ";gender;gender;", 1), 422, ""},
+		{"a workbook sent as CSV", "text/csv", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", 415, ""},
 	}
 	before := s.counts()
 	for _, c := range bad {
@@ -100,8 +103,15 @@ func TestImportPeopleAllOrNothing(t *testing.T) {
 		})
 	}
 
+	// A misspelt column is named, with the columns the file may have: its data is not dropped.
+	code, out := s.upload("people", tok, "text/csv", strings.NewReader(strings.Replace(good, ";snils;", ";snils_number;", 1)), -1)
+	if unknown, _ := out["unknown_columns"].([]any); code != 422 || len(unknown) != 1 || unknown[0] != "snils_number" ||
+		out["reason"] != "columns" || !strings.Contains(fmt.Sprint(out["known_columns"]), "snils") {
+		t.Fatalf("a misspelt column: %d %v", code, out)
+	}
+
 	// A file over the limit is refused from its Content-Length, before it is read.
-	code, _ := s.upload("people", tok, "text/csv", readerThatMustNotBeRead{t}, MaxImportBytes+1)
+	code, _ = s.upload("people", tok, "text/csv", readerThatMustNotBeRead{t}, MaxImportBytes+1)
 	if code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized file: %d", code)
 	}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,6 +46,11 @@ const (
 	// ReasonNotYours is a line about an organisation or municipality the
 	// uploader has no rights on.
 	ReasonNotYours errs.Reason = "forbidden"
+	// ReasonColumns is a header with a column the kind of file does not
+	// have, or one column twice: its data would be lost.
+	ReasonColumns errs.Reason = "columns"
+	// ReasonWorkbook is an Excel workbook sent as CSV.
+	ReasonWorkbook errs.Reason = "workbook"
 )
 
 // Members of an import's refusal.
@@ -53,6 +59,8 @@ const (
 	MemberMissingColumns = "missing_columns" // required columns the header lacks
 	MemberRowsTotal      = "rows_total"      // how many lines were read
 	MemberErrorsTotal    = "errors_total"    // how many problems (errors holds the first 1000)
+	MemberUnknownColumns = "unknown_columns" // columns of the header the kind does not have, or has twice
+	MemberKnownColumns   = "known_columns"   // the columns the kind has
 )
 
 // Problems is what an import's refusal carries, for the vocabularies of the
@@ -64,12 +72,16 @@ var Problems = errs.Vocabulary{
 		ReasonRepeated: "повтор строки файла",
 		ReasonExists:   "уже есть в реестре",
 		ReasonNotYours: "нет прав на эту организацию",
+		ReasonColumns:  "неизвестный или повторённый столбец",
+		ReasonWorkbook: "файл Excel вместо CSV",
 	},
 	Members: map[string]string{
 		MemberErrors:         "ошибки файла: строка, столбец, код, сообщение",
 		MemberMissingColumns: "обязательные столбцы, которых нет в заголовке",
 		MemberRowsTotal:      "сколько строк прочитано",
 		MemberErrorsTotal:    "сколько ошибок найдено (в errors — первые 1000)",
+		MemberUnknownColumns: "столбцы заголовка, которых нет у этого вида файла, или повторённые",
+		MemberKnownColumns:   "столбцы этого вида файла",
 	},
 }
 
@@ -86,6 +98,16 @@ func (t *Table) Get(row []string, name string) string {
 		return ""
 	}
 	return strings.TrimSpace(row[i])
+}
+
+// hasData reports whether any row has a value in column i.
+func (t *Table) hasData(i int) bool {
+	for _, row := range t.Rows {
+		if i < len(row) && strings.TrimSpace(row[i]) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Has reports whether the header names column name.
@@ -116,10 +138,29 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, c
 	return body, charset, nil
 }
 
+// Columns are the columns of a kind of file: those every file must have and
+// those it may have. Any other column is refused, so that a misspelt one
+// («snils_number» for «snils») does not lose its data in silence.
+type Columns struct{ Required, Optional []string }
+
+// Known lists every column of the kind, the required first.
+func (c Columns) Known() []string { return append(slices.Clone(c.Required), c.Optional...) }
+
+// The first bytes of a workbook: XLSX (a ZIP archive) and the older XLS.
+var workbookMagic = [][]byte{[]byte("PK\x03\x04"), {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}}
+
 // Read decodes body (UTF-8 with or without BOM, or Windows-1251: declared by
 // charset, or detected when undeclared and not valid UTF-8) and parses it with
-// the delimiter of its header line. Every column of required must be present.
-func Read(body []byte, charset string, required []string) (*Table, error) {
+// the delimiter of its header line. The header must name every required
+// column of cols, and no column cols does not know, and none twice; a workbook
+// sent as CSV is recognised as one.
+func Read(body []byte, charset string, cols Columns) (*Table, error) {
+	for _, magic := range workbookMagic {
+		if bytes.HasPrefix(body, magic) {
+			return nil, &errs.Error{Code: errs.UnsupportedMedia, ForUser: true, Reason: ReasonWorkbook,
+				Detail: "это файл Excel, а не CSV: сохраните его как CSV (в Excel: «Файл» → «Сохранить как» → «CSV (разделители — точки с запятой)») и отправьте снова"}
+		}
+	}
 	switch strings.ToLower(charset) {
 	case "", "utf-8", "utf8":
 		body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
@@ -159,11 +200,30 @@ func Read(body []byte, charset string, required []string) (*Table, error) {
 		return nil, errs.User(errs.Unprocessable, "в файле нет строк с данными")
 	}
 	t := &Table{col: map[string]int{}, Rows: all[1:]}
+	known := cols.Known()
+	var unknown []string
 	for i, h := range all[0] {
-		t.col[strings.ToLower(strings.TrimSpace(h))] = i
+		name := strings.ToLower(strings.TrimSpace(h))
+		_, twice := t.col[name]
+		switch {
+		case name == "" && !t.hasData(i):
+			continue // an empty column after the last one, as spreadsheets save them
+		case name == "":
+			unknown = append(unknown, fmt.Sprintf("(столбец %d без названия)", i+1))
+		case twice:
+			unknown = append(unknown, name+" (дважды)")
+		case !slices.Contains(known, name):
+			unknown = append(unknown, name)
+		}
+		t.col[name] = i
+	}
+	if len(unknown) > 0 {
+		return nil, &errs.Error{Code: errs.Unprocessable, ForUser: true, Reason: ReasonColumns,
+			Detail: "в заголовке файла неизвестные столбцы: " + strings.Join(unknown, ", ") + "; столбцы этого файла: " + strings.Join(known, ", "),
+			Extra:  map[string]any{MemberUnknownColumns: unknown, MemberKnownColumns: known}}
 	}
 	var missing []string
-	for _, c := range required {
+	for _, c := range cols.Required {
 		if !t.Has(c) {
 			missing = append(missing, c)
 		}
