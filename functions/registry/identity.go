@@ -70,10 +70,10 @@ func (f *Function) matchAccount(ctx context.Context, tx pgx.Tx, p *auth.Principa
 	rows, err := tx.Query(ctx, `
 		SELECT id, family_name, given_name, middle_name, birth_date, snils_hash, doc_hash, esia_oid,
 		       snils_hash = $1 AS by_snils,
-		       (lower(replace(family_name, 'ё', 'е')) = $2 AND lower(replace(given_name, 'ё', 'е')) = $3 AND birth_date = $4) AS by_name
+		       (registry.fold_name(family_name) = $2 AND registry.fold_name(given_name) = $3 AND birth_date = $4) AS by_name
 		FROM registry.people
 		WHERE snils_hash = $1
-		   OR (lower(replace(family_name, 'ё', 'е')) = $2 AND lower(replace(given_name, 'ё', 'е')) = $3 AND birth_date = $4)
+		   OR (registry.fold_name(family_name) = $2 AND registry.fold_name(given_name) = $3 AND birth_date = $4)
 		LIMIT 10`,
 		snilsHash, foldName(p.FamilyName), foldName(p.GivenName), nullDate(birth, birthErr))
 	if err != nil {

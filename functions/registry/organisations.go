@@ -68,8 +68,8 @@ func (f *Function) listOrganisations(w http.ResponseWriter, r *http.Request) err
 		if len([]rune(s)) > 100 {
 			return errs.Fields("неверный фильтр", errs.FieldError{Field: "q", Code: errs.Length, Message: "не длиннее 100 символов"})
 		}
-		args = append(args, "%"+likeEscape(strings.ToLower(s))+"%")
-		sql += ` AND (lower(short_name) LIKE $` + itoa(len(args)) + ` OR lower(full_name) LIKE $` + itoa(len(args)) + ` OR inn = $` + itoa(len(args)+1) + `)`
+		args = append(args, "%"+likeEscape(foldName(s))+"%")
+		sql += ` AND (registry.fold_name(short_name) LIKE $` + itoa(len(args)) + ` OR registry.fold_name(full_name) LIKE $` + itoa(len(args)) + ` OR inn = $` + itoa(len(args)+1) + `)`
 		args = append(args, s)
 	}
 	if a := q.Get("after"); a != "" {

@@ -103,8 +103,8 @@ func (f *Function) insertPerson(ctx context.Context, tx pgx.Tx, n *normalized) (
 		var existing uuid.UUID
 		err := tx.QueryRow(ctx, `
 			SELECT id FROM registry.people
-			WHERE lower(replace(family_name, 'ё', 'е')) = $1 AND lower(replace(given_name, 'ё', 'е')) = $2
-			  AND birth_date = $3 AND lower(replace(middle_name, 'ё', 'е')) = $4
+			WHERE registry.fold_name(family_name) = $1 AND registry.fold_name(given_name) = $2
+			  AND birth_date = $3 AND registry.fold_name(middle_name) = $4
 			LIMIT 1`, foldName(n.FamilyName), foldName(n.GivenName), n.birth, foldName(n.MiddleName)).Scan(&existing)
 		if err == nil {
 			return uuid.Nil, &errs.Error{Code: errs.Conflict, ForUser: true,

@@ -124,7 +124,7 @@ func (f *Function) searchPeople(w http.ResponseWriter, r *http.Request) error {
 			return errs.Fields("bad query", errs.FieldError{Field: "birth_date", Code: errs.Format, Message: "ГГГГ-ММ-ДД"})
 		}
 		args = append(args, foldName(q.Get("family_name")), b, foldName(q.Get("given_name")))
-		where = `lower(replace(p.family_name, 'ё', 'е')) = $1 AND p.birth_date = $2 AND ($3 = '' OR lower(replace(p.given_name, 'ё', 'е')) = $3)`
+		where = `registry.fold_name(p.family_name) = $1 AND p.birth_date = $2 AND ($3 = '' OR registry.fold_name(p.given_name) = $3)`
 	default:
 		return errs.E(errs.Invalid, "search by snils, or by family_name and birth_date (and optionally given_name)")
 	}

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -151,5 +153,48 @@ func TestPersonReadIsScopedMaskedAndAudited(t *testing.T) {
 	// Someone else's child's log is not found.
 	if code := s.do(http.MethodGet, path+"/audit", s.token(otherParent), nil, nil); code != http.StatusNotFound {
 		t.Fatalf("foreign parent read the audit log: %d", code)
+	}
+}
+
+// Names fold one way in Go and SQL — case and ё/е do not matter, a leading
+// capital Ё included: a registry «Ёлкина» is found as «Елкина», «ЁЛКИНА»…, a
+// new «Елкина» is caught as her duplicate, an ESIA account «ЕЛКИНА» with
+// another SNILS is found by name (a mismatch to explain, not «not found»),
+// and an imported «Елкина» folds to the same name.
+func TestNamesWithCapitalYo(t *testing.T) {
+	s := newSchool(t)
+	elkina := registryapi.PersonInput{FamilyName: "Ёлкина", GivenName: "Дарья", MiddleName: "Игоревна", BirthDate: "2015-07-07", Gender: "F", SNILS: snils(40)}
+	var created registryapi.Person
+	s.mustDo(http.MethodPost, "/api/registry/people", s.token(director), elkina, http.StatusCreated, &created)
+
+	for _, name := range []string{"Елкина", "ёлкина", "ЁЛКИНА", "Ёлкина"} {
+		var found registryapi.Page[registryapi.Person]
+		s.mustDo(http.MethodGet, "/api/registry/people?family_name="+url.QueryEscape(name)+"&birth_date=2015-07-07&given_name=Дарья",
+			s.token(minister), nil, http.StatusOK, &found)
+		if len(found.Items) != 1 || found.Items[0].ID != created.ID {
+			t.Errorf("search for %s: %+v", name, found.Items)
+		}
+	}
+
+	twin := elkina
+	twin.FamilyName, twin.SNILS = "Елкина", snils(41)
+	var p map[string]any
+	if code := s.do(http.MethodPost, "/api/registry/people", s.token(director), twin, &p); code != http.StatusConflict ||
+		p["reason"] != string(registryapi.ReasonDuplicateNameBirthDate) || p["existing_id"] != created.ID.String() {
+		t.Errorf("«Елкина» as a new person: %d %v", code, p)
+	}
+
+	account := esia{oid: "3000000040", family: "ЕЛКИНА", given: "Дарья", middle: "Игоревна", birth: "2015-07-07", gender: "F", snils: snils(43)}
+	if m := s.me(account); m.Identity.Status != registryapi.MatchMismatch {
+		t.Errorf("an ESIA account «ЕЛКИНА» with another SNILS: %q, want mismatch (found by name)", m.Identity.Status)
+	}
+
+	// An import takes a school's list as confirmed namesakes: «Елкина» is
+	// written, and the registry's fold puts her under the same name.
+	code, out := s.upload("people", s.token(director), "text/csv",
+		strings.NewReader("family_name;given_name;middle_name;birth_date;gender;snils\nЕлкина;Дарья;Игоревна;07.07.2015;F;"+snils(42)+"\n"), -1)
+	var n int
+	if err := s.d.Pool.QueryRow(t.Context(), `SELECT count(*) FROM registry.people WHERE registry.fold_name(family_name) = 'елкина' AND birth_date = '2015-07-07'`).Scan(&n); err != nil || code != http.StatusCreated || n != 2 {
+		t.Errorf("import of «Елкина»: %d %v; %d people fold to «елкина» (%v), want 2", code, out, n, err)
 	}
 }
