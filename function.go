@@ -92,7 +92,11 @@ func (f *Function) Start(ctx context.Context, _ map[string]string) error {
 	}
 	f.system = s
 	f.OnStop(s.Stop)
-	f.Serve(s)
+	h, err := cfg.Serve(s)
+	if err != nil {
+		return err
+	}
+	f.Serve(h)
 	return nil
 }
 

@@ -93,3 +93,25 @@ func TestRefusalDetailsNotForTheUserStayOffThePage(t *testing.T) {
 		t.Fatalf("a refusal not worded for the user: %d %.1500s", p.status, p.body)
 	}
 }
+
+// TestTheReadersAddressAcrossTheSplit: the portal alone calls the registry
+// over HTTP, each behind its proxies as its process is; a parent's read of
+// her child is recorded in the child's audit with the browser's address —
+// not the portal's, and not an address the browser wrote in X-Forwarded-For.
+func TestTheReadersAddressAcrossTheSplit(t *testing.T) {
+	w := newWorld(t, worldOptions{publicURL: "http://127.0.0.1:8080"})
+	_, b := w.alone(nil, nil)
+	b.login("parent1", "/children")
+	child := w.ids["student1"]
+	if p := b.do(http.MethodGet, "/children/"+child, nil, http.Header{"X-Forwarded-For": {"198.51.100.66"}}); p.status != http.StatusOK {
+		t.Fatalf("the child's page: %d", p.status)
+	}
+	var addr string
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT remote_addr FROM platform.audit_log
+		WHERE subject_person_id = $1 AND actor_subject <> '' ORDER BY seq DESC LIMIT 1`, child).Scan(&addr); err != nil {
+		t.Fatal(err)
+	}
+	if want, _, _ := strings.Cut(b.addr, ":"); addr != want {
+		t.Errorf("the audit names %q, want the browser's %s", addr, want)
+	}
+}

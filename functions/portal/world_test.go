@@ -18,6 +18,7 @@ import (
 	"github.com/kuzbass/eko/infra/devidp/devidptest"
 	"github.com/kuzbass/eko/shared/db/dbtest"
 	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/pdata"
 )
 
@@ -102,7 +103,13 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 func (w *world) alone(env map[string]string, peers map[string]http.Handler) (*function.Standalone, *browser) {
 	t := w.t
 	t.Helper()
-	regServer := httptest.NewServer(w.reg)
+	// Each function apart believes forwarded addresses from loopback only, as
+	// its process does by default (TRUSTED_PROXIES).
+	apart, err := httpx.ParseProxies("127.0.0.0/8,::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	regServer := httptest.NewServer(apart.Behind(w.reg))
 	t.Cleanup(regServer.Close)
 	for k, v := range map[string]string{"DATABASE_URL": w.db.URL, "OIDC_ISSUER": w.issuer, "OIDC_AUDIENCE": "eko",
 		"REGISTRY_URL": regServer.URL, "PORTAL_PUBLIC_URL": "http://127.0.0.1:8080", "LOG_LEVEL": "warn"} {
@@ -112,7 +119,7 @@ func (w *world) alone(env map[string]string, peers map[string]http.Handler) (*fu
 		t.Setenv(k, v)
 	}
 	for name, h := range peers {
-		s := httptest.NewServer(h)
+		s := httptest.NewServer(apart.Behind(h))
 		t.Cleanup(s.Close)
 		t.Setenv(function.URLVariable(name), s.URL)
 	}

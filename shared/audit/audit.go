@@ -98,8 +98,9 @@ type Querier interface {
 }
 
 // FromRequest returns an Entry carrying the request's client details: RemoteAddr
-// is the host of r.RemoteAddr (the port dropped; X-Forwarded-For is ignored: it is
-// only trustworthy behind a proxy that sets it, which the caller must decide), and
+// is the host of r.RemoteAddr (the port dropped; the process has already made it
+// the client's behind its trusted proxies — httpx.Proxies — and no forwarded
+// header is read here), and
 // UserAgent is the User-Agent header truncated to MaxUserAgent characters.
 // ActorSubject is the verified caller's subject when r carries an auth.Principal,
 // ActorPersonID the registry person its grants name.

@@ -52,7 +52,11 @@ func (s *Standalone) Start(ctx context.Context, _ map[string]string) error {
 	s.router = httpx.NewRouter(deps.Guard)
 	s.router.Mount(s.part.PathPrefix(), m, m.Routes())
 	s.router.HandleHTTP(http.MethodGet, "/metrics", auth.Public, promhttp.Handler())
-	s.Serve(s.router)
+	h, err := cfg.Serve(s.router)
+	if err != nil {
+		return err
+	}
+	s.Serve(h)
 	return nil
 }
 

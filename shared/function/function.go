@@ -41,6 +41,21 @@ type Config struct {
 	// Migrate applies the function's migrations at start. Off in Kubernetes, where
 	// the migration Job does it; on for `make run` and single-process deployments.
 	Migrate bool `envconfig:"MIGRATE_ON_START" default:"false"`
+	// TrustedProxies are the networks whose X-Forwarded-For and Forwarded the
+	// process believes (httpx.Proxies): Knative's queue-proxy on loopback by
+	// default; a cluster adds its pod network, so that the ingress's and the
+	// portal's forwarding name the person, not the pod, in the audit.
+	TrustedProxies string `envconfig:"TRUSTED_PROXIES" default:"127.0.0.0/8,::1"`
+}
+
+// Serve is what a process answers with: h behind the trusted proxies, every
+// request's address its client's.
+func (c Config) Serve(h http.Handler) (http.Handler, error) {
+	p, err := httpx.ParseProxies(c.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	return p.Behind(h), nil
 }
 
 // Load fills dst (a struct with envconfig tags) from the environment.

@@ -129,8 +129,9 @@ func (c *Client) roundTrip(req *http.Request, o Origin) (int, http.Header, []byt
 	}
 	if host := hostOf(o.Addr); host != "" {
 		// The callee's audit records the client; over HTTP it sees this
-		// process's address, so the client's goes along as well (for logs:
-		// the audit itself takes no forwarded header on trust).
+		// process's address, so the client's goes along, and the callee
+		// believes it when this process is among its trusted proxies
+		// (Proxies.Behind).
 		req.Header.Set("X-Forwarded-For", host)
 	}
 	resp, err := c.http.Do(req)
