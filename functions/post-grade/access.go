@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/google/uuid"
-
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
@@ -16,27 +15,13 @@ import (
 // may ask; one who may open nothing gets all false).
 func (f *Function) myAccess(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	if err := f.policy.Load(ctx); err != nil {
-		return err
-	}
+	err := f.policy.Load(ctx)
 	a := postgradeapi.Access{
 		Teaches: !Rules.Reach(ctx, PermOwnLessons).None(),
 		Diary:   slices.Contains(Rules.Reach(ctx, PermDiaryRead).Persons, callerOf(ctx).person.String()),
 	}
 	if sum := Rules.Reach(ctx, PermAggregates); !sum.None() {
-		a.Summary = &postgradeapi.Oversight{Region: sum.Region, Municipalities: uuids(sum.Municipalities), Organisations: uuids(sum.Organisations)}
+		a.Summary = &postgradeapi.Oversight{Region: sum.Region, Municipalities: access.IDs(sum.Municipalities), Organisations: access.IDs(sum.Organisations)}
 	}
-	httpx.WriteJSON(w, http.StatusOK, a)
-	return nil
-}
-
-// uuids parses a reach's ids (the registry's grants hold them as text).
-func uuids(ids []string) []uuid.UUID {
-	out := make([]uuid.UUID, 0, len(ids))
-	for _, s := range ids {
-		if id, err := uuid.Parse(s); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
+	return httpx.Reply(w, http.StatusOK, a, err)
 }

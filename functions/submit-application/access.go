@@ -3,10 +3,9 @@ package submitapplication
 import (
 	"net/http"
 
-	"github.com/google/uuid"
-
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
@@ -15,20 +14,11 @@ import (
 // signed-in caller may ask).
 func (f *Function) myAccess(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	if err := f.policy.Load(ctx); err != nil {
-		return err
-	}
+	err := f.policy.Load(ctx)
 	read := Rules.Reach(ctx, PermRead)
-	a := submitapplicationapi.Access{
+	return httpx.Reply(w, http.StatusOK, submitapplicationapi.Access{
 		Applies:   !Rules.Reach(ctx, PermSubmit).None(),
 		Processes: read.Region || len(read.Municipalities) > 0 || len(read.Organisations) > 0,
-		Allocates: []uuid.UUID{},
-	}
-	for _, m := range Rules.Reach(ctx, PermAllocationRun).Municipalities {
-		if id, err := uuid.Parse(m); err == nil {
-			a.Allocates = append(a.Allocates, id)
-		}
-	}
-	httpx.WriteJSON(w, http.StatusOK, a)
-	return nil
+		Allocates: access.IDs(Rules.Reach(ctx, PermAllocationRun).Municipalities),
+	}, err)
 }

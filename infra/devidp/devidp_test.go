@@ -80,33 +80,31 @@ func getDevToken(t *testing.T, issuer, query string) (int, devTokens, string, []
 
 // esiaClaims are the ESIA-like claims a person's tokens carry.
 type esiaClaims struct {
-	Subject           string   `json:"sub"`
-	Audience          any      `json:"aud"`
-	Nonce             string   `json:"nonce"`
-	Name              string   `json:"name"`
-	FullName          string   `json:"fullname"`
-	FamilyName        string   `json:"family_name"`
-	GivenName         string   `json:"given_name"`
-	MiddleName        string   `json:"middle_name"`
-	BirthDate         string   `json:"birthdate"`
-	Gender            string   `json:"gender"`
-	SNILS             string   `json:"snils"`
-	Document          document `json:"id_doc"`
-	Trusted           *bool    `json:"trusted"`
-	PreferredUsername string   `json:"preferred_username"`
-	CreatedBy         string   `json:"created_by"`
-	ClientKind        string   `json:"client_kind"`
+	Subject  string `json:"sub"`
+	Audience any    `json:"aud"`
+	Nonce    string `json:"nonce"`
+	Name     string `json:"name"`
+	personClaims
+	Trusted           *bool  `json:"trusted"`
+	PreferredUsername string `json:"preferred_username"`
+	CreatedBy         string `json:"created_by"`
+	ClientKind        string `json:"client_kind"`
 	Children          []struct {
-		OID        string   `json:"oid"`
-		FullName   string   `json:"fullname"`
-		FamilyName string   `json:"family_name"`
-		GivenName  string   `json:"given_name"`
-		MiddleName string   `json:"middle_name"`
-		BirthDate  string   `json:"birthdate"`
-		Gender     string   `json:"gender"`
-		SNILS      string   `json:"snils"`
-		Document   document `json:"id_doc"`
+		OID string `json:"oid"`
+		personClaims
 	} `json:"children"`
+}
+
+// personClaims describe a person, the account's holder or a child.
+type personClaims struct {
+	FullName   string   `json:"fullname"`
+	FamilyName string   `json:"family_name"`
+	GivenName  string   `json:"given_name"`
+	MiddleName string   `json:"middle_name"`
+	BirthDate  string   `json:"birthdate"`
+	Gender     string   `json:"gender"`
+	SNILS      string   `json:"snils"`
+	Document   document `json:"id_doc"`
 }
 
 type document struct {

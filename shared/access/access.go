@@ -365,6 +365,18 @@ type Reach struct {
 	Persons []string
 }
 
+// IDs parses ids of a reach (grants hold them as text), skipping any that is
+// not one; never nil.
+func IDs(ids []string) []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, s := range ids {
+		if id, err := uuid.Parse(s); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // None reports whether the reach is empty: the caller's grants of the
 // permission's roles reach nothing.
 func (r Reach) None() bool {

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,6 +31,7 @@ import (
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/tests/loopback"
 )
 
 const (
@@ -79,7 +79,7 @@ func TestSubmissionsSurviveCrashes(t *testing.T) {
 	})
 
 	// A PostgreSQL cluster of this test's own, so stopping it disturbs no other test.
-	pg := &cluster{root: root, data: work, port: freePort(t)}
+	pg := &cluster{root: root, data: work, port: loopback.Port(t)}
 	pg.start(t)
 	t.Cleanup(func() { pg.stop(t) })
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/eko?sslmode=disable", pg.port)
@@ -105,7 +105,7 @@ func TestSubmissionsSurviveCrashes(t *testing.T) {
 		tokens[i] = devidptest.Token(t, issuer, l.login)
 	}
 
-	eko := &process{bin: bin, addr: "127.0.0.1:" + strconv.Itoa(freePort(t)), log: filepath.Join(work, "eko.log"),
+	eko := &process{bin: bin, addr: "127.0.0.1:" + strconv.Itoa(loopback.Port(t)), log: filepath.Join(work, "eko.log"),
 		env: append(os.Environ(), "DATABASE_URL="+dbURL, "OIDC_ISSUER="+issuer, "LOG_LEVEL=warn", "QUEUE_MAINTAIN_EVERY=-1s")}
 	eko.env = append(eko.env, "LISTEN_ADDRESS="+eko.addr)
 	eko.start(t)
@@ -368,16 +368,6 @@ func (p *process) kill() {
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		p.cmd = nil
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // family is a synthetic parent with one child of first-grade age in 2027.

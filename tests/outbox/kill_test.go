@@ -6,7 +6,6 @@ package outbox_test
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +25,7 @@ import (
 	"github.com/kuzbass/eko/shared/inbox"
 	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/platform"
+	"github.com/kuzbass/eko/tests/loopback"
 )
 
 const (
@@ -93,22 +93,13 @@ func buildRelay(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func startRelay(t *testing.T, bin, dbURL, sink string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+dbURL,
 		"K_SINK="+sink,
-		"LISTEN_ADDRESS="+freeAddr(t),
+		"LISTEN_ADDRESS="+loopback.Addr(t),
 		"RELAY_BATCH_SIZE=500",
 		"RELAY_CONCURRENCY=16",
 		"RELAY_POLL_INTERVAL=50ms",

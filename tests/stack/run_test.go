@@ -17,16 +17,8 @@ import (
 	"time"
 
 	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/tests/loopback"
 )
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
 
 func getJSON(t *testing.T, url, token string, out any) int {
 	t.Helper()
@@ -48,7 +40,7 @@ func getJSON(t *testing.T, url, token string, out any) int {
 func TestMakeRunServesTheStack(t *testing.T) {
 	d := dbtest.MustOpen(t) // empty: run.sh migrates and seeds it
 	root, _ := filepath.Abs("../..")
-	app, idp := freeAddr(t), freeAddr(t)
+	app, idp := loopback.Addr(t), loopback.Addr(t)
 	cmd := exec.Command("bash", "infra/local/run.sh")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+d.URL, "EKO_DATA="+t.TempDir(),
