@@ -109,6 +109,8 @@ func TestBrokenManifestsFail(t *testing.T) {
 
 		{name: "cluster ConfigMap without the issuer", kind: "ConfigMap", obj: "eko-cluster",
 			edit: func(o map[string]any) { del(o, "data", "SERVICE_ACCOUNT_ISSUER") }, want: "ConfigMap eko-cluster has no key SERVICE_ACCOUNT_ISSUER"},
+		{name: "cluster ConfigMap without the trusted proxies", kind: "ConfigMap", obj: "eko-cluster",
+			edit: func(o map[string]any) { del(o, "data", "TRUSTED_PROXIES") }, want: "ConfigMap eko-cluster has no key TRUSTED_PROXIES"},
 		{name: "Trigger without the delivery audience", kind: "Trigger", obj: "submit-application-application-status-changed-v1",
 			edit: func(o map[string]any) { del(o, "spec", "subscriber", "audience") }, want: `must name audience "eko.kuzbass.ru/events/submit-application"`},
 		{name: "dead-letter sink without the delivery audience", kind: "Broker", obj: "eko",
