@@ -48,6 +48,9 @@ type Config struct {
 	Audience string `envconfig:"DEVIDP_AUDIENCE" default:"eko"`
 	// TokenTTL is the lifetime of ID and access tokens.
 	TokenTTL time.Duration `envconfig:"DEVIDP_TOKEN_TTL" default:"1h"`
+	// RefreshTTL is the lifetime of a refresh token (issued for the
+	// offline_access scope, as ESIA does; each use replaces it).
+	RefreshTTL time.Duration `envconfig:"DEVIDP_REFRESH_TTL" default:"12h"`
 	// SigningKeyFile is a PEM RSA private key; a fresh key is generated when empty.
 	SigningKeyFile string `envconfig:"DEVIDP_SIGNING_KEY_FILE"`
 }
@@ -70,6 +73,9 @@ func New(cfg Config, set *fixtures.Set) (*Server, error) {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = time.Hour
 	}
+	if cfg.RefreshTTL <= 0 {
+		cfg.RefreshTTL = 12 * time.Hour
+	}
 	if cfg.Audience == "" {
 		cfg.Audience = "eko"
 	}
@@ -91,7 +97,7 @@ func New(cfg Config, set *fixtures.Set) (*Server, error) {
 	}
 	s.clients[cfg.ClientID] = &client{
 		id: cfg.ClientID, secret: cfg.ClientSecret, redirects: cfg.RedirectURIs, postLogout: cfg.PostLogoutURIs,
-		grants: []oidc.GrantType{oidc.GrantTypeCode}, responseType: []oidc.ResponseType{oidc.ResponseTypeCode}, tokenTTL: cfg.TokenTTL,
+		grants: []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}, responseType: []oidc.ResponseType{oidc.ResponseTypeCode}, tokenTTL: cfg.TokenTTL,
 	}
 	for _, sa := range set.ServiceAccounts {
 		s.clients[sa.ClientID] = &client{id: sa.ClientID, secret: sa.Secret, grants: []oidc.GrantType{oidc.GrantTypeClientCredentials}, tokenTTL: cfg.TokenTTL}
@@ -110,6 +116,7 @@ func New(cfg Config, set *fixtures.Set) (*Server, error) {
 		CryptoKey:                cryptoKey,
 		DefaultLogoutRedirectURI: "/logged-out",
 		CodeMethodS256:           true,
+		GrantTypeRefreshToken:    true,
 		AuthMethodPost:           true,
 		SupportedUILocales:       []language.Tag{language.Russian},
 		SupportedClaims: []string{"sub", "name", "fullname", "family_name", "given_name", "middle_name", "birthdate", "gender",

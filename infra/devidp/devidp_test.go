@@ -293,7 +293,7 @@ func TestConfigDefaults(t *testing.T) {
 	if cfg.Issuer != want.Issuer || cfg.Addr != want.Addr || cfg.ClientID != want.ClientID || cfg.ClientSecret != want.ClientSecret ||
 		strings.Join(cfg.RedirectURIs, " ") != strings.Join(want.RedirectURIs, " ") ||
 		strings.Join(cfg.PostLogoutURIs, " ") != strings.Join(want.PostLogoutURIs, " ") ||
-		cfg.Audience != want.Audience || cfg.TokenTTL != want.TokenTTL || cfg.SigningKeyFile != "" {
+		cfg.Audience != want.Audience || cfg.TokenTTL != want.TokenTTL || cfg.RefreshTTL != 12*time.Hour || cfg.SigningKeyFile != "" {
 		t.Fatalf("defaults %+v", cfg)
 	}
 }
@@ -446,6 +446,39 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 		t.Fatalf("end session: %d %s", resp.StatusCode, loc)
 	}
 
+	// Without offline_access there is no refresh token; with it, as ESIA
+	// issues them, a refresh gives a new access token for the same person
+	// and a new refresh token, and the used one no longer works (rotation).
+	if tok.RefreshToken != "" {
+		t.Fatal("a refresh token without offline_access")
+	}
+	conf.Scopes = append(conf.Scopes, oidc.ScopeOfflineAccess)
+	code, _, verifier = login(t, "parent1")
+	tok, err = conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("exchange with offline_access: %v, refresh token %q", err, tok.RefreshToken)
+	}
+	renewed, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil || renewed.AccessToken == "" || renewed.RefreshToken == "" || renewed.RefreshToken == tok.RefreshToken {
+		t.Fatalf("refresh: %v %+v", err, renewed)
+	}
+	at, err = provider.Verifier(&oidc.Config{ClientID: "eko"}).Verify(ctx, renewed.AccessToken)
+	if err != nil {
+		t.Fatalf("renewed access token: %v", err)
+	}
+	claims = esiaClaims{}
+	_ = at.Claims(&claims)
+	checkParent1(t, claims)
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+		t.Fatal("a used refresh token worked again")
+	}
+	bad := conf
+	bad.ClientSecret = "wrong"
+	if _, err := bad.TokenSource(ctx, &oauth2.Token{RefreshToken: renewed.RefreshToken}).Token(); err == nil {
+		t.Fatal("a refresh with a wrong client secret")
+	}
+	conf.Scopes = conf.Scopes[:len(conf.Scopes)-1]
+
 	// A wrong PKCE verifier, or none, cannot redeem a code.
 	code, _, _ = login(t, "teacher-s1")
 	if _, err := conf.Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier())); err == nil {
@@ -457,8 +490,6 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 	}
 	// A wrong client secret cannot redeem a code either.
 	code, _, verifier = login(t, "teacher-s1")
-	bad := conf
-	bad.ClientSecret = "wrong"
 	if _, err := bad.Exchange(ctx, code, oauth2.VerifierOption(verifier)); err == nil {
 		t.Fatal("code redeemed with a wrong client secret")
 	}

@@ -23,9 +23,26 @@ type storage struct {
 
 	mu       sync.Mutex
 	requests map[string]*authRequest
-	codes    map[string]string // code → auth request id
-	tokens   map[string]token  // access token id → token
+	codes    map[string]string        // code → auth request id
+	tokens   map[string]token         // access token id → token
+	refresh  map[string]*refreshGrant // refresh token → what it renews
 }
+
+// refreshGrant is what a refresh token renews: ESIA's offline_access, for
+// RefreshTTL, replaced by a new one at each use (rotation).
+type refreshGrant struct {
+	subject, clientID string
+	scopes, audience  []string
+	authTime, expires time.Time
+}
+
+func (g *refreshGrant) GetAMR() []string                 { return []string{"pwd"} }
+func (g *refreshGrant) GetAudience() []string            { return g.audience }
+func (g *refreshGrant) GetAuthTime() time.Time           { return g.authTime }
+func (g *refreshGrant) GetClientID() string              { return g.clientID }
+func (g *refreshGrant) GetScopes() []string              { return g.scopes }
+func (g *refreshGrant) GetSubject() string               { return g.subject }
+func (g *refreshGrant) SetCurrentScopes(scopes []string) { g.scopes = scopes }
 
 type token struct {
 	subject  string
@@ -34,7 +51,7 @@ type token struct {
 }
 
 func newStorage(s *Server) *storage {
-	return &storage{srv: s, requests: map[string]*authRequest{}, codes: map[string]string{}, tokens: map[string]token{}}
+	return &storage{srv: s, requests: map[string]*authRequest{}, codes: map[string]string{}, tokens: map[string]token{}, refresh: map[string]*refreshGrant{}}
 }
 
 var errNotFound = errors.New("not found")
@@ -153,6 +170,8 @@ func clientIDOf(r op.TokenRequest) string {
 		return t.clientID
 	case *serviceRequest:
 		return t.clientID
+	case *refreshGrant:
+		return t.clientID
 	}
 	return ""
 }
@@ -178,14 +197,39 @@ func (s *storage) rememberToken(subject, clientID string, expires time.Time) str
 	return id
 }
 
-// Refresh tokens are not issued: a session lasts as long as its access token.
-func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, r op.TokenRequest, _ string) (string, string, time.Time, error) {
+// CreateAccessAndRefreshTokens issues an access token and, for a request
+// with the offline_access scope, a refresh token; a refresh replaces the
+// token it was made with (current), which no longer works.
+func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, r op.TokenRequest, current string) (string, string, time.Time, error) {
 	id, exp, err := s.CreateAccessToken(ctx, r)
-	return id, "", exp, err
+	if err != nil || !slices.Contains(r.GetScopes(), oidc.ScopeOfflineAccess) {
+		return id, "", exp, err
+	}
+	g := &refreshGrant{subject: r.GetSubject(), clientID: clientIDOf(r), scopes: r.GetScopes(), audience: r.GetAudience(),
+		authTime: time.Now(), expires: time.Now().Add(s.srv.cfg.RefreshTTL)}
+	if a, ok := r.(*authRequest); ok {
+		g.authTime = a.authTime
+	}
+	if old, ok := r.(*refreshGrant); ok {
+		g.authTime = old.authTime
+	}
+	rt := uuid.NewString()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.refresh, current)
+	s.refresh[rt] = g
+	return id, rt, exp, nil
 }
 
-func (s *storage) TokenRequestByRefreshToken(context.Context, string) (op.RefreshTokenRequest, error) {
-	return nil, op.ErrInvalidRefreshToken
+func (s *storage) TokenRequestByRefreshToken(_ context.Context, rt string) (op.RefreshTokenRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.refresh[rt]
+	if !ok || time.Now().After(g.expires) {
+		delete(s.refresh, rt)
+		return nil, op.ErrInvalidRefreshToken
+	}
+	return g, nil
 }
 
 func (s *storage) TerminateSession(context.Context, string, string) error { return nil }
@@ -194,10 +238,16 @@ func (s *storage) RevokeToken(_ context.Context, tokenID, _, _ string) *oidc.Err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.tokens, tokenID)
+	delete(s.refresh, tokenID)
 	return nil
 }
 
-func (s *storage) GetRefreshTokenInfo(context.Context, string, string) (string, string, error) {
+func (s *storage) GetRefreshTokenInfo(_ context.Context, _ string, rt string) (string, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.refresh[rt]; ok {
+		return g.subject, rt, nil
+	}
 	return "", "", op.ErrInvalidRefreshToken
 }
 
