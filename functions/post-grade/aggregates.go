@@ -79,18 +79,14 @@ func (f *Function) aggregates(w http.ResponseWriter, r *http.Request) error {
 		}
 	default:
 		// Without a municipality: the schools the caller's grants reach.
-		for _, m := range reach.Municipalities {
-			id, _ := uuid.Parse(m)
-			more, err := schoolsIn(id)
+		for _, m := range access.IDs(reach.Municipalities) {
+			more, err := schoolsIn(m)
 			if err != nil {
 				return err
 			}
 			orgs = append(orgs, more...)
 		}
-		for _, o := range reach.Organisations {
-			id, _ := uuid.Parse(o)
-			orgs = append(orgs, id)
-		}
+		orgs = append(orgs, access.IDs(reach.Organisations)...)
 		if orgs == nil {
 			return errs.User(errs.Forbidden, "сводные данные журнала — для министерства, муниципалитетов и администрации школ")
 		}

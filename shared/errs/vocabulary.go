@@ -54,22 +54,6 @@ var Common = Vocabulary{
 	},
 }
 
-// Titles are the Russian names of the codes, for pages and documentation.
-var Titles = map[Code]string{
-	Invalid:          "неверный запрос",
-	Unauthenticated:  "требуется вход",
-	Forbidden:        "нет прав",
-	NotFound:         "не найдено",
-	Conflict:         "конфликт с текущим состоянием",
-	Unprocessable:    "отклонено правилами",
-	TooLarge:         "слишком большой запрос",
-	UnsupportedMedia: "неподдерживаемый формат",
-	MethodNotAllowed: "метод не поддерживается",
-	RateLimited:      "слишком много запросов",
-	Unavailable:      "сервис временно недоступен",
-	Internal:         "внутренняя ошибка",
-}
-
 // Declares reports whether v or Common declares code.
 func (v *Vocabulary) Declares(code Code) bool {
 	return slices.Contains(v.Codes, code) || slices.Contains(Common.Codes, code)
@@ -110,7 +94,7 @@ func (v *Vocabulary) Undeclared(e *Error) string {
 // Merge is v with the codes, reasons and members of others added: a
 // function's vocabulary with that of a shared part it uses (csvtable).
 func (v Vocabulary) Merge(others ...Vocabulary) Vocabulary {
-	out := Vocabulary{Codes: slices.Clone(v.Codes), Reasons: map[Reason]string{}, Members: map[string]string{}}
+	out := Vocabulary{Reasons: map[Reason]string{}, Members: map[string]string{}}
 	for _, o := range append([]Vocabulary{v}, others...) {
 		for _, c := range o.Codes {
 			if !slices.Contains(out.Codes, c) {

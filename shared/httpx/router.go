@@ -43,6 +43,10 @@ type Router struct {
 	undeclared []string
 }
 
+// maxUndeclared bounds what a long-running process keeps of its undeclared
+// refusals (each is logged anyway); a test world needs only the first.
+const maxUndeclared = 100
+
 // Declare names the vocabulary of the function the router serves (its api
 // package's Problems): a refusal that says anything v does not declare is
 // logged as a broken contract and listed by Undeclared.
@@ -69,7 +73,9 @@ func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if what := rt.vocabulary.Undeclared(e); what != "" {
 			slog.ErrorContext(r.Context(), "a refusal the function's api does not declare", "method", r.Method, "path", r.URL.Path, "undeclared", what)
 			rt.mu.Lock()
-			rt.undeclared = append(rt.undeclared, r.Method+" "+r.URL.Path+": "+what)
+			if len(rt.undeclared) < maxUndeclared {
+				rt.undeclared = append(rt.undeclared, r.Method+" "+r.URL.Path+": "+what)
+			}
 			rt.mu.Unlock()
 		}
 	}
