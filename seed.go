@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/events"
+	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/registry/seed"
 	"github.com/kuzbass/eko/infra/fixtures"
@@ -26,9 +27,13 @@ type SeedConfig struct {
 	Scale string `envconfig:"SEED_SCALE" default:"small"`
 	// Random makes a different (but reproducible) region.
 	Random uint64 `envconfig:"SEED_RANDOM" default:"1"`
-	// IfEmpty seeds only a registry that holds no people and otherwise does
-	// nothing (`make run` seeds a new database this way).
+	// IfEmpty seeds only a registry that holds no people; one that holds
+	// them has its school year topped up to today instead (`make run` seeds
+	// a new database and keeps an old one's year current this way).
 	IfEmpty bool `envconfig:"SEED_IF_EMPTY" default:"false"`
+	// Attendance is the journal's chronic-absence threshold, which the
+	// seeded year's signals are raised by.
+	Attendance postgrade.AttendanceOptions
 }
 
 // Seed migrates, then loads a synthetic region and every fixture identity into
@@ -52,19 +57,48 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 			return err
 		}
 		if n > 0 {
-			log.Info("the registry already holds people; not seeding", "people", n)
+			log.Info("the registry already holds people; topping the school year up to today", "people", n)
+			ys, err := postgrade.TopUpYear(ctx, pool, yearOptions(cfg, time.Now()))
+			if err != nil {
+				return err
+			}
+			printYear("topped up the school year", ys)
 			return nil
 		}
 	}
 	log.Info("seeding", "scale", cfg.Scale)
-	st, n, err := seedRegion(ctx, pool, p, fixtures.MustLoad(), seed.Options{Scale: seed.Scale(cfg.Scale), Seed: cfg.Random})
+	today := time.Now()
+	st, n, err := seedRegion(ctx, pool, p, fixtures.MustLoad(), seed.Options{Scale: seed.Scale(cfg.Scale), Seed: cfg.Random, Today: today})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
 		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
 	fmt.Printf("announced %d enrollments (enrollment.created) for the functions that follow them\n", n)
+	ys, err := postgrade.SeedYear(ctx, pool, st.Region, yearOptions(cfg, today))
+	if err != nil {
+		return err
+	}
+	printYear("seeded the school year", ys)
 	return nil
+}
+
+// yearOptions are the seeded school year's options of cfg, up to today.
+func yearOptions(cfg SeedConfig, today time.Time) postgrade.YearOptions {
+	return postgrade.YearOptions{Today: today, Seed: cfg.Random, Outbox: outbox.New(events.Default()), Attendance: cfg.Attendance}
+}
+
+func printYear(what string, ys postgrade.YearStats) {
+	fmt.Printf("%s up to %s: %d periods (%d closed, %d term marks), %d assignments, %d lessons (%d filled), %d marks (%d changed), %d absences and lateness, %d chronic-absence signals, %d events in %s\n",
+		what, ys.Through.Format(time.DateOnly), ys.Periods, ys.Closed, ys.TermMarks, ys.Assignments, ys.Lessons, ys.Filled, ys.Marks, ys.Changed,
+		ys.Absences, ys.Signals, ys.Events, ys.Took.Round(time.Millisecond))
+}
+
+// SeedSchoolYear loads the school year of the region a seed loaded (its
+// Stats.Region) up to today, as `eko seed` does after the region: a test
+// world that needs a lived-in journal.
+func SeedSchoolYear(ctx context.Context, pool *pgxpool.Pool, st seed.Stats, seedNo uint64, today time.Time) (postgrade.YearStats, error) {
+	return postgrade.SeedYear(ctx, pool, st.Region, yearOptions(SeedConfig{Random: seedNo}, today))
 }
 
 // SeedSmall loads the small region (random seed seedNo, dates relative to

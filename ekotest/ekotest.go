@@ -43,6 +43,9 @@ type Options struct {
 	IdP devidp.Config
 	// Tunings change functions' settings after the world's own (see Open).
 	Tunings []function.Tuning
+	// Year loads the region's school year up to Today into the journal, as
+	// `eko seed` does (periods, assignments, lessons, marks, attendance).
+	Year bool
 	// Empty leaves the registry empty (no region, no fixture people): for
 	// tests that build the people and organisations they count.
 	Empty bool
@@ -83,8 +86,14 @@ func Open(t testing.TB, opts Options) *World {
 		today = time.Now()
 	}
 	if !opts.Empty {
-		if _, err := eko.SeedSmall(ctx, w.DB.Pool, w.PData, w.Fixtures, opts.Seed, today); err != nil {
+		st, err := eko.SeedSmall(ctx, w.DB.Pool, w.PData, w.Fixtures, opts.Seed, today)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if opts.Year {
+			if _, err := eko.SeedSchoolYear(ctx, w.DB.Pool, st, opts.Seed, today); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	verify := auth.Config{Audience: "eko"}

@@ -123,7 +123,7 @@ func (f *Function) writeAttendance(ctx context.Context, tx pgx.Tx, lc *lessonCtx
 		if it.Status == "present" || it.Status == "late" {
 			continue
 		}
-		ev, err := f.chronicAbsence(ctx, tx, lc.org, l, students[i], date)
+		ev, err := f.attendance.chronicAbsence(ctx, tx, lc.org, l.ClassID, students[i], date)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +137,7 @@ func (f *Function) writeAttendance(ctx context.Context, tx pgx.Tx, lc *lessonCtx
 // chronicAbsence returns the absence.chronic event when student's absences
 // from the class's lessons in the period of date (or the 30 days up to it,
 // without periods) have just reached the threshold; once per pupil and span.
-func (f *Function) chronicAbsence(ctx context.Context, tx pgx.Tx, org uuid.UUID, l *postgradeapi.Lesson, student uuid.UUID, date time.Time) (*outbox.Event, error) {
+func (o AttendanceOptions) chronicAbsence(ctx context.Context, tx pgx.Tx, org, class, student uuid.UUID, date time.Time) (*outbox.Event, error) {
 	from, key := date.AddDate(0, 0, -29), "days:"+date.AddDate(0, 0, -29).Format(time.DateOnly)
 	var period *uuid.UUID
 	var starts time.Time
@@ -154,10 +154,10 @@ func (f *Function) chronicAbsence(ctx context.Context, tx pgx.Tx, org uuid.UUID,
 		    count(a.status) FILTER (WHERE a.status LIKE 'absent_%'),
 		    count(a.status) FILTER (WHERE a.status = 'absent_unexcused')
 		FROM journal.lessons ls LEFT JOIN journal.attendance a ON a.lesson_id = ls.id AND a.student_id = $2
-		WHERE ls.class_id = $1 AND ls.lesson_date BETWEEN $3 AND $4`, l.ClassID, student, from, date).Scan(&lessons, &absences, &unexcused); err != nil {
+		WHERE ls.class_id = $1 AND ls.lesson_date BETWEEN $3 AND $4`, class, student, from, date).Scan(&lessons, &absences, &unexcused); err != nil {
 		return nil, err
 	}
-	if lessons < f.attendance.ChronicMinLessons || float64(absences) < f.attendance.ChronicShare*float64(lessons) {
+	if lessons < o.ChronicMinLessons || float64(absences) < o.ChronicShare*float64(lessons) {
 		return nil, nil
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO journal.absence_signals (student_id, span_key, absences, lessons, signalled_at)
@@ -165,9 +165,9 @@ func (f *Function) chronicAbsence(ctx context.Context, tx pgx.Tx, org uuid.UUID,
 	if err != nil || tag.RowsAffected() == 0 {
 		return nil, err
 	}
-	ev := postgradeapi.AbsenceEvent{StudentID: student.String(), ClassID: l.ClassID.String(), OrganisationID: org.String(),
+	ev := postgradeapi.AbsenceEvent{StudentID: student.String(), ClassID: class.String(), OrganisationID: org.String(),
 		From: from.Format(time.DateOnly), To: date.Format(time.DateOnly), Absences: absences, Unexcused: unexcused, Lessons: lessons,
-		Threshold: f.attendance.ChronicShare}
+		Threshold: o.ChronicShare}
 	if period != nil {
 		ev.PeriodID = period.String()
 	}

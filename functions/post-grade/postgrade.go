@@ -83,6 +83,17 @@ type AttendanceOptions struct {
 	ChronicMinLessons int `envconfig:"CHRONIC_ABSENCE_MIN_LESSONS" default:"10"`
 }
 
+// orDefaults replaces settings out of their range with the defaults.
+func (o AttendanceOptions) orDefaults() AttendanceOptions {
+	if o.ChronicShare <= 0 || o.ChronicShare > 1 {
+		o.ChronicShare = 0.3
+	}
+	if o.ChronicMinLessons < 1 {
+		o.ChronicMinLessons = 10
+	}
+	return o
+}
+
 // Function is the post-grade Knative function.
 type Function struct {
 	function.Lifecycle
@@ -107,13 +118,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	if opts.Attendance.ChronicShare <= 0 || opts.Attendance.ChronicShare > 1 {
-		opts.Attendance.ChronicShare = 0.3
-	}
-	if opts.Attendance.ChronicMinLessons < 1 {
-		opts.Attendance.ChronicMinLessons = 10
-	}
-	f := &Function{registry: opts.Registry, policy: deps.Policy, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance}
+	f := &Function{registry: opts.Registry, policy: deps.Policy, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance.orDefaults()}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&postgradeapi.Problems)
 	const api = "/api/" + Name

@@ -48,10 +48,12 @@ type Options struct {
 	Seed  uint64    // the random seed: the same seed gives the same region
 }
 
-// Stats counts what a seed loaded.
+// Stats is what a seed loaded: its counts, and the region as the seeds of
+// the functions after the registry need it.
 type Stats struct {
 	Municipalities, Organisations, Classes, People, Staff, Enrollments, Links int
 	Took                                                                      time.Duration
+	Region                                                                    registryapi.SeededRegion
 }
 
 type plan struct {
@@ -99,6 +101,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx Fixture
 		if err := l.generate(fx, opt.Scale); err != nil {
 			return err
 		}
+		st.Region = l.seededRegion()
 		return l.copy(ctx, tx, &st)
 	})
 	st.Took = time.Since(start)

@@ -1,0 +1,69 @@
+package seed
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+)
+
+// region describes the loaded schools for the seeds that follow the
+// registry's, from the rows about to be copied.
+func (l *loader) seededRegion() registryapi.SeededRegion {
+	out := registryapi.SeededRegion{AcademicYear: l.year}
+	schools := map[uuid.UUID]int{}
+	for _, o := range l.organisations {
+		if o[2] != "school" {
+			continue
+		}
+		id := o[0].(uuid.UUID)
+		var mun uuid.UUID
+		if m, ok := o[8].(*uuid.UUID); ok && m != nil {
+			mun = *m
+		}
+		schools[id] = len(out.Schools)
+		out.Schools = append(out.Schools, registryapi.SeededSchool{ID: id, Municipality: mun, Code: o[1].(string)})
+	}
+	classes := map[uuid.UUID]*registryapi.SeededClass{}
+	for _, c := range l.classes {
+		s, ok := schools[c[1].(uuid.UUID)]
+		if !ok || c[4] != "class" {
+			continue
+		}
+		grade := 0
+		if g, ok := c[5].(*int); ok && g != nil {
+			grade = *g
+		}
+		out.Schools[s].Classes = append(out.Schools[s].Classes, registryapi.SeededClass{ID: c[0].(uuid.UUID), Name: c[3].(string), Grade: grade})
+	}
+	for s := range out.Schools {
+		for c := range out.Schools[s].Classes {
+			classes[out.Schools[s].Classes[c].ID] = &out.Schools[s].Classes[c]
+		}
+	}
+	for _, st := range l.staff {
+		s, ok := schools[st[2].(uuid.UUID)]
+		if !ok {
+			continue
+		}
+		person := st[1].(uuid.UUID)
+		switch st[3] {
+		case "teacher":
+			out.Schools[s].Teachers = append(out.Schools[s].Teachers, person)
+		case "class_teacher":
+			if c, ok := st[4].(*uuid.UUID); ok && c != nil && classes[*c] != nil {
+				classes[*c].ClassTeacher = person // the last one named: the fixture's
+			}
+		}
+	}
+	for _, e := range l.enrollments {
+		c, ok := e[3].(*uuid.UUID)
+		if !ok || c == nil || classes[*c] == nil {
+			continue
+		}
+		classes[*c].Pupils = append(classes[*c].Pupils, registryapi.SeededPupil{
+			Enrollment: e[0].(uuid.UUID), Student: e[1].(uuid.UUID), StartsOn: e[5].(time.Time)})
+	}
+	return out
+}
