@@ -10,7 +10,9 @@ import (
 	"github.com/kuzbass/eko/events"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	"github.com/kuzbass/eko/functions/registry/seed"
+	submitapplication "github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
@@ -75,11 +77,27 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
 		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
 	fmt.Printf("announced %d enrollments (enrollment.created) for the functions that follow them\n", n)
-	ys, err := postgrade.SeedYear(ctx, pool, st.Region, yearOptions(cfg, today))
+	return seedYear(ctx, pool, st.Region, cfg, today, true)
+}
+
+// seedYear loads the school year of region up to today into the journal,
+// then the services' history (windows, programmes and certificates, the
+// applications, the queue, an allocation) into submit-application.
+func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.SeededRegion, cfg SeedConfig, today time.Time, print bool) error {
+	ys, err := postgrade.SeedYear(ctx, pool, region, yearOptions(cfg, today))
 	if err != nil {
 		return err
 	}
-	printYear("seeded the school year", ys)
+	as, err := submitapplication.SeedApplications(ctx, pool, region, submitapplication.SeedOptions{Today: today, Seed: cfg.Random,
+		Outbox: outbox.New(events.Default())})
+	if err != nil {
+		return err
+	}
+	if print {
+		printYear("seeded the school year", ys)
+		fmt.Printf("seeded the services' history: %d first-grade windows, %d programmes, %d certificates, %d applications %v, %d directions in %s\n",
+			as.Windows, as.Programmes, as.Certificates, as.Applications, as.Statuses, as.Directions, as.Took.Round(time.Millisecond))
+	}
 	return nil
 }
 
@@ -94,11 +112,11 @@ func printYear(what string, ys postgrade.YearStats) {
 		ys.Absences, ys.Signals, ys.Events, ys.Took.Round(time.Millisecond))
 }
 
-// SeedSchoolYear loads the school year of the region a seed loaded (its
-// Stats.Region) up to today, as `eko seed` does after the region: a test
-// world that needs a lived-in journal.
-func SeedSchoolYear(ctx context.Context, pool *pgxpool.Pool, st seed.Stats, seedNo uint64, today time.Time) (postgrade.YearStats, error) {
-	return postgrade.SeedYear(ctx, pool, st.Region, yearOptions(SeedConfig{Random: seedNo}, today))
+// SeedYear loads the school year and the services' history of the region
+// a seed loaded (its Stats.Region) up to today, as `eko seed` does after the
+// region: a test world that needs a lived-in region.
+func SeedYear(ctx context.Context, pool *pgxpool.Pool, st seed.Stats, seedNo uint64, today time.Time) error {
+	return seedYear(ctx, pool, st.Region, SeedConfig{Random: seedNo}, today, false)
 }
 
 // SeedSmall loads the small region (random seed seedNo, dates relative to

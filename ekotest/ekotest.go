@@ -43,8 +43,10 @@ type Options struct {
 	IdP devidp.Config
 	// Tunings change functions' settings after the world's own (see Open).
 	Tunings []function.Tuning
-	// Year loads the region's school year up to Today into the journal, as
-	// `eko seed` does (periods, assignments, lessons, marks, attendance).
+	// Year loads the region's school year up to Today into the journal and
+	// the services' history into submit-application, as `eko seed` does
+	// (periods, lessons, marks, attendance; applications, the queue, an
+	// allocation).
 	Year bool
 	// Empty leaves the registry empty (no region, no fixture people): for
 	// tests that build the people and organisations they count.
@@ -91,7 +93,7 @@ func Open(t testing.TB, opts Options) *World {
 			t.Fatal(err)
 		}
 		if opts.Year {
-			if _, err := eko.SeedSchoolYear(ctx, w.DB.Pool, st, opts.Seed, today); err != nil {
+			if err := eko.SeedYear(ctx, w.DB.Pool, st, opts.Seed, today); err != nil {
 				t.Fatal(err)
 			}
 		}

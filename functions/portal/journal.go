@@ -83,7 +83,8 @@ func itemOf(field string) (list string, i int, ok bool) {
 	return list, n, err == nil
 }
 
-// journalDay: GET /journal?date= — the teacher's lessons of the day.
+// journalDay: GET /journal?date= — the teacher's lessons of the day (without
+// a date, of today or else of the last day with lessons, saying which).
 func (f *Function) journalDay(w http.ResponseWriter, r *http.Request, pg *page) error {
 	api, err := f.journalAPI()
 	if err != nil {
@@ -95,9 +96,9 @@ func (f *Function) journalDay(w http.ResponseWriter, r *http.Request, pg *page) 
 	}
 	d, _ := time.Parse(time.DateOnly, day.Date)
 	pg.Data = struct {
-		Date, Prev, Next string
-		Lessons          []postgradeapi.TeacherLesson
-	}{day.Date, d.AddDate(0, 0, -1).Format(time.DateOnly), d.AddDate(0, 0, 1).Format(time.DateOnly), day.Items}
+		Date, Prev, Next, Today string
+		Lessons                 []postgradeapi.TeacherLesson
+	}{day.Date, d.AddDate(0, 0, -1).Format(time.DateOnly), d.AddDate(0, 0, 1).Format(time.DateOnly), day.Today, day.Items}
 	return pg.render(w, http.StatusOK)
 }
 

@@ -46,6 +46,7 @@ type world struct {
 type worldOptions struct {
 	publicURL string // default: a real loopback listener serving the portal
 	mutate    func(w *world)
+	year      time.Time // when set, the region's school year is seeded up to this day
 }
 
 func newWorld(t *testing.T, opt worldOptions) *world {
@@ -65,7 +66,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		t.Fatal(err)
 	}
 
-	rw := ekotest.Open(t, ekotest.Options{Seed: 11,
+	rw := ekotest.Open(t, ekotest.Options{Seed: 11, Today: opt.year, Year: !opt.year.IsZero(),
 		IdP: devidp.Config{ClientSecret: "eko-dev-secret", RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"}},
 		Tunings: []function.Tuning{function.Tune(portal.Name, func(o *portal.Options) {
 			o.Web = portal.WebConfig{PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",

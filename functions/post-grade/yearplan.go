@@ -183,9 +183,15 @@ func timetable(lessons []slot, days int, busy map[busyKey]bool, rnd *rand.Rand) 
 		day := time.Weekday(d + 1)
 		taken := map[int]bool{}
 		for _, l := range list {
-			no := 1
-			for no < 12 && (taken[no] || busy[busyKey{l.a.teacher, day, no}]) {
-				no++
+			no := 0
+			for n := 1; n <= 12 && no == 0; n++ {
+				if !taken[n] && !busy[busyKey{l.a.teacher, day, n}] {
+					no = n
+				}
+			}
+			if no == 0 { // the teacher is busy at every free hour: a clash rather than a lost lesson
+				for no = 1; taken[no]; no++ {
+				}
 			}
 			taken[no] = true
 			busy[busyKey{l.a.teacher, day, no}] = true

@@ -203,7 +203,7 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request, id 
 		if run.status != "draft" {
 			return errs.User(errs.Conflict, "распределение уже утверждено")
 		}
-		if err := f.issueDirections(ctx, tx, run, requestActor(ctx, string(access.MunicipalOfficial))); err != nil {
+		if err := f.issueDirections(ctx, tx, run, requestActor(ctx, string(access.MunicipalOfficial)), time.Time{}); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE applications.allocation_runs SET status = 'confirmed', confirmed_by = $2, confirmed_at = clock_timestamp()
@@ -213,8 +213,9 @@ func (f *Function) confirmAllocation(w http.ResponseWriter, r *http.Request, id 
 	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
-// issueDirections issues the directions of run's draft in tx (see confirmAllocation).
-func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocationRun, who actor) error {
+// issueDirections issues the directions of run's draft in tx (see
+// confirmAllocation) at the moment at (zero: the database clock).
+func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocationRun, who actor, at time.Time) error {
 	// 1. The rows of the applications the draft directs, in id order.
 	rows, err := tx.Query(ctx, `SELECT `+appColumns+` FROM applications.applications a
 		WHERE a.id IN (SELECT application_id FROM applications.allocation_results WHERE run_id = $1 AND outcome = 'directed')
@@ -243,9 +244,9 @@ func (f *Function) issueDirections(ctx context.Context, tx pgx.Tx, run *allocati
 	for _, a := range apps {
 		byID[a.ID] = a
 	}
-	var at, respondBy time.Time
-	if err := tx.QueryRow(ctx, `SELECT clock_timestamp(), applications.direction_respond_by(clock_timestamp(), $1)`, int32(run.responseDays)).
-		Scan(&at, &respondBy); err != nil {
+	var respondBy time.Time
+	if err := tx.QueryRow(ctx, `SELECT t, applications.direction_respond_by(t, $1) FROM coalesce($2, clock_timestamp()) AS t`,
+		int32(run.responseDays), nullTime(at)).Scan(&at, &respondBy); err != nil {
 		return err
 	}
 	comment := "Выдано направление по распределению мест; ответьте на него до " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + " включительно"
@@ -426,4 +427,12 @@ func storePlaces(ctx context.Context, tx pgx.Tx, run uuid.UUID, places map[place
 		return fmt.Errorf("allocation %s: places: %w", run, err)
 	}
 	return nil
+}
+
+// nullTime is t, or NULL for the zero time.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

@@ -61,33 +61,41 @@ func (f *Function) answerDirection(w http.ResponseWriter, r *http.Request) error
 		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
 			return nil, err
 		}
-		switch {
-		case in.Decision == submitapplicationapi.DecisionAccept && state == "accepted":
-		case in.Decision == submitapplicationapi.DecisionAccept && !f.Time().Before(respondBy):
+		accept := in.Decision == submitapplicationapi.DecisionAccept
+		if accept && state != "accepted" && !f.Time().Before(respondBy) {
 			return nil, &errs.Error{Code: errs.Conflict, ForUser: true,
 				Detail: "срок ответа на направление истёк " + respondBy.In(kemerovo).Add(-time.Second).Format("02.01.2006") + "; согласие больше не принимается",
 				Extra:  map[string]any{submitapplicationapi.MemberRespondBy: stamp(respondBy)}}
-		case in.Decision == submitapplicationapi.DecisionAccept:
-			if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'accepted', answered_at = $2 WHERE id = $1`, dirID, at); err != nil {
-				return nil, err
-			}
-			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.Directed,
-				comment: "Заявитель согласился с направлением; ожидается зачисление в детский сад"}}, who, at); err != nil {
-				return nil, err
-			}
-		default:
-			if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.DirectionDeclined,
-				comment: "Заявитель отказался от направления"}}, who, at); err != nil {
-				return nil, err
-			}
-			if err := f.afterStatusChange(ctx, tx, a, submitapplicationapi.Directed, submitapplicationapi.DirectionDeclined); err != nil {
-				return nil, err
-			}
-			a.Status = submitapplicationapi.DirectionDeclined
-			a.fill()
 		}
-		return a, nil
+		return a, f.answer(ctx, tx, a, accept, dirID, state, who, at)
 	})
+}
+
+// answer records, in tx at at, the parent's answer to a's open direction
+// dirID (in state): an acceptance keeps the application directed until the
+// kindergarten enrols the child (a second one changes nothing); a refusal
+// closes the direction and makes the application direction_declined.
+func (f *Function) answer(ctx context.Context, tx pgx.Tx, a *application, accept bool, dirID int64, state string, who actor, at time.Time) error {
+	switch {
+	case accept && state == "accepted":
+		return nil
+	case accept:
+		if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'accepted', answered_at = $2 WHERE id = $1`, dirID, at); err != nil {
+			return err
+		}
+		return f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.Directed,
+			comment: "Заявитель согласился с направлением; ожидается зачисление в детский сад"}}, who, at)
+	}
+	if err := f.moveStatuses(ctx, tx, []statusMove{{app: a, to: submitapplicationapi.DirectionDeclined,
+		comment: "Заявитель отказался от направления"}}, who, at); err != nil {
+		return err
+	}
+	if err := f.afterStatusChange(ctx, tx, a, submitapplicationapi.Directed, submitapplicationapi.DirectionDeclined); err != nil {
+		return err
+	}
+	a.Status = submitapplicationapi.DirectionDeclined
+	a.fill()
+	return nil
 }
 
 // statusMove is a status change made by the queue's own procedures (a
@@ -123,9 +131,9 @@ func requestActor(ctx context.Context, role string) actor {
 	return a
 }
 
-// moveStatuses writes every move in tx, in bulk: the new status, a
-// status_history row and an application.status-changed event with its EPGU
-// code each. The caller has locked the applications' rows and checked the
+// moveStatuses writes every move in tx, in bulk: the new status (a
+// deciding one also the moment of the decision), a status_history row and
+// an application.status-changed event with its EPGU code each. The caller has locked the applications' rows and checked the
 // transitions.
 func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMove, who actor, at time.Time) error {
 	if len(moves) == 0 {
@@ -133,9 +141,10 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 	}
 	ids := make([]uuid.UUID, len(moves))
 	tos := make([]string, len(moves))
+	decision := make([]bool, len(moves))
 	evs := make([]outbox.Event, len(moves))
 	for i, m := range moves {
-		ids[i], tos[i] = m.app.ID, string(m.to)
+		ids[i], tos[i], decision[i] = m.app.ID, string(m.to), decides(m.app.Service, m.to)
 		info := submitapplicationapi.Statuses[m.to]
 		org := m.organisation
 		if org == uuid.Nil {
@@ -152,8 +161,9 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 		}
 		evs[i] = outbox.Event{Type: submitapplicationapi.EventStatusChanged, Source: source, Subject: m.app.ID.String(), Data: ev}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE applications.applications a SET status = m.status, updated_at = $3
-		FROM unnest($1::uuid[], $2::text[]) AS m(id, status) WHERE a.id = m.id`, uuidArray(ids), tos, at); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE applications.applications a SET status = m.status, updated_at = $3,
+		    decided_at = CASE WHEN a.decided_at IS NULL AND m.decides THEN $3 ELSE a.decided_at END
+		FROM unnest($1::uuid[], $2::text[], $4::boolean[]) AS m(id, status, decides) WHERE a.id = m.id`, uuidArray(ids), tos, at, decision); err != nil {
 		return fmt.Errorf("move %d statuses: %w", len(moves), err)
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"applications", "status_history"},

@@ -82,28 +82,34 @@ func lockedApplications(ctx context.Context, tx pgx.Tx, sql string, args ...any)
 func (f *Function) expireDirections(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		apps, err := lockedApplications(ctx, tx, `SELECT `+appColumns+` FROM applications.applications a
-			WHERE a.status = 'directed' AND EXISTS (SELECT 1 FROM applications.directions d
-			    WHERE d.application_id = a.id AND d.state = 'issued' AND d.respond_by <= $1)
-			ORDER BY a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED`, now, maintainBatch)
-		if err != nil || len(apps) == 0 {
-			n = 0
-			return err
-		}
-		moves := make([]statusMove, len(apps))
-		ids := make([]uuid.UUID, len(apps))
-		for i, a := range apps {
-			moves[i] = statusMove{app: a, to: submitapplicationapi.DirectionExpired,
-				comment: "Срок ответа на направление истёк; чтобы вернуться в очередь, обратитесь в детский сад или управление образования"}
-			ids[i] = a.ID
-		}
-		if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'expired' WHERE application_id = ANY($1::uuid[]) AND state = 'issued'`, uuidArray(ids)); err != nil {
-			return err
-		}
-		n = len(apps)
-		return f.moveStatuses(ctx, tx, moves, systemActor, now)
+		var err error
+		n, err = f.expireDue(ctx, tx, now, maintainBatch)
+		return err
 	})
 	return n, err
+}
+
+// expireDue expires, in tx, up to limit directions whose time to answer has
+// passed by now (as maintenance does).
+func (f *Function) expireDue(ctx context.Context, tx pgx.Tx, now time.Time, limit int) (int, error) {
+	apps, err := lockedApplications(ctx, tx, `SELECT `+appColumns+` FROM applications.applications a
+		WHERE a.status = 'directed' AND EXISTS (SELECT 1 FROM applications.directions d
+		    WHERE d.application_id = a.id AND d.state = 'issued' AND d.respond_by <= $1)
+		ORDER BY a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED`, now, limit)
+	if err != nil || len(apps) == 0 {
+		return 0, err
+	}
+	moves := make([]statusMove, len(apps))
+	ids := make([]uuid.UUID, len(apps))
+	for i, a := range apps {
+		moves[i] = statusMove{app: a, to: submitapplicationapi.DirectionExpired,
+			comment: "Срок ответа на направление истёк; чтобы вернуться в очередь, обратитесь в детский сад или управление образования"}
+		ids[i] = a.ID
+	}
+	if _, err := tx.Exec(ctx, `UPDATE applications.directions SET state = 'expired' WHERE application_id = ANY($1::uuid[]) AND state = 'issued'`, uuidArray(ids)); err != nil {
+		return 0, err
+	}
+	return len(apps), f.moveStatuses(ctx, tx, moves, systemActor, now)
 }
 
 func (f *Function) archiveGrownUp(ctx context.Context, now time.Time) (int, error) {

@@ -121,4 +121,7 @@ type GridView struct {
 type TeacherDay struct {
 	Date  string          `json:"date"`
 	Items []TeacherLesson `json:"items"`
+	// Today is set when no day was asked for and today has no lessons of
+	// the caller's: Date is then the caller's last day with lessons before it.
+	Today string `json:"today,omitempty"`
 }

@@ -13,6 +13,42 @@ import (
 type SeededRegion struct {
 	AcademicYear int
 	Schools      []SeededSchool
+	// Kindergartens are the region's kindergartens with their groups.
+	Kindergartens []SeededOrganisation
+	// AdditionalEducation are the centres of additional education.
+	AdditionalEducation []SeededOrganisation
+	// Waiting are the children of pre-school age enrolled nowhere: the
+	// kindergarten queue's children.
+	Waiting []SeededChild
+}
+
+// SeededOrganisation is a kindergarten or a centre of the seeded region.
+type SeededOrganisation struct {
+	ID, Municipality uuid.UUID
+	Code             string
+	Groups           []SeededGroup // a kindergarten's
+}
+
+// SeededGroup is a kindergarten group: the ages it takes and its children now.
+type SeededGroup struct {
+	ID             uuid.UUID
+	AgeFrom, AgeTo int
+	Children       int
+}
+
+// SeededChild is a child of the seeded region with the parent who applies
+// for it.
+type SeededChild struct {
+	ID, Municipality, Parent uuid.UUID
+	BirthDate                time.Time
+	// ParentSubject is the parent's ESIA account, for a fixture parent
+	// (empty for a made-up family, whose parent has no account).
+	ParentSubject string
+	// SNILSHash is the keyed hash of the child's SNILS (pdata.Protector.Hash),
+	// the key EPGU's applications name a child by.
+	SNILSHash []byte
+	// SiblingsAt are the organisations where a brother or sister is enrolled.
+	SiblingsAt []uuid.UUID
 }
 
 // SeededSchool is a school of the seeded region.
@@ -38,5 +74,5 @@ type SeededClass struct {
 // SeededPupil is one enrollment in a seeded class.
 type SeededPupil struct {
 	Enrollment, Student uuid.UUID
-	StartsOn            time.Time
+	StartsOn, BirthDate time.Time
 }

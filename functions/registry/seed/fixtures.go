@@ -2,11 +2,13 @@ package seed
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
+	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/pdata"
 )
@@ -109,5 +111,59 @@ func (l *loader) fixturePeople(reg *region, fx Fixtures) error {
 			l.links = append(l.links, []any{newID(), ids[i.Login], ids[c], relation, "import"})
 		}
 	}
+	return l.fixtureWaiting(reg, fx, ids)
+}
+
+// fixtureWaiting adds the fixture children of pre-school age who study
+// nowhere to the children waiting for a kindergarten, in the municipality
+// where their brothers and sisters study, with the fixture parent's account.
+func (l *loader) fixtureWaiting(reg *region, fx Fixtures, ids map[string]uuid.UUID) error {
+	studies := map[string]uuid.UUID{} // login → organisation
+	for _, i := range fx.Identities {
+		if b, err := time.Parse(time.DateOnly, i.BirthDate); err == nil {
+			l.births[ids[i.Login]] = b
+		}
+		for _, r := range i.Roles {
+			if r.Role == "student" {
+				studies[i.Login] = reg.org[r.Organisation]
+			}
+		}
+	}
+	for _, parent := range fx.Identities {
+		var at []uuid.UUID
+		for _, c := range parent.Children {
+			if org, ok := studies[c]; ok {
+				at = append(at, org)
+			}
+		}
+		for _, c := range parent.Children {
+			child, _ := fx.Identity(c)
+			birth := l.births[ids[c]]
+			if _, ok := studies[c]; ok || birth.IsZero() || registry.AgeOn(birth, l.today) >= 7 {
+				continue
+			}
+			digits, err := pdata.NormalizeSNILS(child.SNILS)
+			if err != nil {
+				return fmt.Errorf("seed: fixture %s: %w", c, err)
+			}
+			w := registryapi.SeededChild{ID: ids[c], Parent: ids[parent.Login], ParentSubject: parent.OID, BirthDate: birth,
+				SNILSHash: l.p.Hash("snils", digits), SiblingsAt: at}
+			w.Municipality = l.municipalityOf(at)
+			l.waiting = append(l.waiting, w)
+		}
+	}
 	return nil
+}
+
+// municipalityOf is the municipality of the first of orgs, or the first
+// municipality.
+func (l *loader) municipalityOf(orgs []uuid.UUID) uuid.UUID {
+	for _, o := range l.organisations {
+		if len(orgs) > 0 && o[0] == orgs[0] {
+			if m, ok := o[8].(*uuid.UUID); ok && m != nil {
+				return *m
+			}
+		}
+	}
+	return l.municipalities[0][0].(uuid.UUID)
 }

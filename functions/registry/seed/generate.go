@@ -2,15 +2,19 @@ package seed
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 )
 
 // counts of organisations per municipality weight unit (region) or per municipality (small).
 type counts struct {
 	schools, kindergartens, colleges, extra float64
 	letters                                 [2]int // classes per grade, min and max
+	waiting                                 [2]int // children waiting for a kindergarten place, per kindergarten
 	classSize                               [2]int
 	groupSize                               [2]int
 	collegeGroups                           [2]int
@@ -24,11 +28,11 @@ var scales = map[Scale]struct {
 	// Region: weights sum to ~1000; ≈0.67 schools, ≈1.04 kindergartens per unit.
 	Region: {municipalities: len(municipalities), perWeight: true, c: counts{
 		schools: 0.67, kindergartens: 1.04, colleges: 0.08, extra: 0.06,
-		letters: [2]int{1, 3}, classSize: [2]int{20, 28}, groupSize: [2]int{18, 24}, collegeGroups: [2]int{30, 46},
+		letters: [2]int{1, 3}, waiting: [2]int{4, 10}, classSize: [2]int{20, 28}, groupSize: [2]int{18, 24}, collegeGroups: [2]int{30, 46},
 	}},
 	Small: {municipalities: 2, c: counts{
 		schools: 2, kindergartens: 2, colleges: 1, extra: 1,
-		letters: [2]int{1, 1}, classSize: [2]int{18, 22}, groupSize: [2]int{15, 18}, collegeGroups: [2]int{3, 3},
+		letters: [2]int{1, 1}, waiting: [2]int{14, 20}, classSize: [2]int{18, 22}, groupSize: [2]int{15, 18}, collegeGroups: [2]int{3, 3},
 	}},
 }
 
@@ -149,16 +153,23 @@ type family struct {
 		id       uuid.UUID
 		relation string
 	}
+	at []uuid.UUID // where the family's children are enrolled
 }
 
 func (l *loader) child(f *family, birth time.Time) (uuid.UUID, error) {
+	id, _, err := l.childSNILS(f, birth)
+	return id, err
+}
+
+// childSNILS is child that also returns the child's SNILS.
+func (l *loader) childSNILS(f *family, birth time.Time) (uuid.UUID, string, error) {
 	if f.surname == "" || l.rnd.IntN(10) >= 3 { // 30% siblings
 		*f = family{surname: surnames[l.rnd.IntN(len(surnames))], fatherIdx: l.rnd.IntN(len(maleNames))}
 		parentBirth := birth.AddDate(-l.between(22, 38), 0, -l.rnd.IntN(365))
 		mother := l.synthetic(false, f.surname, parentBirth, l.rnd.IntN(len(maleNames)))
 		mid, err := l.person(mother, nil)
 		if err != nil {
-			return uuid.Nil, err
+			return uuid.Nil, "", err
 		}
 		f.parents = append(f.parents, struct {
 			id       uuid.UUID
@@ -169,7 +180,7 @@ func (l *loader) child(f *family, birth time.Time) (uuid.UUID, error) {
 			father.GivenName = maleNames[f.fatherIdx].name
 			fid, err := l.person(father, nil)
 			if err != nil {
-				return uuid.Nil, err
+				return uuid.Nil, "", err
 			}
 			f.parents = append(f.parents, struct {
 				id       uuid.UUID
@@ -180,12 +191,13 @@ func (l *loader) child(f *family, birth time.Time) (uuid.UUID, error) {
 	kid := l.synthetic(l.rnd.IntN(2) == 0, f.surname, birth, f.fatherIdx)
 	id, err := l.person(kid, nil)
 	if err != nil {
-		return uuid.Nil, err
+		return uuid.Nil, "", err
 	}
+	l.births[id] = birth
 	for _, p := range f.parents {
 		l.links = append(l.links, []any{newID(), p.id, id, p.relation, "import"})
 	}
-	return id, nil
+	return id, kid.SNILS, nil
 }
 
 var letters = []string{"А", "Б", "В", "Г", "Д"}
@@ -220,6 +232,7 @@ func (l *loader) school(reg *region, mcode string, mid uuid.UUID, n int, c count
 					return err
 				}
 				l.enroll(kid, org, &class)
+				f.at = append(f.at, org)
 			}
 		}
 	}
@@ -266,7 +279,19 @@ func (l *loader) kindergarten(reg *region, mcode string, mid uuid.UUID, n int, c
 				return err
 			}
 			l.enroll(kid, org, &class)
+			f.at = append(f.at, org)
 		}
+	}
+	// Children waiting for a place: not enrolled anywhere, some of them
+	// younger brothers and sisters of the kindergarten's children.
+	for w := l.between(c.waiting[0], c.waiting[1]); w > 0; w-- {
+		birth := l.birthIn(l.today.AddDate(-6, 0, 0), l.today.AddDate(0, -4, 0))
+		kid, snils, err := l.childSNILS(&f, birth)
+		if err != nil {
+			return err
+		}
+		l.waiting = append(l.waiting, registryapi.SeededChild{ID: kid, Municipality: mid, Parent: f.parents[0].id, BirthDate: birth,
+			SNILSHash: l.p.Hash("snils", snils), SiblingsAt: slices.Clone(f.at)})
 	}
 	return nil
 }

@@ -73,6 +73,8 @@ type loader struct {
 	birthDoc  uint64
 	inn       uint64
 	usedSNILS map[string]bool
+	births    map[uuid.UUID]time.Time   // every child's birth date
+	waiting   []registryapi.SeededChild // children enrolled nowhere, for the kindergarten queue
 
 	municipalities, organisations, classes, people, staff, enrollments, links [][]any
 }
@@ -87,7 +89,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx Fixture
 		p: p, today: opt.Today, year: kuzbass.AcademicYearOf(opt.Today),
 		rnd:   rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
 		snils: 200_000_000, passport: 100_000, birthDoc: 100_000, inn: 1,
-		usedSNILS: map[string]bool{},
+		usedSNILS: map[string]bool{}, births: map[uuid.UUID]time.Time{},
 	}
 	var st Stats
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {

@@ -8,23 +8,49 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 )
 
-// region describes the loaded schools for the seeds that follow the
+// seededRegion describes the loaded schools, kindergartens and centres for the seeds that follow the
 // registry's, from the rows about to be copied.
 func (l *loader) seededRegion() registryapi.SeededRegion {
 	out := registryapi.SeededRegion{AcademicYear: l.year}
-	schools := map[uuid.UUID]int{}
+	schools, kindergartens := map[uuid.UUID]int{}, map[uuid.UUID]int{}
 	for _, o := range l.organisations {
-		if o[2] != "school" {
-			continue
-		}
 		id := o[0].(uuid.UUID)
 		var mun uuid.UUID
 		if m, ok := o[8].(*uuid.UUID); ok && m != nil {
 			mun = *m
 		}
-		schools[id] = len(out.Schools)
-		out.Schools = append(out.Schools, registryapi.SeededSchool{ID: id, Municipality: mun, Code: o[1].(string)})
+		switch o[2] {
+		case "school":
+			schools[id] = len(out.Schools)
+			out.Schools = append(out.Schools, registryapi.SeededSchool{ID: id, Municipality: mun, Code: o[1].(string)})
+		case "kindergarten":
+			kindergartens[id] = len(out.Kindergartens)
+			out.Kindergartens = append(out.Kindergartens, registryapi.SeededOrganisation{ID: id, Municipality: mun, Code: o[1].(string)})
+		case "additional_education":
+			out.AdditionalEducation = append(out.AdditionalEducation, registryapi.SeededOrganisation{ID: id, Municipality: mun, Code: o[1].(string)})
+		}
 	}
+	groups := map[uuid.UUID]*registryapi.SeededGroup{}
+	for _, c := range l.classes {
+		k, ok := kindergartens[c[1].(uuid.UUID)]
+		if !ok || c[4] != "group" {
+			continue
+		}
+		g := registryapi.SeededGroup{ID: c[0].(uuid.UUID)}
+		if a, ok := c[6].(*int); ok && a != nil {
+			g.AgeFrom = *a
+		}
+		if a, ok := c[7].(*int); ok && a != nil {
+			g.AgeTo = *a
+		}
+		out.Kindergartens[k].Groups = append(out.Kindergartens[k].Groups, g)
+	}
+	for k := range out.Kindergartens {
+		for g := range out.Kindergartens[k].Groups {
+			groups[out.Kindergartens[k].Groups[g].ID] = &out.Kindergartens[k].Groups[g]
+		}
+	}
+	out.Waiting = l.waiting
 	classes := map[uuid.UUID]*registryapi.SeededClass{}
 	for _, c := range l.classes {
 		s, ok := schools[c[1].(uuid.UUID)]
@@ -59,11 +85,18 @@ func (l *loader) seededRegion() registryapi.SeededRegion {
 	}
 	for _, e := range l.enrollments {
 		c, ok := e[3].(*uuid.UUID)
-		if !ok || c == nil || classes[*c] == nil {
+		if !ok || c == nil {
 			continue
 		}
+		if g := groups[*c]; g != nil {
+			g.Children++
+		}
+		if classes[*c] == nil {
+			continue
+		}
+		student := e[1].(uuid.UUID)
 		classes[*c].Pupils = append(classes[*c].Pupils, registryapi.SeededPupil{
-			Enrollment: e[0].(uuid.UUID), Student: e[1].(uuid.UUID), StartsOn: e[5].(time.Time)})
+			Enrollment: e[0].(uuid.UUID), Student: student, StartsOn: e[5].(time.Time), BirthDate: l.births[student]})
 	}
 	return out
 }
