@@ -331,3 +331,28 @@ func TestBrowserTeacherMarksParentSees(t *testing.T) {
 		t.Errorf("the diary scrolls sideways on a 390 px screen (%v)", err)
 	}
 }
+
+// TestBrowserColumnSurvivesTheSession: with a short token lifetime the
+// teacher's session ends while she types a column; saving sends her through
+// the login page, and once she is back the column she typed is saved.
+func TestBrowserColumnSurvivesTheSession(t *testing.T) {
+	ctx := headless(t)
+	w := newWorld(t, worldOptions{tokenTTL: 2 * time.Second, refreshTTL: 3 * time.Second})
+	lesson := mathLesson(t, w)
+	base := w.server.URL
+	do, text := drive(t, ctx)
+	row := `tr[data-student-id="` + w.ids["student1"] + `"]`
+	do("log in as teacher-s1 and open the lesson", chromedp.Navigate(base+"/journal/lessons/"+lesson), chromedp.WaitVisible(chromedp.ID("login-teacher-s1")),
+		chromedp.Click(chromedp.ID("login-teacher-s1")), chromedp.WaitVisible(chromedp.ID("journal-grid")))
+	do("type the column", chromedp.SetValue(chromedp.ID("topic"), "Деление дробей"),
+		chromedp.Click(chromedp.CSS(row+" input.mark-input")), chromedp.SendKeys(chromedp.CSS(row+" input.mark-input"), "4"))
+	time.Sleep(4 * time.Second) // both tokens have expired: the session has ended
+	do("save: the provider asks to log in again", chromedp.Click(chromedp.ID("lesson-save")), chromedp.WaitVisible(chromedp.ID("login-teacher-s1")))
+	do("log in again: the column is saved", chromedp.Click(chromedp.ID("login-teacher-s1")), chromedp.WaitVisible(chromedp.ID("saved")))
+	if m := text(row + " td.marks"); !strings.Contains(m, "4") {
+		t.Fatalf("after logging in again student1's cell shows %q, want the typed 4", m)
+	}
+	if n := w.db.Count(t, `SELECT count(*) FROM journal.lessons WHERE id = $1 AND topic = 'Деление дробей'`, lesson); n != 1 {
+		t.Error("the typed topic was lost")
+	}
+}

@@ -103,15 +103,18 @@ func safeReturn(next string) string {
 // login: GET /auth/login?next=/children — starts the authorization-code flow
 // with PKCE (S256), state and nonce, and redirects to the provider.
 func (f *Function) login(w http.ResponseWriter, r *http.Request) error {
+	return f.beginLogin(w, r, &login{ReturnTo: safeReturn(r.URL.Query().Get("next"))})
+}
+
+// beginLogin stores l (given its return path, and a form to resume) with a
+// fresh state, nonce and PKCE verifier, and redirects to the provider.
+func (f *Function) beginLogin(w http.ResponseWriter, r *http.Request, l *login) error {
 	ctx := r.Context()
 	p, err := f.idp.get(ctx)
 	if err != nil {
 		return err
 	}
-	l := &login{
-		State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(),
-		ReturnTo: safeReturn(r.URL.Query().Get("next")), ExpiresAt: f.Time().Add(f.web.LoginTTL),
-	}
+	l.State, l.Nonce, l.Verifier, l.ExpiresAt = randomToken(), randomToken(), oauth2.GenerateVerifier(), f.Time().Add(f.web.LoginTTL)
 	id, err := f.store.startLogin(ctx, l)
 	if err != nil {
 		return err
@@ -219,13 +222,24 @@ func (f *Function) callback(w http.ResponseWriter, r *http.Request) error {
 			_ = f.store.delete(ctx, h)
 		}
 	}
-	s := &session{Subject: idt.Subject, AccessToken: tok.AccessToken, IDToken: rawID, CSRF: randomToken(), ExpiresAt: expires}
+	s := &session{Subject: idt.Subject, AccessToken: tok.AccessToken, IDToken: rawID, RefreshToken: tok.RefreshToken,
+		CSRF: randomToken(), ExpiresAt: expires, KeepUntil: f.Time().Add(f.web.SessionMaxAge)}
+	if s.KeepUntil.Before(expires) {
+		s.KeepUntil = expires
+	}
 	id, err := f.store.create(ctx, s)
 	if err != nil {
 		return err
 	}
-	f.setCookie(w, f.sessionCookie(), id, int(time.Until(expires)/time.Second)+1)
+	f.setCookie(w, f.sessionCookie(), id, int(s.KeepUntil.Sub(f.Time())/time.Second)+1)
 	w.Header().Set("Cache-Control", "no-store")
+	if l.Resume != nil {
+		if l.ResumeSubject == s.Subject {
+			f.resume(w, r, id, s, l.Resume)
+			return nil
+		}
+		f.log.Info("portal: a form kept across a login was dropped: another person logged in")
+	}
 	http.Redirect(w, r, l.ReturnTo, http.StatusSeeOther)
 	return nil
 }

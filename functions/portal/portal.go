@@ -68,10 +68,16 @@ type WebConfig struct {
 	// ClientID and ClientSecret of the portal at the identity provider (ESIA or its broker).
 	ClientID     string `envconfig:"OIDC_CLIENT_ID" default:"eko"`
 	ClientSecret string `envconfig:"OIDC_CLIENT_SECRET" default:"eko-dev-secret"`
-	// Scopes asked for at login, comma-separated.
-	Scopes []string `envconfig:"OIDC_SCOPES" default:"openid,profile"`
+	// Scopes asked for at login, comma-separated. With offline_access the
+	// provider issues a refresh token, and a session outlives its access
+	// token (renewed silently) up to SessionMaxAge.
+	Scopes []string `envconfig:"OIDC_SCOPES" default:"openid,profile,offline_access"`
 	// LoginTTL bounds how long a started login may take at the provider.
 	LoginTTL time.Duration `envconfig:"PORTAL_LOGIN_TTL" default:"10m"`
+	// SessionMaxAge bounds a session from its login: how long it is renewed,
+	// and how long after it ends a form posted late is still resumed after a
+	// new login.
+	SessionMaxAge time.Duration `envconfig:"PORTAL_SESSION_MAX_AGE" default:"12h"`
 }
 
 // Options are the portal's settings and the functions it calls.
@@ -138,6 +144,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	}
 	if opts.Web.LoginTTL <= 0 {
 		opts.Web.LoginTTL = 10 * time.Minute
+	}
+	if opts.Web.SessionMaxAge <= 0 {
+		opts.Web.SessionMaxAge = 12 * time.Hour
 	}
 	if len(opts.Web.Scopes) == 0 {
 		opts.Web.Scopes = []string{"openid"}

@@ -14,8 +14,9 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-// serve is the portal's handler: security headers, the session of the cookie,
-// the router (whose errors serveError answers as pages).
+// serve is the portal's handler: security headers, the session of the cookie
+// (renewed when its access token lapses; a form posted after it ended kept
+// across a new login), the router (whose errors serveError answers as pages).
 func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -29,12 +30,23 @@ func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		if c, err := r.Cookie(f.sessionCookie()); err == nil {
 			s, err := f.store.load(ctx, c.Value, f.Time())
+			if err == nil && s != nil {
+				s, err = f.renew(ctx, s)
+			}
 			if err != nil {
 				f.serveError(w, r.WithContext(ctx), err)
 				return
 			}
-			if s == nil {
-				f.clearCookie(w, f.sessionCookie()) // expired or unknown: drop it
+			switch {
+			case s == nil:
+				f.clearCookie(w, f.sessionCookie()) // unknown or past keeping: drop it
+			case s.ended(f.Time()) && r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, "/auth/"):
+				if err := f.keepForm(w, r, s); err != nil {
+					f.serveError(w, r.WithContext(ctx), err)
+				}
+				return
+			case s.ended(f.Time()):
+				s = nil // the cookie stays: a form posted later still finds its session
 			}
 			ctx = withSession(ctx, s)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -46,15 +47,20 @@ func idHash(cookieValue string) []byte {
 
 // session is one signed-in browser.
 type session struct {
-	idHash      []byte
-	Subject     string
-	AccessToken string
-	IDToken     string
-	CSRF        string
-	ActiveRole  string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	idHash       []byte
+	Subject      string
+	AccessToken  string
+	IDToken      string
+	RefreshToken string // "" when the provider gave none (or it stopped working)
+	CSRF         string
+	ActiveRole   string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time // the access token's expiry
+	KeepUntil    time.Time // the row's end: renewals stop, a late form is no longer resumed
 }
+
+// ended says whether the session's access token has expired at now.
+func (s *session) ended(now time.Time) bool { return !s.ExpiresAt.After(now) }
 
 // login is a login in progress, between /auth/login and /auth/callback.
 type login struct {
@@ -64,6 +70,16 @@ type login struct {
 	Verifier  string // the PKCE code verifier
 	ReturnTo  string
 	ExpiresAt time.Time
+	// Resume is a form posted after its session ended, posted again when
+	// ResumeSubject has logged in; nil for an ordinary login.
+	Resume        *resumedForm
+	ResumeSubject string
+}
+
+// resumedForm is a form kept across a login.
+type resumedForm struct {
+	Path string              `json:"path"`
+	Form map[string][]string `json:"form"`
 }
 
 // store keeps sessions and logins in the portal schema, tokens sealed.
@@ -82,43 +98,70 @@ func (st *store) create(ctx context.Context, s *session) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	rt, err := st.sealOptional(s.RefreshToken)
+	if err != nil {
+		return "", err
+	}
 	id := randomToken()
 	s.idHash = idHash(id)
-	_, err = st.db.Exec(ctx, `INSERT INTO portal.sessions (id_hash, subject, access_token, id_token, csrf_token, active_role, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, s.idHash, s.Subject, at, it, s.CSRF, s.ActiveRole, s.ExpiresAt)
+	_, err = st.db.Exec(ctx, `INSERT INTO portal.sessions (id_hash, subject, access_token, id_token, refresh_token, csrf_token, active_role,
+		    expires_at, keep_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, s.idHash, s.Subject, at, it, rt, s.CSRF, s.ActiveRole, s.ExpiresAt, s.KeepUntil)
 	if err != nil {
 		return "", unavailable("create session", err)
 	}
 	return id, nil
 }
 
-// load returns the unexpired session whose id the cookie holds, or nil.
+// sessionColumns are what load reads of a session, in scanSession's order.
+const sessionColumns = `subject, access_token, id_token, refresh_token, csrf_token, active_role, created_at, expires_at, keep_until`
+
+// load returns the kept session whose id the cookie holds — its access token
+// possibly expired (session.ended) — or nil.
 func (st *store) load(ctx context.Context, cookieValue string, now time.Time) (*session, error) {
 	h := idHash(cookieValue)
 	if h == nil {
 		return nil, nil
 	}
-	s := &session{idHash: h}
-	var at, it []byte
-	err := st.db.QueryRow(ctx, `SELECT subject, access_token, id_token, csrf_token, active_role, created_at, expires_at
-		FROM portal.sessions WHERE id_hash = $1 AND expires_at > $2`, h, now).
-		Scan(&s.Subject, &at, &it, &s.CSRF, &s.ActiveRole, &s.CreatedAt, &s.ExpiresAt)
+	s, err := st.scanSession(ctx, h, st.db.QueryRow(ctx, `SELECT `+sessionColumns+` FROM portal.sessions
+		WHERE id_hash = $1 AND keep_until > $2`, h, now))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
+	}
+	return s, err
+}
+
+// scanSession reads a session row and opens its tokens. A row sealed with a
+// key that has left the ring (or damaged) is unusable: it is deleted and the
+// user logs in again (nil, nil).
+func (st *store) scanSession(ctx context.Context, h []byte, row pgx.Row) (*session, error) {
+	s := &session{idHash: h}
+	var at, it, rt []byte
+	err := row.Scan(&s.Subject, &at, &it, &rt, &s.CSRF, &s.ActiveRole, &s.CreatedAt, &s.ExpiresAt, &s.KeepUntil)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, unavailable("session store", err)
 	}
 	if s.AccessToken, err = st.pdata.Open(at); err == nil {
-		s.IDToken, err = st.pdata.Open(it)
+		if s.IDToken, err = st.pdata.Open(it); err == nil && rt != nil {
+			s.RefreshToken, err = st.pdata.Open(rt)
+		}
 	}
 	if err != nil {
-		// Sealed with a key that has left the ring (or damaged): the session is
-		// unusable; the user logs in again.
 		_ = st.delete(ctx, h)
-		return nil, nil
+		return nil, pgx.ErrNoRows
 	}
 	return s, nil
+}
+
+// sealOptional seals v, or returns nil for "".
+func (st *store) sealOptional(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	return st.pdata.Seal(v)
 }
 
 // delete ends a session. Deleting a session that does not exist is not an error.
@@ -143,10 +186,20 @@ func (st *store) startLogin(ctx context.Context, l *login) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var resume []byte
+	if l.Resume != nil {
+		b, err := json.Marshal(l.Resume)
+		if err != nil {
+			return "", err
+		}
+		if resume, err = st.pdata.Seal(string(b)); err != nil {
+			return "", err
+		}
+	}
 	id := randomToken()
 	l.idHash = idHash(id)
-	_, err = st.db.Exec(ctx, `INSERT INTO portal.logins (id_hash, state, nonce, verifier, return_to, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, l.idHash, l.State, l.Nonce, v, l.ReturnTo, l.ExpiresAt)
+	_, err = st.db.Exec(ctx, `INSERT INTO portal.logins (id_hash, state, nonce, verifier, return_to, expires_at, resume, resume_subject)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''))`, l.idHash, l.State, l.Nonce, v, l.ReturnTo, l.ExpiresAt, resume, l.ResumeSubject)
 	if err != nil {
 		return "", unavailable("session store", err)
 	}
@@ -161,10 +214,11 @@ func (st *store) takeLogin(ctx context.Context, cookieValue string, now time.Tim
 		return nil, nil
 	}
 	l := &login{idHash: h}
-	var v []byte
+	var v, resume []byte
+	var resumeSubject *string
 	err := st.db.QueryRow(ctx, `DELETE FROM portal.logins WHERE id_hash = $1
-		RETURNING state, nonce, verifier, return_to, expires_at`, h).
-		Scan(&l.State, &l.Nonce, &v, &l.ReturnTo, &l.ExpiresAt)
+		RETURNING state, nonce, verifier, return_to, expires_at, resume, resume_subject`, h).
+		Scan(&l.State, &l.Nonce, &v, &l.ReturnTo, &l.ExpiresAt, &resume, &resumeSubject)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -177,12 +231,17 @@ func (st *store) takeLogin(ctx context.Context, cookieValue string, now time.Tim
 	if l.Verifier, err = st.pdata.Open(v); err != nil {
 		return nil, nil
 	}
+	if resume != nil && resumeSubject != nil {
+		if raw, err := st.pdata.Open(resume); err == nil && json.Unmarshal([]byte(raw), &l.Resume) == nil {
+			l.ResumeSubject = *resumeSubject
+		}
+	}
 	return l, nil
 }
 
 // purge deletes expired sessions and logins.
 func (st *store) purge(ctx context.Context, now time.Time) (int64, error) {
-	a, err := st.db.Exec(ctx, `DELETE FROM portal.sessions WHERE expires_at <= $1`, now)
+	a, err := st.db.Exec(ctx, `DELETE FROM portal.sessions WHERE keep_until <= $1`, now)
 	if err != nil {
 		return 0, err
 	}

@@ -26,7 +26,8 @@ func TestSessionStore(t *testing.T) {
 	st, d := newStore(t)
 	ctx := context.Background()
 	now := time.Now()
-	s := &session{Subject: "1000000007", AccessToken: "a.access.token", IDToken: "an.id.token", CSRF: randomToken(), ExpiresAt: now.Add(time.Hour)}
+	s := &session{Subject: "1000000007", AccessToken: "a.access.token", IDToken: "an.id.token", RefreshToken: "a.refresh.token", CSRF: randomToken(),
+		ExpiresAt: now.Add(time.Hour), KeepUntil: now.Add(12 * time.Hour)}
 	id, err := st.create(ctx, s)
 	if err != nil {
 		t.Fatal(err)
@@ -36,19 +37,20 @@ func TestSessionStore(t *testing.T) {
 		t.Fatalf("session id %q is not 256 random bits", id)
 	}
 	sum := sha256.Sum256(raw)
-	var at, it, hash []byte
-	if err := d.Pool.QueryRow(ctx, `SELECT id_hash, access_token, id_token FROM portal.sessions`).Scan(&hash, &at, &it); err != nil {
+	var at, it, rt, hash []byte
+	if err := d.Pool.QueryRow(ctx, `SELECT id_hash, access_token, id_token, refresh_token FROM portal.sessions`).Scan(&hash, &at, &it, &rt); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(hash, sum[:]) {
 		t.Errorf("stored key is not SHA-256 of the id")
 	}
-	if bytes.Contains(at, []byte("a.access.token")) || bytes.Contains(it, []byte("an.id.token")) {
+	if bytes.Contains(at, []byte("a.access.token")) || bytes.Contains(it, []byte("an.id.token")) || bytes.Contains(rt, []byte("a.refresh.token")) {
 		t.Errorf("tokens stored in the clear")
 	}
 
 	got, err := st.load(ctx, id, now)
-	if err != nil || got == nil || got.AccessToken != "a.access.token" || got.IDToken != "an.id.token" || got.CSRF != s.CSRF || got.Subject != s.Subject {
+	if err != nil || got == nil || got.AccessToken != "a.access.token" || got.IDToken != "an.id.token" || got.RefreshToken != "a.refresh.token" ||
+		got.CSRF != s.CSRF || got.Subject != s.Subject || got.ended(now) {
 		t.Fatalf("load: %+v, %v", got, err)
 	}
 	if err := st.setRole(ctx, got.idHash, "parent"); err != nil {
@@ -57,8 +59,14 @@ func TestSessionStore(t *testing.T) {
 	if got, _ := st.load(ctx, id, now); got.ActiveRole != "parent" {
 		t.Errorf("active role %q", got.ActiveRole)
 	}
-	// Expiry: the session is gone for any instant from its expiry on.
+	// Expiry: from the access token's expiry on the session has ended (a
+	// late form may still be resumed); from keep_until on it is gone.
 	for _, at := range []time.Time{s.ExpiresAt, s.ExpiresAt.Add(time.Second)} {
+		if got, err := st.load(ctx, id, at); got == nil || err != nil || !got.ended(at) {
+			t.Errorf("load at %v: %+v, %v", at, got, err)
+		}
+	}
+	for _, at := range []time.Time{s.KeepUntil, s.KeepUntil.Add(time.Second)} {
 		if got, err := st.load(ctx, id, at); got != nil || err != nil {
 			t.Errorf("load at %v: %+v, %v", at, got, err)
 		}
@@ -77,7 +85,7 @@ func TestSessionStore(t *testing.T) {
 		t.Errorf("after delete: %+v, %v", got, err)
 	}
 	// A session sealed with a key that has left the ring is no session, and is removed.
-	old, _ := st.create(ctx, &session{Subject: "x", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(time.Hour)})
+	old, _ := st.create(ctx, &session{Subject: "x", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(time.Hour), KeepUntil: now.Add(time.Hour)})
 	other, err := pdata.Open(pdata.Config{Keys: "k2:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), HashKey: pdata.DevHashKey})
 	if err != nil {
 		t.Fatal(err)
@@ -121,14 +129,29 @@ func TestLoginStoreIsSingleUse(t *testing.T) {
 	}
 	// Purge removes what has expired.
 	_, _ = st.startLogin(ctx, &login{State: "s", Nonce: "n", Verifier: "v", ReturnTo: "/", ExpiresAt: now.Add(-time.Minute)})
-	_, _ = st.create(ctx, &session{Subject: "x", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(-time.Minute)})
-	live, _ := st.create(ctx, &session{Subject: "y", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(time.Hour)})
+	_, _ = st.create(ctx, &session{Subject: "x", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(-2 * time.Minute), KeepUntil: now.Add(-time.Minute)})
+	live, _ := st.create(ctx, &session{Subject: "y", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(time.Hour), KeepUntil: now.Add(time.Hour)})
+	ended, _ := st.create(ctx, &session{Subject: "z", AccessToken: "t", IDToken: "i", CSRF: randomToken(), ExpiresAt: now.Add(-time.Minute), KeepUntil: now.Add(time.Hour)})
 	n, err := st.purge(ctx, now)
 	if err != nil || n != 2 {
 		t.Errorf("purge: %d, %v", n, err)
 	}
 	if s, _ := st.load(ctx, live, now); s == nil {
 		t.Errorf("purge removed a live session")
+	}
+	if s, _ := st.load(ctx, ended, now); s == nil {
+		t.Errorf("purge removed an ended session still kept for a late form")
+	}
+	// A login that resumes a form keeps it sealed, with whose it is.
+	id, _ = st.startLogin(ctx, &login{State: "s", Nonce: "n", Verifier: "v", ReturnTo: "/journal", ExpiresAt: now.Add(time.Minute),
+		ResumeSubject: "1000000001", Resume: &resumedForm{Path: "/journal/lessons/x", Form: map[string][]string{"mark-1": {"5"}, "topic": {"Дроби"}}}})
+	_ = d.Pool.QueryRow(ctx, `SELECT resume FROM portal.logins WHERE id_hash = $1`, idHash(id)).Scan(&sealed)
+	if bytes.Contains(sealed, []byte("Дроби")) || bytes.Contains(sealed, []byte("mark-1")) {
+		t.Errorf("a kept form stored in the clear")
+	}
+	if got, err := st.takeLogin(ctx, id, now); err != nil || got.ResumeSubject != "1000000001" || got.Resume == nil ||
+		got.Resume.Path != "/journal/lessons/x" || got.Resume.Form["topic"][0] != "Дроби" {
+		t.Errorf("a login with a kept form: %+v, %v", got, err)
 	}
 }
 

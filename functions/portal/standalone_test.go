@@ -49,7 +49,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c := opts.Web; c.PublicURL != "https://eko.example" || c.ClientID != "eko-portal" || c.ClientSecret != "s3cret" ||
-		strings.Join(c.Scopes, " ") != "openid profile" || c.LoginTTL != 10*time.Minute {
+		strings.Join(c.Scopes, " ") != "openid profile offline_access" || c.LoginTTL != 10*time.Minute || c.SessionMaxAge != 12*time.Hour {
 		t.Errorf("config %+v", c)
 	}
 	for _, k := range []string{"PORTAL_PUBLIC_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {

@@ -47,6 +47,9 @@ type worldOptions struct {
 	publicURL string // default: a real loopback listener serving the portal
 	mutate    func(w *world)
 	year      time.Time // when set, the region's school year is seeded up to this day
+	// tokenTTL and refreshTTL, when set, are the identity provider's token
+	// lifetimes, and the portal asks for offline_access (refresh tokens).
+	tokenTTL, refreshTTL time.Duration
 }
 
 func newWorld(t *testing.T, opt worldOptions) *world {
@@ -66,11 +69,16 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 		t.Fatal(err)
 	}
 
+	scopes := []string{"openid", "profile"}
+	if opt.tokenTTL > 0 {
+		scopes = append(scopes, "offline_access")
+	}
 	rw := ekotest.Open(t, ekotest.Options{Seed: 11, Today: opt.year, Year: !opt.year.IsZero(),
-		IdP: devidp.Config{ClientSecret: "eko-dev-secret", RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"}},
+		IdP: devidp.Config{ClientSecret: "eko-dev-secret", RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutURIs: []string{publicURL + "/"},
+			TokenTTL: opt.tokenTTL, RefreshTTL: opt.refreshTTL},
 		Tunings: []function.Tuning{function.Tune(portal.Name, func(o *portal.Options) {
 			o.Web = portal.WebConfig{PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",
-				Scopes: []string{"openid", "profile"}, LoginTTL: 10 * time.Minute}
+				Scopes: scopes, LoginTTL: 10 * time.Minute}
 		})}})
 	w.db, w.pdata, w.issuer = rw.DB, rw.PData, rw.Issuer
 	w.portal = rw.Function(portal.Name).(*portal.Function)

@@ -13,6 +13,7 @@ import (
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
+	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/outbox"
 )
@@ -67,39 +68,87 @@ func SeedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 		if err := w.roster(ctx, region); err != nil {
 			return err
 		}
-		cal := calendarOf(region.AcademicYear)
-		for i, s := range region.Schools {
-			rnd := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
-			kind := "quarter"
-			if rnd.IntN(5) == 0 {
-				kind = "trimester"
+		rebuild, err := w.bulk(ctx)
+		if err != nil {
+			return err
+		}
+		// The schools' rows are made while the previous ones are copied.
+		batches := make(chan *yearBatch, 1)
+		done := make(chan struct{})
+		defer close(done)
+		go w.generate(region, today, batches, done)
+		for b := range batches {
+			if err := w.flush(ctx, b); err != nil {
+				return err
 			}
-			terms := cal.terms(kind)
-			for no, t := range terms {
-				w.periods = append(w.periods, []any{newUUID(), s.ID, int32(region.AcademicYear), kind, int16(no + 1), t.from, t.to})
-			}
-			classes, assignments := planSchool(s, w.subjects, region.AcademicYear, rnd)
-			for _, a := range assignments {
-				w.assignments = append(w.assignments, []any{a.id, a.school, int32(region.AcademicYear), a.teacher, a.class, a.subject})
-			}
-			w.maker.rnd = rnd
-			for _, c := range classes {
-				c.truancy = termOf(terms, today)
-				if rnd.IntN(5) == 0 && len(c.pupils) > 2 {
-					c.pupils[rnd.IntN(len(c.pupils)/2)].truant = true
-				}
-				w.maker.class(c, date(region.AcademicYear, time.September, 1), today, nil, &w.rows)
-			}
-			if len(w.rows.marks) > 100_000 || i == len(region.Schools)-1 {
-				if err := w.flush(ctx); err != nil {
-					return err
-				}
-			}
+		}
+		if err := rebuild(ctx); err != nil {
+			return err
 		}
 		return w.finish(ctx)
 	})
 	st.Took = time.Since(start)
 	return st, err
+}
+
+// yearBatch is the rows of some schools, in the journal's columns.
+type yearBatch struct {
+	periods, assignments [][]any
+	rows                 yearRows
+}
+
+// generate makes the year of region's schools in batches of about 100,000
+// marks, each school from its own random source, until done is closed.
+func (w *yearWriter) generate(region registryapi.SeededRegion, today time.Time, out chan<- *yearBatch, done <-chan struct{}) {
+	defer close(out)
+	cal := calendarOf(region.AcademicYear)
+	b := &yearBatch{}
+	for i, s := range region.Schools {
+		rnd := rand.New(rand.NewPCG(w.opts.Seed, uint64(i)))
+		kind := "quarter"
+		if rnd.IntN(5) == 0 {
+			kind = "trimester"
+		}
+		terms := cal.terms(kind)
+		for no, t := range terms {
+			b.periods = append(b.periods, []any{newUUID(), s.ID, int32(region.AcademicYear), kind, int16(no + 1), t.from, t.to})
+		}
+		classes, assignments := planSchool(s, w.subjects, region.AcademicYear, rnd)
+		for _, a := range assignments {
+			b.assignments = append(b.assignments, []any{a.id, a.school, int32(region.AcademicYear), a.teacher, a.class, a.subject})
+		}
+		maker := w.maker
+		maker.rnd = rnd
+		for _, c := range classes {
+			c.truancy = termOf(terms, today)
+			if rnd.IntN(5) == 0 && len(c.pupils) > 2 {
+				c.pupils[rnd.IntN(len(c.pupils)/2)].truant = true
+			}
+			maker.class(c, date(region.AcademicYear, time.September, 1), today, nil, &b.rows)
+		}
+		if len(b.rows.marks) > 100_000 || i == len(region.Schools)-1 {
+			select {
+			case out <- b:
+			case <-done:
+				return
+			}
+			b = &yearBatch{}
+		}
+	}
+}
+
+// bulk prepares a load into an empty journal: its secondary indexes go
+// until the rows are in (what it returns builds them again). A journal with
+// lessons already keeps its indexes.
+func (w *yearWriter) bulk(ctx context.Context) (func(context.Context) error, error) {
+	var lessons bool
+	if err := w.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.lessons)`).Scan(&lessons); err != nil || lessons {
+		return func(context.Context) error { return nil }, err
+	}
+	if _, err := w.tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+		return nil, err
+	}
+	return db.WithoutIndexes(ctx, w.tx, "journal", "lessons", "marks", "mark_history", "attendance")
 }
 
 // termOf is the start of the term that holds day (of the last one begun).
@@ -115,16 +164,12 @@ func termOf(terms []span, day time.Time) time.Time {
 
 // yearWriter copies a year's rows into the journal in one transaction.
 type yearWriter struct {
-	tx       pgx.Tx
-	opts     YearOptions
-	st       *YearStats
-	subjects map[string]uuid.UUID // by code
-	maker    dayMaker
-	rows     yearRows
-	truants  map[uuid.UUID]truancy // each truant's last absence
-	periods  [][]any
-	// assignments are copied before the first lessons that name them.
-	assignments [][]any
+	tx          pgx.Tx
+	opts        YearOptions
+	st          *YearStats
+	subjects    map[string]uuid.UUID // by code
+	maker       dayMaker
+	truants     map[uuid.UUID]truancy // each truant's last absence
 	totalsTable bool
 }
 
@@ -173,16 +218,16 @@ func (w *yearWriter) roster(ctx context.Context, region registryapi.SeededRegion
 	return err
 }
 
-// flush copies the rows made so far.
-func (w *yearWriter) flush(ctx context.Context) error {
-	r := &w.rows
+// flush copies a batch.
+func (w *yearWriter) flush(ctx context.Context, b *yearBatch) error {
+	r := &b.rows
 	for _, t := range []struct {
 		table string
 		cols  []string
 		rows  [][]any
 	}{
-		{"periods", []string{"id", "organisation_id", "academic_year", "kind", "no", "starts_on", "ends_on"}, w.periods},
-		{"assignments", []string{"id", "organisation_id", "academic_year", "teacher_id", "class_id", "subject_id"}, w.assignments},
+		{"periods", []string{"id", "organisation_id", "academic_year", "kind", "no", "starts_on", "ends_on"}, b.periods},
+		{"assignments", []string{"id", "organisation_id", "academic_year", "teacher_id", "class_id", "subject_id"}, b.assignments},
 		{"lessons", lessonColumns, r.lessons},
 		{"marks", markColumns, r.marks},
 		{"mark_history", historyColumns, r.history},
@@ -208,15 +253,14 @@ func (w *yearWriter) flush(ctx context.Context) error {
 	for _, t := range r.truants {
 		w.truants[t.student] = t
 	}
-	w.st.Periods += len(w.periods)
-	w.st.Assignments += len(w.assignments)
+	w.st.Periods += len(b.periods)
+	w.st.Assignments += len(b.assignments)
 	w.st.Lessons += len(r.lessons)
 	w.st.Filled += len(r.totals)
 	w.st.Marks += r.marksN
 	w.st.Changed += r.changedN
 	w.st.Absences += len(r.attendance)
 	w.st.Events += len(r.events)
-	w.periods, w.assignments, w.rows = nil, nil, yearRows{}
 	return nil
 }
 

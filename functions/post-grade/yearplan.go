@@ -198,8 +198,13 @@ func timetable(lessons []slot, days int, busy map[busyKey]bool, rnd *rand.Rand) 
 			out = append(out, slot{day: day, no: no, a: l.a})
 		}
 	}
-	slices.SortFunc(out, func(a, b slot) int { return int(a.day-b.day)*16 + a.no - b.no })
+	sortSlots(out)
 	return out
+}
+
+// sortSlots orders a timetable by weekday and lesson number.
+func sortSlots(slots []slot) {
+	slices.SortFunc(slots, func(a, b slot) int { return int(a.day-b.day)*16 + a.no - b.no })
 }
 
 // ability is a pupil's usual mark: most pupils between 3 and 4.6.

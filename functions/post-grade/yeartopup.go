@@ -3,7 +3,6 @@ package postgrade
 import (
 	"context"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,10 +55,11 @@ func TopUpYear(ctx context.Context, pool *pgxpool.Pool, opts YearOptions) (YearS
 			return err
 		}
 		w.maker.rnd = rand.New(rand.NewPCG(opts.Seed, uint64(today.Unix())))
+		b := &yearBatch{}
 		for _, c := range classes {
-			w.maker.class(c, from, today, known, &w.rows)
+			w.maker.class(c, from, today, known, &b.rows)
 		}
-		if err := w.flush(ctx); err != nil {
+		if err := w.flush(ctx, b); err != nil {
 			return err
 		}
 		return w.finish(ctx)
@@ -145,7 +145,7 @@ func (w *yearWriter) readClasses(ctx context.Context, year int, from, today time
 	}
 	terms := map[uuid.UUID][]span{}
 	for _, c := range order {
-		slices.SortFunc(c.slots, func(a, b slot) int { return int(a.day-b.day)*16 + a.no - b.no })
+		sortSlots(c.slots)
 		if _, ok := terms[c.school]; !ok {
 			if terms[c.school], err = w.terms(ctx, c.school, year); err != nil {
 				return nil, err

@@ -1,6 +1,7 @@
 package submitapplication
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,6 +109,7 @@ type statusMove struct {
 	reason       string    // a key of RefusalReasons, or ""
 	comment      string    // shown to the parent and sent to EPGU
 	organisation uuid.UUID // the organisation the event names; the application's own when zero
+	at           time.Time // when it happened; the batch's moment when zero
 }
 
 // actor is who makes a status move.
@@ -131,7 +133,8 @@ func requestActor(ctx context.Context, role string) actor {
 	return a
 }
 
-// moveStatuses writes every move in tx, in bulk: the new status (a
+// moveStatuses writes every move in tx, in bulk, each at its own moment or
+// else at: the new status (a
 // deciding one also the moment of the decision), a status_history row and
 // an application.status-changed event with its EPGU code each. The caller has locked the applications' rows and checked the
 // transitions.
@@ -142,9 +145,10 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 	ids := make([]uuid.UUID, len(moves))
 	tos := make([]string, len(moves))
 	decision := make([]bool, len(moves))
+	ats := make([]time.Time, len(moves))
 	evs := make([]outbox.Event, len(moves))
 	for i, m := range moves {
-		ids[i], tos[i], decision[i] = m.app.ID, string(m.to), decides(m.app.Service, m.to)
+		ids[i], tos[i], decision[i], ats[i] = m.app.ID, string(m.to), decides(m.app.Service, m.to), cmp.Or(m.at, at)
 		info := submitapplicationapi.Statuses[m.to]
 		org := m.organisation
 		if org == uuid.Nil {
@@ -154,16 +158,17 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 			ApplicationID: m.app.ID.String(), Number: m.app.Number, Service: string(m.app.Service), Channel: m.app.Channel,
 			Status: string(m.to), PreviousStatus: string(m.app.Status), EPGUStatusCode: info.EPGUCode, EPGUStatusTitle: info.Title,
 			Reason: m.reason, Comment: m.comment, OrganisationID: org.String(), MunicipalityID: m.app.MunicipalityID.String(),
-			EPGUOrderID: m.app.EPGUOrderID, ChangedAt: stamp(at),
+			EPGUOrderID: m.app.EPGUOrderID, ChangedAt: stamp(ats[i]),
 		}
 		if m.app.ChildID != nil {
 			ev.ChildID = m.app.ChildID.String()
 		}
 		evs[i] = outbox.Event{Type: submitapplicationapi.EventStatusChanged, Source: source, Subject: m.app.ID.String(), Data: ev}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE applications.applications a SET status = m.status, updated_at = $3,
-		    decided_at = CASE WHEN a.decided_at IS NULL AND m.decides THEN $3 ELSE a.decided_at END
-		FROM unnest($1::uuid[], $2::text[], $4::boolean[]) AS m(id, status, decides) WHERE a.id = m.id`, uuidArray(ids), tos, at, decision); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE applications.applications a SET status = m.status, updated_at = m.at,
+		    decided_at = CASE WHEN a.decided_at IS NULL AND m.decides THEN m.at ELSE a.decided_at END
+		FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::boolean[]) AS m(id, status, at, decides) WHERE a.id = m.id`,
+		uuidArray(ids), tos, ats, decision); err != nil {
 		return fmt.Errorf("move %d statuses: %w", len(moves), err)
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"applications", "status_history"},
@@ -171,7 +176,7 @@ func (f *Function) moveStatuses(ctx context.Context, tx pgx.Tx, moves []statusMo
 		pgx.CopyFromSlice(len(moves), func(i int) ([]any, error) {
 			m := moves[i]
 			return []any{m.app.ID, string(m.to), int32(submitapplicationapi.Statuses[m.to].EPGUCode), nullIfEmpty(m.reason), nullIfEmpty(m.comment),
-				who.subject, who.person, who.role, at}, nil
+				who.subject, who.person, who.role, ats[i]}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("move %d statuses: history: %w", len(moves), err)

@@ -1,8 +1,10 @@
 package submitapplication
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -63,12 +65,9 @@ func SeedApplications(ctx context.Context, pool *pgxpool.Pool, region registryap
 	s := &seeder{f: &Function{db: pool, outbox: opts.Outbox}, today: kuzbass.Date(opts.Today),
 		rnd: rand.New(rand.NewPCG(opts.Seed, 0x5eed_a991)), region: region, st: &st}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM applications.applications`).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("seed applications: %d applications are already there", n)
+		var held bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM applications.applications)`).Scan(&held); err != nil || held {
+			return cmp.Or(err, errors.New("seed applications: the function already holds applications; seed only a fresh database"))
 		}
 		if err := longStatements(ctx, tx); err != nil {
 			return err
@@ -89,6 +88,7 @@ func SeedApplications(ctx context.Context, pool *pgxpool.Pool, region registryap
 			return err
 		}
 		var status string
+		var n int
 		_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error { st.Statuses[submitapplicationapi.Status(status)] = n; return nil })
 		return err
 	})
@@ -293,6 +293,7 @@ func (s *seeder) day(ctx context.Context, d time.Time) error {
 	}
 	changes := map[uuid.UUID]queueChange{}
 	at := kemerovoAt(d, 11, 0)
+	moves := &mover{s: s}
 	for _, st := range steps {
 		switch st.kind {
 		case stepPrivilege:
@@ -300,10 +301,13 @@ func (s *seeder) day(ctx context.Context, d time.Time) error {
 				return err
 			}
 		case stepMove:
-			if err := s.move(ctx, st, changes); err != nil {
+			if err := moves.add(ctx, st, changes); err != nil {
 				return err
 			}
 		}
+	}
+	if err := moves.flush(ctx); err != nil {
+		return err
 	}
 	if len(changes) > 0 {
 		if err := requeue(ctx, s.tx, changes, at); err != nil {
@@ -329,40 +333,82 @@ func (s *seeder) day(ctx context.Context, d time.Time) error {
 	return err
 }
 
-// move moves an application's status as staff (or the applicant, for a
-// withdrawal) do, recording the queue change it makes.
-func (s *seeder) move(ctx context.Context, st step, changes map[uuid.UUID]queueChange) error {
+// mover writes a day's status moves as staff make them, many at a time
+// (each at its own moment); a parent's withdrawal is written on its own.
+type mover struct {
+	s     *seeder
+	role  access.Role
+	batch []statusMove
+	ended []statusMove // the moves that close a direction
+	held  map[uuid.UUID]bool
+}
+
+// add moves an application's status, recording the queue change it makes.
+func (m *mover) add(ctx context.Context, st step, changes map[uuid.UUID]queueChange) error {
 	a := st.app
 	if !CanMove(a.Status, st.to) {
 		return nil // the history moved it elsewhere first (a direction)
 	}
-	who := seedStaff(st.role)
-	if st.role == access.Parent {
-		who = actor{subject: a.applicantSubject, person: a.applicantPerson, role: string(access.Parent)}
+	if m.held[a.ID] || (len(m.batch) > 0 && m.role != st.role) {
+		if err := m.flush(ctx); err != nil {
+			return err
+		}
 	}
 	comment := ""
 	if st.to == submitapplicationapi.DocumentsRequested {
 		comment = "Представьте, пожалуйста, документ, подтверждающий место жительства"
 	}
-	if err := s.f.moveStatuses(ctx, s.tx, []statusMove{{app: a.application, to: st.to, reason: st.reason, comment: comment}}, who, st.at); err != nil {
+	from := a.Status
+	move := statusMove{app: a.application, to: st.to, reason: st.reason, comment: comment, at: st.at}
+	if st.role == access.Parent {
+		who := actor{subject: a.applicantSubject, person: a.applicantPerson, role: string(access.Parent)}
+		if err := m.s.f.moveStatuses(ctx, m.s.tx, []statusMove{move}, who, st.at); err != nil {
+			return err
+		}
+		if from == submitapplicationapi.Directed {
+			if err := closeDirection(ctx, m.s.tx, a.ID, st.to); err != nil {
+				return err
+			}
+		}
+		a.Status = st.to
+	} else {
+		if m.held == nil {
+			m.held = map[uuid.UUID]bool{}
+		}
+		m.role, m.held[a.ID] = st.role, true
+		m.batch = append(m.batch, move)
+		if from == submitapplicationapi.Directed {
+			m.ended = append(m.ended, move)
+		}
+	}
+	if a.Service == submitapplicationapi.Kindergarten {
+		switch {
+		case st.to == submitapplicationapi.Registered:
+			changes[a.ID] = queueChange{kind: changeRegistered}
+		case from == submitapplicationapi.Registered:
+			changes[a.ID] = queueChange{kind: changeLeft, status: st.to}
+		}
+	}
+	return nil
+}
+
+// flush writes the moves gathered so far.
+func (m *mover) flush(ctx context.Context) error {
+	if len(m.batch) == 0 {
+		return nil
+	}
+	if err := m.s.f.moveStatuses(ctx, m.s.tx, m.batch, seedStaff(m.role), m.batch[0].at); err != nil {
 		return err
 	}
-	from := a.Status
-	a.Status = st.to
-	if from == submitapplicationapi.Directed {
-		if err := closeDirection(ctx, s.tx, a.ID, st.to); err != nil {
+	for _, mv := range m.batch {
+		mv.app.Status = mv.to
+	}
+	for _, mv := range m.ended {
+		if err := closeDirection(ctx, m.s.tx, mv.app.ID, mv.to); err != nil {
 			return err
 		}
 	}
-	if a.Service != submitapplicationapi.Kindergarten {
-		return nil
-	}
-	switch {
-	case st.to == submitapplicationapi.Registered:
-		changes[a.ID] = queueChange{kind: changeRegistered}
-	case from == submitapplicationapi.Registered:
-		changes[a.ID] = queueChange{kind: changeLeft, status: st.to}
-	}
+	m.batch, m.ended, m.held = m.batch[:0], m.ended[:0], nil
 	return nil
 }
 
