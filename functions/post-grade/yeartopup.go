@@ -39,6 +39,7 @@ func TopUpYear(ctx context.Context, pool *pgxpool.Pool, opts YearOptions) (YearS
 		if last == nil {
 			return nil
 		}
+		st.Through = *last
 		from := last.AddDate(0, 0, 1)
 		if firstOpen != nil && firstOpen.Before(from) {
 			from = *firstOpen

@@ -46,6 +46,7 @@ type epguStatus struct {
 func newEPGUStatus(cfg EPGUConfig, log *slog.Logger) (*epguStatus, error) {
 	s := &epguStatus{cfg: cfg, log: log}
 	if cfg.StatusURL == "" {
+		log.Warn("EPGU status updates are off: EPGU_STATUS_URL is not set (each update not sent is logged at debug level)")
 		return s, nil
 	}
 	if cfg.Timeout <= 0 {
@@ -104,7 +105,7 @@ func (f *Function) forwardStatus(w http.ResponseWriter, r *http.Request, ev *clo
 		return nil
 	}
 	if f.epgu.client == nil {
-		f.epgu.log.Warn("EPGU status update not sent: EPGU_STATUS_URL is not set",
+		f.epgu.log.Debug("EPGU status update not sent: EPGU_STATUS_URL is not set",
 			"application", st.ApplicationID, "order", st.EPGUOrderID, "epgu_status_code", st.EPGUStatusCode)
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"result": "EPGU is not configured"})
 		return nil

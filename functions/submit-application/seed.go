@@ -109,8 +109,10 @@ type seeder struct {
 	// allocation is the day of the confirmed allocation and its municipality.
 	allocationDay time.Time
 	allocationMun uuid.UUID
-	// privilegeDecisions counts the privileges decided so far.
-	privilegeDecisions int
+	// decided, privilegeDecisions and withdrawals count the applications
+	// decided, the privileges decided and the withdrawals old enough to be
+	// archived so far.
+	decided, privilegeDecisions, withdrawals int
 }
 
 // stepKind is what happens to an application on a day.
@@ -349,7 +351,7 @@ func (m *mover) add(ctx context.Context, st step, changes map[uuid.UUID]queueCha
 	if !CanMove(a.Status, st.to) {
 		return nil // the history moved it elsewhere first (a direction)
 	}
-	if m.held[a.ID] || (len(m.batch) > 0 && m.role != st.role) {
+	if m.held[a.ID] || (len(m.batch) > 0 && (m.role != st.role || st.role == access.Parent)) {
 		if err := m.flush(ctx); err != nil {
 			return err
 		}

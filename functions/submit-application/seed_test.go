@@ -54,8 +54,8 @@ func TestSeededHistory(t *testing.T) {
 			t.Errorf("%s: %d", c.what, n)
 		}
 	}
-	for _, status := range []string{"submitted", "checking", "documents_requested", "registered", "refused", "withdrawn",
-		"direction_declined", "direction_expired", "enrolled"} {
+	for _, status := range []string{"submitted", "checking", "documents_requested", "registered", "refused", "withdrawn", "archived",
+		"directed", "direction_declined", "direction_expired", "enrolled"} {
 		if n := count(`SELECT count(*) FROM applications.applications WHERE service = 'kindergarten' AND status = $1`, status); n == 0 {
 			t.Errorf("no kindergarten application in status %s", status)
 		}

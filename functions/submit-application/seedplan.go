@@ -142,16 +142,19 @@ func (s *seeder) kindergartenFate(a *seededApp, received time.Time, fixture bool
 		}
 		return
 	}
-	r := s.rnd.IntN(100)
+	// Of every twenty-five decided applications: one refused, one waiting
+	// for documents, one withdrawn by the family; the rest registered.
+	s.decided++
+	r := s.decided % 25
 	if fixture {
-		r = 50
+		r = 24
 	}
 	move(1, submitapplicationapi.Checking, "", mun)
 	switch {
-	case r < 4:
+	case r == 0:
 		move(3+s.rnd.IntN(3), submitapplicationapi.Refused, []string{"documents_not_provided", "not_eligible", "age"}[s.rnd.IntN(3)], mun)
 		return
-	case r < 7:
+	case r == 1:
 		move(2, submitapplicationapi.DocumentsRequested, "", mun)
 		return
 	}
@@ -161,8 +164,14 @@ func (s *seeder) kindergartenFate(a *seededApp, received time.Time, fixture bool
 		s.add(step{kind: stepPrivilege, at: after(2), app: a, confirm: confirm, role: mun})
 	}
 	move(3, submitapplicationapi.Registered, "", mun)
-	if r < 11 && age > 30 {
-		move(3+s.rnd.IntN(age-3), submitapplicationapi.Withdrawn, "", access.Parent)
+	if r == 2 && age > 30 {
+		withdrawn := 4 + s.rnd.IntN((age-4)/2)
+		move(withdrawn, submitapplicationapi.Withdrawn, "", access.Parent)
+		if withdrawn+30 < age { // half of what was withdrawn a month ago is archived
+			if s.withdrawals++; s.withdrawals%2 == 1 {
+				move(withdrawn+30, submitapplicationapi.Archived, "", mun)
+			}
+		}
 		return
 	}
 }
