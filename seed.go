@@ -88,13 +88,15 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	if err != nil {
 		return err
 	}
+	if print {
+		printYear("seeded the school year", ys)
+	}
 	as, err := submitapplication.SeedApplications(ctx, pool, region, submitapplication.SeedOptions{Today: today, Seed: cfg.Random,
 		Outbox: outbox.New(events.Default())})
 	if err != nil {
 		return err
 	}
 	if print {
-		printYear("seeded the school year", ys)
 		fmt.Printf("seeded the services' history: %d first-grade windows, %d programmes, %d certificates, %d applications %v, %d directions in %s\n",
 			as.Windows, as.Programmes, as.Certificates, as.Applications, as.Statuses, as.Directions, as.Took.Round(time.Millisecond))
 	}

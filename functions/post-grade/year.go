@@ -137,9 +137,9 @@ func (w *yearWriter) generate(region registryapi.SeededRegion, today time.Time, 
 	}
 }
 
-// bulk prepares a load into an empty journal: its secondary indexes go
-// until the rows are in (what it returns builds them again). A journal with
-// lessons already keeps its indexes.
+// bulk prepares a load into an empty journal: its secondary indexes and
+// foreign keys go until the rows are in (what it returns restores and checks
+// them). A journal with lessons already keeps them.
 func (w *yearWriter) bulk(ctx context.Context) (func(context.Context) error, error) {
 	var lessons bool
 	if err := w.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.lessons)`).Scan(&lessons); err != nil || lessons {
@@ -148,7 +148,7 @@ func (w *yearWriter) bulk(ctx context.Context) (func(context.Context) error, err
 	if _, err := w.tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 		return nil, err
 	}
-	return db.WithoutIndexes(ctx, w.tx, "journal", "lessons", "marks", "mark_history", "attendance")
+	return db.BulkLoad(ctx, w.tx, "journal", "lessons", "marks", "mark_history", "attendance")
 }
 
 // termOf is the start of the term that holds day (of the last one begun).
@@ -236,7 +236,7 @@ func (w *yearWriter) flush(ctx context.Context, b *yearBatch) error {
 		if len(t.rows) == 0 {
 			continue
 		}
-		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"journal", t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
+		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"journal", t.table}, t.cols, db.CopyRows(t.rows)); err != nil {
 			return fmt.Errorf("seed year: copy %s: %w", t.table, err)
 		}
 	}

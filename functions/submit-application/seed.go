@@ -113,6 +113,8 @@ type seeder struct {
 	// decided, the privileges decided and the withdrawals old enough to be
 	// archived so far.
 	decided, privilegeDecisions, withdrawals int
+	// analysed is how many applications there were at the last ANALYZE.
+	analysed int
 }
 
 // stepKind is what happens to an application on a day.
@@ -252,6 +254,14 @@ func (s *seeder) insert(ctx context.Context, apps []*seededApp) error {
 		return fmt.Errorf("seed applications: history: %w", err)
 	}
 	s.st.Applications += len(apps)
+	if s.st.Applications >= 2*s.analysed+1000 {
+		// The planner learns the table's growing size (this transaction's
+		// rows count), so that each day's moves find their rows by key.
+		if _, err := s.tx.Exec(ctx, `ANALYZE applications.applications`); err != nil {
+			return err
+		}
+		s.analysed = s.st.Applications
+	}
 	return s.f.outbox.EnqueueMany(ctx, s.tx, evs)
 }
 

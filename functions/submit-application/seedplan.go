@@ -284,9 +284,9 @@ var programmeCatalogue = []struct {
 
 // additionalEducation opens four or five programmes in each centre, gives a
 // third of the schoolchildren of its municipality a certificate in the first
-// half of September and has most of them apply to a programme for their age:
-// enrolled while places last, then registered, refused for lack of places
-// or withdrawn, a few still waiting.
+// half of September and has most of them apply to a programme for their age
+// with places left: enrolled, registered or withdrawn; a few apply to a full
+// one and are refused for lack of places.
 func (s *seeder) additionalEducation(ctx context.Context) error {
 	type programme struct {
 		id, org, mun   uuid.UUID
@@ -326,11 +326,21 @@ func (s *seeder) additionalEducation(ctx context.Context) error {
 				}
 				applicant := "seed:parent-of:" + p.Student.String()
 				certs = append(certs, []any{newSeedID(), p.Student, p.BirthDate, applicant, issued, p.BirthDate.AddDate(18, 0, 0)})
-				var fits []*programme
+				// Families apply where places are left; one in twenty applies
+				// to a full programme (and is refused for lack of places).
+				var open, full []*programme
 				for _, pr := range progs {
-					if int16(age) >= pr.ageFrom && int16(age) <= pr.ageTo {
-						fits = append(fits, pr)
+					switch {
+					case int16(age) < pr.ageFrom || int16(age) > pr.ageTo:
+					case pr.left > 0:
+						open = append(open, pr)
+					default:
+						full = append(full, pr)
 					}
+				}
+				fits := open
+				if len(open) == 0 || s.rnd.IntN(20) == 0 {
+					fits = full
 				}
 				if len(fits) == 0 || s.rnd.IntN(10) < 3 {
 					continue
@@ -348,15 +358,16 @@ func (s *seeder) additionalEducation(ctx context.Context) error {
 					return kemerovoAt(received.AddDate(0, 0, days), 10+s.rnd.IntN(7), s.rnd.IntN(60))
 				}
 				switch r := s.rnd.IntN(100); {
+				case pr.left == 0:
+					s.add(step{kind: stepMove, at: at(2), app: a, to: submitapplicationapi.Refused, reason: "no_places", role: access.Director})
 				case r < 5:
 					s.add(step{kind: stepMove, at: at(1), app: a, to: submitapplicationapi.Withdrawn, role: access.Parent})
-				case pr.left > 0 && r < 80:
+				case r < 85:
 					pr.left--
 					s.add(step{kind: stepMove, at: at(1), app: a, to: submitapplicationapi.Registered, role: access.Director})
 					s.add(step{kind: stepMove, at: at(3), app: a, to: submitapplicationapi.Enrolled, role: access.Director})
-				case pr.left == 0:
-					s.add(step{kind: stepMove, at: at(2), app: a, to: submitapplicationapi.Refused, reason: "no_places", role: access.Director})
 				default:
+					pr.left-- // registered: the place is kept until the centre decides
 					s.add(step{kind: stepMove, at: at(1), app: a, to: submitapplicationapi.Registered, role: access.Director})
 				}
 			}

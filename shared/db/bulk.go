@@ -4,39 +4,86 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
-// WithoutIndexes drops, in tx, the secondary indexes of tables in schema —
-// not their primary keys nor the indexes behind unique constraints — so that
-// a bulk load into them writes rows only, and returns what builds the same
-// indexes again (from their definitions as the catalogue holds them). Call it
-// only on tables the load starts empty: building an index over a whole
-// table once is far cheaper than updating it row by row.
-func WithoutIndexes(ctx context.Context, tx pgx.Tx, schema string, tables ...string) (rebuild func(context.Context) error, err error) {
-	rows, err := tx.Query(ctx, `SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-		FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-		WHERE c.relnamespace = $1::regnamespace AND c.relname = ANY($2) AND NOT i.indisprimary AND NOT i.indisunique
-		ORDER BY 1`, schema, tables)
-	if err != nil {
-		return nil, err
+// BulkLoad prepares, in tx, a bulk load into tables of schema that start
+// empty: it drops their secondary indexes (not primary keys nor the indexes
+// behind unique constraints) and their foreign keys, so that the load writes
+// rows only, and returns what restores both from their definitions as the
+// catalogue held them — the indexes built once over the loaded rows, then
+// the foreign keys checked in one pass each. A failed check fails done, and
+// with it the transaction: nothing loaded that breaks a key is committed.
+func BulkLoad(ctx context.Context, tx pgx.Tx, schema string, tables ...string) (done func(context.Context) error, err error) {
+	type def struct{ drop, create string }
+	var indexes, keys []def
+	for _, q := range []struct {
+		sql  string
+		into *[]def
+	}{
+		{`SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+			FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+			WHERE c.relnamespace = $1::regnamespace AND c.relname = ANY($2) AND NOT i.indisprimary AND NOT i.indisunique
+			ORDER BY 1`, &indexes},
+		{`SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', k.conrelid::regclass, k.conname),
+			       format('ALTER TABLE %s ADD CONSTRAINT %I %s', k.conrelid::regclass, k.conname, pg_get_constraintdef(k.oid))
+			FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+			WHERE c.relnamespace = $1::regnamespace AND c.relname = ANY($2) AND k.contype = 'f'
+			ORDER BY 1`, &keys},
+	} {
+		rows, err := tx.Query(ctx, q.sql, schema, tables)
+		if err != nil {
+			return nil, err
+		}
+		var d def
+		if _, err := pgx.ForEachRow(rows, []any{&d.drop, &d.create}, func() error { *q.into = append(*q.into, d); return nil }); err != nil {
+			return nil, err
+		}
 	}
-	var names, defs []string
-	var name, def string
-	if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error { names, defs = append(names, name), append(defs, def); return nil }); err != nil {
-		return nil, err
-	}
-	for _, n := range names {
-		if _, err := tx.Exec(ctx, "DROP INDEX "+n); err != nil {
-			return nil, fmt.Errorf("drop index %s: %w", n, err)
+	for _, d := range append(keys, indexes...) {
+		if _, err := tx.Exec(ctx, d.drop); err != nil {
+			return nil, fmt.Errorf("bulk load: %s: %w", d.drop, err)
 		}
 	}
 	return func(ctx context.Context) error {
-		for i, d := range defs {
-			if _, err := tx.Exec(ctx, d); err != nil {
-				return fmt.Errorf("rebuild index %s: %w", names[i], err)
+		for _, d := range append(indexes, keys...) {
+			if _, err := tx.Exec(ctx, d.create); err != nil {
+				return fmt.Errorf("bulk load: %s: %w", d.create, err)
 			}
 		}
 		return nil
 	}, nil
+}
+
+// CopyRows is pgx.CopyFromRows for rows that hold google/uuid values: each
+// is handed to pgx as its 16 bytes, which pgx writes as they are, instead of
+// through driver.Valuer (formatted as text, then parsed back: most of the
+// time of a large COPY).
+func CopyRows(rows [][]any) pgx.CopyFromSource { return &copyRows{rows: rows} }
+
+type copyRows struct {
+	rows [][]any
+	i    int
+}
+
+func (c *copyRows) Next() bool { c.i++; return c.i <= len(c.rows) }
+
+func (c *copyRows) Err() error { return nil }
+
+func (c *copyRows) Values() ([]any, error) {
+	row := c.rows[c.i-1]
+	for j, v := range row {
+		switch id := v.(type) {
+		case uuid.UUID:
+			row[j] = [16]byte(id)
+		case *uuid.UUID:
+			if id == nil {
+				row[j] = nil
+			} else {
+				row[j] = [16]byte(*id)
+			}
+		}
+	}
+	return row, nil
 }
