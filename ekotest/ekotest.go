@@ -147,6 +147,17 @@ func (w *World) checkDeclared(t testing.TB) {
 	}
 }
 
+// SetClock sets the clock of the mounted function name (function.Clock):
+// the time its rules read as now (nil: the real time again).
+func (w *World) SetClock(t testing.TB, name string, now func() time.Time) {
+	t.Helper()
+	f, ok := w.Function(name).(interface{ SetClock(func() time.Time) })
+	if !ok {
+		t.Fatalf("function %s has no clock to set", name)
+	}
+	f.SetClock(now)
+}
+
 // Deliver delivers every pending event to its consumers and returns how many.
 func (w *World) Deliver(t testing.TB) int {
 	t.Helper()

@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	postgrade "github.com/kuzbass/eko/functions/post-grade"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
@@ -20,8 +21,7 @@ func TestLivedInYear(t *testing.T) {
 	day := time.Date(kuzbass.AcademicYearOf(time.Now()), time.December, 7, 0, 0, 0, 0, time.UTC)
 	day = day.AddDate(0, 0, (8-int(day.Weekday()))%7) // a Monday
 	w := newWorld(t, worldOptions{year: day})
-	journal := w.sys.Function(postgrade.Name).(*postgrade.Function)
-	journal.Now = func() time.Time { return day.Add(3 * time.Hour) } // 10:00 in Kemerovo
+	w.sys.SetClock(t, postgradeapi.Name, func() time.Time { return day.Add(3 * time.Hour) }) // 10:00 in Kemerovo
 
 	teacher := w.browser()
 	teacher.login("teacher-s1", "/journal")
@@ -29,7 +29,7 @@ func TestLivedInYear(t *testing.T) {
 	if p.status != http.StatusOK || !strings.Contains(p.body, `id="lessons"`) || strings.Contains(p.body, "lessons-last-day") {
 		t.Fatalf("teacher-s1's journal on a Monday of the seeded year: %d %.2000s", p.status, p.body)
 	}
-	journal.Now = func() time.Time { return day.AddDate(0, 0, 6).Add(3 * time.Hour) } // the Sunday after
+	w.sys.SetClock(t, postgradeapi.Name, func() time.Time { return day.AddDate(0, 0, 6).Add(3 * time.Hour) }) // the Sunday after
 	p = teacher.get("/journal")
 	if !strings.Contains(p.body, `id="lessons-last-day"`) || !strings.Contains(p.body, "Журнал: "+day.Format("02.01.2006")) ||
 		!strings.Contains(p.body, `id="lessons"`) {
