@@ -332,12 +332,12 @@ func TestBrowserTeacherMarksParentSees(t *testing.T) {
 	}
 }
 
-// TestBrowserColumnSurvivesTheSession: with a short token lifetime the
+// TestBrowserColumnSurvivesTheSession: with a short token lifetime (four seconds) the
 // teacher's session ends while she types a column; saving sends her through
 // the login page, and once she is back the column she typed is saved.
 func TestBrowserColumnSurvivesTheSession(t *testing.T) {
 	ctx := headless(t)
-	w := newWorld(t, worldOptions{tokenTTL: 2 * time.Second, refreshTTL: 3 * time.Second})
+	w := newWorld(t, worldOptions{tokenTTL: 4 * time.Second, refreshTTL: 5 * time.Second})
 	lesson := mathLesson(t, w)
 	base := w.server.URL
 	do, text := drive(t, ctx)
@@ -346,7 +346,7 @@ func TestBrowserColumnSurvivesTheSession(t *testing.T) {
 		chromedp.Click(chromedp.ID("login-teacher-s1")), chromedp.WaitVisible(chromedp.ID("journal-grid")))
 	do("type the column", chromedp.SetValue(chromedp.ID("topic"), "Деление дробей"),
 		chromedp.Click(chromedp.CSS(row+" input.mark-input")), chromedp.SendKeys(chromedp.CSS(row+" input.mark-input"), "4"))
-	time.Sleep(4 * time.Second) // both tokens have expired: the session has ended
+	time.Sleep(6 * time.Second) // both tokens have expired: the session has ended
 	do("save: the provider asks to log in again", chromedp.Click(chromedp.ID("lesson-save")), chromedp.WaitVisible(chromedp.ID("login-teacher-s1")))
 	do("log in again: the column is saved", chromedp.Click(chromedp.ID("login-teacher-s1")), chromedp.WaitVisible(chromedp.ID("saved")))
 	if m := text(row + " td.marks"); !strings.Contains(m, "4") {

@@ -62,13 +62,13 @@ func TestSessionRenewal(t *testing.T) {
 // back, the column is saved; a form without the session's CSRF token is
 // refused, and another person's login drops the kept form.
 func TestFormAfterSessionEnded(t *testing.T) {
-	w := newWorld(t, worldOptions{tokenTTL: 2 * time.Second, refreshTTL: 3 * time.Second})
+	w := newWorld(t, worldOptions{tokenTTL: 4 * time.Second, refreshTTL: 5 * time.Second})
 	lesson := mathLesson(t, w)
 	teacher := w.browser()
 	teacher.login("teacher-s1", "/journal/lessons/"+lesson)
 	page := teacher.get("/journal/lessons/" + lesson)
 	csrf := csrfOf(t, page.body)
-	time.Sleep(4 * time.Second) // the access token and the refresh token have both expired
+	time.Sleep(6 * time.Second) // the access token and the refresh token have both expired
 	form := url.Values{"csrf": {csrf}, "kind": {"oral"}, "topic": {"Деление дробей"}, "topic_was": {""},
 		"student": {w.ids["student1"]}, "mark_" + w.ids["student1"]: {"5"}}
 	marks := func() int {
@@ -111,7 +111,7 @@ func TestFormAfterSessionEnded(t *testing.T) {
 	}
 
 	// Another person logs in on the same browser: the kept form is dropped.
-	time.Sleep(4 * time.Second)
+	time.Sleep(6 * time.Second)
 	page = teacher.get("/journal/lessons/" + lesson)
 	if page.status != http.StatusSeeOther {
 		t.Fatalf("the session should have ended again: %d", page.status)

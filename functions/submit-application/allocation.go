@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,14 +17,20 @@ import (
 //
 // A municipality offers places per (kindergarten, age band, group type) and
 // runs an allocation: every application in its queue whose desired start is
-// on or before the run's start date takes part, in queue order (the privilege
-// that counts, then receipt time, then sequence), and each is directed to its
-// first preferred kindergarten that still has a free place in its age band and
-// group type. allocate is a pure function of the places and the queue, so a
-// draft recomputed from the same inputs is the same draft, to the byte
-// (the digest says so). Confirming a draft recomputes it under the
-// municipality's queue lock and issues its directions only if the digest is
-// unchanged; otherwise the queue changed since the official reviewed it.
+// on or before the run's start date takes part. Each kindergarten ranks the
+// children in its own queue (the privilege that counts in that kindergarten,
+// then receipt time, then sequence), and the places go by applicant-proposing
+// deferred acceptance (Gale–Shapley; Abdulkadiroğlu & Sönmez, 2003): no child
+// is refused a kindergarten whose place went to a child behind it in that
+// kindergarten's queue (stable), no place stays free that a child who listed
+// it wanted (non-wasteful), and listing kindergartens in one's true order is
+// always best for a family. When every kindergarten ranks the children alike
+// it gives what a single pass in queue order gives. allocate is a pure
+// function of the places and the queues, so a draft recomputed from the same
+// inputs is the same draft, to the byte (the digest says so). Confirming a
+// draft recomputes it under the municipality's queue lock and issues its
+// directions only if the digest is unchanged; otherwise the queue changed
+// since the official reviewed it.
 
 // Reasons a preference was or was not given, per preference in order.
 const (
@@ -45,13 +52,28 @@ type placeKey struct {
 	group        string
 }
 
-// candidate is an application taking part in an allocation.
+// candidate is an application taking part in an allocation, in the order
+// the results list them (the best privilege it has anywhere, receipt, sequence).
 type candidate struct {
 	app         uuid.UUID
 	band        int16
 	group       string
 	privilege   *string
 	preferences []uuid.UUID
+	// ranks[i] is the rank of the privilege that counts in preferences[i]
+	// (1 extraordinary … 4 none); nil: the same in every kindergarten.
+	ranks []int16
+	// arrival is the candidate's place by receipt time and sequence: what
+	// decides between equal privileges in every queue.
+	arrival int
+}
+
+// rank is the candidate's privilege rank in its i-th preference.
+func (c *candidate) rank(i int) int16 {
+	if c.ranks == nil {
+		return 4
+	}
+	return c.ranks[i]
 }
 
 // allocationResult is the outcome of an allocation for one candidate, with
@@ -70,32 +92,75 @@ type allocationResult struct {
 	reasons      []string
 }
 
-// allocate directs each candidate, in the given (queue) order, to its first
-// preference with a free place in its age band and group type. It does not
-// change places.
+// allocate directs the candidates by deferred acceptance: each free
+// candidate proposes to its next preference; a group of places (the
+// kindergarten, the candidate's age band and group type) holds the best
+// proposers by that kindergarten's queue order up to its places and turns
+// away the rest, who propose further. It ends when nobody is turned away
+// with preferences left. Every preference up to the one given is explained:
+// directed, no places offered there, or taken — its places went to children
+// ahead in that kindergarten's queue. Results are in the candidates' order;
+// places is not changed.
 func allocate(cands []candidate, places map[placeKey]int) []allocationResult {
-	free := make(map[placeKey]int, len(places))
-	for k, n := range places {
-		free[k] = n
+	type proposal struct{ cand, pref int }
+	ahead := func(a, b proposal) bool { // a stands before b in the queue of the kindergarten both proposed to
+		ra, rb := cands[a.cand].rank(a.pref), cands[b.cand].rank(b.pref)
+		if ra != rb {
+			return ra < rb
+		}
+		return cands[a.cand].arrival < cands[b.cand].arrival
+	}
+	held := map[placeKey][]proposal{} // each kept in queue order
+	next := make([]int, len(cands))
+	reasons := make([][]string, len(cands))
+	free := make([]int, len(cands))
+	for i := range cands {
+		free[i] = i
+	}
+	for len(free) > 0 {
+		i := free[len(free)-1]
+		free = free[:len(free)-1]
+		c := &cands[i]
+		for next[i] < len(c.preferences) {
+			j := next[i]
+			next[i]++
+			k := placeKey{c.preferences[j], c.band, c.group}
+			if places[k] <= 0 {
+				reasons[i] = append(reasons[i], reasonNoPlaces)
+				continue
+			}
+			p := proposal{i, j}
+			list := held[k]
+			at := len(list)
+			for at > 0 && ahead(p, list[at-1]) {
+				at--
+			}
+			if at >= places[k] { // every place went to children ahead of it here
+				reasons[i] = append(reasons[i], reasonTaken)
+				continue
+			}
+			list = append(list[:at], append([]proposal{p}, list[at:]...)...)
+			reasons[i] = append(reasons[i], reasonDirected)
+			if len(list) > places[k] { // the last held is turned away and proposes further
+				out := list[len(list)-1]
+				list = list[:len(list)-1]
+				reasons[out.cand][len(reasons[out.cand])-1] = reasonTaken
+				free = append(free, out.cand)
+			}
+			held[k] = list
+			break
+		}
 	}
 	out := make([]allocationResult, len(cands))
 	for i, c := range cands {
 		r := allocationResult{ordinal: int32(i + 1), app: c.app, outcome: outcomeNotDirected, band: c.band, group: c.group,
-			privilege: c.privilege, preferences: c.preferences, reasons: make([]string, 0, len(c.preferences))}
-		for j, kg := range c.preferences {
-			k := placeKey{kg, c.band, c.group}
-			if free[k] > 0 {
-				free[k]--
-				pref := int16(j + 1)
-				r.outcome, r.kindergarten, r.preference = outcomeDirected, &c.preferences[j], &pref
-				r.reasons = append(r.reasons, reasonDirected)
-				break
-			}
-			if places[k] > 0 {
-				r.reasons = append(r.reasons, reasonTaken)
-			} else {
-				r.reasons = append(r.reasons, reasonNoPlaces)
-			}
+			privilege: c.privilege, preferences: c.preferences, reasons: reasons[i]}
+		if r.reasons == nil {
+			r.reasons = []string{}
+		}
+		if n := len(r.reasons); n > 0 && r.reasons[n-1] == reasonDirected {
+			pref := int16(n)
+			r.outcome, r.kindergarten, r.preference = outcomeDirected, &c.preferences[n-1], &pref
 		}
 		out[i] = r
 	}
@@ -175,37 +240,47 @@ func loadPlaces(ctx context.Context, tx pgx.Tx, run uuid.UUID) (map[placeKey]int
 	return places, rows.Err()
 }
 
-// loadCandidates reads, in queue order, the applications of the
-// municipality's queue whose desired start is on or before start, each with
-// its preferences in order.
+// loadCandidates reads the applications of the municipality's queue whose
+// desired start is on or before start, each with its preferences in order
+// and the privilege rank that counts in each, and returns them in the order
+// results are listed: the best privilege an application has anywhere, then
+// receipt time and sequence (its arrival).
 func loadCandidates(ctx context.Context, tx pgx.Tx, municipality uuid.UUID, start time.Time) ([]candidate, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT application_id, kindergarten_id, age_band, group_type, privilege
+		SELECT application_id, kindergarten_id, age_band, group_type, privilege, privilege_rank
 		FROM applications.queue_positions
 		WHERE municipality_id = $1 AND desired_start <= $2
-		ORDER BY privilege_rank, received_at, seq, preference`, municipality, start)
+		ORDER BY received_at, seq, preference`, municipality, start)
 	if err != nil {
 		return nil, fmt.Errorf("allocation: queue of %s: %w", municipality, err)
 	}
 	defer rows.Close()
 	var cands []candidate
+	var best []int16
 	var app, kg uuid.UUID
-	var band int16
+	var band, rank int16
 	var group string
 	var privilege *string
 	for rows.Next() {
-		if err := rows.Scan(&app, &kg, &band, &group, &privilege); err != nil {
+		if err := rows.Scan(&app, &kg, &band, &group, &privilege, &rank); err != nil {
 			return nil, err
 		}
 		if n := len(cands); n > 0 && cands[n-1].app == app {
-			cands[n-1].preferences = append(cands[n-1].preferences, kg)
+			c := &cands[n-1]
+			c.preferences, c.ranks = append(c.preferences, kg), append(c.ranks, rank)
+			if rank < best[n-1] {
+				best[n-1], c.privilege = rank, privilege
+			}
 			continue
 		}
-		cands = append(cands, candidate{app: app, band: band, group: group, privilege: privilege, preferences: []uuid.UUID{kg}})
+		cands = append(cands, candidate{app: app, band: band, group: group, privilege: privilege, preferences: []uuid.UUID{kg},
+			ranks: []int16{rank}, arrival: len(cands)})
+		best = append(best, rank)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("allocation: queue of %s: %w", municipality, err)
 	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return int(best[a.arrival]) - int(best[b.arrival]) })
 	return cands, nil
 }
 
