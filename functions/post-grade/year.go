@@ -111,7 +111,7 @@ func (w *yearWriter) generate(region registryapi.SeededRegion, today time.Time, 
 		}
 		terms := cal.terms(kind)
 		for no, t := range terms {
-			b.periods = append(b.periods, []any{newUUID(), s.ID, int32(region.AcademicYear), kind, int16(no + 1), t.from, t.to})
+			b.periods = append(b.periods, []any{newID(), s.ID, int32(region.AcademicYear), kind, int16(no + 1), t.from, t.to})
 		}
 		classes, assignments := planSchool(s, w.subjects, region.AcademicYear, rnd)
 		for _, a := range assignments {
@@ -119,8 +119,9 @@ func (w *yearWriter) generate(region registryapi.SeededRegion, today time.Time, 
 		}
 		maker := w.maker
 		maker.rnd = rnd
+		truancy := termOf(terms, today)
 		for _, c := range classes {
-			c.truancy = termOf(terms, today)
+			c.truancy = truancy
 			if rnd.IntN(5) == 0 && len(c.pupils) > 2 {
 				c.pupils[rnd.IntN(len(c.pupils)/2)].truant = true
 			}
@@ -236,7 +237,7 @@ func (w *yearWriter) flush(ctx context.Context, b *yearBatch) error {
 		if len(t.rows) == 0 {
 			continue
 		}
-		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"journal", t.table}, t.cols, db.CopyRows(t.rows)); err != nil {
+		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"journal", t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
 			return fmt.Errorf("seed year: copy %s: %w", t.table, err)
 		}
 	}

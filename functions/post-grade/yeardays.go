@@ -91,7 +91,7 @@ func (g *dayMaker) class(c *yearClass, from, to time.Time, known map[lessonKey]k
 			}
 			id := k.id
 			if !seen {
-				id = newUUID()
+				id = newID()
 			}
 			t := g.lesson(c, s, id, d, past, rows)
 			if seen {
@@ -196,7 +196,7 @@ func (g *dayMaker) lesson(c *yearClass, s slot, id uuid.UUID, d time.Time, past 
 // mark adds one mark with its history; one in 250 was changed a few days
 // later, with the reason, so that the mark's history has two entries.
 func (g *dayMaker) mark(rows *yearRows, lesson uuid.UUID, a *yearAssignment, c *yearClass, p *yearPupil, d time.Time, kind string, v int16, posted time.Time) {
-	id := newUUID()
+	id := newID()
 	rows.marksN++
 	version, updated, first := int32(1), posted, v
 	if g.rnd.IntN(250) == 0 && d.Before(g.today.AddDate(0, 0, -3)) {

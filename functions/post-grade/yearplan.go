@@ -121,7 +121,7 @@ func planSchool(s registryapi.SeededSchool, subjects map[string]uuid.UUID, year 
 				continue
 			}
 			load[teacher] += h
-			a := &yearAssignment{id: newUUID(), school: s.ID, class: c.ID, teacher: teacher, subject: subjects[cu.subject], code: cu.subject}
+			a := &yearAssignment{id: newID(), school: s.ID, class: c.ID, teacher: teacher, subject: subjects[cu.subject], code: cu.subject}
 			own = append(own, a)
 			for range h {
 				yc.slots = append(yc.slots, slot{a: a})
@@ -211,5 +211,3 @@ func sortSlots(slots []slot) {
 func ability(rnd *rand.Rand) float64 {
 	return min(4.95, max(2.5, 3.95+rnd.NormFloat64()*0.55))
 }
-
-func newUUID() uuid.UUID { id, _ := uuid.NewV7(); return id }

@@ -151,11 +151,8 @@ func kemerovoAt(day time.Time, hour, minute int) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, kemerovo)
 }
 
-// dayOf is the Kuzbass date of t.
-func dayOf(t time.Time) time.Time { return kuzbass.Date(t) }
-
 func (s *seeder) add(st step) {
-	d := dayOf(st.at)
+	d := kuzbass.Date(st.at)
 	if s.steps == nil {
 		s.steps = map[time.Time][]step{}
 	}
@@ -174,15 +171,13 @@ func (s *seeder) windows(ctx context.Context) error {
 		{2, kemerovoAt(time.Date(y, time.July, 6, 0, 0, 0, 0, time.UTC), 8, 0), kemerovoAt(time.Date(y, time.September, 5, 0, 0, 0, 0, time.UTC), 18, 0)},
 	} {
 		if _, err := s.tx.Exec(ctx, `INSERT INTO applications.enrollment_windows (id, academic_year, window_no, opens_at, closes_at)
-			VALUES ($1, $2, $3, $4, $5)`, newSeedID(), int32(y), w.no, w.opens, w.close); err != nil {
+			VALUES ($1, $2, $3, $4, $5)`, uuid.Must(uuid.NewV7()), int32(y), w.no, w.opens, w.close); err != nil {
 			return fmt.Errorf("seed applications: window: %w", err)
 		}
 		s.st.Windows++
 	}
 	return nil
 }
-
-func newSeedID() uuid.UUID { id, _ := uuid.NewV7(); return id }
 
 // receive makes an application as the write path makes it, in status
 // submitted; the step that receives it writes it.
@@ -191,7 +186,7 @@ func (s *seeder) receive(service submitapplicationapi.Service, channel string, c
 	raw, _ := json.Marshal(data)
 	c := child
 	a := &seededApp{application: &application{Application: submitapplicationapi.Application{
-		ID: newSeedID(), Service: service, Channel: channel, Status: submitapplicationapi.Submitted, ChildID: &c,
+		ID: uuid.Must(uuid.NewV7()), Service: service, Channel: channel, Status: submitapplicationapi.Submitted, ChildID: &c,
 		ChildBirthDate: birth.Format(time.DateOnly), OrganisationID: target, OrganisationIDs: orgs, MunicipalityID: mun,
 		ReceivedAt: at, UpdatedAt: at, Data: raw}, applicantSubject: applicant, requestHash: hashOf(data)},
 		childKey: childKey, targetKey: targetKey, applicantPerson: person}

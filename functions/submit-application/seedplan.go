@@ -14,6 +14,7 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // fixtureKindergarten is the kindergarten of the fixture logins (kg-director-1):
@@ -181,7 +182,7 @@ func (s *seeder) kindergartenFate(a *seededApp, received time.Time, fixture bool
 // confirmed as the municipal authority does it, then the families' answers
 // and the enrolments planned.
 func (s *seeder) allocate(ctx context.Context, at time.Time) error {
-	day := dayOf(at)
+	day := kuzbass.Date(at)
 	rows, err := s.tx.Query(ctx, `SELECT DISTINCT kindergarten_id, age_band, group_type FROM applications.queue_positions
 		WHERE municipality_id = $1 AND desired_start <= $2 ORDER BY 1, 2, 3`, s.allocationMun, day)
 	if err != nil {
@@ -198,7 +199,7 @@ func (s *seeder) allocate(ctx context.Context, at time.Time) error {
 	if len(places) == 0 {
 		return nil
 	}
-	id := newSeedID()
+	id := uuid.Must(uuid.NewV7())
 	if _, err := s.tx.Exec(ctx, `INSERT INTO applications.allocation_runs (id, municipality_id, start_date, response_days, status, created_by, created_at)
 		VALUES ($1, $2, $3, 14, 'draft', 'eko-seed', $4)`, id, s.allocationMun, day, at.Add(-time.Hour)); err != nil {
 		return err
@@ -297,7 +298,7 @@ func (s *seeder) additionalEducation(ctx context.Context) error {
 	for _, o := range s.region.AdditionalEducation {
 		for _, i := range s.rnd.Perm(len(programmeCatalogue))[:4+s.rnd.IntN(2)] {
 			c := programmeCatalogue[i]
-			p := &programme{id: newSeedID(), org: o.ID, mun: o.Municipality, ageFrom: c.ageFrom, ageTo: c.ageTo, capacity: 15 + s.rnd.IntN(16)}
+			p := &programme{id: uuid.Must(uuid.NewV7()), org: o.ID, mun: o.Municipality, ageFrom: c.ageFrom, ageTo: c.ageTo, capacity: 15 + s.rnd.IntN(16)}
 			p.left = p.capacity
 			if _, err := s.tx.Exec(ctx, `INSERT INTO applications.programmes (id, organisation_id, municipality_id, name, age_from, age_to, capacity)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.id, p.org, p.mun, c.name, c.ageFrom, c.ageTo, int32(p.capacity)); err != nil {
@@ -325,7 +326,7 @@ func (s *seeder) additionalEducation(ctx context.Context) error {
 					continue
 				}
 				applicant := "seed:parent-of:" + p.Student.String()
-				certs = append(certs, []any{newSeedID(), p.Student, p.BirthDate, applicant, issued, p.BirthDate.AddDate(18, 0, 0)})
+				certs = append(certs, []any{uuid.Must(uuid.NewV7()), p.Student, p.BirthDate, applicant, issued, p.BirthDate.AddDate(18, 0, 0)})
 				// Families apply where places are left; one in twenty applies
 				// to a full programme (and is refused for lack of places).
 				var open, full []*programme
@@ -350,7 +351,7 @@ func (s *seeder) additionalEducation(ctx context.Context) error {
 				a := s.receive(submitapplicationapi.AdditionalEducation, submitapplicationapi.ChannelCabinet, student, student.String(), p.BirthDate,
 					applicant, nil, pr.org, []uuid.UUID{pr.org}, pr.mun, "programme:"+pr.id.String(),
 					submitapplicationapi.AdditionalEducationData{ProgrammeID: pr.id.String()}, issued.Add(time.Duration(1+s.rnd.IntN(48))*time.Hour))
-				received := dayOf(a.ReceivedAt)
+				received := kuzbass.Date(a.ReceivedAt)
 				if !received.Before(s.today.AddDate(0, 0, -2)) {
 					continue
 				}

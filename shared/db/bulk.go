@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -54,36 +53,4 @@ func BulkLoad(ctx context.Context, tx pgx.Tx, schema string, tables ...string) (
 		}
 		return nil
 	}, nil
-}
-
-// CopyRows is pgx.CopyFromRows for rows that hold google/uuid values: each
-// is handed to pgx as its 16 bytes, which pgx writes as they are, instead of
-// through driver.Valuer (formatted as text, then parsed back: most of the
-// time of a large COPY).
-func CopyRows(rows [][]any) pgx.CopyFromSource { return &copyRows{rows: rows} }
-
-type copyRows struct {
-	rows [][]any
-	i    int
-}
-
-func (c *copyRows) Next() bool { c.i++; return c.i <= len(c.rows) }
-
-func (c *copyRows) Err() error { return nil }
-
-func (c *copyRows) Values() ([]any, error) {
-	row := c.rows[c.i-1]
-	for j, v := range row {
-		switch id := v.(type) {
-		case uuid.UUID:
-			row[j] = [16]byte(id)
-		case *uuid.UUID:
-			if id == nil {
-				row[j] = nil
-			} else {
-				row[j] = [16]byte(*id)
-			}
-		}
-	}
-	return row, nil
 }

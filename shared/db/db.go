@@ -63,6 +63,10 @@ func Open(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	if _, ok := rp["application_name"]; !ok {
 		rp["application_name"] = "eko"
 	}
+	pc.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		writeUUIDsAsBytes(c.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("db: connect: %w", err)

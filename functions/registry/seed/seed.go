@@ -25,7 +25,6 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/functions/registry"
-	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
 )
@@ -126,7 +125,7 @@ func (l *loader) copy(ctx context.Context, tx pgx.Tx, st *Stats) error {
 		{"enrollments", []string{"id", "person_id", "organisation_id", "class_id", "academic_year", "starts_on"}, l.enrollments, &st.Enrollments},
 		{"parent_links", []string{"id", "parent_id", "child_id", "relation", "source"}, l.links, &st.Links},
 	} {
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"registry", t.table}, t.cols, db.CopyRows(t.rows))
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"registry", t.table}, t.cols, pgx.CopyFromRows(t.rows))
 		if err != nil {
 			return fmt.Errorf("seed: copy %s: %w", t.table, err)
 		}
