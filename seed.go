@@ -76,7 +76,7 @@ func Seed(ctx context.Context, cfg SeedConfig) error {
 	}
 	fmt.Printf("seeded %s: %d municipalities, %d organisations, %d classes, %d people, %d staff roles, %d enrollments, %d parent links in %s\n",
 		cfg.Scale, st.Municipalities, st.Organisations, st.Classes, st.People, st.Staff, st.Enrollments, st.Links, st.Took.Round(time.Millisecond))
-	fmt.Printf("announced %d enrollments (enrollment.created) for the functions that follow them\n", n)
+	fmt.Printf("announced %d enrollments and parent links (enrollment.created, parent-link.created) for the functions that follow them\n", n)
 	return seedYear(ctx, pool, st.Region, cfg, today, true)
 }
 
@@ -138,15 +138,21 @@ func SeedRegistry(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, f
 }
 
 // seedRegion seeds the registry's tables directly; the functions that follow
-// enrollments (the journal's roster) learn them from their events, written
-// to the outbox here and delivered by the relay.
+// enrollments and families (the journal's roster, the applications' sibling
+// right) learn them from their events, written to the outbox here and
+// delivered by the relay.
 func seedRegion(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx *fixtures.Set, opts seed.Options) (seed.Stats, int, error) {
 	st, err := seed.Run(ctx, pool, p, fx, opts)
 	if err != nil {
 		return st, 0, err
 	}
-	n, err := registry.AnnounceEnrollments(ctx, pool, outbox.New(events.Default()))
-	return st, n, err
+	w := outbox.New(events.Default())
+	n, err := registry.AnnounceEnrollments(ctx, pool, w)
+	if err != nil {
+		return st, n, err
+	}
+	links, err := registry.AnnounceParentLinks(ctx, pool, w)
+	return st, n + links, err
 }
 
 // ResealConfig configures `eko reseal`.

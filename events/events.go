@@ -46,6 +46,11 @@ var routes = []Route{
 	// the registry's enrollments.
 	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
 	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	// submit-application keeps the families and where each child studies, for
+	// the sibling right in the kindergarten queue and first grade.
+	{Type: "ru.kuzbass.eko.parent-link.created.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
+	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
+	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
 }
 
 //go:embed schemas

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/db"
@@ -60,6 +62,8 @@ func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, pl
 	received := time.Now().Add(-2 * 365 * 24 * time.Hour)
 	birthFrom := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 	appRows := make([][]any, benchApplications)
+	var linkRows, enrollRows [][]any
+	benchSiblingEnrollments = nil
 	ids := make([]uuid.UUID, benchApplications)
 	for i := range appRows {
 		id, _ := uuid.NewV7()
@@ -78,16 +82,27 @@ func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, pl
 		case r < 15:
 			group = "compensating"
 		}
+		// Privileges that differ between kindergartens: a brother or sister
+		// the registry shows in one of the chosen kindergartens (one in
+		// eight), a sibling claim staff confirmed in one (one in thirty).
 		privileges := "[]"
-		switch r := rnd.IntN(100); {
-		case r < 3:
+		child := uuid.New()
+		switch r := rnd.IntN(1000); {
+		case r < 30:
 			privileges = `[{"kind":"extraordinary","document":"удостоверение","confirmed":true}]`
-		case r < 8:
+		case r < 80:
 			privileges = `[{"kind":"first_priority","document":"справка","confirmed":true}]`
-		case r < 15:
-			privileges = `[{"kind":"sibling","document":"справка","confirmed":true}]`
-		case r < 20:
+		case r < 113:
+			privileges = `[{"kind":"sibling","document":"справка","confirmed":true,"kindergartens":["` + prefs[rnd.IntN(n)].String() + `"]}]`
+		case r < 150:
 			privileges = `[{"kind":"sibling","document":"справка","confirmed":false}]`
+		case r < 275:
+			parent, sib := uuid.New(), uuid.New()
+			linkRows = append(linkRows, []any{uuid.New(), parent, child, received}, []any{uuid.New(), parent, sib, received})
+			e := registryapi.EnrollmentEvent{EnrollmentID: uuid.NewString(), PersonID: sib.String(), OrganisationID: prefs[rnd.IntN(n)].String(),
+				AcademicYear: 2026, StartsOn: "2026-09-01"}
+			benchSiblingEnrollments = append(benchSiblingEnrollments, e)
+			enrollRows = append(enrollRows, []any{uuid.MustParse(e.EnrollmentID), sib, uuid.MustParse(e.OrganisationID), time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), received})
 		}
 		quoted := make([]string, n)
 		for j, p := range prefs {
@@ -95,7 +110,6 @@ func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, pl
 		}
 		data := fmt.Sprintf(`{"preferences":[%s],"desired_start":%q,"group_type":%q,"privileges":%s}`,
 			strings.Join(quoted, ","), starts[rnd.IntN(len(starts))], group, privileges)
-		child := uuid.New()
 		seq := int64(1_000_000 + i)
 		at := received.Add(time.Duration(i) * 500 * time.Millisecond)
 		appRows[i] = []any{id, seq, fmt.Sprintf("ДС-2025-%07d", seq), "kindergarten", "cabinet", child, child.String(),
@@ -108,8 +122,16 @@ func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, pl
 			"idempotency_key", "request_hash"}, pgx.CopyFromRows(appRows)); err != nil {
 		b.Fatal(err)
 	}
+	if _, err := w.db.Pool.CopyFrom(ctx, pgx.Identifier{"applications", "family_links"}, []string{"link_id", "parent_id", "child_id", "event_time"},
+		pgx.CopyFromRows(linkRows)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := w.db.Pool.CopyFrom(ctx, pgx.Identifier{"applications", "enrollments"},
+		[]string{"enrollment_id", "person_id", "organisation_id", "starts_on", "event_time"}, pgx.CopyFromRows(enrollRows)); err != nil {
+		b.Fatal(err)
+	}
 	w.exec(`SELECT setval('applications.application_seq', 2000000)`)
-	w.exec(`ANALYZE applications.applications`)
+	w.exec(`ANALYZE applications.applications; ANALYZE applications.family_links; ANALYZE applications.enrollments`)
 	copied := time.Since(began)
 
 	began = time.Now()
@@ -143,6 +165,10 @@ func allocationWorld(b *testing.B) (w *world, mun uuid.UUID, kgs []uuid.UUID, pl
 	}
 	return w, mun, kgs, places
 }
+
+// benchSiblingEnrollments are the enrollments of the brothers and sisters
+// allocationWorld made, as the registry announces them.
+var benchSiblingEnrollments []registryapi.EnrollmentEvent
 
 func containsUUID(list []uuid.UUID, id uuid.UUID) bool {
 	for _, x := range list {
@@ -251,4 +277,45 @@ func BenchmarkAllocate100k(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/confirm")
 	})
+}
+
+// BenchmarkSiblingEnrollment measures what one brother's or sister's
+// enrollment change costs the queue, through the real event path: the
+// registry's enrollment.changed delivered to the events endpoint (the inbox
+// record, the kept enrollment, the brothers and sisters found, their
+// applications compared with the rule and their queues recalculated with
+// the causes recorded), in the queue of allocationWorld (benchApplications
+// over benchKindergartens). Each change ends an enrollment yesterday or opens
+// it again, so every one moves a queue. It reports the median and the 99th
+// percentile.
+func BenchmarkSiblingEnrollment(b *testing.B) {
+	w, _, _, _ := allocationWorld(b)
+	list := benchSiblingEnrollments
+	if len(list) == 0 {
+		b.Fatal("no sibling enrollments")
+	}
+	yesterday := kemerovoDay(-1)
+	at := time.Now()
+	var took []time.Duration
+	moved := w.count(`SELECT count(*) FROM applications.queue_history`)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e := list[i%len(list)]
+		if (i/len(list))%2 == 0 {
+			e.EndsOn = &yesterday
+		}
+		at = at.Add(time.Millisecond)
+		began := time.Now()
+		code, resp := w.deliverRegistryEvent(uuid.NewString(), registryapi.EventEnrollmentChanged, at,
+			registryapi.EnrollmentChangedEvent{EnrollmentEvent: e, Fields: []string{"ends_on"}})
+		took = append(took, time.Since(began))
+		if code != http.StatusNoContent {
+			b.Fatalf("%d %s", code, resp)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(w.count(`SELECT count(*) FROM applications.queue_history`)-moved)/float64(b.N), "moves/change")
 }

@@ -348,6 +348,9 @@ func TestPrivilegeBadInput(t *testing.T) {
 		{"the ministry", "ministry", path, privilegeBody("sibling", true), 403, "", ""},
 		{"a school's director", "director-s1", path, privilegeBody("sibling", true), 404, "", ""},
 		{"another municipality", "mun-novokuznetsk", path, privilegeBody("sibling", true), 404, "", ""},
+		{"a sibling right without its kindergarten", "kg-director-1", path, `{"kind":"sibling","confirmed":true}`, 400, "kindergarten_id", "required"},
+		{"a sibling right in a kindergarten not chosen", "mun-kemerovo", path, siblingBody("{kg2}", true), 422, "kindergarten_id", "not_chosen"},
+		{"an extraordinary right in one kindergarten", "mun-kemerovo", path, `{"kind":"extraordinary","confirmed":true,"kindergarten_id":"{kg1}"}`, 400, "kindergarten_id", "unexpected"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, resp := w.call(w.f.Handle, http.MethodPost, c.path, c.login, c.body, nil)

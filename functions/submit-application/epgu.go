@@ -12,6 +12,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -27,7 +28,9 @@ const EPGUSubject = "service:epgu"
 // receive: POST /api/submit-application/events — CloudEvents (binary or
 // structured mode): applications filed on EPGU (receiveEPGU), and this
 // function's own application.status-changed events, delivered by the Broker
-// (or the in-process dispatcher), which are passed on to EPGU (forwardStatus).
+// (or the in-process dispatcher), which are passed on to EPGU (forwardStatus);
+// the registry's parent-link and enrollment events, kept for the sibling right
+// (receiveFamily).
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	ev, err := inbox.Read(w, r)
 	if err != nil {
@@ -39,7 +42,12 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	case submitapplicationapi.EventStatusChanged:
 		return f.forwardStatus(w, r, ev)
 	}
-	return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(), submitapplicationapi.EventEPGUSubmitted, submitapplicationapi.EventStatusChanged)
+	if registryEvents[ev.Type()] {
+		return f.receiveFamily(w, r, ev)
+	}
+	return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s, %s and the registry's %s, %s, %s", ev.Type(),
+		submitapplicationapi.EventEPGUSubmitted, submitapplicationapi.EventStatusChanged,
+		registryapi.EventParentLinkCreated, registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged)
 }
 
 // receiveEPGU accepts ru.gosuslugi.epgu.application.submitted.v1 from the EPGU

@@ -120,7 +120,7 @@ func TestEPGUIntake(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM applications.applications`); n != 1 {
 		t.Fatalf("%d applications, want 1", n)
 	}
-	if n := w.count(`SELECT count(*) FROM platform.processed_events WHERE consumer = $1`, Name); n != 1 {
+	if n := w.count(`SELECT count(*) FROM platform.processed_events WHERE consumer = $1 AND type = $2`, Name, submitapplicationapi.EventEPGUSubmitted); n != 1 {
 		t.Fatalf("%d processed events, want 1", n)
 	}
 

@@ -33,6 +33,9 @@ func init() {
 		// Privileges: staff of an addressed kindergarten and the municipality decide.
 		add(expect("POST "+api+"/applications/{id}/privileges", kgm+"/privileges", privilegeBody("sibling", true), 403, map[string]int{
 			"mun-kemerovo": 200, "kg-director-1": 200, "mun-novokuznetsk": 404, "director-s1": 404})...)
+		// A sibling right is decided per kindergarten: kindergarten staff
+		// only in their own.
+		add(row{Route: "POST " + api + "/applications/{id}/privileges", Path: kgm + "/privileges", Login: "kg-director-1", Status: 403, Body: siblingBody("{kg2}", true)})
 		// The choice: the parent only.
 		choice := fmt.Sprintf(`{"preferences":["{kg1}","{kg2}"],"desired_start":%q,"group_type":"general"}`, start)
 		add(expect("PATCH "+api+"/applications/{id}/kindergarten", kgm+"/kindergarten", choice, 403, map[string]int{

@@ -29,6 +29,9 @@ var archivable = []submitapplicationapi.Status{submitapplicationapi.Registered, 
 type MaintenanceReport struct {
 	Expired  int // directions not answered in time: application now direction_expired
 	Archived int // kindergarten applications of children who turned 7
+	// SiblingRights counts applications whose queues moved because a
+	// brother's or sister's enrollment began or ended (checked once a day).
+	SiblingRights int
 }
 
 // Maintain does what the clock asks of the kindergarten queue, as of now:
@@ -37,7 +40,9 @@ type MaintenanceReport struct {
 //     becomes direction_expired;
 //   - the kindergarten application of a child who has turned 7 (Kemerovo
 //     date) in a status listed in archivable is archived, and its queues are
-//     recalculated with the cause recorded.
+//     recalculated with the cause recorded;
+//   - once a (Kemerovo) day, the sibling rights are checked against the
+//     enrollments that began or ended (reconcileSiblingRights).
 //
 // Each change gets a status_history entry (actor "system") and an
 // application.status-changed event, in batches of maintainBatch per
@@ -65,6 +70,20 @@ func (f *Function) Maintain(ctx context.Context, now time.Time) (MaintenanceRepo
 		if n < maintainBatch {
 			break
 		}
+	}
+	day := now.In(kemerovo).Format(time.DateOnly)
+	f.siblingsMu.Lock()
+	due := f.siblingsCheckedOn != day
+	f.siblingsMu.Unlock()
+	if due {
+		n, err := f.reconcileSiblingRights(ctx)
+		rep.SiblingRights = n
+		if err != nil {
+			return rep, fmt.Errorf("maintain: %w", err)
+		}
+		f.siblingsMu.Lock()
+		f.siblingsCheckedOn = day
+		f.siblingsMu.Unlock()
 	}
 	return rep, nil
 }

@@ -26,10 +26,17 @@ var (
 )
 
 // storedPrivilege is a privilege as kept in the application's data.
+//
+// A sibling claim is confirmed per kindergarten: Kindergartens are those in
+// which staff found that a brother or sister studies (Confirmed: there is at
+// least one). Reconsider marks a claim confirmed under the earlier rule, which
+// counted it in every kindergarten, until staff decide it again.
 type storedPrivilege struct {
-	Kind      string `json:"kind"`
-	Document  string `json:"document"`
-	Confirmed bool   `json:"confirmed"`
+	Kind          string      `json:"kind"`
+	Document      string      `json:"document"`
+	Confirmed     bool        `json:"confirmed"`
+	Kindergartens []uuid.UUID `json:"kindergartens,omitempty"`
+	Reconsider    bool        `json:"reconsider,omitempty"`
 }
 
 // storedKindergarten is the kindergarten block as kept in the application's data.

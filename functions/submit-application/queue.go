@@ -69,6 +69,7 @@ const (
 	changePrivilegeConfirmed                       // staff confirmed a claimed privilege
 	changePrivilegeRevoked                         // staff revoked a confirmed privilege
 	changeChoice                                   // the parent changed kindergartens, desired start or group type
+	changeSibling                                  // the registry's facts moved a sibling right (families.go)
 )
 
 // queueChange is what happened to one application in the transaction.
@@ -371,13 +372,9 @@ func explainMoves(changes map[uuid.UUID]queueChange, old []queueEntry, moves []q
 					continue
 				}
 				row.key, row.from, row.to = n.key, o.position, n.position
-				switch ch.kind {
-				case changePrivilegeConfirmed:
-					row.cause, row.privilege = causeOwnPrivilegeConfirmed, &ch.privilege
-				case changePrivilegeRevoked:
-					row.cause, row.privilege = causeOwnPrivilegeRevoked, &ch.privilege
-				default:
-					row.cause = causeRecalculated
+				row.cause = causeRecalculated
+				if !eqText(o.privilege, n.privilege) {
+					row.cause, row.privilege = ownPrivilegeCause(ch, o.privilege, n.privilege)
 				}
 			}
 			out = append(out, row)
@@ -427,6 +424,13 @@ func passer(ts []triggerMove, m queueMove) (triggerMove, bool) {
 func compareUUID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 
 func eq(a, b *int32) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func eqText(a, b *string) bool {
 	if a == nil || b == nil {
 		return a == b
 	}

@@ -53,8 +53,18 @@ func (w *world) setStatus(login string, a submitapplicationapi.Application, stat
 	w.must(w.f.Handle, http.MethodPost, api+"/applications/"+a.ID.String()+"/status", login, statusBody(status, "", ""), nil, http.StatusOK, nil)
 }
 
+// privilegeBody is a decision on a claimed privilege; a sibling claim is
+// confirmed in kindergarten 1 ({kg1}).
 func privilegeBody(kind string, confirmed bool) string {
+	if kind == "sibling" && confirmed {
+		return siblingBody("{kg1}", true)
+	}
 	return fmt.Sprintf(`{"kind":%q,"confirmed":%t,"comment":"документы проверены"}`, kind, confirmed)
+}
+
+// siblingBody is a decision on a sibling claim in kindergarten kg.
+func siblingBody(kg string, confirmed bool) string {
+	return fmt.Sprintf(`{"kind":"sibling","confirmed":%t,"kindergarten_id":%q,"comment":"документы проверены"}`, confirmed, kg)
 }
 
 func (w *world) queueOf(login string, a submitapplicationapi.Application) submitapplicationapi.QueueView {
@@ -223,9 +233,16 @@ func TestQueueOrderAndPrivileges(t *testing.T) {
 		t.Fatalf("A's place: %+v", p)
 	}
 
-	// B's sibling privilege: B ahead of A, behind C.
+	// B's sibling privilege, confirmed in kindergarten 1: there B is ahead
+	// of A, behind C; in kindergarten 2, which no brother or sister
+	// attends, nothing moves.
 	w.must(w.f.Handle, http.MethodPost, api+"/applications/"+b.ID.String()+"/privileges", "kg-director-1", privilegeBody("sibling", true), nil, 200, nil)
 	w.wantOrder("{kg1}", band, "CBAD", apps...)
+	w.wantOrder("{kg2}", band, "CABD", apps...)
+	if p := w.queueOf("parent1", b).Kindergartens; p[0].Privilege == nil || p[0].Privilege.Kind != "sibling" || p[1].Privilege != nil ||
+		!strings.Contains(p[0].PrivilegeBasis, "по документу") {
+		t.Fatalf("B's privilege per kindergarten: %+v / %+v", p[0], p[1])
+	}
 	w.wantMove(a, "{kg1}", 2, 3, causePrivilegeConfirmedAhead)
 	w.wantMove(b, "{kg1}", 3, 2, causeOwnPrivilegeConfirmed)
 	// Confirming again changes nothing.

@@ -2,6 +2,7 @@ package submitapplication
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -22,6 +23,8 @@ const (
 	causeAgeBandChanged        cause = "age_band_changed"        // a new desired start moved it to another age band
 	causeOwnPrivilegeConfirmed cause = "own_privilege_confirmed" // its privilege was confirmed
 	causeOwnPrivilegeRevoked   cause = "own_privilege_revoked"   // its privilege was revoked
+	causeOwnSiblingRight       cause = "own_sibling_right"       // a brother or sister was enrolled in this kindergarten
+	causeOwnSiblingRightEnded  cause = "own_sibling_right_ended" // no brother or sister is enrolled in this kindergarten any more
 )
 
 // Causes of another application's change that moved this one.
@@ -38,7 +41,10 @@ const (
 	causeAheadLeft               cause = "ahead_left"                // an application ahead left the queue for another reason (e.g. documents requested)
 	causeAheadMovedOut           cause = "ahead_moved_out"           // an application ahead chose other kindergartens or another age band
 	causePrivilegeRevokedAhead   cause = "privilege_revoked_ahead"   // an application ahead lost its privilege and fell behind
+	causeSiblingRightAhead       cause = "sibling_right_ahead"       // an application behind gained the sibling right in this kindergarten
+	causeSiblingRightEndedAhead  cause = "sibling_right_ended_ahead" // an application ahead lost the sibling right in this kindergarten
 	causeRecalculated            cause = "recalculated"              // the queue was renumbered with no single cause
+	causeSiblingRightByLaw       cause = "sibling_right_by_law"      // the queues were recalculated when the sibling right became per kindergarten
 )
 
 func ownEnterCause(ch queueChange) cause {
@@ -66,6 +72,8 @@ func otherCause(t triggerMove, m queueMove) (cause, *string, *string) {
 		switch {
 		case t.change.kind == changePrivilegeConfirmed:
 			return causePrivilegeConfirmedAhead, &t.change.privilege, nil
+		case t.change.kind == changeSibling:
+			return causeSiblingRightAhead, &sibling, nil
 		case t.from == nil && t.rank < m.rank:
 			return causePrivilegedAhead, t.priv, nil
 		case t.change.kind == changeChoice:
@@ -95,15 +103,47 @@ func otherCause(t triggerMove, m queueMove) (cause, *string, *string) {
 		return causeAheadMovedOut, nil, nil
 	case changePrivilegeRevoked:
 		return causePrivilegeRevokedAhead, &t.change.privilege, nil
+	case changeSibling:
+		return causeSiblingRightEndedAhead, &sibling, nil
 	}
 	return causeRecalculated, nil, nil
+}
+
+// ownPrivilegeCause is why the changed application moved in a queue where the
+// privilege that counts went from was to is.
+func ownPrivilegeCause(ch queueChange, was, is *string) (cause, *string) {
+	gained := rankOf(is) < rankOf(was)
+	switch ch.kind {
+	case changePrivilegeConfirmed, changePrivilegeRevoked:
+		if gained {
+			return causeOwnPrivilegeConfirmed, &ch.privilege
+		}
+		return causeOwnPrivilegeRevoked, &ch.privilege
+	case changeSibling:
+		if gained {
+			return causeOwnSiblingRight, &sibling
+		}
+		return causeOwnSiblingRightEnded, &sibling
+	}
+	return causeRecalculated, nil
+}
+
+var sibling = "sibling"
+
+// rankOf is the rank of a privilege that counts (nil: none), as
+// applications.kindergarten_privilege_rank orders them.
+func rankOf(p *string) int {
+	if p == nil {
+		return len(privilegeKinds) + 1
+	}
+	return slices.Index(privilegeKinds, *p) + 1
 }
 
 // Titles of privileges as causes name them: «заявление с … правом».
 var privilegeAdjective = map[string]string{
 	"extraordinary":  "внеочередным правом на зачисление",
 	"first_priority": "первоочередным правом на зачисление",
-	"sibling":        "преимущественным правом (брат или сестра в этом детском саду)",
+	"sibling":        "преимущественным правом (брат или сестра посещает этот детский сад)",
 }
 
 // PrivilegeTitles name the privileges for people.
@@ -112,6 +152,9 @@ var PrivilegeTitles = map[string]string{
 	"first_priority": "Первоочередное право",
 	"sibling":        "Преимущественное право (брат или сестра посещает этот детский сад)",
 }
+
+// siblingRightNote says, in the queue view, where the sibling right counts.
+const siblingRightNote = "Преимущественное право учитывается только в детском саду, который посещает брат или сестра ребёнка."
 
 // GroupTypeTitles name the group types for people.
 var GroupTypeTitles = map[string]string{
@@ -205,6 +248,16 @@ func (r historyRow) explain() string {
 			"Заявления, стоявшие перед вами (%d), больше не стоят в этой очереди: изменён выбор детских садов или желаемая дата зачисления.")
 	case causePrivilegeRevokedAhead:
 		return "Льгота заявления, стоявшего перед вами, больше не учитывается; теперь оно стоит после вас." + moved
+	case causeOwnSiblingRight:
+		return "Брат или сестра ребёнка зачислен(а) в этот детский сад: здесь учитывается преимущественное право, и заявление стоит перед заявлениями без льготы." + moved
+	case causeOwnSiblingRightEnded:
+		return "Брат или сестра ребёнка больше не посещает этот детский сад: преимущественное право здесь не учитывается, заявление стоит в очереди по дате подачи." + moved
+	case causeSiblingRightAhead:
+		return "У заявления, стоявшего после вас, появилось преимущественное право в этом детском саду (его посещает брат или сестра того ребёнка); теперь оно стоит перед вами." + moved
+	case causeSiblingRightEndedAhead:
+		return "Брат или сестра ребёнка по заявлению, стоявшему перед вами, больше не посещает этот детский сад; преимущественное право там не учитывается, и теперь оно стоит после вас." + moved
+	case causeSiblingRightByLaw:
+		return "Очередь пересчитана по закону (ч. 3.1 ст. 67 273-ФЗ): преимущественное право учитывается только в детском саду, который посещает брат или сестра ребёнка, а не во всех выбранных." + moved
 	}
 	return "Очередь пересчитана." + moved
 }

@@ -37,7 +37,7 @@ func (f *Function) queueView(w http.ResponseWriter, r *http.Request, id uuid.UUI
 		if a.Service != submitapplicationapi.Kindergarten {
 			return errs.User(errs.NotFound, "очередь есть только у заявлений в детский сад")
 		}
-		view, err = buildQueueView(ctx, tx, a)
+		view, err = f.buildQueueView(ctx, tx, a)
 		return err
 	})
 	return httpx.Reply(w, http.StatusOK, view, err)
@@ -56,14 +56,15 @@ func (f *Function) changeQueued(w http.ResponseWriter, ctx context.Context, id u
 		if a, err = change(tx, a); err != nil {
 			return err
 		}
-		view, err = buildQueueView(ctx, tx, a)
+		view, err = f.buildQueueView(ctx, tx, a)
 		return err
 	})
 	return httpx.Reply(w, http.StatusOK, view, err)
 }
 
-// buildQueueView reads a's queue places, history, direction and choice changes.
-func buildQueueView(ctx context.Context, q querier, a *application) (*submitapplicationapi.QueueView, error) {
+// buildQueueView reads a's queue places (with the privilege that counts in
+// each and why), history, direction and choice changes.
+func (f *Function) buildQueueView(ctx context.Context, q querier, a *application) (*submitapplicationapi.QueueView, error) {
 	var kg storedKindergarten
 	if err := json.Unmarshal(a.Data, &kg); err != nil {
 		return nil, fmt.Errorf("queue view of %s: data: %w", a.ID, err)
@@ -72,37 +73,47 @@ func buildQueueView(ctx context.Context, q querier, a *application) (*submitappl
 		DesiredStart: kg.DesiredStart, GroupType: kg.GroupType, GroupTypeTitle: GroupTypeTitles[kg.GroupType],
 		ClaimedPrivileges: []submitapplicationapi.PrivilegeView{}, Kindergartens: []submitapplicationapi.QueuePlace{}}
 	var band int16
-	var counting *string
+	var general *string
 	if err := q.QueryRow(ctx, `SELECT applications.kindergarten_age_band(child_birth_date, (data->>'desired_start')::date),
-		applications.kindergarten_privilege(data) FROM applications.applications WHERE id = $1`, a.ID).Scan(&band, &counting); err != nil {
+		applications.kindergarten_general_privilege(data) FROM applications.applications WHERE id = $1`, a.ID).Scan(&band, &general); err != nil {
 		return nil, fmt.Errorf("queue view of %s: %w", a.ID, err)
 	}
 	v.AgeBand, v.AgeBandTitle = int(band), bandTitle(band)
-	for _, p := range kg.Privileges {
-		pv := submitapplicationapi.PrivilegeView{Kind: p.Kind, Title: PrivilegeTitles[p.Kind], Confirmed: p.Confirmed}
+	var siblingClaim *storedPrivilege
+	for i, p := range kg.Privileges {
+		pv := submitapplicationapi.PrivilegeView{Kind: p.Kind, Title: PrivilegeTitles[p.Kind], Confirmed: p.Confirmed, Kindergartens: p.Kindergartens, Reconsider: p.Reconsider}
 		v.ClaimedPrivileges = append(v.ClaimedPrivileges, pv)
-		if counting != nil && p.Kind == *counting {
+		if general != nil && p.Kind == *general {
 			v.Privilege = &pv
+		}
+		if p.Kind == "sibling" {
+			siblingClaim = &kg.Privileges[i]
 		}
 	}
 
-	// Places in the current queues (with the split of those ahead), and the
-	// length of each chosen kindergarten's queue in the application's band.
+	// Places in the current queues (with the split of those ahead and the
+	// privilege that counts there), and the length of each chosen
+	// kindergarten's queue in the application's band.
 	rows, err := q.Query(ctx, `
 		SELECT k.kindergarten_id, k.preference::int, coalesce(p.age_band, $3)::int, p.position,
 		       (SELECT count(*) FROM applications.queue_positions o WHERE o.kindergarten_id = k.kindergarten_id AND o.age_band = coalesce(p.age_band, $3))::int,
 		       (SELECT count(*) FROM applications.queue_positions o WHERE o.kindergarten_id = k.kindergarten_id AND o.age_band = p.age_band
-		            AND o.privilege_rank < p.privilege_rank)::int
+		            AND o.privilege_rank < p.privilege_rank)::int,
+		       p.privilege,
+		       CASE WHEN p.privilege = 'sibling' THEN applications.sibling_in($4, k.kindergarten_id, applications.kemerovo_today()) END
 		FROM unnest($2::uuid[]) WITH ORDINALITY AS k(kindergarten_id, preference)
 		LEFT JOIN applications.queue_positions p ON p.application_id = $1 AND p.kindergarten_id = k.kindergarten_id
-		ORDER BY k.preference`, a.ID, uuidArray(kg.Preferences), band)
+		ORDER BY k.preference`, a.ID, uuidArray(kg.Preferences), band, a.ChildID)
 	if err != nil {
 		return nil, fmt.Errorf("queue view of %s: places: %w", a.ID, err)
 	}
+	siblings := map[int]uuid.UUID{} // place → the brother or sister the registry shows there
 	for rows.Next() {
 		var p submitapplicationapi.QueuePlace
 		var privileged int
-		if err := rows.Scan(&p.KindergartenID, &p.Preference, &p.AgeBand, &p.Position, &p.QueueLength, &privileged); err != nil {
+		var privilege *string
+		var sib *uuid.UUID
+		if err := rows.Scan(&p.KindergartenID, &p.Preference, &p.AgeBand, &p.Position, &p.QueueLength, &privileged, &privilege, &sib); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -111,11 +122,25 @@ func buildQueueView(ctx context.Context, q querier, a *application) (*submitappl
 			earlier := *p.Position - 1 - privileged
 			p.AheadWithPrivilege, p.AheadEarlier = &privileged, &earlier
 		}
+		if privilege != nil {
+			p.Privilege = &submitapplicationapi.PrivilegeView{Kind: *privilege, Title: PrivilegeTitles[*privilege], Confirmed: true}
+			switch {
+			case *privilege != "sibling":
+				p.PrivilegeBasis = PrivilegeTitles[*privilege] + " подтверждено и учитывается во всех выбранных детских садах."
+			case sib != nil:
+				siblings[len(v.Kindergartens)] = *sib
+			case siblingClaim != nil:
+				p.PrivilegeBasis = "Преимущественное право в этом детском саду подтверждено по документу: «" + siblingClaim.Document + "»."
+			}
+		}
 		p.Explanation = placeExplanation(p, v)
 		v.Kindergartens = append(v.Kindergartens, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("queue view of %s: places: %w", a.ID, err)
+	}
+	for i, sib := range siblings {
+		v.Kindergartens[i].PrivilegeBasis = f.siblingBasis(ctx, sib)
 	}
 
 	// History, newest first, per kindergarten; kindergartens no longer chosen
@@ -217,7 +242,7 @@ func placeExplanation(p submitapplicationapi.QueuePlace, v *submitapplicationapi
 	}
 	if *p.AheadEarlier > 0 {
 		same := "без льготы"
-		if v.Privilege != nil {
+		if p.Privilege != nil {
 			same = "с такой же льготой"
 		}
 		parts = append(parts, fmt.Sprintf(" %d — %s, поданы раньше вашего", *p.AheadEarlier, same))
@@ -237,7 +262,11 @@ func queueNote(v *submitapplicationapi.QueueView) string {
 	case submitapplicationapi.Registered:
 		if v.Privilege == nil {
 			for _, p := range v.ClaimedPrivileges {
-				if !p.Confirmed {
+				switch {
+				case p.Kind == "sibling" && (p.Reconsider || !p.Confirmed):
+					return siblingRightNote + " Если по данным реестра брат или сестра не посещает выбранный детский сад, " +
+						"заявленное право проверят по документу детский сад или управление образования."
+				case !p.Confirmed:
 					return "Заявленная льгота учитывается только после подтверждения документов детским садом или управлением образования."
 				}
 			}

@@ -213,6 +213,16 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	default:
 		fe = append(fe, field("overdue", errs.Enum, "true — только просроченные заявления"))
 	}
+	switch q.Get("undecided_privilege") {
+	case "":
+	case "true":
+		// Claims staff still have to decide: not decided yet, or decided
+		// under the earlier sibling rule; a sibling claim the registry
+		// confirms in a chosen kindergarten needs no decision.
+		where += " AND a.service = 'kindergarten' AND a.status = ANY(" + arg(statusStrings(undecided)) + "::text[]) AND " + undecidedPrivilegeSQL
+	default:
+		fe = append(fe, field("undecided_privilege", errs.Enum, "true — только заявления с льготой, по которой не принято решение"))
+	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
@@ -337,3 +347,13 @@ func rankedStrings() []string {
 	slices.Sort(out)
 	return out
 }
+
+// undecidedPrivilegeSQL holds for a kindergarten application a with a claim
+// staff still have to decide.
+const undecidedPrivilegeSQL = `EXISTS (
+	SELECT 1 FROM jsonb_array_elements(a.data->'privileges') AS p
+	WHERE (p->>'reconsider' = 'true'
+	       OR (p->>'confirmed' <> 'true' AND NOT EXISTS (SELECT 1 FROM applications.privilege_decisions d
+	                                                     WHERE d.application_id = a.id AND d.kind = p->>'kind' AND d.actor_role <> 'system')))
+	  AND NOT (p->>'kind' = 'sibling' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(a.data->'preferences') AS k
+	                                              WHERE applications.sibling_in(a.child_id, k::uuid, applications.kemerovo_today()) IS NOT NULL)))`

@@ -18,6 +18,7 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/outbox"
 )
@@ -73,6 +74,9 @@ func SeedApplications(ctx context.Context, pool *pgxpool.Pool, region registryap
 			return err
 		}
 		s.tx = tx
+		if err := s.families(ctx); err != nil {
+			return err
+		}
 		if err := s.windows(ctx); err != nil {
 			return err
 		}
@@ -177,6 +181,36 @@ func (s *seeder) windows(ctx context.Context) error {
 		s.st.Windows++
 	}
 	return nil
+}
+
+// families keeps the region's families and enrollments, as the registry's
+// announcements of them would (families.go), dated the first day of the
+// school year: the announcements, delivered after the seed, repeat them.
+func (s *seeder) families(ctx context.Context) error {
+	done, err := db.BulkLoad(ctx, s.tx, "applications", "family_links", "enrollments")
+	if err != nil {
+		return err
+	}
+	at := time.Date(s.region.AcademicYear, time.September, 1, 0, 0, 0, 0, kemerovo)
+	links, enrollments := s.region.Families, s.region.Enrollments
+	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"applications", "family_links"}, []string{"link_id", "parent_id", "child_id", "event_time"},
+		pgx.CopyFromSlice(len(links), func(i int) ([]any, error) {
+			return []any{links[i].ID, links[i].Parent, links[i].Child, at}, nil
+		})); err != nil {
+		return fmt.Errorf("seed applications: families: %w", err)
+	}
+	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"applications", "enrollments"}, []string{"enrollment_id", "person_id", "organisation_id", "starts_on", "event_time"},
+		pgx.CopyFromSlice(len(enrollments), func(i int) ([]any, error) {
+			e := enrollments[i]
+			return []any{e.ID, e.Person, e.Organisation, e.StartsOn, at}, nil
+		})); err != nil {
+		return fmt.Errorf("seed applications: enrollments: %w", err)
+	}
+	if err := done(ctx); err != nil {
+		return err
+	}
+	_, err = s.tx.Exec(ctx, `ANALYZE applications.family_links; ANALYZE applications.enrollments`)
+	return err
 }
 
 // receive makes an application as the write path makes it, in status
@@ -431,7 +465,10 @@ func (s *seeder) decidePrivilege(ctx context.Context, st step, changes map[uuid.
 		return err
 	}
 	comment := "Документ проверен"
-	if !st.confirm {
+	switch {
+	case !st.confirm && a.privilege.Kind == "sibling":
+		comment = "Брат (сестра) обучается в школе, а не в выбранном детском саду: преимущественное право в детском саду не возникает"
+	case !st.confirm:
 		comment = "Документ не подтверждает право на льготу"
 	}
 	if _, err := s.tx.Exec(ctx, `INSERT INTO applications.privilege_decisions

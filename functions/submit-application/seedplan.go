@@ -27,8 +27,9 @@ const fixtureKindergarten = "kg-1-kemerovo"
 // attends), with a privilege claimed now and then; decided within days —
 // mostly registered, some asked for documents, refused or withdrawn later —
 // and the recent ones still waiting. A fixture child (parent1's) is
-// registered from the cabinet, first in the fixture kindergarten's queue,
-// with its sibling privilege confirmed.
+// registered from the cabinet in the fixture kindergarten's queue, with a
+// sibling claim the registry cannot confirm (the brother attends a school)
+// waiting for the municipality's decision.
 func (s *seeder) kindergartenPlan() {
 	byMun := map[uuid.UUID][]registryapi.SeededOrganisation{}
 	for _, k := range s.region.Kindergartens {
@@ -94,10 +95,15 @@ func (s *seeder) kindergartenPlan() {
 		case r == 1:
 			kg.GroupType = "short_stay"
 		}
+		// The sibling right where a brother or sister attends a chosen
+		// kindergarten comes from the registry, unclaimed; a family whose
+		// other child attends a school (the fixture family among them) now
+		// and then claims it anyway, with a certificate from the school.
+		siblingChosen := slices.ContainsFunc(prefs, func(k uuid.UUID) bool { return slices.Contains(c.SiblingsAt, k) })
 		var privilege *storedPrivilege
 		switch r := s.rnd.IntN(100); {
-		case len(c.SiblingsAt) > 0 && (fixture || r < 60):
-			privilege = &storedPrivilege{Kind: "sibling", Document: "Справка о посещении образовательной организации братом (сестрой)"}
+		case len(c.SiblingsAt) > 0 && !siblingChosen && (fixture || r < 20):
+			privilege = &storedPrivilege{Kind: "sibling", Document: "Справка об обучении брата (сестры) в общеобразовательной организации"}
 		case r < 7:
 			privilege = &storedPrivilege{Kind: "first_priority", Document: "Справка с места службы родителя (сотрудник полиции)"}
 		case r < 10:
@@ -159,9 +165,12 @@ func (s *seeder) kindergartenFate(a *seededApp, received time.Time, fixture bool
 		move(2, submitapplicationapi.DocumentsRequested, "", mun)
 		return
 	}
-	if a.privilege != nil && (fixture || s.rnd.IntN(100) < 85) {
+	if a.privilege != nil && !fixture && s.rnd.IntN(100) < 85 {
 		s.privilegeDecisions++
-		confirm := fixture || s.privilegeDecisions%4 != 0 // one in four documents does not prove the right
+		// One in four documents does not prove the right; a sibling who
+		// attends a school gives none in a kindergarten. The fixture's claim
+		// waits for the municipality's decision.
+		confirm := s.privilegeDecisions%4 != 0 && a.privilege.Kind != "sibling"
 		s.add(step{kind: stepPrivilege, at: after(2), app: a, confirm: confirm, role: mun})
 	}
 	move(3, submitapplicationapi.Registered, "", mun)

@@ -28,6 +28,7 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -99,6 +100,9 @@ type Function struct {
 	admit     *admission
 	committer *committer
 	epgu      *epguStatus
+
+	siblingsMu        sync.Mutex
+	siblingsCheckedOn string // the Kemerovo day Maintain last checked sibling rights
 }
 
 // Mount serves the function's API on deps; opts.Registry must be set.

@@ -122,7 +122,9 @@ func checkBlocks(it *intake, service string, fg *submitapplicationapi.FirstGrade
 			fe = append(fe, field("first_grade.basis", errs.Enum, "одно из: territory, extraordinary, first_priority, sibling, general"))
 		}
 		it.basis = fg.Basis
-		priority := needsDoc && fg.Basis != "territory"
+		// The sibling basis needs a document only where the registry does
+		// not show the brother or sister in the school (checkFirstGrade).
+		priority := needsDoc && fg.Basis != "territory" && fg.Basis != "sibling"
 		it.basisDoc = docRef("first_grade.basis_document", fg.BasisDocument, priority, &fe)
 		it.founder = docRef("first_grade.founder_permission", fg.FounderPermission, false, &fe)
 	case submitapplicationapi.Kindergarten:
@@ -256,14 +258,45 @@ func (f *Function) checkFirstGrade(ctx context.Context, it *intake, today time.T
 			field("child_id", submitapplicationapi.ReasonAge, fmt.Sprintf("на 1 сентября %d г. ребёнку будет %s; в 1 класс принимают детей от 6 лет 6 месяцев до 8 лет, "+
 				"в другом возрасте — только с разрешением учредителя (first_grade.founder_permission)", w.academicYear, ageText(y, m))))
 	}
+	confirmed, source, err := f.firstGradeSibling(ctx, it)
+	if err != nil {
+		return err
+	}
 	it.data = struct {
 		SchoolID          uuid.UUID `json:"school_id"`
 		Basis             string    `json:"basis"`
 		BasisDocument     string    `json:"basis_document,omitempty"`
 		BasisConfirmed    bool      `json:"basis_confirmed"`
+		BasisSource       string    `json:"basis_source,omitempty"`
 		FounderPermission string    `json:"founder_permission,omitempty"`
-	}{it.school, it.basis, it.basisDoc, false, it.founder}
+	}{it.school, it.basis, it.basisDoc, confirmed, source, it.founder}
 	return nil
+}
+
+// firstGradeSibling checks the sibling basis of a first-grade application
+// against the registry's enrollments (families.go): a brother or sister
+// enrolled in the school today confirms it (source "registry"), with no
+// document needed; otherwise the school checks the document, and without one
+// the application is refused. Other bases are not confirmed here.
+func (f *Function) firstGradeSibling(ctx context.Context, it *intake) (confirmed bool, source string, err error) {
+	if it.basis != "sibling" {
+		return false, "", nil
+	}
+	var sib *uuid.UUID
+	if it.childID != nil {
+		if err := f.db.QueryRow(ctx, `SELECT applications.sibling_in($1, $2, applications.kemerovo_today())`, it.childID, it.school).Scan(&sib); err != nil {
+			return false, "", fmt.Errorf("first grade: sibling basis: %w", err)
+		}
+	}
+	switch {
+	case sib != nil:
+		return true, "registry", nil
+	case it.basisDoc == "":
+		return false, "", unprocessable("по данным реестра брат или сестра ребёнка не обучается в этой школе",
+			field("first_grade.basis_document", submitapplicationapi.ReasonNoSibling,
+				"по данным реестра брат или сестра ребёнка не обучается в этой школе; укажите документ, который это подтверждает, — школа проверит его"))
+	}
+	return false, "document", nil
 }
 
 func (f *Function) checkKindergarten(ctx context.Context, it *intake, today time.Time) error {

@@ -20,6 +20,22 @@ type SeededRegion struct {
 	// Waiting are the children of pre-school age enrolled nowhere: the
 	// kindergarten queue's children.
 	Waiting []SeededChild
+	// Families are every parent–child link and Enrollments every enrollment:
+	// the facts the registry announces as parent-link.created and
+	// enrollment.created, for a seed that keeps them (the sibling right).
+	Families    []SeededLink
+	Enrollments []SeededEnrollment
+}
+
+// SeededLink is a parent–child link.
+type SeededLink struct {
+	ID, Parent, Child uuid.UUID
+}
+
+// SeededEnrollment is an enrollment (open-ended: the seed ends none).
+type SeededEnrollment struct {
+	ID, Person, Organisation uuid.UUID
+	StartsOn                 time.Time
 }
 
 // SeededOrganisation is a kindergarten or a centre of the seeded region.

@@ -157,13 +157,14 @@ type family struct {
 }
 
 func (l *loader) child(f *family, birth time.Time) (uuid.UUID, error) {
-	id, _, err := l.childSNILS(f, birth)
+	id, _, err := l.childSNILS(f, birth, false)
 	return id, err
 }
 
-// childSNILS is child that also returns the child's SNILS.
-func (l *loader) childSNILS(f *family, birth time.Time) (uuid.UUID, string, error) {
-	if f.surname == "" || l.rnd.IntN(10) >= 3 { // 30% siblings
+// childSNILS is child that also returns the child's SNILS; sibling makes the
+// child a brother or sister of f's children for certain.
+func (l *loader) childSNILS(f *family, birth time.Time, sibling bool) (uuid.UUID, string, error) {
+	if !sibling && (f.surname == "" || l.rnd.IntN(10) >= 3) { // 30% siblings
 		*f = family{surname: surnames[l.rnd.IntN(len(surnames))], fatherIdx: l.rnd.IntN(len(maleNames))}
 		parentBirth := birth.AddDate(-l.between(22, 38), 0, -l.rnd.IntN(365))
 		mother := l.synthetic(false, f.surname, parentBirth, l.rnd.IntN(len(maleNames)))
@@ -264,6 +265,7 @@ func (l *loader) kindergarten(reg *region, mcode string, mid uuid.UUID, n int, c
 		return err
 	}
 	var f family
+	var families []family // of the kindergarten's children
 	for _, g := range kgGroups {
 		from, to := g.ageFrom, g.ageTo
 		class := l.addClass(reg, org, code, g.name, "group", nil, &from, &to)
@@ -280,13 +282,19 @@ func (l *loader) kindergarten(reg *region, mcode string, mid uuid.UUID, n int, c
 			}
 			l.enroll(kid, org, &class)
 			f.at = append(f.at, org)
+			families = append(families, f)
 		}
 	}
-	// Children waiting for a place: not enrolled anywhere, some of them
-	// younger brothers and sisters of the kindergarten's children.
+	// Children waiting for a place: not enrolled anywhere, two in five of
+	// them younger brothers and sisters of the kindergarten's children.
 	for w := l.between(c.waiting[0], c.waiting[1]); w > 0; w-- {
 		birth := l.birthIn(l.today.AddDate(-6, 0, 0), l.today.AddDate(0, -4, 0))
-		kid, snils, err := l.childSNILS(&f, birth)
+		sibling := len(families) > 0 && l.rnd.IntN(5) < 2
+		if sibling {
+			f = families[l.rnd.IntN(len(families))]
+			f.at = slices.Clone(f.at)
+		}
+		kid, snils, err := l.childSNILS(&f, birth, sibling)
 		if err != nil {
 			return err
 		}

@@ -51,6 +51,14 @@ func (l *loader) seededRegion() registryapi.SeededRegion {
 		}
 	}
 	out.Waiting = l.waiting
+	out.Families = make([]registryapi.SeededLink, len(l.links))
+	for i, r := range l.links {
+		out.Families[i] = registryapi.SeededLink{ID: r[0].(uuid.UUID), Parent: r[1].(uuid.UUID), Child: r[2].(uuid.UUID)}
+	}
+	out.Enrollments = make([]registryapi.SeededEnrollment, len(l.enrollments))
+	for i, r := range l.enrollments {
+		out.Enrollments[i] = registryapi.SeededEnrollment{ID: r[0].(uuid.UUID), Person: r[1].(uuid.UUID), Organisation: r[2].(uuid.UUID), StartsOn: r[5].(time.Time)}
+	}
 	classes := map[uuid.UUID]*registryapi.SeededClass{}
 	for _, c := range l.classes {
 		s, ok := schools[c[1].(uuid.UUID)]

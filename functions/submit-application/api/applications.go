@@ -152,10 +152,16 @@ type ChoiceRequest struct {
 }
 
 // PrivilegeDecision is the body of POST /api/submit-application/applications/{id}/privileges.
+//
+// The sibling right counts only in a kindergarten a brother or sister
+// attends, so a sibling claim is decided per kindergarten: confirming it
+// needs KindergartenID (one the application lists; kindergarten staff decide
+// for their own only); revoking it without one revokes it everywhere.
 type PrivilegeDecision struct {
-	Kind      string `json:"kind"`      // extraordinary | first_priority | sibling
-	Confirmed *bool  `json:"confirmed"` // true: the documents prove it; false: it does not count
-	Comment   string `json:"comment,omitempty"`
+	Kind           string     `json:"kind"`      // extraordinary | first_priority | sibling
+	Confirmed      *bool      `json:"confirmed"` // true: the documents prove it; false: it does not count
+	KindergartenID *uuid.UUID `json:"kindergarten_id,omitempty"`
+	Comment        string     `json:"comment,omitempty"`
 }
 
 // Ranking is a parent's view of the own application's place in a school's list.

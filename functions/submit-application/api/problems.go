@@ -40,6 +40,11 @@ const (
 	// ReasonReused: an idempotency key or an EPGU order number used before
 	// with other content.
 	ReasonReused errs.Reason = "reused"
+	// ReasonNotChosen: a kindergarten the application does not list.
+	ReasonNotChosen errs.Reason = "not_chosen"
+	// ReasonNoSibling: the sibling basis of a first-grade application that
+	// neither the registry confirms nor a document supports.
+	ReasonNoSibling errs.Reason = "no_sibling"
 )
 
 // Members of the education services' problems.
@@ -73,6 +78,8 @@ var Problems = errs.Vocabulary{
 		ReasonService:      "не для этой услуги",
 		ReasonNotClaimed:   "льгота не заявлена",
 		ReasonReused:       "уже использовано с другим содержимым",
+		ReasonNotChosen:    "детский сад не выбран в заявлении",
+		ReasonNoSibling:    "брат или сестра не обучается в этой организации по данным реестра",
 	},
 	Members: map[string]string{
 		MemberCurrentStatus:  "статус заявления сейчас",

@@ -26,7 +26,9 @@ type QueueView struct {
 	// the desired start: the age group whose queue the application stands in.
 	AgeBand      int    `json:"age_band"`
 	AgeBandTitle string `json:"age_band_title"`
-	// Privilege is the privilege that counts: the best confirmed one, or none.
+	// Privilege is the privilege that counts in every chosen kindergarten (an
+	// extraordinary or first-priority right, confirmed), or none; the sibling
+	// right counts per kindergarten (QueuePlace.Privilege).
 	Privilege         *PrivilegeView    `json:"privilege"`
 	ClaimedPrivileges []PrivilegeView   `json:"claimed_privileges"`
 	Kindergartens     []QueuePlace      `json:"kindergartens"`
@@ -39,6 +41,11 @@ type PrivilegeView struct {
 	Kind      string `json:"kind"`
 	Title     string `json:"title"`
 	Confirmed bool   `json:"confirmed"`
+	// Kindergartens: a sibling claim's kindergartens where staff confirmed it.
+	Kindergartens []uuid.UUID `json:"kindergartens,omitempty"`
+	// Reconsider: a sibling claim confirmed under the earlier rule (in every
+	// kindergarten), waiting for staff to decide it per kindergarten.
+	Reconsider bool `json:"reconsider,omitempty"`
 }
 
 // QueuePlace is the application's place in one kindergarten's queue.
@@ -50,6 +57,11 @@ type QueuePlace struct {
 	AgeBand    int `json:"age_band"`
 	// Position is 1-based; absent when the application is not in this queue.
 	Position *int `json:"position,omitempty"`
+	// Privilege is the privilege that counts in this queue, and
+	// PrivilegeBasis why, in Russian: «Сестра Соколова Мария посещает этот
+	// детский сад» (the registry), or the staff's decision on the document.
+	Privilege      *PrivilegeView `json:"privilege,omitempty"`
+	PrivilegeBasis string         `json:"privilege_basis,omitempty"`
 	// QueueLength is how many applications stand in this queue (kindergarten, age band).
 	QueueLength int `json:"queue_length"`
 	// AheadWithPrivilege and AheadEarlier split the applications ahead: those
