@@ -129,9 +129,10 @@ func allStatuses() []statusOption {
 	return out
 }
 
-// applications: GET /applications[?service=&status=&overdue=true&after=] —
+// applications: GET /applications[?service=&status=&overdue=true&undecided_privilege=true&after=] —
 // a parent's own applications; the applications addressed to a staff member's
-// organisation; a municipality's (with its overdue work).
+// organisation; a municipality's (with its overdue work and the privilege
+// claims it has to decide).
 func (f *Function) applications(w http.ResponseWriter, r *http.Request, pg *page) error {
 	api, err := f.servicesAPI()
 	if err != nil {
@@ -143,13 +144,14 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request, pg *page
 	}
 	in := r.URL.Query()
 	filter := submitapplicationapi.ApplicationFilter{Service: submitapplicationapi.Service(in.Get("service")),
-		Status: submitapplicationapi.Status(in.Get("status")), Overdue: in.Get("overdue") == "true", After: in.Get("after")}
+		Status: submitapplicationapi.Status(in.Get("status")), Overdue: in.Get("overdue") == "true",
+		UndecidedPrivilege: in.Get("undecided_privilege") == "true", After: in.Get("after")}
 	list, err := api.Applications(r.Context(), filter)
 	if err != nil {
 		return err
 	}
 	q := url.Values{}
-	for _, k := range []string{"service", "status", "overdue"} {
+	for _, k := range []string{"service", "status", "overdue", "undecided_privilege"} {
 		if v := in.Get(k); v != "" {
 			q.Set(k, v)
 		}

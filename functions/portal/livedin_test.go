@@ -52,6 +52,11 @@ func TestLivedInYear(t *testing.T) {
 	if !strings.Contains(p.body, `class="queue-place card"`) {
 		t.Fatalf("kid1's application shows no place in a queue: %.3000s", p.body)
 	}
+	// Her brother attends a school: her claimed sibling right counts in no
+	// kindergarten, and the page says where it would.
+	if strings.Contains(p.body, `class="queue-privilege"`) || !strings.Contains(p.body, "только в детском саду, который посещает брат или сестра") {
+		t.Fatalf("kid1's queue and her sibling claim: %.4000s", p.body)
+	}
 
 	director := w.browser()
 	director.login("kg-director-1", "/applications")
@@ -64,6 +69,10 @@ func TestLivedInYear(t *testing.T) {
 	p = municipal.get("/allocations")
 	if !strings.Contains(p.body, `class="allocation"`) {
 		t.Fatalf("mun-kemerovo sees no allocation in the seeded year: %.2000s", p.body)
+	}
+	// kid1's claim waits among the claims the municipality has to decide.
+	if p = municipal.get("/applications?undecided_privilege=true"); !strings.Contains(p.body, `data-application-id="`+id+`"`) {
+		t.Fatalf("kid1's sibling claim is not among Kemerovo's claims to decide: %.2000s", p.body)
 	}
 
 	for _, login := range []string{"ministry", "director-s1"} {

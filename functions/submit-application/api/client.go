@@ -26,7 +26,10 @@ type ApplicationFilter struct {
 	Service Service
 	Status  Status
 	Overdue bool
-	After   string // the Next of the previous page
+	// UndecidedPrivilege: kindergarten applications with a claimed privilege
+	// staff still have to decide.
+	UndecidedPrivilege bool
+	After              string // the Next of the previous page
 }
 
 // Access is what the caller may do with the education services.
@@ -46,6 +49,9 @@ func (c *Client) Applications(ctx context.Context, f ApplicationFilter) (Page[Ap
 	}
 	if f.Overdue {
 		q.Set("overdue", "true")
+	}
+	if f.UndecidedPrivilege {
+		q.Set("undecided_privilege", "true")
 	}
 	if f.After != "" {
 		q.Set("after", f.After)
