@@ -11,18 +11,14 @@ import (
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
-	"github.com/cloudevents/sdk-go/v2/binding"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
-
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/ekotest"
 	"github.com/kuzbass/eko/events"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db/dbtest"
+	"github.com/kuzbass/eko/shared/inbox/inboxtest"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
@@ -113,20 +109,7 @@ func newWorld(t testing.TB) *world {
 // deliver posts an event to post-grade's events endpoint as the in-process dispatcher does.
 func (w *world) deliver(id, typ string, data any) (int, string) {
 	w.t.Helper()
-	ev := cloudevents.NewEvent()
-	ev.SetID(id)
-	ev.SetSource(events.Source(registryapi.Name))
-	ev.SetType(typ)
-	if err := ev.SetData(cloudevents.ApplicationJSON, data); err != nil {
-		w.t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, api+"/events", nil)
-	if err := cehttp.WriteRequest(context.Background(), (*binding.EventMessage)(&ev), req); err != nil {
-		w.t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	w.sys.ServeHTTP(rec, req.WithContext(auth.WithInternalDelivery(req.Context())))
-	return rec.Code, rec.Body.String()
+	return inboxtest.Deliver(w.t, w.sys, api+"/events", inboxtest.Event{ID: id, Source: events.Source(registryapi.Name), Type: typ, Data: data})
 }
 
 func (w *world) expand(s string) string {

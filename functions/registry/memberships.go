@@ -36,6 +36,17 @@ func (f *Function) personFromPath(r *http.Request, perm auth.Permission) (uuid.U
 	return id, target, Rules.Require(r.Context(), perm, target)
 }
 
+// orgInput is the organisation of the path, checked for perm, and the JSON
+// body of a request that adds to it (up to 4 KiB).
+func orgInput[T any](f *Function, w http.ResponseWriter, r *http.Request, perm auth.Permission) (registryapi.Organisation, T, error) {
+	var in T
+	o, err := f.orgFromPath(r, perm, nil)
+	if err != nil {
+		return o, in, err
+	}
+	return o, in, httpx.DecodeJSON(w, r, &in, 4<<10)
+}
+
 // orgFromPath loads the organisation of {id} and checks perm in its scope.
 func (f *Function) orgFromPath(r *http.Request, perm auth.Permission, class *uuid.UUID) (registryapi.Organisation, error) {
 	id, err := uuidParam("id", r.PathValue("id"))
@@ -73,12 +84,8 @@ func (f *Function) listClasses(w http.ResponseWriter, r *http.Request) error {
 
 // createClass: POST /api/registry/organisations/{id}/classes
 func (f *Function) createClass(w http.ResponseWriter, r *http.Request) error {
-	o, err := f.orgFromPath(r, PermClassWrite, nil)
+	o, in, err := orgInput[registryapi.ClassInput](f, w, r, PermClassWrite)
 	if err != nil {
-		return err
-	}
-	var in registryapi.ClassInput
-	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
 	in.Name = strings.TrimSpace(in.Name)
@@ -134,12 +141,8 @@ func (f *Function) listStaff(w http.ResponseWriter, r *http.Request) error {
 
 // createStaff: POST /api/registry/organisations/{id}/staff
 func (f *Function) createStaff(w http.ResponseWriter, r *http.Request) error {
-	o, err := f.orgFromPath(r, PermStaffWrite, nil)
+	o, in, err := orgInput[registryapi.StaffInput](f, w, r, PermStaffWrite)
 	if err != nil {
-		return err
-	}
-	var in registryapi.StaffInput
-	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
 	var fe []errs.FieldError

@@ -15,7 +15,6 @@ import (
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -81,10 +80,7 @@ func newEPGUStatus(cfg EPGUConfig, log *slog.Logger) (*epguStatus, error) {
 //     never from the EPGU service account.
 func (f *Function) forwardStatus(w http.ResponseWriter, r *http.Request, ev *cloudevents.Event) error {
 	ctx := r.Context()
-	if pr := auth.PrincipalFrom(ctx); pr == nil || pr.Subject == EPGUSubject || ev.Source() != source {
-		return errs.E(errs.Forbidden, "status events are accepted only from EKO's own event delivery")
-	}
-	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
+	if err := f.fromOwnDelivery(ctx, ev, source, "status events"); err != nil {
 		return err
 	}
 	var st submitapplicationapi.StatusChangedEvent

@@ -52,10 +52,7 @@ var registryEvents = map[string]bool{
 // delivery may post them.
 func (f *Function) receiveFamily(w http.ResponseWriter, r *http.Request, ev *cloudevents.Event) error {
 	ctx := r.Context()
-	if pr := auth.PrincipalFrom(ctx); pr == nil || pr.Subject == EPGUSubject || ev.Source() != registrySource {
-		return errs.E(errs.Forbidden, "the registry's events are accepted only from EKO's own event delivery")
-	}
-	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
+	if err := f.fromOwnDelivery(ctx, ev, registrySource, "the registry's events"); err != nil {
 		return err
 	}
 	at := ev.Time()
@@ -90,6 +87,16 @@ func (f *Function) receiveFamily(w http.ResponseWriter, r *http.Request, ev *clo
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// fromOwnDelivery checks an event that only EKO's own event delivery may
+// post (never the EPGU service account), from source, valid by its schema;
+// what names the events in the refusal.
+func (f *Function) fromOwnDelivery(ctx context.Context, ev *cloudevents.Event, from, what string) error {
+	if pr := auth.PrincipalFrom(ctx); pr == nil || pr.Subject == EPGUSubject || ev.Source() != from {
+		return errs.E(errs.Forbidden, "%s are accepted only from EKO's own event delivery", what)
+	}
+	return f.outbox.Catalogue.Validate(ev.Type(), ev.Data())
 }
 
 func decodeEvent(ev *cloudevents.Event, v any) error {

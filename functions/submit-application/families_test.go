@@ -5,20 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	cloudevents "github.com/cloudevents/sdk-go/v2"
-	"github.com/cloudevents/sdk-go/v2/binding"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/events"
-	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/inbox/inboxtest"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
@@ -115,21 +110,8 @@ func TestSiblingRightWhereTheSiblingStudies(t *testing.T) {
 // as the event delivery does.
 func (w *world) deliverRegistryEvent(id, typ string, at time.Time, data any) (int, string) {
 	w.t.Helper()
-	ev := cloudevents.NewEvent()
-	ev.SetID(id)
-	ev.SetSource(events.Source(registryapi.Name))
-	ev.SetType(typ)
-	ev.SetTime(at)
-	if err := ev.SetData(cloudevents.ApplicationJSON, data); err != nil {
-		w.t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, api+"/events", nil)
-	if err := cehttp.WriteRequest(context.Background(), (*binding.EventMessage)(&ev), req); err != nil {
-		w.t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	w.f.Handle(rec, req.WithContext(auth.WithInternalDelivery(req.Context())))
-	return rec.Code, rec.Body.String()
+	return inboxtest.Deliver(w.t, http.HandlerFunc(w.f.Handle), api+"/events",
+		inboxtest.Event{ID: id, Source: events.Source(registryapi.Name), Type: typ, Time: at, Data: data})
 }
 
 // twoFamilies registers, in kindergarten 1's queue (age band 3), parent2's

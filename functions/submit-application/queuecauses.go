@@ -284,42 +284,28 @@ func bandTitle(band int16) string {
 	return fmt.Sprintf("%d %s", band, yearsWord(int(band)))
 }
 
-func yearsWord(n int) string {
+func yearsWord(n int) string { return plural(n, "год", "года", "лет") }
+
+// plural is the Russian form of a noun for n: one (1, 21), few (2–4, 22–24)
+// or many (5–20, 25–30, 11–14).
+func plural(n int, one, few, many string) string {
 	switch m := n % 100; {
 	case m >= 11 && m <= 14:
-		return "лет"
+		return many
 	case m%10 == 1:
-		return "год"
+		return one
 	case m%10 >= 2 && m%10 <= 4:
-		return "года"
+		return few
 	}
-	return "лет"
+	return many
 }
 
 // placesText is «1 место», «3 места», «5 мест».
-func placesText(n int) string {
-	word := "мест"
-	switch m := n % 100; {
-	case m >= 11 && m <= 14:
-	case m%10 == 1:
-		word = "место"
-	case m%10 >= 2 && m%10 <= 4:
-		word = "места"
-	}
-	return fmt.Sprintf("%d %s", n, word)
-}
+func placesText(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "место", "места", "мест")) }
 
 // applicationsText is «1 заявление», «2 заявления», «5 заявлений».
 func applicationsText(n int) string {
-	word := "заявлений"
-	switch m := n % 100; {
-	case m >= 11 && m <= 14:
-	case m%10 == 1:
-		word = "заявление"
-	case m%10 >= 2 && m%10 <= 4:
-		word = "заявления"
-	}
-	return fmt.Sprintf("%d %s", n, word)
+	return fmt.Sprintf("%d %s", n, plural(n, "заявление", "заявления", "заявлений"))
 }
 
 // lowerFirst lower-cases the first letter of a title for use inside a sentence.

@@ -382,13 +382,5 @@ func ageOn(birth, day time.Time) (years, months int) {
 
 // ageText is «6 лет 2 мес.».
 func ageText(years, months int) string {
-	word := "лет"
-	switch n := years % 100; {
-	case n >= 11 && n <= 14:
-	case n%10 == 1:
-		word = "год"
-	case n%10 >= 2 && n%10 <= 4:
-		word = "года"
-	}
-	return fmt.Sprintf("%d %s %d мес.", years, word, months)
+	return fmt.Sprintf("%d %s %d мес.", years, yearsWord(years), months)
 }

@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -392,6 +393,21 @@ func (s *Store) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 		return ObjectInfo{}, classify("stat "+key, err)
 	}
 	return ObjectInfo{Key: key, Size: oi.Size, ContentType: oi.ContentType, ETag: oi.ETag, LastModified: oi.LastModified}, nil
+}
+
+// Read opens an object's bytes, for the owning function's own checks of an
+// upload (its type, its checksum, a malware scan): never to pass a file on to
+// a browser, which downloads with a presigned GET. errs.NotFound when there
+// is no such object.
+func (s *Store) Read(ctx context.Context, key string) (io.ReadCloser, error) {
+	if _, err := s.Stat(ctx, key); err != nil {
+		return nil, err
+	}
+	obj, err := s.client.GetObject(ctx, s.cfg.Bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, classify("read "+key, err)
+	}
+	return obj, nil
 }
 
 // Delete removes an object. Like S3 itself it is idempotent: deleting an object

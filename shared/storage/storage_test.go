@@ -433,11 +433,23 @@ func TestStatAndDelete(t *testing.T) {
 	if info, err := s.Stat(ctx, tk.Key); err != nil || info.Size != 5 || info.ContentType != "image/jpeg" {
 		t.Fatalf("stat %+v %v", info, err)
 	}
+	rc, err := s.Read(ctx, tk.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rc)
+	_ = rc.Close()
+	if err != nil || string(got) != "jpeg!" {
+		t.Fatalf("read %q %v", got, err)
+	}
 	for i := 0; i < 2; i++ { // the second delete finds nothing, and succeeds
 		if err := s.Delete(ctx, tk.Key); err != nil {
 			t.Fatalf("delete #%d: %v", i+1, err)
 		}
 		mustNotExist(t, s, tk.Key)
+		if _, err := s.Read(ctx, tk.Key); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("read after delete: %v, want errs.NotFound", err)
+		}
 	}
 }
 

@@ -140,37 +140,11 @@ INSERT INTO applications.queue_history (application_id, kindergarten_id, age_ban
 SELECT application_id, kindergarten_id, age_band, from_position, to_position, 'sibling_right_by_law', 'sibling', now() FROM moved;
 
 -- +goose Down
-ALTER TABLE applications.privilege_decisions DROP COLUMN kindergarten_id;
-DROP VIEW applications.kindergarten_queue_entries;
-CREATE FUNCTION applications.kindergarten_privilege(data jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT p->>'kind'
-    FROM jsonb_array_elements(coalesce(data->'privileges', '[]'::jsonb)) AS p
-    WHERE p->>'confirmed' = 'true' AND p->>'kind' IN ('extraordinary', 'first_priority', 'sibling')
-    ORDER BY array_position(ARRAY['extraordinary', 'first_priority', 'sibling'], p->>'kind')
-    LIMIT 1
-$$;
-CREATE VIEW applications.kindergarten_queue_entries AS
-SELECT a.id AS application_id,
-       p.kindergarten_id,
-       p.preference,
-       a.municipality_id,
-       applications.kindergarten_age_band(a.child_birth_date, (a.data->>'desired_start')::date) AS age_band,
-       a.data->>'group_type' AS group_type,
-       (a.data->>'desired_start')::date AS desired_start,
-       applications.kindergarten_privilege(a.data) AS privilege,
-       applications.kindergarten_privilege_rank(applications.kindergarten_privilege(a.data)) AS privilege_rank,
-       a.received_at,
-       a.seq
-FROM applications.applications a
-CROSS JOIN LATERAL (
-    SELECT k::uuid AS kindergarten_id, n::smallint AS preference
-    FROM jsonb_array_elements_text(a.data->'preferences') WITH ORDINALITY AS t(k, n)
-) p
-WHERE a.service = 'kindergarten' AND a.status = 'registered';
-DROP FUNCTION applications.kindergarten_sibling_confirmed(jsonb, uuid);
-DROP FUNCTION applications.kindergarten_general_privilege(jsonb);
-DROP FUNCTION applications.sibling_in(uuid, uuid, date);
-DROP FUNCTION applications.kemerovo_today();
-DROP TABLE applications.enrollments;
-DROP TABLE applications.family_links;
+-- Not reversed: the earlier rule counted a sibling claim in every chosen
+-- kindergarten, which the law does not allow, and the claims reopened here
+-- cannot be told from those never decided. Restore a backup to go back.
+-- +goose StatementBegin
+DO $$ BEGIN
+    RAISE EXCEPTION 'migration 00004_sibling_right is not reversible: restore a backup taken before it';
+END $$;
+-- +goose StatementEnd
