@@ -301,7 +301,9 @@ func plural(n int, one, few, many string) string {
 }
 
 // placesText is «1 место», «3 места», «5 мест».
-func placesText(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "место", "места", "мест")) }
+func placesText(n int) string {
+	return fmt.Sprintf("%d %s", n, plural(n, "место", "места", "мест"))
+}
 
 // applicationsText is «1 заявление», «2 заявления», «5 заявлений».
 func applicationsText(n int) string {
