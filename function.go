@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
 	"github.com/kuzbass/eko/functions/post-grade"
@@ -26,6 +27,7 @@ var Parts = []function.Part{
 	registry.Part,
 	submitapplication.Part,
 	postgrade.Part,
+	issuehomework.Part,
 	outboxrelay.Part,
 	portal.Part,
 }

@@ -51,6 +51,10 @@ var routes = []Route{
 	{Type: "ru.kuzbass.eko.parent-link.created.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
 	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
 	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "submit-application", Path: "/api/submit-application/events"},
+	// post-grade places the mark of a homework review in the journal once and
+	// tells issue-homework where it stands.
+	{Type: "ru.kuzbass.eko.homework.reviewed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	{Type: "ru.kuzbass.eko.homework-mark.recorded.v1", Consumer: "issue-homework", Path: "/api/issue-homework/events"},
 }
 
 //go:embed schemas

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/events"
@@ -21,18 +22,32 @@ var source = events.Source(Name)
 // receive: POST /api/post-grade/events — the registry's enrollment events
 // (enrollment.created and enrollment.changed, as registryapi describes them),
 // applied once each to journal.roster (the latest state of the enrollment wins:
-// an event carries the whole enrollment).
+// an event carries the whole enrollment); and issue-homework's
+// homework.reviewed, whose mark is placed once (homeworkmarks.go).
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	ev, err := inbox.Read(w, r)
 	if err != nil {
 		return err
 	}
-	if ev.Type() != registryapi.EventEnrollmentCreated && ev.Type() != registryapi.EventEnrollmentChanged {
-		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s and %s", ev.Type(),
-			registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged)
+	switch ev.Type() {
+	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged, issuehomeworkapi.EventReviewed:
+	default:
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s, %s and %s", ev.Type(),
+			registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged, issuehomeworkapi.EventReviewed)
 	}
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
+	}
+	if ev.Type() == issuehomeworkapi.EventReviewed {
+		var rv issuehomeworkapi.ReviewedEvent
+		if err := json.Unmarshal(ev.Data(), &rv); err != nil {
+			return errs.E(errs.Invalid, "event data: %v", err)
+		}
+		if _, err := inbox.Apply(r.Context(), f.db, Name, ev, func(tx pgx.Tx) error { return f.applyHomeworkReview(r.Context(), tx, rv) }); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 	var e registryapi.EnrollmentChangedEvent // created has no fields
 	dec := json.NewDecoder(bytes.NewReader(ev.Data()))

@@ -271,7 +271,9 @@ type markWriter struct {
 	at     time.Time
 	permit *uuid.UUID          // the director's permit when the period is closed
 	posted []postgradeapi.Mark // new marks, written together by flush
-	totals lessonTotals
+	// reasons are the posted marks' reasons for their history ("" for none).
+	reasons []string
+	totals  lessonTotals
 }
 
 // lessonTotals is what a save adds to the lesson's totals (marks_count,
@@ -298,7 +300,7 @@ func (mw *markWriter) post(student uuid.UUID, it postgradeapi.MarkItem) (postgra
 	l := mw.lesson
 	m := postgradeapi.Mark{ID: newID(), LessonID: l.ID, StudentID: student, Date: l.Date, SubjectID: l.SubjectID, Kind: it.Kind,
 		Value: it.Value, Passed: it.Passed, Version: 1, UpdatedAt: mw.at}
-	mw.posted = append(mw.posted, m)
+	mw.posted, mw.reasons = append(mw.posted, m), append(mw.reasons, it.Reason)
 	mw.totals.add(1, m.Kind, m.Value)
 	return m, gradeEvent(postgradeapi.EventGradePosted, l, m, nil, "", mw.at)
 }
@@ -327,14 +329,14 @@ func (mw *markWriter) flush(ctx context.Context) error {
 	if c.person != uuid.Nil {
 		actor = &c.person
 	}
-	if _, err := mw.tx.Exec(ctx, `INSERT INTO journal.mark_history (mark_id, version, action, new_value, new_passed, new_kind,
+	if _, err := mw.tx.Exec(ctx, `INSERT INTO journal.mark_history (mark_id, version, action, new_value, new_passed, new_kind, reason,
 		    actor_subject, actor_id, actor_role, at, permit_id)
-		SELECT u.id, 1, 'posted', u.value, u.passed, u.kind, $5, $6, $7, $8, $9
-		FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::boolean[]) AS u(id, kind, value, passed)`,
-		ids, kinds, values, passed, c.subject, actor, mw.role, mw.at, mw.permit); err != nil {
+		SELECT u.id, 1, 'posted', u.value, u.passed, u.kind, NULLIF(u.reason, ''), $6, $7, $8, $9, $10
+		FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::boolean[], $5::text[]) AS u(id, kind, value, passed, reason)`,
+		ids, kinds, values, passed, mw.reasons, c.subject, actor, mw.role, mw.at, mw.permit); err != nil {
 		return fmt.Errorf("post %d marks: history: %w", n, err)
 	}
-	mw.posted = mw.posted[:0]
+	mw.posted, mw.reasons = mw.posted[:0], mw.reasons[:0]
 	return nil
 }
 

@@ -68,13 +68,24 @@ func (f *Function) grantPermit(w http.ResponseWriter, r *http.Request, id uuid.U
 		return errs.User(errs.Conflict, "период открыт: разрешение не нужно")
 	}
 	permit := map[string]any{"id": uuid.New(), "period_id": id, "assignment_id": asg}
-	var expires time.Time
-	if err := f.db.QueryRow(ctx, `INSERT INTO journal.period_permits (id, period_id, assignment_id, reason, granted_by, granted_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp() + make_interval(hours => $6)) RETURNING expires_at`,
-		permit["id"], id, asg, strings.TrimSpace(in.Reason), c.subject, int32(in.Hours)).Scan(&expires); err != nil {
+	// The permit, and the homework marks that waited for it, in one transaction.
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		var expires time.Time
+		var from, to time.Time
+		if err := tx.QueryRow(ctx, `INSERT INTO journal.period_permits (id, period_id, assignment_id, reason, granted_by, granted_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp() + make_interval(hours => $6))
+			RETURNING expires_at, (SELECT starts_on FROM journal.periods WHERE id = $2), (SELECT ends_on FROM journal.periods WHERE id = $2)`,
+			permit["id"], id, asg, strings.TrimSpace(in.Reason), c.subject, int32(in.Hours)).Scan(&expires, &from, &to); err != nil {
+			return err
+		}
+		permit["expires_at"] = expires
+		n, err := f.placeDeferredHomeworkMarks(ctx, tx, asg, from, to)
+		permit["homework_marks_placed"] = n
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	permit["expires_at"] = expires
 	httpx.WriteJSON(w, http.StatusCreated, permit)
 	return nil
 }

@@ -1,0 +1,203 @@
+package issuehomework_test
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+)
+
+// pdf is a small file whose bytes are a PDF's.
+var pdf = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+// The whole way of one homework: the teacher issues it for the class; the
+// pupil finds it, uploads a file straight to MinIO (its bytes checked), a
+// file that lies about its type is refused and deleted; the pupil submits
+// and gets a receipt; the teacher returns it with a comment, a stale review
+// is refused; the pupil resubmits; the teacher accepts it with 5; the
+// parent sees it; another family sees nothing; homework.reviewed is written
+// once with the review.
+func TestHomeworkFromIssueToMark(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, `,"marked":true`)
+	if h.Status != "issued" || !h.Marked || h.MarkKind != "homework" || !h.SubmissionExpected || h.Version != 1 || !h.MayEdit {
+		t.Fatalf("issued: %+v", h)
+	}
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1 AND subject = $2`, issuehomeworkapi.EventIssued, h.ID.String()); n != 1 {
+		t.Fatalf("%d homework.issued events", n)
+	}
+	pupils := w.count(`SELECT count(*) FROM homework.recipients WHERE homework_id = $1`, h.ID)
+	if pupils < 2 {
+		t.Fatalf("issued to %d pupils; 6А has more", pupils)
+	}
+	hw := api + "/homework/" + h.ID.String()
+
+	// The pupil's list.
+	var list []issuehomeworkapi.Homework
+	w.must(http.MethodGet, api+"/homework?pupil={student1}", "student1", "", 200, &list)
+	if len(list) != 1 || list[0].ID != h.ID || list[0].Submission == nil || list[0].Submission.State != issuehomeworkapi.Assigned {
+		t.Fatalf("student1's list: %+v", list)
+	}
+
+	// A file, uploaded straight to MinIO and confirmed.
+	var tk issuehomeworkapi.UploadTicket
+	w.must(http.MethodPost, hw+"/submission/files", "student1", fmt.Sprintf(`{"name":"решение.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
+	if st := put(t, tk, pdf); st != http.StatusOK {
+		t.Fatalf("upload to MinIO: %d", st)
+	}
+	var file issuehomeworkapi.File
+	w.must(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", "student1", "", 200, &file)
+	if sum := fmt.Sprintf("%x", sha256.Sum256(pdf)); file.State != "clean" || file.SHA256 != sum {
+		t.Fatalf("confirmed: %+v, want sha256 %s", file, sum)
+	}
+	// A file that says it is a picture and is not: refused and deleted.
+	lie := []byte("MZ\x90\x00 this is no picture at all, it is something else entirely")
+	var tk2 issuehomeworkapi.UploadTicket
+	w.must(http.MethodPost, hw+"/submission/files", "student1", fmt.Sprintf(`{"name":"фото.png","content_type":"image/png","size":%d}`, len(lie)), 201, &tk2)
+	if st := put(t, tk2, lie); st != http.StatusOK {
+		t.Fatalf("upload to MinIO: %d", st)
+	}
+	code, body := w.call(http.MethodPost, api+"/files/"+tk2.File.ID.String()+"/confirm", "student1", "")
+	w.refused(code, body, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileContent))
+	if n := w.count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'refused' AND refusal <> ''`, tk2.File.ID); n != 1 {
+		t.Fatal("the refused file is not recorded as refused")
+	}
+	if w.inStore(w.one(`SELECT object_key FROM homework.files WHERE id = $1`, tk2.File.ID)) {
+		t.Fatal("the refused file is still in MinIO")
+	}
+	if !w.inStore(w.one(`SELECT object_key FROM homework.files WHERE id = $1`, tk.File.ID)) {
+		t.Fatal("the confirmed file is not in MinIO")
+	}
+
+	// The text, then the submission with its receipt.
+	var v issuehomeworkapi.Homework
+	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"Ответы: 1) 12; 2) 7.","version":1}`, 200, &v)
+	s := v.Submission
+	if s.State != issuehomeworkapi.Draft || s.Version != 2 {
+		t.Fatalf("draft: %+v", s)
+	}
+	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, s.Version), 200, &v)
+	s = v.Submission
+	if s.State != issuehomeworkapi.Submitted || s.Attempt != 1 || len(s.Receipts) != 1 || s.Late {
+		t.Fatalf("submitted: %+v", s)
+	}
+	if rc := s.Receipts[0]; len(rc.Files) != 1 || rc.Files[0].SHA256 != file.SHA256 || rc.ReceivedAt.IsZero() {
+		t.Fatalf("receipt: %+v", rc)
+	}
+	// A double click: the same version again changes nothing.
+	code, body = w.call(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, s.Version-1))
+	if p := w.refused(code, body, http.StatusConflict, ""); p.CurrentVersion != s.Version || p.CurrentState != issuehomeworkapi.Submitted {
+		t.Fatalf("a second submit: %+v", p)
+	}
+
+	// The teacher's list shows who submitted; the work goes back with a comment.
+	var cw issuehomeworkapi.ClassWork
+	w.must(http.MethodGet, hw+"/submissions", "teacher-s1", "", 200, &cw)
+	if len(cw.Pupils) != pupils || cw.Pupils[0].PupilID.String() != w.ids["{student1}"] || cw.Pupils[0].State != issuehomeworkapi.Submitted ||
+		cw.Pupils[1].State != issuehomeworkapi.Assigned {
+		t.Fatalf("class work: %d pupils, first %+v", len(cw.Pupils), cw.Pupils[0])
+	}
+	review := api + "/submissions/" + s.ID.String() + "/review"
+	var rs issuehomeworkapi.Submission
+	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"returned","comment":"Покажите решение второй задачи.","version":%d}`, s.Version), 200, &rs)
+	if rs.State != issuehomeworkapi.Returned || len(rs.Reviews) != 1 || rs.Reviews[0].Journal != issuehomeworkapi.JournalNone {
+		t.Fatalf("returned: %+v", rs)
+	}
+	code, body = w.call(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, s.Version))
+	if p := w.refused(code, body, http.StatusConflict, ""); p.CurrentVersion != rs.Version || p.CurrentState != issuehomeworkapi.Returned {
+		t.Fatalf("a stale review: %+v", p)
+	}
+
+	// The pupil resubmits; the teacher accepts with 5.
+	w.must(http.MethodPut, hw+"/submission", "student1", fmt.Sprintf(`{"text":"Ответы: 1) 12; 2) 7, потому что 21 : 3 = 7.","version":%d}`, rs.Version), 200, &v)
+	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+	if v.Submission.Attempt != 2 || v.Submission.State != issuehomeworkapi.Submitted || len(v.Submission.Receipts) != 2 {
+		t.Fatalf("resubmitted: %+v", v.Submission)
+	}
+	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &rs)
+	if rs.State != issuehomeworkapi.Accepted || rs.Reviews[0].Mark == nil || *rs.Reviews[0].Mark != 5 || rs.Reviews[0].Attempt != 2 ||
+		rs.Reviews[0].Journal != issuehomeworkapi.JournalPending {
+		t.Fatalf("accepted: %+v", rs)
+	}
+	if n := w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1 AND data->>'review_id' = $2 AND (data->>'mark')::int = 5`,
+		issuehomeworkapi.EventReviewed, rs.Reviews[0].ID.String()); n != 1 {
+		t.Fatalf("%d homework.reviewed events for the acceptance", n)
+	}
+
+	// The journal places the mark once, in the lesson's column, and says so.
+	w.sys.Deliver(t)
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1 AND student_id = $2 AND lesson_id = $3 AND value = 5
+		AND kind = 'homework' AND deleted_at IS NULL`, h.ID, w.ids["{student1}"], w.ids["{l1}"]); n != 1 {
+		t.Fatalf("%d journal marks for the homework", n)
+	}
+	if reason := w.one(`SELECT reason FROM journal.mark_history h JOIN journal.marks m ON m.id = h.mark_id WHERE m.homework_id = $1`, h.ID); reason != "домашнее задание, попытка 2" {
+		t.Fatalf("the mark's history says %q", reason)
+	}
+	w.must(http.MethodGet, hw, "student1", "", 200, &v)
+	if rv := v.Submission.Reviews[0]; rv.Journal != issuehomeworkapi.JournalPlaced || rv.JournalTitle != "выставлено в журнал" {
+		t.Fatalf("the review after the journal answered: %+v", rv)
+	}
+	// The event delivered again has no second effect.
+	reviewed := w.one(`SELECT id::text FROM platform.outbox WHERE type = $1 AND data->>'review_id' = $2`, issuehomeworkapi.EventReviewed, rs.Reviews[0].ID.String())
+	if code, body := w.redeliver(reviewed, "/api/post-grade/events"); code != http.StatusNoContent {
+		t.Fatalf("redelivery: %d %s", code, body)
+	}
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 1 {
+		t.Fatalf("%d journal marks after a redelivery", n)
+	}
+	// The diary shows the 5, once.
+	var diary postgradeapi.DiaryView
+	w.must(http.MethodGet, "/api/post-grade/diary/{student1}?from="+h.LessonDate, "parent1", "", 200, &diary)
+	fives := 0
+	for _, d := range diary.Days {
+		for _, l := range d.Lessons {
+			for _, m := range l.Marks {
+				if m.Kind == "homework" && m.Value != nil && *m.Value == 5 {
+					fives++
+				}
+			}
+		}
+	}
+	if fives != 1 {
+		t.Fatalf("the diary shows %d homework fives", fives)
+	}
+	// A re-review changes that mark, with the reason.
+	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":4,"comment":"Вторая задача без пояснения","version":%d}`, rs.Version), 200, &rs)
+	w.sys.Deliver(t)
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1 AND value = 4 AND version = 2`, h.ID); n != 1 {
+		t.Fatal("the re-review did not change the journal's mark")
+	}
+	if n := w.count(`SELECT count(*) FROM journal.mark_history h JOIN journal.marks m ON m.id = h.mark_id
+		WHERE m.homework_id = $1 AND h.action = 'changed' AND h.reason LIKE 'повторная проверка%' AND h.old_value = 5 AND h.new_value = 4`, h.ID); n != 1 {
+		t.Fatal("the change has no history with its reason")
+	}
+
+	// The parent sees the child's work and the mark; another family sees nothing.
+	w.must(http.MethodGet, hw, "parent1", "", 200, &v)
+	if v.Submission == nil || v.Submission.PupilID.String() != w.ids["{student1}"] || v.Submission.State != issuehomeworkapi.Accepted {
+		t.Fatalf("parent1 sees %+v", v.Submission)
+	}
+	for _, login := range []string{"parent2", "student2", "teacher-s2"} {
+		code, body := w.call(http.MethodGet, hw, login, "")
+		w.refused(code, body, http.StatusNotFound, "")
+		code, body = w.call(http.MethodGet, api+"/files/"+file.ID.String(), login, "")
+		w.refused(code, body, http.StatusNotFound, "")
+	}
+	// The teacher downloads the pupil's file through a link signed after the check.
+	var dl issuehomeworkapi.Download
+	w.must(http.MethodGet, api+"/files/"+file.ID.String(), "teacher-s1", "", 200, &dl)
+	resp, err := http.Get(dl.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 || string(got) != string(pdf) || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %d %q %s", resp.StatusCode, got, resp.Header.Get("Content-Disposition"))
+	}
+}

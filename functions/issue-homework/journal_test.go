@@ -1,0 +1,75 @@
+package issuehomework_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
+
+	"github.com/kuzbass/eko/shared/kuzbass"
+)
+
+// A mark for a lesson in a closed period is never lost: the review shows
+// «не выставлено в журнал: период закрыт», and the director's permit places
+// it, once.
+func TestHomeworkMarkWaitsForAPermit(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, `,"marked":true`)
+	hw := api + "/homework/" + h.ID.String()
+	var v issuehomeworkapi.Homework
+	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
+	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+
+	// The period of the lesson's date is closed before the review.
+	lessonDay, err := time.Parse(time.DateOnly, h.LessonDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := kuzbass.AcademicYearOf(lessonDay)
+	var periods struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	w.must(http.MethodPost, "/api/post-grade/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+		"periods":[{"starts_on":"%d-09-01","ends_on":%q},{"starts_on":%q,"ends_on":"%d-05-31"}]}`, year, year,
+		lessonDay.AddDate(0, 0, 3).Format(time.DateOnly), lessonDay.AddDate(0, 0, 4).Format(time.DateOnly), year+1), 201, &periods)
+	w.ids["{p1}"] = periods.Items[0].ID
+	w.must(http.MethodPost, "/api/post-grade/periods/{p1}/close", "director-s1", "", 204, nil)
+
+	var rs issuehomeworkapi.Submission
+	w.must(http.MethodPost, api+"/submissions/"+v.Submission.ID.String()+"/review", "teacher-s1",
+		fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &rs)
+	w.sys.Deliver(t)
+	w.must(http.MethodGet, hw, "parent1", "", 200, &v)
+	if rv := v.Submission.Reviews[0]; rv.Journal != issuehomeworkapi.JournalDeferred || rv.JournalTitle != "не выставлено в журнал: период закрыт" {
+		t.Fatalf("the review in a closed period: %+v", rv)
+	}
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 0 {
+		t.Fatalf("%d marks written into a closed period", n)
+	}
+
+	// The director's permit for the assignment places it.
+	w.ids["{asg}"] = w.one(`SELECT assignment_id::text FROM journal.lessons WHERE id = $1`, w.ids["{l1}"])
+	var permit struct {
+		Placed int `json:"homework_marks_placed"`
+	}
+	w.must(http.MethodPost, "/api/post-grade/periods/{p1}/permits", "director-s1", `{"assignment_id":"{asg}","reason":"проверка домашних работ","hours":2}`, 201, &permit)
+	if permit.Placed != 1 {
+		t.Fatalf("the permit placed %d homework marks", permit.Placed)
+	}
+	w.sys.Deliver(t)
+	if n := w.count(`SELECT count(*) FROM journal.marks m JOIN journal.mark_history h ON h.mark_id = m.id
+		WHERE m.homework_id = $1 AND m.value = 5 AND h.permit_id IS NOT NULL`, h.ID); n != 1 {
+		t.Fatalf("%d marks placed under the permit", n)
+	}
+	if n := w.count(`SELECT count(*) FROM journal.deferred_homework_marks`); n != 0 {
+		t.Fatalf("%d marks still waiting", n)
+	}
+	w.must(http.MethodGet, hw, "parent1", "", 200, &v)
+	if rv := v.Submission.Reviews[0]; rv.Journal != issuehomeworkapi.JournalPlaced {
+		t.Fatalf("the review after the permit: %+v", rv)
+	}
+}
