@@ -177,9 +177,12 @@ func writeCheck(ctx context.Context, sf *storedFile) error {
 
 // confirm: POST /api/issue-homework/files/{id}/confirm — the uploader says
 // the upload finished. The object must be there with the declared size; its
-// bytes are read once: the SHA-256 recorded, the content sniffed. A file
-// whose content is not of its declared type is deleted and refused (422,
-// the refusal recorded on the file).
+// bytes are read once: the SHA-256 recorded, the content sniffed and, with
+// CLAMD_ADDRESS, scanned by ClamAV. A file whose content is not of its
+// declared type, or in which clamd finds malware, is deleted and refused
+// (422, the refusal recorded on the file). Until confirmed, a file is in
+// quarantine: nobody can download it or submit it. A scanner that cannot be
+// asked answers 503 and leaves the file as it was, to be confirmed again.
 func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
 	var out issuehomeworkapi.File
@@ -206,13 +209,20 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		sum, detected, err := f.inspect(ctx, sf.key)
+		found, err := f.inspect(ctx, sf.key)
+		if errors.Is(err, errScannerDown) {
+			return errs.User(errs.Unavailable, "проверка файлов на вирусы временно недоступна: подтвердите загрузку чуть позже — файл сохранён")
+		}
 		if err != nil {
 			return err
 		}
-		if info.Size != sf.Size || !detected.Is(sf.ContentType) {
-			why := fmt.Sprintf("содержимое файла — %s, а не %s", detected.String(), sf.ContentType)
-			if info.Size != sf.Size {
+		if info.Size != sf.Size || !found.detected.Is(sf.ContentType) || found.malware != "" {
+			why := fmt.Sprintf("содержимое файла — %s, а не %s", found.detected.String(), sf.ContentType)
+			reason := issuehomeworkapi.ReasonFileContent
+			switch {
+			case found.malware != "":
+				why, reason = "в файле найден вредоносный код ("+found.malware+")", issuehomeworkapi.ReasonFileInfected
+			case info.Size != sf.Size:
 				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", info.Size, sf.Size)
 			}
 			if err := f.store.Delete(ctx, sf.key); err != nil {
@@ -221,14 +231,14 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 			if _, err := tx.Exec(ctx, `UPDATE homework.files SET state = 'refused', refusal = $2, confirmed_at = clock_timestamp() WHERE id = $1`, id, why); err != nil {
 				return err
 			}
-			refusal = unprocessable("файл отклонён: "+why, field("file", issuehomeworkapi.ReasonFileContent, why))
+			refusal = unprocessable("файл отклонён: "+why, field("file", reason, why))
 			return nil
 		}
 		if err := tx.QueryRow(ctx, `UPDATE homework.files SET state = 'clean', sha256 = $2, confirmed_at = clock_timestamp() WHERE id = $1
-			RETURNING confirmed_at`, id, sum).Scan(&sf.ConfirmedAt); err != nil {
+			RETURNING confirmed_at`, id, found.sum).Scan(&sf.ConfirmedAt); err != nil {
 			return err
 		}
-		sf.State, sf.SHA256 = "clean", fmt.Sprintf("%x", sum)
+		sf.State, sf.SHA256 = "clean", fmt.Sprintf("%x", found.sum)
 		out = sf.File
 		return nil
 	})
@@ -241,25 +251,56 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 // sniffBytes is how much of a file the type detection reads.
 const sniffBytes = 3072
 
-// inspect reads the object at key once: its SHA-256 and its detected type.
-func (f *Function) inspect(ctx context.Context, key string) ([]byte, *mimetype.MIME, error) {
+// inspection is what one reading of an uploaded object found.
+type inspection struct {
+	sum      []byte         // SHA-256
+	detected *mimetype.MIME // the type its bytes are of
+	malware  string         // the signature clamd found ("" clean or not scanned)
+}
+
+// inspect reads the object at key once: its SHA-256, its detected type and,
+// with a scanner, clamd's verdict on the same bytes (streamed to it as they
+// are read). A scanner that cannot be asked is errScannerDown.
+func (f *Function) inspect(ctx context.Context, key string) (inspection, error) {
+	var in inspection
 	rc, err := f.store.Read(ctx, key)
 	if err != nil {
-		return nil, nil, err
+		return in, err
 	}
 	defer rc.Close()
+	var src io.Reader = rc
+	var verdict chan error
+	var pw *io.PipeWriter
+	if f.scanner != nil {
+		var pr *io.PipeReader
+		pr, pw = io.Pipe()
+		src = io.TeeReader(rc, pw)
+		verdict = make(chan error, 1)
+		go func() {
+			name, err := f.scanner.scan(ctx, pr)
+			in.malware = name
+			_, _ = io.Copy(io.Discard, pr) // a scanner that gave up early must not block the reading
+			verdict <- err
+		}()
+	}
 	h := sha256.New()
 	head := make([]byte, sniffBytes)
-	n, err := io.ReadFull(rc, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("inspect %s: %w", key, err)
+	n, err := io.ReadFull(src, head)
+	if err == nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		h.Write(head[:n])
+		_, err = io.Copy(h, src)
 	}
-	head = head[:n]
-	h.Write(head)
-	if _, err := io.Copy(h, rc); err != nil {
-		return nil, nil, fmt.Errorf("inspect %s: %w", key, err)
+	if pw != nil {
+		_ = pw.CloseWithError(err)
+		if serr := <-verdict; serr != nil && err == nil {
+			err = serr
+		}
 	}
-	return h.Sum(nil), mimetype.Detect(head), nil
+	if err != nil {
+		return in, fmt.Errorf("inspect %s: %w", key, err)
+	}
+	in.sum, in.detected = h.Sum(nil), mimetype.Detect(head[:n])
+	return in, nil
 }
 
 // download: GET /api/issue-homework/files/{id} — a short-lived link to a

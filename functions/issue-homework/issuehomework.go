@@ -60,6 +60,10 @@ type Options struct {
 	// S3 is the object store of the files when the process has none of its
 	// own (a function deployed alone, a test world).
 	S3 storage.Config
+	// Clamd is ClamAV's daemon that scans every uploaded file before anyone
+	// else may download it: host:port or unix:/path. Empty: files are
+	// accepted after the type check only (said once at start).
+	Clamd string `envconfig:"CLAMD_ADDRESS"`
 	// Journal is post-grade: it says whose lessons are whose and which
 	// pupils a class has. Required.
 	Journal *postgradeapi.Client `ignored:"true"`
@@ -90,6 +94,7 @@ type Function struct {
 	db      *pgxpool.Pool
 	outbox  *outbox.Writer
 	store   *storage.Store
+	scanner *clamd // nil: no malware scan
 	journal *postgradeapi.Client
 	router  *httpx.Router
 }
@@ -113,6 +118,11 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 		}
 	}
 	f := &Function{db: deps.DB, outbox: deps.Outbox, store: store, journal: opts.Journal}
+	if opts.Clamd != "" {
+		f.scanner = newClamd(opts.Clamd)
+	} else if deps.Log != nil {
+		deps.Log.Warn("uploaded homework files are checked by type only: CLAMD_ADDRESS is not set (no malware scan)")
+	}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&issuehomeworkapi.Problems)
 	const api = "/api/" + Name

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kuzbass/eko/ekotest"
 	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/inbox/inboxtest"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/storage"
@@ -36,9 +37,9 @@ type world struct {
 	ids map[string]string
 }
 
-func newWorld(t testing.TB) *world {
+func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	t.Helper()
-	ew := ekotest.Open(t, ekotest.Options{Seed: 11})
+	ew := ekotest.Open(t, ekotest.Options{Seed: 11, Tunings: tunings})
 	w := &world{t: t, sys: ew, ids: map[string]string{}}
 	for _, i := range ew.Fixtures.Identities {
 		w.ids["{"+i.Login+"}"] = ew.Person(t, i)

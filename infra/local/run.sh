@@ -18,11 +18,16 @@ cleanup() {
 	local pid
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	[ "${clamd_started:-}" = started ] && infra/local/clamd.sh stop
 	stop_stack
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 . infra/local/stack.sh
+
+# ClamAV scans uploaded files when clamav-daemon is installed (clamd.sh).
+clamd_started=$(infra/local/clamd.sh start)
+eval "$(infra/local/clamd.sh env)"
 
 echo "run: building eko and the development identity provider" >&2
 go build -o "$bin/eko" ./cmd/eko

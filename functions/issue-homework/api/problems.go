@@ -27,6 +27,8 @@ const (
 	ReasonFileCount errs.Reason = "file_count"
 	// ReasonFileContent: a file whose bytes are not of its declared type.
 	ReasonFileContent errs.Reason = "file_content"
+	// ReasonFileInfected: a file in which ClamAV found malware.
+	ReasonFileInfected errs.Reason = "file_infected"
 	// ReasonFileMissing: a file confirmed before it was uploaded.
 	ReasonFileMissing errs.Reason = "file_missing"
 	// ReasonScale: a mark outside the five-point scale.
@@ -45,19 +47,20 @@ const (
 var Problems = errs.Vocabulary{
 	Codes: []errs.Code{errs.Conflict, errs.Unprocessable},
 	Reasons: map[errs.Reason]string{
-		ReasonPast:        "время уже прошло",
-		ReasonOrder:       "крайний срок раньше срока сдачи",
-		ReasonNotInClass:  "ученик не из этого класса",
-		ReasonKind:        "неизвестный вид работы",
-		ReasonState:       "недопустимо в этом состоянии",
-		ReasonClosed:      "приём работ закрыт",
-		ReasonNotExpected: "сдача работы не предусмотрена",
-		ReasonDue:         "срок сдачи прошёл",
-		ReasonFileCount:   "слишком много файлов",
-		ReasonFileContent: "содержимое файла не соответствует его типу",
-		ReasonFileMissing: "файл не загружен",
-		ReasonScale:       "оценка вне пятибалльной шкалы",
-		ReasonUnexpected:  "поле здесь не указывается",
+		ReasonPast:         "время уже прошло",
+		ReasonOrder:        "крайний срок раньше срока сдачи",
+		ReasonNotInClass:   "ученик не из этого класса",
+		ReasonKind:         "неизвестный вид работы",
+		ReasonState:        "недопустимо в этом состоянии",
+		ReasonClosed:       "приём работ закрыт",
+		ReasonNotExpected:  "сдача работы не предусмотрена",
+		ReasonDue:          "срок сдачи прошёл",
+		ReasonFileCount:    "слишком много файлов",
+		ReasonFileContent:  "содержимое файла не соответствует его типу",
+		ReasonFileInfected: "в файле найден вредоносный код",
+		ReasonFileMissing:  "файл не загружен",
+		ReasonScale:        "оценка вне пятибалльной шкалы",
+		ReasonUnexpected:   "поле здесь не указывается",
 	},
 	Members: map[string]string{
 		MemberCurrentVersion: "версия сейчас",
