@@ -55,6 +55,11 @@ var routes = []Route{
 	// tells issue-homework where it stands.
 	{Type: "ru.kuzbass.eko.homework.reviewed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
 	{Type: "ru.kuzbass.eko.homework-mark.recorded.v1", Consumer: "issue-homework", Path: "/api/issue-homework/events"},
+	// post-grade's diary shows the homework of each lesson and the pupil's work on it.
+	{Type: "ru.kuzbass.eko.homework.issued.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	{Type: "ru.kuzbass.eko.homework.changed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	{Type: "ru.kuzbass.eko.homework.cancelled.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	{Type: "ru.kuzbass.eko.homework-work.changed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
 }
 
 //go:embed schemas

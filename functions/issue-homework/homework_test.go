@@ -153,7 +153,7 @@ func TestHomeworkFromIssueToMark(t *testing.T) {
 	// The diary shows the 5, once.
 	var diary postgradeapi.DiaryView
 	w.must(http.MethodGet, "/api/post-grade/diary/{student1}?from="+h.LessonDate, "parent1", "", 200, &diary)
-	fives := 0
+	fives, tasks := 0, 0
 	for _, d := range diary.Days {
 		for _, l := range d.Lessons {
 			for _, m := range l.Marks {
@@ -161,10 +161,21 @@ func TestHomeworkFromIssueToMark(t *testing.T) {
 					fives++
 				}
 			}
+			for _, tk := range l.Tasks {
+				// The diary's own copy of the homework and of the work's state.
+				if tk.HomeworkID == h.ID && l.LessonID == h.LessonID && tk.State == issuehomeworkapi.Accepted && tk.StateTitle == "принято" &&
+					tk.Mark != nil && *tk.Mark == 5 && strings.HasPrefix(tk.Text, "Решить задачи") {
+					tasks++
+				}
+			}
 		}
 	}
-	if fives != 1 {
-		t.Fatalf("the diary shows %d homework fives", fives)
+	if fives != 1 || tasks != 1 {
+		t.Fatalf("the diary shows %d homework fives and %d tasks of the homework: %+v", fives, tasks, diary.Days)
+	}
+	// The diary reads its own copy, kept from the events.
+	if n := w.count(`SELECT count(*) FROM journal.homework WHERE homework_id = $1 AND status = 'issued'`, h.ID); n != 1 {
+		t.Fatal("the journal keeps no copy of the homework")
 	}
 	// A re-review changes that mark, with the reason.
 	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":4,"comment":"Вторая задача без пояснения","version":%d}`, rs.Version), 200, &rs)

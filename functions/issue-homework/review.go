@@ -116,7 +116,7 @@ func (f *Function) review(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 			return err
 		}
 		out = *view
-		return nil
+		return f.announceWork(ctx, tx, view)
 	})
 	return httpx.Reply(w, http.StatusOK, out, err)
 }

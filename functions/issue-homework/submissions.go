@@ -20,6 +20,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
 )
 
 // The pupil's steps on the own work (Microsoft Teams-like allowed
@@ -172,10 +173,27 @@ func (f *Function) step(w http.ResponseWriter, ctx context.Context, id, pupil uu
 		if err := change(tx, h); err != nil {
 			return err
 		}
-		out, err = f.view(ctx, tx, h, pupil)
-		return err
+		if out, err = f.view(ctx, tx, h, pupil); err != nil {
+			return err
+		}
+		return f.announceWork(ctx, tx, out.Submission)
 	})
 	return httpx.Reply(w, http.StatusOK, out, err)
+}
+
+// announceWork writes homework-work.changed of s as it now stands, with the
+// latest accepted mark.
+func (f *Function) announceWork(ctx context.Context, tx pgx.Tx, s *issuehomeworkapi.Submission) error {
+	ev := issuehomeworkapi.WorkEvent{HomeworkID: s.HomeworkID, PupilID: s.PupilID, State: s.State, Attempt: s.Attempt, Late: s.Late,
+		Version: s.Version, ChangedAt: s.UpdatedAt}
+	for _, rv := range s.Reviews {
+		if rv.Decision == issuehomeworkapi.Accept {
+			ev.Mark = rv.Mark
+			break
+		}
+	}
+	_, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: issuehomeworkapi.EventWorkChanged, Source: source, Subject: s.PupilID.String(), Data: ev})
+	return err
 }
 
 // move runs a pupil's step on the own saved work: it names the version it

@@ -164,6 +164,9 @@ func (f *Function) diary(w http.ResponseWriter, r *http.Request) error {
 	for id, p := range where {
 		byLesson[id] = &v.Days[p.day].Lessons[p.lesson]
 	}
+	if err := homeworkTasks(ctx, f.db, student, byLesson); err != nil {
+		return err
+	}
 	// The student's marks of the span and of the span before, for the trend.
 	span := to.Sub(from) + 24*time.Hour
 	before := from.Add(-span)

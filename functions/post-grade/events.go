@@ -23,27 +23,36 @@ var source = events.Source(Name)
 // (enrollment.created and enrollment.changed, as registryapi describes them),
 // applied once each to journal.roster (the latest state of the enrollment wins:
 // an event carries the whole enrollment); and issue-homework's
-// homework.reviewed, whose mark is placed once (homeworkmarks.go).
+// homework.reviewed, whose mark is placed once (homeworkmarks.go), and its
+// homework.* and homework-work.changed, kept for the diary (homework.go).
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	ev, err := inbox.Read(w, r)
 	if err != nil {
 		return err
 	}
+	var homework func(tx pgx.Tx) error
 	switch ev.Type() {
-	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged, issuehomeworkapi.EventReviewed:
+	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged:
+	case issuehomeworkapi.EventReviewed:
+		homework = func(tx pgx.Tx) error {
+			var rv issuehomeworkapi.ReviewedEvent
+			if err := json.Unmarshal(ev.Data(), &rv); err != nil {
+				return errs.E(errs.Invalid, "event data: %v", err)
+			}
+			return f.applyHomeworkReview(r.Context(), tx, rv)
+		}
+	case issuehomeworkapi.EventIssued, issuehomeworkapi.EventChanged, issuehomeworkapi.EventCancelled:
+		homework = func(tx pgx.Tx) error { return keepHomework(r.Context(), tx, ev.Data()) }
+	case issuehomeworkapi.EventWorkChanged:
+		homework = func(tx pgx.Tx) error { return keepWork(r.Context(), tx, ev.Data()) }
 	default:
-		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s, %s and %s", ev.Type(),
-			registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged, issuehomeworkapi.EventReviewed)
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's enrollment.* and issue-homework's homework.*, homework-work.changed", ev.Type())
 	}
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
 	}
-	if ev.Type() == issuehomeworkapi.EventReviewed {
-		var rv issuehomeworkapi.ReviewedEvent
-		if err := json.Unmarshal(ev.Data(), &rv); err != nil {
-			return errs.E(errs.Invalid, "event data: %v", err)
-		}
-		if _, err := inbox.Apply(r.Context(), f.db, Name, ev, func(tx pgx.Tx) error { return f.applyHomeworkReview(r.Context(), tx, rv) }); err != nil {
+	if homework != nil {
+		if _, err := inbox.Apply(r.Context(), f.db, Name, ev, homework); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)

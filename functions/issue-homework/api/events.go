@@ -15,7 +15,23 @@ const (
 	// EventReviewed is the teacher's review of a submission: post-grade
 	// places (or changes) the mark of that pupil for that homework.
 	EventReviewed = "ru.kuzbass.eko.homework.reviewed.v1"
+	// EventWorkChanged is the state of a pupil's work after each step (the
+	// diary shows it); the newest version wins.
+	EventWorkChanged = "ru.kuzbass.eko.homework-work.changed.v1"
 )
+
+// WorkEvent is the data of homework-work.changed: a pupil's work on a
+// homework as it stands after a step, with the latest accepted mark.
+type WorkEvent struct {
+	HomeworkID uuid.UUID `json:"homework_id"`
+	PupilID    uuid.UUID `json:"pupil_id"`
+	State      string    `json:"state"`
+	Attempt    int       `json:"attempt"`
+	Late       bool      `json:"late"`
+	Mark       *int      `json:"mark,omitempty"`
+	Version    int       `json:"version"`
+	ChangedAt  time.Time `json:"changed_at"`
+}
 
 // HomeworkEvent is the data of homework.issued, homework.changed and
 // homework.cancelled: the homework as it stands after the change.

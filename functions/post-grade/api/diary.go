@@ -1,6 +1,10 @@
 package postgradeapi
 
-import "github.com/google/uuid"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // DiaryView is a student's diary for a span of days.
 type DiaryView struct {
@@ -19,14 +23,17 @@ type DiaryDay struct {
 
 // DiaryLesson is a lesson as the student's diary shows it.
 type DiaryLesson struct {
-	LessonID   uuid.UUID `json:"lesson_id"`
-	No         int       `json:"no"`
-	Subject    string    `json:"subject"`
-	SubjectID  uuid.UUID `json:"subject_id"`
-	Topic      string    `json:"topic,omitempty"`
-	Homework   string    `json:"homework,omitempty"`
-	Marks      []Mark    `json:"marks"`
-	Attendance string    `json:"attendance"`
+	LessonID  uuid.UUID `json:"lesson_id"`
+	No        int       `json:"no"`
+	Subject   string    `json:"subject"`
+	SubjectID uuid.UUID `json:"subject_id"`
+	Topic     string    `json:"topic,omitempty"`
+	Homework  string    `json:"homework,omitempty"`
+	// Tasks are the homework issued in electronic form for the lesson (due
+	// by it), with the pupil's work on each.
+	Tasks      []HomeworkTask `json:"homework_tasks,omitempty"`
+	Marks      []Mark         `json:"marks"`
+	Attendance string         `json:"attendance"`
 }
 
 // SubjectTrend is a subject's weighted average over the span and over the
@@ -49,4 +56,19 @@ type ExamResult struct {
 	Date           string    `json:"date"`
 	Score          *int      `json:"score,omitempty"`
 	Mark           *int      `json:"mark,omitempty"`
+}
+
+// HomeworkTask is homework issued for a lesson, as the pupil's diary shows it.
+type HomeworkTask struct {
+	HomeworkID         uuid.UUID `json:"homework_id"`
+	Text               string    `json:"text"`
+	DueAt              time.Time `json:"due_at"`
+	SubmissionExpected bool      `json:"submission_expected"`
+	Marked             bool      `json:"marked"`
+	// State is the pupil's work: assigned, draft, submitted, returned or
+	// accepted (issue-homework's words), with its title.
+	State      string `json:"state"`
+	StateTitle string `json:"state_title"`
+	Late       bool   `json:"late,omitempty"`
+	Mark       *int   `json:"mark,omitempty"`
 }

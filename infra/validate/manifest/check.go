@@ -963,6 +963,12 @@ func (c *checker) networkPolicies() {
 			minioPods = append(minioPods, labels.Set(st.Spec.Template.Labels))
 		}
 	}
+	// ClamAV's clamd, which scans uploaded files, is the one other pod functions reach.
+	for _, d := range c.deploys {
+		if d.Spec.Template.Labels[gen.NameLabel] == "clamav" {
+			minioPods = append(minioPods, labels.Set(d.Spec.Template.Labels))
+		}
+	}
 	if len(c.policies) == 0 {
 		c.fail("no NetworkPolicies")
 		return
@@ -1050,7 +1056,7 @@ func (c *checker) functionEgressPeer(id string, peer networkingv1.NetworkPolicyP
 			ok = ok || sel.Matches(p)
 		}
 		if !ok {
-			c.fail("%s: selects neither the pooler nor MinIO", id)
+			c.fail("%s: selects neither the pooler, MinIO nor clamd", id)
 		}
 	}
 }
