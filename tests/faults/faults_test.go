@@ -1,9 +1,10 @@
-// Package faults proves that submit-application keeps its promise through
-// crashes: the real eko binary is SIGKILLed and restarted, and its own
-// PostgreSQL cluster is stopped (fast) and started again, while clients submit
-// 10,000 first-grade applications and retry with the same Idempotency-Key.
-// Afterwards every acknowledged application exists exactly once, as it was
-// acknowledged, and nothing exists that no retry returned.
+// Package faults proves that EKO keeps its promises through crashes: the
+// real eko binary is SIGKILLed and restarted, and its own PostgreSQL cluster
+// is stopped (fast) and started again, while clients retry. Submissions:
+// 10,000 first-grade applications retried with the same Idempotency-Key —
+// every acknowledged application exists exactly once, as it was
+// acknowledged, and nothing exists that no retry returned. Homework
+// (homework_test.go): every accepted review gives exactly one journal mark.
 package faults
 
 import (
@@ -57,44 +58,8 @@ func TestSubmissionsSurviveCrashes(t *testing.T) {
 		t.Skip("-short: the fault test builds and crashes a real process")
 	}
 	ctx := context.Background()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	work, err := os.MkdirTemp("", "eko-faults-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The postgres user owns the cluster below; it must reach it.
-	if err := os.Chmod(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			if b, err := os.ReadFile(filepath.Join(work, "eko.log")); err == nil {
-				t.Logf("the last of eko's log:\n%s", b[max(0, len(b)-4000):])
-			}
-		}
-		_ = os.RemoveAll(work)
-	})
-
-	// A PostgreSQL cluster of this test's own, so stopping it disturbs no other test.
-	pg := &cluster{root: root, data: work, port: loopback.Port(t)}
-	pg.start(t)
-	t.Cleanup(func() { pg.stop(t) })
-	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/eko?sslmode=disable", pg.port)
-
-	bin := filepath.Join(work, "eko")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/eko")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/eko: %v\n%s", err, out)
-	}
-	migrate := exec.Command(bin, "migrate")
-	migrate.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "LOG_LEVEL=warn")
-	if out, err := migrate.CombinedOutput(); err != nil {
-		t.Fatalf("eko migrate: %v\n%s", err, out)
-	}
+	r := newRig(t)
+	dbURL, bin, work, pg := r.dbURL, r.bin, r.work, r.pg
 
 	// The region, the families and window 1 of the 2027 campaign.
 	fx, logins := population(parents)
@@ -144,36 +109,7 @@ func TestSubmissionsSurviveCrashes(t *testing.T) {
 	}
 	var kills, pgRestarts int
 	chaosDone := make(chan struct{})
-	go func() {
-		defer close(chaosDone)
-		for round := 0; ; round++ {
-			select {
-			case <-done:
-				return
-			case <-time.After(700 * time.Millisecond):
-			}
-			switch round % 3 {
-			case 0: // the function process dies mid-batch
-				eko.kill()
-				kills++
-				time.Sleep(200 * time.Millisecond)
-				eko.start(t)
-			case 1: // the database goes away under a running process
-				pg.stop(t)
-				pgRestarts++
-				time.Sleep(500 * time.Millisecond)
-				pg.start(t)
-			case 2: // both at once
-				eko.kill()
-				pg.stop(t)
-				kills++
-				pgRestarts++
-				time.Sleep(300 * time.Millisecond)
-				pg.start(t)
-				eko.start(t)
-			}
-		}
-	}()
+	go func() { defer close(chaosDone); kills, pgRestarts = chaos(t, eko, pg, done) }()
 	clientWG.Wait()
 	close(done)
 	<-chaosDone
@@ -297,6 +233,90 @@ func submit(client *http.Client, addr, token, key, body string, retries *atomic.
 		default:
 			refused.Add(1)
 			return outcome{lastErr: strconv.Itoa(resp.StatusCode) + " " + string(b)}
+		}
+	}
+}
+
+// rig is what a fault test runs on: a PostgreSQL cluster of the test's own
+// (so stopping it disturbs no other test) and the eko binary, built and
+// migrated on it, in a work directory removed afterwards (eko's log shown
+// when the test failed).
+type rig struct {
+	root, work, dbURL, bin string
+	pg                     *cluster
+}
+
+func (r *rig) log() string { return filepath.Join(r.work, "eko.log") }
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work, err := os.MkdirTemp("", "eko-faults-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The postgres user owns the cluster below; it must reach it.
+	if err := os.Chmod(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{root: root, work: work}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if b, err := os.ReadFile(r.log()); err == nil {
+				t.Logf("the last of eko's log:\n%s", b[max(0, len(b)-4000):])
+			}
+		}
+		_ = os.RemoveAll(work)
+	})
+	r.pg = &cluster{root: root, data: work, port: loopback.Port(t)}
+	r.pg.start(t)
+	t.Cleanup(func() { r.pg.stop(t) })
+	r.dbURL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/eko?sslmode=disable", r.pg.port)
+	r.bin = filepath.Join(work, "eko")
+	build := exec.Command("go", "build", "-o", r.bin, "./cmd/eko")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/eko: %v\n%s", err, out)
+	}
+	migrate := exec.Command(r.bin, "migrate")
+	migrate.Env = append(os.Environ(), "DATABASE_URL="+r.dbURL, "LOG_LEVEL=warn")
+	if out, err := migrate.CombinedOutput(); err != nil {
+		t.Fatalf("eko migrate: %v\n%s", err, out)
+	}
+	return r
+}
+
+// chaos kills eko, stops PostgreSQL, or both, every 700 ms until done, and
+// leaves both running; it returns how often each went down.
+func chaos(t *testing.T, eko *process, pg *cluster, done <-chan struct{}) (kills, pgRestarts int) {
+	for round := 0; ; round++ {
+		select {
+		case <-done:
+			return kills, pgRestarts
+		case <-time.After(700 * time.Millisecond):
+		}
+		switch round % 3 {
+		case 0: // the function process dies mid-batch
+			eko.kill()
+			kills++
+			time.Sleep(200 * time.Millisecond)
+			eko.start(t)
+		case 1: // the database goes away under a running process
+			pg.stop(t)
+			pgRestarts++
+			time.Sleep(500 * time.Millisecond)
+			pg.start(t)
+		case 2: // both at once
+			eko.kill()
+			pg.stop(t)
+			kills++
+			pgRestarts++
+			time.Sleep(300 * time.Millisecond)
+			pg.start(t)
+			eko.start(t)
 		}
 	}
 }
