@@ -19,9 +19,10 @@ var source = events.Source(Name)
 var journalSource = events.Source(postgradeapi.Name)
 
 // receive: POST /api/issue-homework/events — the journal's
-// homework-mark.recorded: where the mark of a review stands (placed, or
-// deferred by a closed period), applied once; a placed mark is final, so a
-// late «deferred» never hides it.
+// homework-mark.recorded: where the mark of a review stands (placed,
+// deferred by a closed period, or superseded by a later review that reached
+// the journal first), applied once; a placed mark is final, so a late
+// «deferred» never hides it.
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ev, err := inbox.Read(w, r)
@@ -42,8 +43,9 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.Invalid, "event data: %v", err)
 	}
 	_, err = inbox.Apply(ctx, f.db, Name, ev, func(tx pgx.Tx) error {
+		// A placed mark is final; «superseded» only answers a review still waiting.
 		_, err := tx.Exec(ctx, `UPDATE homework.reviews SET journal = $2, journal_mark_id = coalesce($3, journal_mark_id)
-			WHERE id = $1 AND journal <> 'none' AND (journal <> 'placed' OR $2 = 'placed')`, m.ReviewID, m.State, m.MarkID)
+			WHERE id = $1 AND journal IN ('pending', 'deferred', 'placed') AND (journal <> 'placed' OR $2 = 'placed')`, m.ReviewID, m.State, m.MarkID)
 		return err
 	})
 	if err != nil {

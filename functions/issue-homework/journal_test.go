@@ -73,3 +73,38 @@ func TestHomeworkMarkWaitsForAPermit(t *testing.T) {
 		t.Fatalf("the review after the permit: %+v", rv)
 	}
 }
+
+// A re-review whose event reaches the journal before the first review's:
+// the newer mark stands, placed once, and the older review is told
+// «superseded», not left waiting.
+func TestReviewsReachTheJournalOutOfOrder(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, `,"marked":true`)
+	hw := api + "/homework/" + h.ID.String()
+	var v issuehomeworkapi.Homework
+	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
+	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+	review := api + "/submissions/" + v.Submission.ID.String() + "/review"
+	var first, second issuehomeworkapi.Submission
+	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &first)
+	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":4,"version":%d}`, first.Version), 200, &second)
+	newer := w.one(`SELECT id::text FROM platform.outbox WHERE type = $1 AND data->>'review_id' = $2`, issuehomeworkapi.EventReviewed, second.Reviews[0].ID.String())
+	if code, body := w.redeliver(newer, "/api/post-grade/events"); code != http.StatusNoContent {
+		t.Fatalf("the re-review first: %d %s", code, body)
+	}
+	w.sys.Deliver(t) // then everything else, the first review among it
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1 AND value = 4 AND version = 1`, h.ID); n != 1 {
+		t.Fatal("the re-review's mark is not the one placed, once")
+	}
+	if n := w.count(`SELECT count(*) FROM journal.mark_history h JOIN journal.marks m ON m.id = h.mark_id WHERE m.homework_id = $1`, h.ID); n != 1 {
+		t.Fatalf("%d history rows: the older review changed the mark", n)
+	}
+	w.must(http.MethodGet, hw, "student1", "", 200, &v)
+	got := map[int]string{}
+	for _, rv := range v.Submission.Reviews {
+		got[*rv.Mark] = rv.Journal
+	}
+	if got[4] != issuehomeworkapi.JournalPlaced || got[5] != issuehomeworkapi.JournalSuperseded {
+		t.Fatalf("the reviews' journal states: %v", got)
+	}
+}

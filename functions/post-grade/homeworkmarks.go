@@ -28,7 +28,8 @@ import (
 // changes nothing. When the lesson's period is closed the mark waits in
 // journal.deferred_homework_marks and is placed when the director's permit
 // opens the period for the lesson's assignment. Each outcome is told back as
-// homework-mark.recorded (placed or deferred).
+// homework-mark.recorded (placed, deferred, or superseded when a later review
+// of the same work came first).
 
 // homeworkReview is a review as the journal keeps it before placing it.
 type homeworkReview struct {
@@ -69,7 +70,7 @@ func (f *Function) applyHomeworkReview(ctx context.Context, tx pgx.Tx, rv issueh
 		return err
 	}
 	if newer {
-		return nil
+		return f.recordHomeworkMark(ctx, tx, hr, postgradeapi.HomeworkMarkSuperseded, nil, lc.at)
 	}
 	if lc.closed && lc.permit == nil {
 		if _, err := tx.Exec(ctx, `INSERT INTO journal.deferred_homework_marks (homework_id, student_id, review_id, lesson_id, kind, value, attempt,

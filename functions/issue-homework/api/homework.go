@@ -192,13 +192,17 @@ const (
 	JournalPending  = "pending"  // sent to the journal, not yet reported
 	JournalPlaced   = "placed"   // in the journal
 	JournalDeferred = "deferred" // the lesson's period is closed: placed once a permit opens it
+	// JournalSuperseded: a later review of the same work reached the journal
+	// first; its mark stands there instead.
+	JournalSuperseded = "superseded"
 )
 
 // JournalTitles say where a review's mark stands, for people.
 var JournalTitles = map[string]string{
-	JournalPending:  "выставляется в журнал",
-	JournalPlaced:   "выставлено в журнал",
-	JournalDeferred: "не выставлено в журнал: период закрыт",
+	JournalPending:    "выставляется в журнал",
+	JournalPlaced:     "выставлено в журнал",
+	JournalDeferred:   "не выставлено в журнал: период закрыт",
+	JournalSuperseded: "в журнале оценка более поздней проверки",
 }
 
 // Review is one decision of the teacher on an attempt.

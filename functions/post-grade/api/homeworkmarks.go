@@ -16,6 +16,9 @@ const EventHomeworkMarkRecorded = "ru.kuzbass.eko.homework-mark.recorded.v1"
 const (
 	HomeworkMarkPlaced   = "placed"
 	HomeworkMarkDeferred = "deferred"
+	// HomeworkMarkSuperseded: a later review of the same work reached the
+	// journal first; this one's mark is not placed.
+	HomeworkMarkSuperseded = "superseded"
 )
 
 // HomeworkMarkEvent is the data of homework-mark.recorded.

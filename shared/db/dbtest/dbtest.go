@@ -103,12 +103,24 @@ func (d *Database) Exec(t testing.TB, sql string, args ...any) {
 }
 
 // Count runs sql, which selects one number, failing t on an error: what a
-// test asserts was (or was not) written.
+// test asserts was (or was not) written. An assertion over a whole seeded
+// year may take longer than the functions' statement timeout on a busy
+// machine, so it runs under a timeout of its own (countTimeout).
 func (d *Database) Count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := d.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('statement_timeout', $1, true)`, countTimeout); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, sql, args...).Scan(&n)
+	})
+	if err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
 }
+
+// countTimeout bounds one Count.
+const countTimeout = "120s"
