@@ -212,3 +212,36 @@ func TestHomeworkFromIssueToMark(t *testing.T) {
 		t.Fatalf("download: %d %q %s", resp.StatusCode, got, resp.Header.Get("Content-Disposition"))
 	}
 }
+
+// GET access says what each caller may open: teachers issue, a pupil follows
+// the own homework, a parent the children's, officials nothing.
+func TestAccessSaysWhatToOpen(t *testing.T) {
+	w := newWorld(t)
+	for _, c := range []struct {
+		login  string
+		issues bool
+		pupils []string
+	}{
+		{"teacher-s1", true, nil},
+		{"student1", false, []string{"{student1}"}},
+		{"parent1", false, []string{"{student1}", "{kid1}"}},
+		{"ministry", false, nil},
+		{"director-s1", false, nil},
+	} {
+		var a issuehomeworkapi.Access
+		w.must(http.MethodGet, api+"/access", c.login, "", 200, &a)
+		got := map[string]bool{}
+		for _, p := range a.Pupils {
+			got[p.String()] = true
+		}
+		if a.Issues != c.issues || len(got) != len(c.pupils) {
+			t.Errorf("%s: %+v, want issues %v and pupils %v", c.login, a, c.issues, c.pupils)
+			continue
+		}
+		for _, p := range c.pupils {
+			if !got[w.ids[p]] {
+				t.Errorf("%s: pupils %v lack %s", c.login, a.Pupils, p)
+			}
+		}
+	}
+}

@@ -34,6 +34,7 @@ import (
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
@@ -92,6 +93,7 @@ type Function struct {
 	function.Clock
 
 	db      *pgxpool.Pool
+	policy  *access.Policy // loads grants for the access answer
 	outbox  *outbox.Writer
 	store   *storage.Store
 	scanner *clamd // nil: no malware scan
@@ -117,7 +119,7 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 			return nil, fmt.Errorf("%s: files: %w", Name, err)
 		}
 	}
-	f := &Function{db: deps.DB, outbox: deps.Outbox, store: store, journal: opts.Journal}
+	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, store: store, journal: opts.Journal}
 	if opts.Clamd != "" {
 		f.scanner = newClamd(opts.Clamd)
 	} else if deps.Log != nil {
@@ -126,6 +128,7 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&issuehomeworkapi.Problems)
 	const api = "/api/" + Name
+	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.myAccess)
 	rt.Handle(http.MethodPost, api+"/homework", PermIssue, f.issue)
 	rt.Handle(http.MethodGet, api+"/homework", PermRead, f.list)
 	rt.Handle(http.MethodGet, api+"/homework/{id}", PermRead, httpx.ByID(uuidParam, f.get))

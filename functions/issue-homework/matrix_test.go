@@ -55,6 +55,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	pupil := map[string]int{"student1": 200, "student2": 404}
 	var rows []row
 	add := func(r ...row) { rows = append(rows, r...) }
+	add(expect("GET "+api+"/access", api+"/access", "", 200, nil)...)
 	add(expect("POST "+api+"/homework", api+"/homework", `{"lesson_id":"{l1}","text":"Упр. 5","due_at":"`+due+`"}`, 403,
 		map[string]int{"teacher-s1": 201, "teacher-s2": 404})...)
 	// BOLA: another school's lesson, taught by teacher-s2.

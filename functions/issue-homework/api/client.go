@@ -20,6 +20,12 @@ func New(conn *httpx.Client) *Client { return &Client{conn: conn} }
 
 const api = "/api/" + Name
 
+// Access is what the caller may open of homework.
+func (c *Client) Access(ctx context.Context) (Access, error) {
+	var a Access
+	return a, c.conn.Get(ctx, api+"/access", nil, &a)
+}
+
 // Issue issues a homework for a lesson of the caller's.
 func (c *Client) Issue(ctx context.Context, req HomeworkRequest) (Homework, error) {
 	var h Homework

@@ -223,3 +223,13 @@ type ClassWork struct {
 	Homework Homework     `json:"homework"`
 	Pupils   []Submission `json:"pupils"`
 }
+
+// Access is what the caller may open of homework, as issue-homework's rules
+// decide it from the caller's grants: the portal's navigation renders it.
+type Access struct {
+	// Issues: the caller teaches, and issues and reviews homework of own lessons.
+	Issues bool `json:"issues"`
+	// Pupils are the persons whose homework the caller follows: oneself (a
+	// pupil), the children (a parent).
+	Pupils []uuid.UUID `json:"pupils"`
+}
