@@ -202,28 +202,23 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 			out = sf.File
 			return nil
 		}
-		info, err := f.store.Stat(ctx, sf.key)
-		if errs.Is(err, errs.NotFound) {
-			return unprocessable("файл ещё не загружен", field("file", issuehomeworkapi.ReasonFileMissing, "загрузите файл по выданной ссылке, затем подтвердите"))
-		}
-		if err != nil {
-			return err
-		}
 		found, err := f.inspect(ctx, sf.key)
-		if errors.Is(err, errScannerDown) {
+		switch {
+		case errs.Is(err, errs.NotFound):
+			return unprocessable("файл ещё не загружен", field("file", issuehomeworkapi.ReasonFileMissing, "загрузите файл по выданной ссылке, затем подтвердите"))
+		case errors.Is(err, errScannerDown):
 			return errs.User(errs.Unavailable, "проверка файлов на вирусы временно недоступна: подтвердите загрузку чуть позже — файл сохранён")
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
-		if info.Size != sf.Size || !found.detected.Is(sf.ContentType) || found.malware != "" {
+		if found.size != sf.Size || !found.detected.Is(sf.ContentType) || found.malware != "" {
 			why := fmt.Sprintf("содержимое файла — %s, а не %s", found.detected.String(), sf.ContentType)
 			reason := issuehomeworkapi.ReasonFileContent
 			switch {
 			case found.malware != "":
 				why, reason = "в файле найден вредоносный код ("+found.malware+")", issuehomeworkapi.ReasonFileInfected
-			case info.Size != sf.Size:
-				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", info.Size, sf.Size)
+			case found.size != sf.Size:
+				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", found.size, sf.Size)
 			}
 			if err := f.store.Delete(ctx, sf.key); err != nil {
 				return err
@@ -253,14 +248,16 @@ const sniffBytes = 3072
 
 // inspection is what one reading of an uploaded object found.
 type inspection struct {
+	size     int64          // bytes read
 	sum      []byte         // SHA-256
 	detected *mimetype.MIME // the type its bytes are of
 	malware  string         // the signature clamd found ("" clean or not scanned)
 }
 
-// inspect reads the object at key once: its SHA-256, its detected type and,
-// with a scanner, clamd's verdict on the same bytes (streamed to it as they
-// are read). A scanner that cannot be asked is errScannerDown.
+// inspect reads the object at key once: its size, its SHA-256, its detected
+// type and, with a scanner, clamd's verdict on the same bytes (streamed to it
+// as they are read). No object is errs.NotFound; a scanner that cannot be
+// asked is errScannerDown.
 func (f *Function) inspect(ctx context.Context, key string) (inspection, error) {
 	var in inspection
 	rc, err := f.store.Read(ctx, key)
@@ -286,9 +283,10 @@ func (f *Function) inspect(ctx context.Context, key string) (inspection, error) 
 	h := sha256.New()
 	head := make([]byte, sniffBytes)
 	n, err := io.ReadFull(src, head)
+	var rest int64
 	if err == nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		h.Write(head[:n])
-		_, err = io.Copy(h, src)
+		rest, err = io.Copy(h, src)
 	}
 	if pw != nil {
 		_ = pw.CloseWithError(err)
@@ -299,7 +297,7 @@ func (f *Function) inspect(ctx context.Context, key string) (inspection, error) 
 	if err != nil {
 		return in, fmt.Errorf("inspect %s: %w", key, err)
 	}
-	in.sum, in.detected = h.Sum(nil), mimetype.Detect(head[:n])
+	in.size, in.sum, in.detected = int64(n)+rest, h.Sum(nil), mimetype.Detect(head[:n])
 	return in, nil
 }
 

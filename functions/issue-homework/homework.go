@@ -125,13 +125,14 @@ func (f *Function) issue(w http.ResponseWriter, r *http.Request) error {
 // result with the field errors appended to fe.
 func (f *Function) checkHomework(in issuehomeworkapi.HomeworkRequest, cur *issuehomeworkapi.Homework, fe []errs.FieldError) (*homework, []errs.FieldError) {
 	h := &homework{Homework: *cur}
-	h.Text = cleanText(in.Text)
+	text, ok := plainText(in.Text)
+	h.Text = text
 	switch n := utf8.RuneCountInString(h.Text); {
 	case n == 0:
 		fe = append(fe, field("text", errs.Required, "напишите, что задано"))
 	case n > 5000:
 		fe = append(fe, field("text", errs.Length, "не длиннее 5000 символов"))
-	case !utf8.ValidString(in.Text) || strings.ContainsFunc(h.Text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
+	case !ok:
 		fe = append(fe, field("text", errs.Format, "недопустимые символы"))
 	}
 	now := f.Time()
@@ -175,6 +176,13 @@ func (f *Function) checkHomework(in issuehomeworkapi.HomeworkRequest, cur *issue
 		fe = append(fe, field("mark_kind", issuehomeworkapi.ReasonUnexpected, "вид работы указывается только для задания с оценкой"))
 	}
 	return h, fe
+}
+
+// plainText is raw as stored (cleanText) and whether it is plain text: valid
+// UTF-8 with no control characters but line breaks and tabs.
+func plainText(raw string) (string, bool) {
+	s := cleanText(raw)
+	return s, utf8.ValidString(raw) && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' })
 }
 
 // cleanText is s as stored: line breaks made \n, trailing spaces of lines

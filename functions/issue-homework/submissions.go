@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -139,11 +138,11 @@ func (f *Function) saveDraft(w http.ResponseWriter, r *http.Request, id uuid.UUI
 	if err := httpx.DecodeJSON(w, r, &in, 128<<10); err != nil {
 		return err
 	}
-	text := cleanText(in.Text)
+	text, ok := plainText(in.Text)
 	switch {
 	case utf8.RuneCountInString(text) > 20000:
 		return errs.Fields("слишком длинный текст", field("text", errs.Length, "не длиннее 20 000 символов"))
-	case !utf8.ValidString(in.Text) || strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
+	case !ok:
 		return errs.Fields("недопустимые символы", field("text", errs.Format, "недопустимые символы"))
 	}
 	pupil, err := pupilOf(ctx)

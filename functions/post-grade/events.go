@@ -1,11 +1,10 @@
 package postgrade
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -30,48 +29,43 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var homework func(tx pgx.Tx) error
+	ctx := r.Context()
+	var apply func(tx pgx.Tx) error
 	switch ev.Type() {
 	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged:
+		apply = func(tx pgx.Tx) error {
+			var e registryapi.EnrollmentChangedEvent // created has no fields
+			if err := json.Unmarshal(ev.Data(), &e); err != nil {
+				return errs.E(errs.Invalid, "event data: %v", err)
+			}
+			return applyEnrollment(ctx, tx, e)
+		}
 	case issuehomeworkapi.EventReviewed:
-		homework = func(tx pgx.Tx) error {
+		apply = func(tx pgx.Tx) error {
 			var rv issuehomeworkapi.ReviewedEvent
 			if err := json.Unmarshal(ev.Data(), &rv); err != nil {
 				return errs.E(errs.Invalid, "event data: %v", err)
 			}
-			return f.applyHomeworkReview(r.Context(), tx, rv)
+			return f.applyHomeworkReview(ctx, tx, rv)
 		}
 	case issuehomeworkapi.EventIssued, issuehomeworkapi.EventChanged, issuehomeworkapi.EventCancelled:
-		homework = func(tx pgx.Tx) error { return keepHomework(r.Context(), tx, ev.Data()) }
+		apply = func(tx pgx.Tx) error { return keepHomework(ctx, tx, ev.Data()) }
 	case issuehomeworkapi.EventWorkChanged:
-		homework = func(tx pgx.Tx) error { return keepWork(r.Context(), tx, ev.Data()) }
+		apply = func(tx pgx.Tx) error { return keepWork(ctx, tx, ev.Data()) }
 	default:
 		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's enrollment.* and issue-homework's homework.*, homework-work.changed", ev.Type())
 	}
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
 	}
-	if homework != nil {
-		if _, err := inbox.Apply(r.Context(), f.db, Name, ev, homework); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	var e registryapi.EnrollmentChangedEvent // created has no fields
-	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
-	if err := dec.Decode(&e); err != nil {
-		return errs.E(errs.Invalid, "event data: %v", err)
-	}
-	_, err = inbox.Apply(r.Context(), f.db, Name, ev, func(tx pgx.Tx) error { return applyEnrollment(r, tx, ev, e) })
-	if err != nil {
+	if _, err := inbox.Apply(ctx, f.db, Name, ev, apply); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func applyEnrollment(r *http.Request, tx pgx.Tx, _ *cloudevents.Event, e registryapi.EnrollmentChangedEvent) error {
+func applyEnrollment(ctx context.Context, tx pgx.Tx, e registryapi.EnrollmentChangedEvent) error {
 	var class *uuid.UUID
 	if e.ClassID != "" {
 		id, err := uuid.Parse(e.ClassID)
@@ -84,7 +78,7 @@ func applyEnrollment(r *http.Request, tx pgx.Tx, _ *cloudevents.Event, e registr
 	if e.EndsOn != nil && *e.EndsOn != "" {
 		ends = e.EndsOn
 	}
-	_, err := tx.Exec(r.Context(), `INSERT INTO journal.roster (enrollment_id, student_id, organisation_id, class_id, academic_year, starts_on, ends_on)
+	_, err := tx.Exec(ctx, `INSERT INTO journal.roster (enrollment_id, student_id, organisation_id, class_id, academic_year, starts_on, ends_on)
 		VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::date, $7::date)
 		ON CONFLICT (enrollment_id) DO UPDATE SET class_id = EXCLUDED.class_id, starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on`,
 		e.EnrollmentID, e.PersonID, e.OrganisationID, class, int32(e.AcademicYear), e.StartsOn, ends)

@@ -122,11 +122,8 @@ func (f *Function) placeHomeworkMark(ctx context.Context, tx pgx.Tx, lc *lessonC
 	if _, err := tx.Exec(ctx, `UPDATE journal.marks SET homework_id = $2, homework_reviewed_at = $3 WHERE id = $1`, id, hr.homework, hr.reviewedAt); err != nil {
 		return fmt.Errorf("place homework mark: %w", err)
 	}
-	if t := mw.totals; t != (lessonTotals{}) {
-		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $3,
-			    marks_weighted = marks_weighted + $4 WHERE id = $1`, lc.lesson.ID, t.count, t.weight, t.weighted); err != nil {
-			return fmt.Errorf("lesson totals: %w", err)
-		}
+	if err := mw.addTotals(ctx); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM journal.deferred_homework_marks WHERE homework_id = $1 AND student_id = $2`, hr.homework, hr.pupil); err != nil {
 		return err

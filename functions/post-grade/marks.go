@@ -143,14 +143,25 @@ func writeMarks(ctx context.Context, tx pgx.Tx, lc *lessonCtx, c caller, list st
 	if err := w.flush(ctx); err != nil {
 		return nil, nil, err
 	}
-	if t := w.totals; t != (lessonTotals{}) {
-		// An increment: concurrent saves of the lesson each add their own.
-		if _, err := tx.Exec(ctx, `UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $3,
-			    marks_weighted = marks_weighted + $4 WHERE id = $1`, l.ID, t.count, t.weight, t.weighted); err != nil {
-			return nil, nil, fmt.Errorf("lesson totals: %w", err)
-		}
+	if err := w.addTotals(ctx); err != nil {
+		return nil, nil, err
 	}
 	return saved, evs, nil
+}
+
+// addTotals adds what the writer's saves changed to the lesson's totals: an
+// increment, so concurrent saves of the lesson each add their own.
+func (mw *markWriter) addTotals(ctx context.Context) error {
+	t := mw.totals
+	if t == (lessonTotals{}) {
+		return nil
+	}
+	if _, err := mw.tx.Exec(ctx, `UPDATE journal.lessons SET marks_count = marks_count + $2, marks_weight = marks_weight + $3,
+		    marks_weighted = marks_weighted + $4 WHERE id = $1`, mw.lesson.ID, t.count, t.weight, t.weighted); err != nil {
+		return fmt.Errorf("lesson totals: %w", err)
+	}
+	mw.totals = lessonTotals{}
+	return nil
 }
 
 // RecountLessons sets every lesson's mark totals from its marks, for marks
