@@ -32,7 +32,7 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	if ev.Type() != postgradeapi.EventHomeworkMarkRecorded {
 		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes %s", ev.Type(), postgradeapi.EventHomeworkMarkRecorded)
 	}
-	if pr := auth.PrincipalFrom(ctx); pr == nil || ev.Source() != journalSource {
+	if !auth.IsOwnDelivery(ctx) || ev.Source() != journalSource {
 		return errs.E(errs.Forbidden, "the journal's events are accepted only from EKO's own event delivery")
 	}
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {

@@ -1,10 +1,15 @@
 package issuehomework_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 
@@ -106,5 +111,32 @@ func TestReviewsReachTheJournalOutOfOrder(t *testing.T) {
 	}
 	if got[4] != issuehomeworkapi.JournalPlaced || got[5] != issuehomeworkapi.JournalSuperseded {
 		t.Fatalf("the reviews' journal states: %v", got)
+	}
+}
+
+// Only EKO's own event delivery may post a review to the journal: a service
+// account of the identity provider (EPGU's) forging one is refused, and no
+// mark is placed.
+func TestForgedReviewsAreRefused(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, `,"marked":true`)
+	mark := 5
+	data, _ := json.Marshal(issuehomeworkapi.ReviewedEvent{ReviewID: uuid.New(), HomeworkID: h.ID, SubmissionID: uuid.New(),
+		PupilID: uuid.MustParse(w.ids["{student1}"]), LessonID: h.LessonID, Attempt: 1, Decision: issuehomeworkapi.Accept, Mark: &mark,
+		MarkKind: "homework", ReviewerID: h.TeacherID, ReviewedAt: time.Now()})
+	for path, typ := range map[string]string{"/api/post-grade/events": issuehomeworkapi.EventReviewed, api + "/events": "ru.kuzbass.eko.homework-mark.recorded.v1"} {
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(data))
+		for k, v := range map[string]string{"Content-Type": "application/json", "Ce-Specversion": "1.0", "Ce-Type": typ,
+			"Ce-Source": "/eko/issue-homework", "Ce-Id": uuid.NewString(), "Authorization": "Bearer " + w.sys.ServiceToken(t, "epgu")} {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		w.sys.ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden {
+			t.Fatalf("%s from EPGU's service account: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 0 {
+		t.Fatal("a forged review placed a mark")
 	}
 }

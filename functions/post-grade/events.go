@@ -12,6 +12,7 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/inbox"
 )
@@ -30,6 +31,9 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
+	if !auth.IsOwnDelivery(ctx) {
+		return errs.E(errs.Forbidden, "the journal takes events only from EKO's own event delivery")
+	}
 	var apply func(tx pgx.Tx) error
 	switch ev.Type() {
 	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged:

@@ -90,10 +90,10 @@ func (f *Function) receiveFamily(w http.ResponseWriter, r *http.Request, ev *clo
 }
 
 // fromOwnDelivery checks an event that only EKO's own event delivery may
-// post (never the EPGU service account), from source, valid by its schema;
-// what names the events in the refusal.
+// post (never a service account such as EPGU's), from source, valid by its
+// schema; what names the events in the refusal.
 func (f *Function) fromOwnDelivery(ctx context.Context, ev *cloudevents.Event, from, what string) error {
-	if pr := auth.PrincipalFrom(ctx); pr == nil || pr.Subject == EPGUSubject || ev.Source() != from {
+	if !auth.IsOwnDelivery(ctx) || ev.Source() != from {
 		return errs.E(errs.Forbidden, "%s are accepted only from EKO's own event delivery", what)
 	}
 	return f.outbox.Catalogue.Validate(ev.Type(), ev.Data())

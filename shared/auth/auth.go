@@ -58,6 +58,10 @@ type Principal struct {
 	// get no access to children's data.
 	Trusted bool
 	Service bool // a client-credentials identity (e.g. EPGU), not a person
+	// Delivery marks EKO's own event delivery: the in-process dispatcher or
+	// the Knative Broker's sender — never a service account of OIDC_ISSUER
+	// such as EPGU's, which may post only what its consumer accepts from it.
+	Delivery bool
 	// CreatedBy is the ESIA oid of the parent who created this child account
 	// (ESIA creates accounts of children up to 13 from a parent's account).
 	CreatedBy string
@@ -89,6 +93,14 @@ type internalKey struct{}
 // value, never a header.
 func WithInternalDelivery(ctx context.Context) context.Context {
 	return context.WithValue(ctx, internalKey{}, true)
+}
+
+// IsOwnDelivery reports whether the caller of ctx is EKO's own event
+// delivery (Principal.Delivery): only it may post the events functions
+// produce for each other.
+func IsOwnDelivery(ctx context.Context) bool {
+	p := PrincipalFrom(ctx)
+	return p != nil && p.Delivery
 }
 
 // IsInternalDelivery reports whether ctx carries the in-process delivery mark.

@@ -92,6 +92,6 @@ func (g *Guard) eventSender(r *http.Request, raw string) (*Principal, bool) {
 	if err != nil || !strings.HasPrefix(p.Subject, g.EventSubjectPrefix) {
 		return nil, false
 	}
-	p.Service = true
+	p.Service, p.Delivery = true, true
 	return p, true
 }

@@ -234,7 +234,7 @@ func (g *Guard) Check(r *http.Request, perm Permission) (*Principal, error) {
 		return nil, nil
 	case EventDelivery:
 		if IsInternalDelivery(r.Context()) {
-			return &Principal{Subject: "service:eko-dispatcher", Service: true}, nil
+			return &Principal{Subject: "service:eko-dispatcher", Service: true, Delivery: true}, nil
 		}
 	}
 	raw, err := g.token(r)
