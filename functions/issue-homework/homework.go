@@ -312,7 +312,7 @@ func (f *Function) editable(ctx context.Context, tx pgx.Tx, id uuid.UUID, versio
 	case !f.Time().Before(h.DueAt):
 		return nil, unprocessable("срок сдачи прошёл: задание больше не меняется", field("due_at", issuehomeworkapi.ReasonDue, "срок сдачи прошёл"))
 	case version != anyVersion && version != h.Version:
-		return nil, stale("Задание", h.Version, "")
+		return nil, stale("Задание или его срок", h.Version, "")
 	}
 	return h, nil
 }

@@ -74,11 +74,12 @@ func TestHomeworkFromIssueToMark(t *testing.T) {
 		t.Fatal("the confirmed file is not in MinIO")
 	}
 
-	// The text, then the submission with its receipt.
+	// The text, then the submission with its receipt. The draft the uploads
+	// made is at version 0 still: the page that uploaded them saves naming 0.
 	var v issuehomeworkapi.Homework
-	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"Ответы: 1) 12; 2) 7.","version":1}`, 200, &v)
+	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"Ответы: 1) 12; 2) 7.","version":0}`, 200, &v)
 	s := v.Submission
-	if s.State != issuehomeworkapi.Draft || s.Version != 2 {
+	if s.State != issuehomeworkapi.Draft || s.Version != 1 {
 		t.Fatalf("draft: %+v", s)
 	}
 	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, s.Version), 200, &v)
@@ -243,5 +244,35 @@ func TestAccessSaysWhatToOpen(t *testing.T) {
 				t.Errorf("%s: pupils %v lack %s", c.login, a.Pupils, p)
 			}
 		}
+	}
+}
+
+// TestLessonHomework: the homework due by a lesson, for the lesson's page of
+// the journal — its teacher and the school's administration read it; a
+// teacher of another school, the pupil and a parent are told the lesson is
+// not theirs, whether or not it has homework.
+func TestLessonHomework(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, "")
+	path := api + "/homework?lesson=" + w.ids["{l1}"]
+	for _, login := range []string{"teacher-s1", "director-s1"} {
+		var list []issuehomeworkapi.Homework
+		w.must(http.MethodGet, path, login, "", http.StatusOK, &list)
+		if len(list) != 1 || list[0].ID != h.ID || list[0].Text != h.Text {
+			t.Errorf("%s: the lesson's homework %+v", login, list)
+		}
+	}
+	for _, login := range []string{"teacher-s2", "student1", "parent1"} {
+		if code, body := w.call(http.MethodGet, path, login, ""); code != http.StatusNotFound && code != http.StatusForbidden || strings.Contains(body, h.Text) {
+			t.Errorf("%s reads the lesson's homework: %d %s", login, code, body)
+		}
+	}
+	var none []issuehomeworkapi.Homework
+	w.must(http.MethodGet, api+"/homework?lesson="+w.ids["{l6b}"], "teacher-s2", "", http.StatusOK, &none)
+	if len(none) != 0 {
+		t.Errorf("a lesson without homework: %+v", none)
+	}
+	if code, _ := w.call(http.MethodGet, api+"/homework?lesson=урок", "teacher-s1", ""); code != http.StatusBadRequest {
+		t.Errorf("a malformed lesson: %d", code)
 	}
 }

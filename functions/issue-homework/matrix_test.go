@@ -78,13 +78,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("PUT "+api+"/homework/{id}/submission", api+"/homework/{hwd}/submission", `{"text":"ответ","version":0}`, 403, pupil)...)
 	add(expect("POST "+api+"/homework/{id}/submission/files", api+"/homework/{hw}/submission/files",
 		`{"name":"c.pdf","content_type":"application/pdf","size":10}`, 403, map[string]int{"student1": 201, "student2": 404})...)
-	add(expect("POST "+api+"/homework/{id}/submission/submit", api+"/homework/{hws}/submission/submit", `{"version":2}`, 403, pupil)...)
-	add(expect("POST "+api+"/homework/{id}/submission/take-back", api+"/homework/{hws}/submission/take-back", `{"version":3}`, 403, pupil)...)
+	add(expect("POST "+api+"/homework/{id}/submission/submit", api+"/homework/{hws}/submission/submit", `{"version":1}`, 403, pupil)...)
+	add(expect("POST "+api+"/homework/{id}/submission/take-back", api+"/homework/{hws}/submission/take-back", `{"version":2}`, 403, pupil)...)
 	add(expect("POST "+api+"/files/{id}/confirm", api+"/files/{f1}/confirm", "", 403,
 		map[string]int{"student1": 200, "parent1": 404, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404, "parent2": 404,
 			"student2": 404, "kg-director-1": 404})...)
 	add(expect("GET "+api+"/files/{id}", api+"/files/{f1}", "", 403, readers)...)
-	add(expect("POST "+api+"/submissions/{id}/review", api+"/submissions/{sub}/review", `{"decision":"returned","comment":"доработать","version":3}`, 403,
+	add(expect("POST "+api+"/submissions/{id}/review", api+"/submissions/{sub}/review", `{"decision":"returned","comment":"доработать","version":2}`, 403,
 		map[string]int{"teacher-s1": 200, "teacher-s2": 404, "director-s1": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)
 

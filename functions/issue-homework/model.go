@@ -100,7 +100,7 @@ func filesOf(ctx context.Context, q querier, h uuid.UUID, submission *uuid.UUID)
 // object's current one: a 409 with the current version (and state).
 func stale(what string, current int, state string) error {
 	e := &errs.Error{Code: errs.Conflict, ForUser: true,
-		Detail: what + " изменено с тех пор, как вы его открыли: обновите страницу",
+		Detail: what + " изменились с тех пор, как вы открыли страницу: обновите её",
 		Extra:  map[string]any{issuehomeworkapi.MemberCurrentVersion: current}}
 	if state != "" {
 		e.Extra[issuehomeworkapi.MemberCurrentState] = state

@@ -153,9 +153,14 @@ const listLimit = 200
 // list: GET /api/issue-homework/homework?pupil=[&from=] — a pupil's homework
 // due from a day (default: four weeks ago), soonest due first, each with the
 // state of the pupil's work: for the pupil and the parents.
+// GET …/homework?lesson= — the homework due by a lesson, for its teacher
+// and the school's readers.
 func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if l := q.Get("lesson"); l != "" {
+		return f.lessonList(w, r, l)
+	}
 	pupil, err := uuid.Parse(q.Get("pupil"))
 	if err != nil {
 		return errs.Fields("укажите ученика", field("pupil", errs.Required, "идентификатор ученика"))
@@ -211,6 +216,36 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		return err
+	}
+	return httpx.Reply(w, http.StatusOK, out, nil)
+}
+
+// lessonList is the homework due by lesson, oldest issued first; a lesson
+// the caller's grants do not reach is not found (whether or not it has any).
+func (f *Function) lessonList(w http.ResponseWriter, r *http.Request, lesson string) error {
+	ctx := r.Context()
+	id, err := uuid.Parse(lesson)
+	if err != nil {
+		return errs.Fields("неверный урок", field("lesson", errs.Format, "идентификатор урока"))
+	}
+	rows, err := f.db.Query(ctx, `SELECT `+homeworkColumns+` FROM homework.homework h WHERE h.lesson_id = $1 ORDER BY h.issued_at, h.id LIMIT $2`, id, listLimit)
+	if err != nil {
+		return err
+	}
+	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*homework, error) { return scanHomework(row) })
+	if err != nil {
+		return err
+	}
+	out := make([]issuehomeworkapi.Homework, 0, len(found))
+	for _, h := range found {
+		if err := require(ctx, PermRead, classHomework(h.OrganisationID, h.ClassID, h.TeacherID), theLesson); err != nil {
+			return err
+		}
+		v, err := f.view(ctx, f.db, h, uuid.Nil)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
 	}
 	return httpx.Reply(w, http.StatusOK, out, nil)
 }

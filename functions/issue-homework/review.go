@@ -72,7 +72,7 @@ func (f *Function) review(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 			return err
 		}
 		if in.Version != s.version {
-			return stale("Работа", s.version, s.state)
+			return stale("Работа или её состояние", s.version, s.state)
 		}
 		switch {
 		case s.state == issuehomeworkapi.Submitted:

@@ -103,21 +103,23 @@ func draftOf(ctx context.Context, tx pgx.Tx, h, pupil uuid.UUID, version int, ch
 	}
 	if s == nil {
 		if check && version != 0 {
-			return nil, stale("Работа", 0, issuehomeworkapi.Assigned)
+			return nil, stale("Работа или её состояние", 0, issuehomeworkapi.Assigned)
 		}
 		s = &submission{id: uuid.Must(uuid.NewV7()), homework: h, pupil: pupil, state: issuehomeworkapi.Draft}
-		if err := tx.QueryRow(ctx, `INSERT INTO homework.submissions (id, homework_id, pupil_id, state, updated_at)
-			VALUES ($1, $2, $3, 'draft', clock_timestamp())
+		// At version 0 still: a draft made for a file (the upload path) has
+		// no text yet, and the page that uploaded it saves its text naming 0.
+		if err := tx.QueryRow(ctx, `INSERT INTO homework.submissions (id, homework_id, pupil_id, state, version, updated_at)
+			VALUES ($1, $2, $3, 'draft', 0, clock_timestamp())
 			ON CONFLICT (homework_id, pupil_id) DO NOTHING RETURNING version`, s.id, h, pupil).Scan(&s.version); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) { // a concurrent first save won
-				return nil, stale("Работа", 1, issuehomeworkapi.Draft)
+				return nil, stale("Работа или её состояние", 1, issuehomeworkapi.Draft)
 			}
 			return nil, fmt.Errorf("submission: %w", err)
 		}
 		return s, nil
 	}
 	if check && version != s.version {
-		return nil, stale("Работа", s.version, s.state)
+		return nil, stale("Работа или её состояние", s.version, s.state)
 	}
 	if s.state != issuehomeworkapi.Draft && s.state != issuehomeworkapi.Returned {
 		return nil, notNow(s, "работа уже сдана: чтобы изменить её, заберите её до проверки")
@@ -217,7 +219,7 @@ func (f *Function) move(w http.ResponseWriter, r *http.Request, id uuid.UUID, fr
 		case s == nil:
 			return missing
 		case in.Version != s.version:
-			return stale("Работа", s.version, s.state)
+			return stale("Работа или её состояние", s.version, s.state)
 		case !slices.Contains(from, s.state):
 			return notNow(s, notFrom)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
 	"github.com/kuzbass/eko/shared/auth"
@@ -194,8 +195,16 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, pg *page
 			j.Lesson.Topic = topic[0]
 		}
 	}
+	var homework []issuehomeworkapi.Homework
+	if f.homework != nil {
+		if homework, err = f.homework.Lesson(r.Context(), id); err != nil {
+			f.log.WarnContext(r.Context(), "portal: the lesson's homework left out", "err", err)
+		}
+	}
 	pg.Title = "Урок " + j.Lesson.Date
 	pg.Data = struct {
+		Homework []issuehomeworkapi.Homework
+		MayIssue bool
 		Journal  postgradeapi.JournalView
 		Lesson   postgradeapi.Lesson
 		Rows     []lessonRow
@@ -208,7 +217,7 @@ func (f *Function) renderLesson(w http.ResponseWriter, r *http.Request, pg *page
 		Topic    string            // the topic recorded
 		Taken    bool              // the attendance box: recorded, or ticked in the form that came back
 		Saved    bool
-	}{j, j.Lesson, rows, postgradeapi.MarkKinds, postgradeapi.AttendanceStatuses, problem, fields, typed, stored, storedTopic, taken,
+	}{homework, j.MayEdit && f.homework != nil, j, j.Lesson, rows, postgradeapi.MarkKinds, postgradeapi.AttendanceStatuses, problem, fields, typed, stored, storedTopic, taken,
 		r.URL.Query().Get("saved") == "1"}
 	return pg.render(w, status)
 }
@@ -298,6 +307,7 @@ func (f *Function) saveJournalLesson(w http.ResponseWriter, r *http.Request, pg 
 // diaryView is the diary page.
 type diaryView struct {
 	Name       string
+	Pupil      string // whose diary: the ?pupil= of its homework links
 	Diary      postgradeapi.DiaryView
 	Prev, Next string
 	Charts     []subjectChart
@@ -342,7 +352,7 @@ func (f *Function) renderDiary(w http.ResponseWriter, r *http.Request, pg *page,
 		return err
 	}
 	from, _ := time.Parse(time.DateOnly, d.From)
-	dv := diaryView{Diary: d, Prev: from.AddDate(0, 0, -7).Format(time.DateOnly), Next: from.AddDate(0, 0, 7).Format(time.DateOnly)}
+	dv := diaryView{Diary: d, Pupil: student.String(), Prev: from.AddDate(0, 0, -7).Format(time.DateOnly), Next: from.AddDate(0, 0, 7).Format(time.DateOnly)}
 	if person, err := f.registry.Person(r.Context(), student); err == nil {
 		dv.Name = person.FullName()
 	}

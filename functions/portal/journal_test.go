@@ -36,7 +36,12 @@ func mathLesson(t *testing.T, w *world) string {
 // lesson's id.
 func teacherS1Lesson(t *testing.T, w *world, class string, no int) string {
 	t.Helper()
-	day := lessonMonday()
+	return teacherS1LessonOn(t, w, class, no, lessonMonday())
+}
+
+// teacherS1LessonOn is teacherS1Lesson on day (a Monday).
+func teacherS1LessonOn(t *testing.T, w *world, class string, no int, day time.Time) string {
+	t.Helper()
 	code, body := w.api("director-s1", http.MethodPost, "/api/post-grade/assignments", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
 		"teacher_id":%q,"class_id":%q,"subject_id":"0193b6c0-0000-7000-8000-000000000003"}`, w.ids["school-1-kemerovo"], day.Year(), w.ids["teacher-s1"], class), nil)
 	asg := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)

@@ -54,6 +54,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	classPath := "/journal/classes/" + classID
+	// Homework of 6А due by a lesson of the same assignment next week, with
+	// the teacher's file.
+	code, body = w.api("director-s1", http.MethodPost, "/api/post-grade/assignments/"+asgID+"/timetable",
+		fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":2,"from":%q,"to":%q}`, time.Now().AddDate(0, 0, 1).Format(time.DateOnly), time.Now().AddDate(0, 0, 35).Format(time.DateOnly)), nil)
+	next := regexp.MustCompile(`"id":"([0-9a-f-]{36})".*?"date":"([0-9-]{10})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || next == nil {
+		t.Fatalf("next week's lessons: %d %s", code, body)
+	}
+	hw, hwFile := issueFor(t, w, next[1], next[2])
+	hwPath, reviewPath, filePath, issuePath := "/homework/"+hw, "/homework/"+hw+"/review", "/homework/files/"+hwFile+"/download", lessonPath+"/homework"
 	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
 
 	type call struct{ route, path string }
@@ -82,6 +92,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /children/{id}/diary", diary2},
 		{"GET /diary", "/diary?from=" + day},
 		{"GET /summary/journal", "/summary/journal?from=" + day},
+		{"GET /homework", "/homework"},
+		{"GET /homework/{id}", hwPath},
+		{"GET /homework/{id}/review", reviewPath},
+		{"GET /homework/files/{id}/download", filePath},
+		{"GET /journal/lessons/{id}/homework", issuePath},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -115,6 +130,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
 	own([]string{"/diary?from=" + day}, "student1", "student2")
 	own([]string{"/summary/journal?from=" + day}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	// Homework: whoever the issue-homework API lets in.
+	own([]string{"/homework"}, "teacher-s1", "teacher-s2", "parent1", "student1", "parent2", "student2")
+	own([]string{hwPath, filePath}, "director-s1", "teacher-s1", "parent1", "student1")
+	own([]string{reviewPath}, "director-s1", "teacher-s1")
+	own([]string{issuePath}, "teacher-s1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -126,7 +146,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /applications": true, "POST /applications/{id}/status": true, "POST /applications/{id}/direction": true,
 		"POST /allocations": true, "POST /allocations/{id}/confirm": true,
 		"POST /journal/lessons/{id}":                true, // by teacher-s1 and parent2 in TestJournalPages
-		"POST /journal/assignments/{id}/term-marks": true} // by teacher-s1, teacher-s2 and parent1 in TestTermMarkPages
+		"POST /journal/assignments/{id}/term-marks": true, // by teacher-s1, teacher-s2 and parent1 in TestTermMarkPages
+		// by their own users and foreign ones in TestHomeworkPages
+		"POST /journal/lessons/{id}/homework": true, "POST /homework/{id}/uploads": true, "POST /homework/{id}/work": true,
+		"POST /homework/files/{id}/confirm": true, "POST /homework/submissions/{id}/review": true}
 	var got []string
 	for _, login := range logins {
 		b := w.browser()
@@ -139,7 +162,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				ok = ok || a == c.path
 			}
 			switch {
-			case ok && p.status != http.StatusOK && !(c.path == "/" && p.status == http.StatusSeeOther):
+			case ok && p.status != http.StatusOK && !((c.path == "/" || c.path == filePath) && p.status == http.StatusSeeOther):
 				t.Errorf("%s %s: %d, want 200", login, c.path, p.status)
 			case !ok && p.status != http.StatusNotFound && p.status != http.StatusForbidden:
 				t.Errorf("%s %s: %d, want 404 or 403", login, c.path, p.status)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
@@ -25,6 +26,7 @@ type page struct {
 	// services, as post-grade and submit-application answer it.
 	journal  once[postgradeapi.Access]
 	services once[submitapplicationapi.Access]
+	homework once[issuehomeworkapi.Access]
 }
 
 // once is another function's answer, asked at most once per request.
@@ -84,6 +86,15 @@ func (p *page) Services() (submitapplicationapi.Access, error) {
 	return p.services.get(func() (submitapplicationapi.Access, error) { return p.f.services.Access(p.r.Context()) })
 }
 
+// Homework is whose homework the caller follows and whether the caller
+// issues it, as issue-homework decides it; nothing without it.
+func (p *page) Homework() (issuehomeworkapi.Access, error) {
+	if p.f.homework == nil {
+		return issuehomeworkapi.Access{}, nil
+	}
+	return p.homework.get(func() (issuehomeworkapi.Access, error) { return p.f.homework.Access(p.r.Context()) })
+}
+
 // keepGrants keeps grants the handler already has (from /me), so that the
 // page does not ask for them again.
 func (p *page) keepGrants(personID string, grants []access.Grant) {
@@ -119,7 +130,8 @@ func (p *page) render(w http.ResponseWriter, status int) error {
 // Without a valid session a page request (GET) is sent to the login, which
 // returns to the page afterwards.
 func (f *Function) serveError(w http.ResponseWriter, r *http.Request, err error) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	// The pages' scripts ask for JSON, and get their refusals so.
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") {
 		httpx.WriteError(w, r, err)
 		return
 	}

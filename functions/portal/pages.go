@@ -82,6 +82,13 @@ func (p *page) withNavigation(grants []access.Grant) {
 	if services.Applies || services.Processes {
 		v.Nav = append(v.Nav, navItem{ID: "nav-applications", Href: "/applications", Label: "Заявления"})
 	}
+	homework, err := p.Homework()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the homework section left out", "err", err)
+	}
+	if len(homework.Pupils) > 0 {
+		v.Nav = append(v.Nav, navItem{ID: "nav-homework", Href: "/homework", Label: "Домашние задания"})
+	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -78,6 +79,10 @@ type WebConfig struct {
 	// and how long after it ends a form posted late is still resumed after a
 	// new login.
 	SessionMaxAge time.Duration `envconfig:"PORTAL_SESSION_MAX_AGE" default:"12h"`
+	// UploadOrigin is where browsers put files (the object store's public
+	// origin, scheme://host[:port]): the pages' scripts may send there and
+	// nowhere else. Empty in a process that keeps files: its store's.
+	UploadOrigin string `envconfig:"PORTAL_UPLOAD_ORIGIN"`
 }
 
 // Options are the portal's settings and the functions it calls.
@@ -90,6 +95,8 @@ type Options struct {
 	// journal's pages; without one, its pages answer 503.
 	SubmitApplication *httpx.Client `ignored:"true"`
 	PostGrade         *httpx.Client `ignored:"true"`
+	// IssueHomework serves the homework pages; without it they answer 503.
+	IssueHomework *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client `ignored:"true"`
@@ -97,10 +104,14 @@ type Options struct {
 
 // Part is how a process mounts the portal: last, at the root of the site.
 var Part = func() function.Part {
-	p := function.PartOf(Name, Schemas(), func(_ *function.Deps, sys function.System, opts *Options) error {
+	p := function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
 		opts.Registry = sys.Peer(registryapi.Name)
 		opts.SubmitApplication = sys.Peer(submitapplicationapi.Name)
 		opts.PostGrade = sys.Peer(postgradeapi.Name)
+		opts.IssueHomework = sys.Peer(issuehomeworkapi.Name)
+		if opts.Web.UploadOrigin == "" && deps.Store != nil {
+			opts.Web.UploadOrigin = deps.Store.PublicOrigin()
+		}
 		return nil
 	}, Mount)
 	p.Prefix = "/"
@@ -128,6 +139,7 @@ type Function struct {
 	registry *registryapi.Client
 	services *submitapplicationapi.Client // nil when not configured
 	journal  *postgradeapi.Client         // nil when not configured
+	homework *issuehomeworkapi.Client     // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -177,6 +189,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.PostGrade != nil {
 		f.journal = postgradeapi.New(opts.PostGrade)
 	}
+	if opts.IssueHomework != nil {
+		f.homework = issuehomeworkapi.New(opts.IssueHomework)
+	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
@@ -189,7 +204,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if f.verifier == nil {
 		f.verifier = auth.NewVerifier(deps.Auth)
 	}
-	f.csp = contentSecurityPolicy(deps.Auth.Issuer)
+	if f.csp, err = contentSecurityPolicy(deps.Auth.Issuer, opts.Web.UploadOrigin); err != nil {
+		return nil, err
+	}
 	f.store = &store{db: deps.DB, pdata: p}
 	if f.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -214,6 +231,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodPost, "/role", auth.Authenticated, f.switchRole)
 	f.mountApplications(rt)
 	f.mountJournal(rt)
+	f.mountHomework(rt)
 	f.router = rt
 
 	if deps.DB != nil {
@@ -269,11 +287,19 @@ func isLoopbackHost(h string) bool {
 
 // contentSecurityPolicy allows the portal's own styles and nothing else; forms
 // post only to the portal, whose logout then redirects to the issuer.
-func contentSecurityPolicy(issuer string) string {
+func contentSecurityPolicy(issuer, uploads string) (string, error) {
 	formAction := "'self'"
 	if u, err := url.Parse(issuer); err == nil && u.Host != "" {
 		formAction += " " + originOf(u)
 	}
-	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action " + formAction +
-		"; frame-ancestors 'none'; base-uri 'none'"
+	connect := "'self'"
+	if uploads != "" {
+		u, err := url.Parse(uploads)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", fmt.Errorf("portal: PORTAL_UPLOAD_ORIGIN %q must be http(s)://host[:port]", uploads)
+		}
+		connect += " " + originOf(u)
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src " + connect +
+		"; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'", nil
 }

@@ -52,6 +52,17 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"POST /journal/assignments/{id}/term-marks": auth.Authenticated,
 		"GET /summary/journal":                      auth.Authenticated,
 		"GET /journal/classes/{id}":                 auth.Authenticated,
+		// Homework: the issue-homework API decides.
+		"GET /homework":                          auth.Authenticated,
+		"GET /homework/{id}":                     auth.Authenticated,
+		"POST /homework/{id}/work":               auth.Authenticated,
+		"POST /homework/{id}/uploads":            auth.Authenticated,
+		"GET /homework/{id}/review":              auth.Authenticated,
+		"POST /homework/submissions/{id}/review": auth.Authenticated,
+		"POST /homework/files/{id}/confirm":      auth.Authenticated,
+		"GET /homework/files/{id}/download":      auth.Authenticated,
+		"GET /journal/lessons/{id}/homework":     auth.Authenticated,
+		"POST /journal/lessons/{id}/homework":    auth.Authenticated,
 	}
 	got := map[string]auth.Permission{}
 	for _, r := range w.portal.Routes() {

@@ -3,8 +3,13 @@ package portal
 import (
 	"html/template"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -14,7 +19,8 @@ import (
 
 // pageNames are the page templates; each is parsed together with the layout.
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
-	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal"}
+	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
+	"homeworklist", "homework", "review", "issue"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time
@@ -122,6 +128,41 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(100**p, 'f', 1, 64) + " %"
 	},
+	"add": func(a, b int) int { return a + b },
+	// has: the repeated form field key holds val.
+	"has": func(v url.Values, key, val string) bool { return slices.Contains(v[key], val) },
+	// plain renders plain text as people typed it: escaped, line breaks
+	// kept, web addresses as links that open apart.
+	"plain": plainHTML,
+	// excerpt is the start of a text, on one line.
+	"excerpt": func(s string) string {
+		s = strings.Join(strings.Fields(s), " ")
+		if r := []rune(s); len(r) > 160 {
+			return string(r[:160]) + "…"
+		}
+		return s
+	},
+	// size renders a file's size for people.
+	"size": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " МБ"
+		case n >= 1<<10:
+			return strconv.FormatInt((n+1023)>>10, 10) + " КБ"
+		}
+		return strconv.FormatInt(n, 10) + " Б"
+	},
+	// group is a titled group of a homework list.
+	"group": func(group, title string, items []homeworkItem) any {
+		return struct {
+			Group, Title string
+			Items        []homeworkItem
+		}{group, title, items}
+	},
+	// uploader is the file picker of a homework: for "work" or "material".
+	"uploader": func(id uuid.UUID, forWhat, label string, accept []string) any {
+		return struct{ ID, For, Label, Accept string }{id.String(), forWhat, label, strings.Join(accept, ",")}
+	},
 	// weekday names the day of YYYY-MM-DD.
 	"weekday": func(s string) string {
 		t, err := time.Parse(time.DateOnly, s)
@@ -130,6 +171,27 @@ var funcs = template.FuncMap{
 		}
 		return weekdays[t.Weekday()]
 	},
+}
+
+// webAddress finds the links of plain text.
+var webAddress = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)\]]`)
+
+func plainHTML(s string) template.HTML {
+	var b strings.Builder
+	for i, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if i > 0 {
+			b.WriteString("<br>")
+		}
+		last := 0
+		for _, m := range webAddress.FindAllStringIndex(line, -1) {
+			b.WriteString(template.HTMLEscapeString(line[last:m[0]]))
+			u := template.HTMLEscapeString(line[m[0]:m[1]])
+			b.WriteString(`<a href="` + u + `" rel="noopener noreferrer nofollow" target="_blank">` + u + `</a>`)
+			last = m[1]
+		}
+		b.WriteString(template.HTMLEscapeString(line[last:]))
+	}
+	return template.HTML(b.String()) //nolint:gosec // every piece is escaped above
 }
 
 var weekdays = [...]string{"Воскресенье", "Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота"}

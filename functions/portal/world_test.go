@@ -20,6 +20,7 @@ import (
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/shared/storage/storagetest"
 )
 
 var pdataCfg = pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
@@ -78,7 +79,7 @@ func newWorld(t *testing.T, opt worldOptions) *world {
 			TokenTTL: opt.tokenTTL, RefreshTTL: opt.refreshTTL},
 		Tunings: []function.Tuning{function.Tune(portal.Name, func(o *portal.Options) {
 			o.Web = portal.WebConfig{PublicURL: publicURL, ClientID: "eko", ClientSecret: "eko-dev-secret",
-				Scopes: scopes, LoginTTL: 10 * time.Minute}
+				Scopes: scopes, LoginTTL: 10 * time.Minute, UploadOrigin: storagetest.Config(t).PublicOrigin()}
 		})}})
 	w.db, w.pdata, w.issuer = rw.DB, rw.PData, rw.Issuer
 	w.portal = rw.Function(portal.Name).(*portal.Function)

@@ -180,6 +180,24 @@ func publicEndpoint(s string, useSSL bool) (host string, secure bool, err error)
 	return u.Host, u.Scheme == "https", nil
 }
 
+// PublicOrigin is the origin (scheme://host[:port]) of the URLs browsers
+// are given: the public endpoint's, or else the endpoint's.
+func (c Config) PublicOrigin() string {
+	host, secure := c.Endpoint, c.UseSSL
+	if c.PublicEndpoint != "" {
+		if h, sec, err := publicEndpoint(c.PublicEndpoint, c.UseSSL); err == nil {
+			host, secure = h, sec
+		}
+	}
+	if secure {
+		return "https://" + host
+	}
+	return "http://" + host
+}
+
+// PublicOrigin is the origin of the URLs the store signs for browsers.
+func (s *Store) PublicOrigin() string { return s.cfg.PublicOrigin() }
+
 // Bucket is the bucket name.
 func (s *Store) Bucket() string { return s.cfg.Bucket }
 

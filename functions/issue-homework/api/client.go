@@ -44,16 +44,49 @@ func (c *Client) Pupil(ctx context.Context, pupil uuid.UUID) ([]Homework, error)
 	return list, c.conn.Get(ctx, api+"/homework", url.Values{"pupil": {pupil.String()}}, &list)
 }
 
+// Lesson lists the homework due by a lesson, for its teacher and the
+// school's readers.
+func (c *Client) Lesson(ctx context.Context, lesson uuid.UUID) ([]Homework, error) {
+	var list []Homework
+	return list, c.conn.Get(ctx, api+"/homework", url.Values{"lesson": {lesson.String()}}, &list)
+}
+
+// PupilHomework is one homework with the work of pupil on it (a parent's
+// child when the parent has several in the class).
+func (c *Client) PupilHomework(ctx context.Context, id, pupil uuid.UUID) (Homework, error) {
+	var h Homework
+	return h, c.conn.Get(ctx, api+"/homework/"+id.String(), url.Values{"pupil": {pupil.String()}}, &h)
+}
+
+// Attach asks for a ticket to upload one file of the teacher's to a homework.
+func (c *Client) Attach(ctx context.Context, homework uuid.UUID, req UploadRequest) (UploadTicket, error) {
+	var t UploadTicket
+	return t, c.conn.Do(ctx, http.MethodPost, api+"/homework/"+homework.String()+"/files", req, nil, &t)
+}
+
+// TakeBack takes the caller's submitted work back before its review.
+func (c *Client) TakeBack(ctx context.Context, homework uuid.UUID, version int) (Homework, error) {
+	var h Homework
+	return h, c.conn.Do(ctx, http.MethodPost, api+"/homework/"+homework.String()+"/submission/take-back", SubmitRequest{Version: version}, nil, &h)
+}
+
+// Download is a short-lived link to a confirmed file.
+func (c *Client) Download(ctx context.Context, file uuid.UUID) (Download, error) {
+	var d Download
+	return d, c.conn.Get(ctx, api+"/files/"+file.String(), nil, &d)
+}
+
 // ClassWork is a homework's submissions, for its teacher.
 func (c *Client) ClassWork(ctx context.Context, id uuid.UUID) (ClassWork, error) {
 	var w ClassWork
 	return w, c.conn.Get(ctx, api+"/homework/"+id.String()+"/submissions", nil, &w)
 }
 
-// SaveDraft saves the text of the caller's work.
-func (c *Client) SaveDraft(ctx context.Context, homework uuid.UUID, req DraftRequest) (Submission, error) {
-	var s Submission
-	return s, c.conn.Do(ctx, http.MethodPut, api+"/homework/"+homework.String()+"/submission", req, nil, &s)
+// SaveDraft saves the text of the caller's work; the answer is the homework
+// with the work as it now stands (Submission).
+func (c *Client) SaveDraft(ctx context.Context, homework uuid.UUID, req DraftRequest) (Homework, error) {
+	var h Homework
+	return h, c.conn.Do(ctx, http.MethodPut, api+"/homework/"+homework.String()+"/submission", req, nil, &h)
 }
 
 // Upload asks for a ticket to upload one file of the caller's work.
@@ -68,10 +101,10 @@ func (c *Client) Confirm(ctx context.Context, file uuid.UUID) (File, error) {
 	return f, c.conn.Do(ctx, http.MethodPost, api+"/files/"+file.String()+"/confirm", nil, nil, &f)
 }
 
-// Submit submits the caller's work; the answer carries the receipt.
-func (c *Client) Submit(ctx context.Context, homework uuid.UUID, version int) (Submission, error) {
-	var s Submission
-	return s, c.conn.Do(ctx, http.MethodPost, api+"/homework/"+homework.String()+"/submission/submit", SubmitRequest{Version: version}, nil, &s)
+// Submit submits the caller's work; the answer's Submission carries the receipt.
+func (c *Client) Submit(ctx context.Context, homework uuid.UUID, version int) (Homework, error) {
+	var h Homework
+	return h, c.conn.Do(ctx, http.MethodPost, api+"/homework/"+homework.String()+"/submission/submit", SubmitRequest{Version: version}, nil, &h)
 }
 
 // Review returns or accepts a submission.
