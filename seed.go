@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/events"
+	issuehomework "github.com/kuzbass/eko/functions/issue-homework"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -16,6 +18,7 @@ import (
 	"github.com/kuzbass/eko/infra/fixtures"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
 )
@@ -91,6 +94,14 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	if print {
 		printYear("seeded the school year", ys)
 	}
+	hs, err := seedHomework(ctx, pool, region, cfg, today)
+	if err != nil {
+		return err
+	}
+	if print {
+		fmt.Printf("seeded homework of the fixture logins' classes: %d homework (%d cancelled), %d pupils' works %v, %d attempts, %d reviews (%d marks for the journal) in %s\n",
+			hs.Homework, hs.Cancelled, hs.Submissions, hs.States, hs.Attempts, hs.Reviews, hs.Marks, hs.Took.Round(time.Millisecond))
+	}
 	as, err := submitapplication.SeedApplications(ctx, pool, region, submitapplication.SeedOptions{Today: today, Seed: cfg.Random,
 		Outbox: outbox.New(events.Default())})
 	if err != nil {
@@ -101,6 +112,22 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 			as.Windows, as.Programmes, as.Certificates, as.Applications, as.Statuses, as.Directions, as.Took.Round(time.Millisecond))
 	}
 	return nil
+}
+
+// seedHomework gives the lessons of the last three weeks and of the next
+// one in the fixture logins' classes (and of the fixture teachers)
+// homework in every state, the journal handing over the lessons.
+func seedHomework(ctx context.Context, pool *pgxpool.Pool, region registryapi.SeededRegion, cfg SeedConfig, today time.Time) (issuehomework.SeedStats, error) {
+	people := make([]uuid.UUID, 0, len(region.Fixtures))
+	for _, id := range region.Fixtures {
+		people = append(people, id)
+	}
+	day := kuzbass.Date(today)
+	lessons, err := postgrade.SeededLessons(ctx, pool, people, people, day.AddDate(0, 0, -21), day.AddDate(0, 0, 7))
+	if err != nil {
+		return issuehomework.SeedStats{}, err
+	}
+	return issuehomework.SeedHomework(ctx, pool, lessons, issuehomework.SeedOptions{Today: today, Seed: cfg.Random, Outbox: outbox.New(events.Default())})
 }
 
 // yearOptions are the seeded school year's options of cfg, up to today.

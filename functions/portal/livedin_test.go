@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -82,6 +83,61 @@ func TestLivedInYear(t *testing.T) {
 		if p.status != http.StatusOK || strings.Contains(p.body, "summary-empty") {
 			t.Fatalf("%s's journal summary of the seeded fortnight: %d %.2000s", login, p.status, p.body)
 		}
+	}
+	livedInHomework(t, w, day, parent, teacher)
+}
+
+// livedInHomework: the seeded homework of the fixture logins' classes is in
+// every state the table of steps allows, its marks reached the journal by
+// the events (one per accepted marked work, each review told «placed»),
+// parent1 finds student1's in several groups, and teacher-s1 has works to
+// review.
+func livedInHomework(t *testing.T, w *world, day time.Time, parent, teacher *browser) {
+	t.Helper()
+	w.sys.SetClock(t, issuehomeworkapi.Name, func() time.Time { return day.Add(3 * time.Hour) })
+	for w.sys.Deliver(t) > 0 {
+	}
+	for _, c := range []struct{ what, sql string }{
+		{"drafts", `SELECT count(*) FROM homework.submissions WHERE state = 'draft' AND attempt = 0`},
+		{"works waiting for review", `SELECT count(*) FROM homework.submissions WHERE state = 'submitted' AND attempt = 1`},
+		{"resubmitted works", `SELECT count(*) FROM homework.submissions WHERE state = 'submitted' AND attempt = 2`},
+		{"returned works", `SELECT count(*) FROM homework.submissions WHERE state = 'returned'`},
+		{"accepted works with a mark", `SELECT count(*) FROM homework.submissions s JOIN homework.reviews r ON r.submission_id = s.id WHERE s.state = 'accepted' AND r.mark IS NOT NULL`},
+		{"accepted works without one", `SELECT count(*) FROM homework.submissions s JOIN homework.homework h ON h.id = s.homework_id WHERE s.state = 'accepted' AND NOT h.marked`},
+		{"works taken back", `SELECT count(*) FROM homework.attempts WHERE taken_back_at IS NOT NULL`},
+		{"late attempts", `SELECT count(*) FROM homework.attempts WHERE late`},
+		{"overdue work never started", `SELECT count(*) FROM homework.recipients r JOIN homework.homework h ON h.id = r.homework_id
+			WHERE h.submission_expected AND h.status = 'issued' AND h.due_at < $1::timestamptz - interval '1 day' AND NOT EXISTS (SELECT FROM homework.submissions s WHERE s.homework_id = h.id AND s.pupil_id = r.pupil_id)`},
+		{"homework due ahead", `SELECT count(*) FROM homework.homework WHERE due_at > $1::timestamptz`},
+		{"cancelled homework", `SELECT count(*) FROM homework.homework WHERE status = 'cancelled'`},
+		{"individual tasks", `SELECT count(*) FROM homework.homework WHERE cardinality(pupils) > 0`},
+	} {
+		args := []any{}
+		if strings.Contains(c.sql, "$1") {
+			args = append(args, day)
+		}
+		if n := w.count(c.sql, args...); n == 0 {
+			t.Errorf("the seeded homework has no %s", c.what)
+		}
+	}
+	marked := w.count(`SELECT count(*) FROM homework.reviews WHERE mark IS NOT NULL`)
+	if placed := w.count(`SELECT count(*) FROM homework.reviews WHERE mark IS NOT NULL AND journal = 'placed'`); placed != marked {
+		t.Errorf("%d of the %d seeded marks are told placed in the journal", placed, marked)
+	}
+	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id IS NOT NULL AND deleted_at IS NULL`); n != marked {
+		t.Errorf("the journal holds %d homework marks, the seeded reviews gave %d", n, marked)
+	}
+	p := parent.get("/homework")
+	if p.status != http.StatusOK || strings.Count(p.body, `class="list homework-group"`) < 2 {
+		t.Errorf("parent1's homework list in the seeded year: %d %.3000s", p.status, p.body)
+	}
+	var hw string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT h.id::text FROM homework.homework h JOIN homework.submissions s ON s.homework_id = h.id
+		WHERE h.teacher_id = $1 AND s.state = 'submitted' LIMIT 1`, w.ids["teacher-s1"]).Scan(&hw); err != nil {
+		t.Fatalf("teacher-s1 has no work to review in the seeded year: %v", err)
+	}
+	if p := teacher.get("/homework/" + hw + "/review"); p.status != http.StatusOK || !strings.Contains(p.body, `id="review-queue"`) {
+		t.Errorf("teacher-s1's review queue: %d %.2000s", p.status, p.body)
 	}
 }
 

@@ -25,6 +25,9 @@ type SeededRegion struct {
 	// enrollment.created, for a seed that keeps them (the sibling right).
 	Families    []SeededLink
 	Enrollments []SeededEnrollment
+	// Fixtures are the fixture identities' persons by login (student1,
+	// teacher-s1, …), for the seeds that give them a lived-in world.
+	Fixtures map[string]uuid.UUID
 }
 
 // SeededLink is a parent–child link.

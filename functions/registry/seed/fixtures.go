@@ -111,6 +111,7 @@ func (l *loader) fixturePeople(reg *region, fx Fixtures) error {
 			l.links = append(l.links, []any{newID(), ids[i.Login], ids[c], relation, "import"})
 		}
 	}
+	l.fixtures = ids
 	return l.fixtureWaiting(reg, fx, ids)
 }
 

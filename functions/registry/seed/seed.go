@@ -75,6 +75,7 @@ type loader struct {
 	usedSNILS map[string]bool
 	births    map[uuid.UUID]time.Time   // every child's birth date
 	waiting   []registryapi.SeededChild // children enrolled nowhere, for the kindergarten queue
+	fixtures  map[string]uuid.UUID      // fixture login → person
 
 	municipalities, organisations, classes, people, staff, enrollments, links [][]any
 }

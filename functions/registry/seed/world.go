@@ -11,7 +11,7 @@ import (
 // seededRegion describes the loaded schools, kindergartens and centres for the seeds that follow the
 // registry's, from the rows about to be copied.
 func (l *loader) seededRegion() registryapi.SeededRegion {
-	out := registryapi.SeededRegion{AcademicYear: l.year}
+	out := registryapi.SeededRegion{AcademicYear: l.year, Fixtures: l.fixtures}
 	schools, kindergartens := map[uuid.UUID]int{}, map[uuid.UUID]int{}
 	for _, o := range l.organisations {
 		id := o[0].(uuid.UUID)
