@@ -109,6 +109,7 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 		{"off the scale", fmt.Sprintf(`{"decision":"accepted","mark":6,"version":%d}`, v.Submission.Version), 400, string(issuehomeworkapi.ReasonScale)},
 		{"returned without a comment", fmt.Sprintf(`{"decision":"returned","version":%d}`, v.Submission.Version), 400, "required"},
 		{"an unknown decision", fmt.Sprintf(`{"decision":"maybe","version":%d}`, v.Submission.Version), 400, "enum"},
+		{"a comment with control characters", fmt.Sprintf(`{"decision":"returned","comment":"доработать\u0007\u001b[31m","version":%d}`, v.Submission.Version), 400, "format"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, resp := w.call(http.MethodPost, review, "teacher-s1", c.body)

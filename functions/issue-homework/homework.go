@@ -108,7 +108,7 @@ func (f *Function) issue(w http.ResponseWriter, r *http.Request) error {
 			h.SubmissionExpected, h.Marked, h.MarkKind, h.Pupils).Scan(&h.IssuedAt, &h.ChangedAt); err != nil {
 			return fmt.Errorf("issue homework: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO homework.recipients (homework_id, pupil_id) SELECT $1, unnest($2::uuid[])`, h.ID, recipients); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO homework.recipients (homework_id, pupil_id, due_at) SELECT $1, unnest($2::uuid[]), $3`, h.ID, recipients, h.DueAt); err != nil {
 			return fmt.Errorf("issue homework: pupils: %w", err)
 		}
 		return f.announce(ctx, tx, issuehomeworkapi.EventIssued, &h.Homework)
@@ -245,6 +245,11 @@ func (f *Function) change(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 			WHERE id = $1 RETURNING version, changed_at`, id, n.Text, n.DueAt, n.CutoffAt, n.SubmissionExpected, n.Marked, n.MarkKind).
 			Scan(&n.Version, &n.ChangedAt); err != nil {
 			return fmt.Errorf("change homework %s: %w", id, err)
+		}
+		if !n.DueAt.Equal(h.DueAt) {
+			if _, err := tx.Exec(ctx, `UPDATE homework.recipients SET due_at = $2 WHERE homework_id = $1`, id, n.DueAt); err != nil {
+				return fmt.Errorf("change homework %s: %w", id, err)
+			}
 		}
 		out = n
 		return f.announce(ctx, tx, issuehomeworkapi.EventChanged, &n.Homework)

@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // pdf is a small file whose bytes are a PDF's.
@@ -274,5 +279,60 @@ func TestLessonHomework(t *testing.T) {
 	}
 	if code, _ := w.call(http.MethodGet, api+"/homework?lesson=урок", "teacher-s1", ""); code != http.StatusBadRequest {
 		t.Errorf("a malformed lesson: %d", code)
+	}
+}
+
+// TestFilesPickedAtOnce: files picked at once on a work nothing was saved of
+// yet all get their tickets — the ones that lose the race to make the draft
+// go to the draft the winner made — and the draft stays at version 0, so the
+// page that uploaded them saves its text naming 0.
+func TestFilesPickedAtOnce(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, "")
+	hw := api + "/homework/" + h.ID.String()
+	codes, bodies := make([]int, 6), make([]string, 6)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], bodies[i] = w.call(http.MethodPost, hw+"/submission/files", "student1",
+				fmt.Sprintf(`{"name":"страница-%d.pdf","content_type":"application/pdf","size":%d}`, i, len(pdf)))
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusCreated {
+			t.Errorf("ticket %d: %d %s", i, c, bodies[i])
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM homework.files WHERE homework_id = $1 AND submission_id IS NOT NULL`, h.ID); n != len(codes) {
+		t.Errorf("%d files recorded, want %d", n, len(codes))
+	}
+	if v := w.one(`SELECT string_agg(version::text, ',') FROM homework.submissions WHERE homework_id = $1`, h.ID); v != "0" {
+		t.Errorf("the work's versions after the uploads: %q, want one draft at 0", v)
+	}
+	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"см. файлы","version":0}`, http.StatusOK, nil)
+}
+
+// TestListFollowsTheDueTime: a pupil's list reads the homework due from a
+// day on; when the teacher moves the due time, the list follows it.
+func TestListFollowsTheDueTime(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, "")
+	from := time.Now().In(kuzbass.Time).AddDate(0, 0, 3).Format(time.DateOnly)
+	path := api + "/homework?pupil=" + w.ids["{student1}"] + "&from=" + from
+	listed := func() bool {
+		var list []issuehomeworkapi.Homework
+		w.must(http.MethodGet, path, "student1", "", http.StatusOK, &list)
+		return slices.ContainsFunc(list, func(x issuehomeworkapi.Homework) bool { return x.ID == h.ID })
+	}
+	if listed() {
+		t.Fatal("homework due tomorrow is listed from three days ahead")
+	}
+	due := time.Now().In(kuzbass.Time).AddDate(0, 0, 5).Format("2006-01-02") + "T18:00"
+	w.must(http.MethodPatch, api+"/homework/"+h.ID.String(), "teacher-s1", fmt.Sprintf(`{"version":1,"text":"Задачи 1–7","due_at":%q}`, due), http.StatusOK, nil)
+	if !listed() {
+		t.Fatal("homework moved to five days ahead is not listed from three days ahead")
 	}
 }

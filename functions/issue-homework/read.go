@@ -182,8 +182,8 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) error {
 		JOIN homework.homework h ON h.id = r.homework_id
 		LEFT JOIN homework.submissions s ON s.homework_id = h.id AND s.pupil_id = r.pupil_id
 		LEFT JOIN LATERAL (SELECT decision, mark, journal FROM homework.reviews WHERE submission_id = s.id ORDER BY reviewed_at DESC, id DESC LIMIT 1) rv ON true
-		WHERE r.pupil_id = $1 AND h.due_at >= $2
-		ORDER BY h.due_at, h.id LIMIT $3`, pupil, from, listLimit)
+		WHERE r.pupil_id = $1 AND r.due_at >= $2
+		ORDER BY r.due_at, r.homework_id LIMIT $3`, pupil, from, listLimit)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,11 @@ func (f *Function) review(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 	if err := httpx.DecodeJSON(w, r, &in, 16<<10); err != nil {
 		return err
 	}
-	comment := cleanText(in.Comment)
+	comment, plain := plainText(in.Comment)
 	var fe []errs.FieldError
+	if !plain {
+		fe = append(fe, field("comment", errs.Format, "недопустимые символы"))
+	}
 	switch in.Decision {
 	case issuehomeworkapi.Return:
 		if comment == "" {

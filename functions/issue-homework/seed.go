@@ -147,7 +147,7 @@ func (s *seeder) homework(l postgradeapi.SeededLesson) error {
 		h.SubmissionExpected, h.Marked, h.MarkKind, h.Pupils, h.IssuedAt); err != nil {
 		return err
 	}
-	if _, err := s.tx.Exec(s.ctx, `INSERT INTO homework.recipients (homework_id, pupil_id) SELECT $1, unnest($2::uuid[])`, h.ID, recipients); err != nil {
+	if _, err := s.tx.Exec(s.ctx, `INSERT INTO homework.recipients (homework_id, pupil_id, due_at) SELECT $1, unnest($2::uuid[]), $3`, h.ID, recipients, h.DueAt); err != nil {
 		return err
 	}
 	if err := s.f.announce(s.ctx, s.tx, issuehomeworkapi.EventIssued, &h.Homework); err != nil {

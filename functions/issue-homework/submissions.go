@@ -111,8 +111,13 @@ func draftOf(ctx context.Context, tx pgx.Tx, h, pupil uuid.UUID, version int, ch
 		if err := tx.QueryRow(ctx, `INSERT INTO homework.submissions (id, homework_id, pupil_id, state, version, updated_at)
 			VALUES ($1, $2, $3, 'draft', 0, clock_timestamp())
 			ON CONFLICT (homework_id, pupil_id) DO NOTHING RETURNING version`, s.id, h, pupil).Scan(&s.version); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) { // a concurrent first save won
-				return nil, stale("Работа или её состояние", 1, issuehomeworkapi.Draft)
+			if errors.Is(err, pgx.ErrNoRows) { // a concurrent first step made it
+				if check {
+					return nil, stale("Работа или её состояние", 0, issuehomeworkapi.Draft)
+				}
+				// A file needs no version: it goes to the draft the other made
+				// (two files picked at once are both taken).
+				return draftOf(ctx, tx, h, pupil, version, check)
 			}
 			return nil, fmt.Errorf("submission: %w", err)
 		}

@@ -30,6 +30,7 @@ func (f *Function) mountHomework(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/homework/{id}", auth.Authenticated, f.pageOf("homework", "Домашнее задание", f.homeworkPage))
 	rt.Handle(http.MethodPost, "/homework/{id}/work", auth.Authenticated, f.pageOf("homework", "Домашнее задание", f.saveWork))
 	rt.Handle(http.MethodPost, "/homework/{id}/uploads", auth.Authenticated, f.uploadTicket)
+	rt.Handle(http.MethodPost, "/homework/{id}/change", auth.Authenticated, f.pageOf("homework", "Домашнее задание", f.changeHomework))
 	rt.Handle(http.MethodGet, "/homework/{id}/review", auth.Authenticated, f.pageOf("review", "Проверка работ", f.reviewQueue))
 	rt.Handle(http.MethodPost, "/homework/submissions/{id}/review", auth.Authenticated, f.pageOf("review", "Проверка работ", f.reviewWork))
 	rt.Handle(http.MethodPost, "/homework/files/{id}/confirm", auth.Authenticated, f.confirmUpload)
@@ -180,6 +181,8 @@ type homeworkView struct {
 	Notice   string
 	Text     string // the work's text as typed, when a refused form comes back
 	Accepted []string
+	// The change form's due time and cut-off, as datetime-local in Kemerovo.
+	DueInput, CutoffInput string
 }
 
 // homeworkPage: GET /homework/{id}[?pupil=] — the homework as the user may
@@ -219,6 +222,14 @@ func (f *Function) renderHomework(w http.ResponseWriter, r *http.Request, pg *pa
 		d.Notice = "Работа забрана; её можно изменить и сдать снова."
 	case "issued":
 		d.Notice = "Задание выдано. Можно прикрепить файлы."
+	case "changed":
+		d.Notice = "Задание изменено; прежний текст сохранён в истории."
+	case "cancelled":
+		d.Notice = "Задание отменено."
+	}
+	d.DueInput, d.CutoffInput = h.DueAt.In(kemerovo).Format("2006-01-02T15:04"), ""
+	if h.CutoffAt != nil {
+		d.CutoffInput = h.CutoffAt.In(kemerovo).Format("2006-01-02T15:04")
 	}
 	if s := h.Submission; s != nil {
 		d.Work, d.PupilArg = s, pupilArg
@@ -311,6 +322,34 @@ func (f *Function) refusedWork(w http.ResponseWriter, r *http.Request, pg *page,
 		return err
 	}
 	return f.renderHomework(w, r, pg, httpx.Status(e.Code), shownDetail(e))
+}
+
+// changeHomework: POST /homework/{id}/change — its teacher changes the text,
+// the due time or the cut-off (action change) or cancels it with a reason
+// (action cancel), before the due time; the earlier state is kept.
+func (f *Function) changeHomework(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, id, err := f.homeworkOf(r)
+	if err != nil {
+		return err
+	}
+	form := r.PostForm
+	version, _ := strconv.Atoi(form.Get("version"))
+	done := "changed"
+	if form.Get("action") == "cancel" {
+		_, err = api.Cancel(r.Context(), id, issuehomeworkapi.CancelRequest{Version: version, Reason: form.Get("reason")})
+		done = "cancelled"
+	} else {
+		_, err = api.Change(r.Context(), id, issuehomeworkapi.HomeworkRequest{Text: form.Get("text"), DueAt: form.Get("due_at"),
+			CutoffAt: form.Get("cutoff_at"), MarkKind: form.Get("mark_kind"), Version: version})
+	}
+	if err != nil {
+		return f.refusedWork(w, r, pg, err)
+	}
+	http.Redirect(w, r, "/homework/"+id.String()+"?done="+done, http.StatusSeeOther)
+	return nil
 }
 
 // uploadTicket: POST /homework/{id}/uploads (for=work|material, name,

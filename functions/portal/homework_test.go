@@ -212,6 +212,32 @@ func TestHomeworkPages(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM homework.reviews`); n != 0 {
 		t.Errorf("%d reviews written by non-teachers", n)
 	}
+
+	// The teacher changes the task (the earlier text kept), then cancels it;
+	// the pupil and another pupil may not.
+	for _, who := range []*browser{pupil, other} {
+		form := url.Values{"csrf": {csrfOf(t, who.get("/profile").body)}, "action": {"cancel"}, "reason": {"не хочу"}, "version": {"1"}}
+		if p := who.post("/homework/"+hw+"/change", form); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
+			t.Errorf("a pupil cancels the homework: %d %.300s", p.status, p.body)
+		}
+	}
+	tcsrf := csrfOf(t, teacher.get("/profile").body)
+	changed := teacher.post("/homework/"+hw+"/change", url.Values{"csrf": {tcsrf}, "action": {"change"}, "version": {"1"},
+		"text": {"№ 245, 247, 249"}, "due_at": {date + "T08:00"}, "mark_kind": {"homework"}})
+	if changed.status != http.StatusSeeOther || !strings.HasSuffix(changed.location, "?done=changed") {
+		t.Fatalf("the teacher changes the task: %d %s %s", changed.status, changed.location, alertOf(changed.body))
+	}
+	if n := w.count(`SELECT count(*) FROM homework.homework_history WHERE homework_id = $1 AND action = 'changed' AND state->>'text' LIKE '№ 245, 247%'`, hw); n != 1 {
+		t.Errorf("the earlier text is not kept: %d", n)
+	}
+	stale := teacher.post("/homework/"+hw+"/change", url.Values{"csrf": {tcsrf}, "action": {"cancel"}, "version": {"1"}, "reason": {"урок перенесён"}})
+	if stale.status != http.StatusConflict || !strings.Contains(alertOf(stale.body), "обновите") {
+		t.Errorf("a cancel naming the old version: %d %s", stale.status, alertOf(stale.body))
+	}
+	cancelled := teacher.follow(teacher.post("/homework/"+hw+"/change", url.Values{"csrf": {tcsrf}, "action": {"cancel"}, "version": {"2"}, "reason": {"урок перенесён"}}))
+	if !strings.Contains(cancelled.body, `data-status="cancelled"`) {
+		t.Errorf("after cancelling: %.1500s", cancelled.body)
+	}
 	if n := w.count(`SELECT count(*) FROM homework.files WHERE homework_id = $1 AND submission_id IS NOT NULL`, hw); n != 0 {
 		t.Errorf("%d pupil files recorded after refusals", n)
 	}

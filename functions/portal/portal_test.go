@@ -57,6 +57,7 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /homework/{id}":                     auth.Authenticated,
 		"POST /homework/{id}/work":               auth.Authenticated,
 		"POST /homework/{id}/uploads":            auth.Authenticated,
+		"POST /homework/{id}/change":             auth.Authenticated,
 		"GET /homework/{id}/review":              auth.Authenticated,
 		"POST /homework/submissions/{id}/review": auth.Authenticated,
 		"POST /homework/files/{id}/confirm":      auth.Authenticated,

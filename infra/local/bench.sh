@@ -9,6 +9,10 @@
 #   3. the class journal at region scale (tests/journalload): ten million marks,
 #      then the class save and the diary week next to bare pgx, and the
 #      aggregates of a school and of the region (JOURNAL_ARGS).
+#   4. homework's evening peak (tests/homeworkload): ten million submissions,
+#      then upload tickets, confirming uploaded files and a pupil's homework
+#      list next to bare pgx + minio-go, and the review → journal mark lag with
+#      the relay running (HOMEWORK_ARGS).
 # Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
 set -euo pipefail
 
@@ -27,3 +31,7 @@ echo
 echo "== The class journal at region scale: go run ./tests/journalload ${JOURNAL_ARGS:-}"
 # shellcheck disable=SC2086 # JOURNAL_ARGS is a list of flags
 go run ./tests/journalload ${JOURNAL_ARGS:-}
+echo
+echo "== Homework's evening peak: go run ./tests/homeworkload ${HOMEWORK_ARGS:-}"
+# shellcheck disable=SC2086 # HOMEWORK_ARGS is a list of flags
+go run ./tests/homeworkload ${HOMEWORK_ARGS:-}

@@ -246,7 +246,7 @@ func prepareHomework(t *testing.T, ctx context.Context, dbURL string, fx *fixtur
 		for k := 0; k < pupilsEach; k++ {
 			pupil, sub := uuid.New(), uuid.New()
 			subs = append(subs, sub)
-			batch.Queue(`INSERT INTO homework.recipients (homework_id, pupil_id) VALUES ($1, $2)`, hw, pupil)
+			batch.Queue(`INSERT INTO homework.recipients (homework_id, pupil_id, due_at) VALUES ($1, $2, now() + interval '2 days')`, hw, pupil)
 			batch.Queue(`INSERT INTO homework.submissions (id, homework_id, pupil_id, state, attempt, text, version, updated_at)
 				VALUES ($1, $2, $3, 'submitted', 1, 'ответ', $4, now())`, sub, hw, pupil, reviewVersion)
 			batch.Queue(`INSERT INTO homework.attempts (submission_id, attempt, text, files, received_at, late) VALUES ($1, 1, 'ответ', '[]', now(), false)`, sub)

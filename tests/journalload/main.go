@@ -22,8 +22,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,7 +29,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +48,7 @@ import (
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/pdata"
+	"github.com/kuzbass/eko/tests/loadrun"
 )
 
 type options struct {
@@ -120,7 +118,7 @@ func run(ctx context.Context, o options) error {
 			}
 		}
 	}()
-	var rows []result
+	var rows []loadrun.Result
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
 		if err != nil {
@@ -135,13 +133,13 @@ func run(ctx context.Context, o options) error {
 		if o.only != "" && !strings.HasPrefix(what, map[string]string{"save": "class", "diary": "diary", "aggregates": "aggregates"}[o.only]) {
 			return
 		}
-		po := o
+		po := loadrun.Load{Duration: o.duration, Rate: o.rate, Clients: o.clients}
 		if strings.HasPrefix(what, "aggregates") {
-			po.clients = 1 // one official at a time: the time of one summary is the point
+			po.Clients = 1 // one official at a time: the time of one summary is the point
 		}
-		r := drive(w.client, po, fixed, req)
-		r.endpoint, r.what = endpoint, what
-		fmt.Println(r.line())
+		r := loadrun.Drive(w.client, po, fixed, req)
+		r.Endpoint, r.What = endpoint, what
+		fmt.Println(r.Line())
 		rows = append(rows, r)
 	}
 	var n atomic.Int64
@@ -195,11 +193,11 @@ func run(ctx context.Context, o options) error {
 	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Println(r.markdown())
+		fmt.Println(r.Markdown())
 	}
 	for i := 0; i+1 < len(rows); i += 2 {
-		if rows[i].endpoint == "bare pgx" && rows[i+1].endpoint == "EKO endpoint" && rows[i+1].throughput() > 0 && rows[i].throughput() > 0 && !rows[i].fixed {
-			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].what, rows[i+1].throughput()/rows[i].throughput())
+		if rows[i].Endpoint == "bare pgx" && rows[i+1].Endpoint == "EKO endpoint" && rows[i+1].Throughput() > 0 && rows[i].Throughput() > 0 && !rows[i].Fixed {
+			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].What, rows[i+1].Throughput()/rows[i].Throughput())
 		}
 	}
 	fmt.Println()
@@ -262,7 +260,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		return nil, err
 	}
 	w.closers = append(w.closers, func() { _ = sys.Stop(context.Background()) })
-	if w.eko, err = serve(sys); err != nil {
+	if w.eko, err = loadrun.Serve(sys); err != nil {
 		return nil, err
 	}
 	// The roster, as `eko seed` announced it and the relay delivers it.
@@ -271,10 +269,10 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	}
 	tokens := map[string]string{}
 	for _, login := range []string{"director-s1", "teacher-s1", "parent1", "ministry"} {
-		if tokens[login], err = token(w.client, issuer, login); err != nil {
+		if tokens[login], err = loadrun.Token(w.client, issuer, login); err != nil {
 			return nil, err
 		}
-		if code, body := call(w.client, http.MethodGet, w.eko+"/api/registry/me", tokens[login], nil); code != 200 {
+		if code, body := loadrun.Call(w.client, http.MethodGet, w.eko+"/api/registry/me", tokens[login], nil); code != 200 {
 			return nil, fmt.Errorf("%s /me: %d %s", login, code, body)
 		}
 	}
@@ -311,7 +309,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	}
 	for i, s := range subjectIDs {
 		body := fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,"teacher_id":%q,"class_id":%q,"subject_id":%q}`, school, year, teacher, class, s)
-		code, resp := call(w.client, http.MethodPost, w.eko+"/api/post-grade/assignments", tokens["director-s1"], []byte(body))
+		code, resp := loadrun.Call(w.client, http.MethodPost, w.eko+"/api/post-grade/assignments", tokens["director-s1"], []byte(body))
 		if code != 201 {
 			return nil, fmt.Errorf("assignment: %d %s", code, resp)
 		}
@@ -319,7 +317,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		_ = json.Unmarshal(resp, &a)
 		for _, half := range [][2]string{{fmt.Sprintf("%d-09-01", year), fmt.Sprintf("%d-12-31", year)}, {fmt.Sprintf("%d-01-09", year+1), fmt.Sprintf("%d-05-31", year+1)}} {
 			body = fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":%d,"from":%q,"to":%q}`, 1+i%8, half[0], half[1])
-			if code, resp := call(w.client, http.MethodPost, w.eko+"/api/post-grade/assignments/"+a.ID+"/timetable", tokens["director-s1"], []byte(body)); code != 201 {
+			if code, resp := loadrun.Call(w.client, http.MethodPost, w.eko+"/api/post-grade/assignments/"+a.ID+"/timetable", tokens["director-s1"], []byte(body)); code != 201 {
 				return nil, fmt.Errorf("timetable: %d %s", code, resp)
 			}
 		}
@@ -353,7 +351,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		return nil, err
 	}
 	w.closers = append(w.closers, bare.Close)
-	if w.bare, err = serve(bareHandler(bare)); err != nil {
+	if w.bare, err = loadrun.Serve(bareHandler(bare)); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -474,138 +472,3 @@ func bareHandler(pool *pgxpool.Pool) http.Handler {
 	return mux
 }
 
-func serve(h http.Handler) (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go func() { _ = (&http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}).Serve(l) }()
-	return "http://" + l.Addr().String(), nil
-}
-
-func token(c *http.Client, issuer, login string) (string, error) {
-	resp, err := c.Get(issuer + "/dev/token?login=" + login)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var t struct {
-		AccessToken string `json:"access_token"`
-	}
-	return t.AccessToken, json.NewDecoder(resp.Body).Decode(&t)
-}
-
-func call(c *http.Client, method, u, token string, body []byte) (int, []byte) {
-	req, _ := http.NewRequest(method, u, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, []byte(err.Error())
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
-
-// result is one phase.
-type result struct {
-	endpoint, what string
-	fixed          bool
-	done, sent     int
-	others         map[int]int
-	errors         int
-	elapsed        time.Duration
-	lat            []time.Duration
-}
-
-func (r result) throughput() float64 { return float64(r.done) / r.elapsed.Seconds() }
-
-func (r result) pct(p float64) float64 {
-	if len(r.lat) == 0 {
-		return math.NaN()
-	}
-	return float64(r.lat[int(float64(len(r.lat)-1)*p)].Microseconds()) / 1000
-}
-
-func (r result) otherText() string {
-	s := ""
-	for code, n := range r.others {
-		s += fmt.Sprintf("%d×%d ", n, code)
-	}
-	if r.errors > 0 {
-		s += fmt.Sprintf("%d transport errors", r.errors)
-	}
-	return s
-}
-
-func (r result) line() string {
-	return fmt.Sprintf("  %-13s %-34s done %6d  %7.0f/s  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  %s",
-		r.endpoint, r.what, r.done, r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(1), r.otherText())
-}
-
-func (r result) markdown() string {
-	return fmt.Sprintf("| %s | %s, %s | %d | %.0f/s | %.1f ms | %.1f ms | %.1f ms | %s |",
-		r.endpoint, r.what, r.elapsed.Round(time.Second), r.done, r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(1), r.otherText())
-}
-
-// drive runs one phase: o.clients closed-loop clients, or requests started at
-// o.rate per second (each in its own goroutine, so a slow answer does not slow
-// the arrivals).
-func drive(c *http.Client, o options, fixed bool, req func(int) *http.Request) result {
-	r := result{fixed: fixed, others: map[int]int{}}
-	var mu sync.Mutex
-	record := func(code int, err error, d time.Duration) {
-		mu.Lock()
-		defer mu.Unlock()
-		r.sent++
-		switch {
-		case err != nil:
-			r.errors++
-		case code == 200 || code == 201 || code == 204:
-			r.done++
-			r.lat = append(r.lat, d)
-		default:
-			r.others[code]++
-		}
-	}
-	one := func(i int) {
-		t := time.Now()
-		resp, err := c.Do(req(i))
-		code := 0
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			code = resp.StatusCode
-		}
-		record(code, err, time.Since(t))
-	}
-	start := time.Now()
-	end := start.Add(o.duration)
-	var wg sync.WaitGroup
-	if fixed {
-		interval := time.Second / time.Duration(o.rate)
-		for i := 0; time.Now().Before(end); i++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); one(i) }()
-			time.Sleep(time.Until(start.Add(time.Duration(i+1) * interval)))
-		}
-	} else {
-		var next atomic.Int64
-		for range o.clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for time.Now().Before(end) {
-					one(int(next.Add(1)))
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	r.elapsed = time.Since(start)
-	slices.Sort(r.lat)
-	return r
-}

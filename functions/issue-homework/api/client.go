@@ -32,6 +32,18 @@ func (c *Client) Issue(ctx context.Context, req HomeworkRequest) (Homework, erro
 	return h, c.conn.Do(ctx, http.MethodPost, api+"/homework", req, nil, &h)
 }
 
+// Change changes a homework before its due time, naming the version seen.
+func (c *Client) Change(ctx context.Context, id uuid.UUID, req HomeworkRequest) (Homework, error) {
+	var h Homework
+	return h, c.conn.Do(ctx, http.MethodPatch, api+"/homework/"+id.String(), req, nil, &h)
+}
+
+// Cancel cancels a homework before its due time, with the reason.
+func (c *Client) Cancel(ctx context.Context, id uuid.UUID, req CancelRequest) (Homework, error) {
+	var h Homework
+	return h, c.conn.Do(ctx, http.MethodPost, api+"/homework/"+id.String()+"/cancel", req, nil, &h)
+}
+
 // Homework is one homework as the caller may see it.
 func (c *Client) Homework(ctx context.Context, id uuid.UUID) (Homework, error) {
 	var h Homework
