@@ -471,4 +471,3 @@ func bareHandler(pool *pgxpool.Pool) http.Handler {
 	})
 	return mux
 }
-
