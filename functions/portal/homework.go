@@ -317,11 +317,18 @@ func (f *Function) saveWork(w http.ResponseWriter, r *http.Request, pg *page) er
 // refusedWork shows the homework again with a refusal the pupil can act on
 // (the typed text kept); anything else is the error page.
 func (f *Function) refusedWork(w http.ResponseWriter, r *http.Request, pg *page, err error) error {
-	e, ok := errs.As(err)
-	if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict && e.Code != errs.Unprocessable) {
+	e, ok := formRefusal(err)
+	if !ok {
 		return err
 	}
 	return f.renderHomework(w, r, pg, httpx.Status(e.Code), shownDetail(e))
+}
+
+// formRefusal is err when it refuses what a form sent (invalid, stale, or
+// not allowed by the homework's state): the form comes back with it.
+func formRefusal(err error) (*errs.Error, bool) {
+	e, ok := errs.As(err)
+	return e, ok && (e.Code == errs.Invalid || e.Code == errs.Conflict || e.Code == errs.Unprocessable)
 }
 
 // changeHomework: POST /homework/{id}/change — its teacher changes the text,
@@ -493,8 +500,8 @@ func (f *Function) reviewWork(w http.ResponseWriter, r *http.Request, pg *page) 
 		req.Mark = &v
 	}
 	if _, err := api.Review(r.Context(), id, req); err != nil {
-		e, ok := errs.As(err)
-		if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict && e.Code != errs.Unprocessable) {
+		e, ok := formRefusal(err)
+		if !ok {
 			return err
 		}
 		return f.renderQueue(w, r, pg, httpx.Status(e.Code), shownDetail(e), id.String())
@@ -575,8 +582,8 @@ func (f *Function) issueHomework(w http.ResponseWriter, r *http.Request, pg *pag
 	}
 	h, err := api.Issue(r.Context(), req)
 	if err != nil {
-		e, ok := errs.As(err)
-		if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict && e.Code != errs.Unprocessable) {
+		e, ok := formRefusal(err)
+		if !ok {
 			return err
 		}
 		fields := map[string]string{}

@@ -20,7 +20,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,7 +28,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -100,15 +98,16 @@ func envOr(k, def string) string {
 
 // world is what the run set up.
 type world struct {
-	dbURL, dbName string
-	pool          *pgxpool.Pool
-	store         *storage.Store
-	student       uuid.UUID         // student1
-	tokens        map[string]string // login → access token
-	eko, bare     string            // base URLs
-	fileHomework  []uuid.UUID       // student1's homework the files go to
-	client        *http.Client
-	closers       []func()
+	db           *loadrun.Database
+	dbURL        string
+	pool         *pgxpool.Pool
+	store        *storage.Store
+	student      uuid.UUID         // student1
+	tokens       map[string]string // login → access token
+	eko, bare    string            // base URLs
+	fileHomework []uuid.UUID       // student1's homework the files go to
+	client       *http.Client
+	closers      []func()
 }
 
 func run(ctx context.Context, o options) error {
@@ -120,11 +119,8 @@ func run(ctx context.Context, o options) error {
 		for i := len(w.closers) - 1; i >= 0; i-- {
 			w.closers[i]()
 		}
-		if !o.keep {
-			if c, err := pgx.Connect(ctx, o.adminURL); err == nil {
-				_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+w.dbName+" WITH (FORCE)")
-				_ = c.Close(ctx)
-			}
+		if !o.keep && w.db != nil {
+			w.db.Drop(ctx)
 		}
 	}()
 	if err != nil {
@@ -396,25 +392,12 @@ func pctMs(d []time.Duration, p float64) float64 {
 
 func setUp(ctx context.Context, o options) (*world, error) {
 	w := &world{client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
-	w.dbName = "eko_homework_" + hex.EncodeToString(suffix)
-	admin, err := pgx.Connect(ctx, o.adminURL)
-	if err != nil {
-		return nil, err
-	}
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+w.dbName)
-	_ = admin.Close(ctx)
-	if err != nil {
-		return nil, err
-	}
-	u, _ := url.Parse(o.adminURL)
-	u.Path = "/" + w.dbName
-	w.dbURL = u.String()
 	t0 := time.Now()
-	if err := db.Migrate(ctx, w.dbURL, nil, eko.Schemas()...); err != nil {
+	var err error
+	if w.db, err = loadrun.NewDatabase(ctx, o.adminURL, "eko_homework_", eko.Schemas()...); err != nil {
 		return w, err
 	}
+	w.dbURL = w.db.URL
 	p, err := pdata.Open(pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey})
 	if err != nil {
 		return w, err
@@ -434,7 +417,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if s3.Endpoint == "" || s3.AccessKey == "" {
 		return w, fmt.Errorf("MinIO: set S3_* (infra/local/minio.sh env)")
 	}
-	s3.Bucket = "eko-homework-" + hex.EncodeToString(suffix)
+	s3.Bucket = strings.ReplaceAll(w.db.Name, "_", "-")
 
 	issuer, stopIdP, err := devidp.ServeLoopback(devidp.Config{}, fx)
 	if err != nil {
@@ -482,7 +465,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if err := w.lessons(ctx, o); err != nil {
 		return w, err
 	}
-	fmt.Printf("  %s: the small region, teacher-s1's lessons in 6А, student1's homework (%s)\n", w.dbName, time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("  %s: the small region, teacher-s1's lessons in 6А, student1's homework (%s)\n", w.db.Name, time.Since(t0).Round(time.Millisecond))
 	t0 = time.Now()
 	if err := loadSubmissions(ctx, w.pool, o.submissions); err != nil {
 		return w, err

@@ -15,15 +15,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -91,7 +88,8 @@ func envOr(k, def string) string {
 
 // world is what the run set up.
 type world struct {
-	dbURL, dbName     string
+	db                *loadrun.Database
+	dbURL             string
 	lessons           []string
 	pupils            []string          // 6А
 	student, weekOf   string            // the diary's pupil and Monday
@@ -112,10 +110,7 @@ func run(ctx context.Context, o options) error {
 			w.closers[i]()
 		}
 		if !o.keep {
-			if c, err := pgx.Connect(ctx, o.adminURL); err == nil {
-				_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+w.dbName+" WITH (FORCE)")
-				_ = c.Close(ctx)
-			}
+			w.db.Drop(ctx)
 		}
 	}()
 	var rows []loadrun.Result
@@ -206,25 +201,12 @@ func run(ctx context.Context, o options) error {
 
 func setUp(ctx context.Context, o options) (*world, error) {
 	w := &world{client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
-	w.dbName = "eko_journal_" + hex.EncodeToString(suffix)
-	admin, err := pgx.Connect(ctx, o.adminURL)
-	if err != nil {
-		return nil, err
-	}
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+w.dbName)
-	_ = admin.Close(ctx)
-	if err != nil {
-		return nil, err
-	}
-	u, _ := url.Parse(o.adminURL)
-	u.Path = "/" + w.dbName
-	w.dbURL = u.String()
 	t0 := time.Now()
-	if err := db.Migrate(ctx, w.dbURL, nil, eko.Schemas()...); err != nil {
+	d, err := loadrun.NewDatabase(ctx, o.adminURL, "eko_journal_", eko.Schemas()...)
+	if err != nil {
 		return nil, err
 	}
+	w.db, w.dbURL = d, d.URL
 	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
 	p, err := pdata.Open(pcfg)
 	if err != nil {
@@ -337,7 +319,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	mon := time.Date(year, time.October, 1, 0, 0, 0, 0, time.UTC)
 	w.weekOf = mon.AddDate(0, 0, (8-int(mon.Weekday()))%7).Format(time.DateOnly)
 	w.monthOf, w.monthEnd = mon.Format(time.DateOnly), mon.AddDate(0, 0, 29).Format(time.DateOnly)
-	fmt.Printf("  %s: registry seeded, %d pupils in 6А, %d lessons of teacher-s1 (%s)\n", w.dbName, len(w.pupils), len(w.lessons), time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("  %s: registry seeded, %d pupils in 6А, %d lessons of teacher-s1 (%s)\n", w.db.Name, len(w.pupils), len(w.lessons), time.Since(t0).Round(time.Millisecond))
 
 	// The region's marks: a synthetic school year of 1,000 classes.
 	t0 = time.Now()
