@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"unicode"
@@ -299,6 +300,51 @@ func (f *Function) inspect(ctx context.Context, key string) (inspection, error) 
 	}
 	in.size, in.sum, in.detected = int64(n)+rest, h.Sum(nil), mimetype.Detect(head[:n])
 	return in, nil
+}
+
+// remove: DELETE /api/issue-homework/files/{id} — the one who uploaded a
+// file takes it away: the pupil from a work not yet submitted (a draft, or
+// returned for rework: a submitted work is taken back first), the teacher
+// from the material before the due time. The file is marked removed (the
+// receipts of earlier attempts keep its name and SHA-256), then its object
+// is deleted; an object whose deletion fails stays behind unreachable.
+func (f *Function) remove(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
+	ctx := r.Context()
+	var key string
+	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		sf, err := loadFile(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if sf == nil || sf.State == "removed" {
+			return notYours(theFile)
+		}
+		if err := writeCheck(ctx, sf); err != nil {
+			return err
+		}
+		if sf.submission != nil {
+			s, err := lockSubmission(ctx, tx, sf.homework.ID, sf.pupil)
+			if err != nil {
+				return err
+			}
+			if s != nil && s.state != issuehomeworkapi.Draft && s.state != issuehomeworkapi.Returned {
+				return notNow(s, "работа сдана: чтобы убрать файл, заберите её до проверки")
+			}
+		} else if _, err := f.editable(ctx, tx, sf.homework.ID, anyVersion); err != nil {
+			return err
+		}
+		key = sf.key
+		_, err = tx.Exec(ctx, `UPDATE homework.files SET state = 'removed' WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := f.store.Delete(ctx, key); err != nil && !errs.Is(err, errs.NotFound) {
+		slog.WarnContext(ctx, "issue-homework: a removed file's object stays behind", "file", id, "err", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // download: GET /api/issue-homework/files/{id} — a short-lived link to a

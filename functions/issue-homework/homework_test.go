@@ -336,3 +336,50 @@ func TestListFollowsTheDueTime(t *testing.T) {
 		t.Fatal("homework moved to five days ahead is not listed from three days ahead")
 	}
 }
+
+// TestFilesAreRemovedBeforeSubmitting: the pupil takes a wrong file away
+// from a draft (its object deleted, the work no longer lists it), but not
+// from a submitted work (409 with the state: take it back first); the
+// teacher takes a file away from the material before the due time.
+func TestFilesAreRemovedBeforeSubmitting(t *testing.T) {
+	w := newWorld(t)
+	h := w.issue("teacher-s1", "{l1}", 1, "")
+	hw := api + "/homework/" + h.ID.String()
+	upload := func(login, path string) issuehomeworkapi.UploadTicket {
+		var tk issuehomeworkapi.UploadTicket
+		w.must(http.MethodPost, path, login, fmt.Sprintf(`{"name":"файл.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), http.StatusCreated, &tk)
+		if put(t, tk, pdf) != http.StatusOK {
+			t.Fatal("upload to MinIO")
+		}
+		w.must(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", login, "", http.StatusOK, nil)
+		return tk
+	}
+	wrong, right := upload("student1", hw+"/submission/files"), upload("student1", hw+"/submission/files")
+	key := w.one(`SELECT object_key FROM homework.files WHERE id = $1`, wrong.File.ID)
+	w.must(http.MethodDelete, api+"/files/"+wrong.File.ID.String(), "student1", "", http.StatusNoContent, nil)
+	if w.inStore(key) {
+		t.Error("the removed file's object is still in MinIO")
+	}
+	var v issuehomeworkapi.Homework
+	w.must(http.MethodGet, hw, "student1", "", http.StatusOK, &v)
+	if len(v.Submission.Files) != 1 || v.Submission.Files[0].ID != right.File.ID {
+		t.Errorf("the work's files after removing one: %+v", v.Submission.Files)
+	}
+	if code, body := w.call(http.MethodDelete, api+"/files/"+wrong.File.ID.String(), "student1", ""); code != http.StatusNotFound {
+		t.Errorf("removing it again: %d %s", code, body)
+	}
+	w.must(http.MethodPost, hw+"/submission/submit", "student1", `{"version":0}`, http.StatusOK, &v)
+	code, body := w.call(http.MethodDelete, api+"/files/"+right.File.ID.String(), "student1", "")
+	if p := w.refused(code, body, http.StatusConflict, ""); p.CurrentState != issuehomeworkapi.Submitted {
+		t.Errorf("removing a file of a submitted work: %+v", p)
+	}
+	if n := w.count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'clean'`, right.File.ID); n != 1 {
+		t.Error("the submitted work's file was touched")
+	}
+	material := upload("teacher-s1", hw+"/files")
+	w.must(http.MethodDelete, api+"/files/"+material.File.ID.String(), "teacher-s1", "", http.StatusNoContent, nil)
+	w.must(http.MethodGet, hw, "teacher-s1", "", http.StatusOK, &v)
+	if len(v.Files) != 0 {
+		t.Errorf("the material after removing its file: %+v", v.Files)
+	}
+}

@@ -143,6 +143,7 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	// Confirming is the uploader's (pupil or teacher, checked on the file): any reader may ask.
 	rt.Handle(http.MethodPost, api+"/files/{id}/confirm", PermRead, httpx.ByID(uuidParam, f.confirm))
 	rt.Handle(http.MethodGet, api+"/files/{id}", PermRead, httpx.ByID(uuidParam, f.download))
+	rt.Handle(http.MethodDelete, api+"/files/{id}", PermRead, httpx.ByID(uuidParam, f.remove))
 	rt.Handle(http.MethodPost, api+"/submissions/{id}/review", PermReview, httpx.ByID(uuidParam, f.review))
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.router = rt

@@ -42,6 +42,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal("upload")
 	}
 	w.ids["{f1}"] = tk.File.ID.String()
+	w.must(http.MethodPost, api+"/homework/{hw}/submission/files", "student1", fmt.Sprintf(`{"name":"лишний.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
+	w.ids["{f2}"] = tk.File.ID.String()
 	var v issuehomeworkapi.Homework
 	w.must(http.MethodPut, api+"/homework/{hws}/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
 	w.must(http.MethodPut, api+"/homework/{hwr}/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
@@ -84,6 +86,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"student1": 200, "parent1": 404, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404, "parent2": 404,
 			"student2": 404, "kg-director-1": 404})...)
 	add(expect("GET "+api+"/files/{id}", api+"/files/{f1}", "", 403, readers)...)
+	add(expect("DELETE "+api+"/files/{id}", api+"/files/{f2}", "", 403,
+		map[string]int{"student1": 204, "parent1": 404, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404, "parent2": 404,
+			"student2": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/submissions/{id}/review", api+"/submissions/{sub}/review", `{"decision":"returned","comment":"доработать","version":2}`, 403,
 		map[string]int{"teacher-s1": 200, "teacher-s2": 404, "director-s1": 404, "kg-director-1": 404})...)
 	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)

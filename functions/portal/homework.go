@@ -34,6 +34,7 @@ func (f *Function) mountHomework(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/homework/{id}/review", auth.Authenticated, f.pageOf("review", "Проверка работ", f.reviewQueue))
 	rt.Handle(http.MethodPost, "/homework/submissions/{id}/review", auth.Authenticated, f.pageOf("review", "Проверка работ", f.reviewWork))
 	rt.Handle(http.MethodPost, "/homework/files/{id}/confirm", auth.Authenticated, f.confirmUpload)
+	rt.Handle(http.MethodPost, "/homework/files/{id}/remove", auth.Authenticated, f.pageOf("homework", "Домашнее задание", f.removeFile))
 	rt.Handle(http.MethodGet, "/homework/files/{id}/download", auth.Authenticated, f.downloadFile)
 	rt.Handle(http.MethodGet, "/journal/lessons/{id}/homework", auth.Authenticated, f.pageOf("issue", "Задать домашнее задание", f.issueForm))
 	rt.Handle(http.MethodPost, "/journal/lessons/{id}/homework", auth.Authenticated, f.pageOf("issue", "Задать домашнее задание", f.issueHomework))
@@ -226,6 +227,8 @@ func (f *Function) renderHomework(w http.ResponseWriter, r *http.Request, pg *pa
 		d.Notice = "Задание изменено; прежний текст сохранён в истории."
 	case "cancelled":
 		d.Notice = "Задание отменено."
+	case "removed":
+		d.Notice = "Файл убран."
 	}
 	d.DueInput, d.CutoffInput = h.DueAt.In(kemerovo).Format("2006-01-02T15:04"), ""
 	if h.CutoffAt != nil {
@@ -398,6 +401,33 @@ func (f *Function) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	file, err := api.Confirm(r.Context(), id)
 	return httpx.Reply(w, http.StatusOK, file, err)
+}
+
+// removeFile: POST /homework/files/{id}/remove (homework) — the one who
+// uploaded a file takes it away (a pupil's work not yet submitted, the
+// task's files before the due time); back to the homework's page.
+func (f *Function) removeFile(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, id, err := f.homeworkOf(r)
+	if err != nil {
+		return err
+	}
+	hw, err := uuid.Parse(r.PostForm.Get("homework"))
+	if err != nil {
+		return errs.User(errs.Invalid, "Форма не прочитана.")
+	}
+	if err := api.RemoveFile(r.Context(), id); err != nil {
+		if _, ok := formRefusal(err); !ok {
+			return err
+		}
+		// The homework's page says why, as it stands now.
+		r.SetPathValue("id", hw.String())
+		return f.refusedWork(w, r, pg, err)
+	}
+	http.Redirect(w, r, "/homework/"+hw.String()+"?done=removed", http.StatusSeeOther)
+	return nil
 }
 
 // downloadFile: GET /homework/files/{id}/download — to the file, by a link

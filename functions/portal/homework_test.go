@@ -179,7 +179,7 @@ func TestHomeworkPages(t *testing.T) {
 			t.Errorf("POST %s by another: %d %.300s", c.path, p.status, p.body)
 		}
 	}
-	_, file := issueFor(t, w, lesson, date)
+	hw2, file := issueFor(t, w, lesson, date)
 	pcsrf := csrfOf(t, pupil.get("/profile").body)
 	if p := other.do(http.MethodPost, "/homework/files/"+file+"/confirm", url.Values{"csrf": {ocsrf}}, http.Header{"Accept": {"application/json"}, "Origin": {other.origin}}); p.status != http.StatusNotFound {
 		t.Errorf("student2 confirms the teacher's file: %d %.300s", p.status, p.body)
@@ -237,6 +237,19 @@ func TestHomeworkPages(t *testing.T) {
 	cancelled := teacher.follow(teacher.post("/homework/"+hw+"/change", url.Values{"csrf": {tcsrf}, "action": {"cancel"}, "version": {"2"}, "reason": {"урок перенесён"}}))
 	if !strings.Contains(cancelled.body, `data-status="cancelled"`) {
 		t.Errorf("after cancelling: %.1500s", cancelled.body)
+	}
+
+	// The task's file: another class's pupil may not take it away; the
+	// teacher does, and it no longer opens.
+	if p := other.post("/homework/files/"+file+"/remove", url.Values{"csrf": {ocsrf}, "homework": {hw2}}); p.status != http.StatusNotFound {
+		t.Errorf("student2 removes the teacher's file: %d", p.status)
+	}
+	removed := teacher.post("/homework/files/"+file+"/remove", url.Values{"csrf": {tcsrf}, "homework": {hw2}})
+	if removed.status != http.StatusSeeOther || !strings.HasSuffix(removed.location, "/homework/"+hw2+"?done=removed") {
+		t.Fatalf("the teacher removes the task's file: %d %s %s", removed.status, removed.location, alertOf(removed.body))
+	}
+	if p := pupil.get("/homework/files/" + file + "/download"); p.status == http.StatusSeeOther {
+		t.Errorf("the removed file still opens: %s", p.location)
 	}
 	if n := w.count(`SELECT count(*) FROM homework.files WHERE homework_id = $1 AND submission_id IS NOT NULL`, hw); n != 0 {
 		t.Errorf("%d pupil files recorded after refusals", n)

@@ -149,7 +149,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /journal/assignments/{id}/term-marks": true, // by teacher-s1, teacher-s2 and parent1 in TestTermMarkPages
 		// by their own users and foreign ones in TestHomeworkPages
 		"POST /journal/lessons/{id}/homework": true, "POST /homework/{id}/uploads": true, "POST /homework/{id}/work": true, "POST /homework/{id}/change": true,
-		"POST /homework/files/{id}/confirm": true, "POST /homework/submissions/{id}/review": true}
+		"POST /homework/files/{id}/confirm": true, "POST /homework/files/{id}/remove": true, "POST /homework/submissions/{id}/review": true}
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

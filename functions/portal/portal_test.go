@@ -61,6 +61,7 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /homework/{id}/review":              auth.Authenticated,
 		"POST /homework/submissions/{id}/review": auth.Authenticated,
 		"POST /homework/files/{id}/confirm":      auth.Authenticated,
+		"POST /homework/files/{id}/remove":       auth.Authenticated,
 		"GET /homework/files/{id}/download":      auth.Authenticated,
 		"GET /journal/lessons/{id}/homework":     auth.Authenticated,
 		"POST /journal/lessons/{id}/homework":    auth.Authenticated,

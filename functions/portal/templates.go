@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
@@ -158,6 +159,13 @@ var funcs = template.FuncMap{
 			Group, Title string
 			Items        []homeworkItem
 		}{group, title, items}
+	},
+	// removable is a list of files each with «Убрать» (a form of its own).
+	"removable": func(files []issuehomeworkapi.File, csrf string, homework uuid.UUID) any {
+		return struct {
+			Files          []issuehomeworkapi.File
+			CSRF, Homework string
+		}{files, csrf, homework.String()}
 	},
 	// uploader is the file picker of a homework: for "work" or "material".
 	"uploader": func(id uuid.UUID, forWhat, label string, accept []string) any {

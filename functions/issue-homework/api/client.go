@@ -82,6 +82,12 @@ func (c *Client) TakeBack(ctx context.Context, homework uuid.UUID, version int) 
 	return h, c.conn.Do(ctx, http.MethodPost, api+"/homework/"+homework.String()+"/submission/take-back", SubmitRequest{Version: version}, nil, &h)
 }
 
+// RemoveFile takes a file the caller uploaded away from a work not yet
+// submitted or from a homework's material before its due time.
+func (c *Client) RemoveFile(ctx context.Context, file uuid.UUID) error {
+	return c.conn.Do(ctx, http.MethodDelete, api+"/files/"+file.String(), nil, nil, nil)
+}
+
 // Download is a short-lived link to a confirmed file.
 func (c *Client) Download(ctx context.Context, file uuid.UUID) (Download, error) {
 	var d Download
