@@ -136,35 +136,27 @@ type storedFile struct {
 
 // loadFile reads file id with its homework (lock: FOR UPDATE of the file).
 func loadFile(ctx context.Context, q querier, id uuid.UUID, lock bool) (*storedFile, error) {
-	sql := `SELECT ` + fileColumns + `, f.homework_id, f.submission_id, coalesce(s.pupil_id, '00000000-0000-0000-0000-000000000000'), f.object_key
-		FROM homework.files f LEFT JOIN homework.submissions s ON s.id = f.submission_id WHERE f.id = $1`
+	sql := `SELECT ` + homeworkColumns + `, ` + fileColumns + `, f.submission_id, coalesce(s.pupil_id, '00000000-0000-0000-0000-000000000000'), f.object_key
+		FROM homework.files f JOIN homework.homework h ON h.id = f.homework_id LEFT JOIN homework.submissions s ON s.id = f.submission_id
+		WHERE f.id = $1`
 	if lock {
 		sql += ` FOR UPDATE OF f`
 	}
-	rows, err := q.Query(ctx, sql, id)
-	if err != nil {
-		return nil, err
-	}
-	var hid uuid.UUID
-	sf, err := pgx.CollectOneRow(rows, func(row pgx.CollectableRow) (*storedFile, error) {
-		var sf storedFile
-		var sum []byte
-		err := row.Scan(&sf.ID, &sf.Name, &sf.ContentType, &sf.Size, &sum, &sf.State, &sf.Refusal, &sf.ConfirmedAt, &hid, &sf.submission, &sf.pupil, &sf.key)
-		if sum != nil {
-			sf.SHA256 = fmt.Sprintf("%x", sum)
-		}
-		return &sf, err
-	})
+	var sf storedFile
+	var sum []byte
+	h, err := scanHomework(q.QueryRow(ctx, sql, id), &sf.ID, &sf.Name, &sf.ContentType, &sf.Size, &sum, &sf.State, &sf.Refusal, &sf.ConfirmedAt,
+		&sf.submission, &sf.pupil, &sf.key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if sf.homework, err = loadHomework(ctx, q, hid, false); err != nil {
-		return nil, err
+	if sum != nil {
+		sf.SHA256 = fmt.Sprintf("%x", sum)
 	}
-	return sf, nil
+	sf.homework = h
+	return &sf, nil
 }
 
 // writeCheck is the object check of the one who uploads a file: the pupil

@@ -29,10 +29,11 @@ type homework struct {
 const homeworkColumns = `h.id, h.organisation_id, h.class_id, h.subject_id, h.teacher_id, h.lesson_id, to_char(h.lesson_date, 'YYYY-MM-DD'),
 	h.text, h.due_at, h.cutoff_at, h.submission_expected, h.marked, coalesce(h.mark_kind, ''), h.pupils, h.status, h.version, h.issued_at, h.changed_at`
 
-func scanHomework(row pgx.Row) (*homework, error) {
+// scanHomework scans homeworkColumns, then the row's further columns into extra.
+func scanHomework(row pgx.Row, extra ...any) (*homework, error) {
 	var h homework
-	err := row.Scan(&h.ID, &h.OrganisationID, &h.ClassID, &h.SubjectID, &h.TeacherID, &h.LessonID, &h.LessonDate,
-		&h.Text, &h.DueAt, &h.CutoffAt, &h.SubmissionExpected, &h.Marked, &h.MarkKind, &h.Pupils, &h.Status, &h.Version, &h.IssuedAt, &h.ChangedAt)
+	err := row.Scan(append([]any{&h.ID, &h.OrganisationID, &h.ClassID, &h.SubjectID, &h.TeacherID, &h.LessonID, &h.LessonDate,
+		&h.Text, &h.DueAt, &h.CutoffAt, &h.SubmissionExpected, &h.Marked, &h.MarkKind, &h.Pupils, &h.Status, &h.Version, &h.IssuedAt, &h.ChangedAt}, extra...)...)
 	if h.Pupils == nil {
 		h.Pupils = []uuid.UUID{}
 	}
