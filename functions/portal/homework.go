@@ -48,7 +48,7 @@ func (f *Function) homeworkAPI() (*issuehomeworkapi.Client, error) {
 	return f.homework, nil
 }
 
-// homeworkPage is the issue-homework client and the {id} of a homework page.
+// homeworkOf is the issue-homework client and the {id} of a homework page.
 func (f *Function) homeworkOf(r *http.Request) (*issuehomeworkapi.Client, uuid.UUID, error) {
 	api, err := f.homeworkAPI()
 	if err != nil {
@@ -56,6 +56,15 @@ func (f *Function) homeworkOf(r *http.Request) (*issuehomeworkapi.Client, uuid.U
 	}
 	id, err := pathID(r)
 	return api, id, err
+}
+
+// homeworkForm checks a form posted to a homework page (its origin and
+// token) and returns the issue-homework client and the {id} it names.
+func (f *Function) homeworkForm(w http.ResponseWriter, r *http.Request) (*issuehomeworkapi.Client, uuid.UUID, error) {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return nil, uuid.Nil, err
+	}
+	return f.homeworkOf(r)
 }
 
 // subjectNames names subjects by the regional catalogue; a subject it does
@@ -278,10 +287,7 @@ var uploadTypes = []string{".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".h
 // (action save), submits it (submit: what was typed saved first) or takes
 // it back (take-back); the page then shows the receipt or what was refused.
 func (f *Function) saveWork(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, id, err := f.homeworkOf(r)
+	api, id, err := f.homeworkForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -338,10 +344,7 @@ func formRefusal(err error) (*errs.Error, bool) {
 // the due time or the cut-off (action change) or cancels it with a reason
 // (action cancel), before the due time; the earlier state is kept.
 func (f *Function) changeHomework(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, id, err := f.homeworkOf(r)
+	api, id, err := f.homeworkForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -367,10 +370,7 @@ func (f *Function) changeHomework(w http.ResponseWriter, r *http.Request, pg *pa
 // store, for the page's script: the pupil's work or the teacher's task.
 // Answers JSON (problem+json when refused).
 func (f *Function) uploadTicket(w http.ResponseWriter, r *http.Request) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, id, err := f.homeworkOf(r)
+	api, id, err := f.homeworkForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -392,10 +392,7 @@ func (f *Function) uploadTicket(w http.ResponseWriter, r *http.Request) error {
 // confirmUpload: POST /homework/files/{id}/confirm — the page's script says
 // the file is in the store; issue-homework checks its bytes. JSON.
 func (f *Function) confirmUpload(w http.ResponseWriter, r *http.Request) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, id, err := f.homeworkOf(r)
+	api, id, err := f.homeworkForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -407,10 +404,7 @@ func (f *Function) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 // uploaded a file takes it away (a pupil's work not yet submitted, the
 // task's files before the due time); back to the homework's page.
 func (f *Function) removeFile(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, id, err := f.homeworkOf(r)
+	api, id, err := f.homeworkForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -512,10 +506,7 @@ func (f *Function) renderQueue(w http.ResponseWriter, r *http.Request, pg *page,
 // a work with a comment or accepts it (with the mark, when the homework is
 // marked); back to the queue, at the next work.
 func (f *Function) reviewWork(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, id, err := f.homeworkOf(r)
+	api, id, err := f.homeworkForm(w, r)
 	if err != nil {
 		return err
 	}
