@@ -23,9 +23,7 @@ func TestHomeworkMarkWaitsForAPermit(t *testing.T) {
 	w := newWorld(t)
 	h := w.issue("teacher-s1", "{l1}", 1, `,"marked":true`)
 	hw := api + "/homework/" + h.ID.String()
-	var v issuehomeworkapi.Homework
-	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
-	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+	v := w.submitted(hw)
 
 	// The period of the lesson's date is closed before the review.
 	lessonDay, err := time.Parse(time.DateOnly, h.LessonDate)
@@ -86,9 +84,7 @@ func TestReviewsReachTheJournalOutOfOrder(t *testing.T) {
 	w := newWorld(t)
 	h := w.issue("teacher-s1", "{l1}", 1, `,"marked":true`)
 	hw := api + "/homework/" + h.ID.String()
-	var v issuehomeworkapi.Homework
-	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
-	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+	v := w.submitted(hw)
 	review := api + "/submissions/" + v.Submission.ID.String() + "/review"
 	var first, second issuehomeworkapi.Submission
 	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &first)

@@ -168,6 +168,16 @@ func (w *world) issue(login, lesson string, days int, extra string) issuehomewor
 	return h
 }
 
+// submitted has student1 write an answer to the homework at path hw and
+// submit it; it returns the homework with the submitted work.
+func (w *world) submitted(hw string) issuehomeworkapi.Homework {
+	w.t.Helper()
+	var v issuehomeworkapi.Homework
+	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, http.StatusOK, &v)
+	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), http.StatusOK, &v)
+	return v
+}
+
 // put sends an upload ticket's request with body to MinIO.
 func put(t testing.TB, tk issuehomeworkapi.UploadTicket, body []byte) int {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -223,26 +224,8 @@ func (f *Function) renderHomework(w http.ResponseWriter, r *http.Request, pg *pa
 	}
 	d := homeworkView{Homework: h, Subject: f.subjectNames(r)(h.SubjectID), Error: problem, Attach: h.MayEdit,
 		Accepted: uploadTypes}
-	switch r.URL.Query().Get("done") {
-	case "saved":
-		d.Notice = "Черновик сохранён."
-	case "submitted":
-		d.Notice = "Работа сдана. Квитанция — ниже."
-	case "taken-back":
-		d.Notice = "Работа забрана; её можно изменить и сдать снова."
-	case "issued":
-		d.Notice = "Задание выдано. Можно прикрепить файлы."
-	case "changed":
-		d.Notice = "Задание изменено; прежний текст сохранён в истории."
-	case "cancelled":
-		d.Notice = "Задание отменено."
-	case "removed":
-		d.Notice = "Файл убран."
-	}
-	d.DueInput, d.CutoffInput = h.DueAt.In(kemerovo).Format("2006-01-02T15:04"), ""
-	if h.CutoffAt != nil {
-		d.CutoffInput = h.CutoffAt.In(kemerovo).Format("2006-01-02T15:04")
-	}
+	d.Notice = doneNotices[r.URL.Query().Get("done")]
+	d.DueInput, d.CutoffInput = localInput(&h.DueAt), localInput(h.CutoffAt)
 	if s := h.Submission; s != nil {
 		d.Work, d.PupilArg = s, pupilArg
 		d.Own = s.PupilID.String() == g.PersonID
@@ -276,6 +259,27 @@ func (f *Function) renderHomework(w http.ResponseWriter, r *http.Request, pg *pa
 	pg.Title = "Задание: " + d.Subject
 	pg.Data = d
 	return pg.render(w, status)
+}
+
+// doneNotices say what the step a homework page was sent back from did
+// (?done=).
+var doneNotices = map[string]string{
+	"saved":      "Черновик сохранён.",
+	"submitted":  "Работа сдана. Квитанция — ниже.",
+	"taken-back": "Работа забрана; её можно изменить и сдать снова.",
+	"issued":     "Задание выдано. Можно прикрепить файлы.",
+	"changed":    "Задание изменено; прежний текст сохранён в истории.",
+	"cancelled":  "Задание отменено.",
+	"removed":    "Файл убран.",
+}
+
+// localInput is t as a datetime-local input shows it, in the region's
+// time; "" for none.
+func localInput(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(kemerovo).Format("2006-01-02T15:04")
 }
 
 // uploadTypes are the types offered by the file picker: the allow-list of

@@ -71,7 +71,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.adminURL, "admin", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "a PostgreSQL URL allowed to CREATE DATABASE")
+	flag.StringVar(&o.adminURL, "admin", loadrun.DefaultAdminURL(), "a PostgreSQL URL allowed to CREATE DATABASE")
 	flag.IntVar(&o.submissions, "submissions", 10_000_000, "synthetic submissions loaded before measuring")
 	flag.IntVar(&o.files, "files", 12_000, "files uploaded for the confirm phases (student1's, ten per homework)")
 	flag.IntVar(&o.fileSize, "size", 16<<10, "bytes per uploaded file (a PDF)")
@@ -89,17 +89,9 @@ func main() {
 	}
 }
 
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
 // world is what the run set up.
 type world struct {
 	db           *loadrun.Database
-	dbURL        string
 	pool         *pgxpool.Pool
 	store        *storage.Store
 	student      uuid.UUID         // student1
@@ -241,27 +233,22 @@ func ticketPhase(w *world, o options, ticket func(int) *http.Request, out chan<-
 			for int(next.Add(1)) <= o.files {
 				t := time.Now()
 				resp, err := w.client.Do(ticket(0))
-				d := time.Since(t)
-				mu.Lock()
-				r.Sent++
-				switch {
-				case err != nil:
-					r.Errors++
-				case resp.StatusCode == http.StatusCreated:
+				code := 0
+				if err == nil {
 					var tk issuehomeworkapi.UploadTicket
-					if json.NewDecoder(resp.Body).Decode(&tk) == nil {
+					code = resp.StatusCode
+					if code == http.StatusCreated && json.NewDecoder(resp.Body).Decode(&tk) == nil {
 						out <- tk
-						r.Done++
-						r.Lat = append(r.Lat, d)
+					} else if code == http.StatusCreated {
+						code = 0 // an answer that is not a ticket counts as broken
 					}
-				default:
-					r.Others[resp.StatusCode]++
-				}
-				mu.Unlock()
-				if resp != nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
+				d := time.Since(t)
+				mu.Lock()
+				r.Add(code, err, d)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -397,13 +384,12 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if w.db, err = loadrun.NewDatabase(ctx, o.adminURL, "eko_homework_", eko.Schemas()...); err != nil {
 		return w, err
 	}
-	w.dbURL = w.db.URL
 	p, err := pdata.Open(pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey})
 	if err != nil {
 		return w, err
 	}
 	fx := fixtures.MustLoad()
-	if w.pool, err = db.Open(ctx, db.Config{URL: w.dbURL, MaxConns: 4, StatementTimeout: time.Hour}); err != nil {
+	if w.pool, err = db.Open(ctx, db.Config{URL: w.db.URL, MaxConns: 4, StatementTimeout: time.Hour}); err != nil {
 		return w, err
 	}
 	w.closers = append(w.closers, w.pool.Close)
@@ -424,7 +410,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		return w, err
 	}
 	w.closers = append(w.closers, stopIdP)
-	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.dbURL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
+	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.db.URL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
 		Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "error"}, &s3)
 	if err != nil {
 		return w, err
@@ -472,7 +458,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	}
 	fmt.Printf("  %d synthetic submissions loaded and analysed in %s\n", o.submissions, time.Since(t0).Round(time.Second))
 
-	bare, err := pgxpool.New(ctx, w.dbURL+"&pool_max_conns="+fmt.Sprint(o.conns))
+	bare, err := pgxpool.New(ctx, w.db.URL+"&pool_max_conns="+fmt.Sprint(o.conns))
 	if err != nil {
 		return w, err
 	}

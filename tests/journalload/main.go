@@ -62,7 +62,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.adminURL, "admin", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "a PostgreSQL URL allowed to CREATE DATABASE")
+	flag.StringVar(&o.adminURL, "admin", loadrun.DefaultAdminURL(), "a PostgreSQL URL allowed to CREATE DATABASE")
 	flag.IntVar(&o.marks, "marks", 10_000_000, "marks loaded before measuring")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
 	flag.IntVar(&o.rate, "rate", 500, "requests per second of the fixed-rate phases")
@@ -79,17 +79,9 @@ func main() {
 	}
 }
 
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
 // world is what the run set up.
 type world struct {
 	db                *loadrun.Database
-	dbURL             string
 	lessons           []string
 	pupils            []string          // 6А
 	student, weekOf   string            // the diary's pupil and Monday
@@ -179,7 +171,7 @@ func run(ctx context.Context, o options) error {
 	phase("EKO endpoint", "aggregates: the region by school, a month", false, aggregates("ministry", month))
 
 	var total int64
-	pool, err := pgx.Connect(ctx, w.dbURL)
+	pool, err := pgx.Connect(ctx, w.db.URL)
 	if err == nil {
 		_ = pool.QueryRow(ctx, `SELECT count(*) FROM journal.marks`).Scan(&total)
 		_ = pool.Close(ctx)
@@ -206,14 +198,14 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.db, w.dbURL = d, d.URL
+	w.db = d
 	pcfg := pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey}
 	p, err := pdata.Open(pcfg)
 	if err != nil {
 		return nil, err
 	}
 	fx := fixtures.MustLoad()
-	setup, err := db.Open(ctx, db.Config{URL: w.dbURL, MaxConns: 4, StatementTimeout: time.Hour})
+	setup, err := db.Open(ctx, db.Config{URL: w.db.URL, MaxConns: 4, StatementTimeout: time.Hour})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +221,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 		return nil, err
 	}
 	w.closers = append(w.closers, stopIdP)
-	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.dbURL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
+	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.db.URL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
 		Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "error"}, nil)
 	if err != nil {
 		return nil, err
@@ -328,7 +320,7 @@ func setUp(ctx context.Context, o options) (*world, error) {
 	}
 	fmt.Printf("  %d marks loaded, lessons' totals counted and analysed in %s\n", o.marks, time.Since(t0).Round(time.Second))
 
-	bare, err := pgxpool.New(ctx, w.dbURL+"&pool_max_conns="+fmt.Sprint(o.conns))
+	bare, err := pgxpool.New(ctx, w.db.URL+"&pool_max_conns="+fmt.Sprint(o.conns))
 	if err != nil {
 		return nil, err
 	}

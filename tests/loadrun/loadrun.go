@@ -14,6 +14,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,30 @@ type Result struct {
 	Lat            []time.Duration // of the 2xx answers, sorted
 }
 
+// Add counts one answer (status code, or a transport error) that took d;
+// the caller serialises concurrent adds.
+func (r *Result) Add(code int, err error, d time.Duration) {
+	r.Sent++
+	switch {
+	case err != nil:
+		r.Errors++
+	case code == 200 || code == 201 || code == 204:
+		r.Done++
+		r.Lat = append(r.Lat, d)
+	default:
+		r.Others[code]++
+	}
+}
+
+// DefaultAdminURL is TEST_DATABASE_URL, or the local PostgreSQL's
+// postgres database: where a run creates its own database.
+func DefaultAdminURL() string {
+	if v := os.Getenv("TEST_DATABASE_URL"); v != "" {
+		return v
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
 // Throughput is the 2xx answers per second.
 func (r Result) Throughput() float64 { return float64(r.Done) / r.Elapsed.Seconds() }
 
@@ -120,16 +145,7 @@ func Drive(c *http.Client, o Load, fixed bool, req func(int) *http.Request) Resu
 	record := func(code int, err error, d time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
-		r.Sent++
-		switch {
-		case err != nil:
-			r.Errors++
-		case code == 200 || code == 201 || code == 204:
-			r.Done++
-			r.Lat = append(r.Lat, d)
-		default:
-			r.Others[code]++
-		}
+		r.Add(code, err, d)
 	}
 	one := func(i int) {
 		t := time.Now()
