@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kuzbass/eko/functions/build-portfolio"
 	"github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
@@ -28,6 +29,7 @@ var Parts = []function.Part{
 	submitapplication.Part,
 	postgrade.Part,
 	issuehomework.Part,
+	buildportfolio.Part,
 	outboxrelay.Part,
 	portal.Part,
 }

@@ -60,6 +60,10 @@ var routes = []Route{
 	{Type: "ru.kuzbass.eko.homework.changed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
 	{Type: "ru.kuzbass.eko.homework.cancelled.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
 	{Type: "ru.kuzbass.eko.homework-work.changed.v1", Consumer: "post-grade", Path: "/api/post-grade/events"},
+	// build-portfolio knows where each pupil studies: who decides a claim,
+	// which school sees a portfolio.
+	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
+	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 }
 
 //go:embed schemas

@@ -2,17 +2,14 @@ package issuehomework
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gabriel-vasile/mimetype"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -195,23 +192,23 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 			out = sf.File
 			return nil
 		}
-		found, err := f.inspect(ctx, sf.key)
+		found, err := f.store.Inspect(ctx, sf.key, f.scanner)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			return unprocessable("файл ещё не загружен", field("file", issuehomeworkapi.ReasonFileMissing, "загрузите файл по выданной ссылке, затем подтвердите"))
-		case errors.Is(err, errScannerDown):
+		case errors.Is(err, storage.ErrScannerDown):
 			return errs.User(errs.Unavailable, "проверка файлов на вирусы временно недоступна: подтвердите загрузку чуть позже — файл сохранён")
 		case err != nil:
 			return err
 		}
-		if found.size != sf.Size || !found.detected.Is(sf.ContentType) || found.malware != "" {
-			why := fmt.Sprintf("содержимое файла — %s, а не %s", found.detected.String(), sf.ContentType)
+		if found.Size != sf.Size || !found.Detected.Is(sf.ContentType) || found.Malware != "" {
+			why := fmt.Sprintf("содержимое файла — %s, а не %s", found.Detected.String(), sf.ContentType)
 			reason := issuehomeworkapi.ReasonFileContent
 			switch {
-			case found.malware != "":
-				why, reason = "в файле найден вредоносный код ("+found.malware+")", issuehomeworkapi.ReasonFileInfected
-			case found.size != sf.Size:
-				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", found.size, sf.Size)
+			case found.Malware != "":
+				why, reason = "в файле найден вредоносный код ("+found.Malware+")", issuehomeworkapi.ReasonFileInfected
+			case found.Size != sf.Size:
+				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", found.Size, sf.Size)
 			}
 			if err := f.store.Delete(ctx, sf.key); err != nil {
 				return err
@@ -223,10 +220,10 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 			return nil
 		}
 		if err := tx.QueryRow(ctx, `UPDATE homework.files SET state = 'clean', sha256 = $2, confirmed_at = clock_timestamp() WHERE id = $1
-			RETURNING confirmed_at`, id, found.sum).Scan(&sf.ConfirmedAt); err != nil {
+			RETURNING confirmed_at`, id, found.Sum).Scan(&sf.ConfirmedAt); err != nil {
 			return err
 		}
-		sf.State, sf.SHA256 = "clean", fmt.Sprintf("%x", found.sum)
+		sf.State, sf.SHA256 = "clean", fmt.Sprintf("%x", found.Sum)
 		out = sf.File
 		return nil
 	})
@@ -234,64 +231,6 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 		err = refusal
 	}
 	return httpx.Reply(w, http.StatusOK, out, err)
-}
-
-// sniffBytes is how much of a file the type detection reads.
-const sniffBytes = 3072
-
-// inspection is what one reading of an uploaded object found.
-type inspection struct {
-	size     int64          // bytes read
-	sum      []byte         // SHA-256
-	detected *mimetype.MIME // the type its bytes are of
-	malware  string         // the signature clamd found ("" clean or not scanned)
-}
-
-// inspect reads the object at key once: its size, its SHA-256, its detected
-// type and, with a scanner, clamd's verdict on the same bytes (streamed to it
-// as they are read). No object is errs.NotFound; a scanner that cannot be
-// asked is errScannerDown.
-func (f *Function) inspect(ctx context.Context, key string) (inspection, error) {
-	var in inspection
-	rc, err := f.store.Read(ctx, key)
-	if err != nil {
-		return in, err
-	}
-	defer rc.Close()
-	var src io.Reader = rc
-	var verdict chan error
-	var pw *io.PipeWriter
-	if f.scanner != nil {
-		var pr *io.PipeReader
-		pr, pw = io.Pipe()
-		src = io.TeeReader(rc, pw)
-		verdict = make(chan error, 1)
-		go func() {
-			name, err := f.scanner.scan(ctx, pr)
-			in.malware = name
-			_, _ = io.Copy(io.Discard, pr) // a scanner that gave up early must not block the reading
-			verdict <- err
-		}()
-	}
-	h := sha256.New()
-	head := make([]byte, sniffBytes)
-	n, err := io.ReadFull(src, head)
-	var rest int64
-	if err == nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		h.Write(head[:n])
-		rest, err = io.Copy(h, src)
-	}
-	if pw != nil {
-		_ = pw.CloseWithError(err)
-		if serr := <-verdict; serr != nil && err == nil {
-			err = serr
-		}
-	}
-	if err != nil {
-		return in, fmt.Errorf("inspect %s: %w", key, err)
-	}
-	in.size, in.sum, in.detected = int64(n)+rest, h.Sum(nil), mimetype.Detect(head[:n])
-	return in, nil
 }
 
 // remove: DELETE /api/issue-homework/files/{id} — the one who uploaded a

@@ -96,7 +96,7 @@ type Function struct {
 	policy  *access.Policy // loads grants for the access answer
 	outbox  *outbox.Writer
 	store   *storage.Store
-	scanner *clamd // nil: no malware scan
+	scanner *storage.Clamd // nil: no malware scan
 	journal *postgradeapi.Client
 	router  *httpx.Router
 }
@@ -121,7 +121,7 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	}
 	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, store: store, journal: opts.Journal}
 	if opts.Clamd != "" {
-		f.scanner = newClamd(opts.Clamd)
+		f.scanner = storage.NewClamd(opts.Clamd)
 	} else if deps.Log != nil {
 		deps.Log.Warn("uploaded homework files are checked by type only: CLAMD_ADDRESS is not set (no malware scan)")
 	}

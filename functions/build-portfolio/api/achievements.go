@@ -1,0 +1,170 @@
+package buildportfolioapi
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Achievement is one entry of a portfolio, with where it came from and every
+// step it went through.
+type Achievement struct {
+	ID            uuid.UUID `json:"id"`
+	OwnerID       uuid.UUID `json:"owner_id"`
+	OwnerKind     string    `json:"owner_kind"` // pupil | teacher
+	Category      string    `json:"category"`
+	CategoryTitle string    `json:"category_title"`
+	Title         string    `json:"title"`
+	Level         string    `json:"level,omitempty"`
+	LevelTitle    string    `json:"level_title,omitempty"`
+	Result        string    `json:"result,omitempty"`
+	ResultTitle   string    `json:"result_title,omitempty"`
+	// Organiser is who held the olympiad, ran the course, issued the order.
+	Organiser string `json:"organiser,omitempty"`
+	// AwardedOn (YYYY-MM-DD) is when it was achieved or awarded.
+	AwardedOn string `json:"awarded_on"`
+	Hours     *int   `json:"hours,omitempty"`
+	// Document is the proving document's details as written on it (a
+	// diploma's number, an order's number and date).
+	Document    string `json:"document,omitempty"`
+	Description string `json:"description,omitempty"`
+	// OrganisationID is the school the achievement is held at: a teacher's
+	// school, the school of a pupil's claim.
+	OrganisationID *uuid.UUID `json:"organisation_id,omitempty"`
+	Source         string     `json:"source"`
+	SourceTitle    string     `json:"source_title"`
+	// Origin traces an achievement EKO built or another system posted to
+	// the record it came from.
+	Origin     *Origin `json:"origin,omitempty"`
+	State      string  `json:"state"`
+	StateTitle string  `json:"state_title"`
+	Version    int     `json:"version"`
+	// Files are the proof files (scans) of a claim.
+	Files     []File    `json:"files"`
+	Steps     []Step    `json:"steps"`
+	CreatedAt time.Time `json:"created_at"`
+	ChangedAt time.Time `json:"changed_at"`
+	// MayDecide: the caller may confirm or reject it now.
+	MayDecide bool `json:"may_decide"`
+	// MayChange: the caller may add proof files or withdraw the claim now.
+	MayChange bool `json:"may_change"`
+}
+
+// Origin is the record an achievement was built from: the system, the
+// record's id there, the CloudEvent that brought it, when it happened.
+type Origin struct {
+	System  string     `json:"system"`   // "submit-application", "post-grade", "olympiad"
+	Record  string     `json:"record"`   // the record's id in that system
+	EventID string     `json:"event_id"` // the CloudEvent id
+	At      *time.Time `json:"at,omitempty"`
+}
+
+// Step is one thing done to an achievement: claimed, confirmed, rejected,
+// withdrawn, built from an event, received from a system.
+type Step struct {
+	Action    string     `json:"action"`
+	State     string     `json:"state"`
+	Reason    string     `json:"reason,omitempty"`
+	ActorID   *uuid.UUID `json:"actor_id,omitempty"`
+	ActorRole string     `json:"actor_role,omitempty"`
+	Actor     string     `json:"actor"` // the account, or "service:<system>"
+	At        time.Time  `json:"at"`
+}
+
+// Steps an achievement goes through.
+const (
+	StepClaimed   = "claimed"
+	StepConfirmed = "confirmed"
+	StepRejected  = "rejected"
+	StepWithdrawn = "withdrawn"
+	StepBuilt     = "built"    // from an event of EKO's own
+	StepReceived  = "received" // posted by another system
+)
+
+// ClaimRequest is the body of POST /api/build-portfolio/achievements: an
+// achievement claimed for a pupil (by the pupil, a parent, the class
+// teacher) or by a teacher for the own portfolio.
+type ClaimRequest struct {
+	// OwnerID is whose it is: the pupil; empty or the caller for a teacher's own.
+	OwnerID     string `json:"owner_id,omitempty"`
+	OwnerKind   string `json:"owner_kind"` // pupil | teacher
+	Category    string `json:"category"`
+	Title       string `json:"title"`
+	Level       string `json:"level,omitempty"`
+	Result      string `json:"result,omitempty"`
+	Organiser   string `json:"organiser,omitempty"`
+	AwardedOn   string `json:"awarded_on"`
+	Hours       *int   `json:"hours,omitempty"`
+	Document    string `json:"document,omitempty"`
+	Description string `json:"description,omitempty"`
+	// OrganisationID picks the school of a teacher who works at several;
+	// for a pupil, the school that confirms (the current one by default).
+	OrganisationID string `json:"organisation_id,omitempty"`
+}
+
+// DecisionRequest is the body of POST …/achievements/{id}/decision.
+type DecisionRequest struct {
+	Decision string `json:"decision"` // confirmed | rejected
+	Reason   string `json:"reason,omitempty"`
+	Version  int    `json:"version"`
+}
+
+// WithdrawRequest is the body of POST …/achievements/{id}/withdraw.
+type WithdrawRequest struct {
+	Version int `json:"version"`
+}
+
+// Portfolio is a person's achievements as the caller may see them, newest
+// first.
+type Portfolio struct {
+	PersonID     uuid.UUID     `json:"person_id"`
+	Achievements []Achievement `json:"achievements"`
+}
+
+// Access is what the caller may open of portfolios, as build-portfolio's
+// rules decide it from the caller's grants: the portal's navigation renders it.
+type Access struct {
+	// Pupils are the pupils whose portfolios the caller keeps: oneself, the children.
+	Pupils []uuid.UUID `json:"pupils"`
+	// Teacher: the caller teaches and keeps a teacher's portfolio.
+	Teacher bool `json:"teacher"`
+	// Confirms: the caller confirms claims (a class teacher, the administration).
+	Confirms bool `json:"confirms"`
+}
+
+// File is a proof file of a claim. State: uploading (a ticket issued, not
+// yet confirmed), clean (its bytes checked), refused (deleted, Refusal says
+// why).
+type File struct {
+	ID          uuid.UUID  `json:"id"`
+	Name        string     `json:"name"`
+	ContentType string     `json:"content_type"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256,omitempty"`
+	State       string     `json:"state"`
+	Refusal     string     `json:"refusal,omitempty"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+}
+
+// UploadRequest is the body of POST …/achievements/{id}/files.
+type UploadRequest struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// UploadTicket lets the browser put one file straight into the object
+// store: Method to URL with exactly Headers and a body of exactly Size
+// bytes; then POST …/files/{file_id}/confirm.
+type UploadTicket struct {
+	File      File              `json:"file"`
+	Method    string            `json:"method"`
+	URL       string            `json:"url"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt time.Time         `json:"expires_at"`
+}
+
+// Download is a short-lived link to a file, signed after the access check.
+type Download struct {
+	URL string `json:"url"`
+}

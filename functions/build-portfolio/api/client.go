@@ -1,0 +1,80 @@
+package buildportfolioapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// Client calls build-portfolio's API on behalf of the caller of ctx: with
+// the caller's own token, so that build-portfolio decides what the caller
+// may see (another family's child's portfolio is not found).
+type Client struct{ conn *httpx.Client }
+
+// New returns a client over conn (httpx.Dial or httpx.InProcess).
+func New(conn *httpx.Client) *Client { return &Client{conn: conn} }
+
+const api = "/api/" + Name
+
+// Access is what the caller may open of portfolios.
+func (c *Client) Access(ctx context.Context) (Access, error) {
+	var a Access
+	return a, c.conn.Get(ctx, api+"/access", nil, &a)
+}
+
+// Portfolio is person's portfolio as the caller may see it.
+func (c *Client) Portfolio(ctx context.Context, person uuid.UUID) (Portfolio, error) {
+	var p Portfolio
+	return p, c.conn.Get(ctx, api+"/people/"+person.String(), nil, &p)
+}
+
+// Claim claims an achievement.
+func (c *Client) Claim(ctx context.Context, req ClaimRequest) (Achievement, error) {
+	var a Achievement
+	return a, c.conn.Do(ctx, http.MethodPost, api+"/achievements", req, nil, &a)
+}
+
+// Achievement is one achievement as the caller may see it.
+func (c *Client) Achievement(ctx context.Context, id uuid.UUID) (Achievement, error) {
+	var a Achievement
+	return a, c.conn.Get(ctx, api+"/achievements/"+id.String(), nil, &a)
+}
+
+// Decide confirms or rejects a claim.
+func (c *Client) Decide(ctx context.Context, id uuid.UUID, req DecisionRequest) (Achievement, error) {
+	var a Achievement
+	return a, c.conn.Do(ctx, http.MethodPost, api+"/achievements/"+id.String()+"/decision", req, nil, &a)
+}
+
+// Withdraw takes a claim back before the decision.
+func (c *Client) Withdraw(ctx context.Context, id uuid.UUID, version int) (Achievement, error) {
+	var a Achievement
+	return a, c.conn.Do(ctx, http.MethodPost, api+"/achievements/"+id.String()+"/withdraw", WithdrawRequest{Version: version}, nil, &a)
+}
+
+// Claims are the claims waiting for the caller's decision, oldest first.
+func (c *Client) Claims(ctx context.Context) ([]Achievement, error) {
+	var list []Achievement
+	return list, c.conn.Get(ctx, api+"/claims", nil, &list)
+}
+
+// Upload asks for a ticket to upload one proof file of a claim.
+func (c *Client) Upload(ctx context.Context, achievement uuid.UUID, req UploadRequest) (UploadTicket, error) {
+	var t UploadTicket
+	return t, c.conn.Do(ctx, http.MethodPost, api+"/achievements/"+achievement.String()+"/files", req, nil, &t)
+}
+
+// ConfirmFile confirms an uploaded proof file: its bytes are checked.
+func (c *Client) ConfirmFile(ctx context.Context, file uuid.UUID) (File, error) {
+	var f File
+	return f, c.conn.Do(ctx, http.MethodPost, api+"/files/"+file.String()+"/confirm", nil, nil, &f)
+}
+
+// Download is a short-lived link to a checked proof file.
+func (c *Client) Download(ctx context.Context, file uuid.UUID) (Download, error) {
+	var d Download
+	return d, c.conn.Get(ctx, api+"/files/"+file.String(), nil, &d)
+}
