@@ -116,3 +116,54 @@ const (
 	Confirm = "confirmed"
 	Reject  = "rejected"
 )
+
+// Verification is what POST /api/build-portfolio/verify (and `eko verify`)
+// finds of a credential: valid or exactly why not, who issued it and what
+// it states.
+type Verification struct {
+	Valid bool `json:"valid"`
+	// Reason is the machine code of why not (ReasonVerify*); Problem says
+	// it in Russian.
+	Reason  string `json:"reason,omitempty"`
+	Problem string `json:"problem,omitempty"`
+	// Format: "data-integrity" (eddsa-rdfc-2022) or "jwt" (VC-JWT, EdDSA).
+	Format       string   `json:"format,omitempty"`
+	Types        []string `json:"types,omitempty"`
+	IssuerID     string   `json:"issuer_id,omitempty"`
+	IssuerName   string   `json:"issuer_name,omitempty"`
+	KeyID        string   `json:"key_id,omitempty"`
+	ValidFrom    string   `json:"valid_from,omitempty"`
+	ValidUntil   string   `json:"valid_until,omitempty"`
+	CredentialID string   `json:"credential_id,omitempty"`
+	// Status: "active", "revoked", or "unchecked" (no status list could be
+	// read: offline).
+	Status string `json:"status,omitempty"`
+	// Achievements are what it states: each achievement's name and
+	// description (a portfolio's: every one of them).
+	Achievements []StatedAchievement `json:"achievements,omitempty"`
+	// Development: signed by the development key (`make run`), trusted only
+	// where the development key is.
+	Development bool `json:"development,omitempty"`
+}
+
+// StatedAchievement is one achievement a credential states.
+type StatedAchievement struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Type        string `json:"type,omitempty"`
+	AwardedOn   string `json:"awarded_on,omitempty"`
+}
+
+// Why a credential fails verification (Verification.Reason).
+const (
+	VerifyMalformed   = "malformed"     // not a credential: not JSON or a JWT, required members missing
+	VerifyContext     = "context"       // a context that is not pinned, or not VC 2.0 first
+	VerifyUndefined   = "undefined"     // a member no context defines (it would not be signed)
+	VerifyNoProof     = "no_proof"      // no proof, or one of a suite not supported
+	VerifyUnknownKey  = "unknown_key"   // signed by a key not trusted here
+	VerifySignature   = "signature"     // the signature does not match: tampered or re-signed
+	VerifyNotYetValid = "not_yet_valid" // validFrom is in the future
+	VerifyExpired     = "expired"       // validUntil has passed
+	VerifyRevoked     = "revoked"       // the status list says revoked
+	VerifyStatus      = "status"        // the status list cannot be trusted (its own proof fails)
+)
