@@ -161,6 +161,8 @@ secrets_init() {
 			--from-literal=OIDC_CLIENT_ID="$OIDC_CLIENT_ID" --from-literal=OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET" \
 			--from-literal=PORTAL_PUBLIC_URL="$PORTAL_PUBLIC_URL"
 	fi
+	has eko-credentials || "$KUBECTL" -n "$NS" create secret generic eko-credentials \
+		--from-literal=CREDENTIAL_KEY="$(rand64)"
 	if ! has eko-epgu; then
 		[ -n "${EPGU_STATUS_URL:-}" ] || die "set EPGU_STATUS_URL (and EPGU_STATUS_TOKEN): where EPGU (or its test stand) takes status updates, to create eko-epgu"
 		"$KUBECTL" -n "$NS" create secret generic eko-epgu --from-literal=EPGU_STATUS_URL="$EPGU_STATUS_URL" \

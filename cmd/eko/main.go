@@ -2,7 +2,9 @@
 // migrations and exits (`eko migrate` — the one migrate command used by `make run`,
 // the tests' tooling and the Kubernetes migration Job), or loads a synthetic
 // region into an empty registry (`eko seed`, SEED_SCALE=small|region), or
-// re-encrypts personal data with the current key after a key rotation (`eko reseal`).
+// re-encrypts personal data with the current key after a key rotation (`eko reseal`),
+// verifies a portfolio's credential offline (`eko verify FILE`) or makes a
+// signing key for credentials (`eko keygen`).
 package main
 
 import (
@@ -54,7 +56,11 @@ func run(args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return eko.Reseal(ctx, cfg)
+	case "verify":
+		return verify(args[1:])
+	case "keygen":
+		return keygen(args[1:])
 	default:
-		return fmt.Errorf("unknown command %q (usage: eko [migrate|seed|reseal])", args[0])
+		return fmt.Errorf("unknown command %q (usage: eko [migrate|seed|reseal|verify|keygen])", args[0])
 	}
 }

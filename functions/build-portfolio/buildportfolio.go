@@ -66,6 +66,17 @@ type Options struct {
 	// else may download it: host:port or unix:/path. Empty: files are
 	// accepted after the type check only (said once at start).
 	Clamd string `envconfig:"CLAMD_ADDRESS"`
+	// PublicURL is where EKO is reached from outside: credentials name
+	// their issuer, keys and status lists under it.
+	PublicURL string `envconfig:"EKO_PUBLIC_URL" default:"https://eko.kuzbass.ru"`
+	// CredentialKey is the ministry's Ed25519 signing key: base64url of its
+	// 32-byte seed (the Secret eko-credentials; `eko keygen` makes one).
+	// Empty: the development key, said once at start.
+	CredentialKey string `envconfig:"CREDENTIAL_KEY"`
+	// CredentialKeyID names the key: the fragment of its verification method.
+	CredentialKeyID string `envconfig:"CREDENTIAL_KEY_ID" default:"key-1"`
+	// Registry gives the owner's name a credential states. Required to export.
+	Registry *registryapi.Client `ignored:"true"`
 }
 
 // Part is how a process mounts build-portfolio: after the registry, whose
@@ -73,6 +84,7 @@ type Options struct {
 var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
 	if reg := sys.Peer(registryapi.Name); reg != nil {
 		registryapi.GrantsFrom(deps.Policy, reg)
+		opts.Registry = registryapi.New(reg)
 	}
 	return nil
 }, Mount)
@@ -86,12 +98,14 @@ type Function struct {
 	// Clock: dates not in the future, the current enrollments; tests set its Now.
 	function.Clock
 
-	db      *pgxpool.Pool
-	policy  *access.Policy
-	outbox  *outbox.Writer
-	store   *storage.Store
-	scanner *storage.Clamd // nil: no malware scan
-	router  *httpx.Router
+	db       *pgxpool.Pool
+	policy   *access.Policy
+	outbox   *outbox.Writer
+	store    *storage.Store
+	scanner  *storage.Clamd // nil: no malware scan
+	registry *registryapi.Client
+	issuing  *issuing
+	router   *httpx.Router
 }
 
 // Mount serves the function's API on deps.
@@ -109,7 +123,15 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 			return nil, fmt.Errorf("%s: files: %w", Name, err)
 		}
 	}
-	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, store: store}
+	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, store: store, registry: opts.Registry}
+	var err error
+	if f.issuing, err = newIssuing(opts, func(s string) {
+		if deps.Log != nil {
+			deps.Log.Warn(s)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
 	if opts.Clamd != "" {
 		f.scanner = storage.NewClamd(opts.Clamd)
 	} else if deps.Log != nil {
@@ -129,6 +151,17 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	// Confirming a file is its uploader's (checked on the file): any claimant may ask.
 	rt.Handle(http.MethodPost, api+"/files/{id}/confirm", PermClaim, httpx.ByID(uuidParam, f.confirmFile))
 	rt.Handle(http.MethodGet, api+"/files/{id}", PermRead, httpx.ByID(uuidParam, f.download))
+	rt.Handle(http.MethodPost, api+"/achievements/{id}/credential", PermExport, httpx.ByID(uuidParam, f.exportAchievement))
+	rt.Handle(http.MethodPost, api+"/people/{id}/credential", PermExport, httpx.ByID(uuidParam, f.exportPortfolio))
+	rt.Handle(http.MethodGet, api+"/people/{id}/credentials", PermExport, httpx.ByID(uuidParam, f.credentials))
+	rt.Handle(http.MethodGet, api+"/credentials/{id}", PermRevoke, httpx.ByID(uuidParam, f.credentialByID))
+	rt.Handle(http.MethodPost, api+"/credentials/{id}/revoke", PermRevoke, httpx.ByID(uuidParam, f.revoke))
+	// The issuer's documents and the verification are public: a third
+	// party checks a credential without an account.
+	rt.Handle(http.MethodGet, api+"/issuer", auth.Public, f.issuerProfile)
+	rt.Handle(http.MethodGet, api+"/issuer/jwks.json", auth.Public, f.jwks)
+	rt.Handle(http.MethodGet, api+"/status/{n}", auth.Public, f.statusList)
+	rt.Handle(http.MethodPost, api+"/verify", auth.Public, f.verify)
 	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.router = rt
 	f.Serve(rt)

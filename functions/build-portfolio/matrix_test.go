@@ -45,6 +45,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	w.ids["{f}"] = tk.File.ID.String()
 	w.proved("parent1", "{c}")
+	// {ok}: a confirmed achievement of student1's, exported as {cred} and {cred2}.
+	w.ids["{ok}"] = w.confirmed(50).ID.String()
+	var cred buildportfolioapi.Credential
+	w.must(http.MethodPost, api+"/achievements/{ok}/credential", "parent1", "", http.StatusCreated, &cred)
+	w.ids["{cred}"] = cred.ID.String()
+	w.must(http.MethodPost, api+"/people/{student1}/credential", "parent1", "", http.StatusCreated, &cred)
+	w.ids["{cred2}"] = cred.ID.String()
 	var fl buildportfolioapi.File
 	w.must(http.MethodPost, api+"/files/{f}/confirm", "parent1", "", 200, &fl)
 
@@ -90,6 +97,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("POST "+api+"/files/{id}/confirm", api+"/files/{f}/confirm", "", 403,
 		map[string]int{"parent1": 200, "student1": 404, "teacher-s1": 404, "teacher-s2": 404, "parent2": 404, "student2": 404})...)
 	add(expect("GET "+api+"/files/{id}", api+"/files/{f}", "", 403, family)...)
+	owners := with(map[string]int{"student1": 200, "parent1": 200, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404,
+		"parent2": 404, "student2": 404, "kg-director-1": 404, "mun-kemerovo": 404, "mun-novokuznetsk": 404})
+	// Exporting again answers the credential issued (200).
+	add(expect("POST "+api+"/achievements/{id}/credential", api+"/achievements/{ok}/credential", "", 403, owners)...)
+	add(expect("POST "+api+"/people/{id}/credential", api+"/people/{student1}/credential", "", 403, owners)...)
+	add(expect("GET "+api+"/people/{id}/credentials", api+"/people/{student1}/credentials", "", 403, owners)...)
+	withMinistry := func(m map[string]int) map[string]int {
+		out := map[string]int{"ministry": 200}
+		for k, v := range m {
+			if k != "ministry" {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	add(expect("GET "+api+"/credentials/{id}", api+"/credentials/{cred}", "", 403, withMinistry(owners))...)
+	// The first to revoke revokes; the next are answered with the revoked credential.
+	add(expect("POST "+api+"/credentials/{id}/revoke", api+"/credentials/{cred2}/revoke", `{"reason":"выдан по ошибке"}`, 403, withMinistry(owners))...)
+	// Public: no token needed, every login the same.
+	add(expect("GET "+api+"/issuer", api+"/issuer", "", 200, map[string]int{"": 200})...)
+	add(expect("GET "+api+"/issuer/jwks.json", api+"/issuer/jwks.json", "", 200, map[string]int{"": 200})...)
+	add(expect("GET "+api+"/status/{n}", api+"/status/1", "", 200, map[string]int{"": 200})...)
+	add(expect("POST "+api+"/verify", api+"/verify", `{"not":"a credential"}`, 200, map[string]int{"": 200})...)
 	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)
 
 	covered := map[string]bool{}

@@ -1,9 +1,11 @@
 package buildportfolio
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -194,3 +196,10 @@ func notNow(a *achievement, detail string) error {
 
 // today is the date in Kemerovo at now.
 func today(now time.Time) time.Time { return kuzbass.Date(now) }
+
+// readAll reads the request's body.
+func readAll(r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(r.Body)
+	return buf.Bytes(), err
+}

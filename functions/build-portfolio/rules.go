@@ -24,6 +24,11 @@ const (
 	// PermConfirm: confirm or reject claims (the class teacher and the
 	// administration for pupils, the director for teachers).
 	PermConfirm auth.Permission = "portfolio.confirm"
+	// PermExport: export a portfolio as verifiable credentials and list
+	// those issued (the pupil and the parents; the teacher).
+	PermExport auth.Permission = "portfolio.export"
+	// PermRevoke: revoke a credential (the ministry; the owner's side).
+	PermRevoke auth.Permission = "portfolio.revoke"
 )
 
 // Rules is this function's part of the access policy. Handlers then check
@@ -34,6 +39,8 @@ var Rules = access.Rules{
 		access.MunicipalOfficial},
 	PermClaim:   {access.Student, access.Parent, access.ClassTeacher, access.Teacher},
 	PermConfirm: {access.ClassTeacher, access.Director, access.DeputyDirector},
+	PermExport:  {access.Person, access.Student, access.Parent},
+	PermRevoke:  {access.Person, access.Student, access.Parent, access.MinistryOfficial},
 }
 
 // Who reaches what, by office.
@@ -104,6 +111,7 @@ const (
 	thePortfolio   = "портфолио не найдено"
 	thePupil       = "ученик не найден"
 	theSchool      = "школа не найдена"
+	theCredential  = "документ не найден"
 )
 
 // notYours is the one answer for an object that does not exist or that the

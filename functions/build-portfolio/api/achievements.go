@@ -1,6 +1,7 @@
 package buildportfolioapi
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -167,4 +168,32 @@ type UploadTicket struct {
 // Download is a short-lived link to a file, signed after the access check.
 type Download struct {
 	URL string `json:"url"`
+}
+
+// Credential is a verifiable credential issued from a portfolio: one
+// achievement's Open Badges 3.0 AchievementCredential, or a portfolio's CLR
+// 2.0 ClrCredential. Document is the credential with its Data Integrity
+// proof (eddsa-rdfc-2022); JWT the same credential as a VC-JWT.
+type Credential struct {
+	ID           uuid.UUID       `json:"id"`
+	OwnerID      uuid.UUID       `json:"owner_id"`
+	Kind         string          `json:"kind"` // achievement | portfolio
+	Achievements []uuid.UUID     `json:"achievements"`
+	Document     json.RawMessage `json:"document"`
+	JWT          string          `json:"jwt"`
+	IssuedAt     time.Time       `json:"issued_at"`
+	Status       string          `json:"status"` // active | revoked
+	RevokedAt    *time.Time      `json:"revoked_at,omitempty"`
+	RevokeReason string          `json:"revoke_reason,omitempty"`
+}
+
+// ExportRequest is the body of POST …/people/{id}/credential: the confirmed
+// achievements the portfolio's credential states (none: all of them).
+type ExportRequest struct {
+	Achievements []string `json:"achievements,omitempty"`
+}
+
+// RevokeRequest is the body of POST …/credentials/{id}/revoke.
+type RevokeRequest struct {
+	Reason string `json:"reason"`
 }

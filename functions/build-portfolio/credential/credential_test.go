@@ -231,7 +231,7 @@ func TestRevocationByStatusList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := SignDataIntegrity(StatusListCredential(listURL, map[string]any{"id": ekoIssuer, "type": []any{"Profile"}, "name": "М"}, now.Format(time.RFC3339), enc), k, now)
+		l, err := SignDataIntegrity(StatusListCredential(listURL, ekoIssuer, now.Format(time.RFC3339), enc), k, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,8 +80,9 @@ func StatusEntry(listURL string, index int) map[string]any {
 }
 
 // StatusListCredential is the (unsigned) BitstringStatusListCredential of
-// the revocation list at listURL, issued by issuer, with encoded entries.
-func StatusListCredential(listURL string, issuer map[string]any, validFrom string, encoded string) map[string]any {
+// the revocation list at listURL, issued by issuer (its URL), with encoded
+// entries.
+func StatusListCredential(listURL, issuer, validFrom, encoded string) map[string]any {
 	return map[string]any{
 		"@context":  []any{ContextVC2},
 		"id":        listURL,

@@ -44,6 +44,9 @@ func (v *Verifier) Verify(ctx context.Context, raw []byte) buildportfolioapi.Ver
 		out.Format = "jwt"
 		d, keyID, reason, problem := v.openJWT(string(raw))
 		out.KeyID = keyID
+		if k, ok := v.Keys.Key(keyID); ok {
+			out.Development = k.Development
+		}
 		if reason != "" {
 			return fail(out, reason, "%s", problem)
 		}
