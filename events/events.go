@@ -64,6 +64,11 @@ var routes = []Route{
 	// which school sees a portfolio.
 	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
+	// build-portfolio builds achievements from EKO's own facts: enrolments in
+	// additional education, state exam results, year marks (honours).
+	{Type: "ru.kuzbass.eko.application.status-changed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
+	{Type: "ru.kuzbass.eko.exam-result.recorded.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
+	{Type: "ru.kuzbass.eko.year-mark.confirmed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 }
 
 //go:embed schemas

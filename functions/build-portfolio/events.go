@@ -7,7 +7,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/events"
 	"github.com/kuzbass/eko/shared/auth"
@@ -17,9 +19,10 @@ import (
 
 var source = events.Source(Name)
 
-// receive: POST /api/build-portfolio/events — the registry's enrollment
-// events, applied once each to the roster (the latest state of the
-// enrollment wins: an event carries the whole enrollment).
+// receive: POST /api/build-portfolio/events — EKO's own events, each
+// applied once: the registry's enrollments to the roster (the latest state
+// of the enrollment wins: an event carries the whole enrollment), and the
+// facts achievements are built from (sources.go).
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	ev, err := inbox.Read(w, r)
 	if err != nil {
@@ -29,9 +32,6 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	var apply func(tx pgx.Tx) error
 	switch ev.Type() {
 	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged:
-		if !auth.IsOwnDelivery(ctx) {
-			return errs.E(errs.Forbidden, "EKO's events are accepted only from EKO's own event delivery")
-		}
 		apply = func(tx pgx.Tx) error {
 			var e registryapi.EnrollmentChangedEvent
 			if err := json.Unmarshal(ev.Data(), &e); err != nil {
@@ -39,8 +39,18 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 			}
 			return applyEnrollment(ctx, tx, e)
 		}
+	case submitapplicationapi.EventStatusChanged:
+		apply = func(tx pgx.Tx) error { return fromEnrolment(ctx, tx, ev.ID(), ev.Data()) }
+	case postgradeapi.EventExamResultRecorded:
+		apply = func(tx pgx.Tx) error { return fromExam(ctx, tx, ev.ID(), ev.Data()) }
+	case postgradeapi.EventYearMarkConfirmed:
+		apply = func(tx pgx.Tx) error { return fromYearMark(ctx, tx, ev.ID(), ev.Data()) }
 	default:
-		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's enrollment.*", ev.Type())
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's enrollment.*, "+
+			"submit-application's application.status-changed, post-grade's exam-result.recorded and year-mark.confirmed", ev.Type())
+	}
+	if !auth.IsOwnDelivery(ctx) {
+		return errs.E(errs.Forbidden, "EKO's events are accepted only from EKO's own event delivery")
 	}
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err

@@ -66,8 +66,11 @@ func (w *world) call(method, path, login, body string) (int, string) {
 		rd = strings.NewReader(w.expand(body))
 	}
 	req := httptest.NewRequest(method, w.expand(path), rd)
-	if body != "" {
+	switch {
+	case strings.HasPrefix(body, "{") || strings.HasPrefix(body, "["):
 		req.Header.Set("Content-Type", "application/json")
+	case body != "":
+		req.Header.Set("Content-Type", "text/csv; charset=utf-8")
 	}
 	rec := w.sys.Call(w.t, login, req)
 	return rec.Code, rec.Body.String()

@@ -16,12 +16,13 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
 )
 
 // maxExamFile bounds an exam results file (a region's ЕГЭ results are a few MB).
 const maxExamFile = 10 << 20
 
-var examKinds = map[string]string{"oge": "ОГЭ", "ege": "ЕГЭ", "gve": "ГВЭ", "entrance": "вступительное испытание"}
+var examKinds = postgradeapi.ExamKinds
 
 // examColumns are the columns of a file of examination results.
 var examColumns = csvtable.Columns{Required: []string{"student_id", "kind", "subject", "date"}, Optional: []string{"score", "mark"}}
@@ -106,15 +107,26 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request, org uuid.
 		return err
 	}
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		var at time.Time
+		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
+			return err
+		}
 		b := &pgx.Batch{}
+		evs := make([]outbox.Event, 0, len(results))
 		for _, x := range results {
+			evs = append(evs, outbox.Event{Type: postgradeapi.EventExamResultRecorded, Source: source, Subject: x.StudentID.String(), Data: postgradeapi.ExamResultEvent{
+				StudentID: x.StudentID.String(), OrganisationID: org.String(), Kind: x.Kind, Subject: x.Subject, Date: x.Date,
+				Score: x.Score, Mark: x.Mark, RecordedAt: at.UTC().Format(time.RFC3339Nano)}})
 			b.Queue(`INSERT INTO journal.exam_results (student_id, organisation_id, kind, subject, exam_date, score, mark, imported_by, imported_at)
 				VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, clock_timestamp())
 				ON CONFLICT (student_id, kind, subject, exam_date) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
 				    score = EXCLUDED.score, mark = EXCLUDED.mark, imported_by = EXCLUDED.imported_by, imported_at = EXCLUDED.imported_at`,
 				x.StudentID, org, x.Kind, x.Subject, x.Date, int16p(x.Score), int16p(x.Mark), c.subject)
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
 )
 
 // yearContext checks the assignment and who asks (as for term marks) and the kind.
@@ -118,6 +119,11 @@ func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) erro
 		if c.person != uuid.Nil {
 			actor = &c.person
 		}
+		var at time.Time
+		if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
+			return err
+		}
+		evs := make([]outbox.Event, 0, len(in.Items))
 		for i, it := range in.Items {
 			if !pupils[students[i]] {
 				return errs.Fields("отметки не сохранены",
@@ -125,16 +131,19 @@ func (f *Function) confirmYearMarks(w http.ResponseWriter, r *http.Request) erro
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO journal.year_marks (student_id, subject_id, academic_year, kind, class_id, suggested, value, passed,
 				    confirmed_by, confirmed_id, confirmed_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 				ON CONFLICT (student_id, subject_id, academic_year, kind) DO UPDATE SET class_id = EXCLUDED.class_id, suggested = EXCLUDED.suggested,
 				    value = EXCLUDED.value, passed = EXCLUDED.passed, confirmed_by = EXCLUDED.confirmed_by, confirmed_id = EXCLUDED.confirmed_id,
 				    confirmed_at = EXCLUDED.confirmed_at`,
 				students[i], a.SubjectID, int32(a.AcademicYear), in.Kind, a.ClassID, sugg[students[i]], int16p(it.Value), it.Passed,
-				c.subject, actor); err != nil {
+				c.subject, actor, at); err != nil {
 				return err
 			}
+			evs = append(evs, outbox.Event{Type: postgradeapi.EventYearMarkConfirmed, Source: source, Subject: students[i].String(), Data: postgradeapi.YearMarkEvent{
+				StudentID: students[i].String(), SubjectID: a.SubjectID.String(), ClassID: a.ClassID.String(), OrganisationID: a.OrganisationID.String(),
+				AcademicYear: a.AcademicYear, Kind: in.Kind, Value: it.Value, Passed: it.Passed, ConfirmedAt: at.UTC().Format(time.RFC3339Nano)}})
 		}
-		return nil
+		return f.outbox.EnqueueMany(ctx, tx, evs)
 	})
 	if err != nil {
 		return err

@@ -274,3 +274,20 @@ func validateProgramme(in submitapplicationapi.ProgrammeRequest, creating bool) 
 	}
 	return fe
 }
+
+// withProgramme names, on the status-changed event ev of an
+// additional-education application a, its programme.
+func withProgramme(ctx context.Context, tx pgx.Tx, a *application, ev *submitapplicationapi.StatusChangedEvent) error {
+	if a.Service != submitapplicationapi.AdditionalEducation {
+		return nil
+	}
+	var d submitapplicationapi.AdditionalEducationData
+	if err := json.Unmarshal(a.Data, &d); err != nil || d.ProgrammeID == "" {
+		return nil
+	}
+	err := tx.QueryRow(ctx, `SELECT id::text, name FROM applications.programmes WHERE id = $1::uuid`, d.ProgrammeID).Scan(&ev.ProgrammeID, &ev.ProgrammeName)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	return err
+}

@@ -104,6 +104,9 @@ func (f *Function) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		if a.ChildID != nil {
 			ev.ChildID = a.ChildID.String()
 		}
+		if err := withProgramme(ctx, tx, a, &ev); err != nil {
+			return err
+		}
 		if _, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: submitapplicationapi.EventStatusChanged, Source: source, Subject: a.ID.String(), Data: ev}); err != nil {
 			return err
 		}

@@ -12,7 +12,39 @@ const (
 	// EventAbsenceChronic: a pupil's absences in a period passed the threshold
 	// (a signal for the class teacher and, later, the KDN module).
 	EventAbsenceChronic = "ru.kuzbass.eko.absence.chronic.v1"
+	// EventYearMarkConfirmed: the teacher confirmed a pupil's year or final
+	// mark in a subject (the portfolio's «отличник» is built from them).
+	EventYearMarkConfirmed = "ru.kuzbass.eko.year-mark.confirmed.v1"
+	// EventExamResultRecorded: a state exam's (ОГЭ, ЕГЭ, ГВЭ) or an entrance
+	// test's result was loaded or corrected.
+	EventExamResultRecorded = "ru.kuzbass.eko.exam-result.recorded.v1"
 )
+
+// YearMarkEvent is the data of year-mark.confirmed.
+type YearMarkEvent struct {
+	StudentID      string `json:"student_id"`
+	SubjectID      string `json:"subject_id"`
+	ClassID        string `json:"class_id"`
+	OrganisationID string `json:"organisation_id"`
+	AcademicYear   int    `json:"academic_year"`
+	Kind           string `json:"kind"` // year | final
+	Value          *int   `json:"value,omitempty"`
+	Passed         *bool  `json:"passed,omitempty"`
+	ConfirmedAt    string `json:"confirmed_at"`
+}
+
+// ExamResultEvent is the data of exam-result.recorded: the result as it
+// stands now (a corrected one is recorded again).
+type ExamResultEvent struct {
+	StudentID      string `json:"student_id"`
+	OrganisationID string `json:"organisation_id"`
+	Kind           string `json:"kind"` // oge | ege | gve | entrance
+	Subject        string `json:"subject"`
+	Date           string `json:"date"`
+	Score          *int   `json:"score,omitempty"`
+	Mark           *int   `json:"mark,omitempty"`
+	RecordedAt     string `json:"recorded_at"`
+}
 
 // GradeEvent is the data of grade.posted, grade.changed and grade.deleted.
 type GradeEvent struct {

@@ -54,3 +54,6 @@ func TitleOf[T interface{ term() Term }](terms []T, code string) string {
 
 func (t Term) term() Term     { return t }
 func (k MarkKind) term() Term { return k.Term }
+
+// ExamKinds name the examinations whose results the journal loads.
+var ExamKinds = map[string]string{"oge": "ОГЭ", "ege": "ЕГЭ", "gve": "ГВЭ", "entrance": "вступительное испытание"}

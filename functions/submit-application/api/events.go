@@ -45,7 +45,11 @@ type StatusChangedEvent struct {
 	OrganisationID  string `json:"organisation_id"`
 	MunicipalityID  string `json:"municipality_id"`
 	EPGUOrderID     string `json:"epgu_order_id,omitempty"`
-	ChangedAt       string `json:"changed_at"`
+	// ProgrammeID and ProgrammeName: an additional-education application's
+	// programme (the portfolio records the enrolment in it).
+	ProgrammeID   string `json:"programme_id,omitempty"`
+	ProgrammeName string `json:"programme_name,omitempty"`
+	ChangedAt     string `json:"changed_at"`
 }
 
 // EPGUApplication is the data of ru.gosuslugi.epgu.application.submitted.v1:
