@@ -156,6 +156,11 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	rt.Handle(http.MethodGet, api+"/people/{id}/credentials", PermExport, httpx.ByID(uuidParam, f.credentials))
 	rt.Handle(http.MethodGet, api+"/credentials/{id}", PermRevoke, httpx.ByID(uuidParam, f.credentialByID))
 	rt.Handle(http.MethodPost, api+"/credentials/{id}/revoke", PermRevoke, httpx.ByID(uuidParam, f.revoke))
+	rt.Handle(http.MethodPost, api+"/people/{id}/shares", PermShare, httpx.ByID(uuidParam, f.share))
+	rt.Handle(http.MethodGet, api+"/people/{id}/shares", PermShare, httpx.ByID(uuidParam, f.shares))
+	rt.Handle(http.MethodDelete, api+"/shares/{id}", PermShare, httpx.ByID(uuidParam, f.unshare))
+	// What a share link shows is for whoever holds the link.
+	rt.Handle(http.MethodGet, api+"/shared/{token}", auth.Public, f.shared)
 	// The issuer's documents and the verification are public: a third
 	// party checks a credential without an account.
 	rt.Handle(http.MethodGet, api+"/issuer", auth.Public, f.issuerProfile)

@@ -52,6 +52,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	w.ids["{cred}"] = cred.ID.String()
 	w.must(http.MethodPost, api+"/people/{student1}/credential", "parent1", "", http.StatusCreated, &cred)
 	w.ids["{cred2}"] = cred.ID.String()
+	var sh buildportfolioapi.Share
+	w.must(http.MethodPost, api+"/people/{student1}/shares", "parent1", `{"achievements":["{ok}"]}`, http.StatusCreated, &sh)
+	w.ids["{share}"], w.ids["{token}"] = sh.ID.String(), sh.Token
 	var fl buildportfolioapi.File
 	w.must(http.MethodPost, api+"/files/{f}/confirm", "parent1", "", 200, &fl)
 
@@ -115,6 +118,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/credentials/{id}", api+"/credentials/{cred}", "", 403, withMinistry(owners))...)
 	// The first to revoke revokes; the next are answered with the revoked credential.
 	add(expect("POST "+api+"/credentials/{id}/revoke", api+"/credentials/{cred2}/revoke", `{"reason":"выдан по ошибке"}`, 403, withMinistry(owners))...)
+	// A pupil under 14 does not share (403); the parents do.
+	sharers := with(map[string]int{"parent1": 201, "student1": 403, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404,
+		"parent2": 404, "student2": 404, "kg-director-1": 404, "mun-kemerovo": 404, "mun-novokuznetsk": 404})
+	add(expect("POST "+api+"/people/{id}/shares", api+"/people/{student1}/shares", `{"achievements":["{ok}"]}`, 403, sharers)...)
+	add(expect("GET "+api+"/people/{id}/shares", api+"/people/{student1}/shares", "", 403, owners)...)
+	add(expect("GET "+api+"/shared/{token}", api+"/shared/{token}", "", 200, map[string]int{"": 200})...)
+	// Revoking twice is the same revocation (204).
+	add(expect("DELETE "+api+"/shares/{id}", api+"/shares/{share}", "", 403,
+		with(map[string]int{"parent1": 204, "student1": 204, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404,
+			"parent2": 404, "student2": 404, "kg-director-1": 404, "mun-kemerovo": 404, "mun-novokuznetsk": 404}))...)
 	// Public: no token needed, every login the same.
 	add(expect("GET "+api+"/issuer", api+"/issuer", "", 200, map[string]int{"": 200})...)
 	add(expect("GET "+api+"/issuer/jwks.json", api+"/issuer/jwks.json", "", 200, map[string]int{"": 200})...)

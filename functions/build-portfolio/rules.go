@@ -29,6 +29,9 @@ const (
 	PermExport auth.Permission = "portfolio.export"
 	// PermRevoke: revoke a credential (the ministry; the owner's side).
 	PermRevoke auth.Permission = "portfolio.revoke"
+	// PermShare: make, list and revoke share links (the parents, the
+	// teacher; the pupil from 14).
+	PermShare auth.Permission = "portfolio.share"
 )
 
 // Rules is this function's part of the access policy. Handlers then check
@@ -40,6 +43,7 @@ var Rules = access.Rules{
 	PermClaim:   {access.Student, access.Parent, access.ClassTeacher, access.Teacher},
 	PermConfirm: {access.ClassTeacher, access.Director, access.DeputyDirector},
 	PermExport:  {access.Person, access.Student, access.Parent},
+	PermShare:   {access.Person, access.Student, access.Parent},
 	PermRevoke:  {access.Person, access.Student, access.Parent, access.MinistryOfficial},
 }
 
@@ -112,6 +116,7 @@ const (
 	thePupil       = "ученик не найден"
 	theSchool      = "школа не найдена"
 	theCredential  = "документ не найден"
+	theShare       = "ссылка не найдена"
 )
 
 // notYours is the one answer for an object that does not exist or that the

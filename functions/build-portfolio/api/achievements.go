@@ -197,3 +197,45 @@ type ExportRequest struct {
 type RevokeRequest struct {
 	Reason string `json:"reason"`
 }
+
+// ShareRequest is the body of POST …/people/{id}/shares: the confirmed
+// achievements to show and for how many days (1–90, 30 by default).
+type ShareRequest struct {
+	Achievements []string `json:"achievements"`
+	Days         int      `json:"days,omitempty"`
+}
+
+// Share is a share link of a portfolio. URL (with the token) is given only
+// when it is made; afterwards the link is known by its ID.
+type Share struct {
+	ID           uuid.UUID   `json:"id"`
+	OwnerID      uuid.UUID   `json:"owner_id"`
+	Achievements []uuid.UUID `json:"achievements"`
+	URL          string      `json:"url,omitempty"`
+	Token        string      `json:"token,omitempty"`
+	CreatedAt    time.Time   `json:"created_at"`
+	ExpiresAt    time.Time   `json:"expires_at"`
+	RevokedAt    *time.Time  `json:"revoked_at,omitempty"`
+	Status       string      `json:"status"` // active | expired | revoked
+	Views        int         `json:"views"`
+	LastViewedAt *time.Time  `json:"last_viewed_at,omitempty"`
+}
+
+// Shared is what a share link shows: the chosen achievements still
+// confirmed, and nothing else of their owner.
+type Shared struct {
+	ExpiresAt    time.Time           `json:"expires_at"`
+	Achievements []SharedAchievement `json:"achievements"`
+}
+
+// SharedAchievement is an achievement as a share link shows it.
+type SharedAchievement struct {
+	Category    string `json:"category"`
+	Title       string `json:"title"`
+	Level       string `json:"level,omitempty"`
+	Result      string `json:"result,omitempty"`
+	Organiser   string `json:"organiser,omitempty"`
+	AwardedOn   string `json:"awarded_on"`
+	Description string `json:"description,omitempty"`
+	Source      string `json:"source"`
+}
