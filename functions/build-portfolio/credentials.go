@@ -1,6 +1,7 @@
 package buildportfolio
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -633,6 +634,10 @@ func (f *Function) verify(w http.ResponseWriter, r *http.Request) error {
 			return errs.User(errs.TooLarge, "документ больше %d КиБ", credential.MaxCredential>>10)
 		}
 		return err
+	}
+	var text string
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) && json.Unmarshal(raw, &text) == nil {
+		raw = []byte(text) // a JWT sent as a JSON string
 	}
 	v := *f.issuing.verifier
 	v.Status, v.Now = f, f.Time

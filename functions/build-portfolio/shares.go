@@ -86,7 +86,7 @@ func (f *Function) share(w http.ResponseWriter, r *http.Request, owner uuid.UUID
 	sum := sha256.Sum256([]byte(token))
 	now := f.Time()
 	s := buildportfolioapi.Share{ID: uuid.Must(uuid.NewV7()), OwnerID: owner, Achievements: uniq(ids), Token: token,
-		URL: strings.TrimSuffix(f.issuing.base, "/api/"+Name) + "/portfolio/shared/" + token, CreatedAt: now,
+		URL: strings.TrimSuffix(f.issuing.base, "/api/"+Name) + "/shared/" + token, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(in.Days) * 24 * time.Hour), Status: "active"}
 	if _, err := f.db.Exec(ctx, `INSERT INTO portfolio.shares (id, owner_id, token_hash, achievements, created_at, created_by_subject, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, s.ID, owner, sum[:], s.Achievements, now, callerSubject(ctx), s.ExpiresAt); err != nil {

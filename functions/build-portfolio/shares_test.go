@@ -42,7 +42,7 @@ func TestShareLinks(t *testing.T) {
 
 	var s buildportfolioapi.Share
 	w.must(http.MethodPost, api+"/people/{student1}/shares", "parent1", fmt.Sprintf(`{"achievements":[%q],"days":7}`, a.ID), http.StatusCreated, &s)
-	if len(s.Token) != 43 || !strings.HasSuffix(s.URL, "/portfolio/shared/"+s.Token) || s.Status != "active" {
+	if len(s.Token) != 43 || !strings.HasSuffix(s.URL, "/shared/"+s.Token) || s.Status != "active" {
 		t.Fatalf("the share: %+v", s)
 	}
 	if n := w.count(`SELECT count(*) FROM portfolio.shares WHERE token_hash = convert_to($1, 'UTF8')`, s.Token); n != 0 {

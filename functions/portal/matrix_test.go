@@ -65,6 +65,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 	hw, hwFile := issueFor(t, w, next[1], next[2])
 	hwPath, reviewPath, filePath, issuePath := "/homework/"+hw, "/homework/"+hw+"/review", "/homework/files/"+hwFile+"/download", lessonPath+"/homework"
 	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
+	// student1's portfolio: a confirmed diploma with its scan, exported, shared.
+	ach := confirmedDiploma(t, w, "Конкурс «Юный инженер»")
+	var proof, credential, share string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM portfolio.files WHERE achievement_id = $1`, ach).Scan(&proof); err != nil {
+		t.Fatal(err)
+	}
+	code, body = w.api("parent1", http.MethodPost, "/api/build-portfolio/people/"+w.ids["student1"]+"/credential", "", nil)
+	if m := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body); code == http.StatusCreated && m != nil {
+		credential = m[1]
+	} else {
+		t.Fatalf("export: %d %s", code, body)
+	}
+	code, body = w.api("parent1", http.MethodPost, "/api/build-portfolio/people/"+w.ids["student1"]+"/shares", `{"achievements":["`+ach+`"]}`, nil)
+	if m := regexp.MustCompile(`"token":"([A-Za-z0-9_-]{43})"`).FindStringSubmatch(body); code == http.StatusCreated && m != nil {
+		share = m[1]
+	} else {
+		t.Fatalf("share: %d %s", code, body)
+	}
+	folio1, folio2, claimPath := "/portfolio/"+w.ids["student1"], "/portfolio/"+w.ids["student2"], "/portfolio/"+w.ids["student1"]+"/new"
+	achPath, proofPath, credPath, credFile := "/achievements/"+ach, "/achievements/files/"+proof+"/download", "/credentials/"+credential, "/credentials/"+credential+"/download"
 
 	type call struct{ route, path string }
 	calls := []call{
@@ -97,6 +117,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /homework/{id}/review", reviewPath},
 		{"GET /homework/files/{id}/download", filePath},
 		{"GET /journal/lessons/{id}/homework", issuePath},
+		{"GET /portfolio", "/portfolio"},
+		{"GET /portfolio/{id}", folio1},
+		{"GET /portfolio/{id}", folio2},
+		{"GET /portfolio/{id}/new", claimPath},
+		{"GET /achievements/{id}", achPath},
+		{"GET /achievements/files/{id}/download", proofPath},
+		{"GET /credentials/{id}", credPath},
+		{"GET /credentials/{id}/download", credFile},
+		{"GET /confirmations", "/confirmations"},
+		{"GET /shared/{token}", "/shared/" + share},
+		{"GET /verify", "/verify"},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -105,7 +136,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	sch1, sch3 := "/organisations/"+w.ids["school-1-kemerovo"], "/organisations/"+w.ids["school-3-novokuznetsk"]
 	allowed := map[string][]string{}
 	for _, l := range logins {
-		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3, "/applications/new?service=kindergarten"}
+		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3, "/applications/new?service=kindergarten", "/shared/" + share, "/verify"}
 	}
 	own := func(paths []string, logins ...string) {
 		for _, l := range logins {
@@ -135,6 +166,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{hwPath, filePath}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{reviewPath}, "director-s1", "teacher-s1")
 	own([]string{issuePath}, "teacher-s1")
+	// Portfolios: whoever the build-portfolio API lets in.
+	own([]string{"/portfolio"}, "parent1", "student1", "parent2", "student2", "teacher-s1", "teacher-s2")
+	own([]string{folio1, achPath, proofPath}, "parent1", "student1", "teacher-s1", "director-s1")
+	own([]string{folio2}, "parent2", "student2")
+	own([]string{claimPath}, "parent1", "student1")
+	own([]string{credPath, credFile}, "parent1", "student1", "ministry")
+	own([]string{"/confirmations"}, "teacher-s1", "teacher-s2", "director-s1", "kg-director-1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -149,7 +187,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /journal/assignments/{id}/term-marks": true, // by teacher-s1, teacher-s2 and parent1 in TestTermMarkPages
 		// by their own users and foreign ones in TestHomeworkPages
 		"POST /journal/lessons/{id}/homework": true, "POST /homework/{id}/uploads": true, "POST /homework/{id}/work": true, "POST /homework/{id}/change": true,
-		"POST /homework/files/{id}/confirm": true, "POST /homework/files/{id}/remove": true, "POST /homework/submissions/{id}/review": true}
+		"POST /homework/files/{id}/confirm": true, "POST /homework/files/{id}/remove": true, "POST /homework/submissions/{id}/review": true,
+		// by their own users and a foreign one in TestPortfolioPages and TestBrowserPortfolio
+		"POST /portfolio/{id}/new": true, "POST /portfolio/{id}/export": true, "POST /portfolio/{id}/shares": true, "POST /shares/{id}/revoke": true,
+		"POST /achievements/{id}/decision": true, "POST /achievements/{id}/withdraw": true, "POST /achievements/{id}/export": true,
+		"POST /achievements/{id}/uploads": true, "POST /achievements/files/{id}/confirm": true, "POST /credentials/{id}/revoke": true, "POST /verify": true}
 	var got []string
 	for _, login := range logins {
 		b := w.browser()
@@ -162,7 +204,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				ok = ok || a == c.path
 			}
 			switch {
-			case ok && p.status != http.StatusOK && !((c.path == "/" || c.path == filePath) && p.status == http.StatusSeeOther):
+			case ok && p.status != http.StatusOK && !((c.path == "/" || c.path == filePath || c.path == proofPath || c.path == "/portfolio") && p.status == http.StatusSeeOther):
 				t.Errorf("%s %s: %d, want 200", login, c.path, p.status)
 			case !ok && p.status != http.StatusNotFound && p.status != http.StatusForbidden:
 				t.Errorf("%s %s: %d, want 404 or 403", login, c.path, p.status)

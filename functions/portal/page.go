@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -27,6 +28,7 @@ type page struct {
 	journal  once[postgradeapi.Access]
 	services once[submitapplicationapi.Access]
 	homework once[issuehomeworkapi.Access]
+	folio    once[buildportfolioapi.Access]
 }
 
 // once is another function's answer, asked at most once per request.
@@ -93,6 +95,15 @@ func (p *page) Homework() (issuehomeworkapi.Access, error) {
 		return issuehomeworkapi.Access{}, nil
 	}
 	return p.homework.get(func() (issuehomeworkapi.Access, error) { return p.f.homework.Access(p.r.Context()) })
+}
+
+// Portfolio is whose portfolios the caller keeps and whether the caller
+// confirms claims, as build-portfolio decides it; nothing without it.
+func (p *page) Portfolio() (buildportfolioapi.Access, error) {
+	if p.f.folio == nil {
+		return buildportfolioapi.Access{}, nil
+	}
+	return p.folio.get(func() (buildportfolioapi.Access, error) { return p.f.folio.Access(p.r.Context()) })
 }
 
 // keepGrants keeps grants the handler already has (from /me), so that the

@@ -89,6 +89,16 @@ func (p *page) withNavigation(grants []access.Grant) {
 	if len(homework.Pupils) > 0 {
 		v.Nav = append(v.Nav, navItem{ID: "nav-homework", Href: "/homework", Label: "Домашние задания"})
 	}
+	folio, err := p.Portfolio()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the portfolio section left out", "err", err)
+	}
+	if len(folio.Pupils) > 0 || folio.Teacher {
+		v.Nav = append(v.Nav, navItem{ID: "nav-portfolio", Href: "/portfolio", Label: "Портфолио"})
+	}
+	if folio.Confirms {
+		v.Nav = append(v.Nav, navItem{ID: "nav-portfolio-claims", Href: "/confirmations", Label: "Подтверждение достижений"})
+	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}

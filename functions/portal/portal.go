@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -97,6 +98,8 @@ type Options struct {
 	PostGrade         *httpx.Client `ignored:"true"`
 	// IssueHomework serves the homework pages; without it they answer 503.
 	IssueHomework *httpx.Client `ignored:"true"`
+	// BuildPortfolio serves the portfolio pages and /verify; without it they answer 503.
+	BuildPortfolio *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client `ignored:"true"`
@@ -109,6 +112,7 @@ var Part = func() function.Part {
 		opts.SubmitApplication = sys.Peer(submitapplicationapi.Name)
 		opts.PostGrade = sys.Peer(postgradeapi.Name)
 		opts.IssueHomework = sys.Peer(issuehomeworkapi.Name)
+		opts.BuildPortfolio = sys.Peer(buildportfolioapi.Name)
 		if opts.Web.UploadOrigin == "" && deps.Store != nil {
 			opts.Web.UploadOrigin = deps.Store.PublicOrigin()
 		}
@@ -140,6 +144,7 @@ type Function struct {
 	services *submitapplicationapi.Client // nil when not configured
 	journal  *postgradeapi.Client         // nil when not configured
 	homework *issuehomeworkapi.Client     // nil when not configured
+	folio    *buildportfolioapi.Client    // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -192,6 +197,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.IssueHomework != nil {
 		f.homework = issuehomeworkapi.New(opts.IssueHomework)
 	}
+	if opts.BuildPortfolio != nil {
+		f.folio = buildportfolioapi.New(opts.BuildPortfolio)
+	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
@@ -232,6 +240,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.mountApplications(rt)
 	f.mountJournal(rt)
 	f.mountHomework(rt)
+	f.mountPortfolio(rt)
 	f.router = rt
 
 	if deps.DB != nil {

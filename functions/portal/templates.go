@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -21,7 +22,8 @@ import (
 // pageNames are the page templates; each is parsed together with the layout.
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
-	"homeworklist", "homework", "review", "issue"}
+	"homeworklist", "homework", "review", "issue",
+	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time
@@ -54,6 +56,14 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
+	// stepTitle names a step of an achievement for people.
+	"stepTitle": func(a string) string {
+		if t := buildportfolioapi.StepTitles[a]; t != "" {
+			return t
+		}
+		return a
+	},
+	"join": strings.Join,
 	// deref renders an optional number.
 	"deref": func(p *int) int {
 		if p == nil {

@@ -82,6 +82,16 @@ const (
 	StepReceived  = "received" // posted by another system
 )
 
+// StepTitles name the steps for people.
+var StepTitles = map[string]string{
+	StepClaimed:   "добавлено",
+	StepConfirmed: "подтверждено",
+	StepRejected:  "отклонено",
+	StepWithdrawn: "отозвано",
+	StepBuilt:     "сформировано по данным ЭКО",
+	StepReceived:  "получено от внешней системы",
+}
+
 // ClaimRequest is the body of POST /api/build-portfolio/achievements: an
 // achievement claimed for a pupil (by the pupil, a parent, the class
 // teacher) or by a teacher for the own portfolio.

@@ -2,7 +2,9 @@ package buildportfolioapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -77,4 +79,75 @@ func (c *Client) ConfirmFile(ctx context.Context, file uuid.UUID) (File, error) 
 func (c *Client) Download(ctx context.Context, file uuid.UUID) (Download, error) {
 	var d Download
 	return d, c.conn.Get(ctx, api+"/files/"+file.String(), nil, &d)
+}
+
+// Decision confirms or rejects a claim (Decide with the fields spelt out).
+func (c *Client) Decision(ctx context.Context, id uuid.UUID, decision, reason string, version int) (Achievement, error) {
+	return c.Decide(ctx, id, DecisionRequest{Decision: decision, Reason: reason, Version: version})
+}
+
+// ExportAchievement issues (or gives the one issued) a confirmed
+// achievement's Open Badges credential.
+func (c *Client) ExportAchievement(ctx context.Context, id uuid.UUID) (Credential, error) {
+	var cr Credential
+	return cr, c.conn.Do(ctx, http.MethodPost, api+"/achievements/"+id.String()+"/credential", nil, nil, &cr)
+}
+
+// ExportPortfolio issues a portfolio's CLR credential of the confirmed
+// achievements named (none: all).
+func (c *Client) ExportPortfolio(ctx context.Context, person uuid.UUID, req ExportRequest) (Credential, error) {
+	var cr Credential
+	return cr, c.conn.Do(ctx, http.MethodPost, api+"/people/"+person.String()+"/credential", req, nil, &cr)
+}
+
+// Credentials are the credentials issued from person's portfolio.
+func (c *Client) Credentials(ctx context.Context, person uuid.UUID) ([]Credential, error) {
+	var list []Credential
+	return list, c.conn.Get(ctx, api+"/people/"+person.String()+"/credentials", nil, &list)
+}
+
+// Credential is one credential, for its owner's side and the ministry.
+func (c *Client) Credential(ctx context.Context, id uuid.UUID) (Credential, error) {
+	var cr Credential
+	return cr, c.conn.Get(ctx, api+"/credentials/"+id.String(), nil, &cr)
+}
+
+// Revoke revokes a credential with a reason.
+func (c *Client) Revoke(ctx context.Context, id uuid.UUID, reason string) (Credential, error) {
+	var cr Credential
+	return cr, c.conn.Do(ctx, http.MethodPost, api+"/credentials/"+id.String()+"/revoke", RevokeRequest{Reason: reason}, nil, &cr)
+}
+
+// Share makes a share link of person's chosen confirmed achievements.
+func (c *Client) Share(ctx context.Context, person uuid.UUID, req ShareRequest) (Share, error) {
+	var s Share
+	return s, c.conn.Do(ctx, http.MethodPost, api+"/people/"+person.String()+"/shares", req, nil, &s)
+}
+
+// Shares are person's share links.
+func (c *Client) Shares(ctx context.Context, person uuid.UUID) ([]Share, error) {
+	var list []Share
+	return list, c.conn.Get(ctx, api+"/people/"+person.String()+"/shares", nil, &list)
+}
+
+// Unshare revokes a share link.
+func (c *Client) Unshare(ctx context.Context, id uuid.UUID) error {
+	return c.conn.Do(ctx, http.MethodDelete, api+"/shares/"+id.String(), nil, nil, nil)
+}
+
+// Shared is what a share link's token shows.
+func (c *Client) Shared(ctx context.Context, token string) (Shared, error) {
+	var s Shared
+	return s, c.conn.Get(ctx, api+"/shared/"+url.PathEscape(token), nil, &s)
+}
+
+// Verify verifies a credential (JSON, or a VC-JWT's text; anything that
+// is not JSON is sent as a JSON string, which the endpoint reads back).
+func (c *Client) Verify(ctx context.Context, raw []byte) (Verification, error) {
+	var body any = string(raw)
+	if json.Valid(raw) {
+		body = json.RawMessage(raw)
+	}
+	var v Verification
+	return v, c.conn.Do(ctx, http.MethodPost, api+"/verify", body, nil, &v)
 }
