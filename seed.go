@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/events"
+	buildportfolio "github.com/kuzbass/eko/functions/build-portfolio"
 	issuehomework "github.com/kuzbass/eko/functions/issue-homework"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
@@ -101,6 +102,14 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	if print {
 		fmt.Printf("seeded homework of the fixture logins' classes: %d homework (%d cancelled), %d pupils' works %v, %d attempts, %d reviews (%d marks for the journal) in %s\n",
 			hs.Homework, hs.Cancelled, hs.Submissions, hs.States, hs.Attempts, hs.Reviews, hs.Marks, hs.Took.Round(time.Millisecond))
+	}
+	ps, err := buildportfolio.SeedPortfolios(ctx, pool, region, buildportfolio.SeedOptions{Today: today, Seed: cfg.Random})
+	if err != nil {
+		return err
+	}
+	if print {
+		fmt.Printf("seeded portfolios: %d achievements %v from %v, the roster of %d enrollments in %s\n",
+			ps.Achievements, ps.States, ps.Sources, ps.Enrollments, ps.Took.Round(time.Millisecond))
 	}
 	as, err := submitapplication.SeedApplications(ctx, pool, region, submitapplication.SeedOptions{Today: today, Seed: cfg.Random,
 		Outbox: outbox.New(events.Default())})

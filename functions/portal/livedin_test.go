@@ -85,6 +85,39 @@ func TestLivedInYear(t *testing.T) {
 		}
 	}
 	livedInHomework(t, w, day, parent, teacher)
+	livedInPortfolio(t, w, parent, teacher)
+}
+
+// livedInPortfolio: the seeded portfolios — student1's confirmed diploma,
+// last year's honours built from EKO's year marks, and a claim waiting in
+// teacher-s1's queue; teacher-s1's own category; pupils of the region with
+// claims in every state.
+func livedInPortfolio(t *testing.T, w *world, parent, teacher *browser) {
+	t.Helper()
+	p := parent.get("/portfolio/" + w.ids["student1"])
+	if p.status != http.StatusOK || !strings.Contains(p.body, `data-state="confirmed" data-source="claim"`) ||
+		!strings.Contains(p.body, `data-state="confirmed" data-source="eko"`) || !strings.Contains(p.body, "Отличник учёбы") ||
+		!strings.Contains(p.body, `data-state="claimed"`) {
+		t.Fatalf("student1's seeded portfolio for parent1: %d %.3000s", p.status, p.body)
+	}
+	q := teacher.get("/confirmations")
+	if !strings.Contains(q.body, "Соколов Артём") || strings.Contains(q.body, `id="no-claims"`) {
+		t.Fatalf("teacher-s1's queue has no seeded claim of student1: %.2000s", q.body)
+	}
+	own := teacher.get("/portfolio/" + w.ids["teacher-s1"])
+	if !strings.Contains(own.body, "квалификационная категория") {
+		t.Fatalf("teacher-s1's seeded portfolio: %.2000s", own.body)
+	}
+	for _, c := range []struct{ what, sql string }{
+		{"confirmed claims", `SELECT count(*) FROM portfolio.achievements WHERE source = 'claim' AND state = 'confirmed'`},
+		{"waiting claims", `SELECT count(*) FROM portfolio.achievements WHERE source = 'claim' AND state = 'claimed'`},
+		{"rejected claims with a reason", `SELECT count(*) FROM portfolio.steps WHERE action = 'rejected' AND reason <> ''`},
+		{"honours built from EKO's facts", `SELECT count(*) FROM portfolio.achievements WHERE source = 'eko' AND category = 'year_honours'`},
+	} {
+		if n := w.count(c.sql); n < 3 {
+			t.Errorf("the seeded portfolios have %d %s", n, c.what)
+		}
+	}
 }
 
 // livedInHomework: the seeded homework of the fixture logins' classes is in
