@@ -121,6 +121,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /portfolio/{id}", folio1},
 		{"GET /portfolio/{id}", folio2},
 		{"GET /portfolio/{id}/new", claimPath},
+		{"GET /portfolio/{id}/attestation", "/portfolio/" + w.ids["teacher-s1"] + "/attestation"},
 		{"GET /achievements/{id}", achPath},
 		{"GET /achievements/files/{id}/download", proofPath},
 		{"GET /credentials/{id}", credPath},
@@ -171,6 +172,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{folio1, achPath, proofPath}, "parent1", "student1", "teacher-s1", "director-s1")
 	own([]string{folio2}, "parent2", "student2")
 	own([]string{claimPath}, "parent1", "student1")
+	own([]string{"/portfolio/" + w.ids["teacher-s1"] + "/attestation"}, "teacher-s1")
 	own([]string{credPath, credFile}, "parent1", "student1", "ministry")
 	own([]string{"/confirmations"}, "teacher-s1", "teacher-s2", "director-s1", "kg-director-1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to

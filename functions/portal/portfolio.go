@@ -7,8 +7,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -31,6 +33,7 @@ func (f *Function) mountPortfolio(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/portfolio", auth.Authenticated, f.pageOf("portfolios", "Портфолио", f.portfolios))
 	rt.Handle(http.MethodGet, "/portfolio/{id}", auth.Authenticated, f.pageOf("portfolio", "Портфолио", f.portfolioPage))
 	rt.Handle(http.MethodGet, "/portfolio/{id}/new", auth.Authenticated, f.pageOf("claim", "Новое достижение", f.claimForm))
+	rt.Handle(http.MethodGet, "/portfolio/{id}/attestation", auth.Authenticated, f.pageOf("attestation", "Портфолио для аттестации", f.attestation))
 	rt.Handle(http.MethodPost, "/portfolio/{id}/new", auth.Authenticated, f.pageOf("claim", "Новое достижение", f.claimAchievement))
 	rt.Handle(http.MethodPost, "/portfolio/{id}/export", auth.Authenticated, f.pageOf("portfolio", "Портфолио", f.exportPortfolio))
 	rt.Handle(http.MethodPost, "/portfolio/{id}/shares", auth.Authenticated, f.pageOf("portfolio", "Портфолио", f.sharePortfolio))
@@ -142,6 +145,7 @@ type portfolioView struct {
 	OwnerID     uuid.UUID
 	Name        string
 	Owner       bool // the user keeps it (the pupil, a parent, the teacher)
+	Teacher     bool // a teacher's portfolio: the attestation pack is offered
 	Confirmed   []buildportfolioapi.Achievement
 	Waiting     []buildportfolioapi.Achievement
 	Closed      []buildportfolioapi.Achievement // rejected, withdrawn
@@ -180,6 +184,7 @@ func (f *Function) renderPortfolio(w http.ResponseWriter, r *http.Request, pg *p
 	}
 	d.OwnerID, d.Name = id, f.ownerName(pg, id)
 	for _, a := range p.Achievements {
+		d.Teacher = d.Teacher || a.OwnerKind == buildportfolioapi.OwnerTeacher
 		switch a.State {
 		case buildportfolioapi.Confirmed:
 			d.Confirmed = append(d.Confirmed, a)
@@ -736,4 +741,67 @@ func jsonIndent(w *strings.Builder, b []byte) error {
 	}
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// attestationGroup is one kind of a teacher's achievements on the pack.
+type attestationGroup struct {
+	Code, Title string
+	Items       []buildportfolioapi.Achievement
+}
+
+// attestation: GET /portfolio/{id}/attestation — a teacher's confirmed
+// achievements by kind, each with its document and who confirmed it when,
+// as a page to print (or save as PDF from the browser) for the
+// attestation commission; for whoever reads the teacher's portfolio.
+func (f *Function) attestation(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, err := f.folioAPI()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := api.Portfolio(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := struct {
+		OwnerID      uuid.UUID
+		Name, School string
+		At           time.Time
+		Groups       []attestationGroup
+	}{OwnerID: id, Name: f.ownerName(pg, id), At: f.Time()}
+	if d.Name == "Моё портфолио" {
+		if me, err := f.registry.Person(r.Context(), id); err == nil {
+			d.Name = me.FullName()
+		}
+	}
+	for _, c := range buildportfolioapi.Categories {
+		if c.Owner != buildportfolioapi.OwnerTeacher {
+			continue
+		}
+		g := attestationGroup{Code: c.Code, Title: c.Title}
+		for _, a := range p.Achievements {
+			if a.OwnerKind == buildportfolioapi.OwnerTeacher && a.Category == c.Code && a.State == buildportfolioapi.Confirmed {
+				g.Items = append(g.Items, a)
+				if d.School == "" && a.OrganisationID != nil {
+					if o, err := f.registry.Organisation(r.Context(), *a.OrganisationID); err == nil {
+						d.School = o.ShortName
+					}
+				}
+			}
+		}
+		if len(g.Items) > 0 {
+			d.Groups = append(d.Groups, g)
+		}
+	}
+	if len(d.Groups) == 0 && !slices.ContainsFunc(p.Achievements, func(a buildportfolioapi.Achievement) bool { return a.OwnerKind == buildportfolioapi.OwnerTeacher }) {
+		if acc, err := pg.Portfolio(); err != nil || !acc.Teacher {
+			return errs.User(errs.NotFound, "Портфолио педагога не найдено.")
+		}
+	}
+	pg.Title = "Портфолио для аттестации: " + d.Name
+	pg.Data = d
+	return pg.render(w, http.StatusOK)
 }

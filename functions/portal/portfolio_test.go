@@ -267,3 +267,67 @@ func TestBrowserPortfolio(t *testing.T) {
 		t.Errorf("/verify is wider than a phone (%v)", err)
 	}
 }
+
+// The teacher's attestation pack: her confirmed achievements by kind, with
+// the document and who confirmed each, on a page made for paper; the
+// director reads it, a parent does not.
+func TestAttestationPack(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	me := w.ids["teacher-s1"]
+	code, body := w.api("teacher-s1", http.MethodPost, "/api/build-portfolio/achievements", `{"owner_kind":"teacher","category":"course",
+		"title":"Функциональная грамотность на уроках математики","organiser":"КРИПКиПРО","hours":72,"awarded_on":"2026-10-30","document":"Удостоверение № 4217"}`, nil)
+	id := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusCreated || id == nil {
+		t.Fatalf("the claim: %d %s", code, body)
+	}
+	code, body = w.api("teacher-s1", http.MethodPost, "/api/build-portfolio/achievements/"+id[1]+"/files",
+		fmt.Sprintf(`{"name":"удостоверение.pdf","content_type":"application/pdf","size":%d}`, len(scan)), nil)
+	var tk struct {
+		File    struct{ ID string }
+		URL     string
+		Headers map[string]string
+	}
+	if err := json.Unmarshal([]byte(body), &tk); code != http.StatusCreated || err != nil {
+		t.Fatalf("ticket: %d %s", code, body)
+	}
+	req, _ := http.NewRequest(http.MethodPut, tk.URL, bytes.NewReader(scan))
+	for k, v := range tk.Headers {
+		if k != "Content-Length" {
+			req.Header.Set(k, v)
+		}
+	}
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("put: %v %v", res, err)
+	}
+	w.api("teacher-s1", http.MethodPost, "/api/build-portfolio/files/"+tk.File.ID+"/confirm", "", nil)
+	if code, body := w.api("director-s1", http.MethodPost, "/api/build-portfolio/achievements/"+id[1]+"/decision", `{"decision":"confirmed","version":1}`, nil); code != http.StatusOK {
+		t.Fatalf("the director's decision: %d %s", code, body)
+	}
+	teacher := w.browser()
+	teacher.login("teacher-s1", "/portfolio/"+me)
+	if p := teacher.get("/portfolio/" + me); !strings.Contains(p.body, `id="attestation-link"`) {
+		t.Fatalf("teacher-s1's portfolio offers no attestation pack: %.1500s", p.body)
+	}
+	for _, login := range []string{"teacher-s1", "director-s1"} {
+		b := teacher
+		if login != "teacher-s1" {
+			b = w.browser()
+			b.login(login, "/profile")
+		}
+		p := b.get("/portfolio/" + me + "/attestation")
+		for _, want := range []string{"Белова Наталья Сергеевна", "Повышение квалификации", "Функциональная грамотность", "72 ч", "Удостоверение № 4217", "подтверждено", `data-print`} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("%s: the attestation pack lacks %q: %d %.2500s", login, want, p.status, p.body)
+			}
+		}
+	}
+	parent := w.browser()
+	parent.login("parent1", "/profile")
+	if p := parent.get("/portfolio/" + me + "/attestation"); p.status != http.StatusNotFound && p.status != http.StatusForbidden || strings.Contains(p.body, "Функциональная") {
+		t.Fatalf("parent1 opens teacher-s1's attestation pack: %d", p.status)
+	}
+	css := teacher.get("/static/portal.css")
+	if !strings.Contains(css.body, "@media print") {
+		t.Fatal("no print styles")
+	}
+}
