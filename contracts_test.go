@@ -96,9 +96,10 @@ func functionOf(path string) (name string, isAPI, ok bool) {
 // mountsOrSeeds are the packages outside functions/ that may import a
 // function's implementation, each for the reason given.
 var mountsOrSeeds = map[string]string{
-	".":                 "package eko mounts every function (eko.Mount) and seeds the registry",
-	"ekotest":           "mounts the test worlds through eko.Mount and tunes each function's settings",
-	"tests/journalload": "seeds a journal at region scale around the API and has post-grade recount it",
+	".":                   "package eko mounts every function (eko.Mount) and seeds the registry",
+	"ekotest":             "mounts the test worlds through eko.Mount and tunes each function's settings",
+	"tests/journalload":   "seeds a journal at region scale around the API and has post-grade recount it",
+	"tests/portfolioload": "measures build-portfolio's credential suite in-process, per core, beside its HTTP endpoints",
 }
 
 // violation says how one import of a file in dir breaks the seams between

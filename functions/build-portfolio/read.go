@@ -57,41 +57,53 @@ func (f *Function) achievement(w http.ResponseWriter, r *http.Request, id uuid.U
 func (f *Function) portfolio(w http.ResponseWriter, r *http.Request, person uuid.UUID) error {
 	ctx := r.Context()
 	out := buildportfolioapi.Portfolio{PersonID: person, Achievements: []buildportfolioapi.Achievement{}}
-	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		at, err := placementOf(ctx, tx, person, today(f.Time()))
-		if err != nil {
-			return err
+	at, err := placementOf(ctx, f.db, person, today(f.Time()))
+	if err != nil {
+		return err
+	}
+	rows, err := f.db.Query(ctx, `SELECT `+achievementColumns+` FROM portfolio.achievements a WHERE a.owner_id = $1
+		ORDER BY a.awarded_on DESC, a.created_at DESC`, person)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*achievement, error) { return scanAchievement(row) })
+	if err != nil {
+		return err
+	}
+	var role access.Role
+	list = slices.DeleteFunc(list, func(a *achievement) bool {
+		g, err := Rules.Grant(ctx, PermRead, reader(a, at))
+		if err == nil && role == "" {
+			role = g.Role
 		}
-		rows, err := tx.Query(ctx, `SELECT `+achievementColumns+` FROM portfolio.achievements a WHERE a.owner_id = $1
-			ORDER BY a.awarded_on DESC, a.created_at DESC`, person)
-		if err != nil {
-			return err
-		}
-		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*achievement, error) { return scanAchievement(row) })
-		if err != nil {
-			return err
-		}
-		var role access.Role
-		list = slices.DeleteFunc(list, func(a *achievement) bool {
-			g, err := Rules.Grant(ctx, PermRead, reader(a, at))
-			if err == nil && role == "" {
-				role = g.Role
-			}
-			return err != nil
-		})
-		if len(list) == 0 && !Rules.Reaches(ctx, PermRead, ownerSide(person)) {
-			return notYours(thePortfolio)
-		}
-		if err := withDetails(ctx, tx, list); err != nil {
-			return err
-		}
-		for _, a := range list {
-			f.mark(ctx, a, at)
-			out.Achievements = append(out.Achievements, a.Achievement)
-		}
-		return readAudited(r, tx, person, role, list)
+		return err != nil
 	})
-	return httpx.Reply(w, http.StatusOK, out, err)
+	if len(list) == 0 && !Rules.Reaches(ctx, PermRead, ownerSide(person)) {
+		return notYours(thePortfolio)
+	}
+	if err := withDetails(ctx, f.db, list); err != nil {
+		return err
+	}
+	for _, a := range list {
+		f.mark(ctx, a, at)
+		out.Achievements = append(out.Achievements, a.Achievement)
+	}
+	// A read by another than the pupil is answered only once it is in the
+	// child's audit log.
+	if audited(r, person, list) {
+		if err := db.InTx(ctx, f.db, func(tx pgx.Tx) error { return readAudited(r, tx, person, role, list) }); err != nil {
+			return err
+		}
+	}
+	return httpx.Reply(w, http.StatusOK, out, nil)
+}
+
+// audited reports whether a read of owner's list must be audited: a
+// pupil's achievements read by another than the pupil.
+func audited(r *http.Request, owner uuid.UUID, list []*achievement) bool {
+	pupils := slices.ContainsFunc(list, func(a *achievement) bool { return a.OwnerKind == buildportfolioapi.OwnerPupil })
+	me := access.PersonOf(r.Context())
+	return pupils && (me == nil || *me != owner)
 }
 
 // ownerSide is the target of a person's portfolio as its owner's side
@@ -103,8 +115,7 @@ func ownerSide(person uuid.UUID) access.Target {
 // readAudited records, in the child's audit log, a read of pupil's
 // achievements by another than the pupil (a parent, the school).
 func readAudited(r *http.Request, tx pgx.Tx, owner uuid.UUID, role access.Role, list []*achievement) error {
-	pupils := slices.ContainsFunc(list, func(a *achievement) bool { return a.OwnerKind == buildportfolioapi.OwnerPupil })
-	if me := access.PersonOf(r.Context()); !pupils || (me != nil && *me == owner) {
+	if !audited(r, owner, list) {
 		return nil
 	}
 	e := audit.FromRequest(r)
