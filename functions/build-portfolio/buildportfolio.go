@@ -159,6 +159,8 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	rt.Handle(http.MethodPost, api+"/people/{id}/shares", PermShare, httpx.ByID(uuidParam, f.share))
 	rt.Handle(http.MethodGet, api+"/people/{id}/shares", PermShare, httpx.ByID(uuidParam, f.shares))
 	rt.Handle(http.MethodDelete, api+"/shares/{id}", PermShare, httpx.ByID(uuidParam, f.unshare))
+	rt.Handle(http.MethodGet, api+"/parked", PermOperate, f.parked)
+	rt.Handle(http.MethodPost, api+"/parked/{id}/match", PermOperate, httpx.ByID(uuidParam, f.matchParked))
 	// What a share link shows is for whoever holds the link.
 	rt.Handle(http.MethodGet, api+"/shared/{token}", auth.Public, f.shared)
 	// The issuer's documents and the verification are public: a third

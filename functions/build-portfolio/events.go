@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -29,6 +30,9 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
+	if ev.Type() == buildportfolioapi.EventOlympiadResult {
+		return f.olympiadResult(w, r, ev.ID(), ev.Data())
+	}
 	var apply func(tx pgx.Tx) error
 	switch ev.Type() {
 	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged:
@@ -47,7 +51,8 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 		apply = func(tx pgx.Tx) error { return fromYearMark(ctx, tx, ev.ID(), ev.Data()) }
 	default:
 		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's enrollment.*, "+
-			"submit-application's application.status-changed, post-grade's exam-result.recorded and year-mark.confirmed", ev.Type())
+			"submit-application's application.status-changed, post-grade's exam-result.recorded and year-mark.confirmed; "+
+			"from the olympiad operator, olympiad-result.posted", ev.Type())
 	}
 	if !auth.IsOwnDelivery(ctx) {
 		return errs.E(errs.Forbidden, "EKO's events are accepted only from EKO's own event delivery")

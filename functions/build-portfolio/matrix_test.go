@@ -133,6 +133,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/issuer/jwks.json", api+"/issuer/jwks.json", "", 200, map[string]int{"": 200})...)
 	add(expect("GET "+api+"/status/{n}", api+"/status/1", "", 200, map[string]int{"": 200})...)
 	add(expect("POST "+api+"/verify", api+"/verify", `{"not":"a credential"}`, 200, map[string]int{"": 200})...)
+	add(expect("GET "+api+"/parked", api+"/parked", "", 403, map[string]int{"ministry": 200})...)
+	add(expect("POST "+api+"/parked/{id}/match", api+"/parked/0193b6c0-0000-7000-8000-000000000001/match", `{"person_id":"{student1}"}`, 403,
+		map[string]int{"ministry": 404})...)
 	add(expect("POST "+api+"/events", api+"/events", `{}`, 403, nil)...)
 
 	covered := map[string]bool{}

@@ -29,6 +29,9 @@ const (
 	PermExport auth.Permission = "portfolio.export"
 	// PermRevoke: revoke a credential (the ministry; the owner's side).
 	PermRevoke auth.Permission = "portfolio.revoke"
+	// PermOperate: the results other systems posted that matched nobody —
+	// list and match them (the ministry, the region's operator).
+	PermOperate auth.Permission = "portfolio.operate"
 	// PermShare: make, list and revoke share links (the parents, the
 	// teacher; the pupil from 14).
 	PermShare auth.Permission = "portfolio.share"
@@ -44,6 +47,7 @@ var Rules = access.Rules{
 	PermConfirm: {access.ClassTeacher, access.Director, access.DeputyDirector},
 	PermExport:  {access.Person, access.Student, access.Parent},
 	PermShare:   {access.Person, access.Student, access.Parent},
+	PermOperate: {access.MinistryOfficial},
 	PermRevoke:  {access.Person, access.Student, access.Parent, access.MinistryOfficial},
 }
 
@@ -117,6 +121,7 @@ const (
 	theSchool      = "школа не найдена"
 	theCredential  = "документ не найден"
 	theShare       = "ссылка не найдена"
+	theParked      = "результат не найден"
 )
 
 // notYours is the one answer for an object that does not exist or that the

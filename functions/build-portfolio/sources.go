@@ -41,7 +41,11 @@ type built struct {
 	eventID   string
 	at        time.Time
 	holds     bool   // false: the fact no longer holds (withdraw the achievement)
-	reason    string // why it no longer holds
+	reason    string // why it no longer holds (or, received, how it was matched)
+	// source is buildportfolioapi.SourceEKO ("" too) or SourceExternal; an
+	// external one is received (StepReceived) from actor.
+	source string
+	actor  string
 }
 
 // applyBuilt records b: a new achievement, a changed one, a withdrawn one,
@@ -51,7 +55,10 @@ func applyBuilt(ctx context.Context, tx pgx.Tx, b built) error {
 	var state, title, detail string
 	err := tx.QueryRow(ctx, `SELECT id, state, title, description FROM portfolio.achievements
 		WHERE source_system = $1 AND source_record = $2 FOR UPDATE`, b.system, b.record).Scan(&id, &state, &title, &detail)
-	actor := "system:" + b.system
+	actor, source, first, why := "system:"+b.system, buildportfolioapi.SourceEKO, buildportfolioapi.StepBuilt, ""
+	if b.source == buildportfolioapi.SourceExternal {
+		actor, source, first, why = b.actor, b.source, buildportfolioapi.StepReceived, b.reason
+	}
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		if !b.holds {
@@ -60,16 +67,16 @@ func applyBuilt(ctx context.Context, tx pgx.Tx, b built) error {
 		id = uuid.Must(uuid.NewV7())
 		if _, err := tx.Exec(ctx, `INSERT INTO portfolio.achievements (id, owner_id, owner_kind, organisation_id, category, title, level, result,
 				organiser, awarded_on, description, source, source_system, source_record, source_event, source_at, state, created_at, changed_at)
-			VALUES ($1, $2, 'pupil', $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), $8, $9, $10, 'eko', $11, $12, $13, $14, 'confirmed', clock_timestamp(), clock_timestamp())`,
-			id, b.owner, b.org, b.category, b.title, b.level, b.result, b.organiser, b.awardedOn, b.detail, b.system, b.record, b.eventID, b.at); err != nil {
+			VALUES ($1, $2, 'pupil', $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), $8, $9, $10, $15, $11, $12, $13, $14, 'confirmed', clock_timestamp(), clock_timestamp())`,
+			id, b.owner, b.org, b.category, b.title, b.level, b.result, b.organiser, b.awardedOn, b.detail, b.system, b.record, b.eventID, b.at, source); err != nil {
 			return err
 		}
-		return systemStep(ctx, tx, id, buildportfolioapi.StepBuilt, buildportfolioapi.Confirmed, "", actor)
+		return systemStep(ctx, tx, id, first, buildportfolioapi.Confirmed, why, actor)
 	case err != nil:
 		return err
 	}
 	want := buildportfolioapi.Confirmed
-	action := buildportfolioapi.StepBuilt
+	action := first
 	if !b.holds {
 		want, action = buildportfolioapi.Withdrawn, buildportfolioapi.StepWithdrawn
 	}

@@ -65,6 +65,30 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /homework/files/{id}/download":      auth.Authenticated,
 		"GET /journal/lessons/{id}/homework":     auth.Authenticated,
 		"POST /journal/lessons/{id}/homework":    auth.Authenticated,
+		// Portfolios: the build-portfolio API decides; what a share link shows
+		// and the verification of a credential need no login.
+		"GET /portfolio":                        auth.Authenticated,
+		"GET /portfolio/{id}":                   auth.Authenticated,
+		"GET /portfolio/{id}/new":               auth.Authenticated,
+		"POST /portfolio/{id}/new":              auth.Authenticated,
+		"GET /portfolio/{id}/attestation":       auth.Authenticated,
+		"POST /portfolio/{id}/export":           auth.Authenticated,
+		"POST /portfolio/{id}/shares":           auth.Authenticated,
+		"POST /shares/{id}/revoke":              auth.Authenticated,
+		"GET /achievements/{id}":                auth.Authenticated,
+		"POST /achievements/{id}/decision":      auth.Authenticated,
+		"POST /achievements/{id}/withdraw":      auth.Authenticated,
+		"POST /achievements/{id}/export":        auth.Authenticated,
+		"POST /achievements/{id}/uploads":       auth.Authenticated,
+		"POST /achievements/files/{id}/confirm": auth.Authenticated,
+		"GET /achievements/files/{id}/download": auth.Authenticated,
+		"GET /credentials/{id}":                 auth.Authenticated,
+		"GET /credentials/{id}/download":        auth.Authenticated,
+		"POST /credentials/{id}/revoke":         auth.Authenticated,
+		"GET /confirmations":                    auth.Authenticated,
+		"GET /shared/{token}":                   auth.Public,
+		"GET /verify":                           auth.Public,
+		"POST /verify":                          auth.Public,
 	}
 	got := map[string]auth.Permission{}
 	for _, r := range w.portal.Routes() {

@@ -49,6 +49,7 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 		t.Fatal(err)
 	}
 	w.ids["{6A}"] = class
+	w.tokens["olympiad"] = sys.ServiceToken(t, "olympiad") // an external system's service account
 	return w
 }
 
@@ -137,6 +138,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Who read the child's data: the parent and the child (and the ministry as operator).
 	add(expect("GET "+api+"/people/{id}/audit", api+"/people/{student1}/audit", "", 404,
 		map[string]int{"ministry": 200, "parent1": 200, "student1": 200})...)
+	// Matching a person an external system names: service accounts only.
+	add(expect("POST "+api+"/matches", api+"/matches", `{"snils":"122-223-324 90"}`, 403, map[string]int{"": 401})...)
+	add(row{Route: "POST " + api + "/matches", Path: api + "/matches", Login: "olympiad", Status: 200, Body: `{"snils":"122-223-324 90"}`})
 	// Exact lookups: officials only, within their territory.
 	add(expect("GET "+api+"/people", api+"/people?snils=12222332490", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200})...)

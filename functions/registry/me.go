@@ -15,7 +15,6 @@ import (
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
-	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
 	"github.com/kuzbass/eko/shared/pdata"
@@ -144,7 +143,7 @@ func (f *Function) linkESIAChildren(ctx context.Context, tx pgx.Tx, parent uuid.
 // GrantsTTL, so a membership change reaches other functions within that time.
 func (f *Function) Grants(ctx context.Context, p *auth.Principal) (*access.Grants, error) {
 	if p.Service {
-		return &access.Grants{Grants: []access.Grant{}}, nil
+		return serviceGrants(), nil
 	}
 	if g, ok := f.grants.Get(p.Token, f.Time()); ok {
 		return g, nil
@@ -213,7 +212,7 @@ func (f *Function) me(w http.ResponseWriter, r *http.Request) error {
 func (f *Function) myGrants(w http.ResponseWriter, r *http.Request) error {
 	p := auth.PrincipalFrom(r.Context())
 	if p.Service {
-		return errs.E(errs.Forbidden, "service accounts hold no registry roles")
+		return httpx.Reply(w, http.StatusOK, serviceGrants(), nil)
 	}
 	_, g, err := f.resolve(r.Context(), p)
 	return httpx.Reply(w, http.StatusOK, g, err)
@@ -231,4 +230,10 @@ func placements(ctx context.Context, q querier, person uuid.UUID, day time.Time)
 		list = []registryapi.Placement{}
 	}
 	return list, err
+}
+
+// serviceGrants are a client-credentials account's grants: the Service
+// role, region-wide, which only the rules that name it honour.
+func serviceGrants() *access.Grants {
+	return &access.Grants{Grants: []access.Grant{{Role: access.Service, Scope: access.Region, Label: "Внешняя система"}}}
 }

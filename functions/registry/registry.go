@@ -92,6 +92,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/roster", PermRosterRead, f.listRoster)
 	rt.Handle(http.MethodPost, api+"/people", PermPersonWrite, f.createPerson)
 	rt.Handle(http.MethodGet, api+"/people", PermPersonSearch, f.searchPeople)
+	rt.Handle(http.MethodPost, api+"/matches", PermPersonMatch, f.matchPerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}", PermPersonRead, f.getPerson)
 	rt.Handle(http.MethodPatch, api+"/people/{id}", PermPersonWrite, f.updatePerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)

@@ -15,12 +15,16 @@ const (
 	PermPersonRead        auth.Permission = "registry.person.read"
 	PermRosterRead        auth.Permission = "registry.roster.read" // pupils' names of a class, for the journal
 	PermPersonSearch      auth.Permission = "registry.person.search"
-	PermPersonWrite       auth.Permission = "registry.person.write"
-	PermPersonReveal      auth.Permission = "registry.person.reveal" // full SNILS and document numbers
-	PermEnrollmentWrite   auth.Permission = "registry.enrollment.write"
-	PermLinkWrite         auth.Permission = "registry.link.write"
-	PermAuditRead         auth.Permission = "registry.audit.read"
-	PermImport            auth.Permission = "registry.import"
+	// PermPersonMatch: find the registry person an external system names
+	// (by SNILS, or full name and birth date) — external systems' service
+	// accounts only; the answer is an id or why there is none.
+	PermPersonMatch     auth.Permission = "registry.person.match"
+	PermPersonWrite     auth.Permission = "registry.person.write"
+	PermPersonReveal    auth.Permission = "registry.person.reveal" // full SNILS and document numbers
+	PermEnrollmentWrite auth.Permission = "registry.enrollment.write"
+	PermLinkWrite       auth.Permission = "registry.link.write"
+	PermAuditRead       auth.Permission = "registry.audit.read"
+	PermImport          auth.Permission = "registry.import"
 )
 
 // orgAdmins run an organisation's records; officials oversee from above.
@@ -40,6 +44,7 @@ func roles(groups ...[]access.Role) []access.Role {
 // Rules is the registry's part of the access policy: which roles may exercise
 // each permission. Each role acts only within its scope (the object check).
 var Rules = access.Rules{
+	PermPersonMatch:       {access.Service},
 	PermOrganisationWrite: officials,
 	PermClassRead:         roles(officials, orgAdmins, []access.Role{access.Teacher, access.ClassTeacher}),
 	PermClassWrite:        roles(officials, orgAdmins),

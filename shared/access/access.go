@@ -40,6 +40,11 @@ const (
 	// Person is held by everyone whose ESIA account is matched to a registry
 	// person, in the Self scope: the right to see one's own profile.
 	Person Role = "person"
+	// Service is held, region-wide, by every client-credentials account of
+	// the identity provider (EPGU, a regional olympiad operator): it grants
+	// only what a rule names it for, deliberately (the registry's matching
+	// of a person an external system names).
+	Service Role = "service"
 )
 
 // Scope is how far a grant reaches.

@@ -2,6 +2,7 @@ package registryapi
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -182,4 +183,11 @@ func GrantsFrom(policy *access.Policy, conn *httpx.Client) {
 	if conn != nil && !policy.HasSource() {
 		policy.SetSource(New(conn))
 	}
+}
+
+// Match finds the registry person an external system names (a service
+// account's call).
+func (c *Client) Match(ctx context.Context, req MatchRequest) (MatchResult, error) {
+	var m MatchResult
+	return m, c.conn.Do(ctx, http.MethodPost, api+"/matches", req, nil, &m)
 }

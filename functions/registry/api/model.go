@@ -129,3 +129,28 @@ type ParentLink struct {
 	Source    string    `json:"source"`   // import | esia | application | manual
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// MatchRequest is the body of POST /api/registry/matches: a person as an
+// external system names them — by SNILS, or by full name and birth date.
+type MatchRequest struct {
+	SNILS      string `json:"snils,omitempty"`
+	FamilyName string `json:"family_name,omitempty"`
+	GivenName  string `json:"given_name,omitempty"`
+	MiddleName string `json:"middle_name,omitempty"`
+	BirthDate  string `json:"birth_date,omitempty"` // YYYY-MM-DD
+}
+
+// Outcomes of a match.
+const (
+	Matched   = "matched"
+	NoPerson  = "not_found"
+	Ambiguous = "ambiguous" // several people have that name and birth date
+)
+
+// MatchResult is the answer: the person's id when exactly one matches.
+type MatchResult struct {
+	Status   string     `json:"status"`
+	PersonID *uuid.UUID `json:"person_id,omitempty"`
+	// By says what matched: "snils" or "name_birth_date".
+	By string `json:"by,omitempty"`
+}
