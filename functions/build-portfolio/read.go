@@ -187,6 +187,7 @@ func (f *Function) myAccess(w http.ResponseWriter, r *http.Request) error {
 	a := buildportfolioapi.Access{
 		Pupils:   []uuid.UUID{},
 		Confirms: !Rules.Reach(ctx, PermConfirm).None(),
+		Operates: Rules.Reach(ctx, PermOperate).Region,
 	}
 	// The claimants' personal grants are the pupil's own and the parents'.
 	reach := Rules.Reach(ctx, PermClaim)

@@ -51,12 +51,14 @@ var seededClaims = []struct{ category, title, organiser string }{
 
 // SeedPortfolios fills the portfolios of a seeded region as its people
 // would have over the last years: the roster from the region's classes;
+// about one pupil of grades 5–11 in twenty-five with a result the regional
+// olympiad operator posted;
 // about one pupil in six with one to three claims (most confirmed by the
 // class teacher, some waiting, a few rejected with a reason; the seeded
 // claims carry no scans: no files are seeded); «Отличник учёбы» of last
 // year built from EKO's year marks for about one pupil in twelve; and the
-// fixture logins a portfolio of each kind: student1 a confirmed olympiad,
-// a claim waiting for teacher-s1 and last year's honours, teacher-s1 and
+// fixture logins a portfolio of each kind: student1 a confirmed diploma,
+// a claim waiting for teacher-s1, last year's honours and an operator's result, teacher-s1 and
 // teacher-s2 their category and a course. Nothing is written when the
 // portfolios hold achievements already.
 func SeedPortfolios(ctx context.Context, pool *pgxpool.Pool, region registryapi.SeededRegion, opts SeedOptions) (SeedStats, error) {
@@ -97,6 +99,11 @@ func SeedPortfolios(ctx context.Context, pool *pgxpool.Pool, region registryapi.
 					}
 					if c.Grade > 1 && rnd.IntN(12) == 0 {
 						if err := s.honours(p.Student, sc.ID); err != nil {
+							return err
+						}
+					}
+					if c.Grade > 4 && rnd.IntN(25) == 0 {
+						if err := s.olympiad(p.Student, sc.ID); err != nil {
 							return err
 						}
 					}
@@ -238,8 +245,9 @@ func (s *portfolioSeeder) built(b built) error {
 	return nil
 }
 
-// fixturePupil gives student1 one achievement of each kind of life: a
-// confirmed claim, a claim waiting for the class teacher, last year's honours.
+// fixturePupil gives student1 one achievement of each source: a confirmed
+// claim, a claim waiting for the class teacher, last year's honours built
+// from EKO's year marks, a result the olympiad operator posted.
 func (s *portfolioSeeder) fixturePupil(pupil, org, classTeacher uuid.UUID) error {
 	if err := s.claim(pupil, org, classTeacher, buildportfolioapi.Confirmed); err != nil {
 		return err
@@ -247,7 +255,29 @@ func (s *portfolioSeeder) fixturePupil(pupil, org, classTeacher uuid.UUID) error
 	if err := s.claim(pupil, org, classTeacher, buildportfolioapi.Claimed); err != nil {
 		return err
 	}
-	return s.honours(pupil, org)
+	if err := s.honours(pupil, org); err != nil {
+		return err
+	}
+	return s.olympiad(pupil, org)
+}
+
+// olympiad writes a result the regional olympiad operator posted, matched
+// by SNILS, as build-portfolio records one.
+func (s *portfolioSeeder) olympiad(pupil, org uuid.UUID) error {
+	at := s.today.AddDate(0, 0, -20-s.rnd.IntN(200))
+	err := applyBuilt(s.ctx, s.tx, built{owner: pupil, org: &org, category: "olympiad",
+		title: "Региональная олимпиада «Кузбасский математик» (математика)", level: "regional",
+		result: buildportfolioapi.Results[s.rnd.IntN(len(buildportfolioapi.Results))].Code, organiser: "Региональный центр выявления талантов",
+		awardedOn: at.Format(time.DateOnly), system: buildportfolioapi.OlympiadSystem, record: "seed-" + uuid.NewString(),
+		eventID: uuid.Must(uuid.NewV7()).String(), at: at, holds: true, source: buildportfolioapi.SourceExternal,
+		actor: buildportfolioapi.OlympiadSubject, reason: "сопоставлено по СНИЛС"})
+	if err != nil {
+		return err
+	}
+	s.st.Achievements++
+	s.st.States[buildportfolioapi.Confirmed]++
+	s.st.Sources[buildportfolioapi.SourceExternal]++
+	return nil
 }
 
 // fixtureTeacher gives a fixture teacher a confirmed category and a course.

@@ -97,7 +97,7 @@ func livedInPortfolio(t *testing.T, w *world, parent, teacher *browser) {
 	p := parent.get("/portfolio/" + w.ids["student1"])
 	if p.status != http.StatusOK || !strings.Contains(p.body, `data-state="confirmed" data-source="claim"`) ||
 		!strings.Contains(p.body, `data-state="confirmed" data-source="eko"`) || !strings.Contains(p.body, "Отличник учёбы") ||
-		!strings.Contains(p.body, `data-state="claimed"`) {
+		!strings.Contains(p.body, `data-state="claimed"`) || !strings.Contains(p.body, `data-state="confirmed" data-source="external"`) {
 		t.Fatalf("student1's seeded portfolio for parent1: %d %.3000s", p.status, p.body)
 	}
 	q := teacher.get("/confirmations")
@@ -113,6 +113,7 @@ func livedInPortfolio(t *testing.T, w *world, parent, teacher *browser) {
 		{"waiting claims", `SELECT count(*) FROM portfolio.achievements WHERE source = 'claim' AND state = 'claimed'`},
 		{"rejected claims with a reason", `SELECT count(*) FROM portfolio.steps WHERE action = 'rejected' AND reason <> ''`},
 		{"honours built from EKO's facts", `SELECT count(*) FROM portfolio.achievements WHERE source = 'eko' AND category = 'year_honours'`},
+		{"results the olympiad operator posted", `SELECT count(*) FROM portfolio.achievements WHERE source = 'external' AND source_system = 'olympiad'`},
 	} {
 		if n := w.count(c.sql); n < 3 {
 			t.Errorf("the seeded portfolios have %d %s", n, c.what)

@@ -127,6 +127,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /credentials/{id}", credPath},
 		{"GET /credentials/{id}/download", credFile},
 		{"GET /confirmations", "/confirmations"},
+		{"GET /operator/results", "/operator/results"},
 		{"GET /shared/{token}", "/shared/" + share},
 		{"GET /verify", "/verify"},
 	}
@@ -175,6 +176,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{"/portfolio/" + w.ids["teacher-s1"] + "/attestation"}, "teacher-s1")
 	own([]string{credPath, credFile}, "parent1", "student1", "ministry")
 	own([]string{"/confirmations"}, "teacher-s1", "teacher-s2", "director-s1", "kg-director-1")
+	own([]string{"/operator/results"}, "ministry")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -193,7 +195,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// by their own users and a foreign one in TestPortfolioPages and TestBrowserPortfolio
 		"POST /portfolio/{id}/new": true, "POST /portfolio/{id}/export": true, "POST /portfolio/{id}/shares": true, "POST /shares/{id}/revoke": true,
 		"POST /achievements/{id}/decision": true, "POST /achievements/{id}/withdraw": true, "POST /achievements/{id}/export": true,
-		"POST /achievements/{id}/uploads": true, "POST /achievements/files/{id}/confirm": true, "POST /credentials/{id}/revoke": true, "POST /verify": true}
+		"POST /achievements/{id}/uploads": true, "POST /achievements/files/{id}/confirm": true, "POST /credentials/{id}/revoke": true, "POST /verify": true,
+		"POST /operator/results/{id}/match": true} // by the ministry and a foreign user in TestParkedResultsPage
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

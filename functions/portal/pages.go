@@ -99,6 +99,9 @@ func (p *page) withNavigation(grants []access.Grant) {
 	if folio.Confirms {
 		v.Nav = append(v.Nav, navItem{ID: "nav-portfolio-claims", Href: "/confirmations", Label: "Подтверждение достижений"})
 	}
+	if folio.Operates {
+		v.Nav = append(v.Nav, navItem{ID: "nav-operator-results", Href: "/operator/results", Label: "Результаты без владельца"})
+	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}

@@ -86,6 +86,8 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /credentials/{id}/download":        auth.Authenticated,
 		"POST /credentials/{id}/revoke":         auth.Authenticated,
 		"GET /confirmations":                    auth.Authenticated,
+		"GET /operator/results":                 auth.Authenticated,
+		"POST /operator/results/{id}/match":     auth.Authenticated,
 		"GET /shared/{token}":                   auth.Public,
 		"GET /verify":                           auth.Public,
 		"POST /verify":                          auth.Public,

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -49,6 +50,8 @@ func (f *Function) mountPortfolio(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/credentials/{id}/download", auth.Authenticated, f.downloadCredential)
 	rt.Handle(http.MethodPost, "/credentials/{id}/revoke", auth.Authenticated, f.pageOf("credential", "Документ", f.revokeCredential))
 	rt.Handle(http.MethodGet, "/confirmations", auth.Authenticated, f.pageOf("confirmations", "Подтверждение достижений", f.confirmations))
+	rt.Handle(http.MethodGet, "/operator/results", auth.Authenticated, f.pageOf("parked", "Результаты без владельца", f.parkedResults))
+	rt.Handle(http.MethodPost, "/operator/results/{id}/match", auth.Authenticated, f.pageOf("parked", "Результаты без владельца", f.matchResult))
 	// Without login: what a share link shows, and the verification of a credential.
 	rt.Handle(http.MethodGet, "/shared/{token}", auth.Public, f.pageOf("shared", "Достижения", f.sharedPage))
 	rt.Handle(http.MethodGet, "/verify", auth.Public, f.pageOf("verify", "Проверка документа об достижениях", f.verifyForm))
@@ -804,4 +807,70 @@ func (f *Function) attestation(w http.ResponseWriter, r *http.Request, pg *page)
 	pg.Title = "Портфолио для аттестации: " + d.Name
 	pg.Data = d
 	return pg.render(w, http.StatusOK)
+}
+
+// parkedHit is a registry person who may be a parked result's participant.
+type parkedHit struct {
+	registryapi.PersonHit
+	Parked uuid.UUID
+}
+
+// parkedItem is a parked result with the people the registry finds by its
+// participant's name and birth date.
+type parkedItem struct {
+	P    buildportfolioapi.ParkedResult
+	Hits []parkedHit
+}
+
+// parkedResults: GET /operator/results — the ministry's list of the other
+// systems' results nobody matched, each with the registry's people of that
+// full name and birth date to choose from.
+func (f *Function) parkedResults(w http.ResponseWriter, r *http.Request, pg *page) error {
+	return f.renderParked(w, r, pg, http.StatusOK, "", "")
+}
+
+func (f *Function) renderParked(w http.ResponseWriter, r *http.Request, pg *page, status int, notice, problem string) error {
+	api, err := f.folioAPI()
+	if err != nil {
+		return err
+	}
+	list, err := api.Parked(r.Context())
+	if err != nil {
+		return err
+	}
+	items := make([]parkedItem, 0, len(list))
+	for _, p := range list {
+		it := parkedItem{P: p}
+		hits, err := f.registry.SearchPeople(r.Context(), p.Result.Participant.FamilyName, p.Result.Participant.GivenName, p.Result.Participant.BirthDate)
+		if err == nil {
+			for _, h := range hits {
+				it.Hits = append(it.Hits, parkedHit{PersonHit: h, Parked: p.ID})
+			}
+		}
+		items = append(items, it)
+	}
+	pg.Data = struct {
+		Items         []parkedItem
+		Notice, Error string
+	}{items, notice, problem}
+	return pg.render(w, status)
+}
+
+// matchResult: POST /operator/results/{id}/match (person_id).
+func (f *Function) matchResult(w http.ResponseWriter, r *http.Request, pg *page) error {
+	api, id, err := f.folioForm(w, r)
+	if err != nil {
+		return err
+	}
+	person, err := uuid.Parse(r.PostForm.Get("person_id"))
+	if err != nil {
+		return errs.User(errs.Invalid, "Форма не прочитана.")
+	}
+	if _, err := api.MatchParked(r.Context(), id, person); err != nil {
+		if e, refused := errs.As(err); refused && e.Code != errs.NotFound {
+			return f.renderParked(w, r, pg, httpx.Status(e.Code), "", problemText(e))
+		}
+		return err
+	}
+	return f.renderParked(w, r, pg, http.StatusOK, "Результат сопоставлен: достижение в портфолио ученика.", "")
 }

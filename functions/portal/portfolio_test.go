@@ -331,3 +331,56 @@ func TestAttestationPack(t *testing.T) {
 		t.Fatal("no print styles")
 	}
 }
+
+// The operator's page: a result the olympiad operator posted that the
+// registry could not match (the middle name differs) waits there with the
+// people of that name and birth date; the ministry matches it to student1,
+// and it is in student1's portfolio. A director neither sees nor matches it.
+func TestParkedResultsPage(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	op := w.sys.ServiceToken(t, "olympiad")
+	req, _ := http.NewRequest(http.MethodPost, w.server.URL+"/api/build-portfolio/events", strings.NewReader(`{"result_id":"R-77",
+		"olympiad":"Региональная олимпиада «Кузбасский математик»","level":"regional","result":"prize_winner","date":"2026-11-15",
+		"participant":{"family_name":"Соколов","given_name":"Артём","middle_name":"Петрович","birth_date":"2015-05-20"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Ce-Specversion", "1.0")
+	req.Header.Set("Ce-Type", "ru.kuzbass.eko.olympiad-result.posted.v1")
+	req.Header.Set("Ce-Source", "/olympiad-operator")
+	req.Header.Set("Ce-Id", "ev-77")
+	req.Header.Set("Authorization", "Bearer "+op)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc struct{ Outcome string }
+	_ = json.NewDecoder(res.Body).Decode(&rc)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || rc.Outcome != "parked" {
+		t.Fatalf("the operator's post: %d %+v", res.StatusCode, rc)
+	}
+	ministry := w.browser()
+	p := ministry.login("ministry", "/operator/results")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="nav-operator-results"`) || !strings.Contains(p.body, "Соколов Артём Игоревич") {
+		t.Fatalf("the ministry's page: %d %.2500s", p.status, p.body)
+	}
+	m := regexp.MustCompile(`action="/operator/results/([0-9a-f-]{36})/match"`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no match form: %.2500s", p.body)
+	}
+	director := w.browser()
+	if d := director.login("director-s1", "/operator/results"); d.status != http.StatusForbidden && d.status != http.StatusNotFound {
+		t.Fatalf("director-s1 opens the operator's page: %d", d.status)
+	}
+	dp := director.get("/profile")
+	if d := director.post("/operator/results/"+m[1]+"/match", url.Values{"csrf": {csrfOf(t, dp.body)}, "person_id": {w.ids["student1"]}}); d.status != http.StatusForbidden && d.status != http.StatusNotFound {
+		t.Fatalf("director-s1 matches a result: %d", d.status)
+	}
+	done := ministry.post("/operator/results/"+m[1]+"/match", url.Values{"csrf": {csrfOf(t, p.body)}, "person_id": {w.ids["student1"]}})
+	if done.status != http.StatusOK || !strings.Contains(done.body, `id="parked-notice"`) || !strings.Contains(done.body, `id="no-parked"`) {
+		t.Fatalf("the match: %d %.2000s", done.status, done.body)
+	}
+	parent := w.browser()
+	if f := parent.login("parent1", "/portfolio/"+w.ids["student1"]); !strings.Contains(f.body, `data-source="external"`) {
+		t.Fatalf("the matched result is not in student1's portfolio: %.2000s", f.body)
+	}
+}

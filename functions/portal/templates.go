@@ -23,7 +23,7 @@ import (
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
-	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation"}
+	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time

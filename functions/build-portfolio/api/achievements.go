@@ -141,6 +141,8 @@ type Access struct {
 	Teacher bool `json:"teacher"`
 	// Confirms: the caller confirms claims (a class teacher, the administration).
 	Confirms bool `json:"confirms"`
+	// Operates: the caller matches the other systems' parked results (the ministry).
+	Operates bool `json:"operates"`
 }
 
 // File is a proof file of a claim. State: uploading (a ticket issued, not

@@ -151,3 +151,15 @@ func (c *Client) Verify(ctx context.Context, raw []byte) (Verification, error) {
 	var v Verification
 	return v, c.conn.Do(ctx, http.MethodPost, api+"/verify", body, nil, &v)
 }
+
+// Parked are the other systems' results nobody matched (the ministry's).
+func (c *Client) Parked(ctx context.Context) ([]ParkedResult, error) {
+	var list []ParkedResult
+	return list, c.conn.Get(ctx, api+"/parked", nil, &list)
+}
+
+// MatchParked records a parked result as person's achievement.
+func (c *Client) MatchParked(ctx context.Context, id, person uuid.UUID) (ReceiptOfResult, error) {
+	var r ReceiptOfResult
+	return r, c.conn.Do(ctx, http.MethodPost, api+"/parked/"+id.String()+"/match", MatchRequest{PersonID: person.String()}, nil, &r)
+}

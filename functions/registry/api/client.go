@@ -191,3 +191,11 @@ func (c *Client) Match(ctx context.Context, req MatchRequest) (MatchResult, erro
 	var m MatchResult
 	return m, c.conn.Do(ctx, http.MethodPost, api+"/matches", req, nil, &m)
 }
+
+// SearchPeople finds people by full name and birth date (an official's
+// exact lookup, within the official's territory): masked profiles.
+func (c *Client) SearchPeople(ctx context.Context, familyName, givenName, birthDate string) ([]PersonHit, error) {
+	var p Page[PersonHit]
+	q := url.Values{"family_name": {familyName}, "given_name": {givenName}, "birth_date": {birthDate}}
+	return p.Items, c.conn.Get(ctx, api+"/people", q, &p)
+}
