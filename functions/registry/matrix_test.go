@@ -22,9 +22,11 @@ var today = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 type fixtureWorld struct {
 	f      *registry.Function
 	issuer string
-	tokens map[string]string
-	ids    map[string]string // placeholders: {student1}, {school1}, ...
-	db     *dbtest.Database
+	tokens map[string]string // fixture login → a person's token
+	// services are the service accounts' tokens, by client id (olympiad).
+	services map[string]string
+	ids      map[string]string // placeholders: {student1}, {school1}, ...
+	db       *dbtest.Database
 }
 
 func newFixtureWorld(t *testing.T) *fixtureWorld {
@@ -49,7 +51,7 @@ func newFixtureWorld(t *testing.T) *fixtureWorld {
 		t.Fatal(err)
 	}
 	w.ids["{6A}"] = class
-	w.tokens["olympiad"] = sys.ServiceToken(t, "olympiad") // an external system's service account
+	w.services = map[string]string{"olympiad": sys.ServiceToken(t, "olympiad")} // an external system's service account
 	return w
 }
 
@@ -68,8 +70,10 @@ func (w *fixtureWorld) call(method, path, login, body string) (int, string) {
 	} else {
 		req = httptest.NewRequest(method, w.expand(path), nil)
 	}
-	if login != "" {
-		req.Header.Set("Authorization", "Bearer "+w.tokens[login])
+	if tok := w.tokens[login]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if tok := w.services[login]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	rec := httptest.NewRecorder()
 	w.f.Handle(rec, req)

@@ -13,6 +13,9 @@
 #      then upload tickets, confirming uploaded files and a pupil's homework
 #      list next to bare pgx + minio-go, and the review → journal mark lag with
 #      the relay running (HOMEWORK_ARGS).
+#   5. portfolios (tests/portfolioload): a pupil's portfolio of 200 among a
+#      million achievements next to bare pgx, verifying credentials per core,
+#      year-mark events applied through the relay (PORTFOLIO_ARGS).
 # Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
 set -euo pipefail
 
@@ -35,3 +38,7 @@ echo
 echo "== Homework's evening peak: go run ./tests/homeworkload ${HOMEWORK_ARGS:-}"
 # shellcheck disable=SC2086 # HOMEWORK_ARGS is a list of flags
 go run ./tests/homeworkload ${HOMEWORK_ARGS:-}
+echo
+echo "== Portfolios: go run ./tests/portfolioload ${PORTFOLIO_ARGS:-}"
+# shellcheck disable=SC2086 # PORTFOLIO_ARGS is a list of flags
+go run ./tests/portfolioload ${PORTFOLIO_ARGS:-}
