@@ -4,7 +4,8 @@
 //
 //   - a pupil's portfolio of 200 achievements (GET /api/build-portfolio/people/{id},
 //     with each achievement's steps and files) among a million others, next
-//     to a bare net/http + pgx endpoint running the same three queries; the
+//     to a bare net/http + pgx endpoint running the same three queries and
+//     answering the same JSON; the
 //     pupil's own reads (no audit record) and a parent's (each read appended
 //     to the child's audit chain);
 //   - verifying credentials, per core: VC-JWT and Data Integrity
@@ -398,56 +399,69 @@ func loadAchievements(ctx context.Context, w *world, n int) error {
 }
 
 // bareEndpoint answers GET /api/build-portfolio/people/{id} with the same
-// three queries build-portfolio runs (achievements, their steps, their
-// files), with no token, rules or audit.
+// queries and the same JSON build-portfolio answers (the achievements with
+// every column, their steps and their files), with no token, rules,
+// placement or audit.
 func bareEndpoint(pool *pgxpool.Pool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/build-portfolio/people/{id}", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		id := r.PathValue("id")
-		type item struct {
-			ID    uuid.UUID
-			Title string
-			On    time.Time
-			Steps []string
-			Files []string
+		person, err := uuid.Parse(r.PathValue("id"))
+		if err != nil {
+			http.Error(w, err.Error(), 404)
+			return
 		}
-		rows, _ := pool.Query(ctx, `SELECT id, title, awarded_on FROM portfolio.achievements WHERE owner_id = $1 ORDER BY awarded_on DESC, created_at DESC`, id)
-		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*item, error) {
-			var it item
-			return &it, row.Scan(&it.ID, &it.Title, &it.On)
+		out := buildportfolioapi.Portfolio{PersonID: person}
+		rows, _ := pool.Query(ctx, `SELECT a.id, a.owner_id, a.owner_kind, a.organisation_id, a.category, a.title, coalesce(a.level, ''),
+			    coalesce(a.result, ''), a.organiser, to_char(a.awarded_on, 'YYYY-MM-DD'), a.hours, a.document, a.description, a.source,
+			    a.state, a.version, a.created_at, a.changed_at
+			FROM portfolio.achievements a WHERE a.owner_id = $1 ORDER BY a.awarded_on DESC, a.created_at DESC`, person)
+		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (buildportfolioapi.Achievement, error) {
+			var a buildportfolioapi.Achievement
+			err := row.Scan(&a.ID, &a.OwnerID, &a.OwnerKind, &a.OrganisationID, &a.Category, &a.Title, &a.Level, &a.Result, &a.Organiser,
+				&a.AwardedOn, &a.Hours, &a.Document, &a.Description, &a.Source, &a.State, &a.Version, &a.CreatedAt, &a.ChangedAt)
+			return a, err
 		})
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
 		}
-		by := map[uuid.UUID]*item{}
+		at := make(map[uuid.UUID]int, len(list))
 		ids := make([]uuid.UUID, 0, len(list))
-		for _, it := range list {
-			by[it.ID], ids = it, append(ids, it.ID)
+		for i, a := range list {
+			at[a.ID], ids = i, append(ids, a.ID)
 		}
-		for _, q := range []string{`SELECT achievement_id, action FROM portfolio.steps WHERE achievement_id = ANY($1) ORDER BY id`,
-			`SELECT achievement_id, name FROM portfolio.files WHERE achievement_id = ANY($1) AND state <> 'refused' ORDER BY created_at`} {
-			rows, err := pool.Query(ctx, q, ids)
-			if err != nil {
-				http.Error(w, err.Error(), 500)
-				return
-			}
-			for rows.Next() {
-				var a uuid.UUID
-				var s string
-				if err := rows.Scan(&a, &s); err == nil {
-					if strings.Contains(q, "steps") {
-						by[a].Steps = append(by[a].Steps, s)
-					} else {
-						by[a].Files = append(by[a].Files, s)
-					}
-				}
-			}
-			rows.Close()
+		rows, err = pool.Query(ctx, `SELECT achievement_id, action, state, coalesce(reason, ''), actor_id, coalesce(actor_role, ''), actor_subject, at
+			FROM portfolio.steps WHERE achievement_id = ANY($1) ORDER BY id`, ids)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
 		}
+		for rows.Next() {
+			var id uuid.UUID
+			var st buildportfolioapi.Step
+			if err := rows.Scan(&id, &st.Action, &st.State, &st.Reason, &st.ActorID, &st.ActorRole, &st.Actor, &st.At); err == nil {
+				list[at[id]].Steps = append(list[at[id]].Steps, st)
+			}
+		}
+		rows.Close()
+		rows, err = pool.Query(ctx, `SELECT achievement_id, id, name, content_type, size, state, confirmed_at FROM portfolio.files
+			WHERE achievement_id = ANY($1) AND state <> 'refused' ORDER BY created_at`, ids)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		for rows.Next() {
+			var id uuid.UUID
+			var fl buildportfolioapi.File
+			if err := rows.Scan(&id, &fl.ID, &fl.Name, &fl.ContentType, &fl.Size, &fl.State, &fl.ConfirmedAt); err == nil {
+				list[at[id]].Files = append(list[at[id]].Files, fl)
+			}
+		}
+		rows.Close()
+		out.Achievements = list
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(list)
+		_ = json.NewEncoder(w).Encode(out)
 	})
 	return mux
 }
