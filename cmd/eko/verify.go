@@ -54,7 +54,12 @@ func verify(args []string) error {
 		} else {
 			fmt.Println("НЕ ДЕЙСТВИТЕЛЕН:", v.Problem, "("+v.Reason+")")
 		}
-		fmt.Printf("Издатель: %s (%s)\nКлюч: %s\nФормат: %s\nДействует с: %s\n", v.IssuerName, v.IssuerID, v.KeyID, v.Format, v.ValidFrom)
+		for _, l := range [][2]string{{"Издатель", strings.TrimSpace(v.IssuerName + " " + v.IssuerID)}, {"Ключ", v.KeyID},
+			{"Формат", v.Format}, {"Действует с", v.ValidFrom}, {"Действует до", v.ValidUntil}} {
+			if l[1] != "" {
+				fmt.Printf("%s: %s\n", l[0], l[1])
+			}
+		}
 		if v.Development {
 			fmt.Println("Подписан ключом разработки: не для настоящих документов")
 		}
