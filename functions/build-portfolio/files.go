@@ -134,14 +134,10 @@ func (f *Function) confirmFile(w http.ResponseWriter, r *http.Request, id uuid.U
 		case err != nil:
 			return err
 		}
-		if found.Size != sf.Size || !found.Detected.Is(sf.ContentType) || found.Malware != "" {
-			why := fmt.Sprintf("содержимое файла — %s, а не %s", found.Detected.String(), sf.ContentType)
-			reason := buildportfolioapi.ReasonFileContent
-			switch {
-			case found.Malware != "":
-				why, reason = "в файле найден вредоносный код ("+found.Malware+")", buildportfolioapi.ReasonFileInfected
-			case found.Size != sf.Size:
-				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", found.Size, sf.Size)
+		if v := found.Judge(sf.Size, sf.ContentType); v.Refused {
+			why, reason := v.Why, buildportfolioapi.ReasonFileContent
+			if v.Infected {
+				reason = buildportfolioapi.ReasonFileInfected
 			}
 			if err := f.store.Delete(ctx, sf.key); err != nil && !errs.Is(err, errs.NotFound) {
 				return err

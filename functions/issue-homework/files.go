@@ -201,14 +201,10 @@ func (f *Function) confirm(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 		case err != nil:
 			return err
 		}
-		if found.Size != sf.Size || !found.Detected.Is(sf.ContentType) || found.Malware != "" {
-			why := fmt.Sprintf("содержимое файла — %s, а не %s", found.Detected.String(), sf.ContentType)
-			reason := issuehomeworkapi.ReasonFileContent
-			switch {
-			case found.Malware != "":
-				why, reason = "в файле найден вредоносный код ("+found.Malware+")", issuehomeworkapi.ReasonFileInfected
-			case found.Size != sf.Size:
-				why = fmt.Sprintf("размер файла %d байт вместо объявленных %d", found.Size, sf.Size)
+		if v := found.Judge(sf.Size, sf.ContentType); v.Refused {
+			why, reason := v.Why, issuehomeworkapi.ReasonFileContent
+			if v.Infected {
+				reason = issuehomeworkapi.ReasonFileInfected
 			}
 			if err := f.store.Delete(ctx, sf.key); err != nil {
 				return err

@@ -67,3 +67,26 @@ func (s *Store) Inspect(ctx context.Context, key string, scanner *Clamd) (Inspec
 	in.Size, in.Sum, in.Detected = int64(n)+rest, h.Sum(nil), mimetype.Detect(head[:n])
 	return in, nil
 }
+
+// Verdict is what an inspection says of a file declared as size bytes of
+// contentType: nothing (it is what it says), or why it is refused —
+// Infected when clamd found a signature, otherwise its content or its size
+// is not what was declared.
+type Verdict struct {
+	Refused  bool
+	Infected bool
+	Why      string // in Russian, for the uploader
+}
+
+// Judge is in's verdict on a file declared as size bytes of contentType.
+func (in Inspection) Judge(size int64, contentType string) Verdict {
+	switch {
+	case in.Malware != "":
+		return Verdict{Refused: true, Infected: true, Why: "в файле найден вредоносный код (" + in.Malware + ")"}
+	case in.Size != size:
+		return Verdict{Refused: true, Why: fmt.Sprintf("размер файла %d байт вместо объявленных %d", in.Size, size)}
+	case !in.Detected.Is(contentType):
+		return Verdict{Refused: true, Why: fmt.Sprintf("содержимое файла — %s, а не %s", in.Detected.String(), contentType)}
+	}
+	return Verdict{}
+}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/storage"
 )
 
 // Achievement is one entry of a portfolio, with where it came from and every
@@ -145,42 +147,18 @@ type Access struct {
 	Operates bool `json:"operates"`
 }
 
-// File is a proof file of a claim. State: uploading (a ticket issued, not
-// yet confirmed), clean (its bytes checked), refused (deleted, Refusal says
-// why).
-type File struct {
-	ID          uuid.UUID  `json:"id"`
-	Name        string     `json:"name"`
-	ContentType string     `json:"content_type"`
-	Size        int64      `json:"size"`
-	SHA256      string     `json:"sha256,omitempty"`
-	State       string     `json:"state"`
-	Refusal     string     `json:"refusal,omitempty"`
-	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
-}
+// File is a proof file of a claim (a scan), as storage.File describes it.
+type File = storage.File
 
 // UploadRequest is the body of POST …/achievements/{id}/files.
-type UploadRequest struct {
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-}
+type UploadRequest = storage.UploadRequest
 
 // UploadTicket lets the browser put one file straight into the object
-// store: Method to URL with exactly Headers and a body of exactly Size
-// bytes; then POST …/files/{file_id}/confirm.
-type UploadTicket struct {
-	File      File              `json:"file"`
-	Method    string            `json:"method"`
-	URL       string            `json:"url"`
-	Headers   map[string]string `json:"headers"`
-	ExpiresAt time.Time         `json:"expires_at"`
-}
+// store; then POST …/files/{file_id}/confirm.
+type UploadTicket = storage.UploadTicket
 
-// Download is a short-lived link to a file, signed after the access check.
-type Download struct {
-	URL string `json:"url"`
-}
+// Download is a short-lived link to a proof file, signed after the access check.
+type Download = storage.Download
 
 // Credential is a verifiable credential issued from a portfolio: one
 // achievement's Open Badges 3.0 AchievementCredential, or a portfolio's CLR

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/kuzbass/eko/shared/storage"
 )
 
 // Homework is a task the lesson's teacher issued for the class or for chosen
@@ -65,44 +67,20 @@ type CancelRequest struct {
 }
 
 // File is a file of a homework (the teacher's) or of a submission (the
-// pupil's). State: uploading (a ticket issued, not yet confirmed), clean
-// (confirmed: its bytes are of its declared type), refused (deleted, with
-// Refusal saying why), removed.
-type File struct {
-	ID          uuid.UUID  `json:"id"`
-	Name        string     `json:"name"`
-	ContentType string     `json:"content_type"`
-	Size        int64      `json:"size"`
-	SHA256      string     `json:"sha256,omitempty"` // hex, once confirmed
-	State       string     `json:"state"`
-	Refusal     string     `json:"refusal,omitempty"`
-	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
-}
+// pupil's), as storage.File describes it.
+type File = storage.File
 
 // UploadRequest is the body of POST …/homework/{id}/files (the teacher's
 // attachment) and of POST …/homework/{id}/submission/files (the pupil's).
-type UploadRequest struct {
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-}
+type UploadRequest = storage.UploadRequest
 
 // UploadTicket lets the browser put one file straight into the object
-// store: Method to URL with exactly Headers and a body of exactly Size
-// bytes; then POST …/files/{file_id}/confirm.
-type UploadTicket struct {
-	File      File              `json:"file"`
-	Method    string            `json:"method"`
-	URL       string            `json:"url"`
-	Headers   map[string]string `json:"headers"`
-	ExpiresAt time.Time         `json:"expires_at"`
-}
+// store; then POST …/files/{file_id}/confirm.
+type UploadTicket = storage.UploadTicket
 
 // Download is a short-lived link to a file, signed after the access check
 // (it saves the file as an attachment under its name).
-type Download struct {
-	URL string `json:"url"`
-}
+type Download = storage.Download
 
 // Submission states.
 const (
