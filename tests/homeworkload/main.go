@@ -39,19 +39,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/kelseyhightower/envconfig"
-	"github.com/minio/minio-go/v7"
 
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 
-	"github.com/kuzbass/eko"
-	"github.com/kuzbass/eko/infra/devidp"
-	"github.com/kuzbass/eko/infra/fixtures"
-	"github.com/kuzbass/eko/shared/auth"
-	"github.com/kuzbass/eko/shared/db"
-	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/kuzbass"
-	"github.com/kuzbass/eko/shared/pdata"
 	"github.com/kuzbass/eko/shared/storage"
 	"github.com/kuzbass/eko/tests/loadrun"
 )
@@ -378,75 +369,14 @@ func pctMs(d []time.Duration, p float64) float64 {
 }
 
 func setUp(ctx context.Context, o options) (*world, error) {
-	w := &world{client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+	w := &world{}
 	t0 := time.Now()
-	var err error
-	if w.db, err = loadrun.NewDatabase(ctx, o.adminURL, "eko_homework_", eko.Schemas()...); err != nil {
-		return w, err
-	}
-	p, err := pdata.Open(pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey})
+	sys, err := loadrun.Start(ctx, loadrun.SystemOptions{AdminURL: o.adminURL, Prefix: "eko_homework_", Conns: o.conns, OwnBucket: true,
+		Logins: []string{"director-s1", "teacher-s1", "student1"}})
+	w.db, w.pool, w.store, w.tokens, w.eko, w.client = sys.DB, sys.Pool, sys.Store, sys.Tokens, sys.URL, sys.Client
+	w.closers = append(w.closers, func() { sys.Close(ctx, true) }) // the run drops the database
 	if err != nil {
 		return w, err
-	}
-	fx := fixtures.MustLoad()
-	if w.pool, err = db.Open(ctx, db.Config{URL: w.db.URL, MaxConns: 4, StatementTimeout: time.Hour}); err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, w.pool.Close)
-	if _, err := eko.SeedSmall(ctx, w.pool, p, fx, 3, time.Now()); err != nil {
-		return w, err
-	}
-	var s3 storage.Config
-	if err := envconfig.Process("", &s3); err != nil {
-		return w, err
-	}
-	if s3.Endpoint == "" || s3.AccessKey == "" {
-		return w, fmt.Errorf("MinIO: set S3_* (infra/local/minio.sh env)")
-	}
-	s3.Bucket = strings.ReplaceAll(w.db.Name, "_", "-")
-
-	issuer, stopIdP, err := devidp.ServeLoopback(devidp.Config{}, fx)
-	if err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, stopIdP)
-	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.db.URL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
-		Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "error"}, &s3)
-	if err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, closeDeps)
-	w.store = deps.Store
-	w.closers = append(w.closers, func() { removeBucket(w.store) })
-	sys, err := eko.Mount(ctx, deps, eko.Options{}) // the relay runs, as in the all-in-one process
-	if err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, func() { _ = sys.Stop(context.Background()) })
-	if w.eko, err = loadrun.Serve(sys); err != nil {
-		return w, err
-	}
-	// The roster arrives by the relay, from the seed's enrollment.created.
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		var pending int
-		if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM platform.outbox WHERE status = 'pending'`).Scan(&pending); err != nil {
-			return w, err
-		}
-		if pending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			return w, fmt.Errorf("the relay left %d events undelivered", pending)
-		}
-	}
-	w.tokens = map[string]string{}
-	for _, login := range []string{"director-s1", "teacher-s1", "student1"} {
-		if w.tokens[login], err = loadrun.Token(w.client, issuer, login); err != nil {
-			return w, err
-		}
-		if code, body := loadrun.Call(w.client, http.MethodGet, w.eko+"/api/registry/me", w.tokens[login], nil); code != 200 {
-			return w, fmt.Errorf("%s /me: %d %s", login, code, body)
-		}
 	}
 	if err := w.lessons(ctx, o); err != nil {
 		return w, err
@@ -630,19 +560,4 @@ func bareHandler(pool *pgxpool.Pool, store *storage.Store) http.Handler {
 		_ = json.NewEncoder(w).Encode(out)
 	})
 	return mux
-}
-
-// removeBucket empties and removes the run's bucket.
-func removeBucket(s *storage.Store) {
-	if s == nil {
-		return
-	}
-	ctx := context.Background()
-	c := s.Client()
-	for obj := range c.ListObjects(ctx, s.Bucket(), minio.ListObjectsOptions{Recursive: true}) {
-		if obj.Err == nil {
-			_ = c.RemoveObject(ctx, s.Bucket(), obj.Key, minio.RemoveObjectOptions{})
-		}
-	}
-	_ = c.RemoveBucket(ctx, s.Bucket())
 }

@@ -38,21 +38,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/kelseyhightower/envconfig"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	"github.com/kuzbass/eko/functions/build-portfolio/credential"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
-	"github.com/kuzbass/eko"
 	"github.com/kuzbass/eko/events"
-	"github.com/kuzbass/eko/infra/devidp"
-	"github.com/kuzbass/eko/infra/fixtures"
-	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
-	"github.com/kuzbass/eko/shared/function"
-	"github.com/kuzbass/eko/shared/pdata"
-	"github.com/kuzbass/eko/shared/storage"
 	"github.com/kuzbass/eko/tests/loadrun"
 )
 
@@ -266,70 +258,14 @@ func eventsPhase(ctx context.Context, w *world, o options) (float64, error) {
 }
 
 func setUp(ctx context.Context, o options) (*world, error) {
-	w := &world{client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+	w := &world{}
 	t0 := time.Now()
-	var err error
-	if w.db, err = loadrun.NewDatabase(ctx, o.adminURL, "eko_portfolio_", eko.Schemas()...); err != nil {
-		return w, err
-	}
-	p, err := pdata.Open(pdata.Config{Keys: pdata.DevKeys, HashKey: pdata.DevHashKey})
+	sys, err := loadrun.Start(ctx, loadrun.SystemOptions{AdminURL: o.adminURL, Prefix: "eko_portfolio_", Conns: o.conns,
+		Logins: []string{"student1", "parent1"}})
+	w.db, w.pool, w.tokens, w.eko, w.client = sys.DB, sys.Pool, sys.Tokens, sys.URL, sys.Client
+	w.closers = append(w.closers, func() { sys.Close(ctx, true) }) // the run drops the database
 	if err != nil {
 		return w, err
-	}
-	fx := fixtures.MustLoad()
-	if w.pool, err = db.Open(ctx, db.Config{URL: w.db.URL, MaxConns: 4, StatementTimeout: time.Hour}); err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, w.pool.Close)
-	if _, err := eko.SeedSmall(ctx, w.pool, p, fx, 3, time.Now()); err != nil {
-		return w, err
-	}
-	var s3 storage.Config
-	if err := envconfig.Process("", &s3); err != nil {
-		return w, err
-	}
-	if s3.Endpoint == "" || s3.AccessKey == "" {
-		return w, fmt.Errorf("MinIO: set S3_* (infra/local/minio.sh env)")
-	}
-	issuer, stopIdP, err := devidp.ServeLoopback(devidp.Config{}, fx)
-	if err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, stopIdP)
-	deps, closeDeps, err := function.Open(ctx, function.Config{DB: db.Config{URL: w.db.URL, MaxConns: int32(o.conns), StatementTimeout: 5 * time.Second, ExecMode: "cache_statement"},
-		Auth: auth.Config{Issuer: issuer, Audience: "eko"}, LogLevel: "error"}, &s3)
-	if err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, closeDeps)
-	sys, err := eko.Mount(ctx, deps, eko.Options{}) // the relay runs, as in the all-in-one process
-	if err != nil {
-		return w, err
-	}
-	w.closers = append(w.closers, func() { _ = sys.Stop(context.Background()) })
-	if w.eko, err = loadrun.Serve(sys); err != nil {
-		return w, err
-	}
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		var pending int
-		if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM platform.outbox WHERE status = 'pending'`).Scan(&pending); err != nil {
-			return w, err
-		}
-		if pending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			return w, fmt.Errorf("the relay left %d events undelivered", pending)
-		}
-	}
-	w.tokens = map[string]string{}
-	for _, login := range []string{"student1", "parent1"} {
-		if w.tokens[login], err = loadrun.Token(w.client, issuer, login); err != nil {
-			return w, err
-		}
-		if code, body := loadrun.Call(w.client, http.MethodGet, w.eko+"/api/registry/me", w.tokens[login], nil); code != 200 {
-			return w, fmt.Errorf("%s /me: %d %s", login, code, body)
-		}
 	}
 	code, body := loadrun.Call(w.client, http.MethodGet, w.eko+"/api/build-portfolio/access", w.tokens["student1"], nil)
 	var acc buildportfolioapi.Access
