@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
@@ -38,7 +37,6 @@ import (
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
-	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
@@ -113,18 +111,11 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	store := deps.Store
-	if store == nil {
-		var err error
-		if store, err = storage.Open(ctx, opts.S3); err == nil {
-			err = store.EnsureBucket(ctx)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: files: %w", Name, err)
-		}
+	store, err := storage.OpenOr(ctx, deps.Store, opts.S3)
+	if err != nil {
+		return nil, fmt.Errorf("%s: files: %w", Name, err)
 	}
 	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, store: store, registry: opts.Registry}
-	var err error
 	if f.issuing, err = newIssuing(opts, func(s string) {
 		if deps.Log != nil {
 			deps.Log.Warn(s)
@@ -182,10 +173,4 @@ func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
 func (f *Function) Undeclared() []string { return f.router.Undeclared() }
 
 // uuidParam parses an {id} of the path; a malformed one is not found.
-func uuidParam(_, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
-		return uuid.Nil, errs.User(errs.NotFound, "не найдено")
-	}
-	return id, nil
-}
+var uuidParam = httpx.PathUUID

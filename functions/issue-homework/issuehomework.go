@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
@@ -37,7 +36,6 @@ import (
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
-	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
 	"github.com/kuzbass/eko/shared/outbox"
@@ -109,15 +107,9 @@ func Mount(ctx context.Context, deps *function.Deps, opts Options) (*Function, e
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	store := deps.Store
-	if store == nil {
-		var err error
-		if store, err = storage.Open(ctx, opts.S3); err == nil {
-			err = store.EnsureBucket(ctx)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: files: %w", Name, err)
-		}
+	store, err := storage.OpenOr(ctx, deps.Store, opts.S3)
+	if err != nil {
+		return nil, fmt.Errorf("%s: files: %w", Name, err)
 	}
 	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, store: store, journal: opts.Journal}
 	if opts.Clamd != "" {
@@ -158,10 +150,4 @@ func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
 func (f *Function) Undeclared() []string { return f.router.Undeclared() }
 
 // uuidParam parses an {id} of the path; a malformed one is not found.
-func uuidParam(_, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
-		return uuid.Nil, errs.User(errs.NotFound, "не найдено")
-	}
-	return id, nil
-}
+var uuidParam = httpx.PathUUID

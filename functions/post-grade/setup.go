@@ -361,10 +361,5 @@ func field(name string, code errs.Reason, msg string) errs.FieldError {
 	return errs.FieldError{Field: name, Code: code, Message: msg}
 }
 
-func uuidParam(name, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
-		return uuid.Nil, errs.User(errs.NotFound, "не найдено")
-	}
-	return id, nil
-}
+// uuidParam parses an {id} of the path; a malformed one is not found.
+var uuidParam = httpx.PathUUID

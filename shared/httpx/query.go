@@ -53,3 +53,14 @@ func ByID(parse func(name, s string) (uuid.UUID, error), h func(w http.ResponseW
 		return h(w, r, id)
 	}
 }
+
+// PathUUID parses a path's {id} for ByID: an id that is not a UUID in its
+// canonical form is simply not found (a malformed id reveals nothing more
+// than an unknown one).
+func PathUUID(_, s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 {
+		return uuid.Nil, errs.User(errs.NotFound, "не найдено")
+	}
+	return id, nil
+}

@@ -180,6 +180,20 @@ func publicEndpoint(s string, useSSL bool) (host string, secure bool, err error)
 	return u.Host, u.Scheme == "https", nil
 }
 
+// OpenOr is have when the process keeps a store of its own, else the store
+// of cfg, its bucket made when absent (a function deployed alone, a test
+// world).
+func OpenOr(ctx context.Context, have *Store, cfg Config) (*Store, error) {
+	if have != nil {
+		return have, nil
+	}
+	s, err := Open(ctx, cfg)
+	if err == nil {
+		err = s.EnsureBucket(ctx)
+	}
+	return s, err
+}
+
 // PublicOrigin is the origin (scheme://host[:port]) of the URLs browsers
 // are given: the public endpoint's, or else the endpoint's.
 func (c Config) PublicOrigin() string {
