@@ -24,60 +24,60 @@ func TestClaimConfirmedByTheClassTeacher(t *testing.T) {
 	id := a.ID.String()
 	// A double click is the same claim.
 	var again buildportfolioapi.Achievement
-	w.must(http.MethodPost, api+"/achievements", "parent1", diploma(1), http.StatusOK, &again)
+	w.Must(http.MethodPost, api+"/achievements", "parent1", diploma(1), http.StatusOK, &again)
 	if again.ID != a.ID {
 		t.Fatalf("a repeated claim made another: %s and %s", a.ID, again.ID)
 	}
 	// No proof: nothing to confirm by.
-	code, body := w.call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`)
-	w.refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonNoProof))
+	code, body := w.Call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`)
+	w.Refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonNoProof))
 	f := w.proved("parent1", id)
 	if f.State != "clean" || len(f.SHA256) != 64 {
 		t.Fatalf("the proof: %+v", f)
 	}
 	// The class teacher's queue has it, with the proof.
 	var queue []buildportfolioapi.Achievement
-	w.must(http.MethodGet, api+"/claims", "teacher-s1", "", http.StatusOK, &queue)
+	w.Must(http.MethodGet, api+"/claims", "teacher-s1", "", http.StatusOK, &queue)
 	if len(queue) != 1 || queue[0].ID != a.ID || !queue[0].MayDecide || len(queue[0].Files) != 1 {
 		t.Fatalf("the class teacher's queue: %+v", queue)
 	}
 	// Another school's class teacher neither sees nor decides it.
-	w.must(http.MethodGet, api+"/claims", "teacher-s2", "", http.StatusOK, &queue)
+	w.Must(http.MethodGet, api+"/claims", "teacher-s2", "", http.StatusOK, &queue)
 	if len(queue) != 0 {
 		t.Fatalf("teacher-s2's queue: %+v", queue)
 	}
-	code, body = w.call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s2", `{"decision":"confirmed","version":1}`)
-	w.refused(code, body, http.StatusNotFound, "")
+	code, body = w.Call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s2", `{"decision":"confirmed","version":1}`)
+	w.Refused(code, body, http.StatusNotFound, "")
 	// A stale version is told the current one.
-	code, body = w.call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":7}`)
-	if p := w.refused(code, body, http.StatusConflict, ""); p.CurrentVersion != 1 || p.CurrentState != buildportfolioapi.Claimed {
+	code, body = w.Call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":7}`)
+	if p := w.Refused(code, body, http.StatusConflict, ""); p.CurrentVersion != 1 || p.CurrentState != buildportfolioapi.Claimed {
 		t.Fatalf("the stale decision: %+v", p)
 	}
 	var done buildportfolioapi.Achievement
-	w.must(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
+	w.Must(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
 	if done.State != buildportfolioapi.Confirmed || len(done.Steps) != 2 || done.Steps[1].ActorRole != "class_teacher" ||
 		done.Steps[1].ActorID == nil || done.Steps[1].ActorID.String() != w.ids["{teacher-s1}"] || done.MayChange || done.MayDecide {
 		t.Fatalf("the confirmed achievement: %+v", done)
 	}
 	// Decided once: a second decision is a conflict.
-	code, body = w.call(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"rejected","reason":"нет","version":2}`)
-	w.refused(code, body, http.StatusConflict, "")
+	code, body = w.Call(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"rejected","reason":"нет","version":2}`)
+	w.Refused(code, body, http.StatusConflict, "")
 
 	for _, login := range []string{"student1", "parent1", "teacher-s1", "director-s1"} {
 		var p buildportfolioapi.Portfolio
-		w.must(http.MethodGet, api+"/people/{student1}", login, "", http.StatusOK, &p)
+		w.Must(http.MethodGet, api+"/people/{student1}", login, "", http.StatusOK, &p)
 		if len(p.Achievements) != 1 || p.Achievements[0].ID != a.ID {
 			t.Fatalf("%s sees %+v", login, p)
 		}
 	}
 	for _, login := range []string{"parent2", "teacher-s2", "student2", "mun-kemerovo"} {
-		code, _ := w.call(http.MethodGet, api+"/people/{student1}", login, "")
+		code, _ := w.Call(http.MethodGet, api+"/people/{student1}", login, "")
 		if code != http.StatusNotFound && code != http.StatusForbidden {
 			t.Fatalf("%s reads student1's portfolio: %d", login, code)
 		}
 	}
 	// The reads of others (parent1, teacher-s1, director-s1), not the pupil's own.
-	if n := w.count(`SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'portfolio.achievements'`, w.ids["{student1}"]); n != 3 {
+	if n := w.Count(`SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'portfolio.achievements'`, w.ids["{student1}"]); n != 3 {
 		t.Fatalf("%d reads of student1's portfolio in the audit log, want 3", n)
 	}
 }
@@ -89,26 +89,26 @@ func TestRejectedAndWithdrawnClaims(t *testing.T) {
 	w := newWorld(t)
 	a := w.claimed("student1", diploma(2))
 	id := a.ID.String()
-	code, body := w.call(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"rejected","version":1}`)
-	w.refused(code, body, http.StatusBadRequest, string(errs.Required))
+	code, body := w.Call(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"rejected","version":1}`)
+	w.Refused(code, body, http.StatusBadRequest, string(errs.Required))
 	var r buildportfolioapi.Achievement
-	w.must(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"rejected","reason":"Скан нечитаем","version":1}`, http.StatusOK, &r)
+	w.Must(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"rejected","reason":"Скан нечитаем","version":1}`, http.StatusOK, &r)
 	if r.State != buildportfolioapi.Rejected || r.Steps[1].Reason != "Скан нечитаем" || r.Steps[1].ActorRole != "director" {
 		t.Fatalf("the rejection: %+v", r)
 	}
-	w.must(http.MethodGet, api+"/achievements/"+id, "parent1", "", http.StatusOK, &r)
-	code, _ = w.call(http.MethodGet, api+"/achievements/"+id, "teacher-s1", "")
+	w.Must(http.MethodGet, api+"/achievements/"+id, "parent1", "", http.StatusOK, &r)
+	code, _ = w.Call(http.MethodGet, api+"/achievements/"+id, "teacher-s1", "")
 	if code != http.StatusNotFound {
 		t.Fatalf("the class teacher reads a rejected claim: %d", code)
 	}
 
 	b := w.claimed("parent1", diploma(3))
-	w.must(http.MethodPost, api+"/achievements/"+b.ID.String()+"/withdraw", "parent1", `{"version":1}`, http.StatusOK, &r)
+	w.Must(http.MethodPost, api+"/achievements/"+b.ID.String()+"/withdraw", "parent1", `{"version":1}`, http.StatusOK, &r)
 	if r.State != buildportfolioapi.Withdrawn {
 		t.Fatalf("withdrawn: %+v", r)
 	}
-	code, body = w.call(http.MethodPost, api+"/achievements/"+b.ID.String()+"/decision", "teacher-s1", `{"decision":"confirmed","version":2}`)
-	if p := w.refused(code, body, http.StatusConflict, ""); p.CurrentState != buildportfolioapi.Withdrawn {
+	code, body = w.Call(http.MethodPost, api+"/achievements/"+b.ID.String()+"/decision", "teacher-s1", `{"decision":"confirmed","version":2}`)
+	if p := w.Refused(code, body, http.StatusConflict, ""); p.CurrentState != buildportfolioapi.Withdrawn {
 		t.Fatalf("deciding a withdrawn claim: %+v", p)
 	}
 }
@@ -124,16 +124,16 @@ func TestTeachersPortfolio(t *testing.T) {
 	}
 	id := a.ID.String()
 	w.proved("teacher-s1", id)
-	code, body := w.call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`)
-	w.refused(code, body, http.StatusNotFound, "") // a class teacher decides pupils' claims only
+	code, body := w.Call(http.MethodPost, api+"/achievements/"+id+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`)
+	w.Refused(code, body, http.StatusNotFound, "") // a class teacher decides pupils' claims only
 	var done buildportfolioapi.Achievement
-	w.must(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
+	w.Must(http.MethodPost, api+"/achievements/"+id+"/decision", "director-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
 	if done.State != buildportfolioapi.Confirmed {
 		t.Fatalf("%+v", done)
 	}
 	for login, want := range map[string]int{"teacher-s1": 200, "director-s1": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 404,
 		"teacher-s2": 404, "parent1": 404, "student1": 404} {
-		if code, body := w.call(http.MethodGet, api+"/people/{teacher-s1}", login, ""); code != want && !(want == 404 && code == 403) {
+		if code, body := w.Call(http.MethodGet, api+"/people/{teacher-s1}", login, ""); code != want && !(want == 404 && code == 403) {
 			t.Errorf("%s reads teacher-s1's portfolio: %d, want %d: %.200s", login, code, want, body)
 		}
 	}
@@ -141,9 +141,9 @@ func TestTeachersPortfolio(t *testing.T) {
 	// teacher-s1 claims for her pupil: she cannot confirm it herself.
 	c := w.claimed("teacher-s1", diploma(4))
 	w.proved("teacher-s1", c.ID.String())
-	code, body = w.call(http.MethodPost, api+"/achievements/"+c.ID.String()+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`)
-	w.refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonOwnClaim))
-	w.must(http.MethodPost, api+"/achievements/"+c.ID.String()+"/decision", "director-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
+	code, body = w.Call(http.MethodPost, api+"/achievements/"+c.ID.String()+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`)
+	w.Refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonOwnClaim))
+	w.Must(http.MethodPost, api+"/achievements/"+c.ID.String()+"/decision", "director-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
 }
 
 // Bad claims are refused field by field, and nothing is written.
@@ -171,21 +171,21 @@ func TestBadClaims(t *testing.T) {
 			if name == "course hours" {
 				login = "teacher-s1"
 			}
-			code, body := w.call(http.MethodPost, api+"/achievements", login, c.body)
-			w.refused(code, body, c.status, string(c.code))
+			code, body := w.Call(http.MethodPost, api+"/achievements", login, c.body)
+			w.Refused(code, body, c.status, string(c.code))
 		})
 	}
-	if n := w.count(`SELECT count(*) FROM portfolio.achievements`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM portfolio.achievements`); n != 0 {
 		t.Fatalf("%d achievements written by refused claims", n)
 	}
 	// A file that is not what it says is refused and deleted.
 	a := w.claimed("parent1", diploma(5))
 	var tk buildportfolioapi.UploadTicket
-	w.must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/files", "parent1", fmt.Sprintf(`{"name":"скан.pdf","content_type":"application/pdf","size":%d}`, 12), http.StatusCreated, &tk)
+	w.Must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/files", "parent1", fmt.Sprintf(`{"name":"скан.pdf","content_type":"application/pdf","size":%d}`, 12), http.StatusCreated, &tk)
 	put(t, tk, []byte("MZ\x90\x00 not pdf"))
-	code, body := w.call(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", "parent1", "")
-	w.refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonFileContent))
-	code, body = w.call(http.MethodPost, api+"/achievements/"+a.ID.String()+"/files", "parent1", `{"name":"a.exe","content_type":"application/x-msdownload","size":10}`)
+	code, body := w.Call(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", "parent1", "")
+	w.Refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonFileContent))
+	code, body = w.Call(http.MethodPost, api+"/achievements/"+a.ID.String()+"/files", "parent1", `{"name":"a.exe","content_type":"application/x-msdownload","size":10}`)
 	if code < 400 || code >= 500 {
 		t.Fatalf("an executable's ticket: %d %s", code, body)
 	}

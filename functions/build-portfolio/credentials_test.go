@@ -18,7 +18,7 @@ func (w *world) confirmed(n int) buildportfolioapi.Achievement {
 	a := w.claimed("parent1", diploma(n))
 	w.proved("parent1", a.ID.String())
 	var done buildportfolioapi.Achievement
-	w.must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
+	w.Must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/decision", "teacher-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, &done)
 	return done
 }
 
@@ -44,9 +44,9 @@ func TestExportVerifyRevoke(t *testing.T) {
 	w := newWorld(t)
 	a := w.confirmed(1)
 	var c buildportfolioapi.Credential
-	w.must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/credential", "parent1", "", http.StatusCreated, &c)
+	w.Must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/credential", "parent1", "", http.StatusCreated, &c)
 	var again buildportfolioapi.Credential
-	w.must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/credential", "student1", "", http.StatusOK, &again)
+	w.Must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/credential", "student1", "", http.StatusOK, &again)
 	if again.ID != c.ID {
 		t.Fatalf("a second export issued another credential: %s, %s", c.ID, again.ID)
 	}
@@ -74,17 +74,17 @@ func TestExportVerifyRevoke(t *testing.T) {
 
 	// The public documents a verifier needs.
 	var jwks struct{ Keys []map[string]any }
-	w.must(http.MethodGet, api+"/issuer/jwks.json", "", "", http.StatusOK, &jwks)
+	w.Must(http.MethodGet, api+"/issuer/jwks.json", "", "", http.StatusOK, &jwks)
 	if len(jwks.Keys) != 1 || jwks.Keys[0]["kty"] != "OKP" {
 		t.Fatalf("jwks: %+v", jwks)
 	}
-	w.must(http.MethodGet, api+"/issuer", "", "", http.StatusOK, nil)
-	w.must(http.MethodGet, api+"/status/1", "", "", http.StatusOK, nil)
+	w.Must(http.MethodGet, api+"/issuer", "", "", http.StatusOK, nil)
+	w.Must(http.MethodGet, api+"/status/1", "", "", http.StatusOK, nil)
 
-	code, body := w.call(http.MethodPost, api+"/credentials/"+c.ID.String()+"/revoke", "parent2", `{"reason":"ошибка"}`)
-	w.refused(code, body, http.StatusNotFound, "")
+	code, body := w.Call(http.MethodPost, api+"/credentials/"+c.ID.String()+"/revoke", "parent2", `{"reason":"ошибка"}`)
+	w.Refused(code, body, http.StatusNotFound, "")
 	var revoked buildportfolioapi.Credential
-	w.must(http.MethodPost, api+"/credentials/"+c.ID.String()+"/revoke", "ministry", `{"reason":"Диплом аннулирован организатором"}`, http.StatusOK, &revoked)
+	w.Must(http.MethodPost, api+"/credentials/"+c.ID.String()+"/revoke", "ministry", `{"reason":"Диплом аннулирован организатором"}`, http.StatusOK, &revoked)
 	if revoked.Status != "revoked" || revoked.RevokeReason == "" {
 		t.Fatalf("revoked: %+v", revoked)
 	}
@@ -94,7 +94,7 @@ func TestExportVerifyRevoke(t *testing.T) {
 		}
 	}
 	// A revoked credential is not handed out again: the next export is new.
-	w.must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/credential", "parent1", "", http.StatusCreated, &again)
+	w.Must(http.MethodPost, api+"/achievements/"+a.ID.String()+"/credential", "parent1", "", http.StatusCreated, &again)
 	if again.ID == c.ID || !w.verified(string(again.Document)).Valid {
 		t.Fatalf("the export after revocation: %+v", again)
 	}
@@ -108,7 +108,7 @@ func TestPortfolioCredential(t *testing.T) {
 	w.confirmed(2)
 	w.claimed("parent1", diploma(3)) // waiting: not exported
 	var c buildportfolioapi.Credential
-	w.must(http.MethodPost, api+"/people/{student1}/credential", "parent1", "", http.StatusCreated, &c)
+	w.Must(http.MethodPost, api+"/people/{student1}/credential", "parent1", "", http.StatusCreated, &c)
 	if c.Kind != "portfolio" || len(c.Achievements) != 2 || !strings.Contains(string(c.Document), "ClrCredential") {
 		t.Fatalf("the portfolio's credential: %+v", c)
 	}
@@ -117,20 +117,20 @@ func TestPortfolioCredential(t *testing.T) {
 		t.Fatalf("the portfolio verified: %+v", v)
 	}
 	var list []buildportfolioapi.Credential
-	w.must(http.MethodGet, api+"/people/{student1}/credentials", "student1", "", http.StatusOK, &list)
+	w.Must(http.MethodGet, api+"/people/{student1}/credentials", "student1", "", http.StatusOK, &list)
 	if len(list) != 1 || list[0].ID != c.ID {
 		t.Fatalf("the credentials issued: %+v", list)
 	}
-	code, body := w.call(http.MethodPost, api+"/people/{student1}/credential", "parent2", "")
-	w.refused(code, body, http.StatusNotFound, "")
-	code, body = w.call(http.MethodPost, api+"/people/{student1}/credential", "parent1", fmt.Sprintf(`{"achievements":[%q]}`, "0193b6c0-0000-7000-8000-000000000001"))
-	w.refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonState))
+	code, body := w.Call(http.MethodPost, api+"/people/{student1}/credential", "parent2", "")
+	w.Refused(code, body, http.StatusNotFound, "")
+	code, body = w.Call(http.MethodPost, api+"/people/{student1}/credential", "parent1", fmt.Sprintf(`{"achievements":[%q]}`, "0193b6c0-0000-7000-8000-000000000001"))
+	w.Refused(code, body, http.StatusUnprocessableEntity, string(buildportfolioapi.ReasonState))
 
 	// A teacher's credential names the teacher.
 	tc := w.claimed("teacher-s1", `{"owner_kind":"teacher","category":"qualification","title":"Высшая квалификационная категория","awarded_on":"2026-03-01","document":"Приказ № 512 от 01.03.2026"}`)
 	w.proved("teacher-s1", tc.ID.String())
-	w.must(http.MethodPost, api+"/achievements/"+tc.ID.String()+"/decision", "director-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, nil)
-	w.must(http.MethodPost, api+"/achievements/"+tc.ID.String()+"/credential", "teacher-s1", "", http.StatusCreated, &c)
+	w.Must(http.MethodPost, api+"/achievements/"+tc.ID.String()+"/decision", "director-s1", `{"decision":"confirmed","version":1}`, http.StatusOK, nil)
+	w.Must(http.MethodPost, api+"/achievements/"+tc.ID.String()+"/credential", "teacher-s1", "", http.StatusCreated, &c)
 	if !strings.Contains(string(c.Document), "Белова Наталья Сергеевна") || !w.verified(c.JWT).Valid {
 		t.Fatalf("the teacher's credential: %s", c.Document)
 	}

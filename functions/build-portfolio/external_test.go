@@ -15,7 +15,7 @@ import (
 // binary CloudEvent to build-portfolio's events endpoint.
 func (w *world) postResult(token, id, data string) (int, buildportfolioapi.ReceiptOfResult, string) {
 	w.t.Helper()
-	req := httptest.NewRequest(http.MethodPost, api+"/events", strings.NewReader(w.expand(data)))
+	req := httptest.NewRequest(http.MethodPost, api+"/events", strings.NewReader(w.Expand(data)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Ce-Specversion", "1.0")
 	req.Header.Set("Ce-Type", buildportfolioapi.EventOlympiadResult)
@@ -50,7 +50,7 @@ func TestOlympiadResults(t *testing.T) {
 		t.Fatalf("a result by SNILS: %d %s", code, body)
 	}
 	var a buildportfolioapi.Achievement
-	w.must(http.MethodGet, api+"/achievements/"+rc.AchievementID.String(), "parent1", "", http.StatusOK, &a)
+	w.Must(http.MethodGet, api+"/achievements/"+rc.AchievementID.String(), "parent1", "", http.StatusOK, &a)
 	if a.OwnerID.String() != w.ids["{student1}"] || a.Source != buildportfolioapi.SourceExternal || a.State != buildportfolioapi.Confirmed ||
 		a.Origin == nil || a.Origin.System != "olympiad" || a.Origin.Record != "R-1" || a.LevelTitle != "региональный" || a.ResultTitle != "победитель" ||
 		len(a.Steps) != 1 || a.Steps[0].Action != buildportfolioapi.StepReceived || a.Steps[0].Actor != buildportfolioapi.OlympiadSubject ||
@@ -70,25 +70,25 @@ func TestOlympiadResults(t *testing.T) {
 		t.Fatalf("an unknown participant: %d %s", code, body)
 	}
 	var list []buildportfolioapi.ParkedResult
-	w.must(http.MethodGet, api+"/parked", "ministry", "", http.StatusOK, &list)
+	w.Must(http.MethodGet, api+"/parked", "ministry", "", http.StatusOK, &list)
 	if len(list) != 1 || list[0].Record != "R-3" || list[0].Result.Participant.SNILS != "***-***-445 95" || list[0].Reason == "" {
 		t.Fatalf("the parked results: %+v", list)
 	}
 	for _, login := range []string{"mun-kemerovo", "director-s1", "parent1"} {
-		if code, _ := w.call(http.MethodGet, api+"/parked", login, ""); code != http.StatusForbidden && code != http.StatusNotFound {
+		if code, _ := w.Call(http.MethodGet, api+"/parked", login, ""); code != http.StatusForbidden && code != http.StatusNotFound {
 			t.Errorf("%s reads the parked results: %d", login, code)
 		}
 	}
 	var rec buildportfolioapi.ReceiptOfResult
-	w.must(http.MethodPost, api+"/parked/"+parked.ParkedID.String()+"/match", "ministry", `{"person_id":"{student2}"}`, http.StatusOK, &rec)
+	w.Must(http.MethodPost, api+"/parked/"+parked.ParkedID.String()+"/match", "ministry", `{"person_id":"{student2}"}`, http.StatusOK, &rec)
 	if rec.Outcome != buildportfolioapi.Recorded || rec.AchievementID == nil {
 		t.Fatalf("the operator's match: %+v", rec)
 	}
-	w.must(http.MethodGet, api+"/achievements/"+rec.AchievementID.String(), "parent2", "", http.StatusOK, &a)
+	w.Must(http.MethodGet, api+"/achievements/"+rec.AchievementID.String(), "parent2", "", http.StatusOK, &a)
 	if a.OwnerID.String() != w.ids["{student2}"] || a.Steps[0].Reason != "сопоставлено оператором" {
 		t.Fatalf("the operator's achievement: %+v", a)
 	}
-	w.must(http.MethodGet, api+"/parked", "ministry", "", http.StatusOK, &list)
+	w.Must(http.MethodGet, api+"/parked", "ministry", "", http.StatusOK, &list)
 	if len(list) != 0 {
 		t.Fatalf("still parked: %+v", list)
 	}
@@ -103,7 +103,7 @@ func TestOlympiadResults(t *testing.T) {
 	if code, _, body := w.postResult(op, "ev-6", `{"result_id":"R-6","olympiad":"x","level":"galactic","result":"winner","date":"2026-11-15","participant":{}}`); code != http.StatusBadRequest {
 		t.Errorf("a malformed result: %d %s", code, body)
 	}
-	if n := w.count(`SELECT count(*) FROM portfolio.achievements WHERE source = 'external'`); n != 3 {
+	if n := w.Count(`SELECT count(*) FROM portfolio.achievements WHERE source = 'external'`); n != 3 {
 		t.Errorf("%d achievements received, want 3", n)
 	}
 }

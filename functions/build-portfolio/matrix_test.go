@@ -39,7 +39,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	w.ids["{b}"] = w.claimed("parent2", strings.ReplaceAll(diploma(99), "{student1}", "{student2}")).ID.String()
 	w.ids["{tc}"] = w.claimed("teacher-s1", `{"owner_kind":"teacher","category":"award","title":"Почётная грамота","awarded_on":"2026-05-01"}`).ID.String()
 	var tk buildportfolioapi.UploadTicket
-	w.must(http.MethodPost, api+"/achievements/{a}/files", "parent1", fmt.Sprintf(`{"name":"d.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
+	w.Must(http.MethodPost, api+"/achievements/{a}/files", "parent1", fmt.Sprintf(`{"name":"d.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
 	if put(t, tk, pdf) != http.StatusOK {
 		t.Fatal("upload")
 	}
@@ -48,15 +48,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// {ok}: a confirmed achievement of student1's, exported as {cred} and {cred2}.
 	w.ids["{ok}"] = w.confirmed(50).ID.String()
 	var cred buildportfolioapi.Credential
-	w.must(http.MethodPost, api+"/achievements/{ok}/credential", "parent1", "", http.StatusCreated, &cred)
+	w.Must(http.MethodPost, api+"/achievements/{ok}/credential", "parent1", "", http.StatusCreated, &cred)
 	w.ids["{cred}"] = cred.ID.String()
-	w.must(http.MethodPost, api+"/people/{student1}/credential", "parent1", "", http.StatusCreated, &cred)
+	w.Must(http.MethodPost, api+"/people/{student1}/credential", "parent1", "", http.StatusCreated, &cred)
 	w.ids["{cred2}"] = cred.ID.String()
 	var sh buildportfolioapi.Share
-	w.must(http.MethodPost, api+"/people/{student1}/shares", "parent1", `{"achievements":["{ok}"]}`, http.StatusCreated, &sh)
+	w.Must(http.MethodPost, api+"/people/{student1}/shares", "parent1", `{"achievements":["{ok}"]}`, http.StatusCreated, &sh)
 	w.ids["{share}"], w.ids["{token}"] = sh.ID.String(), sh.Token
 	var fl buildportfolioapi.File
-	w.must(http.MethodPost, api+"/files/{f}/confirm", "parent1", "", 200, &fl)
+	w.Must(http.MethodPost, api+"/files/{f}/confirm", "parent1", "", 200, &fl)
 
 	// Everyone matched to a person holds a personal grant: a portfolio not
 	// theirs is not found (404) rather than forbidden.
@@ -141,7 +141,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true
-		code, body := w.call(r.Method(), r.Path, r.Login, r.Body)
+		code, body := w.Call(r.Method(), r.Path, r.Login, r.Body)
 		if code != r.Status {
 			t.Errorf("row %d: %s %s as %q: %d, want %d: %.300s", i, r.Route, r.Path, r.Login, code, r.Status, body)
 		}

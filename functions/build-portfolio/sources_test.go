@@ -20,7 +20,7 @@ import (
 func (w *world) portfolioOf(login, person string) map[string][]buildportfolioapi.Achievement {
 	w.t.Helper()
 	var p buildportfolioapi.Portfolio
-	w.must(http.MethodGet, api+"/people/"+person, login, "", http.StatusOK, &p)
+	w.Must(http.MethodGet, api+"/people/"+person, login, "", http.StatusOK, &p)
 	out := map[string][]buildportfolioapi.Achievement{}
 	for _, a := range p.Achievements {
 		out[a.Category] = append(out[a.Category], a)
@@ -45,7 +45,7 @@ func (w *world) deliver(id, source, typ string, data any) {
 // same achievement; a redelivery changes nothing.
 func TestExamResultsBecomeAchievements(t *testing.T) {
 	w := newWorld(t)
-	w.must(http.MethodPost, "/api/post-grade/organisations/{school1}/exam-results", "director-s1",
+	w.Must(http.MethodPost, "/api/post-grade/organisations/{school1}/exam-results", "director-s1",
 		"student_id,kind,subject,date,score,mark\n{student1},oge,Математика,2026-05-20,27,5\n", http.StatusCreated, nil)
 	w.sys.Deliver(t)
 	got := w.portfolioOf("parent1", "{student1}")["exam"]
@@ -55,23 +55,23 @@ func TestExamResultsBecomeAchievements(t *testing.T) {
 		t.Fatalf("the exam in the portfolio: %+v", got)
 	}
 	first := got[0]
-	w.must(http.MethodPost, "/api/post-grade/organisations/{school1}/exam-results", "director-s1",
+	w.Must(http.MethodPost, "/api/post-grade/organisations/{school1}/exam-results", "director-s1",
 		"student_id,kind,subject,date,score,mark\n{student1},oge,Математика,2026-05-20,29,5\n", http.StatusCreated, nil)
 	w.sys.Deliver(t)
 	got = w.portfolioOf("parent1", "{student1}")["exam"]
 	if len(got) != 1 || got[0].ID != first.ID || got[0].Description != "29 баллов, отметка «5»" || got[0].Version != 2 {
 		t.Fatalf("the corrected exam: %+v", got)
 	}
-	id := w.one(`SELECT id::text FROM platform.outbox WHERE type = $1 ORDER BY seq DESC LIMIT 1`, postgradeapi.EventExamResultRecorded)
+	id := w.One(`SELECT id::text FROM platform.outbox WHERE type = $1 ORDER BY seq DESC LIMIT 1`, postgradeapi.EventExamResultRecorded)
 	if code, body := w.redeliver(id); code >= 300 {
 		t.Fatalf("redelivery: %d %s", code, body)
 	}
-	if n := w.count(`SELECT count(*) FROM portfolio.steps WHERE achievement_id = $1`, first.ID); n != 2 {
+	if n := w.Count(`SELECT count(*) FROM portfolio.steps WHERE achievement_id = $1`, first.ID); n != 2 {
 		t.Fatalf("%d steps after a redelivery, want 2", n)
 	}
 	// The exam can be exported like any confirmed achievement.
 	var c buildportfolioapi.Credential
-	w.must(http.MethodPost, api+"/achievements/"+first.ID.String()+"/credential", "parent1", "", http.StatusCreated, &c)
+	w.Must(http.MethodPost, api+"/achievements/"+first.ID.String()+"/credential", "parent1", "", http.StatusCreated, &c)
 	if v := w.verified(string(c.Document)); !v.Valid {
 		t.Fatalf("%+v", v)
 	}
@@ -94,7 +94,7 @@ func (w *world) redeliver(id string) (int, string) {
 func TestYearHonours(t *testing.T) {
 	w := newWorld(t)
 	pg := events.Source(postgradeapi.Name)
-	class := w.one(`SELECT class_id::text FROM portfolio.enrollments WHERE pupil_id = $1`, w.ids["{student1}"])
+	class := w.One(`SELECT class_id::text FROM portfolio.enrollments WHERE pupil_id = $1`, w.ids["{student1}"])
 	base := time.Now().UTC()
 	mark := func(n, subject, value int, at time.Time) {
 		w.deliver(fmt.Sprintf("0193b6c0-0000-7000-8000-%012d", n), pg, postgradeapi.EventYearMarkConfirmed, postgradeapi.YearMarkEvent{
@@ -134,7 +134,7 @@ func TestEnrolmentInAProgramme(t *testing.T) {
 	ev := submitapplicationapi.StatusChangedEvent{ApplicationID: "0193b6c0-0000-7000-8000-0000000000a1", Number: "ДО-42-000001",
 		Service: "additional_education", Channel: "cabinet", Status: "enrolled", PreviousStatus: "registered", EPGUStatusCode: 190,
 		EPGUStatusTitle: "Ребёнок зачислен", ChildID: w.ids["{student1}"], OrganisationID: w.ids["{school1}"],
-		MunicipalityID: w.one(`SELECT municipality_id::text FROM registry.organisations WHERE id = $1`, w.ids["{school1}"]),
+		MunicipalityID: w.One(`SELECT municipality_id::text FROM registry.organisations WHERE id = $1`, w.ids["{school1}"]),
 		ProgrammeID:    "0193b6c0-0000-7000-8000-0000000000b1", ProgrammeName: "Робототехника", ChangedAt: time.Now().UTC().Format(time.RFC3339)}
 	sa := events.Source(submitapplicationapi.Name)
 	w.deliver("0193b6c0-0000-7000-8000-0000000000c1", sa, submitapplicationapi.EventStatusChanged, ev)

@@ -2,13 +2,8 @@ package buildportfolio_test
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
@@ -27,6 +22,7 @@ var pdf = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R
 // the school's director, parent1 the parent), student2 in 6Б of school
 // No. 3 (teacher-s2 its class teacher, parent2 the parent).
 type world struct {
+	*ekotest.API
 	t   testing.TB
 	sys *ekotest.World
 	ids map[string]string
@@ -36,88 +32,15 @@ func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	t.Helper()
 	ew := ekotest.Open(t, ekotest.Options{Seed: 11, Tunings: tunings})
 	w := &world{t: t, sys: ew, ids: map[string]string{}}
+	w.API = &ekotest.API{T: t, Sys: ew, IDs: w.ids}
 	for _, i := range ew.Fixtures.Identities {
 		w.ids["{"+i.Login+"}"] = ew.Person(t, i)
 		if !i.NoAccount {
-			w.must(http.MethodGet, "/api/registry/me", i.Login, "", http.StatusOK, nil)
+			w.Must(http.MethodGet, "/api/registry/me", i.Login, "", http.StatusOK, nil)
 		}
 	}
 	w.ids["{school1}"], w.ids["{school3}"] = ew.Organisation(t, "school-1-kemerovo"), ew.Organisation(t, "school-3-novokuznetsk")
 	return w
-}
-
-func (w *world) count(sql string, args ...any) int {
-	w.t.Helper()
-	return w.sys.DB.Count(w.t, sql, args...)
-}
-
-func (w *world) expand(s string) string {
-	for k, v := range w.ids {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	return s
-}
-
-// call sends a request as login ("": no token) and returns the status and body.
-func (w *world) call(method, path, login, body string) (int, string) {
-	w.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(w.expand(body))
-	}
-	req := httptest.NewRequest(method, w.expand(path), rd)
-	switch {
-	case strings.HasPrefix(body, "{") || strings.HasPrefix(body, "["):
-		req.Header.Set("Content-Type", "application/json")
-	case body != "":
-		req.Header.Set("Content-Type", "text/csv; charset=utf-8")
-	}
-	rec := w.sys.Call(w.t, login, req)
-	return rec.Code, rec.Body.String()
-}
-
-func (w *world) must(method, path, login, body string, want int, out any) {
-	w.t.Helper()
-	code, resp := w.call(method, path, login, body)
-	if code != want {
-		w.t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, login, code, want, resp)
-	}
-	if out != nil {
-		if err := json.Unmarshal([]byte(resp), out); err != nil {
-			w.t.Fatalf("%s %s: %v: %s", method, path, err, resp)
-		}
-	}
-}
-
-// problem is an RFC 9457 answer.
-type problem struct {
-	Code           string `json:"code"`
-	Reason         string `json:"reason"`
-	Detail         string `json:"detail"`
-	CurrentVersion int    `json:"current_version"`
-	CurrentState   string `json:"current_state"`
-	Errors         []struct {
-		Field, Code, Message string
-	} `json:"errors"`
-}
-
-// refused checks a refusal: its status and, when fieldCode is given, a
-// field error with that code.
-func (w *world) refused(code int, body string, want int, fieldCode string) problem {
-	w.t.Helper()
-	var p problem
-	if code != want || json.Unmarshal([]byte(body), &p) != nil || p.Detail == "" {
-		w.t.Fatalf("%d, want %d with a problem: %s", code, want, body)
-	}
-	if fieldCode != "" {
-		for _, e := range p.Errors {
-			if e.Code == fieldCode && e.Message != "" {
-				return p
-			}
-		}
-		w.t.Fatalf("no field error %s: %s", fieldCode, body)
-	}
-	return p
 }
 
 // diploma is a claim of an olympiad diploma for student1 (title made unique by n).
@@ -130,7 +53,7 @@ func diploma(n int) string {
 func (w *world) claimed(login, body string) buildportfolioapi.Achievement {
 	w.t.Helper()
 	var a buildportfolioapi.Achievement
-	w.must(http.MethodPost, api+"/achievements", login, body, http.StatusCreated, &a)
+	w.Must(http.MethodPost, api+"/achievements", login, body, http.StatusCreated, &a)
 	return a
 }
 
@@ -138,12 +61,12 @@ func (w *world) claimed(login, body string) buildportfolioapi.Achievement {
 func (w *world) proved(login string, id string) buildportfolioapi.File {
 	w.t.Helper()
 	var tk buildportfolioapi.UploadTicket
-	w.must(http.MethodPost, api+"/achievements/"+id+"/files", login, fmt.Sprintf(`{"name":"диплом.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), http.StatusCreated, &tk)
+	w.Must(http.MethodPost, api+"/achievements/"+id+"/files", login, fmt.Sprintf(`{"name":"диплом.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), http.StatusCreated, &tk)
 	if st := put(w.t, tk, pdf); st != http.StatusOK {
 		w.t.Fatalf("upload to MinIO: %d", st)
 	}
 	var f buildportfolioapi.File
-	w.must(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", login, "", http.StatusOK, &f)
+	w.Must(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", login, "", http.StatusOK, &f)
 	return f
 }
 
@@ -166,14 +89,4 @@ func put(t testing.TB, tk buildportfolioapi.UploadTicket, body []byte) int {
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode
-}
-
-// one is the single text value of a query.
-func (w *world) one(sql string, args ...any) string {
-	w.t.Helper()
-	var s string
-	if err := w.sys.DB.Pool.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
-	return s
 }

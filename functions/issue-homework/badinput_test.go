@@ -41,11 +41,11 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 		{"an unknown field", body(`,"grade":5`), 400, "unknown"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			code, resp := w.call(http.MethodPost, api+"/homework", "teacher-s1", c.body)
-			w.refused(code, resp, c.status, c.code)
+			code, resp := w.Call(http.MethodPost, api+"/homework", "teacher-s1", c.body)
+			w.Refused(code, resp, c.status, c.code)
 		})
 	}
-	if n := w.count(`SELECT count(*) FROM homework.homework`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM homework.homework`); n != 0 {
 		t.Fatalf("%d homework written by refused requests", n)
 	}
 
@@ -63,22 +63,22 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 		{"an empty file", `{"name":"a.pdf","content_type":"application/pdf","size":0}`, 400, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			code, resp := w.call(http.MethodPost, files, "student1", c.body)
-			w.refused(code, resp, c.status, c.code)
+			code, resp := w.Call(http.MethodPost, files, "student1", c.body)
+			w.Refused(code, resp, c.status, c.code)
 		})
 	}
-	if n := w.count(`SELECT count(*) FROM homework.files`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM homework.files`); n != 0 {
 		t.Fatalf("%d files recorded by refused requests", n)
 	}
 	// Ten files at most; a confirmation before the upload is refused.
 	var tk issuehomeworkapi.UploadTicket
 	for i := range 10 {
-		w.must(http.MethodPost, files, "student1", fmt.Sprintf(`{"name":"%d.pdf","content_type":"application/pdf","size":%d}`, i, len(pdf)), 201, &tk)
+		w.Must(http.MethodPost, files, "student1", fmt.Sprintf(`{"name":"%d.pdf","content_type":"application/pdf","size":%d}`, i, len(pdf)), 201, &tk)
 	}
-	code, resp := w.call(http.MethodPost, files, "student1", `{"name":"11.pdf","content_type":"application/pdf","size":10}`)
-	w.refused(code, resp, 422, string(issuehomeworkapi.ReasonFileCount))
-	code, resp = w.call(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", "student1", "")
-	w.refused(code, resp, 422, string(issuehomeworkapi.ReasonFileMissing))
+	code, resp := w.Call(http.MethodPost, files, "student1", `{"name":"11.pdf","content_type":"application/pdf","size":10}`)
+	w.Refused(code, resp, 422, string(issuehomeworkapi.ReasonFileCount))
+	code, resp = w.Call(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", "student1", "")
+	w.Refused(code, resp, 422, string(issuehomeworkapi.ReasonFileMissing))
 	// A ticket is for its size: MinIO refuses another body, and a second write.
 	if st := put(t, tk, append(pdf, '!')); st == http.StatusOK {
 		t.Fatal("MinIO took a body of another size")
@@ -91,10 +91,10 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 	}
 	// Submitting while files are still uploading is refused.
 	var v issuehomeworkapi.Homework
-	w.must(http.MethodGet, api+"/homework/"+h.ID.String(), "student1", "", 200, &v)
-	code, resp = w.call(http.MethodPost, api+"/homework/"+h.ID.String()+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version))
-	w.refused(code, resp, 422, string(issuehomeworkapi.ReasonFileMissing))
-	if n := w.count(`SELECT count(*) FROM homework.attempts`); n != 0 {
+	w.Must(http.MethodGet, api+"/homework/"+h.ID.String(), "student1", "", 200, &v)
+	code, resp = w.Call(http.MethodPost, api+"/homework/"+h.ID.String()+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version))
+	w.Refused(code, resp, 422, string(issuehomeworkapi.ReasonFileMissing))
+	if n := w.Count(`SELECT count(*) FROM homework.attempts`); n != 0 {
 		t.Fatalf("%d attempts written by a refused submission", n)
 	}
 
@@ -112,14 +112,14 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 		{"a comment with control characters", fmt.Sprintf(`{"decision":"returned","comment":"доработать\u0007\u001b[31m","version":%d}`, v.Submission.Version), 400, "format"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			code, resp := w.call(http.MethodPost, review, "teacher-s1", c.body)
-			p := w.refused(code, resp, c.status, c.code)
+			code, resp := w.Call(http.MethodPost, review, "teacher-s1", c.body)
+			p := w.Refused(code, resp, c.status, c.code)
 			if c.status == 409 && (p.Reason != string(issuehomeworkapi.ReasonState) || p.CurrentState != issuehomeworkapi.Draft) {
 				t.Fatalf("out of turn: %+v", p)
 			}
 		})
 	}
-	if n := w.count(`SELECT count(*) FROM homework.reviews`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM homework.reviews`); n != 0 {
 		t.Fatalf("%d reviews written by refused requests", n)
 	}
 }
@@ -133,20 +133,20 @@ func TestDueTimeAndCutoff(t *testing.T) {
 	now := time.Now()
 	w.sys.SetClock(t, issuehomeworkapi.Name, func() time.Time { return now.Add(-24 * time.Hour) })
 	var h issuehomeworkapi.Homework
-	w.must(http.MethodPost, api+"/homework", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","text":"Упр. 2","due_at":%q,"cutoff_at":%q}`,
+	w.Must(http.MethodPost, api+"/homework", "teacher-s1", fmt.Sprintf(`{"lesson_id":"{l1}","text":"Упр. 2","due_at":%q,"cutoff_at":%q}`,
 		now.Add(-time.Hour).Format(time.RFC3339), now.Add(24*time.Hour).Format(time.RFC3339)), 201, &h)
 	w.sys.SetClock(t, issuehomeworkapi.Name, nil)
 	hw := api + "/homework/" + h.ID.String()
-	code, resp := w.call(http.MethodPatch, hw, "teacher-s1", fmt.Sprintf(`{"version":1,"text":"Упр. 3","due_at":%q}`, now.Add(48*time.Hour).Format(time.RFC3339)))
-	w.refused(code, resp, 422, string(issuehomeworkapi.ReasonDue))
+	code, resp := w.Call(http.MethodPatch, hw, "teacher-s1", fmt.Sprintf(`{"version":1,"text":"Упр. 3","due_at":%q}`, now.Add(48*time.Hour).Format(time.RFC3339)))
+	w.Refused(code, resp, 422, string(issuehomeworkapi.ReasonDue))
 	var v issuehomeworkapi.Homework
-	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"сделано","version":0}`, 200, &v)
-	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+	w.Must(http.MethodPut, hw+"/submission", "student1", `{"text":"сделано","version":0}`, 200, &v)
+	w.Must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
 	if !v.Submission.Late || !v.Submission.Receipts[0].Late {
 		t.Fatalf("a submission after the due time is not late: %+v", v.Submission)
 	}
 	// Past the cut-off nothing is taken.
 	w.sys.SetClock(t, issuehomeworkapi.Name, func() time.Time { return now.Add(25 * time.Hour) })
-	code, resp = w.call(http.MethodPost, hw+"/submission/take-back", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version))
-	w.refused(code, resp, 422, string(issuehomeworkapi.ReasonClosed))
+	code, resp = w.Call(http.MethodPost, hw+"/submission/take-back", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version))
+	w.Refused(code, resp, 422, string(issuehomeworkapi.ReasonClosed))
 }

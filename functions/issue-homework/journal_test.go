@@ -36,42 +36,42 @@ func TestHomeworkMarkWaitsForAPermit(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"items"`
 	}
-	w.must(http.MethodPost, "/api/post-grade/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
+	w.Must(http.MethodPost, "/api/post-grade/periods", "director-s1", fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"kind":"semester",
 		"periods":[{"starts_on":"%d-09-01","ends_on":%q},{"starts_on":%q,"ends_on":"%d-05-31"}]}`, year, year,
 		lessonDay.AddDate(0, 0, 3).Format(time.DateOnly), lessonDay.AddDate(0, 0, 4).Format(time.DateOnly), year+1), 201, &periods)
 	w.ids["{p1}"] = periods.Items[0].ID
-	w.must(http.MethodPost, "/api/post-grade/periods/{p1}/close", "director-s1", "", 204, nil)
+	w.Must(http.MethodPost, "/api/post-grade/periods/{p1}/close", "director-s1", "", 204, nil)
 
 	var rs issuehomeworkapi.Submission
-	w.must(http.MethodPost, api+"/submissions/"+v.Submission.ID.String()+"/review", "teacher-s1",
+	w.Must(http.MethodPost, api+"/submissions/"+v.Submission.ID.String()+"/review", "teacher-s1",
 		fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &rs)
 	w.sys.Deliver(t)
-	w.must(http.MethodGet, hw, "parent1", "", 200, &v)
+	w.Must(http.MethodGet, hw, "parent1", "", 200, &v)
 	if rv := v.Submission.Reviews[0]; rv.Journal != issuehomeworkapi.JournalDeferred || rv.JournalTitle != "не выставлено в журнал: период закрыт" {
 		t.Fatalf("the review in a closed period: %+v", rv)
 	}
-	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 0 {
 		t.Fatalf("%d marks written into a closed period", n)
 	}
 
 	// The director's permit for the assignment places it.
-	w.ids["{asg}"] = w.one(`SELECT assignment_id::text FROM journal.lessons WHERE id = $1`, w.ids["{l1}"])
+	w.ids["{asg}"] = w.One(`SELECT assignment_id::text FROM journal.lessons WHERE id = $1`, w.ids["{l1}"])
 	var permit struct {
 		Placed int `json:"homework_marks_placed"`
 	}
-	w.must(http.MethodPost, "/api/post-grade/periods/{p1}/permits", "director-s1", `{"assignment_id":"{asg}","reason":"проверка домашних работ","hours":2}`, 201, &permit)
+	w.Must(http.MethodPost, "/api/post-grade/periods/{p1}/permits", "director-s1", `{"assignment_id":"{asg}","reason":"проверка домашних работ","hours":2}`, 201, &permit)
 	if permit.Placed != 1 {
 		t.Fatalf("the permit placed %d homework marks", permit.Placed)
 	}
 	w.sys.Deliver(t)
-	if n := w.count(`SELECT count(*) FROM journal.marks m JOIN journal.mark_history h ON h.mark_id = m.id
+	if n := w.Count(`SELECT count(*) FROM journal.marks m JOIN journal.mark_history h ON h.mark_id = m.id
 		WHERE m.homework_id = $1 AND m.value = 5 AND h.permit_id IS NOT NULL`, h.ID); n != 1 {
 		t.Fatalf("%d marks placed under the permit", n)
 	}
-	if n := w.count(`SELECT count(*) FROM journal.deferred_homework_marks`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM journal.deferred_homework_marks`); n != 0 {
 		t.Fatalf("%d marks still waiting", n)
 	}
-	w.must(http.MethodGet, hw, "parent1", "", 200, &v)
+	w.Must(http.MethodGet, hw, "parent1", "", 200, &v)
 	if rv := v.Submission.Reviews[0]; rv.Journal != issuehomeworkapi.JournalPlaced {
 		t.Fatalf("the review after the permit: %+v", rv)
 	}
@@ -87,20 +87,20 @@ func TestReviewsReachTheJournalOutOfOrder(t *testing.T) {
 	v := w.submitted(hw)
 	review := api + "/submissions/" + v.Submission.ID.String() + "/review"
 	var first, second issuehomeworkapi.Submission
-	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &first)
-	w.must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":4,"version":%d}`, first.Version), 200, &second)
-	newer := w.one(`SELECT id::text FROM platform.outbox WHERE type = $1 AND data->>'review_id' = $2`, issuehomeworkapi.EventReviewed, second.Reviews[0].ID.String())
+	w.Must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":5,"version":%d}`, v.Submission.Version), 200, &first)
+	w.Must(http.MethodPost, review, "teacher-s1", fmt.Sprintf(`{"decision":"accepted","mark":4,"version":%d}`, first.Version), 200, &second)
+	newer := w.One(`SELECT id::text FROM platform.outbox WHERE type = $1 AND data->>'review_id' = $2`, issuehomeworkapi.EventReviewed, second.Reviews[0].ID.String())
 	if code, body := w.redeliver(newer, "/api/post-grade/events"); code != http.StatusNoContent {
 		t.Fatalf("the re-review first: %d %s", code, body)
 	}
 	w.sys.Deliver(t) // then everything else, the first review among it
-	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1 AND value = 4 AND version = 1`, h.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1 AND value = 4 AND version = 1`, h.ID); n != 1 {
 		t.Fatal("the re-review's mark is not the one placed, once")
 	}
-	if n := w.count(`SELECT count(*) FROM journal.mark_history h JOIN journal.marks m ON m.id = h.mark_id WHERE m.homework_id = $1`, h.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM journal.mark_history h JOIN journal.marks m ON m.id = h.mark_id WHERE m.homework_id = $1`, h.ID); n != 1 {
 		t.Fatalf("%d history rows: the older review changed the mark", n)
 	}
-	w.must(http.MethodGet, hw, "student1", "", 200, &v)
+	w.Must(http.MethodGet, hw, "student1", "", 200, &v)
 	got := map[int]string{}
 	for _, rv := range v.Submission.Reviews {
 		got[*rv.Mark] = rv.Journal
@@ -132,7 +132,7 @@ func TestForgedReviewsAreRefused(t *testing.T) {
 			t.Fatalf("%s from EPGU's service account: %d %s", path, rec.Code, rec.Body)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM journal.marks WHERE homework_id = $1`, h.ID); n != 0 {
 		t.Fatal("a forged review placed a mark")
 	}
 }

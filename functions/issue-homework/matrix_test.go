@@ -37,17 +37,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	w.ids["{hwb}"] = w.issue("teacher-s2", "{l6b}", 2, "").ID.String() // student2's, in school No. 3
 	var tk issuehomeworkapi.UploadTicket
-	w.must(http.MethodPost, api+"/homework/{hw}/submission/files", "student1", fmt.Sprintf(`{"name":"a.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
+	w.Must(http.MethodPost, api+"/homework/{hw}/submission/files", "student1", fmt.Sprintf(`{"name":"a.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
 	if put(t, tk, pdf) != http.StatusOK {
 		t.Fatal("upload")
 	}
 	w.ids["{f1}"] = tk.File.ID.String()
-	w.must(http.MethodPost, api+"/homework/{hw}/submission/files", "student1", fmt.Sprintf(`{"name":"лишний.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
+	w.Must(http.MethodPost, api+"/homework/{hw}/submission/files", "student1", fmt.Sprintf(`{"name":"лишний.pdf","content_type":"application/pdf","size":%d}`, len(pdf)), 201, &tk)
 	w.ids["{f2}"] = tk.File.ID.String()
 	var v issuehomeworkapi.Homework
-	w.must(http.MethodPut, api+"/homework/{hws}/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
-	w.must(http.MethodPut, api+"/homework/{hwr}/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
-	w.must(http.MethodPost, api+"/homework/{hwr}/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
+	w.Must(http.MethodPut, api+"/homework/{hws}/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
+	w.Must(http.MethodPut, api+"/homework/{hwr}/submission", "student1", `{"text":"ответ","version":0}`, 200, &v)
+	w.Must(http.MethodPost, api+"/homework/{hwr}/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), 200, &v)
 	w.ids["{sub}"] = v.Submission.ID.String()
 	due := time.Now().In(kuzbass.Time).AddDate(0, 0, 3).Format("2006-01-02") + "T18:00"
 
@@ -96,7 +96,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true
-		code, body := w.call(r.Method(), r.Path, r.Login, r.Body)
+		code, body := w.Call(r.Method(), r.Path, r.Login, r.Body)
 		if code != r.Status {
 			t.Errorf("row %d: %s %s as %q: %d, want %d: %.300s", i, r.Route, r.Path, r.Login, code, r.Status, body)
 		}

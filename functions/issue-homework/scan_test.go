@@ -24,11 +24,11 @@ func scanWith(addr string) function.Tuning {
 func (w *world) upload(login, hw, name, contentType string, body []byte) (issuehomeworkapi.UploadTicket, int, string) {
 	w.t.Helper()
 	var tk issuehomeworkapi.UploadTicket
-	w.must(http.MethodPost, api+"/homework/"+hw+"/submission/files", login, fmt.Sprintf(`{"name":%q,"content_type":%q,"size":%d}`, name, contentType, len(body)), 201, &tk)
+	w.Must(http.MethodPost, api+"/homework/"+hw+"/submission/files", login, fmt.Sprintf(`{"name":%q,"content_type":%q,"size":%d}`, name, contentType, len(body)), 201, &tk)
 	if st := put(w.t, tk, body); st != http.StatusOK {
 		w.t.Fatalf("upload to MinIO: %d", st)
 	}
-	code, resp := w.call(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", login, "")
+	code, resp := w.Call(http.MethodPost, api+"/files/"+tk.File.ID.String()+"/confirm", login, "")
 	return tk, code, resp
 }
 
@@ -45,24 +45,24 @@ func TestInfectedUploadsAreRefusedAndDeleted(t *testing.T) {
 	hw := h.ID.String()
 
 	tk, code, resp := w.upload("student1", hw, "решение.pdf", "application/pdf", infected)
-	w.refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileInfected))
-	if w.inStore(w.one(`SELECT object_key FROM homework.files WHERE id = $1`, tk.File.ID)) {
+	w.Refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileInfected))
+	if w.inStore(w.One(`SELECT object_key FROM homework.files WHERE id = $1`, tk.File.ID)) {
 		t.Fatal("the infected file is still in MinIO")
 	}
-	if n := w.count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'refused' AND refusal LIKE '%Eko.Test.Infected%'`, tk.File.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'refused' AND refusal LIKE '%Eko.Test.Infected%'`, tk.File.ID); n != 1 {
 		t.Fatal("the infected file is not recorded as refused with the signature")
 	}
-	code, resp = w.call(http.MethodGet, api+"/files/"+tk.File.ID.String(), "teacher-s1", "")
-	w.refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileMissing))
+	code, resp = w.Call(http.MethodGet, api+"/files/"+tk.File.ID.String(), "teacher-s1", "")
+	w.Refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileMissing))
 
 	_, code, resp = w.upload("student1", hw, "eicar.txt", "text/plain", []byte(eicar))
-	w.refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileInfected))
+	w.Refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileInfected))
 
 	tk, code, resp = w.upload("student1", hw, "чисто.pdf", "application/pdf", pdf)
 	if code != http.StatusOK {
 		t.Fatalf("a clean file: %d %s", code, resp)
 	}
-	if n := w.count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'clean'`, tk.File.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'clean'`, tk.File.ID); n != 1 {
 		t.Fatal("the clean file is not confirmed")
 	}
 }
@@ -79,13 +79,13 @@ func TestUploadsWaitWhileTheScannerIsDown(t *testing.T) {
 	w := newWorld(t, scanWith(down))
 	h := w.issue("teacher-s1", "{l1}", 1, "")
 	tk, code, resp := w.upload("student1", h.ID.String(), "решение.pdf", "application/pdf", pdf)
-	w.refused(code, resp, http.StatusServiceUnavailable, "")
-	if n := w.count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'uploading'`, tk.File.ID); n != 1 {
+	w.Refused(code, resp, http.StatusServiceUnavailable, "")
+	if n := w.Count(`SELECT count(*) FROM homework.files WHERE id = $1 AND state = 'uploading'`, tk.File.ID); n != 1 {
 		t.Fatal("the file left quarantine without a scan")
 	}
-	if !w.inStore(w.one(`SELECT object_key FROM homework.files WHERE id = $1`, tk.File.ID)) {
+	if !w.inStore(w.One(`SELECT object_key FROM homework.files WHERE id = $1`, tk.File.ID)) {
 		t.Fatal("the file was lost")
 	}
-	code, resp = w.call(http.MethodGet, api+"/files/"+tk.File.ID.String(), "student1", "")
-	w.refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileMissing))
+	code, resp = w.Call(http.MethodGet, api+"/files/"+tk.File.ID.String(), "student1", "")
+	w.Refused(code, resp, http.StatusUnprocessableEntity, string(issuehomeworkapi.ReasonFileMissing))
 }

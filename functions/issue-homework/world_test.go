@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +29,7 @@ const api = "/api/issue-homework"
 // the next two weeks ({l1} is the first of them, today or later); teacher-s2
 // teaches Russian to 6Б of school No. 3 (student2's) on the same days ({l6b}).
 type world struct {
+	*ekotest.API
 	t   testing.TB
 	sys *ekotest.World
 	ids map[string]string
@@ -41,25 +39,26 @@ func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	t.Helper()
 	ew := ekotest.Open(t, ekotest.Options{Seed: 11, Tunings: tunings})
 	w := &world{t: t, sys: ew, ids: map[string]string{}}
+	w.API = &ekotest.API{T: t, Sys: ew, IDs: w.ids}
 	for _, i := range ew.Fixtures.Identities {
 		w.ids["{"+i.Login+"}"] = ew.Person(t, i)
 		if !i.NoAccount {
-			w.must(http.MethodGet, "/api/registry/me", i.Login, "", http.StatusOK, nil)
+			w.Must(http.MethodGet, "/api/registry/me", i.Login, "", http.StatusOK, nil)
 		}
 	}
 	w.ids["{school1}"], w.ids["{school3}"] = ew.Organisation(t, "school-1-kemerovo"), ew.Organisation(t, "school-3-novokuznetsk")
-	w.ids["{6a}"] = w.one(`SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student1}"])
-	w.ids["{6b}"] = w.one(`SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student2}"])
+	w.ids["{6a}"] = w.One(`SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student1}"])
+	w.ids["{6b}"] = w.One(`SELECT class_id::text FROM journal.roster WHERE student_id = $1`, w.ids["{student2}"])
 	year := kuzbass.AcademicYearOf(time.Now())
 	today := kuzbass.Date(time.Now())
 	for _, c := range []struct{ director, school, teacher, class, subject, lesson string }{
 		{"director-s1", "{school1}", "{teacher-s1}", "{6a}", "0193b6c0-0000-7000-8000-000000000003", "{l1}"},
 	} {
 		var a postgradeapi.Assignment
-		w.must(http.MethodPost, "/api/post-grade/assignments", c.director, fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
+		w.Must(http.MethodPost, "/api/post-grade/assignments", c.director, fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,
 			"teacher_id":%q,"class_id":%q,"subject_id":%q}`, c.school, year, c.teacher, c.class, c.subject), http.StatusCreated, &a)
 		var lessons struct{ Items []postgradeapi.Lesson }
-		w.must(http.MethodPost, "/api/post-grade/assignments/"+a.ID.String()+"/timetable", c.director,
+		w.Must(http.MethodPost, "/api/post-grade/assignments/"+a.ID.String()+"/timetable", c.director,
 			fmt.Sprintf(`{"weekdays":[1,2,3,4,5,6],"lesson_no":2,"from":%q,"to":%q}`, today.Format(time.DateOnly), today.AddDate(0, 0, 14).Format(time.DateOnly)),
 			http.StatusCreated, &lessons)
 		if len(lessons.Items) == 0 {
@@ -69,7 +68,7 @@ func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	}
 	// Russian in 6Б of school No. 3 by teacher-s2 (school No. 3 has no
 	// fixture director: written as the journal stores it).
-	w.ids["{l6b}"] = w.one(`WITH a AS (INSERT INTO journal.assignments (id, organisation_id, academic_year, teacher_id, class_id, subject_id)
+	w.ids["{l6b}"] = w.One(`WITH a AS (INSERT INTO journal.assignments (id, organisation_id, academic_year, teacher_id, class_id, subject_id)
 		    VALUES (gen_random_uuid(), $1, $2, $3, $4, '0193b6c0-0000-7000-8000-000000000001') RETURNING *)
 		INSERT INTO journal.lessons (id, assignment_id, organisation_id, class_id, subject_id, teacher_id, lesson_date, lesson_no)
 		SELECT gen_random_uuid(), id, organisation_id, class_id, subject_id, teacher_id, $5, 1 FROM a RETURNING id::text`,
@@ -77,93 +76,12 @@ func newWorld(t testing.TB, tunings ...function.Tuning) *world {
 	return w
 }
 
-// one is the single text value of a query.
-func (w *world) one(sql string, args ...any) string {
-	w.t.Helper()
-	var s string
-	if err := w.sys.DB.Pool.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
-		w.t.Fatalf("%s: %v", sql, err)
-	}
-	return s
-}
-
-func (w *world) count(sql string, args ...any) int {
-	w.t.Helper()
-	return w.sys.DB.Count(w.t, sql, args...)
-}
-
-func (w *world) expand(s string) string {
-	for k, v := range w.ids {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	return s
-}
-
-// call sends a request as login ("": no token) and returns the status and body.
-func (w *world) call(method, path, login, body string) (int, string) {
-	w.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(w.expand(body))
-	}
-	req := httptest.NewRequest(method, w.expand(path), rd)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rec := w.sys.Call(w.t, login, req)
-	return rec.Code, rec.Body.String()
-}
-
-func (w *world) must(method, path, login, body string, want int, out any) {
-	w.t.Helper()
-	code, resp := w.call(method, path, login, body)
-	if code != want {
-		w.t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, login, code, want, resp)
-	}
-	if out != nil {
-		if err := json.Unmarshal([]byte(resp), out); err != nil {
-			w.t.Fatalf("%s %s: %v: %s", method, path, err, resp)
-		}
-	}
-}
-
-// problem is an RFC 9457 answer.
-type problem struct {
-	Code           string `json:"code"`
-	Reason         string `json:"reason"`
-	Detail         string `json:"detail"`
-	CurrentVersion int    `json:"current_version"`
-	CurrentState   string `json:"current_state"`
-	Errors         []struct {
-		Field, Code, Message string
-	} `json:"errors"`
-}
-
-// refused checks a refusal: its status and, when fieldCode is given, a
-// field error with that code.
-func (w *world) refused(code int, body string, want int, fieldCode string) problem {
-	w.t.Helper()
-	var p problem
-	if code != want || json.Unmarshal([]byte(body), &p) != nil || p.Detail == "" {
-		w.t.Fatalf("%d, want %d with a problem: %s", code, want, body)
-	}
-	if fieldCode != "" {
-		for _, e := range p.Errors {
-			if e.Code == fieldCode && e.Message != "" {
-				return p
-			}
-		}
-		w.t.Fatalf("no field error %s: %s", fieldCode, body)
-	}
-	return p
-}
-
 // issue issues homework for lesson as login with extra fields, due in days.
 func (w *world) issue(login, lesson string, days int, extra string) issuehomeworkapi.Homework {
 	w.t.Helper()
 	due := time.Now().In(kuzbass.Time).AddDate(0, 0, days).Format("2006-01-02") + "T18:00"
 	var h issuehomeworkapi.Homework
-	w.must(http.MethodPost, api+"/homework", login, fmt.Sprintf(`{"lesson_id":%q,"text":"Решить задачи № 1–5 со с. 42.\nСм. https://example.org/zadachi","due_at":%q%s}`,
+	w.Must(http.MethodPost, api+"/homework", login, fmt.Sprintf(`{"lesson_id":%q,"text":"Решить задачи № 1–5 со с. 42.\nСм. https://example.org/zadachi","due_at":%q%s}`,
 		lesson, due, extra), http.StatusCreated, &h)
 	return h
 }
@@ -173,8 +91,8 @@ func (w *world) issue(login, lesson string, days int, extra string) issuehomewor
 func (w *world) submitted(hw string) issuehomeworkapi.Homework {
 	w.t.Helper()
 	var v issuehomeworkapi.Homework
-	w.must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, http.StatusOK, &v)
-	w.must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), http.StatusOK, &v)
+	w.Must(http.MethodPut, hw+"/submission", "student1", `{"text":"ответ","version":0}`, http.StatusOK, &v)
+	w.Must(http.MethodPost, hw+"/submission/submit", "student1", fmt.Sprintf(`{"version":%d}`, v.Submission.Version), http.StatusOK, &v)
 	return v
 }
 
