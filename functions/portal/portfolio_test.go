@@ -17,21 +17,12 @@ import (
 
 var scan = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
-// confirmedDiploma has parent1 claim a diploma for student1 through the API,
-// attach a scan and teacher-s1 confirm it; it returns the achievement's id.
-func confirmedDiploma(t *testing.T, w *world, title string) string {
+// attachScan has login upload a scan to achievement id through the API
+// (a ticket, the PUT to MinIO, the confirmation).
+func attachScan(t *testing.T, w *world, login, id string) {
 	t.Helper()
-	code, body := w.api("parent1", http.MethodPost, "/api/build-portfolio/achievements", fmt.Sprintf(`{"owner_kind":"pupil","owner_id":%q,
-		"category":"competition","title":%q,"level":"regional","result":"winner","awarded_on":"2026-10-12"}`, w.ids["student1"], title), nil)
-	var a struct {
-		ID      string
-		Version int
-	}
-	if err := json.Unmarshal([]byte(body), &a); code != http.StatusCreated || err != nil {
-		t.Fatalf("claim: %d %s", code, body)
-	}
-	code, body = w.api("parent1", http.MethodPost, "/api/build-portfolio/achievements/"+a.ID+"/files",
-		fmt.Sprintf(`{"name":"диплом.pdf","content_type":"application/pdf","size":%d}`, len(scan)), nil)
+	code, body := w.api(login, http.MethodPost, "/api/build-portfolio/achievements/"+id+"/files",
+		fmt.Sprintf(`{"name":"скан.pdf","content_type":"application/pdf","size":%d}`, len(scan)), nil)
 	var tk struct {
 		File    struct{ ID string }
 		URL     string
@@ -49,9 +40,25 @@ func confirmedDiploma(t *testing.T, w *world, title string) string {
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("put: %v %v", res, err)
 	}
-	if code, body := w.api("parent1", http.MethodPost, "/api/build-portfolio/files/"+tk.File.ID+"/confirm", "", nil); code != http.StatusOK {
+	if code, body := w.api(login, http.MethodPost, "/api/build-portfolio/files/"+tk.File.ID+"/confirm", "", nil); code != http.StatusOK {
 		t.Fatalf("confirm the scan: %d %s", code, body)
 	}
+}
+
+// confirmedDiploma has parent1 claim a diploma for student1 through the API,
+// attach a scan and teacher-s1 confirm it; it returns the achievement's id.
+func confirmedDiploma(t *testing.T, w *world, title string) string {
+	t.Helper()
+	code, body := w.api("parent1", http.MethodPost, "/api/build-portfolio/achievements", fmt.Sprintf(`{"owner_kind":"pupil","owner_id":%q,
+		"category":"competition","title":%q,"level":"regional","result":"winner","awarded_on":"2026-10-12"}`, w.ids["student1"], title), nil)
+	var a struct {
+		ID      string
+		Version int
+	}
+	if err := json.Unmarshal([]byte(body), &a); code != http.StatusCreated || err != nil {
+		t.Fatalf("claim: %d %s", code, body)
+	}
+	attachScan(t, w, "parent1", a.ID)
 	if code, body := w.api("teacher-s1", http.MethodPost, "/api/build-portfolio/achievements/"+a.ID+"/decision", `{"decision":"confirmed","version":1}`, nil); code != http.StatusOK {
 		t.Fatalf("decide: %d %s", code, body)
 	}
@@ -280,26 +287,7 @@ func TestAttestationPack(t *testing.T) {
 	if code != http.StatusCreated || id == nil {
 		t.Fatalf("the claim: %d %s", code, body)
 	}
-	code, body = w.api("teacher-s1", http.MethodPost, "/api/build-portfolio/achievements/"+id[1]+"/files",
-		fmt.Sprintf(`{"name":"удостоверение.pdf","content_type":"application/pdf","size":%d}`, len(scan)), nil)
-	var tk struct {
-		File    struct{ ID string }
-		URL     string
-		Headers map[string]string
-	}
-	if err := json.Unmarshal([]byte(body), &tk); code != http.StatusCreated || err != nil {
-		t.Fatalf("ticket: %d %s", code, body)
-	}
-	req, _ := http.NewRequest(http.MethodPut, tk.URL, bytes.NewReader(scan))
-	for k, v := range tk.Headers {
-		if k != "Content-Length" {
-			req.Header.Set(k, v)
-		}
-	}
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("put: %v %v", res, err)
-	}
-	w.api("teacher-s1", http.MethodPost, "/api/build-portfolio/files/"+tk.File.ID+"/confirm", "", nil)
+	attachScan(t, w, "teacher-s1", id[1])
 	if code, body := w.api("director-s1", http.MethodPost, "/api/build-portfolio/achievements/"+id[1]+"/decision", `{"decision":"confirmed","version":1}`, nil); code != http.StatusOK {
 		t.Fatalf("the director's decision: %d %s", code, body)
 	}
