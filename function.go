@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/kuzbass/eko/functions/build-portfolio"
+	"github.com/kuzbass/eko/functions/collect-report"
 	"github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
@@ -30,6 +31,7 @@ var Parts = []function.Part{
 	postgrade.Part,
 	issuehomework.Part,
 	buildportfolio.Part,
+	collectreport.Part,
 	outboxrelay.Part,
 	portal.Part,
 }

@@ -1,0 +1,112 @@
+package collectreportapi
+
+import "time"
+
+// Definition is a form as data: sections of scalar fields and fixed tables,
+// and rules over their cells. The ministry uploads it as JSON; each upload
+// of a code is its next version, and a campaign pins one version.
+type Definition struct {
+	// Code names the form across its versions: "oo1-pupils".
+	Code     string    `json:"code"`
+	Title    string    `json:"title"`
+	Sections []Section `json:"sections"`
+	Rules    []Rule    `json:"rules"`
+}
+
+// Section is a part of a form: scalar fields, tables, or both.
+type Section struct {
+	ID     string  `json:"id"`
+	Title  string  `json:"title"`
+	Fields []Field `json:"fields,omitempty"`
+	Tables []Table `json:"tables,omitempty"`
+}
+
+// Field is one scalar cell. Its ID is the name rules use for it.
+type Field struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Type     string   `json:"type"` // integer | decimal | text | date | choice
+	Unit     string   `json:"unit,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Choices  []string `json:"choices,omitempty"` // a choice field's options
+}
+
+// Table is a fixed grid: rows × columns, as in ОО-1's sections. Rules name a
+// cell table.row.column.
+type Table struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Rows     []Header `json:"rows"`
+	Columns  []Column `json:"columns"`
+	Required bool     `json:"required,omitempty"` // every cell required
+}
+
+// Header is a row of a table: its id and its title.
+type Header struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Column is a column of a table, with the type of its cells.
+type Column struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Type  string `json:"type"` // integer | decimal
+	Unit  string `json:"unit,omitempty"`
+}
+
+// Rule is a condition the filled form must meet, in CEL over the form's
+// cells (a field by its id, a table's cell as table.row.column; an empty
+// cell is 0 in arithmetic through value(), and has() tells whether it is
+// filled), with the message people see when it fails.
+type Rule struct {
+	ID      string `json:"id"`
+	Expr    string `json:"expr"`
+	Message string `json:"message"`
+}
+
+// Cell types.
+const (
+	Integer = "integer"
+	Decimal = "decimal"
+	Text    = "text"
+	Date    = "date"
+	Choice  = "choice"
+)
+
+// CellTypes name the cell types for people.
+var CellTypes = map[string]string{
+	Integer: "целое число",
+	Decimal: "число",
+	Text:    "текст",
+	Date:    "дата",
+	Choice:  "выбор из списка",
+}
+
+// Version is a stored version of a definition.
+type Version struct {
+	Code       string     `json:"code"`
+	Version    int        `json:"version"`
+	Title      string     `json:"title"`
+	Definition Definition `json:"definition"`
+	Cells      int        `json:"cells"`
+	CreatedAt  time.Time  `json:"created_at"`
+	CreatedBy  string     `json:"created_by"`
+}
+
+// Preview is what checking a definition answers: the cells it makes and
+// the rules over them, or (as a 422's field errors) every error by its
+// path in the JSON ("sections[1].tables[0].columns[2].type").
+type Preview struct {
+	Code  string   `json:"code"`
+	Title string   `json:"title"`
+	Cells []string `json:"cells"` // every cell's name, in order
+	Rules int      `json:"rules"`
+}
+
+// Violation is a rule a set of values fails, or a cell's own error.
+type Violation struct {
+	Rule    string `json:"rule,omitempty"`
+	Cell    string `json:"cell,omitempty"`
+	Message string `json:"message"`
+}

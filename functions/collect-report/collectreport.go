@@ -1,0 +1,90 @@
+// Package collectreport is the collect-report function: the ministry's data
+// collection from the region's organisations — forms as data (sections,
+// fixed tables, typed cells, rules in CEL), and on them campaigns,
+// prefilled submissions, review up the hierarchy and consolidation.
+//
+// Guarantees (so far: forms as data):
+//
+//   - A definition is stored only when it compiles (package form): every
+//     error in it is reported at once by its JSON path, and nothing is
+//     written.
+//   - Each upload of a form's code is its next version, immutable: a
+//     campaign that pins a version keeps the form it opened with.
+package collectreport
+
+import (
+	"context"
+	"embed"
+	"net/http"
+
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/function"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// Name is the function's name: its directory, func.yaml name and URL prefix.
+const Name = collectreportapi.Name
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the function's migrations (schema "reports").
+func Schema() db.Schema { return db.EmbeddedSchema("reports", migrations, "migrations") }
+
+// Schemas are the function's own schemas, in order.
+func Schemas() []db.Schema { return []db.Schema{Schema()} }
+
+// Options are the function's settings.
+type Options struct{}
+
+// Part is how a process mounts collect-report: after the registry, whose
+// grants it decides by.
+var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
+	if reg := sys.Peer(registryapi.Name); reg != nil {
+		registryapi.GrantsFrom(deps.Policy, reg)
+	}
+	return nil
+}, Mount)
+
+// New returns collect-report as its own Knative Service runs it (cmd/main.go).
+func New() *function.Standalone { return function.Alone(Part) }
+
+// Function is the collect-report Knative function.
+type Function struct {
+	function.Lifecycle
+	function.Clock
+
+	db     *pgxpool.Pool
+	policy *access.Policy
+	router *httpx.Router
+}
+
+// Mount serves the function's API on deps.
+func Mount(_ context.Context, deps *function.Deps, _ Options) (*Function, error) {
+	if err := deps.Policy.Register(Rules); err != nil {
+		return nil, err
+	}
+	f := &Function{db: deps.DB, policy: deps.Policy}
+	rt := httpx.NewRouter(deps.Guard)
+	rt.Declare(&collectreportapi.Problems)
+	const api = "/api/" + Name
+	rt.Handle(http.MethodPost, api+"/definitions/preview", PermDefine, f.preview)
+	rt.Handle(http.MethodPost, api+"/definitions", PermDefine, f.define)
+	rt.Handle(http.MethodGet, api+"/definitions", PermRead, f.definitions)
+	rt.Handle(http.MethodGet, api+"/definitions/{code}/versions/{version}", PermRead, f.definition)
+	f.router = rt
+	f.Serve(rt)
+	return f, nil
+}
+
+// Routes lists the function's routes for the route-permission harness.
+func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
+
+// Undeclared implements function.Declaring.
+func (f *Function) Undeclared() []string { return f.router.Undeclared() }

@@ -1,0 +1,108 @@
+package collectreport_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+
+	"github.com/kuzbass/eko/ekotest"
+	"github.com/kuzbass/eko/shared/auth/authtest"
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+const api = "/api/collect-report"
+
+// form is a small definition in ОО-1's shape.
+const form = `{"code": "oo1-pupils", "title": "Численность обучающихся",
+  "sections": [{"id": "s1", "title": "Обучающиеся", "tables": [{"id": "pupils", "title": "Численность",
+    "rows": [{"id": "g1", "title": "1 класс"}, {"id": "total", "title": "Всего"}],
+    "columns": [{"id": "all", "title": "Всего", "type": "integer"}, {"id": "girls", "title": "из них девочек", "type": "integer"}]}]}],
+  "rules": [{"id": "total", "expr": "pupils.total.all == pupils.g1.all", "message": "Строка «Всего» не равна сумме"}]}`
+
+func newAPI(t *testing.T) *ekotest.API {
+	w := ekotest.Open(t, ekotest.Options{Seed: 5})
+	a := &ekotest.API{T: t, Sys: w, IDs: map[string]string{}}
+	for _, i := range w.Fixtures.Identities {
+		if !i.NoAccount {
+			a.Must(http.MethodGet, "/api/registry/me", i.Login, "", http.StatusOK, nil)
+		}
+	}
+	return a
+}
+
+// The ministry checks a definition, stores it as version 1, then 2; a
+// definition with errors is refused with every error by its JSON path and
+// nothing is stored.
+func TestDefinitions(t *testing.T) {
+	a := newAPI(t)
+	var p collectreportapi.Preview
+	a.Must(http.MethodPost, api+"/definitions/preview", "ministry", form, http.StatusOK, &p)
+	if p.Code != "oo1-pupils" || len(p.Cells) != 4 || p.Cells[0] != "pupils.g1.all" || p.Rules != 1 {
+		t.Fatalf("the preview: %+v", p)
+	}
+	var v1, v2 collectreportapi.Version
+	a.Must(http.MethodPost, api+"/definitions", "ministry", form, http.StatusCreated, &v1)
+	a.Must(http.MethodPost, api+"/definitions", "ministry", strings.Replace(form, "Численность обучающихся", "Численность обучающихся (ред. 2)", 1), http.StatusCreated, &v2)
+	if v1.Version != 1 || v2.Version != 2 || v2.Cells != 4 || v1.CreatedBy == "" {
+		t.Fatalf("the versions: %+v %+v", v1, v2)
+	}
+	var list []collectreportapi.Version
+	a.Must(http.MethodGet, api+"/definitions", "director-s1", "", http.StatusOK, &list)
+	if len(list) != 1 || list[0].Version != 2 {
+		t.Fatalf("the latest versions: %+v", list)
+	}
+	var got collectreportapi.Version
+	a.Must(http.MethodGet, api+"/definitions/oo1-pupils/versions/1", "mun-kemerovo", "", http.StatusOK, &got)
+	if got.Title != "Численность обучающихся" || len(got.Definition.Sections) != 1 {
+		t.Fatalf("version 1: %+v", got)
+	}
+
+	bad := strings.NewReplacer(`"id": "girls"`, `"id": "all"`, `pupils.total.all == pupils.g1.all`, `pupils.total.al == 1`).Replace(form)
+	code, body := a.Call(http.MethodPost, api+"/definitions", "ministry", bad)
+	pr := a.Refused(code, body, http.StatusUnprocessableEntity, string(collectreportapi.ReasonDuplicate))
+	paths := map[string]bool{}
+	for _, e := range pr.Errors {
+		paths[e.Field] = true
+	}
+	if !paths["sections[0].tables[0].columns[1].id"] {
+		t.Fatalf("the errors by path: %s", body)
+	}
+	if n := a.Count(`SELECT count(*) FROM reports.definitions`); n != 2 {
+		t.Fatalf("%d definitions stored, want 2", n)
+	}
+	code, body = a.Call(http.MethodPost, api+"/definitions/preview", "ministry", strings.Replace(form, `pupils.total.all == pupils.g1.all`, `pupils.total.al == 1`, 1))
+	a.Refused(code, body, http.StatusUnprocessableEntity, string(collectreportapi.ReasonRule))
+	code, body = a.Call(http.MethodPost, api+"/definitions", "ministry", `{"code":"x","sections":"no"}`)
+	a.Refused(code, body, http.StatusBadRequest, "")
+}
+
+var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
+
+// TestAuthorizationMatrix: every route × every fixture login.
+func TestAuthorizationMatrix(t *testing.T) {
+	a := newAPI(t)
+	a.Must(http.MethodPost, api+"/definitions", "ministry", form, http.StatusCreated, nil)
+	readers := map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200}
+	var rows []authtest.Case
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/definitions/preview", api+"/definitions/preview", form, 403, map[string]int{"ministry": 200})...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/definitions", api+"/definitions", form, 403, map[string]int{"ministry": 201})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/definitions", api+"/definitions", "", 403, readers)...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/definitions/{code}/versions/{version}", api+"/definitions/oo1-pupils/versions/1", "", 403, readers)...)
+	covered := map[string]bool{}
+	for i, r := range rows {
+		covered[r.Route] = true
+		if code, body := a.Call(r.Method(), r.Path, r.Login, r.Body); code != r.Status {
+			t.Errorf("row %d: %s as %q: %d, want %d: %.200s", i, r.Route, r.Login, code, r.Status, body)
+		}
+	}
+	routes := a.Sys.Function(collectreportapi.Name).(interface{ Routes() []httpx.Route }).Routes()
+	authtest.CheckRoutes(t, routes)
+	for _, rt := range routes {
+		if !covered[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+package collectreport
+
+import (
+	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
+)
+
+// Permissions of the collect-report API.
+const (
+	// PermDefine: upload and check form definitions (the ministry).
+	PermDefine auth.Permission = "reports.define"
+	// PermRead: read form definitions (the ministry, municipalities, the
+	// organisations' administration who fill them).
+	PermRead auth.Permission = "reports.read"
+)
+
+// Rules is this function's part of the access policy. Definitions are the
+// region's: a form names no organisation and holds no data.
+var Rules = access.Rules{
+	PermDefine: {access.MinistryOfficial},
+	PermRead:   {access.MinistryOfficial, access.MunicipalOfficial, access.Director, access.DeputyDirector},
+}
