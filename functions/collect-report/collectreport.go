@@ -41,13 +41,17 @@ func Schema() db.Schema { return db.EmbeddedSchema("reports", migrations, "migra
 func Schemas() []db.Schema { return []db.Schema{Schema()} }
 
 // Options are the function's settings.
-type Options struct{}
+type Options struct {
+	// Registry names a campaign's target organisations. Required to open one.
+	Registry *registryapi.Client `ignored:"true"`
+}
 
 // Part is how a process mounts collect-report: after the registry, whose
 // grants it decides by.
 var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
 	if reg := sys.Peer(registryapi.Name); reg != nil {
 		registryapi.GrantsFrom(deps.Policy, reg)
+		opts.Registry = registryapi.New(reg)
 	}
 	return nil
 }, Mount)
@@ -60,17 +64,18 @@ type Function struct {
 	function.Lifecycle
 	function.Clock
 
-	db     *pgxpool.Pool
-	policy *access.Policy
-	router *httpx.Router
+	db       *pgxpool.Pool
+	policy   *access.Policy
+	registry *registryapi.Client
+	router   *httpx.Router
 }
 
 // Mount serves the function's API on deps.
-func Mount(_ context.Context, deps *function.Deps, _ Options) (*Function, error) {
+func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, error) {
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, policy: deps.Policy}
+	f := &Function{db: deps.DB, policy: deps.Policy, registry: opts.Registry}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&collectreportapi.Problems)
 	const api = "/api/" + Name
@@ -78,6 +83,13 @@ func Mount(_ context.Context, deps *function.Deps, _ Options) (*Function, error)
 	rt.Handle(http.MethodPost, api+"/definitions", PermDefine, f.define)
 	rt.Handle(http.MethodGet, api+"/definitions", PermRead, f.definitions)
 	rt.Handle(http.MethodGet, api+"/definitions/{code}/versions/{version}", PermRead, f.definition)
+	rt.Handle(http.MethodPost, api+"/campaigns", PermCampaign, f.createCampaign)
+	rt.Handle(http.MethodGet, api+"/campaigns", PermCampaign, f.campaigns)
+	rt.Handle(http.MethodPost, api+"/campaigns/{id}/open", PermCampaign, httpx.ByID(httpx.PathUUID, f.openCampaign))
+	rt.Handle(http.MethodGet, api+"/campaigns/{id}/submissions", PermRead, httpx.ByID(httpx.PathUUID, f.submissionsOf))
+	rt.Handle(http.MethodGet, api+"/submissions/{id}", PermRead, httpx.ByID(httpx.PathUUID, f.submission))
+	rt.Handle(http.MethodPut, api+"/submissions/{id}", PermFill, httpx.ByID(httpx.PathUUID, f.save))
+	rt.Handle(http.MethodPost, api+"/submissions/{id}/submit", PermFill, httpx.ByID(httpx.PathUUID, f.submit))
 	f.router = rt
 	f.Serve(rt)
 	return f, nil

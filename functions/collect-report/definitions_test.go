@@ -91,6 +91,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/definitions", api+"/definitions", form, 403, map[string]int{"ministry": 201})...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/definitions", api+"/definitions", "", 403, readers)...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/definitions/{code}/versions/{version}", api+"/definitions/oo1-pupils/versions/1", "", 403, readers)...)
+	c := campaign(a, "Приказ", false)
+	a.Must(http.MethodPost, api+"/campaigns/"+c.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
+	s1 := a.One(`SELECT s.id::text FROM reports.submissions s JOIN registry.organisations o ON o.id = s.organisation_id WHERE o.code = 'school-1-kemerovo'`)
+	draft := campaign(a, "Приказ", false)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns", api+"/campaigns", `{"code":"oo1-pupils","version":1,"title":"x",
+		"opens_at":"2026-12-01T00:00","closes_at":"2026-12-02T00:00","targets":{"kinds":["school"]}}`, 403, map[string]int{"ministry": 201})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns", api+"/campaigns", "", 403, map[string]int{"ministry": 200})...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/open", api+"/campaigns/"+draft.ID.String()+"/open", "", 403, map[string]int{"ministry": 200})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns/{id}/submissions", api+"/campaigns/"+c.ID.String()+"/submissions", "", 403, readers)...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/submissions/{id}", api+"/submissions/"+s1, "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404})...)
+	rows = append(rows, authtest.Expect(everyone, "PUT "+api+"/submissions/{id}", api+"/submissions/"+s1, `{"values":{},"version":1}`, 403,
+		map[string]int{"director-s1": 200, "kg-director-1": 404})...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/submit", api+"/submissions/"+s1+"/submit", `{"version":2}`, 403,
+		map[string]int{"director-s1": 200, "kg-director-1": 404})...)
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true

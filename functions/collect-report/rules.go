@@ -12,11 +12,18 @@ const (
 	// PermRead: read form definitions (the ministry, municipalities, the
 	// organisations' administration who fill them).
 	PermRead auth.Permission = "reports.read"
+	// PermCampaign: draft, open and list campaigns (the ministry).
+	PermCampaign auth.Permission = "reports.campaign"
+	// PermFill: fill and submit the own organisation's submissions (its
+	// director and deputies).
+	PermFill auth.Permission = "reports.fill"
 )
 
 // Rules is this function's part of the access policy. Definitions are the
 // region's: a form names no organisation and holds no data.
 var Rules = access.Rules{
-	PermDefine: {access.MinistryOfficial},
-	PermRead:   {access.MinistryOfficial, access.MunicipalOfficial, access.Director, access.DeputyDirector},
+	PermDefine:   {access.MinistryOfficial},
+	PermRead:     {access.MinistryOfficial, access.MunicipalOfficial, access.Director, access.DeputyDirector},
+	PermCampaign: {access.MinistryOfficial},
+	PermFill:     {access.Director, access.DeputyDirector},
 }

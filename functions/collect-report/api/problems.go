@@ -10,6 +10,24 @@ const (
 	ReasonRule errs.Reason = "rule"
 	// ReasonCellType: a value that is not of its cell's type.
 	ReasonCellType errs.Reason = "cell_type"
+	// ReasonNoBasis: a campaign opened without its legal basis.
+	ReasonNoBasis errs.Reason = "no_basis"
+	// ReasonNoTargets: a campaign whose targets are no organisation.
+	ReasonNoTargets errs.Reason = "no_targets"
+	// ReasonClosed: a campaign not open (yet, or any more) for this step.
+	ReasonClosed errs.Reason = "closed"
+	// ReasonState: a step the submission's state does not allow.
+	ReasonState errs.Reason = "state"
+	// ReasonRulesFail: a submission whose values fail the form (the
+	// violations member lists every one).
+	ReasonRulesFail errs.Reason = "rules_fail"
+)
+
+// Members of collect-report's problems.
+const (
+	MemberCurrentVersion = "current_version" // the submission's version now
+	MemberCurrentState   = "current_state"   // its state now
+	MemberViolations     = "violations"      // every cell error and failed rule
 )
 
 // Problems is everything collect-report refuses with (its router declares it).
@@ -19,5 +37,15 @@ var Problems = errs.Vocabulary{
 		ReasonDuplicate: "идентификатор повторяется",
 		ReasonRule:      "правило не разобрано",
 		ReasonCellType:  "значение не того типа",
+		ReasonNoBasis:   "не указано правовое основание",
+		ReasonNoTargets: "кампания не адресована ни одной организации",
+		ReasonClosed:    "приём отчётов закрыт",
+		ReasonState:     "недопустимо в этом состоянии",
+		ReasonRulesFail: "отчёт не проходит проверки формы",
+	},
+	Members: map[string]string{
+		MemberCurrentVersion: "версия сейчас",
+		MemberCurrentState:   "состояние сейчас",
+		MemberViolations:     "ошибки ячеек и невыполненные правила",
 	},
 }
