@@ -78,6 +78,53 @@ func TestCampaignAndSubmission(t *testing.T) {
 	code, body = a.Call(http.MethodPut, api+"/submissions/"+id, "director-s1", fmt.Sprintf(`{"values":{},"version":%d}`, sent.Version))
 	a.Refused(code, body, http.StatusConflict, "")
 
+	// Review: another municipality cannot; Kemerovo returns one cell with a
+	// comment; the school may change only that cell, then resubmits;
+	// Kemerovo approves, which locks it; the ministry reopens it, recorded.
+	returnBody := fmt.Sprintf(`{"version":%d,"comments":{"pupils.total.girls":"Проверьте: девочек в 1 классе 14"}}`, sent.Version)
+	if code, _ := a.Call(http.MethodPost, api+"/submissions/"+id+"/return", "mun-novokuznetsk", returnBody); code != http.StatusNotFound {
+		t.Fatalf("Novokuznetsk returns a Kemerovo school's report: %d", code)
+	}
+	var ret collectreportapi.Submission
+	a.Must(http.MethodPost, api+"/submissions/"+id+"/return", "mun-kemerovo", returnBody, http.StatusOK, &ret)
+	if ret.State != collectreportapi.Returned || len(ret.ReturnedCells) != 1 || ret.Comments["pupils.total.girls"] == "" {
+		t.Fatalf("returned: %+v", ret)
+	}
+	code, body = a.Call(http.MethodPut, api+"/submissions/"+id, "director-s1", fmt.Sprintf(`{"values":{"pupils.g1.all":"31","pupils.g1.girls":"14","pupils.total.all":"31","pupils.total.girls":"14"},"version":%d}`, ret.Version))
+	a.Refused(code, body, http.StatusUnprocessableEntity, string(collectreportapi.ReasonState))
+	a.Must(http.MethodPut, api+"/submissions/"+id, "director-s1", fmt.Sprintf(`{"values":{"pupils.g1.all":"30","pupils.g1.girls":"14","pupils.total.all":"30","pupils.total.girls":"13"},"version":%d}`, ret.Version), http.StatusOK, &saved)
+	code, body = a.Call(http.MethodPost, api+"/submissions/"+id+"/submit", "director-s1", fmt.Sprintf(`{"version":%d}`, saved.Version))
+	if code != http.StatusOK {
+		t.Fatalf("resubmit: %d %s", code, body)
+	}
+	var again collectreportapi.Submission
+	a.Must(http.MethodGet, api+"/submissions/"+id, "director-s1", "", http.StatusOK, &again)
+	var approved collectreportapi.Submission
+	a.Must(http.MethodPost, api+"/submissions/"+id+"/approve", "mun-kemerovo", fmt.Sprintf(`{"version":%d}`, again.Version), http.StatusOK, &approved)
+	if approved.State != collectreportapi.Approved {
+		t.Fatalf("approved: %+v", approved)
+	}
+	code, body = a.Call(http.MethodPut, api+"/submissions/"+id, "director-s1", fmt.Sprintf(`{"values":{},"version":%d}`, approved.Version))
+	a.Refused(code, body, http.StatusConflict, "")
+	code, body = a.Call(http.MethodPost, api+"/submissions/"+id+"/reopen", "ministry", fmt.Sprintf(`{"version":%d}`, approved.Version))
+	a.Refused(code, body, http.StatusBadRequest, "required")
+	var reopened collectreportapi.Submission
+	a.Must(http.MethodPost, api+"/submissions/"+id+"/reopen", "ministry", fmt.Sprintf(`{"version":%d,"reason":"Уточнение Росстата","cells":["pupils.g1.all"]}`, approved.Version), http.StatusOK, &reopened)
+	if reopened.State != collectreportapi.Returned || len(reopened.ReturnedCells) != 1 {
+		t.Fatalf("reopened: %+v", reopened)
+	}
+	var history []collectreportapi.Review
+	a.Must(http.MethodGet, api+"/submissions/"+id+"/reviews", "director-s1", "", http.StatusOK, &history)
+	if len(history) != 3 || history[0].Decision != collectreportapi.Returned || history[1].Decision != collectreportapi.Approved ||
+		history[2].Decision != collectreportapi.Reopened || history[2].Reason != "Уточнение Росстата" || history[2].ActorRole != "ministry_official" {
+		t.Fatalf("the history: %+v", history)
+	}
+	for typ, want := range map[string]int{collectreportapi.EventSubmitted: 2, collectreportapi.EventReturned: 2, collectreportapi.EventApproved: 1} {
+		if n := a.Count(`SELECT count(*) FROM platform.outbox WHERE type = $1 AND subject = $2`, typ, id); n != want {
+			t.Errorf("%d %s events, want %d", n, typ, want)
+		}
+	}
+
 	// Another school's submission is not director-s1's.
 	other := a.One(`SELECT id::text FROM reports.submissions WHERE campaign_id = $1 AND id <> $2 LIMIT 1`, c.ID, s.ID)
 	for _, call := range [][2]string{{http.MethodGet, api + "/submissions/" + other}, {http.MethodPut, api + "/submissions/" + other}} {

@@ -26,6 +26,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
 )
 
 // Name is the function's name: its directory, func.yaml name and URL prefix.
@@ -66,6 +67,7 @@ type Function struct {
 
 	db       *pgxpool.Pool
 	policy   *access.Policy
+	outbox   *outbox.Writer
 	registry *registryapi.Client
 	router   *httpx.Router
 }
@@ -75,7 +77,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, policy: deps.Policy, registry: opts.Registry}
+	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, registry: opts.Registry}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&collectreportapi.Problems)
 	const api = "/api/" + Name
@@ -90,6 +92,10 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/submissions/{id}", PermRead, httpx.ByID(httpx.PathUUID, f.submission))
 	rt.Handle(http.MethodPut, api+"/submissions/{id}", PermFill, httpx.ByID(httpx.PathUUID, f.save))
 	rt.Handle(http.MethodPost, api+"/submissions/{id}/submit", PermFill, httpx.ByID(httpx.PathUUID, f.submit))
+	rt.Handle(http.MethodPost, api+"/submissions/{id}/return", PermReview, httpx.ByID(httpx.PathUUID, f.returnCells))
+	rt.Handle(http.MethodPost, api+"/submissions/{id}/approve", PermReview, httpx.ByID(httpx.PathUUID, f.approve))
+	rt.Handle(http.MethodPost, api+"/submissions/{id}/reopen", PermReview, httpx.ByID(httpx.PathUUID, f.reopen))
+	rt.Handle(http.MethodGet, api+"/submissions/{id}/reviews", PermRead, httpx.ByID(httpx.PathUUID, f.reviews))
 	f.router = rt
 	f.Serve(rt)
 	return f, nil

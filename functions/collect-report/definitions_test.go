@@ -106,6 +106,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"director-s1": 200, "kg-director-1": 404})...)
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/submit", api+"/submissions/"+s1+"/submit", `{"version":2}`, 403,
 		map[string]int{"director-s1": 200, "kg-director-1": 404})...)
+	// s3: school No. 1's submission, submitted, for the reviewers' rows.
+	c3 := campaign(a, "Приказ", false)
+	a.Must(http.MethodPost, api+"/campaigns/"+c3.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
+	s3 := a.One(`SELECT s.id::text FROM reports.submissions s JOIN registry.organisations o ON o.id = s.organisation_id
+		WHERE o.code = 'school-1-kemerovo' AND s.campaign_id = $1`, c3.ID)
+	a.Must(http.MethodPost, api+"/submissions/"+s3+"/submit", "director-s1", `{"version":1}`, http.StatusOK, nil)
+	reviewers := map[string]int{"ministry": 200, "mun-kemerovo": 409, "mun-novokuznetsk": 404} // rows run in the order of everyone: the ministry first
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/return", api+"/submissions/"+s3+"/return",
+		`{"version":2,"comments":{"pupils.g1.all":"Проверьте"}}`, 403, reviewers)...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/approve", api+"/submissions/"+s3+"/approve", `{"version":2}`, 403,
+		map[string]int{"mun-kemerovo": 409, "ministry": 409, "mun-novokuznetsk": 404})...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/reopen", api+"/submissions/"+s3+"/reopen", `{"version":2,"reason":"x"}`, 403,
+		map[string]int{"mun-kemerovo": 409, "ministry": 409, "mun-novokuznetsk": 404})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/submissions/{id}/reviews", api+"/submissions/"+s3+"/reviews", "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404})...)
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true

@@ -17,6 +17,9 @@ const (
 	// PermFill: fill and submit the own organisation's submissions (its
 	// director and deputies).
 	PermFill auth.Permission = "reports.fill"
+	// PermReview: return, approve and reopen submissions (a municipality its
+	// territory's, the ministry any).
+	PermReview auth.Permission = "reports.review"
 )
 
 // Rules is this function's part of the access policy. Definitions are the
@@ -26,4 +29,5 @@ var Rules = access.Rules{
 	PermRead:     {access.MinistryOfficial, access.MunicipalOfficial, access.Director, access.DeputyDirector},
 	PermCampaign: {access.MinistryOfficial},
 	PermFill:     {access.Director, access.DeputyDirector},
+	PermReview:   {access.MunicipalOfficial, access.MinistryOfficial},
 }

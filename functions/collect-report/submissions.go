@@ -20,13 +20,21 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-const submissionColumns = `s.id, s.campaign_id, s.organisation_id, s.municipality_id, s.state, s."values", s.version, s.late, s.submitted_at, s.updated_at`
+const submissionColumns = `s.id, s.campaign_id, s.organisation_id, s.municipality_id, s.state, s."values", s.version, s.late, s.submitted_at, s.updated_at,
+	s.returned_cells, s.comments`
 
 func scanSubmission(row pgx.CollectableRow) (collectreportapi.Submission, error) {
 	var s collectreportapi.Submission
-	err := row.Scan(&s.ID, &s.CampaignID, &s.OrganisationID, &s.MunicipalityID, &s.State, &s.Values, &s.Version, &s.Late, &s.SubmittedAt, &s.UpdatedAt)
+	err := row.Scan(&s.ID, &s.CampaignID, &s.OrganisationID, &s.MunicipalityID, &s.State, &s.Values, &s.Version, &s.Late, &s.SubmittedAt, &s.UpdatedAt,
+		&s.ReturnedCells, &s.Comments)
 	if s.Values == nil {
 		s.Values = map[string]string{}
+	}
+	if s.ReturnedCells == nil {
+		s.ReturnedCells = []string{}
+	}
+	if s.Comments == nil {
+		s.Comments = map[string]string{}
 	}
 	return s, err
 }
@@ -149,13 +157,19 @@ func (f *Function) save(w http.ResponseWriter, r *http.Request, id uuid.UUID) er
 	}
 	var out *collectreportapi.Submission
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		_, fm, _, err := f.open(ctx, tx, id, in.Version)
+		s, fm, _, err := f.open(ctx, tx, id, in.Version)
 		if err != nil {
 			return err
 		}
 		for name := range in.Values {
 			if _, ok := fm.Cell(name); !ok {
 				return errs.Fields("отчёт не сохранён", field("values."+name, errs.Unknown, "в форме нет такой ячейки"))
+			}
+		}
+		if s.State == collectreportapi.Returned {
+			if name := changedBeyond(s, in.Values); name != "" {
+				return unprocessable("отчёт не сохранён: на доработку возвращены только отмеченные ячейки",
+					field("values."+name, collectreportapi.ReasonState, "эта ячейка не возвращена на доработку"))
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET "values" = $2, version = version + 1, updated_at = clock_timestamp(), updated_by = $3
@@ -189,11 +203,32 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 				Detail: "отчёт не отправлен: " + itoa(len(v)) + " ошибок", Extra: map[string]any{collectreportapi.MemberViolations: v}}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET state = 'submitted', late = $2, submitted_at = $3, version = version + 1,
-			updated_at = clock_timestamp(), updated_by = $4 WHERE id = $1`, id, late, f.Time(), subject(ctx)); err != nil {
+			returned_cells = '{}', comments = '{}', updated_at = clock_timestamp(), updated_by = $4 WHERE id = $1`, id, late, f.Time(), subject(ctx)); err != nil {
 			return err
 		}
-		out, err = loadSubmission(ctx, tx, id, false)
-		return err
+		if out, err = loadSubmission(ctx, tx, id, false); err != nil {
+			return err
+		}
+		return f.announce(ctx, tx, collectreportapi.EventSubmitted, out, 0)
 	})
 	return httpx.Reply(w, http.StatusOK, out, err)
+}
+
+// changedBeyond names a cell values changes that s did not return ("" when none).
+func changedBeyond(s *collectreportapi.Submission, values map[string]string) string {
+	open := map[string]bool{}
+	for _, c := range s.ReturnedCells {
+		open[c] = true
+	}
+	for name, v := range values {
+		if !open[name] && v != s.Values[name] {
+			return name
+		}
+	}
+	for name, v := range s.Values {
+		if _, kept := values[name]; !kept && !open[name] && v != "" {
+			return name
+		}
+	}
+	return ""
 }

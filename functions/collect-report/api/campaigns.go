@@ -50,6 +50,9 @@ const (
 	Submitted = "submitted"
 	Returned  = "returned"
 	Approved  = "approved"
+	// Reopened is a review's decision only: an approved submission opened
+	// again (its state is then returned).
+	Reopened = "reopened"
 )
 
 // Submission is one organisation's submission in a campaign.
@@ -64,6 +67,56 @@ type Submission struct {
 	Late           bool              `json:"late"`
 	SubmittedAt    *time.Time        `json:"submitted_at,omitempty"`
 	UpdatedAt      time.Time         `json:"updated_at"`
+	// ReturnedCells are the cells a returned submission may change, with
+	// the reviewer's comment on each (Comments).
+	ReturnedCells []string          `json:"returned_cells"`
+	Comments      map[string]string `json:"comments"`
+}
+
+// ReturnRequest is the body of POST …/submissions/{id}/return: a comment
+// per cell to fix (the organisation changes only those).
+type ReturnRequest struct {
+	Version  int               `json:"version"`
+	Comments map[string]string `json:"comments"`
+}
+
+// ReopenRequest is the body of POST …/submissions/{id}/reopen: why an
+// approved submission is opened again, and which cells (none: all).
+type ReopenRequest struct {
+	Version int      `json:"version"`
+	Reason  string   `json:"reason"`
+	Cells   []string `json:"cells,omitempty"`
+}
+
+// Review is one decision on a submission.
+type Review struct {
+	Decision  string            `json:"decision"` // returned | approved | reopened
+	Comments  map[string]string `json:"comments,omitempty"`
+	Reason    string            `json:"reason,omitempty"`
+	Actor     string            `json:"actor"`
+	ActorRole string            `json:"actor_role,omitempty"`
+	At        time.Time         `json:"at"`
+}
+
+// Events collect-report produces. Their data carry ids and states, never
+// the values.
+const (
+	EventSubmitted = "ru.kuzbass.eko.report.submitted.v1"
+	EventReturned  = "ru.kuzbass.eko.report.returned.v1"
+	EventApproved  = "ru.kuzbass.eko.report.approved.v1"
+)
+
+// ReportEvent is the data of report.submitted, report.returned and
+// report.approved.
+type ReportEvent struct {
+	SubmissionID   string `json:"submission_id"`
+	CampaignID     string `json:"campaign_id"`
+	OrganisationID string `json:"organisation_id"`
+	MunicipalityID string `json:"municipality_id,omitempty"`
+	State          string `json:"state"`
+	Late           bool   `json:"late"`
+	Cells          int    `json:"cells,omitempty"` // returned: how many cells
+	At             string `json:"at"`
 }
 
 // SaveRequest is the body of PUT …/submissions/{id}: the values as filled
