@@ -121,6 +121,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"mun-kemerovo": 409, "ministry": 409, "mun-novokuznetsk": 404})...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/submissions/{id}/reviews", api+"/submissions/"+s3+"/reviews", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404})...)
+	summaries := map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200}
+	for _, route := range []string{"dashboard", "consolidation", "export.xlsx", "export.csv"} {
+		rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns/{id}/"+route, api+"/campaigns/"+c3.ID.String()+"/"+route, "", 403, summaries)...)
+	}
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true

@@ -130,3 +130,41 @@ type SaveRequest struct {
 type SubmitRequest struct {
 	Version int `json:"version"`
 }
+
+// Dashboard is a campaign's completeness: expected, submitted (on time and
+// late), approved, returned, still in draft — for the region and by
+// municipality.
+type Dashboard struct {
+	CampaignID     uuid.UUID `json:"campaign_id"`
+	Totals         Counts    `json:"totals"`
+	Municipalities []Counts  `json:"municipalities"`
+}
+
+// Counts are one territory's submissions by how far they got.
+type Counts struct {
+	MunicipalityID *uuid.UUID `json:"municipality_id,omitempty"`
+	Name           string     `json:"name,omitempty"`
+	Expected       int        `json:"expected"`
+	Draft          int        `json:"draft"`
+	Submitted      int        `json:"submitted"` // submitted and not yet approved or returned
+	OnTime         int        `json:"on_time"`   // of all sent in, those before the closing time
+	Late           int        `json:"late"`
+	Returned       int        `json:"returned"`
+	Approved       int        `json:"approved"`
+}
+
+// Consolidation is the sum of every numeric cell over the submissions sent
+// in (submitted or approved) of a territory (a municipality, or the region).
+type Consolidation struct {
+	CampaignID     uuid.UUID          `json:"campaign_id"`
+	MunicipalityID *uuid.UUID         `json:"municipality_id,omitempty"`
+	Included       int                `json:"included"` // submissions summed
+	Cells          []ConsolidatedCell `json:"cells"`
+}
+
+// ConsolidatedCell is one cell's total.
+type ConsolidatedCell struct {
+	Name  string  `json:"name"`
+	Title string  `json:"title"`
+	Value float64 `json:"value"`
+}
