@@ -96,6 +96,8 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodPost, api+"/submissions/{id}/approve", PermReview, httpx.ByID(httpx.PathUUID, f.approve))
 	rt.Handle(http.MethodPost, api+"/submissions/{id}/reopen", PermReview, httpx.ByID(httpx.PathUUID, f.reopen))
 	rt.Handle(http.MethodGet, api+"/submissions/{id}/reviews", PermRead, httpx.ByID(httpx.PathUUID, f.reviews))
+	rt.Handle(http.MethodGet, api+"/submissions/{id}/template.xlsx", PermRead, httpx.ByID(httpx.PathUUID, f.template))
+	rt.Handle(http.MethodPost, api+"/submissions/{id}/upload", PermFill, httpx.ByID(httpx.PathUUID, f.upload))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/dashboard", PermReview, httpx.ByID(httpx.PathUUID, f.dashboard))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/consolidation", PermReview, httpx.ByID(httpx.PathUUID, f.consolidation))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/export.xlsx", PermReview, httpx.ByID(httpx.PathUUID, f.exportXLSX))

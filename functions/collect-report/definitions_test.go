@@ -125,6 +125,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, route := range []string{"dashboard", "consolidation", "export.xlsx", "export.csv"} {
 		rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns/{id}/"+route, api+"/campaigns/"+c3.ID.String()+"/"+route, "", 403, summaries)...)
 	}
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/submissions/{id}/template.xlsx", api+"/submissions/"+s1+"/template.xlsx", "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "mun-novokuznetsk": 404, "kg-director-1": 404})...)
+	// Not a workbook: the filler is told so (422); anyone else never reaches it.
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/upload", api+"/submissions/"+s1+"/upload?version=2", "not a workbook", 403,
+		map[string]int{"director-s1": 422, "kg-director-1": 404})...)
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true

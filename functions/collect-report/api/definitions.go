@@ -104,9 +104,20 @@ type Preview struct {
 	Rules int      `json:"rules"`
 }
 
-// Violation is a rule a set of values fails, or a cell's own error.
+// Violation is a rule a set of values fails, or a cell's own error. From
+// an uploaded workbook, a cell's error also names its sheet and address.
 type Violation struct {
 	Rule    string `json:"rule,omitempty"`
 	Cell    string `json:"cell,omitempty"`
+	Sheet   string `json:"sheet,omitempty"`
+	Address string `json:"address,omitempty"` // "C5"
 	Message string `json:"message"`
+}
+
+// Upload is what uploading a filled workbook answers: the submission with
+// the workbook's values saved as its draft, and the rules it still fails
+// (it is submitted apart, when none).
+type Upload struct {
+	Submission Submission  `json:"submission"`
+	Violations []Violation `json:"violations"`
 }

@@ -18,6 +18,9 @@ const (
 	ReasonClosed errs.Reason = "closed"
 	// ReasonState: a step the submission's state does not allow.
 	ReasonState errs.Reason = "state"
+	// ReasonWorkbook: an upload that is not a workbook of this submission's
+	// form and version (the template EKO made).
+	ReasonWorkbook errs.Reason = "workbook"
 	// ReasonRulesFail: a submission whose values fail the form (the
 	// violations member lists every one).
 	ReasonRulesFail errs.Reason = "rules_fail"
@@ -42,6 +45,7 @@ var Problems = errs.Vocabulary{
 		ReasonClosed:    "приём отчётов закрыт",
 		ReasonState:     "недопустимо в этом состоянии",
 		ReasonRulesFail: "отчёт не проходит проверки формы",
+		ReasonWorkbook:  "книга не по форме этого отчёта",
 	},
 	Members: map[string]string{
 		MemberCurrentVersion: "версия сейчас",
