@@ -198,26 +198,36 @@ func (f *Function) consolidation(w http.ResponseWriter, r *http.Request, id uuid
 		Cells: consolidate(fm, values)}, nil)
 }
 
+// exported is what an export of campaign id writes for the caller's
+// territory: the form, the organisations sent in with their values, and
+// the organisations' names.
+func (f *Function) exported(r *http.Request, id uuid.UUID) (*form.Form, []uuid.UUID, []map[string]string, map[uuid.UUID]string, error) {
+	ctx := r.Context()
+	mun, err := territory(r)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	fm, err := f.formOf(ctx, f.db, id)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	orgs, values, err := f.sentIn(ctx, id, mun)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return fm, orgs, values, f.organisationNames(ctx, mun), nil
+}
+
 // exportXLSX: GET /api/collect-report/campaigns/{id}/export.xlsx[?municipality=]
 // — «Свод» (each numeric cell's total) and «Организации» (every
 // organisation sent in, by name, a column per cell), headers frozen;
 // written as values (strings as strings: nothing in a cell is run as a
 // formula).
 func (f *Function) exportXLSX(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
-	ctx := r.Context()
-	mun, err := territory(r)
+	fm, orgs, values, names, err := f.exported(r, id)
 	if err != nil {
 		return err
 	}
-	fm, err := f.formOf(ctx, f.db, id)
-	if err != nil {
-		return err
-	}
-	orgs, values, err := f.sentIn(ctx, id, mun)
-	if err != nil {
-		return err
-	}
-	names := f.organisationNames(ctx, mun)
 	book := excelize.NewFile()
 	defer book.Close()
 	const total, byOrg = "Свод", "Организации"
@@ -294,20 +304,10 @@ func xlsxValue(c form.Cell, v string) any {
 // formula (starting with =, +, - or @) is written with a leading
 // apostrophe.
 func (f *Function) exportCSV(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
-	ctx := r.Context()
-	mun, err := territory(r)
+	fm, orgs, values, names, err := f.exported(r, id)
 	if err != nil {
 		return err
 	}
-	fm, err := f.formOf(ctx, f.db, id)
-	if err != nil {
-		return err
-	}
-	orgs, values, err := f.sentIn(ctx, id, mun)
-	if err != nil {
-		return err
-	}
-	names := f.organisationNames(ctx, mun)
 	var out io.Writer = w
 	charset := "utf-8"
 	if strings.EqualFold(r.URL.Query().Get("charset"), "windows-1251") {
