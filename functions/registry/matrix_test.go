@@ -113,6 +113,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"mun-novokuznetsk": 404, "teacher-s2": 404, "kg-director-1": 404}
 	add(expect("GET "+api+"/organisations/{id}/classes", api+"/organisations/{school1}/classes", "", 403, school1Staff)...)
 	add(expect("GET "+api+"/organisations/{id}/staff", api+"/organisations/{school1}/staff", "", 403, school1Staff)...)
+	add(expect("POST "+api+"/counts", api+"/counts", `{"organisations":["{school1}"]}`, 403, school1Staff)...)
+	add(row{Route: "POST " + api + "/counts", Path: api + "/counts", Login: "", Status: 401, Body: `{"organisations":["{school1}"]}`})
 	// The class list: administration and officials; the class teacher for the own class only.
 	add(expect("GET "+api+"/organisations/{id}/students", api+"/organisations/{school1}/students", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 404, "mun-novokuznetsk": 404,

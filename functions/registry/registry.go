@@ -85,6 +85,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodPost, api+"/organisations", PermOrganisationWrite, f.createOrganisation)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Authenticated, httpx.ByID(uuidParam, f.getOrganisation))
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/classes", PermClassRead, f.listClasses)
+	rt.Handle(http.MethodPost, api+"/counts", PermClassRead, f.counts)
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/classes", PermClassWrite, f.createClass)
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/staff", PermStaffRead, f.listStaff)
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/staff", PermStaffWrite, f.createStaff)

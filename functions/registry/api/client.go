@@ -199,3 +199,10 @@ func (c *Client) SearchPeople(ctx context.Context, familyName, givenName, birthD
 	q := url.Values{"family_name": {familyName}, "given_name": {givenName}, "birth_date": {birthDate}}
 	return p.Items, c.conn.Get(ctx, api+"/people", q, &p)
 }
+
+// Counts are the organisations' numbers as of a day (YYYY-MM-DD; "" today),
+// in the order named.
+func (c *Client) Counts(ctx context.Context, organisations []uuid.UUID, asOf string) ([]OrganisationCounts, error) {
+	var out []OrganisationCounts
+	return out, c.conn.Do(ctx, http.MethodPost, api+"/counts", CountsRequest{Organisations: organisations, AsOf: asOf}, nil, &out)
+}

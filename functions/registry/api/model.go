@@ -154,3 +154,30 @@ type MatchResult struct {
 	// By says what matched: "snils" or "name_birth_date".
 	By string `json:"by,omitempty"`
 }
+
+// CountsRequest is the body of POST /api/registry/counts: whose numbers,
+// and as of which day (YYYY-MM-DD; none: today).
+type CountsRequest struct {
+	Organisations []uuid.UUID `json:"organisations"`
+	AsOf          string      `json:"as_of,omitempty"`
+}
+
+// OrganisationCounts are an organisation's numbers as of a day: its pupils
+// (by grade, age and gender) and its staff by role — counts only, never a
+// person.
+type OrganisationCounts struct {
+	OrganisationID uuid.UUID      `json:"organisation_id"`
+	AsOf           string         `json:"as_of"` // YYYY-MM-DD
+	Pupils         []PupilCount   `json:"pupils"`
+	Staff          map[string]int `json:"staff"` // role → people holding it
+}
+
+// PupilCount is how many pupils share a grade (nil: not in a graded class,
+// as a kindergarten's groups), an age in full years on the day, and a
+// gender (M, F).
+type PupilCount struct {
+	Grade  *int   `json:"grade,omitempty"`
+	Age    int    `json:"age"`
+	Gender string `json:"gender"`
+	N      int    `json:"n"`
+}
