@@ -10,6 +10,7 @@ import (
 
 	"github.com/kuzbass/eko/events"
 	buildportfolio "github.com/kuzbass/eko/functions/build-portfolio"
+	collectreport "github.com/kuzbass/eko/functions/collect-report"
 	issuehomework "github.com/kuzbass/eko/functions/issue-homework"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
@@ -110,6 +111,13 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	if print {
 		fmt.Printf("seeded portfolios: %d achievements %v from %v, the roster of %d enrollments in %s\n",
 			ps.Achievements, ps.States, ps.Sources, ps.Enrollments, ps.Took.Round(time.Millisecond))
+	}
+	rs, err := collectreport.SeedReports(ctx, pool, today)
+	if err != nil {
+		return err
+	}
+	if print {
+		fmt.Printf("seeded the report season: %d shipped forms, %d campaigns drafted for the ministry to open\n", rs.Definitions, rs.Campaigns)
 	}
 	as, err := submitapplication.SeedApplications(ctx, pool, region, submitapplication.SeedOptions{Today: today, Seed: cfg.Random,
 		Outbox: outbox.New(events.Default())})

@@ -134,8 +134,9 @@ func (f *Function) loadCampaign(ctx context.Context, q querier, id uuid.UUID) (*
 
 // openCampaign: POST /api/collect-report/campaigns/{id}/open — with its
 // legal basis stated, a draft campaign opens: the registry names its
-// target organisations (asked with the ministry's token), and each gets its
-// submission, in one transaction.
+// target organisations and counts what the form prefills (asked with the
+// ministry's token), and each gets its submission, prefilled with where
+// each number came from, in one transaction.
 func (f *Function) openCampaign(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
 	c, err := f.loadCampaign(ctx, f.db, id)
@@ -158,6 +159,18 @@ func (f *Function) openCampaign(w http.ResponseWriter, r *http.Request, id uuid.
 		return unprocessable("кампания не открыта: под её условия не подходит ни одна организация",
 			field("targets", collectreportapi.ReasonNoTargets, "ни одной организации"))
 	}
+	fm, err := f.form(ctx, f.db, c.Code, c.Version)
+	if err != nil {
+		return err
+	}
+	ids := make([]uuid.UUID, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	prefill, err := f.prefilled(ctx, fm, ids)
+	if err != nil {
+		return err
+	}
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE reports.campaigns SET state = 'open', opened_at = clock_timestamp() WHERE id = $1 AND state = 'draft'`, id)
 		if err != nil || tag.RowsAffected() == 0 {
@@ -169,9 +182,18 @@ func (f *Function) openCampaign(w http.ResponseWriter, r *http.Request, id uuid.
 		rows := make([][]any, 0, len(orgs))
 		now := time.Now()
 		for _, o := range orgs {
-			rows = append(rows, []any{uuid.Must(uuid.NewV7()), id, o.ID, o.MunicipalityID, collectreportapi.Draft, now})
+			cells := prefill[o.ID]
+			values := make(map[string]string, len(cells))
+			for name, p := range cells {
+				values[name] = p.Value
+			}
+			if cells == nil {
+				cells = map[string]collectreportapi.Provenance{}
+			}
+			rows = append(rows, []any{uuid.Must(uuid.NewV7()), id, o.ID, o.MunicipalityID, collectreportapi.Draft, now, values, cells})
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"reports", "submissions"}, []string{"id", "campaign_id", "organisation_id", "municipality_id", "state", "updated_at"},
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"reports", "submissions"},
+			[]string{"id", "campaign_id", "organisation_id", "municipality_id", "state", "updated_at", "values", "prefill"},
 			pgx.CopyFromRows(rows))
 		return err
 	})

@@ -130,6 +130,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Not a workbook: the filler is told so (422); anyone else never reaches it.
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/upload", api+"/submissions/"+s1+"/upload?version=2", "not a workbook", 403,
 		map[string]int{"director-s1": 422, "kg-director-1": 404})...)
+	// s4: school No. 1's submission in draft, for asking its prefill again.
+	c4 := campaign(a, "Приказ", false)
+	a.Must(http.MethodPost, api+"/campaigns/"+c4.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
+	s4 := a.One(`SELECT s.id::text FROM reports.submissions s JOIN registry.organisations o ON o.id = s.organisation_id
+		WHERE o.code = 'school-1-kemerovo' AND s.campaign_id = $1`, c4.ID)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/submissions/{id}/prefill", api+"/submissions/"+s4+"/prefill", `{"version":1}`, 403,
+		map[string]int{"director-s1": 200, "kg-director-1": 404})...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/drift", api+"/campaigns/"+c3.ID.String()+"/drift", "", 403,
+		map[string]int{"ministry": 200})...)
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true

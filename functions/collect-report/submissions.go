@@ -21,12 +21,12 @@ import (
 func itoa(n int) string { return strconv.Itoa(n) }
 
 const submissionColumns = `s.id, s.campaign_id, s.organisation_id, s.municipality_id, s.state, s."values", s.version, s.late, s.submitted_at, s.updated_at,
-	s.returned_cells, s.comments`
+	s.returned_cells, s.comments, s.prefill, s.corrections, s.drift`
 
 func scanSubmission(row pgx.CollectableRow) (collectreportapi.Submission, error) {
 	var s collectreportapi.Submission
 	err := row.Scan(&s.ID, &s.CampaignID, &s.OrganisationID, &s.MunicipalityID, &s.State, &s.Values, &s.Version, &s.Late, &s.SubmittedAt, &s.UpdatedAt,
-		&s.ReturnedCells, &s.Comments)
+		&s.ReturnedCells, &s.Comments, &s.Prefill, &s.Corrections, &s.Drift)
 	if s.Values == nil {
 		s.Values = map[string]string{}
 	}
@@ -35,6 +35,15 @@ func scanSubmission(row pgx.CollectableRow) (collectreportapi.Submission, error)
 	}
 	if s.Comments == nil {
 		s.Comments = map[string]string{}
+	}
+	if s.Prefill == nil {
+		s.Prefill = map[string]collectreportapi.Provenance{}
+	}
+	if s.Corrections == nil {
+		s.Corrections = map[string]collectreportapi.Correction{}
+	}
+	if s.Drift == nil {
+		s.Drift = map[string]collectreportapi.Drift{}
 	}
 	return s, err
 }
@@ -146,9 +155,10 @@ func (f *Function) form(ctx context.Context, q querier, code string, version int
 	return fm, nil
 }
 
-// save: PUT /api/collect-report/submissions/{id} {values, version} — the
-// organisation saves its draft as filled (cells of the form only; the
-// rules are checked at submitting). A stale version is a 409.
+// save: PUT /api/collect-report/submissions/{id} {values, version,
+// corrections} — the organisation saves its draft as filled (cells of the
+// form only; the rules are checked at submitting); a prefilled cell given
+// another number than EKO's needs a comment. A stale version is a 409.
 func (f *Function) save(w http.ResponseWriter, r *http.Request, id uuid.UUID) error {
 	ctx := r.Context()
 	var in collectreportapi.SaveRequest
@@ -172,8 +182,15 @@ func (f *Function) save(w http.ResponseWriter, r *http.Request, id uuid.UUID) er
 					field("values."+name, collectreportapi.ReasonState, "эта ячейка не возвращена на доработку"))
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET "values" = $2, version = version + 1, updated_at = clock_timestamp(), updated_by = $3
-			WHERE id = $1`, id, in.Values, subject(ctx)); err != nil {
+		fixes, missing, fe := corrected(s, in.Values, in.Corrections, subject(ctx), f.Time())
+		if len(fe) > 0 {
+			return errs.Fields("отчёт не сохранён", fe...)
+		}
+		if missing != "" {
+			return refuseUncommented(missing, "", s.Prefill[missing])
+		}
+		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET "values" = $2, corrections = $3, version = version + 1, updated_at = clock_timestamp(),
+			updated_by = $4 WHERE id = $1`, id, in.Values, fixes, subject(ctx)); err != nil {
 			return err
 		}
 		out, err = loadSubmission(ctx, tx, id, false)

@@ -234,8 +234,15 @@ func (f *Function) upload(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 					field("values."+name, collectreportapi.ReasonState, "эта ячейка не возвращена на доработку"))
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET "values" = $2, version = version + 1, updated_at = clock_timestamp(), updated_by = $3
-			WHERE id = $1`, id, values, subject(ctx)); err != nil {
+		// A workbook carries no reasons: a prefilled cell is corrected on
+		// the page, with its comment, or keeps its number.
+		fixes, missing, _ := corrected(s, values, nil, subject(ctx), f.Time())
+		if missing != "" {
+			p := at[missing]
+			return refuseUncommented(missing, fmt.Sprintf("лист «%s», ячейка %s: ", p.sheet, p.address), s.Prefill[missing])
+		}
+		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET "values" = $2, corrections = $3, version = version + 1, updated_at = clock_timestamp(),
+			updated_by = $4 WHERE id = $1`, id, values, fixes, subject(ctx)); err != nil {
 			return err
 		}
 		saved, err := loadSubmission(ctx, tx, id, false)

@@ -71,6 +71,51 @@ type Submission struct {
 	// the reviewer's comment on each (Comments).
 	ReturnedCells []string          `json:"returned_cells"`
 	Comments      map[string]string `json:"comments"`
+	// Prefill is where each prefilled cell's number came from; Corrections
+	// the organisation's own numbers in such cells, each with its reason;
+	// Drift the cells whose source has changed since (found after
+	// submitting, by a check against the sources).
+	Prefill     map[string]Provenance `json:"prefill"`
+	Corrections map[string]Correction `json:"corrections"`
+	Drift       map[string]Drift      `json:"drift"`
+}
+
+// Provenance is where a prefilled cell's number came from: the source and
+// its parameters, the day counted, when it was asked.
+type Provenance struct {
+	Source string    `json:"source"` // "registry.pupils?grade=1"
+	Value  string    `json:"value"`
+	AsOf   string    `json:"as_of"` // YYYY-MM-DD
+	At     time.Time `json:"at"`
+}
+
+// Correction is an organisation's number in a prefilled cell, and why.
+type Correction struct {
+	Value   string    `json:"value"`
+	Comment string    `json:"comment"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+}
+
+// Drift is a prefilled cell whose source now says otherwise.
+type Drift struct {
+	Was string    `json:"was"` // the source's number at prefill
+	Now string    `json:"now"` // the source's number at the check
+	At  time.Time `json:"at"`
+}
+
+// DriftCheck is what checking a campaign's sent-in submissions against
+// their sources answers: how many were checked, how many cells drifted in
+// how many submissions.
+type DriftCheck struct {
+	Checked     int `json:"checked"`
+	Submissions int `json:"submissions"`
+	Cells       int `json:"cells"`
+}
+
+// PrefillRequest is the body of POST …/submissions/{id}/prefill.
+type PrefillRequest struct {
+	Version int `json:"version"`
 }
 
 // ReturnRequest is the body of POST …/submissions/{id}/return: a comment
@@ -124,6 +169,9 @@ type ReportEvent struct {
 type SaveRequest struct {
 	Values  map[string]string `json:"values"`
 	Version int               `json:"version"`
+	// Corrections say why a prefilled cell now holds another number: cell
+	// name → comment. A correction already explained keeps its comment.
+	Corrections map[string]string `json:"corrections,omitempty"`
 }
 
 // SubmitRequest is the body of POST …/submissions/{id}/submit.

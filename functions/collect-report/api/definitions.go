@@ -11,6 +11,17 @@ type Definition struct {
 	Title    string    `json:"title"`
 	Sections []Section `json:"sections"`
 	Rules    []Rule    `json:"rules"`
+	// Prefill binds cells to EKO's data: cell name → source, as
+	// "registry.pupils?grade=1&gender=F" (see Sources). Such a cell is
+	// filled when the campaign opens, and keeps where its number came from.
+	Prefill map[string]string `json:"prefill,omitempty"`
+}
+
+// Sources are what a cell can be prefilled from, with the parameters each
+// takes. Counts only: no source names a person.
+var Sources = map[string]string{
+	"registry.pupils": "обучающиеся и воспитанники на дату: grade=1 или 1-4 (класс), age=3 или 3-6 или 7- (полных лет), gender=M или F",
+	"registry.staff":  "работники по должностям на дату: role=teacher или teacher,deputy_director",
 }
 
 // Section is a part of a form: scalar fields, tables, or both.

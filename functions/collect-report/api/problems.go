@@ -24,6 +24,12 @@ const (
 	// ReasonRulesFail: a submission whose values fail the form (the
 	// violations member lists every one).
 	ReasonRulesFail errs.Reason = "rules_fail"
+	// ReasonSource: a prefill source the definition names that EKO does
+	// not have, or with parameters it does not take.
+	ReasonSource errs.Reason = "source"
+	// ReasonUncommented: a prefilled cell changed without a comment saying
+	// why the organisation's number differs from EKO's.
+	ReasonUncommented errs.Reason = "uncommented_correction"
 )
 
 // Members of collect-report's problems.
@@ -37,15 +43,17 @@ const (
 var Problems = errs.Vocabulary{
 	Codes: []errs.Code{errs.Conflict, errs.Unprocessable},
 	Reasons: map[errs.Reason]string{
-		ReasonDuplicate: "идентификатор повторяется",
-		ReasonRule:      "правило не разобрано",
-		ReasonCellType:  "значение не того типа",
-		ReasonNoBasis:   "не указано правовое основание",
-		ReasonNoTargets: "кампания не адресована ни одной организации",
-		ReasonClosed:    "приём отчётов закрыт",
-		ReasonState:     "недопустимо в этом состоянии",
-		ReasonRulesFail: "отчёт не проходит проверки формы",
-		ReasonWorkbook:  "книга не по форме этого отчёта",
+		ReasonDuplicate:   "идентификатор повторяется",
+		ReasonRule:        "правило не разобрано",
+		ReasonCellType:    "значение не того типа",
+		ReasonNoBasis:     "не указано правовое основание",
+		ReasonNoTargets:   "кампания не адресована ни одной организации",
+		ReasonClosed:      "приём отчётов закрыт",
+		ReasonState:       "недопустимо в этом состоянии",
+		ReasonRulesFail:   "отчёт не проходит проверки формы",
+		ReasonWorkbook:    "книга не по форме этого отчёта",
+		ReasonSource:      "неизвестный источник предзаполнения",
+		ReasonUncommented: "исправление предзаполненной ячейки без комментария",
 	},
 	Members: map[string]string{
 		MemberCurrentVersion: "версия сейчас",

@@ -48,6 +48,8 @@ type Form struct {
 	byName map[string]int
 	tables map[string]collectreportapi.Table
 	rules  []rule
+	// Prefill are the cells bound to EKO's data, by name.
+	Prefill map[string]Source
 }
 
 type rule struct {
@@ -69,6 +71,7 @@ var reserved = []string{"filled", "true", "false", "null", "in", "as", "break", 
 func Compile(def collectreportapi.Definition) (*Form, []errs.FieldError) {
 	c := &compiler{f: &Form{Def: def, byName: map[string]int{}, tables: map[string]collectreportapi.Table{}}, names: map[string]string{}}
 	c.definition()
+	c.prefill()
 	if len(c.fe) > 0 {
 		return nil, c.fe
 	}

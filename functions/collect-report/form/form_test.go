@@ -124,6 +124,32 @@ func TestDefinitionErrorsByPath(t *testing.T) {
 			t.Errorf("%s: %v", name, fe)
 		}
 	}
+	// Prefill: each binding names an integer cell and a source EKO has,
+	// with parameters it takes.
+	for binding, want := range map[string]string{
+		`"pupils.g1.all": "registry.pupils?grade=1"`:                "",
+		`"pupils.g1.all": "registry.pupils?grade=1-4&gender=F"`:     "",
+		`"pupils.g1.all": "registry.pupils?age=7-"`:                 "",
+		`"teachers": "registry.staff?role=teacher,deputy_director"`: "",
+		`"pupils.g1.all": "registry.salaries"`:                      "prefill.pupils.g1.all=source",
+		`"pupils.g1.all": "registry.pupils?grade=12"`:               "prefill.pupils.g1.all=source",
+		`"pupils.g1.all": "registry.pupils?gender=X"`:               "prefill.pupils.g1.all=source",
+		`"pupils.g1.all": "registry.pupils?colour=red"`:             "prefill.pupils.g1.all=source",
+		`"teachers": "registry.staff"`:                              "prefill.teachers=source",
+		`"teachers": "registry.staff?role=guard"`:                   "prefill.teachers=source",
+		`"pupils.g9.all": "registry.pupils"`:                        "prefill.pupils.g9.all=unknown",
+		`"share_women": "registry.pupils"`:                          "prefill.share_women=enum",
+	} {
+		def := strings.Replace(pupilsForm, `"rules": [`, `"prefill": {`+binding+`}, "rules": [`, 1)
+		_, fe := compile(t, def)
+		path, code, _ := strings.Cut(want, "=")
+		switch {
+		case want == "" && len(fe) > 0:
+			t.Errorf("%s refused: %v", binding, fe)
+		case want != "" && !strings.HasPrefix(fe[path], code+":"):
+			t.Errorf("%s: %v, want %s at %s", binding, fe, code, path)
+		}
+	}
 	_, fe = compile(t, `{"code": "X", "title": "", "sections": []}`)
 	for _, path := range []string{"code", "title", "sections"} {
 		if fe[path] == "" {
