@@ -100,6 +100,13 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/submissions/{id}/template.xlsx", PermRead, httpx.ByID(httpx.PathUUID, f.template))
 	rt.Handle(http.MethodPost, api+"/submissions/{id}/upload", PermFill, httpx.ByID(httpx.PathUUID, f.upload))
 	rt.Handle(http.MethodPost, api+"/campaigns/{id}/drift", PermCampaign, httpx.ByID(httpx.PathUUID, f.checkDrift))
+	rt.Handle(http.MethodGet, api+"/campaigns/{id}/territories", PermReview, httpx.ByID(httpx.PathUUID, f.territories))
+	rt.Handle(http.MethodGet, api+"/campaigns/{id}/territories/{municipality}", PermReview, httpx.ByID(httpx.PathUUID, f.territory))
+	rt.Handle(http.MethodPost, api+"/campaigns/{id}/territories/{municipality}/submit", PermConsolidate, httpx.ByID(httpx.PathUUID, f.sendTerritory))
+	rt.Handle(http.MethodPost, api+"/campaigns/{id}/territories/{municipality}/approve", PermCampaign,
+		httpx.ByID(httpx.PathUUID, f.decideTerritory(collectreportapi.Approved)))
+	rt.Handle(http.MethodPost, api+"/campaigns/{id}/territories/{municipality}/return", PermCampaign,
+		httpx.ByID(httpx.PathUUID, f.decideTerritory(collectreportapi.Returned)))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/dashboard", PermReview, httpx.ByID(httpx.PathUUID, f.dashboard))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/consolidation", PermReview, httpx.ByID(httpx.PathUUID, f.consolidation))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/export.xlsx", PermReview, httpx.ByID(httpx.PathUUID, f.exportXLSX))

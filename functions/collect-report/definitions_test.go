@@ -139,6 +139,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"director-s1": 200, "kg-director-1": 404})...)
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/drift", api+"/campaigns/"+c3.ID.String()+"/drift", "", 403,
 		map[string]int{"ministry": 200})...)
+	kemerovo := a.One(`SELECT municipality_id::text FROM registry.organisations WHERE code = 'school-1-kemerovo'`)
+	territory := api + "/campaigns/" + c3.ID.String() + "/territories/" + kemerovo
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns/{id}/territories", api+"/campaigns/"+c3.ID.String()+"/territories", "", 403, summaries)...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns/{id}/territories/{municipality}", territory, "", 403,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 404})...)
+	// Not every school's report is approved: Kemerovo is told so; nobody else reaches it.
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/territories/{municipality}/submit", territory+"/submit", `{"version":0}`, 403,
+		map[string]int{"mun-kemerovo": 422, "mun-novokuznetsk": 404})...)
+	for _, step := range []string{"approve", "return"} { // nothing sent yet: the ministry's step is stale
+		rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/territories/{municipality}/"+step, territory+"/"+step, `{"version":0,"comment":"x"}`, 403,
+			map[string]int{"ministry": 409})...)
+	}
 	covered := map[string]bool{}
 	for i, r := range rows {
 		covered[r.Route] = true

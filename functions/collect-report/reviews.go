@@ -97,6 +97,9 @@ func (f *Function) returnCells(w http.ResponseWriter, r *http.Request, id uuid.U
 		if err != nil {
 			return err
 		}
+		if err := settled(ctx, tx, s, role, true); err != nil {
+			return err
+		}
 		fm, err := f.formOf(ctx, tx, s.CampaignID)
 		if err != nil {
 			return err
@@ -138,8 +141,11 @@ func (f *Function) approve(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 	}
 	var out *collectreportapi.Submission
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
-		_, role, err := f.reviewing(ctx, tx, id, in.Version, collectreportapi.Submitted)
+		s, role, err := f.reviewing(ctx, tx, id, in.Version, collectreportapi.Submitted)
 		if err != nil {
+			return err
+		}
+		if err := settled(ctx, tx, s, role, false); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET state = 'approved', version = version + 1, updated_at = clock_timestamp() WHERE id = $1`, id); err != nil {
@@ -173,6 +179,9 @@ func (f *Function) reopen(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 	err := db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		s, role, err := f.reviewing(ctx, tx, id, in.Version, collectreportapi.Approved)
 		if err != nil {
+			return err
+		}
+		if err := settled(ctx, tx, s, role, true); err != nil {
 			return err
 		}
 		fm, err := f.formOf(ctx, tx, s.CampaignID)

@@ -20,14 +20,19 @@ const (
 	// PermReview: return, approve and reopen submissions (a municipality its
 	// territory's, the ministry any).
 	PermReview auth.Permission = "reports.review"
+	// PermConsolidate: send the territory's consolidation to the ministry
+	// (a municipality's officials; the ministry decides on it under
+	// PermCampaign).
+	PermConsolidate auth.Permission = "reports.consolidate"
 )
 
 // Rules is this function's part of the access policy. Definitions are the
 // region's: a form names no organisation and holds no data.
 var Rules = access.Rules{
-	PermDefine:   {access.MinistryOfficial},
-	PermRead:     {access.MinistryOfficial, access.MunicipalOfficial, access.Director, access.DeputyDirector},
-	PermCampaign: {access.MinistryOfficial},
-	PermFill:     {access.Director, access.DeputyDirector},
-	PermReview:   {access.MunicipalOfficial, access.MinistryOfficial},
+	PermDefine:      {access.MinistryOfficial},
+	PermRead:        {access.MinistryOfficial, access.MunicipalOfficial, access.Director, access.DeputyDirector},
+	PermCampaign:    {access.MinistryOfficial},
+	PermFill:        {access.Director, access.DeputyDirector},
+	PermReview:      {access.MunicipalOfficial, access.MinistryOfficial},
+	PermConsolidate: {access.MunicipalOfficial},
 }

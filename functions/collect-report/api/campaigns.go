@@ -216,3 +216,35 @@ type ConsolidatedCell struct {
 	Title string  `json:"title"`
 	Value float64 `json:"value"`
 }
+
+// Territory is a municipality's consolidation of a campaign on its way to
+// the ministry: its state (none: not sent yet), the totals as sent, and
+// how far its organisations' reports got.
+type Territory struct {
+	CampaignID     uuid.UUID          `json:"campaign_id"`
+	MunicipalityID uuid.UUID          `json:"municipality_id"`
+	Name           string             `json:"name,omitempty"`
+	State          string             `json:"state,omitempty"` // "" | submitted | returned | approved
+	Version        int                `json:"version"`
+	Expected       int                `json:"expected"`
+	Approved       int                `json:"approved"` // organisations' reports approved
+	Comment        string             `json:"comment,omitempty"`
+	Totals         []ConsolidatedCell `json:"totals,omitempty"` // as sent
+	UpdatedAt      *time.Time         `json:"updated_at,omitempty"`
+}
+
+// TerritoryRequest is the body of the steps on a territory's
+// consolidation: the version seen and a comment (required to return).
+type TerritoryRequest struct {
+	Version int    `json:"version"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// TerritoryReview is one step of a territory's consolidation.
+type TerritoryReview struct {
+	Decision  string    `json:"decision"` // submitted | returned | approved
+	Comment   string    `json:"comment,omitempty"`
+	Actor     string    `json:"actor"`
+	ActorRole string    `json:"actor_role"`
+	At        time.Time `json:"at"`
+}

@@ -30,6 +30,12 @@ const (
 	// ReasonUncommented: a prefilled cell changed without a comment saying
 	// why the organisation's number differs from EKO's.
 	ReasonUncommented errs.Reason = "uncommented_correction"
+	// ReasonNotAllApproved: a territory's consolidation sent while some of
+	// its organisations' reports are not approved.
+	ReasonNotAllApproved errs.Reason = "not_all_approved"
+	// ReasonTerritoryLocked: a municipality's review of a report whose
+	// territory's consolidation is with the ministry or approved by it.
+	ReasonTerritoryLocked errs.Reason = "territory_locked"
 )
 
 // Members of collect-report's problems.
@@ -43,17 +49,19 @@ const (
 var Problems = errs.Vocabulary{
 	Codes: []errs.Code{errs.Conflict, errs.Unprocessable},
 	Reasons: map[errs.Reason]string{
-		ReasonDuplicate:   "идентификатор повторяется",
-		ReasonRule:        "правило не разобрано",
-		ReasonCellType:    "значение не того типа",
-		ReasonNoBasis:     "не указано правовое основание",
-		ReasonNoTargets:   "кампания не адресована ни одной организации",
-		ReasonClosed:      "приём отчётов закрыт",
-		ReasonState:       "недопустимо в этом состоянии",
-		ReasonRulesFail:   "отчёт не проходит проверки формы",
-		ReasonWorkbook:    "книга не по форме этого отчёта",
-		ReasonSource:      "неизвестный источник предзаполнения",
-		ReasonUncommented: "исправление предзаполненной ячейки без комментария",
+		ReasonDuplicate:       "идентификатор повторяется",
+		ReasonRule:            "правило не разобрано",
+		ReasonCellType:        "значение не того типа",
+		ReasonNoBasis:         "не указано правовое основание",
+		ReasonNoTargets:       "кампания не адресована ни одной организации",
+		ReasonClosed:          "приём отчётов закрыт",
+		ReasonState:           "недопустимо в этом состоянии",
+		ReasonRulesFail:       "отчёт не проходит проверки формы",
+		ReasonWorkbook:        "книга не по форме этого отчёта",
+		ReasonSource:          "неизвестный источник предзаполнения",
+		ReasonUncommented:     "исправление предзаполненной ячейки без комментария",
+		ReasonNotAllApproved:  "не все отчёты муниципалитета приняты",
+		ReasonTerritoryLocked: "свод муниципалитета у министерства",
 	},
 	Members: map[string]string{
 		MemberCurrentVersion: "версия сейчас",
