@@ -247,12 +247,17 @@ func (f *Function) targets(ctx context.Context, t collectreportapi.Targets) ([]r
 	return out, nil
 }
 
-// campaigns: GET /api/collect-report/campaigns — the ministry's campaigns.
+// campaigns: GET /api/collect-report/campaigns — the ministry's campaigns
+// all; anyone else's, the open ones with a submission in the caller's
+// reach.
 func (f *Function) campaigns(w http.ResponseWriter, r *http.Request) error {
-	if err := Rules.Require(r.Context(), PermCampaign, access.WholeRegion); err != nil {
-		return err
-	}
-	rows, err := f.db.Query(r.Context(), `SELECT `+campaignColumns+` FROM reports.campaigns c ORDER BY c.created_at DESC LIMIT 200`)
+	ctx := r.Context()
+	all := Rules.Reaches(ctx, PermCampaign, access.WholeRegion)
+	reach := Rules.Reach(ctx, PermRead)
+	rows, err := f.db.Query(ctx, `SELECT `+campaignColumns+` FROM reports.campaigns c
+		WHERE $1 OR (c.state = 'open' AND EXISTS (SELECT 1 FROM reports.submissions s WHERE s.campaign_id = c.id
+			AND (s.organisation_id::text = ANY($2) OR s.municipality_id::text = ANY($3))))
+		ORDER BY c.created_at DESC LIMIT 200`, all, reach.Organisations, reach.Municipalities)
 	if err != nil {
 		return err
 	}
@@ -261,4 +266,19 @@ func (f *Function) campaigns(w http.ResponseWriter, r *http.Request) error {
 		list = []collectreportapi.Campaign{}
 	}
 	return httpx.Reply(w, http.StatusOK, list, err)
+}
+
+// myAccess: GET /api/collect-report/access — what the caller does with the
+// data collection.
+func (f *Function) myAccess(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	err := f.policy.Load(ctx)
+	a := collectreportapi.Access{
+		Defines:  Rules.Reaches(ctx, PermDefine, access.WholeRegion),
+		Campaign: Rules.Reaches(ctx, PermCampaign, access.WholeRegion),
+		Reviews:  !Rules.Reach(ctx, PermReview).None(),
+		Fills:    !Rules.Reach(ctx, PermFill).None(),
+		Sends:    !Rules.Reach(ctx, PermConsolidate).None(),
+	}
+	return httpx.Reply(w, http.StatusOK, a, err)
 }

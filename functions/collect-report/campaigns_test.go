@@ -46,6 +46,26 @@ func TestCampaignAndSubmission(t *testing.T) {
 	code, body = a.Call(http.MethodPost, api+"/campaigns/"+c.ID.String()+"/open", "ministry", "")
 	a.Refused(code, body, http.StatusConflict, "")
 
+	// Who sees which campaigns, and what each does with them.
+	for login, want := range map[string]int{"ministry": 2, "director-s1": 1, "mun-kemerovo": 1, "kg-director-1": 0} {
+		var list []collectreportapi.Campaign
+		a.Must(http.MethodGet, api+"/campaigns", login, "", http.StatusOK, &list)
+		if len(list) != want {
+			t.Errorf("%s sees %d campaigns, want %d", login, len(list), want)
+		}
+	}
+	for login, want := range map[string]collectreportapi.Access{
+		"ministry":     {Defines: true, Campaign: true, Reviews: true},
+		"mun-kemerovo": {Reviews: true, Sends: true},
+		"director-s1":  {Fills: true},
+		"parent1":      {},
+	} {
+		var got collectreportapi.Access
+		a.Must(http.MethodGet, api+"/access", login, "", http.StatusOK, &got)
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", login, got, want)
+		}
+	}
 	var mine []collectreportapi.Submission
 	a.Must(http.MethodGet, api+"/campaigns/"+c.ID.String()+"/submissions", "director-s1", "", http.StatusOK, &mine)
 	if len(mine) != 1 {

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -86,7 +87,8 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/definitions", PermRead, f.definitions)
 	rt.Handle(http.MethodGet, api+"/definitions/{code}/versions/{version}", PermRead, f.definition)
 	rt.Handle(http.MethodPost, api+"/campaigns", PermCampaign, f.createCampaign)
-	rt.Handle(http.MethodGet, api+"/campaigns", PermCampaign, f.campaigns)
+	rt.Handle(http.MethodGet, api+"/campaigns", PermRead, f.campaigns)
+	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.myAccess)
 	rt.Handle(http.MethodPost, api+"/campaigns/{id}/open", PermCampaign, httpx.ByID(httpx.PathUUID, f.openCampaign))
 	rt.Handle(http.MethodGet, api+"/campaigns/{id}/submissions", PermRead, httpx.ByID(httpx.PathUUID, f.submissionsOf))
 	rt.Handle(http.MethodGet, api+"/submissions/{id}", PermRead, httpx.ByID(httpx.PathUUID, f.submission))

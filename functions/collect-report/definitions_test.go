@@ -97,7 +97,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	draft := campaign(a, "Приказ", false)
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns", api+"/campaigns", `{"code":"oo1-pupils","version":1,"title":"x",
 		"opens_at":"2026-12-01T00:00","closes_at":"2026-12-02T00:00","targets":{"kinds":["school"]}}`, 403, map[string]int{"ministry": 201})...)
-	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns", api+"/campaigns", "", 403, map[string]int{"ministry": 200})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns", api+"/campaigns", "", 403, readers)...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/access", api+"/access", "", 200, map[string]int{"": 401})...)
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/open", api+"/campaigns/"+draft.ID.String()+"/open", "", 403, map[string]int{"ministry": 200})...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/campaigns/{id}/submissions", api+"/campaigns/"+c.ID.String()+"/submissions", "", 403, readers)...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/submissions/{id}", api+"/submissions/"+s1, "", 403,

@@ -82,10 +82,7 @@ func (f *Function) territory(w http.ResponseWriter, r *http.Request, id uuid.UUI
 		return err
 	}
 	reviews, err := pgx.CollectRows(rows, pgx.RowToStructByPos[collectreportapi.TerritoryReview])
-	out := struct {
-		collectreportapi.Territory
-		Reviews []collectreportapi.TerritoryReview `json:"reviews"`
-	}{*t, reviews}
+	out := collectreportapi.TerritorySteps{Territory: *t, Reviews: reviews}
 	if out.Reviews == nil {
 		out.Reviews = []collectreportapi.TerritoryReview{}
 	}

@@ -79,10 +79,7 @@ func TestTerritoryReview(t *testing.T) {
 	}
 	// The ministry reopens school No. 1's report: the consolidation goes back.
 	a.Must(http.MethodPost, api+"/submissions/"+s1+"/reopen", "ministry", `{"version":4,"reason":"Уточнение Росстата","cells":["pupils.g1.all"]}`, http.StatusOK, nil)
-	var one struct {
-		collectreportapi.Territory
-		Reviews []collectreportapi.TerritoryReview `json:"reviews"`
-	}
+	var one collectreportapi.TerritorySteps
 	a.Must(http.MethodGet, territory, "mun-kemerovo", "", http.StatusOK, &one)
 	want := []string{"submitted", "returned", "submitted", "approved", "returned"}
 	if one.State != collectreportapi.Returned || one.Approved != schools-1 || len(one.Reviews) != len(want) {

@@ -64,23 +64,63 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values, out any
 // decodes a 2xx answer into out (unless nil).
 func (c *Client) Do(ctx context.Context, method, path string, body any, header http.Header, out any) error {
 	var rd io.Reader = http.NoBody
+	h := http.Header{}
+	for k, v := range header {
+		h[k] = v
+	}
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", c.name, path, err)
 		}
 		rd = bytes.NewReader(b)
+		h.Set("Content-Type", "application/json")
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	h.Set("Accept", "application/json")
+	_, data, err := c.send(ctx, method, path, rd, h)
+	if err != nil || out == nil || len(data) == 0 {
+		return err
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s %s: the answer: %w", c.name, method+" "+strings.SplitN(path, "?", 2)[0], err)
+	}
+	return nil
+}
+
+// File is an answer taken as it is (a workbook, an export): its bytes and
+// the headers that say what they are.
+type File struct {
+	ContentType, Disposition string
+	Body                     []byte
+}
+
+// Fetch calls method path with body as it is (nil: none) of contentType,
+// and returns a 2xx answer's bytes; any other answer is the error Do
+// returns for it.
+func (c *Client) Fetch(ctx context.Context, method, path string, body []byte, contentType string) (*File, error) {
+	var rd io.Reader = http.NoBody
+	h := http.Header{}
+	if body != nil {
+		rd = bytes.NewReader(body)
+		h.Set("Content-Type", contentType)
+	}
+	ah, data, err := c.send(ctx, method, path, rd, h)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", c.name, path, err)
+		return nil, err
+	}
+	return &File{ContentType: ah.Get("Content-Type"), Disposition: ah.Get("Content-Disposition"), Body: data}, nil
+}
+
+// send calls method path on behalf of ctx's caller (its token, its
+// client's address and agent) and returns a 2xx answer's headers and
+// bytes, or the error its status stands for.
+func (c *Client) send(ctx context.Context, method, path string, body io.Reader, header http.Header) (http.Header, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", c.name, path, err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	if p := auth.PrincipalFrom(ctx); p != nil && p.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+p.Token)
@@ -93,20 +133,17 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, header h
 	op := method + " " + strings.SplitN(path, "?", 2)[0]
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return c.unavailable(op, err)
+		return nil, nil, c.unavailable(op, err)
 	}
 	if status >= 200 && status < 300 {
-		if out == nil || status == http.StatusNoContent {
-			return nil
+		if status == http.StatusNoContent {
+			data = nil
 		}
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("%s %s: the answer: %w", c.name, op, err)
-		}
-		return nil
+		return h, data, nil
 	}
-	return c.refusal(op, status, h, data)
+	return nil, nil, c.refusal(op, status, h, data)
 }
 
 // roundTrip sends req and reads the whole, bounded, answer.

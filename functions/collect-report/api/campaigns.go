@@ -248,3 +248,19 @@ type TerritoryReview struct {
 	ActorRole string    `json:"actor_role"`
 	At        time.Time `json:"at"`
 }
+
+// TerritorySteps is one municipality's consolidation with its every step.
+type TerritorySteps struct {
+	Territory
+	Reviews []TerritoryReview `json:"reviews"`
+}
+
+// Access is what the caller does with the data collection, as
+// collect-report's rules decide it: the portal's sections follow it.
+type Access struct {
+	Defines  bool `json:"defines"`  // forms and campaigns: the ministry
+	Reviews  bool `json:"reviews"`  // reviews organisations' reports: municipalities, the ministry
+	Fills    bool `json:"fills"`    // fills its organisation's reports: directors, deputies
+	Sends    bool `json:"sends"`    // sends a municipality's consolidation
+	Campaign bool `json:"campaign"` // drafts, opens and decides on consolidations: the ministry
+}
