@@ -94,15 +94,24 @@ func (f *Function) submission(w http.ResponseWriter, r *http.Request, id uuid.UU
 	return httpx.Reply(w, http.StatusOK, s, nil)
 }
 
-// submissionsOf: GET /api/collect-report/campaigns/{id}/submissions — a
-// campaign's submissions the caller reaches (its own organisation's, its
-// municipality's, all for the ministry).
+// submissionsOf: GET /api/collect-report/campaigns/{id}/submissions[?municipality=]
+// — a campaign's submissions the caller reaches (its own organisation's,
+// its municipality's, all for the ministry), of one municipality when named.
 func (f *Function) submissionsOf(w http.ResponseWriter, r *http.Request, campaign uuid.UUID) error {
 	ctx := r.Context()
 	reach := Rules.Reach(ctx, PermRead)
+	var mun *uuid.UUID
+	if s := r.URL.Query().Get("municipality"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return errs.Fields("неверный запрос", field("municipality", errs.Format, "идентификатор муниципалитета"))
+		}
+		mun = &id
+	}
 	rows, err := f.db.Query(ctx, `SELECT `+submissionColumns+` FROM reports.submissions s WHERE s.campaign_id = $1
-		AND ($2 OR s.organisation_id::text = ANY($3) OR s.municipality_id::text = ANY($4)) ORDER BY s.organisation_id`,
-		campaign, reach.Region, reach.Organisations, reach.Municipalities)
+		AND ($2 OR s.organisation_id::text = ANY($3) OR s.municipality_id::text = ANY($4)) AND ($5::uuid IS NULL OR s.municipality_id = $5)
+		ORDER BY s.organisation_id`,
+		campaign, reach.Region, reach.Organisations, reach.Municipalities, mun)
 	if err != nil {
 		return err
 	}

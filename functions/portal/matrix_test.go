@@ -40,6 +40,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("Kemerovo's allocation: %d %s", code, body)
 	}
 	appPath, runPath := "/applications/"+app[1], "/allocations/"+run[1]
+	// The reports: the ОО-1 campaign, open; school No. 1's report.
+	campaign := reportCampaign(t, w)
+	if code, body := w.api("ministry", http.MethodPost, "/api/collect-report/campaigns/"+campaign+"/open", "", nil); code != http.StatusOK {
+		t.Fatalf("open the campaign: %d %s", code, body)
+	}
+	var report string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM reports.submissions WHERE campaign_id = $1 AND organisation_id = $2`,
+		campaign, w.ids["school-1-kemerovo"]).Scan(&report); err != nil {
+		t.Fatal(err)
+	}
+	campaignPath, reportPath := "/reports/campaigns/"+campaign, "/reports/submissions/"+report
 	day := lessonMonday().Format("2006-01-02")
 	lessonID := mathLesson(t, w)
 	lessonPath := "/journal/lessons/" + lessonID
@@ -130,6 +141,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /operator/results", "/operator/results"},
 		{"GET /shared/{token}", "/shared/" + share},
 		{"GET /verify", "/verify"},
+		{"GET /reports", "/reports"},
+		{"GET /reports/campaigns/{id}", campaignPath},
+		{"GET /reports/campaigns/{id}/export", campaignPath + "/export?format=csv"},
+		{"GET /reports/submissions/{id}", reportPath},
+		{"GET /reports/submissions/{id}/template", reportPath + "/template"},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -177,6 +193,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{credPath, credFile}, "parent1", "student1", "ministry")
 	own([]string{"/confirmations"}, "teacher-s1", "teacher-s2", "director-s1", "kg-director-1")
 	own([]string{"/operator/results"}, "ministry")
+	// Reports: whoever the collect-report API lets in.
+	own([]string{"/reports"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	own([]string{campaignPath, campaignPath + "/export?format=csv"}, "ministry", "mun-kemerovo", "mun-novokuznetsk")
+	own([]string{campaignPath}, "director-s1") // its report
+	own([]string{reportPath, reportPath + "/template"}, "ministry", "mun-kemerovo", "director-s1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -196,7 +217,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /portfolio/{id}/new": true, "POST /portfolio/{id}/export": true, "POST /portfolio/{id}/shares": true, "POST /shares/{id}/revoke": true,
 		"POST /achievements/{id}/decision": true, "POST /achievements/{id}/withdraw": true, "POST /achievements/{id}/export": true,
 		"POST /achievements/{id}/uploads": true, "POST /achievements/files/{id}/confirm": true, "POST /credentials/{id}/revoke": true, "POST /verify": true,
-		"POST /operator/results/{id}/match": true} // by the ministry and a foreign user in TestParkedResultsPage
+		"POST /operator/results/{id}/match": true, // by the ministry and a foreign user in TestParkedResultsPage
+		// by their own users and foreign ones in TestReportPages
+		"POST /reports/campaigns/{id}/open": true, "POST /reports/campaigns/{id}/drift": true, "POST /reports/campaigns/{id}/territories/{municipality}": true,
+		"POST /reports/submissions/{id}": true, "POST /reports/submissions/{id}/review": true, "POST /reports/submissions/{id}/upload": true}
 	var got []string
 	for _, login := range logins {
 		b := w.browser()
@@ -209,7 +233,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				ok = ok || a == c.path
 			}
 			switch {
-			case ok && p.status != http.StatusOK && !((c.path == "/" || c.path == filePath || c.path == proofPath || c.path == "/portfolio") && p.status == http.StatusSeeOther):
+			case ok && p.status != http.StatusOK && !((c.path == "/" || c.path == filePath || c.path == proofPath || c.path == "/portfolio" || c.path == campaignPath) && p.status == http.StatusSeeOther):
 				t.Errorf("%s %s: %d, want 200", login, c.path, p.status)
 			case !ok && p.status != http.StatusNotFound && p.status != http.StatusForbidden:
 				t.Errorf("%s %s: %d, want 404 or 403", login, c.path, p.status)

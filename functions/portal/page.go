@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -29,6 +30,7 @@ type page struct {
 	services once[submitapplicationapi.Access]
 	homework once[issuehomeworkapi.Access]
 	folio    once[buildportfolioapi.Access]
+	reports  once[collectreportapi.Access]
 }
 
 // once is another function's answer, asked at most once per request.
@@ -104,6 +106,15 @@ func (p *page) Portfolio() (buildportfolioapi.Access, error) {
 		return buildportfolioapi.Access{}, nil
 	}
 	return p.folio.get(func() (buildportfolioapi.Access, error) { return p.f.folio.Access(p.r.Context()) })
+}
+
+// Reports is what the caller does with the data collection, as
+// collect-report decides it; nothing without it.
+func (p *page) Reports() (collectreportapi.Access, error) {
+	if p.f.reports == nil {
+		return collectreportapi.Access{}, nil
+	}
+	return p.reports.get(func() (collectreportapi.Access, error) { return p.f.reports.Access(p.r.Context()) })
 }
 
 // keepGrants keeps grants the handler already has (from /me), so that the

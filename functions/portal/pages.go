@@ -102,6 +102,13 @@ func (p *page) withNavigation(grants []access.Grant) {
 	if folio.Operates {
 		v.Nav = append(v.Nav, navItem{ID: "nav-operator-results", Href: "/operator/results", Label: "Результаты без владельца"})
 	}
+	reports, err := p.Reports()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the reports section left out", "err", err)
+	}
+	if reports.Defines || reports.Reviews || reports.Fills {
+		v.Nav = append(v.Nav, navItem{ID: "nav-reports", Href: "/reports", Label: "Отчётность"})
+	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}

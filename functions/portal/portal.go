@@ -28,6 +28,7 @@ import (
 	"time"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -100,6 +101,8 @@ type Options struct {
 	IssueHomework *httpx.Client `ignored:"true"`
 	// BuildPortfolio serves the portfolio pages and /verify; without it they answer 503.
 	BuildPortfolio *httpx.Client `ignored:"true"`
+	// CollectReport serves the reports' pages; without it they answer 503.
+	CollectReport *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client `ignored:"true"`
@@ -113,6 +116,7 @@ var Part = func() function.Part {
 		opts.PostGrade = sys.Peer(postgradeapi.Name)
 		opts.IssueHomework = sys.Peer(issuehomeworkapi.Name)
 		opts.BuildPortfolio = sys.Peer(buildportfolioapi.Name)
+		opts.CollectReport = sys.Peer(collectreportapi.Name)
 		if opts.Web.UploadOrigin == "" && deps.Store != nil {
 			opts.Web.UploadOrigin = deps.Store.PublicOrigin()
 		}
@@ -145,6 +149,7 @@ type Function struct {
 	journal  *postgradeapi.Client         // nil when not configured
 	homework *issuehomeworkapi.Client     // nil when not configured
 	folio    *buildportfolioapi.Client    // nil when not configured
+	reports  *collectreportapi.Client     // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -200,6 +205,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.BuildPortfolio != nil {
 		f.folio = buildportfolioapi.New(opts.BuildPortfolio)
 	}
+	if opts.CollectReport != nil {
+		f.reports = collectreportapi.New(opts.CollectReport)
+	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
@@ -241,6 +249,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.mountJournal(rt)
 	f.mountHomework(rt)
 	f.mountPortfolio(rt)
+	f.mountReports(rt)
 	f.router = rt
 
 	if deps.DB != nil {

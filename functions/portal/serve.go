@@ -115,12 +115,22 @@ var errCSRF = errs.User(errs.Forbidden, "Форма устарела или от
 // portal's own, and the form must carry the session's CSRF token (compared in
 // constant time). It parses the (bounded) form.
 func (f *Function) checkForm(w http.ResponseWriter, r *http.Request, s *session) error {
+	return f.checkFormUpTo(w, r, s, 16<<10)
+}
+
+// checkFormUpTo is checkForm for a form of up to limit bytes: a report's
+// many cells, or a file sent as multipart/form-data.
+func (f *Function) checkFormUpTo(w http.ResponseWriter, r *http.Request, s *session, limit int64) error {
 	if o := r.Header.Get("Origin"); o != "" && o != f.origin {
 		f.log.Warn("portal: form from a foreign origin refused", "origin", o, "path", r.URL.Path)
 		return errCSRF
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	parse := r.ParseForm
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		parse = func() error { return r.ParseMultipartForm(limit) }
+	}
+	if err := parse(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return errs.User(errs.TooLarge, "Форма слишком большая.")

@@ -23,7 +23,8 @@ import (
 var pageNames = []string{"profile", "children", "child", "audit", "organisation", "error",
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
-	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked"}
+	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked",
+	"reports", "campaign", "report"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time
@@ -64,6 +65,35 @@ var funcs = template.FuncMap{
 		return a
 	},
 	"join": strings.Join,
+	// times is 0 … n-1: a form's n repeated lines.
+	"times": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	// share is part of whole in whole percent (0 of nothing).
+	"share": func(part, whole int) int {
+		if whole <= 0 {
+			return 0
+		}
+		return part * 100 / whole
+	},
+	// number renders a total: whole numbers without a fraction, others with a comma.
+	"number": func(v float64) string {
+		if v == float64(int64(v)) {
+			return strconv.FormatInt(int64(v), 10)
+		}
+		return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
+	},
+	// stateTitle names a report's or a consolidation's state.
+	"stateTitle": func(s string) string {
+		if t, ok := stateTitles[s]; ok {
+			return t
+		}
+		return s
+	},
 	// deref renders an optional number.
 	"deref": func(p *int) int {
 		if p == nil {

@@ -207,6 +207,19 @@ type page struct {
 // do performs one request without following redirects.
 func (b *browser) do(method, rawURL string, form url.Values, header http.Header) page {
 	b.t.Helper()
+	if form == nil {
+		return b.send(method, rawURL, nil, header)
+	}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for k, v := range header {
+		h[k] = v
+	}
+	return b.send(method, rawURL, strings.NewReader(form.Encode()), h)
+}
+
+// send performs one request with body as it is, without following redirects.
+func (b *browser) send(method, rawURL string, body io.Reader, header http.Header) page {
+	b.t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		b.t.Fatal(err)
@@ -214,16 +227,9 @@ func (b *browser) do(method, rawURL string, form url.Values, header http.Header)
 	if u.Host == "" {
 		u = b.w.public.ResolveReference(u)
 	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
 	req, err := http.NewRequest(method, u.String(), body)
 	if err != nil {
 		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36")
 	for k, v := range header {

@@ -68,10 +68,11 @@ func (c *Client) CheckDrift(ctx context.Context, id uuid.UUID) (DriftCheck, erro
 	return out, c.conn.Do(ctx, http.MethodPost, api+"/campaigns/"+id.String()+"/drift", nil, nil, &out)
 }
 
-// Submissions are a campaign's submissions the caller reaches.
-func (c *Client) Submissions(ctx context.Context, campaign uuid.UUID) ([]Submission, error) {
+// Submissions are a campaign's submissions the caller reaches, of one
+// municipality when mun is not nil.
+func (c *Client) Submissions(ctx context.Context, campaign uuid.UUID, mun *uuid.UUID) ([]Submission, error) {
 	var list []Submission
-	return list, c.conn.Get(ctx, api+"/campaigns/"+campaign.String()+"/submissions", nil, &list)
+	return list, c.conn.Get(ctx, api+"/campaigns/"+campaign.String()+"/submissions", territory(mun), &list)
 }
 
 // Submission is one submission.

@@ -1,6 +1,10 @@
 package collectreportapi
 
-import "github.com/kuzbass/eko/shared/errs"
+import (
+	"encoding/json"
+
+	"github.com/kuzbass/eko/shared/errs"
+)
 
 // Reasons collect-report refuses with, beyond errs.Common's.
 const (
@@ -68,4 +72,23 @@ var Problems = errs.Vocabulary{
 		MemberCurrentState:   "состояние сейчас",
 		MemberViolations:     "ошибки ячеек и невыполненные правила",
 	},
+}
+
+// ViolationsOf are the violations a refusal of collect-report lists (a
+// submission that fails its form, a workbook with bad cells); none for any
+// other error.
+func ViolationsOf(err error) []Violation {
+	e, ok := errs.As(err)
+	if !ok || e.Extra[MemberViolations] == nil {
+		return nil
+	}
+	b, err := json.Marshal(e.Extra[MemberViolations])
+	if err != nil {
+		return nil
+	}
+	var out []Violation
+	if json.Unmarshal(b, &out) != nil {
+		return nil
+	}
+	return out
 }
