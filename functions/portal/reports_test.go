@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -12,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/kuzbass/eko/functions/collect-report/shipped"
 
@@ -206,5 +210,111 @@ func TestReportPages(t *testing.T) {
 	}
 	if p = parent.get(report); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
 		t.Fatalf("parent1 opens a school's report: %d", p.status)
+	}
+}
+
+// The issue's story in Chromium, phone-sized: the ministry opens the
+// campaign; director-s1 sees the report prefilled, corrects one cell with a
+// reason (asked for beside the cell as soon as the number differs) and
+// sends it; Kemerovo returns another cell with a comment; the director
+// fixes it and sends it again; Kemerovo approves it; the ministry downloads
+// the consolidated workbook, which the test reads back.
+func TestBrowserReports(t *testing.T) {
+	ctx := headless(t)
+	w := newWorld(t, worldOptions{})
+	base := w.server.URL
+	id := reportCampaign(t, w)
+	do, text := drive(t, ctx)
+	login := func(who, path, wait string) {
+		t.Helper()
+		do("log in as "+who+" at "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("login-"+who)),
+			chromedp.Click(chromedp.ID("login-"+who)), chromedp.WaitVisible(chromedp.CSS(wait)))
+	}
+	logout := func() {
+		t.Helper()
+		do("log out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-title")))
+	}
+	// typeIn puts value into the named field as typing would: the page's
+	// script sees an input event.
+	typeIn := func(name, value string) {
+		t.Helper()
+		if !evaluate[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector('[name="%s"]'); if (!e) return false;
+			e.focus(); e.value = %q; e.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`, name, value)) {
+			t.Fatalf("no field %s on the page", name)
+		}
+	}
+	do("viewport", chromedp.EmulateViewport(390, 844))
+
+	login("ministry", "/reports", `li.campaign[data-campaign-id="`+id+`"] .open-campaign`)
+	do("open the campaign", chromedp.Click(chromedp.CSS(`li.campaign[data-campaign-id="`+id+`"] .open-campaign`)), chromedp.WaitVisible(chromedp.ID("campaign-notice")))
+	logout()
+
+	login("director-s1", "/reports/campaigns/"+id, "#report-form")
+	teachers := evaluate[string](t, ctx, `document.querySelector('input[name="v.staff.teachers.all"]').dataset.prefilled`)
+	pupils := evaluate[string](t, ctx, `document.querySelector('input[name="v.pupils.total.all"]').value`)
+	if teachers == "" || pupils == "" || pupils == "0" {
+		t.Fatalf("not prefilled: teachers %q, pupils %q", teachers, pupils)
+	}
+	if evaluate[bool](t, ctx, `!document.querySelector('input[name="why.staff.teachers.all"]').hidden`) {
+		t.Fatal("a reason asked for before anything changed")
+	}
+	typeIn("v.staff.teachers.all", teachers+"1")
+	do("the reason is asked beside the cell", chromedp.WaitVisible(chromedp.CSS(`input[name="why.staff.teachers.all"]`)))
+	typeIn("why.staff.teachers.all", "Совместители не внесены в реестр")
+	for name, v := range map[string]string{"second_shift": "0", "staff.director.vacancies": "0", "staff.deputies.vacancies": "0", "staff.teachers.vacancies": "1"} {
+		typeIn("v."+name, v)
+	}
+	do("send", chromedp.Click(chromedp.ID("submit-report")), chromedp.WaitVisible(chromedp.CSS(`#report-state[data-state="submitted"]`)))
+	report := evaluate[string](t, ctx, `location.pathname`)
+	logout()
+
+	login("mun-kemerovo", report, "#review-form")
+	typeIn("cell", "second_shift") // the first line's select
+	typeIn("comment", "Во вторую смену учатся третьи классы — проверьте")
+	do("return the second shift", chromedp.Click(chromedp.ID("return-report")), chromedp.WaitVisible(chromedp.CSS(`#report-state[data-state="returned"]`)))
+	logout()
+
+	login("director-s1", report, "#returned-note")
+	if c := text(`[data-cell="second_shift"] .reviewer-comment`); !strings.Contains(c, "третьи классы") {
+		t.Fatalf("the comment beside the cell: %q", c)
+	}
+	if ro := evaluate[bool](t, ctx, `document.querySelector('input[name="v.pupils.total.all"]').readOnly`); !ro {
+		t.Fatal("a cell not returned may be changed")
+	}
+	typeIn("v.second_shift", "56")
+	do("fix it and send again", chromedp.Click(chromedp.ID("submit-report")), chromedp.WaitVisible(chromedp.CSS(`#report-state[data-state="submitted"]`)))
+	logout()
+
+	login("mun-kemerovo", report, "#review-form")
+	do("approve", chromedp.Click(chromedp.ID("approve-report")), chromedp.WaitVisible(chromedp.CSS(`#report-state[data-state="approved"]`)))
+	logout()
+
+	login("ministry", "/reports/campaigns/"+id, "#export-xlsx")
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById('export-xlsx').href).then(r => r.arrayBuffer()).then(b => {
+		let s = ''; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("download the workbook: %v", err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("the consolidated workbook: %v", err)
+	}
+	defer book.Close()
+	rows, err := book.GetRows("Свод")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) == 3 {
+			got[r[0]] = r[2]
+		}
+	}
+	if got["second_shift"] != "56" || got["staff.teachers.all"] != teachers+"1" || got["pupils.total.all"] != pupils {
+		t.Fatalf("the workbook's totals: second shift %q, teachers %q (want %s1), pupils %q (want %s)", got["second_shift"], got["staff.teachers.all"], teachers, got["pupils.total.all"], pupils)
 	}
 }

@@ -9,6 +9,7 @@
   var version = document.getElementById('report-version');
   var timer = null;
   var saving = false;
+  var waiting = null; // a button pressed while a save was on its way
 
   function showWhy(input) {
     if (!input.hasAttribute('data-prefilled')) return;
@@ -29,6 +30,7 @@
       })
       .then(function (res) {
         saving = false;
+        if (waiting) { var b = waiting; waiting = null; setTimeout(function () { b.click(); }, 0); }
         if (res.ok) {
           version.value = res.body.version;
           var up = document.querySelector('#upload-form input[name=version]');
@@ -39,7 +41,11 @@
           if (res.body.errors && res.body.errors.length) why += ': ' + res.body.errors[0].message;
           say('Не сохранено: ' + why);
         }
-      }, function () { saving = false; say('Не сохранено: нет связи, повторим при следующем изменении'); });
+      }, function () {
+        saving = false;
+        say('Не сохранено: нет связи, повторим при следующем изменении');
+        if (waiting) { var b = waiting; waiting = null; b.click(); }
+      });
   }
 
   function schedule() {
@@ -52,6 +58,11 @@
     say('Есть несохранённые изменения');
     schedule();
   });
-  form.addEventListener('submit', function () { clearTimeout(timer); });
+  // A button pressed while a save is on its way waits for it: the form
+  // then carries the version that save made.
+  form.addEventListener('submit', function (e) {
+    clearTimeout(timer);
+    if (saving) { e.preventDefault(); waiting = e.submitter || null; }
+  });
   Array.prototype.forEach.call(form.querySelectorAll('input[data-prefilled]'), showWhy);
 })();
