@@ -281,6 +281,9 @@ func (f *Function) exportXLSX(w http.ResponseWriter, r *http.Request, id uuid.UU
 	if err := sw.Flush(); err != nil {
 		return err
 	}
+	if err := f.provenanceNotes(r.Context(), book, byOrg, id, fm, orgs); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="eko-report-%s.xlsx"`, id.String()[:8]))
 	w.WriteHeader(http.StatusOK)
@@ -373,4 +376,62 @@ func nameOr(names map[uuid.UUID]string, id uuid.UUID) string {
 		return n
 	}
 	return id.String()
+}
+
+// provenanceNotes puts where the numbers came from into the organisations'
+// sheet as cell notes: on each prefilled column's header its source, and on
+// each organisation's cell that holds its own number instead of EKO's the
+// number EKO gave and the organisation's reason (or that EKO's number has
+// changed since). Cells as EKO gave them need no note.
+func (f *Function) provenanceNotes(ctx context.Context, book *excelize.File, sheet string, campaign uuid.UUID, fm *form.Form, orgs []uuid.UUID) error {
+	if len(fm.Prefill) == 0 {
+		return nil
+	}
+	column := map[string]int{}
+	for i, c := range fm.Cells {
+		column[c.Name] = i + 2 // column A names the organisation
+		if src, ok := fm.Prefill[c.Name]; ok {
+			addr, _ := excelize.CoordinatesToCellName(i+2, 1)
+			if err := book.AddComment(sheet, excelize.Comment{Cell: addr, Author: "ЭКО",
+				Text: "Предзаполнено из ЭКО: " + src.Spec + " (на день открытия кампании или повторного запроса)"}); err != nil {
+				return err
+			}
+		}
+	}
+	row := make(map[uuid.UUID]int, len(orgs))
+	for i, o := range orgs {
+		row[o] = i + 2
+	}
+	rows, err := f.db.Query(ctx, `SELECT organisation_id, prefill, corrections, drift FROM reports.submissions
+		WHERE campaign_id = $1 AND organisation_id = ANY($2) AND (corrections <> '{}' OR drift <> '{}')`, campaign, orgs)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var org uuid.UUID
+		var prefill map[string]collectreportapi.Provenance
+		var fixes map[string]collectreportapi.Correction
+		var drift map[string]collectreportapi.Drift
+		if err := rows.Scan(&org, &prefill, &fixes, &drift); err != nil {
+			return err
+		}
+		notes := map[string]string{}
+		for name, c := range fixes {
+			notes[name] = fmt.Sprintf("В ЭКО: %s (%s, на %s). Организация: %s — «%s»", prefill[name].Value, prefill[name].Source, prefill[name].AsOf, c.Value, c.Comment)
+		}
+		for name, d := range drift {
+			notes[name] = strings.TrimSpace(notes[name] + fmt.Sprintf(" После отправки в ЭКО стало %s (было %s).", d.Now, d.Was))
+		}
+		for name, text := range notes {
+			if column[name] == 0 {
+				continue
+			}
+			addr, _ := excelize.CoordinatesToCellName(column[name], row[org])
+			if err := book.AddComment(sheet, excelize.Comment{Cell: addr, Author: "ЭКО", Text: text}); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.Err()
 }

@@ -1,16 +1,20 @@
 package collectreport_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	"github.com/kuzbass/eko/functions/collect-report/shipped"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
@@ -121,6 +125,37 @@ func TestPrefillWithProvenance(t *testing.T) {
 	}
 	if _, ok := approved.Drift["pupils.total.all"]; !ok {
 		t.Fatalf("the total did not drift: %+v", approved.Drift)
+	}
+
+	// The region's workbook says where the numbers came from: each
+	// prefilled column's source on its header, the school's own number with
+	// its reason, and the drift, on their cells.
+	rec := a.Sys.Call(t, "ministry", httptest.NewRequest(http.MethodGet, api+"/campaigns/"+c.ID.String()+"/export.xlsx", nil))
+	book, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	if rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("the workbook: %d %v", rec.Code, err)
+	}
+	notes, err := book.GetComments("Организации")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headers, reasons, drifts int
+	for _, n := range notes {
+		text := n.Text
+		for _, p := range n.Paragraph {
+			text += p.Text
+		}
+		switch {
+		case strings.HasSuffix(n.Cell, "1") && len(n.Cell) <= 3 && strings.Contains(text, "registry."):
+			headers++
+		case strings.Contains(text, "Двое совместителей не внесены в реестр"):
+			reasons++
+		case strings.Contains(text, "стало"):
+			drifts++
+		}
+	}
+	if headers != 27 || reasons != 1 || drifts != 2 {
+		t.Fatalf("the notes: %d headers, %d reasons, %d drifts: %+v", headers, reasons, drifts, notes)
 	}
 }
 
