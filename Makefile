@@ -16,7 +16,7 @@ run: ## the whole stack on 127.0.0.1:8080 (PostgreSQL, MinIO, dev identity provi
 test: ## every test against real PostgreSQL and MinIO (started if absent)
 	infra/local/test.sh
 
-bench: ## the benchmarks of BENCHMARKS.md against the real stack: Go benchmarks, the peak load generator, the journal at region scale, homework's evening peak, portfolios
+bench: ## the benchmarks of BENCHMARKS.md against the real stack: Go benchmarks, the peak load generator, the journal at region scale, homework's evening peak, portfolios, the report season
 	infra/local/bench.sh -rate 1000 -duration 10s
 
 migrate: ## apply every function's migrations to DATABASE_URL (MIGRATE_DATABASE_URL if set)

@@ -16,6 +16,7 @@ import (
 	"context"
 	"embed"
 	"net/http"
+	"sync"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -71,6 +72,7 @@ type Function struct {
 	outbox   *outbox.Writer
 	registry *registryapi.Client
 	router   *httpx.Router
+	forms    sync.Map // "code/version" → *form.Form: stored versions, compiled
 }
 
 // Mount serves the function's API on deps.

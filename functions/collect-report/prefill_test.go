@@ -13,7 +13,6 @@ import (
 	"time"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
-	"github.com/kuzbass/eko/functions/collect-report/shipped"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -28,7 +27,7 @@ import (
 func TestPrefillWithProvenance(t *testing.T) {
 	a := newAPI(t)
 	ctx := context.Background()
-	def, _ := json.Marshal(shipped.Forms()[0])
+	def, _ := json.Marshal(collectreportapi.ShippedForms()[0])
 	a.Must(http.MethodPost, api+"/definitions", "ministry", string(def), http.StatusCreated, nil)
 	now := time.Now().In(kuzbass.Time)
 	var c collectreportapi.Campaign

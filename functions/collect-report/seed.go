@@ -12,7 +12,6 @@ import (
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	"github.com/kuzbass/eko/functions/collect-report/form"
-	"github.com/kuzbass/eko/functions/collect-report/shipped"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
@@ -47,7 +46,7 @@ func SeedReports(ctx context.Context, pool *pgxpool.Pool, today time.Time) (Seed
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM reports.definitions`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		for _, def := range shipped.Forms() {
+		for _, def := range collectreportapi.ShippedForms() {
 			fm, fe := form.Compile(def)
 			if len(fe) > 0 {
 				return fmt.Errorf("shipped form %s: %v", def.Code, fe[0])

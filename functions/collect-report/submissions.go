@@ -152,7 +152,13 @@ func (f *Function) open(ctx context.Context, tx pgx.Tx, id uuid.UUID, version in
 }
 
 // form is a stored version compiled (a stored version always compiles).
+// A version never changes once stored, so each is compiled once per
+// process and kept.
 func (f *Function) form(ctx context.Context, q querier, code string, version int) (*form.Form, error) {
+	key := code + "/" + itoa(version)
+	if fm, ok := f.forms.Load(key); ok {
+		return fm.(*form.Form), nil
+	}
 	var def collectreportapi.Definition
 	if err := q.QueryRow(ctx, `SELECT definition FROM reports.definitions WHERE code = $1 AND version = $2`, code, version).Scan(&def); err != nil {
 		return nil, err
@@ -161,6 +167,7 @@ func (f *Function) form(ctx context.Context, q querier, code string, version int
 	if len(fe) > 0 {
 		return nil, errs.E(errs.Internal, "stored form %s v%d does not compile: %v", code, version, fe[0])
 	}
+	f.forms.Store(key, fm)
 	return fm, nil
 }
 
@@ -228,13 +235,15 @@ func (f *Function) submit(w http.ResponseWriter, r *http.Request, id uuid.UUID) 
 			return &errs.Error{Code: errs.Unprocessable, ForUser: true, Reason: collectreportapi.ReasonRulesFail,
 				Detail: "отчёт не отправлен: " + itoa(len(v)) + " ошибок", Extra: map[string]any{collectreportapi.MemberViolations: v}}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reports.submissions SET state = 'submitted', late = $2, submitted_at = $3, version = version + 1,
-			returned_cells = '{}', comments = '{}', updated_at = clock_timestamp(), updated_by = $4 WHERE id = $1`, id, late, f.Time(), subject(ctx)); err != nil {
+		// The row as it now stands is s with what this statement set: no
+		// second read of its values.
+		if err := tx.QueryRow(ctx, `UPDATE reports.submissions SET state = 'submitted', late = $2, submitted_at = $3, version = version + 1,
+			returned_cells = '{}', comments = '{}', updated_at = clock_timestamp(), updated_by = $4 WHERE id = $1
+			RETURNING version, updated_at, submitted_at`, id, late, f.Time(), subject(ctx)).Scan(&s.Version, &s.UpdatedAt, &s.SubmittedAt); err != nil {
 			return err
 		}
-		if out, err = loadSubmission(ctx, tx, id, false); err != nil {
-			return err
-		}
+		s.State, s.Late, s.ReturnedCells, s.Comments = collectreportapi.Submitted, late, []string{}, map[string]string{}
+		out = s
 		return f.announce(ctx, tx, collectreportapi.EventSubmitted, out, 0)
 	})
 	return httpx.Reply(w, http.StatusOK, out, err)

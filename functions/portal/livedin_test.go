@@ -2,6 +2,8 @@ package portal_test
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,34 @@ func TestLivedInYear(t *testing.T) {
 	}
 	livedInHomework(t, w, day, parent, teacher)
 	livedInPortfolio(t, w, parent, teacher)
+	livedInReports(t, w)
+}
+
+// livedInReports: the report season as seeded — the ministry finds ОО-1 and
+// 85-К drafted and opens ОО-1 from the page; director-s1 then finds the
+// school's report with its pupils already counted from the registry.
+func livedInReports(t *testing.T, w *world) {
+	t.Helper()
+	ministry := w.browser()
+	p := ministry.login("ministry", "/reports")
+	if n := strings.Count(p.body, `data-state="draft"`); n != 2 || !strings.Contains(p.body, "ОО-1") || !strings.Contains(p.body, "85-К") {
+		t.Fatalf("the ministry's seeded campaigns: %d drafts: %.2000s", n, p.body)
+	}
+	m := regexp.MustCompile(`data-campaign-id="([0-9a-f-]{36})" data-state="draft">\s*<p><strong>ОО-1`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no ОО-1 draft: %.2000s", p.body)
+	}
+	id := m[1]
+	p = ministry.follow(ministry.post("/reports/campaigns/"+id+"/open", url.Values{"csrf": {csrfOf(t, p.body)}}))
+	if !strings.Contains(p.body, `id="campaign-notice"`) {
+		t.Fatalf("opening the seeded ОО-1: %d %.2000s", p.status, p.body)
+	}
+	director := w.browser()
+	p = director.login("director-s1", "/reports/campaigns/"+id)
+	pupils := between(p.body, `name="v.pupils.total.all" value="`, `"`)
+	if !strings.Contains(p.url.Path, "/reports/submissions/") || pupils == "" || pupils == "0" {
+		t.Fatalf("director-s1's seeded report: %s, pupils %q: %.2000s", p.url, pupils, p.body)
+	}
 }
 
 // livedInPortfolio: the seeded portfolios — student1's confirmed diploma,

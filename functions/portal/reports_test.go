@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/kuzbass/eko/functions/collect-report/shipped"
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
@@ -27,7 +27,7 @@ import (
 // returns the campaign's id.
 func reportCampaign(t *testing.T, w *world) string {
 	t.Helper()
-	def, _ := json.Marshal(shipped.Forms()[0])
+	def, _ := json.Marshal(collectreportapi.ShippedForms()[0])
 	if code, body := w.api("ministry", http.MethodPost, "/api/collect-report/definitions", string(def), nil); code != http.StatusCreated {
 		t.Fatalf("the definition: %d %s", code, body)
 	}

@@ -16,6 +16,10 @@
 #   5. portfolios (tests/portfolioload): a pupil's portfolio of 200 among a
 #      million achievements next to bare pgx, verifying credentials per core,
 #      year-mark events applied through the relay (PORTFOLIO_ARGS).
+#   6. the report season (tests/reportload): submissions of a 500-cell form
+#      next to bare pgx, the dashboard, consolidation and the region's XLSX
+#      over 1,800 submissions, opening ОО-1 prefilled for 1,800 schools
+#      (REPORT_ARGS).
 # Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
 set -euo pipefail
 
@@ -42,3 +46,7 @@ echo
 echo "== Portfolios: go run ./tests/portfolioload ${PORTFOLIO_ARGS:-}"
 # shellcheck disable=SC2086 # PORTFOLIO_ARGS is a list of flags
 go run ./tests/portfolioload ${PORTFOLIO_ARGS:-}
+echo
+echo "== The report season: go run ./tests/reportload ${REPORT_ARGS:-}"
+# shellcheck disable=SC2086 # REPORT_ARGS is a list of flags
+go run ./tests/reportload ${REPORT_ARGS:-}

@@ -50,6 +50,7 @@ type Form struct {
 	rules  []rule
 	// Prefill are the cells bound to EKO's data, by name.
 	Prefill map[string]Source
+	decimal map[string]bool // tables whose cells are decimal in rules
 }
 
 type rule struct {
@@ -69,7 +70,8 @@ var reserved = []string{"filled", "true", "false", "null", "in", "as", "break", 
 
 // Compile compiles def. Its errors, when any, name their JSON paths.
 func Compile(def collectreportapi.Definition) (*Form, []errs.FieldError) {
-	c := &compiler{f: &Form{Def: def, byName: map[string]int{}, tables: map[string]collectreportapi.Table{}}, names: map[string]string{}}
+	c := &compiler{f: &Form{Def: def, byName: map[string]int{}, tables: map[string]collectreportapi.Table{}, decimal: map[string]bool{}},
+		names: map[string]string{}}
 	c.definition()
 	c.prefill()
 	if len(c.fe) > 0 {
@@ -212,6 +214,9 @@ func (c *compiler) table(p, section string, t collectreportapi.Table) {
 		return
 	}
 	c.f.tables[t.ID] = t
+	if tableType(t) == collectreportapi.Decimal {
+		c.f.decimal[t.ID] = true
+	}
 	for _, r := range t.Rows {
 		for _, col := range t.Columns {
 			c.cell(Cell{Name: t.ID + "." + r.ID + "." + col.ID, Section: section, Type: col.Type, Unit: col.Unit, Required: t.Required,

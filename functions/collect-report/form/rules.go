@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/cel-go/cel"
 	celast "github.com/google/cel-go/common/ast"
+	"github.com/google/cel-go/interpreter"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 
@@ -169,6 +170,7 @@ func (f *Form) Check(values map[string]string) []collectreportapi.Violation {
 	if len(out) > 0 {
 		return out
 	}
+	// Tables as maps of maps of any: CEL reads those without reflection.
 	vars := map[string]any{"filled": filled}
 	for _, c := range f.Cells {
 		v, ok := typed[c.Name]
@@ -179,23 +181,29 @@ func (f *Form) Check(values map[string]string) []collectreportapi.Violation {
 			vars[c.Name] = v
 			continue
 		}
-		t, _ := vars[c.Table].(map[string]map[string]any)
+		t, _ := vars[c.Table].(map[string]any)
 		if t == nil {
-			t = map[string]map[string]any{}
+			t = map[string]any{}
 			vars[c.Table] = t
 		}
-		if t[c.Row] == nil {
-			t[c.Row] = map[string]any{}
+		row, _ := t[c.Row].(map[string]any)
+		if row == nil {
+			row = map[string]any{}
+			t[c.Row] = row
 		}
-		if tableType(f.tables[c.Table]) == collectreportapi.Decimal {
+		if f.decimal[c.Table] {
 			if i, ok := v.(int64); ok {
 				v = float64(i)
 			}
 		}
-		t[c.Row][c.Column] = v
+		row[c.Column] = v
+	}
+	act, err := interpreter.NewActivation(vars)
+	if err != nil {
+		return append(out, collectreportapi.Violation{Message: "правила не вычислены: " + err.Error()})
 	}
 	for _, r := range f.rules {
-		res, _, err := r.prog.Eval(vars)
+		res, _, err := r.prog.Eval(act)
 		switch {
 		case err != nil:
 			out = append(out, collectreportapi.Violation{Rule: r.def.ID, Message: "правило не вычислено: " + err.Error()})
@@ -216,12 +224,21 @@ func zero(t string) any {
 	return ""
 }
 
+// spaces are what people put between a number's thousands; decimalComma
+// also reads a decimal comma as a point.
+var (
+	spaces       = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "")
+	decimalComma = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".")
+)
+
 // parse reads raw as cell c's type; why says what is wrong with it.
 func parse(c Cell, raw string) (any, string) {
 	switch c.Type {
 	case collectreportapi.Integer:
-		s := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(raw)
-		n, err := strconv.ParseInt(s, 10, 64)
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			n, err = strconv.ParseInt(spaces.Replace(raw), 10, 64)
+		}
 		if err != nil {
 			return nil, "нужно целое число"
 		}
@@ -230,8 +247,7 @@ func parse(c Cell, raw string) (any, string) {
 		}
 		return n, ""
 	case collectreportapi.Decimal:
-		s := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(raw)
-		x, err := strconv.ParseFloat(s, 64)
+		x, err := strconv.ParseFloat(decimalComma.Replace(raw), 64)
 		if err != nil {
 			return nil, "нужно число"
 		}

@@ -1,11 +1,11 @@
-package shipped_test
+package form_test
 
 import (
 	"strconv"
 	"testing"
 
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	"github.com/kuzbass/eko/functions/collect-report/form"
-	"github.com/kuzbass/eko/functions/collect-report/shipped"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 )
 
@@ -29,7 +29,7 @@ func TestShippedFormsPrefillTheirOwnRules(t *testing.T) {
 		"oo1":     {"second_shift": "40", "staff.director.vacancies": "0", "staff.deputies.vacancies": "0", "staff.teachers.vacancies": "2"},
 		"dou-85k": {"groups": "6", "places": "120", "mode": "полного дня (10,5–12 ч)"},
 	}
-	forms := shipped.Forms()
+	forms := collectreportapi.ShippedForms()
 	if len(forms) != 2 {
 		t.Fatalf("%d shipped forms", len(forms))
 	}
