@@ -142,6 +142,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /shared/{token}", "/shared/" + share},
 		{"GET /verify", "/verify"},
 		{"GET /reports", "/reports"},
+		{"GET /reports/forms", "/reports/forms"},
+		{"GET /reports/campaigns/new", "/reports/campaigns/new"},
 		{"GET /reports/campaigns/{id}", campaignPath},
 		{"GET /reports/campaigns/{id}/export", campaignPath + "/export?format=csv"},
 		{"GET /reports/submissions/{id}", reportPath},
@@ -195,6 +197,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{"/operator/results"}, "ministry")
 	// Reports: whoever the collect-report API lets in.
 	own([]string{"/reports"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	own([]string{"/reports/forms", "/reports/campaigns/new"}, "ministry")
 	own([]string{campaignPath, campaignPath + "/export?format=csv"}, "ministry", "mun-kemerovo", "mun-novokuznetsk")
 	own([]string{campaignPath}, "director-s1") // its report
 	own([]string{reportPath, reportPath + "/template"}, "ministry", "mun-kemerovo", "director-s1")
@@ -220,7 +223,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /operator/results/{id}/match": true, // by the ministry and a foreign user in TestParkedResultsPage
 		// by their own users and foreign ones in TestReportPages
 		"POST /reports/campaigns/{id}/open": true, "POST /reports/campaigns/{id}/drift": true, "POST /reports/campaigns/{id}/territories/{municipality}": true,
-		"POST /reports/submissions/{id}": true, "POST /reports/submissions/{id}/review": true, "POST /reports/submissions/{id}/upload": true}
+		"POST /reports/submissions/{id}": true, "POST /reports/submissions/{id}/review": true, "POST /reports/submissions/{id}/upload": true,
+		"POST /reports/forms": true, "POST /reports/campaigns/new": true} // in TestReportFormsPages
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

@@ -28,6 +28,10 @@ import (
 
 func (f *Function) mountReports(rt *httpx.Router) {
 	rt.Handle(http.MethodGet, "/reports", auth.Authenticated, f.pageOf("reports", "Отчётность", f.reportCampaigns))
+	rt.Handle(http.MethodGet, "/reports/forms", auth.Authenticated, f.pageOf("reportforms", "Формы отчётности", f.reportForms))
+	rt.Handle(http.MethodPost, "/reports/forms", auth.Authenticated, f.pageOf("reportforms", "Формы отчётности", f.defineForm))
+	rt.Handle(http.MethodGet, "/reports/campaigns/new", auth.Authenticated, f.pageOf("newcampaign", "Новая кампания", f.newCampaign))
+	rt.Handle(http.MethodPost, "/reports/campaigns/new", auth.Authenticated, f.pageOf("newcampaign", "Новая кампания", f.createCampaign))
 	rt.Handle(http.MethodGet, "/reports/campaigns/{id}", auth.Authenticated, f.pageOf("campaign", "Кампания", f.campaignPage))
 	rt.Handle(http.MethodPost, "/reports/campaigns/{id}/open", auth.Authenticated, f.pageOf("campaign", "Кампания", f.openCampaign))
 	rt.Handle(http.MethodPost, "/reports/campaigns/{id}/drift", auth.Authenticated, f.pageOf("campaign", "Кампания", f.checkDrift))
@@ -100,7 +104,7 @@ func (f *Function) renderCampaigns(w http.ResponseWriter, r *http.Request, pg *p
 	if err != nil {
 		return err
 	}
-	pg.Data = campaignsView{Access: acc, Campaigns: list, Error: problem}
+	pg.Data = campaignsView{Access: acc, Campaigns: list, Error: problem, Notice: campaignNotices[r.URL.Query().Get("done")]}
 	return pg.render(w, status)
 }
 
@@ -126,6 +130,7 @@ type reportRow struct {
 }
 
 var campaignNotices = map[string]string{
+	"drafted":  "Кампания создана как черновик: откройте сбор, когда всё готово.",
 	"opened":   "Кампания открыта: отчёты организаций созданы и заполнены данными ЭКО.",
 	"drift":    "Сверка с данными ЭКО выполнена.",
 	"submit":   "Свод отправлен в министерство.",

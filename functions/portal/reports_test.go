@@ -318,3 +318,62 @@ func TestBrowserReports(t *testing.T) {
 		t.Fatalf("the workbook's totals: second shift %q, teachers %q (want %s1), pupils %q (want %s)", got["second_shift"], got["staff.teachers.all"], teachers, got["pupils.total.all"], pupils)
 	}
 }
+
+// The ministry's forms and campaigns: a definition with errors comes back
+// as typed with each error by its path, nothing stored; a sound one is
+// checked, then stored as version 1; a campaign of it is drafted from the
+// form (a bad period comes back under its field) and listed with the
+// button that opens it. A director has neither page, and a post of either
+// is refused by collect-report.
+func TestReportFormsPages(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ministry := w.browser()
+	p := ministry.login("ministry", "/reports/forms")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="definition-form"`) {
+		t.Fatalf("the forms page: %d %.1000s", p.status, p.body)
+	}
+	csrf := csrfOf(t, p.body)
+	bad := `{"code":"ok-1","title":"Кадры","sections":[{"id":"s1","title":"Кадры","fields":[{"id":"teachers","title":"Учителя","type":"money"}]}],
+		"rules":[{"id":"r1","expr":"teachers >","message":"x"}]}`
+	p = ministry.post("/reports/forms", url.Values{"csrf": {csrf}, "definition": {bad}, "action": {"save"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `<code>sections[0].fields[0].type</code>`) || !strings.Contains(p.body, "ok-1") {
+		t.Fatalf("a bad definition: %d %.2000s", p.status, p.body)
+	}
+	if n := w.count(`SELECT count(*) FROM reports.definitions`); n != 0 {
+		t.Fatalf("%d definitions stored from a bad one", n)
+	}
+	good := strings.Replace(strings.Replace(bad, `"money"`, `"integer"`, 1), `"teachers >"`, `"teachers >= 0"`, 1)
+	p = ministry.post("/reports/forms", url.Values{"csrf": {csrf}, "definition": {good}, "action": {"preview"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="definition-preview"`) {
+		t.Fatalf("the preview: %d %.1500s", p.status, p.body)
+	}
+	p = ministry.post("/reports/forms", url.Values{"csrf": {csrf}, "definition": {good}, "action": {"save"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "форма ok-1, версия 1") {
+		t.Fatalf("saved: %d %.1500s", p.status, p.body)
+	}
+	form := url.Values{"csrf": {csrf}, "form": {"ok-1/1"}, "title": {"Кадры на 1 января"}, "legal_basis": {"Приказ министерства № 12"},
+		"opens_at": {"2027-01-10T09:00"}, "closes_at": {"2027-01-09T18:00"}, "kind": {"school", "kindergarten"}}
+	p = ministry.post("/reports/campaigns/new", form)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "окончание позже начала") || !strings.Contains(p.body, `value="Кадры на 1 января"`) {
+		t.Fatalf("a bad period: %d %.1500s", p.status, p.body)
+	}
+	form.Set("closes_at", "2027-01-20T18:00")
+	p = ministry.follow(ministry.post("/reports/campaigns/new", form))
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="reports-notice"`) || !strings.Contains(p.body, "Кадры на 1 января") ||
+		!strings.Contains(p.body, `class="open-campaign"`) {
+		t.Fatalf("the draft: %d %.1500s", p.status, p.body)
+	}
+	director := w.browser()
+	p = director.login("director-s1", "/reports/forms")
+	if p.status != http.StatusNotFound {
+		t.Fatalf("director-s1 opens the forms page: %d", p.status)
+	}
+	csrf = csrfOf(t, director.get("/profile").body)
+	if p = director.post("/reports/forms", url.Values{"csrf": {csrf}, "definition": {good}, "action": {"save"}}); p.status != http.StatusForbidden && p.status != http.StatusNotFound {
+		t.Fatalf("director-s1 stores a definition: %d", p.status)
+	}
+	form.Set("csrf", csrf)
+	if p = director.post("/reports/campaigns/new", form); p.status != http.StatusForbidden && p.status != http.StatusNotFound {
+		t.Fatalf("director-s1 drafts a campaign: %d", p.status)
+	}
+}

@@ -24,7 +24,7 @@ var pageNames = []string{"profile", "children", "child", "audit", "organisation"
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
 	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked",
-	"reports", "campaign", "report"}
+	"reports", "campaign", "report", "reportforms", "newcampaign"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time

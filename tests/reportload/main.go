@@ -98,7 +98,7 @@ func run(ctx context.Context, o options) error {
 	// The campaign's last hour: each submission is another campaign's
 	// school No. 1 report, in draft with a full valid filling.
 	perPhase := o.rate*int(o.duration.Seconds()) + 1000
-	saturated := 1500 * int(o.duration.Seconds())
+	saturated := 3000 * int(o.duration.Seconds())
 	ekoFixed, err := drafts(ctx, w, perPhase)
 	if err != nil {
 		return err
