@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -45,8 +46,12 @@ func Schemas() []db.Schema { return []db.Schema{Schema()} }
 
 // Options are the function's settings.
 type Options struct {
-	// Registry names a campaign's target organisations. Required to open one.
+	// Registry names a campaign's target organisations and counts what
+	// forms prefill from it. Required to open one.
 	Registry *registryapi.Client `ignored:"true"`
+	// PostGrade answers the journal's aggregates forms prefill from;
+	// without it such a form's campaign does not open.
+	PostGrade *postgradeapi.Client `ignored:"true"`
 }
 
 // Part is how a process mounts collect-report: after the registry, whose
@@ -55,6 +60,9 @@ var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys functi
 	if reg := sys.Peer(registryapi.Name); reg != nil {
 		registryapi.GrantsFrom(deps.Policy, reg)
 		opts.Registry = registryapi.New(reg)
+	}
+	if pg := sys.Peer(postgradeapi.Name); pg != nil {
+		opts.PostGrade = postgradeapi.New(pg)
 	}
 	return nil
 }, Mount)
@@ -71,6 +79,7 @@ type Function struct {
 	policy   *access.Policy
 	outbox   *outbox.Writer
 	registry *registryapi.Client
+	journal  *postgradeapi.Client
 	router   *httpx.Router
 	forms    sync.Map // "code/version" → *form.Form: stored versions, compiled
 }
@@ -80,7 +89,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, registry: opts.Registry}
+	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, registry: opts.Registry, journal: opts.PostGrade}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&collectreportapi.Problems)
 	const api = "/api/" + Name

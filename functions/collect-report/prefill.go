@@ -3,7 +3,6 @@ package collectreport
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,40 +12,86 @@ import (
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	"github.com/kuzbass/eko/functions/collect-report/form"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // countsPerCall is how many organisations one registry call counts.
 const countsPerCall = 1000
 
-// prefilled is every bound cell of fm for each of orgs, computed from the
-// registry's counts (asked with the caller's token) with where each number
-// came from. Nothing when the form binds no cell.
+// prefilled is every bound cell of fm for each of orgs, computed from what
+// the registry (counts) and the journal (aggregates over each span) answer
+// the caller's token, with where each number came from. Nothing when the
+// form binds no cell.
 func (f *Function) prefilled(ctx context.Context, fm *form.Form, orgs []uuid.UUID) (map[uuid.UUID]map[string]collectreportapi.Provenance, error) {
 	if len(fm.Prefill) == 0 || len(orgs) == 0 {
 		return nil, nil
 	}
-	if f.registry == nil {
-		return nil, errs.User(errs.Unavailable, "реестр недоступен: предзаполнение отложено, повторите позже")
+	registry, spans := false, map[int]bool{}
+	for _, src := range fm.Prefill {
+		if src.Journal() {
+			spans[src.Days()] = true
+		} else {
+			registry = true
+		}
 	}
-	out := make(map[uuid.UUID]map[string]collectreportapi.Provenance, len(orgs))
-	at := f.Time()
-	for i := 0; i < len(orgs); i += countsPerCall {
-		counts, err := f.registry.Counts(ctx, orgs[i:min(i+countsPerCall, len(orgs))], "")
+	facts := make(map[uuid.UUID]*form.Facts, len(orgs))
+	for _, o := range orgs {
+		facts[o] = &form.Facts{Journal: map[int]postgradeapi.Aggregate{}}
+	}
+	today := kuzbass.Date(f.Time())
+	asOf := map[uuid.UUID]string{}
+	if registry {
+		if f.registry == nil {
+			return nil, errs.User(errs.Unavailable, "реестр недоступен: предзаполнение отложено, повторите позже")
+		}
+		for i := 0; i < len(orgs); i += countsPerCall {
+			counts, err := f.registry.Counts(ctx, orgs[i:min(i+countsPerCall, len(orgs))], "")
+			if err != nil {
+				return nil, err
+			}
+			for _, oc := range counts {
+				if facts[oc.OrganisationID] != nil {
+					facts[oc.OrganisationID].Registry = &oc
+					asOf[oc.OrganisationID] = oc.AsOf
+				}
+			}
+		}
+	}
+	for days := range spans {
+		if f.journal == nil {
+			return nil, errs.User(errs.Unavailable, "журнал недоступен: предзаполнение отложено, повторите позже")
+		}
+		agg, err := f.journal.Aggregates(ctx, postgradeapi.AggregatesQuery{From: today.AddDate(0, 0, 1-days).Format(time.DateOnly),
+			To: today.Format(time.DateOnly), By: "organisation"})
 		if err != nil {
 			return nil, err
 		}
-		for _, oc := range counts {
-			cells := make(map[string]collectreportapi.Provenance, len(fm.Prefill))
-			for name, src := range fm.Prefill {
-				cells[name] = collectreportapi.Provenance{Source: src.Spec, Value: strconv.Itoa(src.Count(oc)), AsOf: oc.AsOf, At: at}
+		for _, a := range agg.Items {
+			if a.OrganisationID != nil && facts[*a.OrganisationID] != nil {
+				facts[*a.OrganisationID].Journal[days] = a
 			}
-			out[oc.OrganisationID] = cells
 		}
+	}
+	out := make(map[uuid.UUID]map[string]collectreportapi.Provenance, len(orgs))
+	at := f.Time()
+	for org, fs := range facts {
+		day := asOf[org]
+		if day == "" {
+			day = today.Format(time.DateOnly)
+		}
+		cells := make(map[string]collectreportapi.Provenance, len(fm.Prefill))
+		for name, src := range fm.Prefill {
+			if v, ok := src.Value(*fs); ok {
+				cells[name] = collectreportapi.Provenance{Source: src.Spec, Value: v, AsOf: day, At: at}
+			}
+		}
+		out[org] = cells
 	}
 	return out, nil
 }

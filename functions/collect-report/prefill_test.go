@@ -13,6 +13,7 @@ import (
 	"time"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -165,4 +166,38 @@ func mustAtoi(t *testing.T, s string) int {
 		t.Fatalf("%q is not a number", s)
 	}
 	return n
+}
+
+// A form prefilled from the journal: the campaign opens with each school's
+// lessons and marks over the last 30 days as post-grade's aggregates give
+// them to the ministry, and no average where no mark was recorded.
+func TestJournalPrefill(t *testing.T) {
+	a := newAPI(t)
+	def := `{"code":"journal-month","title":"Журнал за месяц","sections":[{"id":"s","title":"Журнал","fields":[
+		{"id":"lessons","title":"Уроков","type":"integer"},{"id":"marks","title":"Отметок","type":"integer"},{"id":"avg","title":"Средний балл","type":"decimal"}]}],
+		"prefill":{"lessons":"journal.lessons","marks":"journal.marks?days=30","avg":"journal.average"}}`
+	a.Must(http.MethodPost, api+"/definitions", "ministry", def, http.StatusCreated, nil)
+	now := time.Now().In(kuzbass.Time)
+	var c collectreportapi.Campaign
+	a.Must(http.MethodPost, api+"/campaigns", "ministry", fmt.Sprintf(`{"code":"journal-month","version":1,"title":"Журнал","legal_basis":"Приказ",
+		"opens_at":%q,"closes_at":%q,"targets":{"kinds":["school"]}}`, now.Add(-time.Hour).Format("2006-01-02T15:04"), now.AddDate(0, 0, 7).Format("2006-01-02T15:04")),
+		http.StatusCreated, &c)
+	a.Must(http.MethodPost, api+"/campaigns/"+c.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
+	school1 := a.One(`SELECT id::text FROM registry.organisations WHERE code = 'school-1-kemerovo'`)
+	var agg postgradeapi.Aggregates
+	a.Must(http.MethodGet, "/api/post-grade/aggregates?organisation="+school1, "ministry", "", http.StatusOK, &agg)
+	lessons, marks := 0, 0
+	var avg *float64
+	for _, it := range agg.Items {
+		lessons, marks, avg = it.Lessons, it.Marks, it.Average
+	}
+	var mine []collectreportapi.Submission
+	a.Must(http.MethodGet, api+"/campaigns/"+c.ID.String()+"/submissions", "director-s1", "", http.StatusOK, &mine)
+	s := mine[0]
+	if s.Values["lessons"] != strconv.Itoa(lessons) || s.Values["marks"] != strconv.Itoa(marks) || s.Prefill["lessons"].Source != "journal.lessons" {
+		t.Fatalf("prefilled %v (%+v), the journal says %d lessons, %d marks", s.Values, s.Prefill, lessons, marks)
+	}
+	if _, prefilled := s.Prefill["avg"]; prefilled != (avg != nil) {
+		t.Fatalf("the average prefilled %v, the journal's %v", prefilled, avg)
+	}
 }

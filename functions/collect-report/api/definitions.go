@@ -20,8 +20,14 @@ type Definition struct {
 // Sources are what a cell can be prefilled from, with the parameters each
 // takes. Counts only: no source names a person.
 var Sources = map[string]string{
-	"registry.pupils": "обучающиеся и воспитанники на дату: grade=1 или 1-4 (класс), age=3 или 3-6 или 7- (полных лет), gender=M или F",
-	"registry.staff":  "работники по должностям на дату: role=teacher или teacher,deputy_director",
+	"registry.pupils":            "обучающиеся и воспитанники на дату: grade=1 или 1-4 (класс), age=3 или 3-6 или 7- (полных лет), gender=M или F",
+	"registry.staff":             "работники по должностям на дату: role=teacher или teacher,deputy_director",
+	"journal.lessons":            "проведено уроков за days дней (по умолчанию 30)",
+	"journal.without_attendance": "уроков без отметки посещаемости за days дней",
+	"journal.marks":              "выставлено отметок за days дней",
+	"journal.absences":           "пропусков за days дней",
+	"journal.average":            "средний балл за days дней (дробное число)",
+	"journal.attendance":         "посещаемость за days дней, % (дробное число)",
 }
 
 // Section is a part of a form: scalar fields, tables, or both.

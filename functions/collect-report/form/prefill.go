@@ -8,13 +8,14 @@ import (
 	"strings"
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/errs"
 )
 
-// Source is a prefilled cell's binding to EKO's data, parsed: which
-// numbers of an organisation it adds up.
+// Source is a prefilled cell's binding to EKO's data, parsed: which of an
+// organisation's numbers it is.
 type Source struct {
 	Spec string // as the definition names it
 	From string // a key of collectreportapi.Sources
@@ -22,10 +23,21 @@ type Source struct {
 	grades, ages *[2]int // inclusive ranges; nil: any
 	gender       string
 	roles        []string
+	days         int // the journal's span, ending on the day asked
+}
+
+// Facts are what EKO's functions answered about one organisation: the
+// registry's counts, and the journal's aggregates over each span (in days).
+type Facts struct {
+	Registry *registryapi.OrganisationCounts
+	Journal  map[int]postgradeapi.Aggregate
 }
 
 // staffRoles are the roles registry.staff counts.
 var staffRoles = []string{"director", "deputy_director", "teacher", "class_teacher", "clerk"}
+
+// defaultDays is the journal's span when a source names none.
+const defaultDays = 30
 
 // ParseSource reads a source as a definition names it, or says in Russian
 // what is wrong with it.
@@ -33,11 +45,14 @@ func ParseSource(spec string) (Source, string) {
 	from, query, _ := strings.Cut(spec, "?")
 	s := Source{Spec: spec, From: from}
 	if collectreportapi.Sources[from] == "" {
-		return s, "неизвестный источник «" + from + "»: есть registry.pupils и registry.staff"
+		return s, "неизвестный источник «" + from + "»: есть " + strings.Join(slices.Sorted(maps.Keys(collectreportapi.Sources)), ", ")
 	}
 	params, err := url.ParseQuery(query)
 	if err != nil {
 		return s, "параметры источника не разобраны"
+	}
+	if s.Journal() {
+		s.days = defaultDays
 	}
 	for name, vs := range params {
 		if len(vs) != 1 {
@@ -45,19 +60,22 @@ func ParseSource(spec string) (Source, string) {
 		}
 		v := vs[0]
 		var ok bool
-		switch from + "." + name {
-		case "registry.pupils.grade":
+		switch {
+		case from == "registry.pupils" && name == "grade":
 			s.grades, ok = span(v, 1, 11)
-		case "registry.pupils.age":
+		case from == "registry.pupils" && name == "age":
 			s.ages, ok = span(v, 0, 30)
-		case "registry.pupils.gender":
+		case from == "registry.pupils" && name == "gender":
 			s.gender, ok = v, v == "M" || v == "F"
-		case "registry.staff.role":
+		case from == "registry.staff" && name == "role":
 			s.roles = strings.Split(v, ",")
 			ok = true
 			for _, r := range s.roles {
 				ok = ok && slices.Contains(staffRoles, r)
 			}
+		case s.Journal() && name == "days":
+			s.days, err = strconv.Atoi(v)
+			ok = err == nil && s.days >= 1 && s.days <= 366
 		default:
 			return s, "у источника " + from + " нет параметра «" + name + "»: " + collectreportapi.Sources[from]
 		}
@@ -70,6 +88,16 @@ func ParseSource(spec string) (Source, string) {
 	}
 	return s, ""
 }
+
+// Journal reports whether the source is the journal's (asked over a span).
+func (s Source) Journal() bool { return strings.HasPrefix(s.From, "journal.") }
+
+// Days is the span of a journal's source.
+func (s Source) Days() int { return s.days }
+
+// Decimal reports whether the source's number is a fraction (a decimal
+// cell's), not a count (an integer cell's).
+func (s Source) Decimal() bool { return s.From == "journal.average" || s.From == "journal.attendance" }
 
 // span reads "3", "3-6" or "7-" (up to max) within [min, max].
 func span(v string, min, max int) (*[2]int, bool) {
@@ -91,7 +119,41 @@ func span(v string, min, max int) (*[2]int, bool) {
 
 func within(r *[2]int, n int) bool { return r == nil || r[0] <= n && n <= r[1] }
 
-// Count is the source's number for one organisation's counts.
+// Value is the source's number for one organisation's facts, as a cell
+// holds it; false when the source knows nothing of it (no average without
+// marks), and the cell is then not prefilled.
+func (s Source) Value(f Facts) (string, bool) {
+	if s.Journal() {
+		a := f.Journal[s.days] // none: nothing recorded over the span
+		switch s.From {
+		case "journal.lessons":
+			return strconv.Itoa(a.Lessons), true
+		case "journal.without_attendance":
+			return strconv.Itoa(a.LessonsWithoutAttendance), true
+		case "journal.marks":
+			return strconv.Itoa(a.Marks), true
+		case "journal.absences":
+			return strconv.Itoa(a.Absences), true
+		case "journal.average":
+			if a.Average == nil {
+				return "", false
+			}
+			return strconv.FormatFloat(*a.Average, 'f', 2, 64), true
+		case "journal.attendance":
+			if a.AttendanceRate == nil {
+				return "", false
+			}
+			return strconv.FormatFloat(100**a.AttendanceRate, 'f', 1, 64), true
+		}
+		return "", false
+	}
+	if f.Registry == nil {
+		return "", false
+	}
+	return strconv.Itoa(s.Count(*f.Registry)), true
+}
+
+// Count is a registry source's number for one organisation's counts.
 func (s Source) Count(c registryapi.OrganisationCounts) int {
 	n := 0
 	switch s.From {
@@ -112,25 +174,30 @@ func (s Source) Count(c registryapi.OrganisationCounts) int {
 	return n
 }
 
-// prefill checks the definition's bindings: each names an integer cell of
-// the form and a source EKO has.
+// prefill checks the definition's bindings: each names a cell of the form
+// of the source's kind (a count: integer; a fraction: decimal) and a
+// source EKO has.
 func (c *compiler) prefill() {
 	c.f.Prefill = map[string]Source{}
 	for _, name := range slices.Sorted(maps.Keys(c.f.Def.Prefill)) {
 		spec := c.f.Def.Prefill[name]
 		p := "prefill." + name
 		cell, ok := c.f.Cell(name)
-		switch {
-		case !ok:
+		if !ok {
 			c.add(p, errs.Unknown, "в форме нет ячейки «%s»", name)
-			continue
-		case cell.Type != collectreportapi.Integer:
-			c.add(p, errs.Enum, "предзаполнить можно только целочисленную ячейку")
 			continue
 		}
 		s, problem := ParseSource(spec)
 		if problem != "" {
 			c.add(p, collectreportapi.ReasonSource, "%s", problem)
+			continue
+		}
+		switch {
+		case s.Decimal() && cell.Type != collectreportapi.Decimal:
+			c.add(p, errs.Enum, "источник даёт дробное число: ячейка должна быть decimal")
+			continue
+		case !s.Decimal() && cell.Type != collectreportapi.Integer:
+			c.add(p, errs.Enum, "источник даёт количество: ячейка должна быть integer")
 			continue
 		}
 		c.f.Prefill[name] = s

@@ -6,6 +6,7 @@ import (
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	"github.com/kuzbass/eko/functions/collect-report/form"
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 )
 
@@ -76,5 +77,48 @@ func TestShippedFormsPrefillTheirOwnRules(t *testing.T) {
 	}
 	if got := oo1.Prefill["staff.deputies.all"].Count(counts); got != 2 {
 		t.Errorf("deputies: %d", got)
+	}
+}
+
+// The journal's sources: over the span named (30 days unless days= says),
+// counts as integers, the average and the attendance as fractions; no
+// average where no mark was recorded — that cell is then not prefilled.
+func TestJournalSources(t *testing.T) {
+	avg, rate := 4.256, 0.953
+	facts := form.Facts{Journal: map[int]postgradeapi.Aggregate{
+		30: {Lessons: 412, LessonsWithoutAttendance: 3, Marks: 2210, Absences: 57, Average: &avg, AttendanceRate: &rate},
+		7:  {Lessons: 96},
+	}}
+	for spec, want := range map[string]string{
+		"journal.lessons": "412", "journal.lessons?days=7": "96", "journal.without_attendance": "3", "journal.marks": "2210",
+		"journal.absences": "57", "journal.average": "4.26", "journal.attendance": "95.3", "journal.marks?days=90": "0",
+	} {
+		s, problem := form.ParseSource(spec)
+		if problem != "" {
+			t.Fatalf("%s: %s", spec, problem)
+		}
+		if got, ok := s.Value(facts); !ok || got != want {
+			t.Errorf("%s: %q %v, want %q", spec, got, ok, want)
+		}
+	}
+	s, _ := form.ParseSource("journal.average?days=7")
+	if v, ok := s.Value(facts); ok {
+		t.Errorf("an average of a span without marks: %q", v)
+	}
+	for _, bad := range []string{"journal.lessons?days=0", "journal.lessons?days=400", "journal.lessons?grade=1", "journal.grades"} {
+		if _, problem := form.ParseSource(bad); problem == "" {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	// A fraction goes to a decimal cell only, a count to an integer one.
+	def := collectreportapi.Definition{Code: "journal", Title: "Журнал", Sections: []collectreportapi.Section{{ID: "s", Title: "Журнал",
+		Fields: []collectreportapi.Field{{ID: "lessons", Title: "Уроки", Type: "integer"}, {ID: "avg", Title: "Средний балл", Type: "decimal"}}}},
+		Prefill: map[string]string{"lessons": "journal.average", "avg": "journal.lessons"}}
+	if _, fe := form.Compile(def); len(fe) != 2 || fe[0].Code != "enum" || fe[1].Code != "enum" {
+		t.Errorf("kinds crossed: %+v", fe)
+	}
+	def.Prefill = map[string]string{"lessons": "journal.lessons?days=90", "avg": "journal.average"}
+	if _, fe := form.Compile(def); len(fe) > 0 {
+		t.Errorf("kinds matched: %+v", fe)
 	}
 }
