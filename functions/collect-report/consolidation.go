@@ -132,20 +132,49 @@ func (f *Function) sentIn(ctx context.Context, campaign uuid.UUID, mun *uuid.UUI
 	return orgs, values, rows.Err()
 }
 
-// consolidate sums fm's numeric cells over values.
+// number reads a filled number as people type it: spaces between
+// thousands, a decimal comma.
+var number = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".")
+
+// consolidate aggregates fm's numeric cells over values, each as its
+// definition says (sum unless avg, min or max; those over the filled ones).
 func consolidate(fm *form.Form, values []map[string]string) []collectreportapi.ConsolidatedCell {
 	out := make([]collectreportapi.ConsolidatedCell, 0, len(fm.Cells))
 	for _, c := range fm.Cells {
-		if c.Type != collectreportapi.Integer && c.Type != collectreportapi.Decimal {
+		if c.Aggregate == "" {
 			continue
 		}
+		cc := collectreportapi.ConsolidatedCell{Name: c.Name, Title: cellTitle(fm, c), Aggregate: c.Aggregate}
 		var sum float64
 		for _, v := range values {
-			if x, err := strconv.ParseFloat(strings.NewReplacer(" ", "", "\u00a0", "", ",", ".").Replace(v[c.Name]), 64); err == nil {
-				sum += x
+			raw := v[c.Name]
+			if raw == "" {
+				continue
+			}
+			x, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				if x, err = strconv.ParseFloat(number.Replace(raw), 64); err != nil {
+					continue
+				}
+			}
+			switch {
+			case cc.Filled == 0:
+				cc.Value = x
+			case c.Aggregate == collectreportapi.Min && x < cc.Value, c.Aggregate == collectreportapi.Max && x > cc.Value:
+				cc.Value = x
+			}
+			sum += x
+			cc.Filled++
+		}
+		switch c.Aggregate {
+		case collectreportapi.Sum:
+			cc.Value = sum
+		case collectreportapi.Avg:
+			if cc.Filled > 0 {
+				cc.Value = sum / float64(cc.Filled)
 			}
 		}
-		out = append(out, collectreportapi.ConsolidatedCell{Name: c.Name, Title: cellTitle(fm, c), Value: sum})
+		out = append(out, cc)
 	}
 	return out
 }
@@ -241,11 +270,11 @@ func (f *Function) exportXLSX(w http.ResponseWriter, r *http.Request, id uuid.UU
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", []any{"Ячейка", "Показатель", fmt.Sprintf("Итого (%d организаций)", len(values))}); err != nil {
+	if err := sw.SetRow("A1", []any{"Ячейка", "Показатель", fmt.Sprintf("Итого (%d организаций)", len(values)), "Как сведено", "Заполнили"}); err != nil {
 		return err
 	}
 	for i, c := range consolidate(fm, values) {
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), []any{c.Name, c.Title, c.Value}); err != nil {
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), []any{c.Name, c.Title, c.Value, collectreportapi.AggregateTitles[c.Aggregate], c.Filled}); err != nil {
 			return err
 		}
 	}

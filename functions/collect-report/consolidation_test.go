@@ -99,3 +99,55 @@ func TestConsolidationAndExports(t *testing.T) {
 		t.Fatalf("the CSV: %d %v %.400s", rec.Code, err, text)
 	}
 }
+
+// Each numeric cell is consolidated as its definition says: summed unless
+// it names avg, min or max (those over the organisations that filled it);
+// text is not consolidated, and asking to aggregate it is an error.
+func TestAggregations(t *testing.T) {
+	a := newAPI(t)
+	def := `{"code":"staffing","title":"Кадры","sections":[{"id":"s","title":"Кадры","fields":[
+		{"id":"teachers","title":"Учителей","type":"integer"},
+		{"id":"load","title":"Средняя нагрузка","type":"decimal","aggregate":"avg"},
+		{"id":"oldest","title":"Старший возраст","type":"integer","aggregate":"max"},
+		{"id":"youngest","title":"Младший возраст","type":"integer","aggregate":"min"},
+		{"id":"note","title":"Примечание","type":"text"}]}]}`
+	code, body := a.Call(http.MethodPost, api+"/definitions/preview", "ministry", strings.Replace(def, `"type":"text"}`, `"type":"text","aggregate":"sum"}`, 1))
+	a.Refused(code, body, http.StatusUnprocessableEntity, "unknown")
+	code, body = a.Call(http.MethodPost, api+"/definitions/preview", "ministry", strings.Replace(def, `"aggregate":"max"`, `"aggregate":"median"`, 1))
+	a.Refused(code, body, http.StatusUnprocessableEntity, "enum")
+	a.Must(http.MethodPost, api+"/definitions", "ministry", def, http.StatusCreated, nil)
+	now := time.Now().In(kuzbass.Time)
+	var c collectreportapi.Campaign
+	a.Must(http.MethodPost, api+"/campaigns", "ministry", fmt.Sprintf(`{"code":"staffing","version":1,"title":"Кадры","legal_basis":"Приказ",
+		"opens_at":%q,"closes_at":%q,"targets":{"kinds":["school"]}}`, now.Add(-time.Hour).Format("2006-01-02T15:04"), now.AddDate(0, 0, 7).Format("2006-01-02T15:04")),
+		http.StatusCreated, &c)
+	a.Must(http.MethodPost, api+"/campaigns/"+c.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
+	// Three schools sent theirs in; one left the load empty.
+	for i, v := range []string{
+		`{"teachers":"30","load":"18,5","oldest":"64","youngest":"23","note":"="}`,
+		`{"teachers":"12","load":"20","oldest":"58","youngest":"25"}`,
+		`{"teachers":"1 200","oldest":"71","youngest":"22"}`,
+	} {
+		a.Sys.DB.Exec(t, `UPDATE reports.submissions SET state = 'submitted', "values" = $1::jsonb, submitted_at = now()
+			WHERE id = (SELECT id FROM reports.submissions WHERE campaign_id = $2 ORDER BY id OFFSET $3 LIMIT 1)`, v, c.ID, i)
+	}
+	var cons collectreportapi.Consolidation
+	a.Must(http.MethodGet, api+"/campaigns/"+c.ID.String()+"/consolidation", "ministry", "", http.StatusOK, &cons)
+	got := map[string]collectreportapi.ConsolidatedCell{}
+	for _, cell := range cons.Cells {
+		got[cell.Name] = cell
+	}
+	want := map[string]collectreportapi.ConsolidatedCell{
+		"teachers": {Aggregate: "sum", Value: 1242, Filled: 3}, "load": {Aggregate: "avg", Value: 19.25, Filled: 2},
+		"oldest": {Aggregate: "max", Value: 71, Filled: 3}, "youngest": {Aggregate: "min", Value: 22, Filled: 3},
+	}
+	for name, w := range want {
+		g := got[name]
+		if g.Aggregate != w.Aggregate || g.Value != w.Value || g.Filled != w.Filled {
+			t.Errorf("%s: %+v, want %+v", name, g, w)
+		}
+	}
+	if _, ok := got["note"]; ok || cons.Included != 3 {
+		t.Errorf("text consolidated, or %d included: %+v", cons.Included, cons.Cells)
+	}
+}

@@ -310,7 +310,7 @@ func TestBrowserReports(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, r := range rows {
-		if len(r) == 3 {
+		if len(r) >= 3 {
 			got[r[0]] = r[2]
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
+	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -87,6 +88,8 @@ var funcs = template.FuncMap{
 		}
 		return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
 	},
+	// aggregateTitle names how a report's cell is consolidated.
+	"aggregateTitle": func(a string) string { return collectreportapi.AggregateTitles[a] },
 	// stateTitle names a report's or a consolidation's state.
 	"stateTitle": func(s string) string {
 		if t, ok := stateTitles[s]; ok {

@@ -210,11 +210,14 @@ type Consolidation struct {
 	Cells          []ConsolidatedCell `json:"cells"`
 }
 
-// ConsolidatedCell is one cell's total.
+// ConsolidatedCell is one cell's total, or the aggregation its definition
+// names (over the organisations that filled it, for avg, min and max).
 type ConsolidatedCell struct {
-	Name  string  `json:"name"`
-	Title string  `json:"title"`
-	Value float64 `json:"value"`
+	Name      string  `json:"name"`
+	Title     string  `json:"title"`
+	Aggregate string  `json:"aggregate"` // sum | avg | min | max
+	Value     float64 `json:"value"`
+	Filled    int     `json:"filled"` // organisations with a number in it
 }
 
 // Territory is a municipality's consolidation of a campaign on its way to

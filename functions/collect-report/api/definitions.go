@@ -46,6 +46,9 @@ type Field struct {
 	Unit     string   `json:"unit,omitempty"`
 	Required bool     `json:"required,omitempty"`
 	Choices  []string `json:"choices,omitempty"` // a choice field's options
+	// Aggregate is how a numeric field is consolidated across
+	// organisations: sum (the default), avg, min or max.
+	Aggregate string `json:"aggregate,omitempty"`
 }
 
 // Table is a fixed grid: rows × columns, as in ОО-1's sections. Rules name a
@@ -70,6 +73,9 @@ type Column struct {
 	Title string `json:"title"`
 	Type  string `json:"type"` // integer | decimal
 	Unit  string `json:"unit,omitempty"`
+	// Aggregate is how the column's cells are consolidated: sum (the
+	// default), avg, min or max.
+	Aggregate string `json:"aggregate,omitempty"`
 }
 
 // Rule is a condition the filled form must meet, in CEL over the form's
@@ -90,6 +96,17 @@ const (
 	Date    = "date"
 	Choice  = "choice"
 )
+
+// Aggregations: how a numeric cell is consolidated across organisations.
+const (
+	Sum = "sum"
+	Avg = "avg"
+	Min = "min"
+	Max = "max"
+)
+
+// AggregateTitles name the aggregations for people.
+var AggregateTitles = map[string]string{Sum: "сумма", Avg: "среднее", Min: "наименьшее", Max: "наибольшее"}
 
 // CellTypes name the cell types for people.
 var CellTypes = map[string]string{

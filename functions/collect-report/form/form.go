@@ -39,6 +39,8 @@ type Cell struct {
 	Choices  []string
 	// Table, Row and Column name a table's cell ("" for a field).
 	Table, Row, Column string
+	// Aggregate is how a numeric cell is consolidated ("" for others).
+	Aggregate string
 }
 
 // Form is a compiled definition.
@@ -173,8 +175,9 @@ func (c *compiler) field(p, section string, f collectreportapi.Field) {
 		}
 		seen[ch] = true
 	}
+	agg := c.aggregate(p, f.Type, f.Aggregate)
 	if ok {
-		c.cell(Cell{Name: f.ID, Section: section, Type: f.Type, Unit: f.Unit, Required: f.Required, Choices: f.Choices})
+		c.cell(Cell{Name: f.ID, Section: section, Type: f.Type, Unit: f.Unit, Required: f.Required, Choices: f.Choices, Aggregate: agg})
 	}
 }
 
@@ -209,6 +212,7 @@ func (c *compiler) table(p, section string, t collectreportapi.Table) {
 			c.add(cp+".type", errs.Enum, "графа таблицы: integer или decimal")
 			ok = false
 		}
+		c.aggregate(cp, col.Type, col.Aggregate)
 	}
 	if !ok {
 		return
@@ -220,9 +224,27 @@ func (c *compiler) table(p, section string, t collectreportapi.Table) {
 	for _, r := range t.Rows {
 		for _, col := range t.Columns {
 			c.cell(Cell{Name: t.ID + "." + r.ID + "." + col.ID, Section: section, Type: col.Type, Unit: col.Unit, Required: t.Required,
-				Table: t.ID, Row: r.ID, Column: col.ID})
+				Table: t.ID, Row: r.ID, Column: col.ID, Aggregate: c.aggregate("", col.Type, col.Aggregate)})
 		}
 	}
+}
+
+// aggregate is how a cell of type typ named agg is consolidated: sum by
+// default for numbers; only numbers are consolidated. path "" checks
+// nothing (the column was checked once).
+func (c *compiler) aggregate(path, typ, agg string) string {
+	numeric := typ == collectreportapi.Integer || typ == collectreportapi.Decimal
+	switch {
+	case agg == "" && numeric:
+		return collectreportapi.Sum
+	case agg == "":
+		return ""
+	case path != "" && !numeric:
+		c.add(path+".aggregate", errs.Unknown, "сводятся только числа")
+	case path != "" && collectreportapi.AggregateTitles[agg] == "":
+		c.add(path+".aggregate", errs.Enum, "как сводить: sum, avg, min или max")
+	}
+	return agg
 }
 
 func (c *compiler) cell(cell Cell) {
