@@ -21,6 +21,7 @@ import (
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -52,6 +53,9 @@ type Options struct {
 	// PostGrade answers the journal's aggregates forms prefill from;
 	// without it such a form's campaign does not open.
 	PostGrade *postgradeapi.Client `ignored:"true"`
+	// SubmitApplication counts the kindergarten queues forms prefill from;
+	// without it such a form's campaign does not open.
+	SubmitApplication *submitapplicationapi.Client `ignored:"true"`
 }
 
 // Part is how a process mounts collect-report: after the registry, whose
@@ -63,6 +67,9 @@ var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys functi
 	}
 	if pg := sys.Peer(postgradeapi.Name); pg != nil {
 		opts.PostGrade = postgradeapi.New(pg)
+	}
+	if sa := sys.Peer(submitapplicationapi.Name); sa != nil {
+		opts.SubmitApplication = submitapplicationapi.New(sa)
 	}
 	return nil
 }, Mount)
@@ -80,6 +87,7 @@ type Function struct {
 	outbox   *outbox.Writer
 	registry *registryapi.Client
 	journal  *postgradeapi.Client
+	services *submitapplicationapi.Client
 	router   *httpx.Router
 	forms    sync.Map // "code/version" → *form.Form: stored versions, compiled
 }
@@ -89,7 +97,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, registry: opts.Registry, journal: opts.PostGrade}
+	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, registry: opts.Registry, journal: opts.PostGrade, services: opts.SubmitApplication}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&collectreportapi.Problems)
 	const api = "/api/" + Name

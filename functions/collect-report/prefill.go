@@ -25,18 +25,21 @@ import (
 const countsPerCall = 1000
 
 // prefilled is every bound cell of fm for each of orgs, computed from what
-// the registry (counts) and the journal (aggregates over each span) answer
-// the caller's token, with where each number came from. Nothing when the
+// the registry (counts), submit-application (the kindergarten queues) and
+// the journal (aggregates over each span) answer the caller's token, with where each number came from. Nothing when the
 // form binds no cell.
 func (f *Function) prefilled(ctx context.Context, fm *form.Form, orgs []uuid.UUID) (map[uuid.UUID]map[string]collectreportapi.Provenance, error) {
 	if len(fm.Prefill) == 0 || len(orgs) == 0 {
 		return nil, nil
 	}
-	registry, spans := false, map[int]bool{}
+	registry, queue, spans := false, false, map[int]bool{}
 	for _, src := range fm.Prefill {
-		if src.Journal() {
+		switch {
+		case src.Journal():
 			spans[src.Days()] = true
-		} else {
+		case src.Queue():
+			queue = true
+		default:
 			registry = true
 		}
 	}
@@ -59,6 +62,22 @@ func (f *Function) prefilled(ctx context.Context, fm *form.Form, orgs []uuid.UUI
 				if facts[oc.OrganisationID] != nil {
 					facts[oc.OrganisationID].Registry = &oc
 					asOf[oc.OrganisationID] = oc.AsOf
+				}
+			}
+		}
+	}
+	if queue {
+		if f.services == nil {
+			return nil, errs.User(errs.Unavailable, "очередь в детские сады недоступна: предзаполнение отложено, повторите позже")
+		}
+		for i := 0; i < len(orgs); i += countsPerCall {
+			counts, err := f.services.QueueCounts(ctx, orgs[i:min(i+countsPerCall, len(orgs))])
+			if err != nil {
+				return nil, err
+			}
+			for _, qc := range counts {
+				if facts[qc.OrganisationID] != nil {
+					facts[qc.OrganisationID].Queue = &qc
 				}
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
@@ -199,5 +200,37 @@ func TestJournalPrefill(t *testing.T) {
 	}
 	if _, prefilled := s.Prefill["avg"]; prefilled != (avg != nil) {
 		t.Fatalf("the average prefilled %v, the journal's %v", prefilled, avg)
+	}
+}
+
+// The shipped 85-К opens prefilled from the registry (children by age) and
+// from the kindergarten queues (who waits for a place in each kindergarten),
+// as submit-application counts them for the ministry.
+func TestQueuePrefill(t *testing.T) {
+	a := newAPI(t)
+	def, _ := json.Marshal(collectreportapi.ShippedForms()[1])
+	a.Must(http.MethodPost, api+"/definitions", "ministry", string(def), http.StatusCreated, nil)
+	now := time.Now().In(kuzbass.Time)
+	var c collectreportapi.Campaign
+	a.Must(http.MethodPost, api+"/campaigns", "ministry", fmt.Sprintf(`{"code":"dou-85k","version":1,"title":"85-К","legal_basis":"Приказ Росстата",
+		"opens_at":%q,"closes_at":%q,"targets":{"kinds":["kindergarten"]}}`, now.Add(-time.Hour).Format("2006-01-02T15:04"), now.AddDate(0, 0, 7).Format("2006-01-02T15:04")),
+		http.StatusCreated, &c)
+	a.Must(http.MethodPost, api+"/campaigns/"+c.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
+	kg1 := a.One(`SELECT id::text FROM registry.organisations WHERE code = 'kg-1-kemerovo'`)
+	var queues []submitapplicationapi.QueueCounts
+	a.Must(http.MethodPost, "/api/submit-application/queue-counts", "ministry", `{"organisations":["`+kg1+`"]}`, http.StatusOK, &queues)
+	all, first := 0, 0
+	for _, b := range queues[0].Bands {
+		all, first = all+b.All, first+b.FirstChoice
+	}
+	var mine []collectreportapi.Submission
+	a.Must(http.MethodGet, api+"/campaigns/"+c.ID.String()+"/submissions", "kg-director-1", "", http.StatusOK, &mine)
+	s := mine[0]
+	if s.Values["waiting"] != strconv.Itoa(all) || s.Values["waiting_first"] != strconv.Itoa(first) || s.Prefill["waiting_first"].Source != "queue.waiting?first=true" {
+		t.Fatalf("the queue prefilled: %q, %q (%+v); submit-application counts %d, %d", s.Values["waiting"], s.Values["waiting_first"], s.Prefill["waiting"], all, first)
+	}
+	children := a.Count(`SELECT count(*) FROM registry.enrollments WHERE organisation_id = $1 AND starts_on <= current_date AND (ends_on IS NULL OR ends_on >= current_date)`, kg1)
+	if s.Values["children.total.all"] != strconv.Itoa(children) || children == 0 {
+		t.Fatalf("children prefilled: %q, enrolled %d", s.Values["children.total.all"], children)
 	}
 }

@@ -535,3 +535,39 @@ func TestQueueConcurrentRecalculation(t *testing.T) {
 		t.Fatalf("%d deadlocks while recalculating", after-before)
 	}
 }
+
+// The queues in numbers, as collect-report prefills them: a registered
+// application counts in each kindergarten it names, first choice or not, in
+// its age band; one still checked counts nowhere; no child is named.
+func TestQueueCounts(t *testing.T) {
+	w := newWorld(t)
+	kids := w.kgChildren("parent1", 3, "2024-02-01")
+	start := nextYearSept1()
+	p := w.kgSubmit("parent1", kids[0], []string{"{kg1}"}, start, "")
+	q := w.kgSubmit("parent1", kids[1], []string{"{kg2}", "{kg1}"}, start, "")
+	w.kgSubmit("parent1", kids[2], []string{"{kg1}"}, start, "") // still submitted: waits nowhere yet
+	w.setStatus("kg-director-1", p, "registered")
+	w.setStatus("mun-kemerovo", q, "checking")
+	w.setStatus("mun-kemerovo", q, "registered")
+	var counts []submitapplicationapi.QueueCounts
+	w.must(w.f.Handle, http.MethodPost, api+"/queue-counts", "ministry", w.expand(`{"organisations":["{kg1}","{kg2}","{kg1}"]}`), nil, http.StatusOK, &counts)
+	if len(counts) != 2 || counts[0].OrganisationID.String() != w.ids["{kg1}"] {
+		t.Fatalf("counts: %+v", counts)
+	}
+	sum := func(c submitapplicationapi.QueueCounts) (all, first int) {
+		for _, b := range c.Bands {
+			all, first = all+b.All, first+b.FirstChoice
+		}
+		return all, first
+	}
+	if all, first := sum(counts[0]); all != 2 || first != 1 {
+		t.Errorf("kindergarten 1: %d waiting, %d first choice; want 2, 1", all, first)
+	}
+	if all, first := sum(counts[1]); all != 1 || first != 1 {
+		t.Errorf("kindergarten 2: %d waiting, %d first choice; want 1, 1", all, first)
+	}
+	want := w.count(`SELECT age_band FROM applications.queue_positions WHERE application_id = $1 LIMIT 1`, p.ID)
+	if len(counts[0].Bands) != 1 || counts[0].Bands[0].AgeBand != want {
+		t.Errorf("kindergarten 1's bands: %+v, the application's band %d", counts[0].Bands, want)
+	}
+}

@@ -46,6 +46,9 @@ const (
 	PermCertificateRead auth.Permission = "applications.certificate.read"
 	// PermStatistics: service accounting (the ministry, municipal education authorities).
 	PermStatistics auth.Permission = "applications.statistics.read"
+	// PermQueueCounts: how many children wait in a kindergarten's queues, by
+	// age band (the ministry, municipalities, the organisations' staff).
+	PermQueueCounts auth.Permission = "applications.queue.count"
 )
 
 // Who does what, each within the scope of the grant.
@@ -86,4 +89,5 @@ var Rules = access.Rules{
 	PermCertificateIssue: {access.Parent},
 	PermCertificateRead:  append([]access.Role{access.Parent, access.MinistryOfficial}, orgStaff...),
 	PermStatistics:       {access.MinistryOfficial, access.MunicipalOfficial},
+	PermQueueCounts:      append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, orgStaff...),
 }

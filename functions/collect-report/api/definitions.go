@@ -22,6 +22,7 @@ type Definition struct {
 var Sources = map[string]string{
 	"registry.pupils":            "обучающиеся и воспитанники на дату: grade=1 или 1-4 (класс), age=3 или 3-6 или 7- (полных лет), gender=M или F",
 	"registry.staff":             "работники по должностям на дату: role=teacher или teacher,deputy_director",
+	"queue.waiting":              "детей в очереди в детский сад сейчас: age=3 или 1-3 (возрастная группа), first=true — только указавших его первым",
 	"journal.lessons":            "проведено уроков за days дней (по умолчанию 30)",
 	"journal.without_attendance": "уроков без отметки посещаемости за days дней",
 	"journal.marks":              "выставлено отметок за days дней",

@@ -10,6 +10,7 @@ import (
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/errs"
 )
@@ -23,7 +24,8 @@ type Source struct {
 	grades, ages *[2]int // inclusive ranges; nil: any
 	gender       string
 	roles        []string
-	days         int // the journal's span, ending on the day asked
+	days         int  // the journal's span, ending on the day asked
+	first        bool // the queue: only those who named it first
 }
 
 // Facts are what EKO's functions answered about one organisation: the
@@ -31,6 +33,7 @@ type Source struct {
 type Facts struct {
 	Registry *registryapi.OrganisationCounts
 	Journal  map[int]postgradeapi.Aggregate
+	Queue    *submitapplicationapi.QueueCounts
 }
 
 // staffRoles are the roles registry.staff counts.
@@ -73,6 +76,10 @@ func ParseSource(spec string) (Source, string) {
 			for _, r := range s.roles {
 				ok = ok && slices.Contains(staffRoles, r)
 			}
+		case from == "queue.waiting" && name == "age":
+			s.ages, ok = span(v, 0, 8)
+		case from == "queue.waiting" && name == "first":
+			s.first, ok = v == "true", v == "true" || v == "false"
 		case s.Journal() && name == "days":
 			s.days, err = strconv.Atoi(v)
 			ok = err == nil && s.days >= 1 && s.days <= 366
@@ -88,6 +95,9 @@ func ParseSource(spec string) (Source, string) {
 	}
 	return s, ""
 }
+
+// Queue reports whether the source is the kindergarten queue's.
+func (s Source) Queue() bool { return s.From == "queue.waiting" }
 
 // Journal reports whether the source is the journal's (asked over a span).
 func (s Source) Journal() bool { return strings.HasPrefix(s.From, "journal.") }
@@ -146,6 +156,22 @@ func (s Source) Value(f Facts) (string, bool) {
 			return strconv.FormatFloat(100**a.AttendanceRate, 'f', 1, 64), true
 		}
 		return "", false
+	}
+	if s.Queue() {
+		if f.Queue == nil {
+			return "", false
+		}
+		n := 0
+		for _, b := range f.Queue.Bands {
+			switch {
+			case !within(s.ages, b.AgeBand):
+			case s.first:
+				n += b.FirstChoice
+			default:
+				n += b.All
+			}
+		}
+		return strconv.Itoa(n), true
 	}
 	if f.Registry == nil {
 		return "", false

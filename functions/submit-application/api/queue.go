@@ -105,3 +105,24 @@ type ChoiceChangeLog struct {
 	Previous  json.RawMessage `json:"previous"`
 	Current   json.RawMessage `json:"current"`
 }
+
+// QueueCountsRequest is the body of POST /api/submit-application/queue-counts:
+// the kindergartens whose queues to count.
+type QueueCountsRequest struct {
+	Organisations []uuid.UUID `json:"organisations"`
+}
+
+// QueueCounts are how many children wait in one kindergarten's queues now,
+// by age band — counts only, never a child.
+type QueueCounts struct {
+	OrganisationID uuid.UUID   `json:"organisation_id"`
+	Bands          []QueueBand `json:"bands"`
+}
+
+// QueueBand is the children waiting in one age band of a kindergarten: all
+// who named it (All), of them those who named it first (FirstChoice).
+type QueueBand struct {
+	AgeBand     int `json:"age_band"`
+	All         int `json:"all"`
+	FirstChoice int `json:"first_choice"`
+}
