@@ -13,6 +13,7 @@ import (
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	"github.com/kuzbass/eko/functions/collect-report/form"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
@@ -32,20 +33,20 @@ func (f *Function) prefilled(ctx context.Context, fm *form.Form, orgs []uuid.UUI
 	if len(fm.Prefill) == 0 || len(orgs) == 0 {
 		return nil, nil
 	}
-	registry, queue, spans := false, false, map[int]bool{}
+	registry, spans, services := false, map[int]bool{}, map[int]bool{}
 	for _, src := range fm.Prefill {
 		switch {
 		case src.Journal():
 			spans[src.Days()] = true
-		case src.Queue():
-			queue = true
+		case src.Queue(), src.Services():
+			services[src.Days()] = true
 		default:
 			registry = true
 		}
 	}
 	facts := make(map[uuid.UUID]*form.Facts, len(orgs))
 	for _, o := range orgs {
-		facts[o] = &form.Facts{Journal: map[int]postgradeapi.Aggregate{}}
+		facts[o] = &form.Facts{Journal: map[int]postgradeapi.Aggregate{}, Services: map[int]submitapplicationapi.OrganisationCounts{}}
 	}
 	today := kuzbass.Date(f.Time())
 	asOf := map[uuid.UUID]string{}
@@ -66,18 +67,20 @@ func (f *Function) prefilled(ctx context.Context, fm *form.Form, orgs []uuid.UUI
 			}
 		}
 	}
-	if queue {
+	for days := range services {
 		if f.services == nil {
-			return nil, errs.User(errs.Unavailable, "очередь в детские сады недоступна: предзаполнение отложено, повторите позже")
+			return nil, errs.User(errs.Unavailable, "учёт заявлений недоступен: предзаполнение отложено, повторите позже")
 		}
+		req := submitapplicationapi.CountsRequest{From: today.AddDate(0, 0, 1-days).Format(time.DateOnly), To: today.Format(time.DateOnly)}
 		for i := 0; i < len(orgs); i += countsPerCall {
-			counts, err := f.services.QueueCounts(ctx, orgs[i:min(i+countsPerCall, len(orgs))])
+			req.Organisations = orgs[i:min(i+countsPerCall, len(orgs))]
+			counts, err := f.services.Counts(ctx, req)
 			if err != nil {
 				return nil, err
 			}
-			for _, qc := range counts {
-				if facts[qc.OrganisationID] != nil {
-					facts[qc.OrganisationID].Queue = &qc
+			for _, oc := range counts {
+				if facts[oc.OrganisationID] != nil {
+					facts[oc.OrganisationID].Services[days] = oc
 				}
 			}
 		}

@@ -217,10 +217,10 @@ func TestQueuePrefill(t *testing.T) {
 		http.StatusCreated, &c)
 	a.Must(http.MethodPost, api+"/campaigns/"+c.ID.String()+"/open", "ministry", "", http.StatusOK, nil)
 	kg1 := a.One(`SELECT id::text FROM registry.organisations WHERE code = 'kg-1-kemerovo'`)
-	var queues []submitapplicationapi.QueueCounts
-	a.Must(http.MethodPost, "/api/submit-application/queue-counts", "ministry", `{"organisations":["`+kg1+`"]}`, http.StatusOK, &queues)
+	var queues []submitapplicationapi.OrganisationCounts
+	a.Must(http.MethodPost, "/api/submit-application/counts", "ministry", `{"organisations":["`+kg1+`"]}`, http.StatusOK, &queues)
 	all, first := 0, 0
-	for _, b := range queues[0].Bands {
+	for _, b := range queues[0].Queue {
 		all, first = all+b.All, first+b.FirstChoice
 	}
 	var mine []collectreportapi.Submission

@@ -52,8 +52,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("POST "+api+"/applications", api+"/applications", submit, 403, map[string]int{"parent1": 201, "parent2": 404})...)
 	// What the caller may do: anyone signed in asks (see TestAccess).
 	add(expect("GET "+api+"/access", api+"/access", "", 200, nil)...)
-	// Kindergarten No. 1's queue in numbers: the region, Kemerovo, its own staff.
-	add(expect("POST "+api+"/queue-counts", api+"/queue-counts", `{"organisations":["{kg1}"]}`, 403,
+	// Kindergarten No. 1's services in numbers: the region, Kemerovo, its own staff.
+	add(expect("POST "+api+"/counts", api+"/counts", `{"organisations":["{kg1}"]}`, 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "kg-director-1": 200, "mun-novokuznetsk": 404, "director-s1": 404})...)
 	// Lists: the roles that read applications (scoped inside; see TestList).
 	add(expect("GET "+api+"/applications", api+"/applications", "", 403, map[string]int{

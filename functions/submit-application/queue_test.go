@@ -536,10 +536,12 @@ func TestQueueConcurrentRecalculation(t *testing.T) {
 	}
 }
 
-// The queues in numbers, as collect-report prefills them: a registered
-// application counts in each kindergarten it names, first choice or not, in
-// its age band; one still checked counts nowhere; no child is named.
-func TestQueueCounts(t *testing.T) {
+// The services in numbers, as collect-report prefills them: a registered
+// application counts in each kindergarten's queue it names, first choice or
+// not, in its age band; one still checked waits nowhere; every application
+// counts among those addressed to each kindergarten it names, by service,
+// status and channel, received in the span; no child is named.
+func TestServiceCounts(t *testing.T) {
 	w := newWorld(t)
 	kids := w.kgChildren("parent1", 3, "2024-02-01")
 	start := nextYearSept1()
@@ -549,25 +551,44 @@ func TestQueueCounts(t *testing.T) {
 	w.setStatus("kg-director-1", p, "registered")
 	w.setStatus("mun-kemerovo", q, "checking")
 	w.setStatus("mun-kemerovo", q, "registered")
-	var counts []submitapplicationapi.QueueCounts
-	w.must(w.f.Handle, http.MethodPost, api+"/queue-counts", "ministry", w.expand(`{"organisations":["{kg1}","{kg2}","{kg1}"]}`), nil, http.StatusOK, &counts)
+	var counts []submitapplicationapi.OrganisationCounts
+	w.must(w.f.Handle, http.MethodPost, api+"/counts", "ministry", w.expand(`{"organisations":["{kg1}","{kg2}","{kg1}"]}`), nil, http.StatusOK, &counts)
 	if len(counts) != 2 || counts[0].OrganisationID.String() != w.ids["{kg1}"] {
 		t.Fatalf("counts: %+v", counts)
 	}
-	sum := func(c submitapplicationapi.QueueCounts) (all, first int) {
-		for _, b := range c.Bands {
+	queued := func(c submitapplicationapi.OrganisationCounts) (all, first int) {
+		for _, b := range c.Queue {
 			all, first = all+b.All, first+b.FirstChoice
 		}
 		return all, first
 	}
-	if all, first := sum(counts[0]); all != 2 || first != 1 {
+	if all, first := queued(counts[0]); all != 2 || first != 1 {
 		t.Errorf("kindergarten 1: %d waiting, %d first choice; want 2, 1", all, first)
 	}
-	if all, first := sum(counts[1]); all != 1 || first != 1 {
+	if all, first := queued(counts[1]); all != 1 || first != 1 {
 		t.Errorf("kindergarten 2: %d waiting, %d first choice; want 1, 1", all, first)
 	}
 	want := w.count(`SELECT age_band FROM applications.queue_positions WHERE application_id = $1 LIMIT 1`, p.ID)
-	if len(counts[0].Bands) != 1 || counts[0].Bands[0].AgeBand != want {
-		t.Errorf("kindergarten 1's bands: %+v, the application's band %d", counts[0].Bands, want)
+	if len(counts[0].Queue) != 1 || counts[0].Queue[0].AgeBand != want {
+		t.Errorf("kindergarten 1's bands: %+v, the application's band %d", counts[0].Queue, want)
+	}
+	received := map[string]int{}
+	for _, a := range counts[0].Applications {
+		received[string(a.Status)] += a.Received
+	}
+	if received["registered"] != 2 || received["submitted"] != 1 || len(received) != 2 {
+		t.Errorf("applications to kindergarten 1: %v", received)
+	}
+	// A span before any of them: none received.
+	w.must(w.f.Handle, http.MethodPost, api+"/counts", "kg-director-1", w.expand(`{"organisations":["{kg1}"],"from":"2020-01-01","to":"2020-12-31"}`), nil, http.StatusOK, &counts)
+	if len(counts[0].Applications) != 0 || len(counts[0].Queue) != 1 {
+		t.Errorf("kindergarten 1 in 2020: %+v", counts[0])
+	}
+	for body, want := range map[string]int{
+		`{"organisations":[]}`: http.StatusBadRequest,
+		`{"organisations":["{kg1}"],"from":"2026-12-01","to":"2026-11-01"}`: http.StatusBadRequest,
+		`{"organisations":["{kg1}"],"from":"01.12.2026"}`:                   http.StatusBadRequest,
+	} {
+		w.must(w.f.Handle, http.MethodPost, api+"/counts", "ministry", w.expand(body), nil, want, nil)
 	}
 }

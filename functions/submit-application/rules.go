@@ -46,9 +46,10 @@ const (
 	PermCertificateRead auth.Permission = "applications.certificate.read"
 	// PermStatistics: service accounting (the ministry, municipal education authorities).
 	PermStatistics auth.Permission = "applications.statistics.read"
-	// PermQueueCounts: how many children wait in a kindergarten's queues, by
-	// age band (the ministry, municipalities, the organisations' staff).
-	PermQueueCounts auth.Permission = "applications.queue.count"
+	// PermCounts: an organisation's services in numbers — its queues, the
+	// applications addressed to it (the ministry, municipalities, the
+	// organisations' staff).
+	PermCounts auth.Permission = "applications.organisation.count"
 )
 
 // Who does what, each within the scope of the grant.
@@ -89,5 +90,5 @@ var Rules = access.Rules{
 	PermCertificateIssue: {access.Parent},
 	PermCertificateRead:  append([]access.Role{access.Parent, access.MinistryOfficial}, orgStaff...),
 	PermStatistics:       {access.MinistryOfficial, access.MunicipalOfficial},
-	PermQueueCounts:      append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, orgStaff...),
+	PermCounts:           append([]access.Role{access.MinistryOfficial, access.MunicipalOfficial}, orgStaff...),
 }

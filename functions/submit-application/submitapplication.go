@@ -154,7 +154,7 @@ func (f *Function) mountServices(rt *httpx.Router, api string) {
 	rt.Handle(http.MethodPost, api+"/certificates", PermCertificateIssue, f.issueCertificate)
 	rt.Handle(http.MethodGet, api+"/certificates", PermCertificateRead, f.getCertificate)
 	rt.Handle(http.MethodGet, api+"/statistics", PermStatistics, f.statistics)
-	rt.Handle(http.MethodPost, api+"/queue-counts", PermQueueCounts, f.queueCounts)
+	rt.Handle(http.MethodPost, api+"/counts", PermCounts, f.counts)
 	rt.Handle(http.MethodGet, api+"/statistics.xlsx", PermStatistics, f.statisticsXLSX)
 }
 

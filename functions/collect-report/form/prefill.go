@@ -24,8 +24,11 @@ type Source struct {
 	grades, ages *[2]int // inclusive ranges; nil: any
 	gender       string
 	roles        []string
-	days         int  // the journal's span, ending on the day asked
+	days         int  // the journal's and the services' span, ending on the day asked
 	first        bool // the queue: only those who named it first
+	service      string
+	status       string
+	channel      string
 }
 
 // Facts are what EKO's functions answered about one organisation: the
@@ -33,7 +36,10 @@ type Source struct {
 type Facts struct {
 	Registry *registryapi.OrganisationCounts
 	Journal  map[int]postgradeapi.Aggregate
-	Queue    *submitapplicationapi.QueueCounts
+	// Services are submit-application's numbers of the organisation with
+	// the applications received over each span (in days); its queues are
+	// as they are now in each.
+	Services map[int]submitapplicationapi.OrganisationCounts
 }
 
 // staffRoles are the roles registry.staff counts.
@@ -54,7 +60,7 @@ func ParseSource(spec string) (Source, string) {
 	if err != nil {
 		return s, "параметры источника не разобраны"
 	}
-	if s.Journal() {
+	if s.Journal() || s.Services() || s.Queue() {
 		s.days = defaultDays
 	}
 	for name, vs := range params {
@@ -80,7 +86,16 @@ func ParseSource(spec string) (Source, string) {
 			s.ages, ok = span(v, 0, 8)
 		case from == "queue.waiting" && name == "first":
 			s.first, ok = v == "true", v == "true" || v == "false"
-		case s.Journal() && name == "days":
+		case s.Services() && name == "service":
+			s.service = v
+			ok = slices.Contains([]submitapplicationapi.Service{submitapplicationapi.Kindergarten, submitapplicationapi.FirstGrade,
+				submitapplicationapi.AdditionalEducation}, submitapplicationapi.Service(v))
+		case from == "services.applications" && name == "status":
+			_, ok = submitapplicationapi.Statuses[submitapplicationapi.Status(v)]
+			s.status = v
+		case from == "services.applications" && name == "channel":
+			s.channel, ok = v, v == "cabinet" || v == "epgu"
+		case (s.Journal() || s.Services()) && name == "days":
 			s.days, err = strconv.Atoi(v)
 			ok = err == nil && s.days >= 1 && s.days <= 366
 		default:
@@ -99,10 +114,14 @@ func ParseSource(spec string) (Source, string) {
 // Queue reports whether the source is the kindergarten queue's.
 func (s Source) Queue() bool { return s.From == "queue.waiting" }
 
+// Services reports whether the source is the applications addressed to
+// the organisation (received over a span).
+func (s Source) Services() bool { return strings.HasPrefix(s.From, "services.") }
+
 // Journal reports whether the source is the journal's (asked over a span).
 func (s Source) Journal() bool { return strings.HasPrefix(s.From, "journal.") }
 
-// Days is the span of a journal's source.
+// Days is the span of a journal's or the services' source.
 func (s Source) Days() int { return s.days }
 
 // Decimal reports whether the source's number is a fraction (a decimal
@@ -157,18 +176,38 @@ func (s Source) Value(f Facts) (string, bool) {
 		}
 		return "", false
 	}
-	if s.Queue() {
-		if f.Queue == nil {
+	if s.Services() || s.Queue() {
+		st, ok := f.Services[s.days]
+		if !ok {
 			return "", false
 		}
 		n := 0
-		for _, b := range f.Queue.Bands {
-			switch {
-			case !within(s.ages, b.AgeBand):
-			case s.first:
-				n += b.FirstChoice
-			default:
-				n += b.All
+		if s.Queue() {
+			for _, b := range st.Queue {
+				switch {
+				case !within(s.ages, b.AgeBand):
+				case s.first:
+					n += b.FirstChoice
+				default:
+					n += b.All
+				}
+			}
+			return strconv.Itoa(n), true
+		}
+		for _, a := range st.Applications {
+			if s.service != "" && string(a.Service) != s.service || s.status != "" && string(a.Status) != s.status ||
+				s.channel != "" && a.Channel != s.channel {
+				continue
+			}
+			switch s.From {
+			case "services.applications":
+				n += a.Received
+			case "services.in_time":
+				n += a.DecidedInTime
+			case "services.late":
+				n += a.DecidedLate
+			case "services.overdue":
+				n += a.OpenOverdue
 			}
 		}
 		return strconv.Itoa(n), true

@@ -8,6 +8,7 @@ import (
 	"github.com/kuzbass/eko/functions/collect-report/form"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // Each shipped form compiles, and its prefill from any registry counts
@@ -120,5 +121,42 @@ func TestJournalSources(t *testing.T) {
 	def.Prefill = map[string]string{"lessons": "journal.lessons?days=90", "avg": "journal.average"}
 	if _, fe := form.Compile(def); len(fe) > 0 {
 		t.Errorf("kinds matched: %+v", fe)
+	}
+}
+
+// The services' sources: the queue now (by age band; all who named the
+// kindergarten, or only those who named it first) and the applications
+// addressed to the organisation over a span, by service, status and
+// channel, with how their deadlines went.
+func TestServiceSources(t *testing.T) {
+	oc := submitapplicationapi.OrganisationCounts{
+		Queue: []submitapplicationapi.QueueBand{{AgeBand: 1, All: 10, FirstChoice: 4}, {AgeBand: 3, All: 7, FirstChoice: 7}, {AgeBand: 6, All: 2}},
+		Applications: []submitapplicationapi.ApplicationCount{
+			{Service: "kindergarten", Status: "registered", Channel: "epgu", Received: 12, DecidedInTime: 11, DecidedLate: 1},
+			{Service: "kindergarten", Status: "registered", Channel: "cabinet", Received: 5, DecidedInTime: 5},
+			{Service: "kindergarten", Status: "checking", Channel: "epgu", Received: 3, OpenOverdue: 2},
+			{Service: "first_grade", Status: "enrolled", Channel: "epgu", Received: 40, DecidedInTime: 40},
+		}}
+	facts := form.Facts{Services: map[int]submitapplicationapi.OrganisationCounts{30: oc, 365: {}}}
+	for spec, want := range map[string]string{
+		"queue.waiting": "19", "queue.waiting?first=true": "11", "queue.waiting?age=1-3": "17", "queue.waiting?age=6&first=true": "0",
+		"services.applications": "60", "services.applications?service=kindergarten": "20",
+		"services.applications?service=kindergarten&status=registered&channel=epgu": "12",
+		"services.in_time?service=kindergarten":                                     "16", "services.late": "1", "services.overdue": "2",
+		"services.applications?days=365": "0",
+	} {
+		s, problem := form.ParseSource(spec)
+		if problem != "" {
+			t.Fatalf("%s: %s", spec, problem)
+		}
+		if got, ok := s.Value(facts); !ok || got != want {
+			t.Errorf("%s: %q %v, want %q", spec, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"queue.waiting?age=9", "queue.waiting?first=yes", "services.applications?service=school",
+		"services.applications?status=lost", "services.late?status=registered", "services.applications?channel=fax"} {
+		if _, problem := form.ParseSource(bad); problem == "" {
+			t.Errorf("%s accepted", bad)
+		}
 	}
 }

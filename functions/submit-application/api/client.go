@@ -119,8 +119,8 @@ func (c *Client) ConfirmAllocation(ctx context.Context, id uuid.UUID) error {
 	return c.conn.Do(ctx, http.MethodPost, api+"/allocations/"+id.String()+"/confirm", nil, nil, nil)
 }
 
-// QueueCounts are the kindergartens' queues counted now, in the order named.
-func (c *Client) QueueCounts(ctx context.Context, organisations []uuid.UUID) ([]QueueCounts, error) {
-	var out []QueueCounts
-	return out, c.conn.Do(ctx, http.MethodPost, api+"/queue-counts", QueueCountsRequest{Organisations: organisations}, nil, &out)
+// Counts are the organisations' services in numbers, in the order named.
+func (c *Client) Counts(ctx context.Context, req CountsRequest) ([]OrganisationCounts, error) {
+	var out []OrganisationCounts
+	return out, c.conn.Do(ctx, http.MethodPost, api+"/counts", req, nil, &out)
 }

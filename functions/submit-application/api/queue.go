@@ -106,17 +106,26 @@ type ChoiceChangeLog struct {
 	Current   json.RawMessage `json:"current"`
 }
 
-// QueueCountsRequest is the body of POST /api/submit-application/queue-counts:
-// the kindergartens whose queues to count.
-type QueueCountsRequest struct {
+// CountsRequest is the body of POST /api/submit-application/counts: the
+// organisations whose numbers to count, and the span of receipt of the
+// applications counted (YYYY-MM-DD, Kemerovo dates, inclusive; the last 30
+// days when not named).
+type CountsRequest struct {
 	Organisations []uuid.UUID `json:"organisations"`
+	From          string      `json:"from,omitempty"`
+	To            string      `json:"to,omitempty"`
 }
 
-// QueueCounts are how many children wait in one kindergarten's queues now,
-// by age band — counts only, never a child.
-type QueueCounts struct {
-	OrganisationID uuid.UUID   `json:"organisation_id"`
-	Bands          []QueueBand `json:"bands"`
+// OrganisationCounts are one organisation's services in numbers: the
+// children waiting in its kindergarten queues now, by age band, and the
+// applications addressed to it received in the span — counts only, never
+// a child.
+type OrganisationCounts struct {
+	OrganisationID uuid.UUID          `json:"organisation_id"`
+	From           string             `json:"from"`
+	To             string             `json:"to"`
+	Queue          []QueueBand        `json:"queue"`
+	Applications   []ApplicationCount `json:"applications"`
 }
 
 // QueueBand is the children waiting in one age band of a kindergarten: all
@@ -125,4 +134,17 @@ type QueueBand struct {
 	AgeBand     int `json:"age_band"`
 	All         int `json:"all"`
 	FirstChoice int `json:"first_choice"`
+}
+
+// ApplicationCount is the applications of one service, status and channel
+// addressed to an organisation, received in the span: how many, and how
+// their deadlines went (decided in time, decided late, undecided past it).
+type ApplicationCount struct {
+	Service       Service `json:"service"`
+	Status        Status  `json:"status"`
+	Channel       string  `json:"channel"`
+	Received      int     `json:"received"`
+	DecidedInTime int     `json:"decided_in_time"`
+	DecidedLate   int     `json:"decided_late"`
+	OpenOverdue   int     `json:"open_overdue"`
 }
