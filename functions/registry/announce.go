@@ -37,11 +37,11 @@ func AnnounceEnrollments(ctx context.Context, pool *pgxpool.Pool, w *outbox.Writ
 // link in the registry, as AnnounceEnrollments does for enrollments: the
 // families the applications' sibling right is decided by.
 func AnnounceParentLinks(ctx context.Context, pool *pgxpool.Pool, w *outbox.Writer) (int, error) {
-	return announce(ctx, pool, w, "parent links", `SELECT id::text, parent_id::text, child_id::text, relation, source
+	return announce(ctx, pool, w, "parent links", `SELECT id::text, parent_id::text, child_id::text, relation, kind, source
 		FROM registry.parent_links WHERE id > $1::uuid ORDER BY id LIMIT $2`,
 		func(rows pgx.Rows) (string, outbox.Event, error) {
 			var l registryapi.ParentLinkEvent
-			err := rows.Scan(&l.LinkID, &l.ParentID, &l.ChildID, &l.Relation, &l.Source)
+			err := rows.Scan(&l.LinkID, &l.ParentID, &l.ChildID, &l.Relation, &l.Kind, &l.Source)
 			return l.LinkID, outbox.Event{Type: registryapi.EventParentLinkCreated, Source: source, Subject: l.ChildID, Data: l}, err
 		})
 }

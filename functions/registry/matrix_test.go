@@ -200,11 +200,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(row{Route: "PATCH " + api + "/enrollments/{id}", Path: api + "/enrollments/{enrollment1}", Login: "teacher-s1", Status: 403, Body: moveBody})
 	add(row{Route: "PATCH " + api + "/enrollments/{id}", Path: api + "/enrollments/{enrollment1}", Login: "mun-novokuznetsk", Status: 404, Body: moveBody})
 	add(row{Route: "PATCH " + api + "/enrollments/{id}", Path: api + "/enrollments/{enrollment1}", Login: "director-s1", Status: 200, Body: moveBody})
-	linkBody := `{"parent_id":"{teacher-s2}","child_id":"{student1}","relation":"guardian"}`
+	linkBody := `{"parent_id":"{teacher-s2}","child_id":"{student1}","relation":"father"}`
 	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "teacher-s2", Status: 403, Body: linkBody})
 	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "kg-director-1", Status: 404, Body: linkBody})
 	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "parent1", Status: 403, Body: linkBody})
 	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "director-s1", Status: 201, Body: linkBody})
+	// A guardian by the guardianship authority's act: its officials only, in their territory.
+	wardBody := `{"parent_id":"{teacher-s1}","child_id":"{student1}","relation":"guardian","kind":"guardian","document":"Постановление № 17 от 02.12.2026"}`
+	for _, l := range []string{"director-s1", "mun-kemerovo", "kdn-kemerovo", "ministry", "parent1"} {
+		add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: l, Status: 403, Body: wardBody})
+	}
+	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "opeka-kemerovo", Status: 201, Body: wardBody})
+	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "opeka-kemerovo", Status: 404,
+		Body: `{"parent_id":"{teacher-s1}","child_id":"{student2}","relation":"guardian","kind":"guardian","document":"Постановление № 18"}`})
+	placeBody := `{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5 от 01.12.2026","starts_on":"2026-12-01"}`
+	add(expect("POST "+api+"/care-placements", api+"/care-placements", placeBody, 403, map[string]int{"opeka-kemerovo": 201, "": 401})...)
+	add(row{Route: "POST " + api + "/care-placements", Path: api + "/care-placements", Login: "opeka-kemerovo", Status: 404,
+		Body: `{"child_id":"{student2}","organisation_id":"{kg1}","document":"Приказ № 6","starts_on":"2026-12-01"}`})
 
 	// Imports: officials and organisation administrations; each row is then checked against their scope.
 	for _, l := range []string{"parent1", "student1", "teacher-s1", "opeka-kemerovo", "kdn-kemerovo"} {

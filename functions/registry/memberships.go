@@ -317,27 +317,39 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"mother", "father", "guardian"}, in.Relation) {
-		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "relation", Code: errs.Enum, Message: "mother, father или guardian"})
+	if fe := checkLink(&in); len(fe) > 0 {
+		return errs.Fields("связь не прошла проверку", fe...)
 	}
-	if in.ParentID == in.ChildID {
-		return errs.Fields("связь не прошла проверку", errs.FieldError{Field: "child_id", Code: registryapi.ReasonSelf, Message: "человек не может быть своим родителем"})
+	// The route lets in any signed-in caller (who may write which link
+	// depends on its kind): the grants are loaded here.
+	if err := f.policy.Load(ctx); err != nil {
+		return err
 	}
 	target, err := targetOfPerson(ctx, f.db, in.ChildID, f.Time())
 	if err != nil {
 		return err
 	}
-	if err := Rules.Require(ctx, PermLinkWrite, target); err != nil {
+	// A parent is linked by the school or an official; a guardian or a
+	// foster parent only by the guardianship authority whose act it is.
+	perm := PermLinkWrite
+	if in.Kind != registryapi.KindParent {
+		perm = PermWardWrite
+	}
+	if Rules.Reach(ctx, perm).None() {
+		return errs.E(errs.Forbidden, "permission %s required", perm)
+	}
+	if err := Rules.Require(ctx, perm, target); err != nil {
 		return err
 	}
-	l := registryapi.ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Source: "manual", CreatedAt: f.Time()}
+	l := registryapi.ParentLink{ParentID: in.ParentID, ChildID: in.ChildID, Relation: in.Relation, Kind: in.Kind, Document: in.Document,
+		Source: "manual", CreatedAt: f.Time()}
 	l.ID, _ = uuid.NewV7()
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
 		if err := f.mustExistPerson(ctx, tx, in.ParentID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO registry.parent_links (id, parent_id, child_id, relation, source) VALUES ($1, $2, $3, $4, $5)`,
-			l.ID, l.ParentID, l.ChildID, l.Relation, l.Source)
+		_, err := tx.Exec(ctx, `INSERT INTO registry.parent_links (id, parent_id, child_id, relation, kind, document, source)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.ID, l.ParentID, l.ChildID, l.Relation, l.Kind, l.Document, l.Source)
 		if db.IsUniqueViolation(err, "") {
 			return errs.User(errs.Conflict, "такая связь уже есть")
 		}
@@ -348,7 +360,8 @@ func (f *Function) createLink(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		_, err = f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventParentLinkCreated, Source: source, Subject: l.ChildID.String(),
-			Data: registryapi.ParentLinkEvent{LinkID: l.ID.String(), ParentID: l.ParentID.String(), ChildID: l.ChildID.String(), Relation: l.Relation, Source: l.Source}})
+			Data: registryapi.ParentLinkEvent{LinkID: l.ID.String(), ParentID: l.ParentID.String(), ChildID: l.ChildID.String(), Relation: l.Relation,
+				Kind: l.Kind, Source: l.Source}})
 		return err
 	})
 	return httpx.Reply(w, http.StatusCreated, l, err)

@@ -57,6 +57,7 @@ type Function struct {
 	pdata  *pdata.Protector
 	router *httpx.Router
 	grants access.GrantCache // Max set in New
+	policy *access.Policy
 }
 
 // Schemas are the schemas the registry needs, in order.
@@ -72,7 +73,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, outbox: deps.Outbox, pdata: p, grants: access.GrantCache{Max: 50_000}}
+	f := &Function{db: deps.DB, outbox: deps.Outbox, pdata: p, grants: access.GrantCache{Max: 50_000}, policy: deps.Policy}
 	deps.Policy.SetSource(f)
 
 	rt := httpx.NewRouter(deps.Guard)
@@ -99,7 +100,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)
 	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)
 	rt.Handle(http.MethodPatch, api+"/enrollments/{id}", PermEnrollmentWrite, httpx.ByID(uuidParam, f.updateEnrollment))
-	rt.Handle(http.MethodPost, api+"/parent-links", PermLinkWrite, f.createLink)
+	// A parent's link or a ward's (the handler asks PermWardWrite for a guardian's or foster parent's).
+	rt.Handle(http.MethodPost, api+"/parent-links", auth.Authenticated, f.createLink)
+	rt.Handle(http.MethodPost, api+"/care-placements", PermWardWrite, f.createPlacement)
 	rt.Handle(http.MethodPost, api+"/imports/{kind}", PermImport, f.importFile)
 	f.router = rt
 	f.Serve(rt)

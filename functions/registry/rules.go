@@ -23,8 +23,12 @@ const (
 	PermPersonReveal    auth.Permission = "registry.person.reveal" // full SNILS and document numbers
 	PermEnrollmentWrite auth.Permission = "registry.enrollment.write"
 	PermLinkWrite       auth.Permission = "registry.link.write"
-	PermAuditRead       auth.Permission = "registry.audit.read"
-	PermImport          auth.Permission = "registry.import"
+	// PermWardWrite: link a guardian or a foster parent, or place a child in
+	// the care of an organisation for orphans — the guardianship authority's
+	// acts, by its officials only.
+	PermWardWrite auth.Permission = "registry.ward.write"
+	PermAuditRead auth.Permission = "registry.audit.read"
+	PermImport    auth.Permission = "registry.import"
 )
 
 // orgAdmins run an organisation's records; officials oversee from above.
@@ -62,6 +66,7 @@ var Rules = access.Rules{
 	PermPersonReveal:    roles([]access.Role{access.MinistryOfficial}, orgAdmins, []access.Role{access.Parent, access.Person}),
 	PermEnrollmentWrite: roles(officials, orgAdmins),
 	PermLinkWrite:       roles(officials, orgAdmins),
+	PermWardWrite:       {access.GuardianshipOfficial},
 	PermAuditRead:       []access.Role{access.MinistryOfficial, access.Parent, access.Person},
 	PermImport:          roles(officials, orgAdmins),
 }

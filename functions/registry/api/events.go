@@ -7,6 +7,9 @@ const (
 	EventPersonChanged     = "ru.kuzbass.eko.person.changed.v1"
 	EventEnrollmentCreated = "ru.kuzbass.eko.enrollment.created.v1"
 	EventParentLinkCreated = "ru.kuzbass.eko.parent-link.created.v1"
+	// EventCarePlacementCreated: a child was placed in the care of an
+	// organisation for orphans (which then represents the child in law).
+	EventCarePlacementCreated = "ru.kuzbass.eko.care-placement.created.v1"
 )
 
 // PersonEvent is the data of person.created and person.changed.
@@ -32,7 +35,17 @@ type ParentLinkEvent struct {
 	ParentID string `json:"parent_id"`
 	ChildID  string `json:"child_id"`
 	Relation string `json:"relation"`
+	Kind     string `json:"kind,omitempty"` // none: parent (links announced before kinds)
 	Source   string `json:"source"`
+}
+
+// CarePlacementEvent is the data of care-placement.created: ids and dates, never
+// the act's text.
+type CarePlacementEvent struct {
+	PlacementID    string `json:"placement_id"`
+	ChildID        string `json:"child_id"`
+	OrganisationID string `json:"organisation_id"`
+	StartsOn       string `json:"starts_on"`
 }
 
 // EnrollmentChangedEvent is the data of enrollment.changed.

@@ -112,6 +112,20 @@ type LinkInput struct {
 	ParentID uuid.UUID `json:"parent_id"`
 	ChildID  uuid.UUID `json:"child_id"`
 	Relation string    `json:"relation"`
+	// Kind is the basis of the representation: parent (the default),
+	// guardian or foster — the last two by the guardianship authority's act,
+	// named in Document, and linked by its officials only.
+	Kind     string `json:"kind,omitempty"`
+	Document string `json:"document,omitempty"`
+}
+
+// CarePlacementInput places a child in the care of an organisation for
+// orphans by the guardianship authority's act.
+type CarePlacementInput struct {
+	ChildID        uuid.UUID `json:"child_id"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	Document       string    `json:"document"`
+	StartsOn       string    `json:"starts_on"` // YYYY-MM-DD
 }
 
 // EnrollmentPatch moves a student to another class of the same organisation, or

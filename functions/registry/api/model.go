@@ -126,8 +126,30 @@ type ParentLink struct {
 	ParentID  uuid.UUID `json:"parent_id"`
 	ChildID   uuid.UUID `json:"child_id"`
 	Relation  string    `json:"relation"` // mother | father | guardian
-	Source    string    `json:"source"`   // import | esia | application | manual
+	Kind      string    `json:"kind"`     // parent | guardian | foster
+	Document  string    `json:"document,omitempty"`
+	Source    string    `json:"source"` // import | esia | application | manual
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// Kinds of legal representation.
+const (
+	KindParent   = "parent"
+	KindGuardian = "guardian" // опека, попечительство
+	KindFoster   = "foster"   // приёмная семья
+)
+
+// RepresentationKinds name the kinds of legal representation for people.
+var RepresentationKinds = map[string]string{KindParent: "родитель", KindGuardian: "опекун (попечитель)", KindFoster: "приёмный родитель"}
+
+// CarePlacement is a child in the care of an organisation for orphans.
+type CarePlacement struct {
+	ID             uuid.UUID `json:"id"`
+	ChildID        uuid.UUID `json:"child_id"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	Document       string    `json:"document"`
+	StartsOn       string    `json:"starts_on"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // MatchRequest is the body of POST /api/registry/matches: a person as an

@@ -1,0 +1,103 @@
+package registry
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/kuzbass/eko/shared/db"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
+)
+
+// checkLink checks a link as asked and completes its kind: a parent is a
+// mother or a father; a guardian is a guardian; a foster parent any of the
+// three; a guardian's or a foster parent's link names the act that made it.
+func checkLink(in *registryapi.LinkInput) []errs.FieldError {
+	var fe []errs.FieldError
+	if in.Kind == "" {
+		in.Kind = registryapi.KindParent
+	}
+	in.Document = strings.TrimSpace(in.Document)
+	switch {
+	case registryapi.RepresentationKinds[in.Kind] == "":
+		fe = append(fe, errs.FieldError{Field: "kind", Code: errs.Enum, Message: "parent, guardian или foster"})
+	case !slices.Contains([]string{"mother", "father", "guardian"}, in.Relation):
+		fe = append(fe, errs.FieldError{Field: "relation", Code: errs.Enum, Message: "mother, father или guardian"})
+	case in.Kind == registryapi.KindParent && in.Relation == "guardian":
+		fe = append(fe, errs.FieldError{Field: "relation", Code: errs.Enum, Message: "родитель — мать или отец; опекун — kind guardian"})
+	case in.Kind == registryapi.KindGuardian && in.Relation != "guardian":
+		fe = append(fe, errs.FieldError{Field: "relation", Code: errs.Enum, Message: "у опекуна relation guardian"})
+	}
+	switch n := utf8.RuneCountInString(in.Document); {
+	case in.Kind != registryapi.KindParent && n < 3:
+		fe = append(fe, errs.FieldError{Field: "document", Code: errs.Required, Message: "укажите акт органа опеки: номер и дату"})
+	case n > 500:
+		fe = append(fe, errs.FieldError{Field: "document", Code: errs.Length, Message: "до 500 символов"})
+	}
+	if in.ParentID == in.ChildID {
+		fe = append(fe, errs.FieldError{Field: "child_id", Code: registryapi.ReasonSelf, Message: "человек не может быть своим родителем"})
+	}
+	return fe
+}
+
+// createPlacement: POST /api/registry/care-placements — the guardianship
+// authority places a child in the care of an organisation for orphans by
+// its act; the organisation then represents the child. Checked against the
+// child's territory and the organisation's; audited in the child's log.
+func (f *Function) createPlacement(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var in registryapi.CarePlacementInput
+	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	var fe []errs.FieldError
+	in.Document = strings.TrimSpace(in.Document)
+	if n := utf8.RuneCountInString(in.Document); n < 3 || n > 500 {
+		fe = append(fe, errs.FieldError{Field: "document", Code: errs.Required, Message: "укажите акт органа опеки: номер и дату (до 500 символов)"})
+	}
+	starts, err := time.Parse(time.DateOnly, in.StartsOn)
+	if err != nil {
+		fe = append(fe, errs.FieldError{Field: "starts_on", Code: errs.Format, Message: "дата: ГГГГ-ММ-ДД"})
+	}
+	if len(fe) > 0 {
+		return errs.Fields("устройство не прошло проверку", fe...)
+	}
+	child, err := targetOfPerson(ctx, f.db, in.ChildID, f.Time())
+	if err != nil {
+		return err
+	}
+	if err := Rules.Require(ctx, PermWardWrite, child); err != nil {
+		return err
+	}
+	o, err := f.organisation(ctx, f.db, in.OrganisationID)
+	if err != nil {
+		return errs.Fields("устройство не прошло проверку", errs.FieldError{Field: "organisation_id", Code: errs.Unknown, Message: "организации нет в реестре"})
+	}
+	if err := Rules.Require(ctx, PermWardWrite, targetOfOrganisation(o)); err != nil {
+		return err
+	}
+	p := registryapi.CarePlacement{ID: uuid.Must(uuid.NewV7()), ChildID: in.ChildID, OrganisationID: o.ID, Document: in.Document,
+		StartsOn: starts.Format(time.DateOnly), CreatedAt: f.Time()}
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO registry.care_placements (id, child_id, organisation_id, document, starts_on) VALUES ($1, $2, $3, $4, $5)`,
+			p.ID, p.ChildID, p.OrganisationID, p.Document, starts); err != nil {
+			return err
+		}
+		if err := f.auditPerson(r, tx, in.ChildID, "create", "registry.care-placement", []string{"representatives"}); err != nil {
+			return err
+		}
+		_, err := f.outbox.Enqueue(ctx, tx, outbox.Event{Type: registryapi.EventCarePlacementCreated, Source: source, Subject: p.ChildID.String(),
+			Data: registryapi.CarePlacementEvent{PlacementID: p.ID.String(), ChildID: p.ChildID.String(), OrganisationID: p.OrganisationID.String(), StartsOn: p.StartsOn}})
+		return err
+	})
+	return httpx.Reply(w, http.StatusCreated, p, err)
+}

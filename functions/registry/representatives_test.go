@@ -1,0 +1,72 @@
+package registry_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+)
+
+// Legal representatives by kind: the guardianship authority links a
+// guardian by its act (the document required, the kind and relation
+// consistent), and the guardian then acts for the child as a parent does;
+// it places a child in an organisation's care. Each is in the child's
+// audit log and announced (the kind, never the act's text).
+func TestLegalRepresentatives(t *testing.T) {
+	w := newFixtureWorld(t)
+	student1 := w.ids["{student1}"]
+	for body, field := range map[string]string{
+		`{"parent_id":"{teacher-s1}","child_id":"{student1}","relation":"guardian","kind":"guardian"}`:                      "document",
+		`{"parent_id":"{teacher-s1}","child_id":"{student1}","relation":"mother","kind":"guardian","document":"Пост. № 1"}`: "relation",
+		`{"parent_id":"{teacher-s1}","child_id":"{student1}","relation":"guardian","document":"Пост. № 1"}`:                 "relation",
+		`{"parent_id":"{teacher-s1}","child_id":"{student1}","relation":"guardian","kind":"uncle","document":"Пост. № 1"}`:  "kind",
+	} {
+		code, resp := w.call(http.MethodPost, "/api/registry/parent-links", "opeka-kemerovo", body)
+		if code != http.StatusBadRequest || !strings.Contains(resp, `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s, want 400 at %s", body, code, resp, field)
+		}
+	}
+	code, resp := w.call(http.MethodPost, "/api/registry/parent-links", "opeka-kemerovo",
+		`{"parent_id":"{teacher-s1}","child_id":"{student1}","relation":"guardian","kind":"guardian","document":"Постановление администрации г. Кемерово № 1234 от 02.12.2026"}`)
+	var l registryapi.ParentLink
+	if err := json.Unmarshal([]byte(resp), &l); code != http.StatusCreated || err != nil || l.Kind != registryapi.KindGuardian || l.Document == "" {
+		t.Fatalf("the guardian's link: %d %s", code, resp)
+	}
+	var data string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT data::text FROM platform.outbox WHERE type = $1 AND data->>'link_id' = $2`,
+		registryapi.EventParentLinkCreated, l.ID.String()).Scan(&data); err != nil || !strings.Contains(data, `"kind": "guardian"`) || strings.Contains(data, "1234") {
+		t.Fatalf("the event: %s %v", data, err)
+	}
+	if n := w.db.Count(t, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.parent-link'`, student1); n != 1 {
+		t.Fatalf("%d audit records of the link", n)
+	}
+	// The guardian acts for the child.
+	_, resp = w.call(http.MethodGet, "/api/registry/me/grants", "teacher-s1", "")
+	if !strings.Contains(resp, `"scope":"child","scope_id":"`+student1+`"`) {
+		t.Fatalf("the guardian's grants: %s", resp)
+	}
+	code, resp = w.call(http.MethodPost, "/api/registry/care-placements", "opeka-kemerovo",
+		`{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5 от 01.12.2026","starts_on":"2026-12-01"}`)
+	var p registryapi.CarePlacement
+	if err := json.Unmarshal([]byte(resp), &p); code != http.StatusCreated || err != nil || p.StartsOn != "2026-12-01" {
+		t.Fatalf("the placement: %d %s", code, resp)
+	}
+	if n := w.db.Count(t, `SELECT count(*) FROM platform.outbox WHERE type = $1 AND subject = $2`, registryapi.EventCarePlacementCreated, student1); n != 1 {
+		t.Fatalf("%d care-placement.created events", n)
+	}
+	if n := w.db.Count(t, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.care-placement'`, student1); n != 1 {
+		t.Fatalf("%d audit records of the placement", n)
+	}
+	for body, field := range map[string]string{
+		`{"child_id":"{student1}","organisation_id":"{kg1}","document":"","starts_on":"2026-12-01"}`:                "document",
+		`{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5","starts_on":"01.12.2026"}`:      "starts_on",
+		`{"child_id":"{student1}","organisation_id":"{student2}","document":"Приказ № 5","starts_on":"2026-12-01"}`: "organisation_id",
+	} {
+		code, resp := w.call(http.MethodPost, "/api/registry/care-placements", "opeka-kemerovo", body)
+		if code != http.StatusBadRequest || !strings.Contains(resp, `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s, want 400 at %s", body, code, resp, field)
+		}
+	}
+}
