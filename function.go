@@ -10,6 +10,7 @@ import (
 
 	"github.com/kuzbass/eko/functions/build-portfolio"
 	"github.com/kuzbass/eko/functions/collect-report"
+	"github.com/kuzbass/eko/functions/kdn"
 	"github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
@@ -32,6 +33,7 @@ var Parts = []function.Part{
 	issuehomework.Part,
 	buildportfolio.Part,
 	collectreport.Part,
+	kdn.Part,
 	outboxrelay.Part,
 	portal.Part,
 }

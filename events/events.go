@@ -68,6 +68,9 @@ var routes = []Route{
 	// additional education, state exam results, year marks (honours).
 	{Type: "ru.kuzbass.eko.application.status-changed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 	{Type: "ru.kuzbass.eko.exam-result.recorded.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
+	// kdn opens the pupil's case for the municipality's commission on the
+	// journal's chronic absence signal.
+	{Type: "ru.kuzbass.eko.absence.chronic.v1", Consumer: "kdn", Path: "/api/kdn/events"},
 	{Type: "ru.kuzbass.eko.year-mark.confirmed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 }
 
