@@ -89,6 +89,26 @@ func TestLivedInYear(t *testing.T) {
 	livedInHomework(t, w, day, parent, teacher)
 	livedInPortfolio(t, w, parent, teacher)
 	livedInReports(t, w)
+	livedInCases(t, w)
+}
+
+// livedInCases: the seeded year's chronic-absence signals reached the
+// juvenile-affairs commissions as cases, one per pupil; Kemerovo's
+// commission sees its municipality's and no other.
+func livedInCases(t *testing.T, w *world) {
+	t.Helper()
+	for w.sys.Deliver(t) > 0 {
+	}
+	pupils := w.count(`SELECT count(DISTINCT data->>'student_id') FROM platform.outbox WHERE type = 'ru.kuzbass.eko.absence.chronic.v1'`)
+	if n := w.count(`SELECT count(*) FROM kdn.cases WHERE state = 'open' AND reason = 'chronic_absence'`); n != pupils || n == 0 {
+		t.Fatalf("%d open cases from %d pupils' chronic absences", n, pupils)
+	}
+	code, body := w.api("kdn-kemerovo", http.MethodGet, "/api/kdn/cases", "", nil)
+	kemerovo := w.count(`SELECT count(*) FROM kdn.cases c JOIN registry.organisations o ON o.id = c.organisation_id
+		WHERE o.municipality_id = $1`, w.ids["kemerovo"])
+	if code != http.StatusOK || strings.Count(body, `"pupil_id"`) != kemerovo {
+		t.Fatalf("Kemerovo's commission sees %d of its %d cases: %d %.300s", strings.Count(body, `"pupil_id"`), kemerovo, code, body)
+	}
 }
 
 // livedInReports: the report season as seeded — the ministry finds ОО-1 and
