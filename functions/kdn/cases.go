@@ -160,6 +160,9 @@ func (f *Function) caseByID(w http.ResponseWriter, r *http.Request, id uuid.UUID
 		if err := withDetails(ctx, tx, c); err != nil {
 			return err
 		}
+		if c.Pupil, err = f.pupil(ctx, c, role); err != nil {
+			return err
+		}
 		out = c
 		return audited(r, tx, c, role, audit.ActionRead, "kdn.case")
 	})
@@ -226,4 +229,32 @@ func (f *Function) myAccess(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	err := f.policy.Load(ctx)
 	return httpx.Reply(w, http.StatusOK, kdnapi.Access{Commission: !Rules.Reach(ctx, PermCase).None(), Refers: !Rules.Reach(ctx, PermRefer).None()}, err)
+}
+
+// pupil is the case's pupil as the registry shows the reader: the
+// commission through the pupil's card (its territory's prevention bodies'),
+// the school through its pupil's record. Nothing when the registry does
+// not answer: the case still opens.
+func (f *Function) pupil(ctx context.Context, c *kdnapi.Case, role access.Role) (*kdnapi.Pupil, error) {
+	if f.registry == nil {
+		return nil, nil
+	}
+	if role == access.KDNOfficial {
+		card, err := f.registry.PupilCard(ctx, c.PupilID)
+		if err != nil {
+			return nil, nil
+		}
+		p := &kdnapi.Pupil{FullName: card.FullName, BirthDate: card.BirthDate}
+		for _, s := range card.Studies {
+			if s.OrganisationID == c.OrganisationID {
+				p.School, p.Class = s.OrganisationName, s.ClassName
+			}
+		}
+		return p, nil
+	}
+	person, err := f.registry.Person(ctx, c.PupilID)
+	if err != nil {
+		return nil, nil
+	}
+	return &kdnapi.Pupil{FullName: person.FullName(), BirthDate: person.BirthDate}, nil
 }

@@ -66,6 +66,9 @@ func TestCaseFromChronicAbsence(t *testing.T) {
 	if len(c.Signals) != 1 || c.Signals[0].Absences != 21 || c.Signals[0].By != "system:post-grade" || c.MunicipalityID == nil {
 		t.Fatalf("the case: %+v", c)
 	}
+	if c.Pupil == nil || !strings.HasPrefix(c.Pupil.FullName, "Соколов") || c.Pupil.BirthDate != "2015-05-20" || c.Pupil.School == "" || c.Pupil.Class == "" {
+		t.Fatalf("the pupil on the case: %+v", c.Pupil)
+	}
 	a.Must(http.MethodPost, api+"/referrals", "director-s1", `{"pupil_id":"{student1}","organisation_id":"{school1}",
 		"statement":"Ученик систематически пропускает уроки без уважительной причины; беседы с семьёй не помогли."}`, http.StatusCreated, &c)
 	if c.ID.String() != id || len(c.Signals) != 2 || c.Signals[1].Kind != kdnapi.SignalReferral || c.Version != 2 {

@@ -213,6 +213,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "opeka-kemerovo", Status: 201, Body: wardBody})
 	add(row{Route: "POST " + api + "/parent-links", Path: api + "/parent-links", Login: "opeka-kemerovo", Status: 404,
 		Body: `{"parent_id":"{teacher-s1}","child_id":"{student2}","relation":"guardian","kind":"guardian","document":"Постановление № 18"}`})
+	// A pupil's card: the prevention bodies of the pupil's municipality.
+	add(expect("GET "+api+"/people/{id}/card", api+"/people/{student1}/card", "", 403,
+		map[string]int{"kdn-kemerovo": 200, "opeka-kemerovo": 200, "": 401})...)
+	for _, l := range []string{"kdn-kemerovo", "opeka-kemerovo"} {
+		add(row{Route: "GET " + api + "/people/{id}/card", Path: api + "/people/{student2}/card", Login: l, Status: 404})
+	}
 	placeBody := `{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5 от 01.12.2026","starts_on":"2026-12-01"}`
 	add(expect("POST "+api+"/care-placements", api+"/care-placements", placeBody, 403, map[string]int{"opeka-kemerovo": 201, "": 401})...)
 	add(row{Route: "POST " + api + "/care-placements", Path: api + "/care-placements", Login: "opeka-kemerovo", Status: 404,

@@ -96,6 +96,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, api+"/people", PermPersonSearch, f.searchPeople)
 	rt.Handle(http.MethodPost, api+"/matches", PermPersonMatch, f.matchPerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}", PermPersonRead, f.getPerson)
+	rt.Handle(http.MethodGet, api+"/people/{id}/card", PermPupilCard, f.pupilCard)
 	rt.Handle(http.MethodPatch, api+"/people/{id}", PermPersonWrite, f.updatePerson)
 	rt.Handle(http.MethodGet, api+"/people/{id}/audit", PermAuditRead, f.personAudit)
 	rt.Handle(http.MethodPost, api+"/enrollments", PermEnrollmentWrite, f.createEnrollment)

@@ -101,3 +101,35 @@ func (f *Function) createPlacement(w http.ResponseWriter, r *http.Request) error
 	})
 	return httpx.Reply(w, http.StatusCreated, p, err)
 }
+
+// pupilCard: GET /api/registry/people/{id}/card — a pupil's name, birth
+// date and where the pupil studies now, for the juvenile-affairs
+// commission and the guardianship authority of the municipality where the
+// pupil studies; the read is in the pupil's audit log.
+func (f *Function) pupilCard(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, target, err := f.personFromPath(r, PermPupilCard)
+	if err != nil {
+		return err
+	}
+	target.OrganisationIDs, target.ClassIDs = nil, nil // the territory's bodies only, never by an organisation
+	g, err := Rules.Grant(ctx, PermPupilCard, target)
+	if err != nil {
+		return err
+	}
+	var out registryapi.PupilCard
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		p, err := f.person(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		out = registryapi.PupilCard{ID: id, FullName: p.FullName(), BirthDate: p.BirthDate}
+		if out.Studies, err = placements(ctx, tx, id, f.Time()); err != nil {
+			return err
+		}
+		e := f.auditEntry(r, id, "read", "registry.pupil-card", []string{"name", "birth_date", "placement"})
+		e.ActorRole, e.Purpose = string(g.Role), "prevention"
+		return appendAudit(ctx, tx, e)
+	})
+	return httpx.Reply(w, http.StatusOK, out, err)
+}

@@ -70,3 +70,25 @@ func TestLegalRepresentatives(t *testing.T) {
 		}
 	}
 }
+
+// A pupil's card for a prevention body: the name, the birth date and the
+// school and class now — nothing of documents, contacts or family — and
+// the read in the pupil's audit log.
+func TestPupilCard(t *testing.T) {
+	w := newFixtureWorld(t)
+	code, resp := w.call(http.MethodGet, "/api/registry/people/{student1}/card", "kdn-kemerovo", "")
+	var c registryapi.PupilCard
+	if err := json.Unmarshal([]byte(resp), &c); code != http.StatusOK || err != nil || !strings.HasPrefix(c.FullName, "Соколов") ||
+		c.BirthDate != "2015-05-20" || len(c.Studies) != 1 || c.Studies[0].ClassName == "" {
+		t.Fatalf("the card: %d %s", code, resp)
+	}
+	for _, leak := range []string{"snils", "document", "phone", "email", "parents"} {
+		if strings.Contains(resp, leak) {
+			t.Errorf("the card names %s: %s", leak, resp)
+		}
+	}
+	if n := w.db.Count(t, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.pupil-card' AND actor_role = 'kdn_official'`,
+		w.ids["{student1}"]); n != 1 {
+		t.Fatalf("%d audit records of the card", n)
+	}
+}

@@ -23,6 +23,11 @@ const (
 	PermPersonReveal    auth.Permission = "registry.person.reveal" // full SNILS and document numbers
 	PermEnrollmentWrite auth.Permission = "registry.enrollment.write"
 	PermLinkWrite       auth.Permission = "registry.link.write"
+	// PermPupilCard: a pupil's card — the name, the birth date, where the
+	// pupil studies now, nothing more — for the prevention bodies of the
+	// pupil's municipality (the juvenile-affairs commission, the
+	// guardianship authority), for their cases.
+	PermPupilCard auth.Permission = "registry.pupil.card"
 	// PermWardWrite: link a guardian or a foster parent, or place a child in
 	// the care of an organisation for orphans — the guardianship authority's
 	// acts, by its officials only.
@@ -67,6 +72,7 @@ var Rules = access.Rules{
 	PermEnrollmentWrite: roles(officials, orgAdmins),
 	PermLinkWrite:       roles(officials, orgAdmins),
 	PermWardWrite:       {access.GuardianshipOfficial},
+	PermPupilCard:       {access.KDNOfficial, access.GuardianshipOfficial},
 	PermAuditRead:       []access.Role{access.MinistryOfficial, access.Parent, access.Person},
 	PermImport:          roles(officials, orgAdmins),
 }

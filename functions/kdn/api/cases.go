@@ -38,9 +38,21 @@ type Case struct {
 	OpenedAt       time.Time  `json:"opened_at"`
 	ClosedAt       *time.Time `json:"closed_at,omitempty"`
 	Outcome        string     `json:"outcome,omitempty"`
-	Signals        []Signal   `json:"signals,omitempty"`
-	Decisions      []Decision `json:"decisions,omitempty"`
-	Reports        []Report   `json:"reports,omitempty"`
+	// Pupil is who the case is about, as far as the case needs: filled in
+	// when one case is read.
+	Pupil     *Pupil     `json:"pupil,omitempty"`
+	Signals   []Signal   `json:"signals,omitempty"`
+	Decisions []Decision `json:"decisions,omitempty"`
+	Reports   []Report   `json:"reports,omitempty"`
+}
+
+// Pupil is what a case shows of its pupil: the name, the birth date, the
+// school and class — nothing more.
+type Pupil struct {
+	FullName  string `json:"full_name"`
+	BirthDate string `json:"birth_date"`
+	School    string `json:"school,omitempty"`
+	Class     string `json:"class,omitempty"`
 }
 
 // Signal is one reason the case holds: a chronic absence the journal

@@ -206,3 +206,9 @@ func (c *Client) Counts(ctx context.Context, organisations []uuid.UUID, asOf str
 	var out []OrganisationCounts
 	return out, c.conn.Do(ctx, http.MethodPost, api+"/counts", CountsRequest{Organisations: organisations, AsOf: asOf}, nil, &out)
 }
+
+// PupilCard is a pupil's card for a prevention body's case.
+func (c *Client) PupilCard(ctx context.Context, id uuid.UUID) (*PupilCard, error) {
+	var out PupilCard
+	return &out, c.conn.Get(ctx, api+"/people/"+id.String()+"/card", nil, &out)
+}

@@ -203,3 +203,12 @@ type PupilCount struct {
 	Gender string `json:"gender"`
 	N      int    `json:"n"`
 }
+
+// PupilCard is what a prevention body sees of a pupil for its case: who,
+// born when, studying where — no documents, contacts or family.
+type PupilCard struct {
+	ID        uuid.UUID   `json:"id"`
+	FullName  string      `json:"full_name"`
+	BirthDate string      `json:"birth_date"`
+	Studies   []Placement `json:"studies"`
+}
