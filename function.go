@@ -10,8 +10,8 @@ import (
 
 	"github.com/kuzbass/eko/functions/build-portfolio"
 	"github.com/kuzbass/eko/functions/collect-report"
-	"github.com/kuzbass/eko/functions/kdn"
 	"github.com/kuzbass/eko/functions/issue-homework"
+	"github.com/kuzbass/eko/functions/kdn"
 	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
 	"github.com/kuzbass/eko/functions/post-grade"
