@@ -51,6 +51,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	campaignPath, reportPath := "/reports/campaigns/"+campaign, "/reports/submissions/"+report
+	// A commission's case: student1's, opened by the journal's signal.
+	casePath := "/kdn/cases/" + chronicAbsence(t, w)
 	day := lessonMonday().Format("2006-01-02")
 	lessonID := mathLesson(t, w)
 	lessonPath := "/journal/lessons/" + lessonID
@@ -148,6 +150,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /reports/campaigns/{id}/export", campaignPath + "/export?format=csv"},
 		{"GET /reports/submissions/{id}", reportPath},
 		{"GET /reports/submissions/{id}/template", reportPath + "/template"},
+		{"GET /kdn", "/kdn"},
+		{"GET /kdn/cases/{id}", casePath},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -201,6 +205,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{campaignPath, campaignPath + "/export?format=csv"}, "ministry", "mun-kemerovo", "mun-novokuznetsk")
 	own([]string{campaignPath}, "director-s1") // its report
 	own([]string{reportPath, reportPath + "/template"}, "ministry", "mun-kemerovo", "director-s1")
+	// The commission's cases: whoever the kdn API lets in.
+	own([]string{"/kdn"}, "kdn-kemerovo", "director-s1", "kg-director-1")
+	own([]string{casePath}, "kdn-kemerovo", "director-s1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -224,7 +231,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// by their own users and foreign ones in TestReportPages
 		"POST /reports/campaigns/{id}/open": true, "POST /reports/campaigns/{id}/drift": true, "POST /reports/campaigns/{id}/territories/{municipality}": true,
 		"POST /reports/submissions/{id}": true, "POST /reports/submissions/{id}/review": true, "POST /reports/submissions/{id}/upload": true,
-		"POST /reports/forms": true, "POST /reports/campaigns/new": true} // in TestReportFormsPages
+		"POST /reports/forms": true, "POST /reports/campaigns/new": true, // in TestReportFormsPages
+		"POST /kdn/cases/{id}/decision": true, "POST /kdn/cases/{id}/close": true, "POST /kdn/cases/{id}/report": true} // in TestKDNPages
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

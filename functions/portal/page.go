@@ -9,6 +9,7 @@ import (
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
+	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
@@ -31,6 +32,7 @@ type page struct {
 	homework once[issuehomeworkapi.Access]
 	folio    once[buildportfolioapi.Access]
 	reports  once[collectreportapi.Access]
+	cases    once[kdnapi.Access]
 }
 
 // once is another function's answer, asked at most once per request.
@@ -115,6 +117,15 @@ func (p *page) Reports() (collectreportapi.Access, error) {
 		return collectreportapi.Access{}, nil
 	}
 	return p.reports.get(func() (collectreportapi.Access, error) { return p.f.reports.Access(p.r.Context()) })
+}
+
+// Cases is what the caller does with the juvenile-affairs commissions'
+// cases, as kdn decides it; nothing without it.
+func (p *page) Cases() (kdnapi.Access, error) {
+	if p.f.kdn == nil {
+		return kdnapi.Access{}, nil
+	}
+	return p.cases.get(func() (kdnapi.Access, error) { return p.f.kdn.Access(p.r.Context()) })
 }
 
 // keepGrants keeps grants the handler already has (from /me), so that the

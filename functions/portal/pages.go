@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/access"
@@ -108,6 +109,13 @@ func (p *page) withNavigation(grants []access.Grant) {
 	}
 	if reports.Defines || reports.Reviews || reports.Fills {
 		v.Nav = append(v.Nav, navItem{ID: "nav-reports", Href: "/reports", Label: "Отчётность"})
+	}
+	cases, err := p.Cases()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the commission's section left out", "err", err)
+	}
+	if cases.Commission || cases.Refers {
+		v.Nav = append(v.Nav, navItem{ID: "nav-kdn", Href: "/kdn", Label: "КДН и ЗП"})
 	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
@@ -228,8 +236,21 @@ func (f *Function) child(w http.ResponseWriter, r *http.Request, pg *page) error
 		return notFoundIfRefused(err)
 	}
 	masked(person)
-	pg.Title, pg.Data = person.FullName(), person
+	v := childView{Person: person}
+	if f.kdn != nil { // the parents and the pupil see that a commission's case exists, and its state
+		if list, err := f.kdn.ChildReferrals(r.Context(), id); err == nil {
+			v.Referrals = list
+		}
+	}
+	pg.Title, pg.Data = person.FullName(), v
 	return pg.render(w, http.StatusOK)
+}
+
+// childView is the data of a child's page: the registry's record and, for
+// the family, the juvenile-affairs commission's cases by their state only.
+type childView struct {
+	*registryapi.Person
+	Referrals []kdnapi.ChildReferral
 }
 
 // notFoundIfRefused shows a refusal to read a person as «Не найдено»: whether

@@ -30,6 +30,7 @@ import (
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
+	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -103,6 +104,8 @@ type Options struct {
 	BuildPortfolio *httpx.Client `ignored:"true"`
 	// CollectReport serves the reports' pages; without it they answer 503.
 	CollectReport *httpx.Client `ignored:"true"`
+	// KDN serves the juvenile-affairs commissions' pages; without it they answer 503.
+	KDN *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client `ignored:"true"`
@@ -117,6 +120,7 @@ var Part = func() function.Part {
 		opts.IssueHomework = sys.Peer(issuehomeworkapi.Name)
 		opts.BuildPortfolio = sys.Peer(buildportfolioapi.Name)
 		opts.CollectReport = sys.Peer(collectreportapi.Name)
+		opts.KDN = sys.Peer(kdnapi.Name)
 		if opts.Web.UploadOrigin == "" && deps.Store != nil {
 			opts.Web.UploadOrigin = deps.Store.PublicOrigin()
 		}
@@ -150,6 +154,7 @@ type Function struct {
 	homework *issuehomeworkapi.Client     // nil when not configured
 	folio    *buildportfolioapi.Client    // nil when not configured
 	reports  *collectreportapi.Client     // nil when not configured
+	kdn      *kdnapi.Client               // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -208,6 +213,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.CollectReport != nil {
 		f.reports = collectreportapi.New(opts.CollectReport)
 	}
+	if opts.KDN != nil {
+		f.kdn = kdnapi.New(opts.KDN)
+	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
@@ -250,6 +258,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.mountHomework(rt)
 	f.mountPortfolio(rt)
 	f.mountReports(rt)
+	f.mountKDN(rt)
 	f.router = rt
 
 	if deps.DB != nil {

@@ -14,6 +14,7 @@ import (
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
+	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
@@ -25,7 +26,7 @@ var pageNames = []string{"profile", "children", "child", "audit", "organisation"
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
 	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked",
-	"reports", "campaign", "report", "reportforms", "newcampaign"}
+	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time
@@ -90,6 +91,9 @@ var funcs = template.FuncMap{
 	},
 	// aggregateTitle names how a report's cell is consolidated.
 	"aggregateTitle": func(a string) string { return collectreportapi.AggregateTitles[a] },
+	// kdnState and kdnReason name a commission's case's state and signal.
+	"kdnState":  func(s string) string { return kdnapi.StateTitles[s] },
+	"kdnReason": func(s string) string { return kdnapi.SignalTitles[s] },
 	// stateTitle names a report's or a consolidation's state.
 	"stateTitle": func(s string) string {
 		if t, ok := stateTitles[s]; ok {

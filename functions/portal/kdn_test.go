@@ -1,0 +1,97 @@
+package portal_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	"github.com/kuzbass/eko/shared/inbox/inboxtest"
+)
+
+// chronicAbsence delivers the journal's absence.chronic for student1 to
+// kdn, as the relay does, and returns the case it opened.
+func chronicAbsence(t *testing.T, w *world) string {
+	t.Helper()
+	b, _ := json.Marshal(postgradeapi.AbsenceEvent{StudentID: w.ids["student1"], ClassID: "00000000-0000-0000-0000-000000000006",
+		OrganisationID: w.ids["school-1-kemerovo"], From: "2026-11-01", To: "2026-11-30", Absences: 22, Unexcused: 19, Lessons: 64, Threshold: 0.3})
+	if code, body := inboxtest.Deliver(t, w.handler, "/api/kdn/events", inboxtest.Event{ID: "absence-1", Source: "/eko/post-grade",
+		Type: postgradeapi.EventAbsenceChronic, Data: b}); code >= 300 {
+		t.Fatalf("deliver: %d %s", code, body)
+	}
+	var id string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM kdn.cases WHERE pupil_id = $1`, w.ids["student1"]).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// The commission's pages: kdn-kemerovo finds the case the journal's signal
+// opened, with the pupil's name and the absences, records a decision with
+// a measure and later closes the case; the school's director reports on
+// the measure; parent1 sees on student1's page that a case exists and its
+// state, and nothing of the decision; parent2 and the education authority
+// reach nothing.
+func TestKDNPages(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	id := chronicAbsence(t, w)
+	kdn := w.browser()
+	p := kdn.login("kdn-kemerovo", "/kdn")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="nav-kdn"`) || !strings.Contains(p.body, `data-case-id="`+id+`"`) {
+		t.Fatalf("the commission's cases: %d %.1500s", p.status, p.body)
+	}
+	p = kdn.get("/kdn/cases/" + id)
+	if !strings.Contains(p.body, "Соколов") || !strings.Contains(p.body, "22 пропусков из 64 уроков") || !strings.Contains(p.body, `id="kdn-decision-form"`) {
+		t.Fatalf("the case: %.3000s", p.body)
+	}
+	csrf := csrfOf(t, p.body)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(p.body)[1]
+	form := url.Values{"csrf": {csrf}, "version": {version}, "meeting_on": {"2026-12-10"}, "text": {"Поставить на профилактический учёт"},
+		"measure": {"Беседы с семьёй", ""}, "responsible": {"МБОУ «СОШ № 1»", ""}, "deadline": {"2026-12-01", ""}}
+	p = kdn.post("/kdn/cases/"+id+"/decision", form)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="kdn-error"`) {
+		t.Fatalf("a deadline before the meeting: %d %.1500s", p.status, p.body)
+	}
+	form.Set("deadline", "2027-02-01")
+	form["deadline"] = []string{"2027-02-01", ""}
+	p = kdn.follow(kdn.post("/kdn/cases/"+id+"/decision", form))
+	if !strings.Contains(p.body, `id="kdn-notice"`) || !strings.Contains(p.body, `data-state="decided"`) || !strings.Contains(p.body, "Беседы с семьёй — МБОУ") {
+		t.Fatalf("decided: %.2000s", p.body)
+	}
+
+	director := w.browser()
+	p = director.login("director-s1", "/kdn/cases/"+id)
+	if !strings.Contains(p.body, `id="kdn-report-form"`) || strings.Contains(p.body, `id="kdn-decision-form"`) {
+		t.Fatalf("the school's view of the case: %.2000s", p.body)
+	}
+	p = director.follow(director.post("/kdn/cases/"+id+"/report", url.Values{"csrf": {csrfOf(t, p.body)}, "text": {"Проведены две беседы, пропусков нет"}}))
+	if !strings.Contains(p.body, "Проведены две беседы") {
+		t.Fatalf("the report: %.2000s", p.body)
+	}
+
+	parent := w.browser()
+	p = parent.login("parent1", "/children/"+w.ids["student1"])
+	if !strings.Contains(p.body, `id="child-referrals"`) || !strings.Contains(p.body, "комиссия приняла решение") || strings.Contains(p.body, "профилактический") {
+		t.Fatalf("parent1's view: %.2000s", p.body)
+	}
+	if p = parent.get("/kdn/cases/" + id); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
+		t.Fatalf("parent1 opens the case: %d", p.status)
+	}
+	for _, login := range []string{"parent2", "mun-kemerovo"} {
+		b := w.browser()
+		b.login(login, "/profile")
+		if p := b.get("/kdn/cases/" + id); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
+			t.Errorf("%s opens the case: %d", login, p.status)
+		}
+	}
+	p = kdn.get("/kdn/cases/" + id)
+	version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(p.body)[1]
+	p = kdn.follow(kdn.post("/kdn/cases/"+id+"/close", url.Values{"csrf": {csrf}, "version": {version}, "outcome": {"Снят с учёта"}}))
+	if !strings.Contains(p.body, `data-state="closed"`) || strings.Contains(p.body, `id="kdn-close-form"`) {
+		t.Fatalf("closed: %.2000s", p.body)
+	}
+}
