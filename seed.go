@@ -12,6 +12,7 @@ import (
 	buildportfolio "github.com/kuzbass/eko/functions/build-portfolio"
 	collectreport "github.com/kuzbass/eko/functions/collect-report"
 	issuehomework "github.com/kuzbass/eko/functions/issue-homework"
+	"github.com/kuzbass/eko/functions/kdn"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
 	"github.com/kuzbass/eko/functions/registry"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
@@ -118,6 +119,13 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	}
 	if print {
 		fmt.Printf("seeded the report season: %d shipped forms, %d campaigns drafted for the ministry to open\n", rs.Definitions, rs.Campaigns)
+	}
+	ks, err := kdn.SeedCases(ctx, pool, region, today, cfg.Random)
+	if err != nil {
+		return err
+	}
+	if print {
+		fmt.Printf("seeded the commissions' history: %d cases closed last year, %d referral before a commission\n", ks.Closed, ks.Open)
 	}
 	as, err := submitapplication.SeedApplications(ctx, pool, region, submitapplication.SeedOptions{Today: today, Seed: cfg.Random,
 		Outbox: outbox.New(events.Default())})

@@ -93,21 +93,32 @@ func TestLivedInYear(t *testing.T) {
 }
 
 // livedInCases: the seeded year's chronic-absence signals reached the
-// juvenile-affairs commissions as cases, one per pupil; Kemerovo's
-// commission sees its municipality's and no other.
+// juvenile-affairs commissions as cases, one open case per pupil; the
+// seed's history (cases closed last year, student1's referral before
+// Kemerovo's commission) is there; Kemerovo's commission sees its
+// municipality's and no other; parent1 sees that student1's case exists.
 func livedInCases(t *testing.T, w *world) {
 	t.Helper()
 	for w.sys.Deliver(t) > 0 {
 	}
 	pupils := w.count(`SELECT count(DISTINCT data->>'student_id') FROM platform.outbox WHERE type = 'ru.kuzbass.eko.absence.chronic.v1'`)
-	if n := w.count(`SELECT count(*) FROM kdn.cases WHERE state = 'open' AND reason = 'chronic_absence'`); n != pupils || n == 0 {
-		t.Fatalf("%d open cases from %d pupils' chronic absences", n, pupils)
+	if n := w.count(`SELECT count(DISTINCT data->>'student_id') FROM platform.outbox o WHERE type = 'ru.kuzbass.eko.absence.chronic.v1'
+		AND EXISTS (SELECT 1 FROM kdn.cases c WHERE c.pupil_id::text = o.data->>'student_id' AND c.state <> 'closed')`); n != pupils || n == 0 {
+		t.Fatalf("%d of %d pupils' chronic absences have an open case", n, pupils)
+	}
+	if n := w.count(`SELECT count(*) FROM kdn.cases WHERE state = 'closed' AND outcome <> ''`); n == 0 {
+		t.Fatal("no case closed last year")
 	}
 	code, body := w.api("kdn-kemerovo", http.MethodGet, "/api/kdn/cases", "", nil)
 	kemerovo := w.count(`SELECT count(*) FROM kdn.cases c JOIN registry.organisations o ON o.id = c.organisation_id
 		WHERE o.municipality_id = $1`, w.ids["kemerovo"])
-	if code != http.StatusOK || strings.Count(body, `"pupil_id"`) != kemerovo {
+	if code != http.StatusOK || strings.Count(body, `"pupil_id"`) != kemerovo || !strings.Contains(body, `"pupil_id":"`+w.ids["student1"]+`"`) {
 		t.Fatalf("Kemerovo's commission sees %d of its %d cases: %d %.300s", strings.Count(body, `"pupil_id"`), kemerovo, code, body)
+	}
+	parent := w.browser()
+	p := parent.login("parent1", "/children/"+w.ids["student1"])
+	if !strings.Contains(p.body, `id="child-referrals"`) || !strings.Contains(p.body, "на рассмотрении комиссии") {
+		t.Fatalf("parent1 does not see student1's case: %.2000s", p.body)
 	}
 }
 
