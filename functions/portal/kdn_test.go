@@ -2,15 +2,20 @@ package portal_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
 	"github.com/kuzbass/eko/shared/inbox/inboxtest"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // chronicAbsence delivers the journal's absence.chronic for student1 to
@@ -93,5 +98,57 @@ func TestKDNPages(t *testing.T) {
 	p = kdn.follow(kdn.post("/kdn/cases/"+id+"/close", url.Values{"csrf": {csrf}, "version": {version}, "outcome": {"Снят с учёта"}}))
 	if !strings.Contains(p.body, `data-state="closed"`) || strings.Contains(p.body, `id="kdn-close-form"`) {
 		t.Fatalf("closed: %.2000s", p.body)
+	}
+}
+
+// The issue's story in Chromium, phone-sized, on the lived-in year:
+// kdn-kemerovo finds a case the journal's chronic-absence signal opened and
+// records the commission's decision with a measure; parent1 sees on
+// student1's page that a case exists and its state, and nothing of any
+// decision.
+func TestBrowserKDN(t *testing.T) {
+	ctx := headless(t)
+	day := time.Date(kuzbass.AcademicYearOf(time.Now()), time.December, 7, 0, 0, 0, 0, time.UTC)
+	w := newWorld(t, worldOptions{year: day})
+	for w.sys.Deliver(t) > 0 {
+	}
+	var id string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT c.id::text FROM kdn.cases c JOIN registry.organisations o ON o.id = c.organisation_id
+		WHERE o.municipality_id = $1 AND c.reason = 'chronic_absence' AND c.state = 'open' ORDER BY c.opened_at LIMIT 1`, w.ids["kemerovo"]).Scan(&id); err != nil {
+		t.Fatalf("the seeded year raised no chronic absence in Kemerovo: %v", err)
+	}
+	base := w.server.URL
+	do, text := drive(t, ctx)
+	login := func(who, path, wait string) {
+		t.Helper()
+		do("log in as "+who+" at "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("login-"+who)),
+			chromedp.Click(chromedp.ID("login-"+who)), chromedp.WaitVisible(chromedp.CSS(wait)))
+	}
+	typeIn := func(sel, value string) {
+		t.Helper()
+		if !evaluate[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.value = %q; return true; })()`, sel, value)) {
+			t.Fatalf("no field %s", sel)
+		}
+	}
+	do("viewport", chromedp.EmulateViewport(390, 844))
+	login("kdn-kemerovo", "/kdn", `li.kdn-case[data-case-id="`+id+`"]`)
+	do("open the case", chromedp.Click(chromedp.CSS(`li.kdn-case[data-case-id="`+id+`"] a`)), chromedp.WaitVisible(chromedp.ID("kdn-decision-form")))
+	if s := text("#kdn-signals"); !strings.Contains(s, "пропусков из") {
+		t.Fatalf("the case's signal: %q", s)
+	}
+	typeIn("#meeting_on", day.AddDate(0, 0, 3).Format(time.DateOnly))
+	typeIn("#decision-text", "Поставить на профилактический учёт")
+	typeIn(`.measure-line input[name="measure"]`, "Индивидуальная профилактическая работа с семьёй")
+	typeIn(`.measure-line input[name="responsible"]`, "Образовательная организация")
+	typeIn(`.measure-line input[name="deadline"]`, day.AddDate(0, 2, 0).Format(time.DateOnly))
+	do("decide", chromedp.Click(chromedp.ID("kdn-decide")), chromedp.WaitVisible(chromedp.ID("kdn-notice")))
+	if s := evaluate[string](t, ctx, `document.getElementById('kdn-state').dataset.state`); s != "decided" {
+		t.Fatalf("the case's state: %q", s)
+	}
+	do("log out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-title")))
+
+	login("parent1", "/children/"+w.ids["student1"], "#child-referrals")
+	if s := text("#child-referrals"); !strings.Contains(s, "на рассмотрении комиссии") || strings.Contains(s, "учёт") {
+		t.Fatalf("parent1 sees: %q", s)
 	}
 }
