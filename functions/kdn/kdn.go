@@ -89,6 +89,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	const api = "/api/" + Name
 	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.myAccess)
 	rt.Handle(http.MethodGet, api+"/cases", auth.Authenticated, f.cases)
+	rt.Handle(http.MethodGet, api+"/export", PermCase, f.export)
 	rt.Handle(http.MethodGet, api+"/cases/{id}", auth.Authenticated, httpx.ByID(httpx.PathUUID, f.caseByID))
 	rt.Handle(http.MethodPost, api+"/cases/{id}/decisions", PermCase, httpx.ByID(httpx.PathUUID, f.decide))
 	rt.Handle(http.MethodPost, api+"/cases/{id}/close", PermCase, httpx.ByID(httpx.PathUUID, f.closeCase))

@@ -117,6 +117,18 @@ func TestCaseFromChronicAbsence(t *testing.T) {
 	if n := a.Count(`SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object LIKE 'kdn.%'`, a.IDs["{student1}"]); n < 7 {
 		t.Errorf("%d audit records of the case", n)
 	}
+	// The export for the federal prevention system: ids, dates, kinds and
+	// measures; no name, statement or decision's text.
+	var x kdnapi.Export
+	a.Must(http.MethodGet, api+"/export", "kdn-kemerovo", "", http.StatusOK, &x)
+	raw, _ := json.Marshal(x)
+	if len(x.Cases) != 1 || len(x.Cases[0].Signals) != 2 || len(x.Cases[0].Decisions) != 1 || x.Cases[0].Reports != 1 || x.Cases[0].State != kdnapi.Closed ||
+		strings.Contains(string(raw), "Соколов") || strings.Contains(string(raw), "систематически") || strings.Contains(string(raw), "учёт") {
+		t.Fatalf("the export: %s", raw)
+	}
+	if n := a.Count(`SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND action = 'export' AND object = 'kdn.case'`, a.IDs["{student1}"]); n != 1 {
+		t.Fatalf("%d export records", n)
+	}
 	absence(t, a, "ev-2", 25)
 	a.Must(http.MethodGet, api+"/cases", "kdn-kemerovo", "", http.StatusOK, &list)
 	if len(list) != 2 || list[0].State != kdnapi.Open || list[0].ID.String() == id {
@@ -146,6 +158,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Every person may ask of a child; only the child and the parents are answered.
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/children/{id}/referrals", api+"/children/{student1}/referrals", "", 404,
 		map[string]int{"parent1": 200, "student1": 200, "": 401})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/export", api+"/export", "", 403, map[string]int{"kdn-kemerovo": 200, "": 401})...)
 	rows = append(rows, authtest.Case{Route: "POST " + api + "/events", Path: api + "/events", Login: "ministry", Status: 403, Body: "{}"})
 	covered := map[string]bool{}
 	for i, r := range rows {

@@ -150,3 +150,45 @@ type CaseEvent struct {
 	Reason         string `json:"reason"`
 	At             string `json:"at"`
 }
+
+// Export is a commission's cases in the shape a federal prevention system
+// (ГИС «Профилактика») takes them from a supplier: ids, dates, kinds,
+// measures and states — never a name, a statement or a decision's text
+// (free text names people).
+type Export struct {
+	Format         string       `json:"format"` // "eko-kdn-export/1"
+	MunicipalityID uuid.UUID    `json:"municipality_id"`
+	GeneratedAt    time.Time    `json:"generated_at"`
+	Cases          []ExportCase `json:"cases"`
+}
+
+// ExportCase is one case as exported.
+type ExportCase struct {
+	CaseID         uuid.UUID        `json:"case_id"`
+	PupilID        uuid.UUID        `json:"pupil_id"` // EKO's registry id: the connector matches it
+	OrganisationID uuid.UUID        `json:"organisation_id"`
+	OpenedAt       time.Time        `json:"opened_at"`
+	Reason         string           `json:"reason"`
+	State          string           `json:"state"`
+	ClosedAt       *time.Time       `json:"closed_at,omitempty"`
+	Signals        []ExportSignal   `json:"signals"`
+	Decisions      []ExportDecision `json:"decisions"`
+	Reports        int              `json:"reports"`
+}
+
+// ExportSignal is a signal without its statement.
+type ExportSignal struct {
+	Kind      string    `json:"kind"`
+	At        time.Time `json:"at"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	Absences  int       `json:"absences,omitempty"`
+	Unexcused int       `json:"unexcused,omitempty"`
+	Lessons   int       `json:"lessons,omitempty"`
+}
+
+// ExportDecision is a decision's meeting and measures, without its text.
+type ExportDecision struct {
+	MeetingOn string    `json:"meeting_on"`
+	Measures  []Measure `json:"measures"`
+}

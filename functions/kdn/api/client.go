@@ -3,6 +3,7 @@ package kdnapi
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -65,4 +66,15 @@ func (c *Client) Close(ctx context.Context, id uuid.UUID, req CloseRequest) (Cas
 func (c *Client) ChildReferrals(ctx context.Context, child uuid.UUID) ([]ChildReferral, error) {
 	var out []ChildReferral
 	return out, c.conn.Get(ctx, api+"/children/"+child.String()+"/referrals", nil, &out)
+}
+
+// Export is the commission's cases of a municipality (uuid.Nil: the
+// caller's own) as a federal prevention system takes them.
+func (c *Client) Export(ctx context.Context, municipality uuid.UUID) (Export, error) {
+	var out Export
+	q := url.Values{}
+	if municipality != uuid.Nil {
+		q.Set("municipality", municipality.String())
+	}
+	return out, c.conn.Get(ctx, api+"/export", q, &out)
 }
