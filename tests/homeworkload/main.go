@@ -194,16 +194,8 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\n%s, %d CPUs; %d submissions in homework.submissions at the end; student1 has %d homework (the list shows those due from four weeks ago, at most 200); files of %d bytes, %s; %d connections per endpoint\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.NumCPU(), total, items, o.fileSize, clamd, o.conns)
-	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Println(r.Markdown())
-	}
-	for i := 0; i+1 < len(rows); i++ {
-		if rows[i].Endpoint == "bare pgx" && rows[i+1].Endpoint == "EKO endpoint" && rows[i].Throughput() > 0 && !rows[i].Fixed {
-			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].What, rows[i+1].Throughput()/rows[i].Throughput())
-		}
-	}
+	loadrun.PrintTable(rows)
+
 	fmt.Printf("\n\nreview → journal mark (the review's commit to the mark's, the database's clock), %d reviews at %d/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
 		len(lag), o.reviewRate, pctMs(lag, 0.5), pctMs(lag, 0.99), pctMs(lag, 1))
 	return nil

@@ -177,16 +177,8 @@ func run(ctx context.Context, o options) error {
 		_ = pool.Close(ctx)
 	}
 	fmt.Printf("\n%s, %d CPUs; %d marks in journal.marks at the end; %d connections per endpoint\n\n", time.Now().Format("2006-01-02 15:04"), runtime.NumCPU(), total, o.conns)
-	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Println(r.Markdown())
-	}
-	for i := 0; i+1 < len(rows); i += 2 {
-		if rows[i].Endpoint == "bare pgx" && rows[i+1].Endpoint == "EKO endpoint" && rows[i+1].Throughput() > 0 && rows[i].Throughput() > 0 && !rows[i].Fixed {
-			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].What, rows[i+1].Throughput()/rows[i].Throughput())
-		}
-	}
+	loadrun.PrintTable(rows)
+
 	fmt.Println()
 	return nil
 }

@@ -185,3 +185,20 @@ func Drive(c *http.Client, o Load, fixed bool, req func(int) *http.Request) Resu
 	slices.Sort(r.Lat)
 	return r
 }
+
+// PrintTable prints the phases as BENCHMARKS.md's table, then EKO's
+// throughput over the bare endpoint's for each saturation phase that
+// follows its bare twin.
+func PrintTable(rows []Result) {
+	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Println(r.Markdown())
+	}
+	for i := 0; i+1 < len(rows); i++ {
+		if rows[i].Endpoint == "bare pgx" && rows[i+1].Endpoint == "EKO endpoint" && rows[i].Throughput() > 0 && !rows[i].Fixed {
+			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].What, rows[i+1].Throughput()/rows[i].Throughput())
+		}
+	}
+	fmt.Println()
+}

@@ -145,16 +145,8 @@ func run(ctx context.Context, o options) error {
 	_ = w.pool.QueryRow(ctx, `SELECT count(*) FROM portfolio.achievements`).Scan(&total)
 	fmt.Printf("\n%s, %d CPUs; %d achievements in portfolio.achievements; student1's portfolio: 200 achievements, 2 steps and a file each; %d connections per endpoint\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.NumCPU(), total, o.conns)
-	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Println(r.Markdown())
-	}
-	for i := 0; i+1 < len(rows); i++ {
-		if rows[i].Endpoint == "bare pgx" && rows[i+1].Endpoint == "EKO endpoint" && rows[i].Throughput() > 0 && !rows[i].Fixed {
-			fmt.Printf("\nEKO / bare, %s: %.2f×", rows[i].What, rows[i+1].Throughput()/rows[i].Throughput())
-		}
-	}
+	loadrun.PrintTable(rows)
+
 	fmt.Printf("\n\nverification, per core (GOMAXPROCS %d): %s\n", runtime.GOMAXPROCS(0), verify)
 	fmt.Printf("building from events: %d year-mark.confirmed applied through the relay at %.0f events/s\n", o.events, evRate)
 	return nil

@@ -162,16 +162,8 @@ func run(ctx context.Context, o options) error {
 
 	fmt.Printf("\n%s, %d CPUs; a %d-cell form with %d rules; %d connections per endpoint\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.NumCPU(), w.cells, len(w.definition.Definition.Rules), o.conns)
-	fmt.Println("| endpoint | load | done | throughput | p50 | p99 | max | other answers |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Println(r.Markdown())
-	}
-	for i := 0; i+1 < len(rows); i++ {
-		if rows[i].Endpoint == "bare pgx" && rows[i+1].Endpoint == "EKO endpoint" && rows[i].Throughput() > 0 && !rows[i].Fixed {
-			fmt.Printf("\nEKO / bare, %s: %.2f×\n", rows[i].What, rows[i+1].Throughput()/rows[i].Throughput())
-		}
-	}
+	loadrun.PrintTable(rows)
+
 	fmt.Println()
 	for _, t := range w.timings {
 		fmt.Println(t)
