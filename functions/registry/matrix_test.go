@@ -219,6 +219,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, l := range []string{"kdn-kemerovo", "opeka-kemerovo"} {
 		add(row{Route: "GET " + api + "/people/{id}/card", Path: api + "/people/{student2}/card", Login: l, Status: 404})
 	}
+	add(expect("GET "+api+"/wards", api+"/wards", "", 403, map[string]int{"opeka-kemerovo": 200, "": 401})...)
+	add(row{Route: "GET " + api + "/wards", Path: api + "/wards?municipality={novokuznetsk}", Login: "opeka-kemerovo", Status: 404})
 	placeBody := `{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5 от 01.12.2026","starts_on":"2026-12-01"}`
 	add(expect("POST "+api+"/care-placements", api+"/care-placements", placeBody, 403, map[string]int{"opeka-kemerovo": 201, "": 401})...)
 	add(row{Route: "POST " + api + "/care-placements", Path: api + "/care-placements", Login: "opeka-kemerovo", Status: 404,

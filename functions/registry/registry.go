@@ -104,6 +104,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	// A parent's link or a ward's (the handler asks PermWardWrite for a guardian's or foster parent's).
 	rt.Handle(http.MethodPost, api+"/parent-links", auth.Authenticated, f.createLink)
 	rt.Handle(http.MethodPost, api+"/care-placements", PermWardWrite, f.createPlacement)
+	rt.Handle(http.MethodGet, api+"/wards", PermWardRead, f.wards)
 	rt.Handle(http.MethodPost, api+"/imports/{kind}", PermImport, f.importFile)
 	f.router = rt
 	f.Serve(rt)

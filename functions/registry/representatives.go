@@ -12,6 +12,7 @@ import (
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
+	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
@@ -130,6 +131,95 @@ func (f *Function) pupilCard(w http.ResponseWriter, r *http.Request) error {
 		e := f.auditEntry(r, id, "read", "registry.pupil-card", []string{"name", "birth_date", "placement"})
 		e.ActorRole, e.Purpose = string(g.Role), "prevention"
 		return appendAudit(ctx, tx, e)
+	})
+	return httpx.Reply(w, http.StatusOK, out, err)
+}
+
+// wards: GET /api/registry/wards[?municipality=] — the children under the
+// guardianship authority's acts (a guardian's or a foster parent's link,
+// an organisation's care now) who study or are placed in the
+// municipality, each with the card, the representatives and the
+// placements; for its guardianship officials. Each child listed is a read
+// in its audit log.
+func (f *Function) wards(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var mun uuid.UUID
+	if s := r.URL.Query().Get("municipality"); s != "" {
+		m, err := uuid.Parse(s)
+		if err != nil {
+			return errs.Fields("неверный запрос", errs.FieldError{Field: "municipality", Code: errs.Format, Message: "идентификатор муниципалитета"})
+		}
+		mun = m
+	} else if ms := Rules.Reach(ctx, PermWardRead).Municipalities; len(ms) == 1 {
+		mun = uuid.MustParse(ms[0])
+	} else {
+		return errs.Fields("неверный запрос", errs.FieldError{Field: "municipality", Code: errs.Required, Message: "укажите муниципалитет"})
+	}
+	g, err := Rules.Grant(ctx, PermWardRead, access.Target{MunicipalityIDs: []string{mun.String()}})
+	if err != nil {
+		return err
+	}
+	day := f.Time()
+	out := []registryapi.Ward{}
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH w AS (
+				SELECT child_id FROM registry.parent_links WHERE kind IN ('guardian', 'foster')
+				UNION SELECT child_id FROM registry.care_placements WHERE starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2))
+			SELECT w.child_id FROM w JOIN registry.people p ON p.id = w.child_id
+			WHERE EXISTS (SELECT 1 FROM registry.enrollments e JOIN registry.organisations o ON o.id = e.organisation_id
+				WHERE e.person_id = w.child_id AND o.municipality_id = $1 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2))
+			   OR EXISTS (SELECT 1 FROM registry.care_placements c JOIN registry.organisations o ON o.id = c.organisation_id
+				WHERE c.child_id = w.child_id AND o.municipality_id = $1 AND c.starts_on <= $2 AND (c.ends_on IS NULL OR c.ends_on >= $2))
+			ORDER BY p.family_name, p.given_name, w.child_id`, mun, day)
+		if err != nil {
+			return err
+		}
+		children, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		if err != nil {
+			return err
+		}
+		for _, id := range children {
+			p, err := f.person(ctx, tx, id, false)
+			if err != nil {
+				return err
+			}
+			wd := registryapi.Ward{Child: registryapi.PupilCard{ID: id, FullName: p.FullName(), BirthDate: p.BirthDate},
+				Representatives: []registryapi.Representative{}, Placements: []registryapi.WardPlacement{}}
+			if wd.Child.Studies, err = placements(ctx, tx, id, day); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, `SELECT l.parent_id, p.family_name || ' ' || p.given_name || coalesce(' ' || nullif(p.middle_name, ''), ''), l.kind, l.document
+				FROM registry.parent_links l JOIN registry.people p ON p.id = l.parent_id
+				WHERE l.child_id = $1 AND l.kind IN ('guardian', 'foster') ORDER BY l.created_at`, id)
+			if err != nil {
+				return err
+			}
+			if wd.Representatives, err = pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.Representative]); err != nil {
+				return err
+			}
+			rows, err = tx.Query(ctx, `SELECT c.organisation_id, o.short_name, c.document, to_char(c.starts_on, 'YYYY-MM-DD')
+				FROM registry.care_placements c JOIN registry.organisations o ON o.id = c.organisation_id
+				WHERE c.child_id = $1 AND c.starts_on <= $2 AND (c.ends_on IS NULL OR c.ends_on >= $2) ORDER BY c.starts_on`, id, day)
+			if err != nil {
+				return err
+			}
+			if wd.Placements, err = pgx.CollectRows(rows, pgx.RowToStructByPos[registryapi.WardPlacement]); err != nil {
+				return err
+			}
+			if wd.Representatives == nil {
+				wd.Representatives = []registryapi.Representative{}
+			}
+			if wd.Placements == nil {
+				wd.Placements = []registryapi.WardPlacement{}
+			}
+			e := f.auditEntry(r, id, "read", "registry.ward", []string{"name", "birth_date", "placement", "representatives"})
+			e.ActorRole, e.Purpose = string(g.Role), "guardianship"
+			if err := appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
+			out = append(out, wd)
+		}
+		return nil
 	})
 	return httpx.Reply(w, http.StatusOK, out, err)
 }

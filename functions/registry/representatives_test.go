@@ -48,9 +48,9 @@ func TestLegalRepresentatives(t *testing.T) {
 		t.Fatalf("the guardian's grants: %s", resp)
 	}
 	code, resp = w.call(http.MethodPost, "/api/registry/care-placements", "opeka-kemerovo",
-		`{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5 от 01.12.2026","starts_on":"2026-12-01"}`)
+		`{"child_id":"{student1}","organisation_id":"{kg1}","document":"Приказ № 5 от 01.11.2026","starts_on":"2026-11-01"}`)
 	var p registryapi.CarePlacement
-	if err := json.Unmarshal([]byte(resp), &p); code != http.StatusCreated || err != nil || p.StartsOn != "2026-12-01" {
+	if err := json.Unmarshal([]byte(resp), &p); code != http.StatusCreated || err != nil || p.StartsOn != "2026-11-01" {
 		t.Fatalf("the placement: %d %s", code, resp)
 	}
 	if n := w.db.Count(t, `SELECT count(*) FROM platform.outbox WHERE type = $1 AND subject = $2`, registryapi.EventCarePlacementCreated, student1); n != 1 {
@@ -58,6 +58,18 @@ func TestLegalRepresentatives(t *testing.T) {
 	}
 	if n := w.db.Count(t, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.care-placement'`, student1); n != 1 {
 		t.Fatalf("%d audit records of the placement", n)
+	}
+	// The guardianship authority's list of its wards: student1, the
+	// guardian by the act, the placement.
+	code, resp = w.call(http.MethodGet, "/api/registry/wards", "opeka-kemerovo", "")
+	var wards []registryapi.Ward
+	if err := json.Unmarshal([]byte(resp), &wards); code != http.StatusOK || err != nil || len(wards) != 1 || wards[0].Child.ID.String() != student1 ||
+		len(wards[0].Representatives) != 1 || wards[0].Representatives[0].Kind != registryapi.KindGuardian ||
+		!strings.Contains(wards[0].Representatives[0].Document, "1234") || len(wards[0].Placements) != 1 || len(wards[0].Child.Studies) == 0 {
+		t.Fatalf("the wards: %d %s", code, resp)
+	}
+	if n := w.db.Count(t, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.ward'`, student1); n != 1 {
+		t.Fatalf("%d audit records of the ward list", n)
 	}
 	for body, field := range map[string]string{
 		`{"child_id":"{student1}","organisation_id":"{kg1}","document":"","starts_on":"2026-12-01"}`:                "document",

@@ -28,6 +28,10 @@ const (
 	// pupil's municipality (the juvenile-affairs commission, the
 	// guardianship authority), for their cases.
 	PermPupilCard auth.Permission = "registry.pupil.card"
+	// PermWardRead: the municipality's wards — children under
+	// guardianship, in foster families or in an organisation's care — with
+	// their representatives and placements (the guardianship authority).
+	PermWardRead auth.Permission = "registry.ward.read"
 	// PermWardWrite: link a guardian or a foster parent, or place a child in
 	// the care of an organisation for orphans — the guardianship authority's
 	// acts, by its officials only.
@@ -72,6 +76,7 @@ var Rules = access.Rules{
 	PermEnrollmentWrite: roles(officials, orgAdmins),
 	PermLinkWrite:       roles(officials, orgAdmins),
 	PermWardWrite:       {access.GuardianshipOfficial},
+	PermWardRead:        {access.GuardianshipOfficial},
 	PermPupilCard:       {access.KDNOfficial, access.GuardianshipOfficial},
 	PermAuditRead:       []access.Role{access.MinistryOfficial, access.Parent, access.Person},
 	PermImport:          roles(officials, orgAdmins),

@@ -212,3 +212,14 @@ func (c *Client) PupilCard(ctx context.Context, id uuid.UUID) (*PupilCard, error
 	var out PupilCard
 	return &out, c.conn.Get(ctx, api+"/people/"+id.String()+"/card", nil, &out)
 }
+
+// Wards are the children under the guardianship authority's acts in a
+// municipality (uuid.Nil: the caller's own).
+func (c *Client) Wards(ctx context.Context, municipality uuid.UUID) ([]Ward, error) {
+	var out []Ward
+	q := url.Values{}
+	if municipality != uuid.Nil {
+		q.Set("municipality", municipality.String())
+	}
+	return out, c.conn.Get(ctx, api+"/wards", q, &out)
+}

@@ -212,3 +212,29 @@ type PupilCard struct {
 	BirthDate string      `json:"birth_date"`
 	Studies   []Placement `json:"studies"`
 }
+
+// Ward is a child under guardianship, in a foster family or in the care of
+// an organisation for orphans, as the guardianship authority sees it: the
+// child's card, the representatives by the authority's acts, the
+// placements.
+type Ward struct {
+	Child           PupilCard        `json:"child"`
+	Representatives []Representative `json:"representatives"`
+	Placements      []WardPlacement  `json:"placements"`
+}
+
+// Representative is a guardian or a foster parent of a ward.
+type Representative struct {
+	PersonID uuid.UUID `json:"person_id"`
+	FullName string    `json:"full_name"`
+	Kind     string    `json:"kind"` // guardian | foster
+	Document string    `json:"document"`
+}
+
+// WardPlacement is a ward's placement in an organisation's care.
+type WardPlacement struct {
+	OrganisationID   uuid.UUID `json:"organisation_id"`
+	OrganisationName string    `json:"organisation_name"`
+	Document         string    `json:"document"`
+	StartsOn         string    `json:"starts_on"`
+}
