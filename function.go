@@ -10,6 +10,7 @@ import (
 
 	"github.com/kuzbass/eko/functions/build-portfolio"
 	"github.com/kuzbass/eko/functions/collect-report"
+	"github.com/kuzbass/eko/functions/guardianship"
 	"github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/kdn"
 	"github.com/kuzbass/eko/functions/outbox-relay"
@@ -34,6 +35,7 @@ var Parts = []function.Part{
 	buildportfolio.Part,
 	collectreport.Part,
 	kdn.Part,
+	guardianship.Part,
 	outboxrelay.Part,
 	portal.Part,
 }

@@ -1,0 +1,139 @@
+package guardianship
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+
+	"github.com/kuzbass/eko/shared/auth"
+	"github.com/kuzbass/eko/shared/errs"
+	"github.com/kuzbass/eko/shared/inbox"
+	"github.com/kuzbass/eko/shared/kuzbass"
+)
+
+// receive: POST /api/guardianship/events — the registry's links, placements
+// and enrollments, the journal's chronic absence; each applied once.
+func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
+	ev, err := inbox.Read(w, r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	var apply func(tx pgx.Tx) error
+	decode := func(v any) error {
+		if err := json.Unmarshal(ev.Data(), v); err != nil {
+			return errs.E(errs.Invalid, "event data: %v", err)
+		}
+		return nil
+	}
+	switch ev.Type() {
+	case registryapi.EventParentLinkCreated:
+		var l registryapi.ParentLinkEvent
+		if err := decode(&l); err != nil {
+			return err
+		}
+		if l.Kind != registryapi.KindGuardian && l.Kind != registryapi.KindFoster {
+			break // a parent: not a ward
+		}
+		apply = func(tx pgx.Tx) error { return ward(ctx, tx, l.ChildID, l.Kind, ev.Time()) }
+	case registryapi.EventCarePlacementCreated:
+		var p registryapi.CarePlacementEvent
+		if err := decode(&p); err != nil {
+			return err
+		}
+		apply = func(tx pgx.Tx) error { return ward(ctx, tx, p.ChildID, "institution", ev.Time()) }
+	case registryapi.EventEnrollmentCreated, registryapi.EventEnrollmentChanged:
+		var e registryapi.EnrollmentChangedEvent
+		if err := decode(&e); err != nil {
+			return err
+		}
+		apply = func(tx pgx.Tx) error { return f.enrollment(ctx, tx, ev.ID(), e) }
+	case postgradeapi.EventAbsenceChronic:
+		var a postgradeapi.AbsenceEvent
+		if err := decode(&a); err != nil {
+			return err
+		}
+		apply = func(tx pgx.Tx) error {
+			due := kuzbass.Date(f.Time()).AddDate(0, 0, f.opts.AbsenceDays)
+			return task(ctx, tx, a.StudentID, "absence", due, ev.ID(),
+				fmt.Sprintf("%d пропусков из %d уроков (%d без уважительной причины) с %s по %s", a.Absences, a.Lessons, a.Unexcused, a.From, a.To))
+		}
+	default:
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's parent-link.created, "+
+			"care-placement.created and enrollment.*, and post-grade's absence.chronic", ev.Type())
+	}
+	if !auth.IsOwnDelivery(ctx) {
+		return errs.E(errs.Forbidden, "EKO's events are accepted only from EKO's own event delivery")
+	}
+	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
+		return err
+	}
+	if apply == nil {
+		apply = func(pgx.Tx) error { return nil }
+	}
+	if _, err := inbox.Apply(ctx, f.db, Name, ev, apply); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ward keeps a child as a ward (the first act's kind stays).
+func ward(ctx context.Context, tx pgx.Tx, child, kind string, at time.Time) error {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO guardianship.wards (child_id, kind, since) VALUES ($1::uuid, $2, $3) ON CONFLICT DO NOTHING`, child, kind, at)
+	return err
+}
+
+// task raises a task about child when the child is a ward; eventID makes it once.
+func task(ctx context.Context, tx pgx.Tx, child, kind string, due time.Time, eventID, details string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO guardianship.tasks (child_id, kind, state, due_on, details, event_id, opened_at)
+		SELECT child_id, $2, 'open', $3, $4, $5, clock_timestamp() FROM guardianship.wards WHERE child_id = $1::uuid
+		ON CONFLICT (event_id) DO NOTHING`, child, kind, due, details, eventID)
+	return err
+}
+
+// enrollment keeps where every pupil studies (the latest state of an
+// enrollment wins); a ward's enrollment ended with no other one raises the
+// «left school» task, due after the days allowed; a ward's new enrollment
+// closes it.
+func (f *Function) enrollment(ctx context.Context, tx pgx.Tx, eventID string, e registryapi.EnrollmentChangedEvent) error {
+	var ends *string
+	if e.EndsOn != nil && *e.EndsOn != "" {
+		ends = e.EndsOn
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO guardianship.enrollments (enrollment_id, person_id, organisation_id, starts_on, ends_on)
+		VALUES ($1::uuid, $2::uuid, $3::uuid, $4::date, $5::date)
+		ON CONFLICT (enrollment_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id, starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on`,
+		e.EnrollmentID, e.PersonID, e.OrganisationID, e.StartsOn, ends); err != nil {
+		return err
+	}
+	var studies bool
+	// Studying today, in Kemerovo: an enrollment that ended yesterday is over.
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM guardianship.enrollments WHERE person_id = $1::uuid
+		AND (ends_on IS NULL OR ends_on >= $2))`, e.PersonID, kuzbass.Date(f.Time())).Scan(&studies); err != nil {
+		return err
+	}
+	if studies {
+		_, err := tx.Exec(ctx, `UPDATE guardianship.tasks SET state = 'done', done_at = clock_timestamp(), done_by = 'system:registry',
+			outcome = 'зачислен в организацию' WHERE child_id = $1::uuid AND kind = 'left_school' AND state = 'open'`, e.PersonID)
+		return err
+	}
+	if ends == nil {
+		return nil
+	}
+	end, err := time.Parse(time.DateOnly, *ends)
+	if err != nil {
+		return errs.E(errs.Invalid, "event data: ends_on %q", *ends)
+	}
+	return task(ctx, tx, e.PersonID, "left_school", end.AddDate(0, 0, f.opts.NoSchoolDays), eventID, "выбыл "+end.Format("02.01.2006"))
+}
