@@ -53,6 +53,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	campaignPath, reportPath := "/reports/campaigns/"+campaign, "/reports/submissions/"+report
 	// A commission's case: student1's, opened by the journal's signal.
 	casePath := "/kdn/cases/" + chronicAbsence(t, w)
+	// A ward: student1 under teacher-s1's guardianship, with a task.
+	wardWithAbsence(t, w)
+	wardPath := "/wards/" + w.ids["student1"]
 	day := lessonMonday().Format("2006-01-02")
 	lessonID := mathLesson(t, w)
 	lessonPath := "/journal/lessons/" + lessonID
@@ -152,6 +155,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /reports/submissions/{id}/template", reportPath + "/template"},
 		{"GET /kdn", "/kdn"},
 		{"GET /kdn/cases/{id}", casePath},
+		{"GET /wards", "/wards"},
+		{"GET /wards/{id}", wardPath},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -208,6 +213,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The commission's cases: whoever the kdn API lets in.
 	own([]string{"/kdn"}, "kdn-kemerovo", "director-s1", "kg-director-1")
 	own([]string{casePath}, "kdn-kemerovo", "director-s1")
+	// The wards: the guardianship authority's officials only.
+	own([]string{"/wards", wardPath}, "opeka-kemerovo")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -232,7 +239,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /reports/campaigns/{id}/open": true, "POST /reports/campaigns/{id}/drift": true, "POST /reports/campaigns/{id}/territories/{municipality}": true,
 		"POST /reports/submissions/{id}": true, "POST /reports/submissions/{id}/review": true, "POST /reports/submissions/{id}/upload": true,
 		"POST /reports/forms": true, "POST /reports/campaigns/new": true, // in TestReportFormsPages
-		"POST /kdn/cases/{id}/decision": true, "POST /kdn/cases/{id}/close": true, "POST /kdn/cases/{id}/report": true} // in TestKDNPages
+		"POST /kdn/cases/{id}/decision": true, "POST /kdn/cases/{id}/close": true, "POST /kdn/cases/{id}/report": true, // in TestKDNPages
+		"POST /wards/{id}/notes": true, "POST /wards/{id}/tasks/{task}/done": true} // in TestWardPages
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

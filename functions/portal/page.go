@@ -8,6 +8,7 @@ import (
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	guardianshipapi "github.com/kuzbass/eko/functions/guardianship/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
@@ -33,6 +34,7 @@ type page struct {
 	folio    once[buildportfolioapi.Access]
 	reports  once[collectreportapi.Access]
 	cases    once[kdnapi.Access]
+	wards    once[guardianshipapi.Access]
 }
 
 // once is another function's answer, asked at most once per request.
@@ -126,6 +128,15 @@ func (p *page) Cases() (kdnapi.Access, error) {
 		return kdnapi.Access{}, nil
 	}
 	return p.cases.get(func() (kdnapi.Access, error) { return p.f.kdn.Access(p.r.Context()) })
+}
+
+// Wards is whether the caller keeps the guardianship authority's wards, as
+// guardianship decides it; nothing without it.
+func (p *page) Wards() (guardianshipapi.Access, error) {
+	if p.f.wardship == nil {
+		return guardianshipapi.Access{}, nil
+	}
+	return p.wards.get(func() (guardianshipapi.Access, error) { return p.f.wardship.Access(p.r.Context()) })
 }
 
 // keepGrants keeps grants the handler already has (from /me), so that the

@@ -117,6 +117,13 @@ func (p *page) withNavigation(grants []access.Grant) {
 	if cases.Commission || cases.Refers {
 		v.Nav = append(v.Nav, navItem{ID: "nav-kdn", Href: "/kdn", Label: "КДН и ЗП"})
 	}
+	wards, err := p.Wards()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the guardianship section left out", "err", err)
+	}
+	if wards.Wards {
+		v.Nav = append(v.Nav, navItem{ID: "nav-wards", Href: "/wards", Label: "Опека и попечительство"})
+	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}

@@ -29,6 +29,7 @@ import (
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	guardianshipapi "github.com/kuzbass/eko/functions/guardianship/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
@@ -106,6 +107,8 @@ type Options struct {
 	CollectReport *httpx.Client `ignored:"true"`
 	// KDN serves the juvenile-affairs commissions' pages; without it they answer 503.
 	KDN *httpx.Client `ignored:"true"`
+	// Guardianship serves the guardianship authority's pages; without it they answer 503.
+	Guardianship *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client `ignored:"true"`
@@ -121,6 +124,7 @@ var Part = func() function.Part {
 		opts.BuildPortfolio = sys.Peer(buildportfolioapi.Name)
 		opts.CollectReport = sys.Peer(collectreportapi.Name)
 		opts.KDN = sys.Peer(kdnapi.Name)
+		opts.Guardianship = sys.Peer(guardianshipapi.Name)
 		if opts.Web.UploadOrigin == "" && deps.Store != nil {
 			opts.Web.UploadOrigin = deps.Store.PublicOrigin()
 		}
@@ -155,6 +159,7 @@ type Function struct {
 	folio    *buildportfolioapi.Client    // nil when not configured
 	reports  *collectreportapi.Client     // nil when not configured
 	kdn      *kdnapi.Client               // nil when not configured
+	wardship *guardianshipapi.Client      // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -216,6 +221,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.KDN != nil {
 		f.kdn = kdnapi.New(opts.KDN)
 	}
+	if opts.Guardianship != nil {
+		f.wardship = guardianshipapi.New(opts.Guardianship)
+	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
@@ -259,6 +267,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.mountPortfolio(rt)
 	f.mountReports(rt)
 	f.mountKDN(rt)
+	f.mountWards(rt)
 	f.router = rt
 
 	if deps.DB != nil {

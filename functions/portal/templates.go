@@ -13,6 +13,7 @@ import (
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	guardianshipapi "github.com/kuzbass/eko/functions/guardianship/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
@@ -26,7 +27,7 @@ var pageNames = []string{"profile", "children", "child", "audit", "organisation"
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
 	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked",
-	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase"}
+	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase", "wards", "ward"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time
@@ -91,6 +92,11 @@ var funcs = template.FuncMap{
 	},
 	// aggregateTitle names how a report's cell is consolidated.
 	"aggregateTitle": func(a string) string { return collectreportapi.AggregateTitles[a] },
+	// wardKind and wardTask name a ward's kind of care and a task.
+	"wardKind": func(k string) string {
+		return map[string]string{"guardian": "под опекой (попечительством)", "foster": "в приёмной семье", "institution": "в организации для детей-сирот"}[k]
+	},
+	"wardTask": func(k string) string { return guardianshipapi.TaskTitles[k] },
 	// kdnState and kdnReason name a commission's case's state and signal.
 	"kdnState":  func(s string) string { return kdnapi.StateTitles[s] },
 	"kdnReason": func(s string) string { return kdnapi.SignalTitles[s] },

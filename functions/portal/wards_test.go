@@ -1,0 +1,83 @@
+package portal_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
+
+	"github.com/kuzbass/eko/shared/inbox/inboxtest"
+)
+
+// wardWithAbsence has Kemerovo's guardianship authority make an adult of
+// the registry with no account (so no fixture login's rights change)
+// student1's guardian, delivers the registry's announcements and then the
+// journal's chronic absence of student1 to guardianship.
+func wardWithAbsence(t *testing.T, w *world) {
+	t.Helper()
+	var guardian string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT s.person_id::text FROM registry.staff s JOIN registry.people p ON p.id = s.person_id
+		WHERE s.role = 'clerk' AND p.esia_oid IS NULL ORDER BY s.person_id LIMIT 1`).Scan(&guardian); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := w.api("opeka-kemerovo", http.MethodPost, "/api/registry/parent-links", `{"parent_id":"`+guardian+`","child_id":"`+w.ids["student1"]+
+		`","relation":"guardian","kind":"guardian","document":"Постановление № 1234 от 02.12.2026"}`, nil); code != http.StatusCreated {
+		t.Fatalf("the guardian's link: %d %s", code, body)
+	}
+	for w.sys.Deliver(t) > 0 {
+	}
+	b, _ := json.Marshal(postgradeapi.AbsenceEvent{StudentID: w.ids["student1"], ClassID: "00000000-0000-0000-0000-000000000006",
+		OrganisationID: w.ids["school-1-kemerovo"], From: "2026-11-01", To: "2026-11-30", Absences: 24, Unexcused: 20, Lessons: 70, Threshold: 0.3})
+	if code, body := inboxtest.Deliver(t, w.handler, "/api/guardianship/events", inboxtest.Event{ID: "ward-absence-1", Source: "/eko/post-grade",
+		Type: postgradeapi.EventAbsenceChronic, Data: b}); code >= 300 {
+		t.Fatalf("deliver: %d %s", code, body)
+	}
+}
+
+// The guardianship authority's pages: opeka-kemerovo finds student1 among
+// its wards with an open task, opens the file (the long absence with its
+// numbers), records a visit (a visit in the future refused on the page)
+// and closes the task; the education authority and a parent reach
+// nothing.
+func TestWardPages(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	wardWithAbsence(t, w)
+	opeka := w.browser()
+	p := opeka.login("opeka-kemerovo", "/wards")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="nav-wards"`) || !strings.Contains(p.body, `data-child-id="`+w.ids["student1"]+`" data-open-tasks="1"`) {
+		t.Fatalf("the wards: %d %.1500s", p.status, p.body)
+	}
+	p = opeka.get("/wards/" + w.ids["student1"])
+	if !strings.Contains(p.body, "Соколов") || !strings.Contains(p.body, "24 пропусков из 70") || !strings.Contains(p.body, `data-kind="absence" data-state="open"`) {
+		t.Fatalf("the file: %.2500s", p.body)
+	}
+	csrf := csrfOf(t, p.body)
+	p = opeka.post("/wards/"+w.ids["student1"]+"/notes", url.Values{"csrf": {csrf}, "kind": {"visit"}, "visited_on": {"2099-01-01"}, "text": {"Посещение"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="ward-error"`) {
+		t.Fatalf("a visit in the future: %d %.1000s", p.status, p.body)
+	}
+	p = opeka.follow(opeka.post("/wards/"+w.ids["student1"]+"/notes", url.Values{"csrf": {csrf}, "kind": {"visit"}, "visited_on": {"2026-12-01"},
+		"text": {"Семья посещена: условия удовлетворительные"}}))
+	if !strings.Contains(p.body, `id="ward-notice"`) || !strings.Contains(p.body, "Семья посещена") {
+		t.Fatalf("the visit: %.2000s", p.body)
+	}
+	task := regexp.MustCompile(`data-task-id="(\d+)"`).FindStringSubmatch(p.body)
+	if task == nil {
+		t.Fatalf("no task on the page: %.2000s", p.body)
+	}
+	p = opeka.follow(opeka.post("/wards/"+w.ids["student1"]+"/tasks/"+task[1]+"/done", url.Values{"csrf": {csrf}, "outcome": {"Пропуски по болезни, справки есть"}}))
+	if !strings.Contains(p.body, `data-kind="absence" data-state="done"`) {
+		t.Fatalf("the task closed: %.2000s", p.body)
+	}
+	for _, login := range []string{"mun-kemerovo", "parent1"} {
+		b := w.browser()
+		b.login(login, "/profile")
+		if p := b.get("/wards/" + w.ids["student1"]); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
+			t.Errorf("%s opens the ward's file: %d", login, p.status)
+		}
+	}
+}
