@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 
 	"github.com/kuzbass/eko/shared/inbox/inboxtest"
@@ -79,5 +81,32 @@ func TestWardPages(t *testing.T) {
 		if p := b.get("/wards/" + w.ids["student1"]); p.status != http.StatusNotFound && p.status != http.StatusForbidden {
 			t.Errorf("%s opens the ward's file: %d", login, p.status)
 		}
+	}
+}
+
+// The issue's story for the guardianship authority in Chromium, phone-
+// sized: opeka-kemerovo sees a ward's long absence among its tasks and
+// records a visit.
+func TestBrowserWards(t *testing.T) {
+	ctx := headless(t)
+	w := newWorld(t, worldOptions{})
+	wardWithAbsence(t, w)
+	base := w.server.URL
+	do, text := drive(t, ctx)
+	do("viewport", chromedp.EmulateViewport(390, 844))
+	do("log in as opeka-kemerovo", chromedp.Navigate(base+"/wards"), chromedp.WaitVisible(chromedp.ID("login-opeka-kemerovo")),
+		chromedp.Click(chromedp.ID("login-opeka-kemerovo")), chromedp.WaitVisible(chromedp.CSS(`li.ward[data-child-id="`+w.ids["student1"]+`"]`)))
+	do("open the ward's file", chromedp.Click(chromedp.CSS(`li.ward[data-child-id="`+w.ids["student1"]+`"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`li.ward-task[data-kind="absence"][data-state="open"]`)))
+	if s := text(`li.ward-task[data-kind="absence"]`); !strings.Contains(s, "24 пропусков из 70") {
+		t.Fatalf("the long absence: %q", s)
+	}
+	if !evaluate[bool](t, ctx, `(() => { document.getElementById('visited_on').value = '2026-12-01';
+		document.getElementById('note-text').value = 'Семья посещена: ребёнок болел, справка есть'; return true; })()`) {
+		t.Fatal("the note form")
+	}
+	do("record the visit", chromedp.Click(chromedp.ID("ward-note")), chromedp.WaitVisible(chromedp.ID("ward-notice")))
+	if s := text("#ward-notes"); !strings.Contains(s, "посещение 01.12.2026") || !strings.Contains(s, "справка есть") {
+		t.Fatalf("the visit in the file: %q", s)
 	}
 }
