@@ -90,6 +90,25 @@ func TestLivedInYear(t *testing.T) {
 	livedInPortfolio(t, w, parent, teacher)
 	livedInReports(t, w)
 	livedInCases(t, w)
+	livedInWards(t, w)
+}
+
+// livedInWards: the seed's guardianships reached the guardianship
+// authority through the registry's announcements; Kemerovo's officials see
+// exactly Kemerovo's wards.
+func livedInWards(t *testing.T, w *world) {
+	t.Helper()
+	for w.sys.Deliver(t) > 0 {
+	}
+	kemerovo := w.count(`SELECT count(DISTINCT l.child_id) FROM registry.parent_links l JOIN registry.enrollments e ON e.person_id = l.child_id
+		JOIN registry.organisations o ON o.id = e.organisation_id WHERE l.kind = 'guardian' AND o.municipality_id = $1 AND e.ends_on IS NULL`, w.ids["kemerovo"])
+	if n := w.count(`SELECT count(*) FROM guardianship.wards`); n != w.count(`SELECT count(DISTINCT child_id) FROM registry.parent_links WHERE kind = 'guardian'`) || n == 0 {
+		t.Fatalf("%d wards in guardianship", n)
+	}
+	code, body := w.api("opeka-kemerovo", http.MethodGet, "/api/guardianship/wards", "", nil)
+	if code != http.StatusOK || strings.Count(body, `"child_id"`) != kemerovo || kemerovo == 0 {
+		t.Fatalf("Kemerovo's guardianship officials see %d of its %d wards: %d %.300s", strings.Count(body, `"child_id"`), kemerovo, code, body)
+	}
 }
 
 // livedInCases: the seeded year's chronic-absence signals reached the

@@ -112,7 +112,7 @@ func (l *loader) fixturePeople(reg *region, fx Fixtures) error {
 			relation = "mother"
 		}
 		for _, c := range i.Children {
-			l.links = append(l.links, []any{newID(), ids[i.Login], ids[c], relation, "import"})
+			l.links = append(l.links, []any{newID(), ids[i.Login], ids[c], relation, "parent", "", "import"})
 		}
 	}
 	l.fixtures = ids

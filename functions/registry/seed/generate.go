@@ -196,7 +196,7 @@ func (l *loader) childSNILS(f *family, birth time.Time, sibling bool) (uuid.UUID
 	}
 	l.births[id] = birth
 	for _, p := range f.parents {
-		l.links = append(l.links, []any{newID(), p.id, id, p.relation, "import"})
+		l.links = append(l.links, []any{newID(), p.id, id, p.relation, "parent", "", "import"})
 	}
 	return id, kid.SNILS, nil
 }

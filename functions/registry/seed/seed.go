@@ -104,6 +104,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, p *pdata.Protector, fx Fixture
 		if err := l.generate(fx, opt.Scale); err != nil {
 			return err
 		}
+		l.guardians()
 		st.Region = l.seededRegion()
 		return l.copy(ctx, tx, &st)
 	})
@@ -124,7 +125,7 @@ func (l *loader) copy(ctx context.Context, tx pgx.Tx, st *Stats) error {
 		{"people", registry.PersonColumns, l.people, &st.People},
 		{"staff", []string{"id", "person_id", "organisation_id", "role", "class_id", "position", "starts_on"}, l.staff, &st.Staff},
 		{"enrollments", []string{"id", "person_id", "organisation_id", "class_id", "academic_year", "starts_on"}, l.enrollments, &st.Enrollments},
-		{"parent_links", []string{"id", "parent_id", "child_id", "relation", "source"}, l.links, &st.Links},
+		{"parent_links", []string{"id", "parent_id", "child_id", "relation", "kind", "document", "source"}, l.links, &st.Links},
 	} {
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"registry", t.table}, t.cols, pgx.CopyFromRows(t.rows))
 		if err != nil {
@@ -206,4 +207,28 @@ func (l *loader) synthetic(male bool, surname string, birth time.Time, fatherNam
 		in.Document = &registryapi.Document{Type: "BRTH_CERT", Series: []string{"I-ЛО", "II-ЛО", "III-ЛО"}[l.rnd.IntN(3)], Number: fmt.Sprintf("%06d", l.birthDoc)}
 	}
 	return in
+}
+
+// guardians makes about one made-up family in sixty a guardianship: the
+// mother's link becomes a guardian's (a relative appointed by the
+// guardianship authority's act, named in the link). Decided by the links'
+// order, after the region is made, so the rest of it stays as the seed
+// number makes it; the fixture families stay parents.
+func (l *loader) guardians() {
+	fixture := map[uuid.UUID]bool{}
+	for _, id := range l.fixtures {
+		fixture[id] = true
+	}
+	mothers := 0
+	for _, r := range l.links {
+		child := r[2].(uuid.UUID)
+		if r[3] != "mother" || fixture[child] || fixture[r[1].(uuid.UUID)] {
+			continue
+		}
+		if mothers++; mothers%60 != 0 {
+			continue
+		}
+		r[3], r[4] = "guardian", "guardian"
+		r[5] = fmt.Sprintf("Постановление администрации об установлении опеки № %d от %s", 100+mothers, l.today.AddDate(0, -(mothers%48)-2, 0).Format("02.01.2006"))
+	}
 }
