@@ -62,11 +62,29 @@ func TestLegalRepresentatives(t *testing.T) {
 	// The guardianship authority's list of its wards: student1, the
 	// guardian by the act, the placement.
 	code, resp = w.call(http.MethodGet, "/api/registry/wards", "opeka-kemerovo", "")
+	// The seed's own guardianships are there too; each ward is listed
+	// once and only for what makes it one.
 	var wards []registryapi.Ward
-	if err := json.Unmarshal([]byte(resp), &wards); code != http.StatusOK || err != nil || len(wards) != 1 || wards[0].Child.ID.String() != student1 ||
-		len(wards[0].Representatives) != 1 || wards[0].Representatives[0].Kind != registryapi.KindGuardian ||
-		!strings.Contains(wards[0].Representatives[0].Document, "1234") || len(wards[0].Placements) != 1 || len(wards[0].Child.Studies) == 0 {
+	if err := json.Unmarshal([]byte(resp), &wards); code != http.StatusOK || err != nil {
 		t.Fatalf("the wards: %d %s", code, resp)
+	}
+	var ward *registryapi.Ward
+	seen := map[string]bool{}
+	for i, x := range wards {
+		if seen[x.Child.ID.String()] {
+			t.Fatalf("%s listed twice", x.Child.FullName)
+		}
+		seen[x.Child.ID.String()] = true
+		if len(x.Representatives) == 0 && len(x.Placements) == 0 {
+			t.Fatalf("%s is listed with neither a guardian nor a placement", x.Child.FullName)
+		}
+		if x.Child.ID.String() == student1 {
+			ward = &wards[i]
+		}
+	}
+	if ward == nil || len(ward.Representatives) != 1 || ward.Representatives[0].Kind != registryapi.KindGuardian ||
+		!strings.Contains(ward.Representatives[0].Document, "1234") || len(ward.Placements) != 1 || len(ward.Child.Studies) == 0 {
+		t.Fatalf("student1 among the wards: %d %s", code, resp)
 	}
 	if n := w.db.Count(t, `SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object = 'registry.ward'`, student1); n != 1 {
 		t.Fatalf("%d audit records of the ward list", n)
