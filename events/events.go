@@ -72,13 +72,15 @@ var routes = []Route{
 	// journal's chronic absence signal.
 	{Type: "ru.kuzbass.eko.absence.chronic.v1", Consumer: "kdn", Path: "/api/kdn/events"},
 	// guardianship keeps its wards from the registry's acts, where every
-	// pupil studies, and raises tasks on a ward's chronic absence or an
+	// pupil studies, and raises tasks on a ward's chronic absence, low term
+	// marks or an
 	// enrollment ended with no new one.
 	{Type: "ru.kuzbass.eko.parent-link.created.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.care-placement.created.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.enrollment.changed.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.absence.chronic.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
+	{Type: "ru.kuzbass.eko.term-mark.confirmed.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.year-mark.confirmed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
@@ -55,6 +56,12 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		apply = func(tx pgx.Tx) error { return f.enrollment(ctx, tx, ev.ID(), e) }
+	case postgradeapi.EventTermMarkConfirmed:
+		var m postgradeapi.TermMarkEvent
+		if err := decode(&m); err != nil {
+			return err
+		}
+		apply = func(tx pgx.Tx) error { return f.termMark(ctx, tx, m) }
 	case postgradeapi.EventAbsenceChronic:
 		var a postgradeapi.AbsenceEvent
 		if err := decode(&a); err != nil {
@@ -67,7 +74,7 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 		}
 	default:
 		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes the registry's parent-link.created, "+
-			"care-placement.created and enrollment.*, and post-grade's absence.chronic", ev.Type())
+			"care-placement.created and enrollment.*, and post-grade's absence.chronic and term-mark.confirmed", ev.Type())
 	}
 	if !auth.IsOwnDelivery(ctx) {
 		return errs.E(errs.Forbidden, "EKO's events are accepted only from EKO's own event delivery")
@@ -136,4 +143,57 @@ func (f *Function) enrollment(ctx context.Context, tx pgx.Tx, eventID string, e 
 		return errs.E(errs.Invalid, "event data: ends_on %q", *ends)
 	}
 	return task(ctx, tx, e.PersonID, "left_school", end.AddDate(0, 0, f.opts.NoSchoolDays), eventID, "выбыл "+end.Format("02.01.2006"))
+}
+
+// termMark keeps a ward's term mark in a subject (the latest confirmation
+// wins, whatever order the deliveries come in) and keeps the period's «low
+// marks» task: opened with the first mark at or below the threshold (or a
+// failed pass), naming every such subject, closed by itself when the last
+// of them is corrected. Other children's marks are not kept.
+func (f *Function) termMark(ctx context.Context, tx pgx.Tx, m postgradeapi.TermMarkEvent) error {
+	at, err := time.Parse(time.RFC3339Nano, m.ConfirmedAt)
+	if err != nil {
+		return errs.E(errs.Invalid, "event data: confirmed_at %q", m.ConfirmedAt)
+	}
+	low := m.Value != nil && *m.Value <= f.opts.LowMark || m.Passed != nil && !*m.Passed
+	tag, err := tx.Exec(ctx, `INSERT INTO guardianship.term_marks (child_id, period_id, subject_id, low, confirmed_at)
+		SELECT child_id, $2::uuid, $3::uuid, $4, $5 FROM guardianship.wards WHERE child_id = $1::uuid
+		ON CONFLICT (child_id, period_id, subject_id) DO UPDATE SET low = EXCLUDED.low, confirmed_at = EXCLUDED.confirmed_at
+		WHERE guardianship.term_marks.confirmed_at <= EXCLUDED.confirmed_at`, m.StudentID, m.PeriodID, m.SubjectID, low, at)
+	if err != nil || tag.RowsAffected() == 0 {
+		return err // not a ward, or an older confirmation
+	}
+	key := "low_marks:" + m.StudentID + ":" + m.PeriodID
+	var subjects []uuid.UUID
+	if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(subject_id ORDER BY subject_id), '{}') FROM guardianship.term_marks
+		WHERE child_id = $1::uuid AND period_id = $2::uuid AND low`, m.StudentID, m.PeriodID).Scan(&subjects); err != nil {
+		return err
+	}
+	if len(subjects) == 0 {
+		_, err := tx.Exec(ctx, `UPDATE guardianship.tasks SET subjects = '{}', state = 'done', done_at = clock_timestamp(), done_by = 'system:journal',
+			outcome = 'отметки исправлены' WHERE event_id = $1 AND state = 'open'`, key)
+		return err
+	}
+	details := fmt.Sprintf("неудовлетворительные отметки за период: %d %s", len(subjects), plural(len(subjects), "предмет", "предмета", "предметов"))
+	due := kuzbass.Date(f.Time()).AddDate(0, 0, f.opts.LowMarkDays)
+	// A corrected period that gets a low mark again reopens its task.
+	_, err = tx.Exec(ctx, `INSERT INTO guardianship.tasks (child_id, kind, state, due_on, details, event_id, opened_at, subjects)
+		VALUES ($1::uuid, 'low_marks', 'open', $2, $3, $4, clock_timestamp(), $5)
+		ON CONFLICT (event_id) DO UPDATE SET details = EXCLUDED.details, subjects = EXCLUDED.subjects,
+			state = 'open', done_at = NULL, done_by = NULL, outcome = '',
+			due_on = CASE WHEN guardianship.tasks.state = 'open' THEN guardianship.tasks.due_on ELSE EXCLUDED.due_on END
+		WHERE guardianship.tasks.state = 'open' OR guardianship.tasks.done_by = 'system:journal'`,
+		m.StudentID, due, details, key, subjects)
+	return err
+}
+
+// plural picks the Russian form for n: one, few (2–4), many.
+func plural(n int, one, few, many string) string {
+	switch n10, n100 := n%10, n%100; {
+	case n10 == 1 && n100 != 11:
+		return one
+	case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
+		return few
+	}
+	return many
 }

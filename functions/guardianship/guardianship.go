@@ -8,7 +8,8 @@
 //     a placement, as the registry announces them; where they study, as the
 //     registry's enrollments say. It reads no other function's tables.
 //   - A signal about a ward raises a task with a deadline: the journal's
-//     chronic absence; an enrollment ended with no new one within the days
+//     chronic absence; term marks at or below the threshold in a period
+//     (closed by itself when they are corrected); an enrollment ended with no new one within the days
 //     allowed (a new enrollment closes that task). Each signal once, whatever
 //     the redeliveries. Signals about other children are not kept.
 //   - Only the guardianship officials of the municipality where the ward
@@ -53,6 +54,11 @@ type Options struct {
 	NoSchoolDays int `envconfig:"GUARDIANSHIP_NO_SCHOOL_DAYS" default:"10"`
 	// AbsenceDays is the deadline of a chronic absence's task.
 	AbsenceDays int `envconfig:"GUARDIANSHIP_ABSENCE_DAYS" default:"7"`
+	// LowMark is the highest term mark that raises a «low marks» task (a
+	// failed pass raises it too).
+	LowMark int `envconfig:"GUARDIANSHIP_LOW_MARK" default:"2"`
+	// LowMarkDays is the deadline of a «low marks» task.
+	LowMarkDays int `envconfig:"GUARDIANSHIP_LOW_MARK_DAYS" default:"14"`
 	// Registry names the wards of a municipality and shows a ward's card,
 	// asked with the official's token. Required to reach wards.
 	Registry *registryapi.Client `ignored:"true"`
@@ -94,6 +100,12 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	}
 	if opts.AbsenceDays <= 0 {
 		opts.AbsenceDays = 7
+	}
+	if opts.LowMark <= 0 {
+		opts.LowMark = 2
+	}
+	if opts.LowMarkDays <= 0 {
+		opts.LowMarkDays = 14
 	}
 	f := &Function{db: deps.DB, policy: deps.Policy, outbox: deps.Outbox, registry: opts.Registry, opts: opts}
 	rt := httpx.NewRouter(deps.Guard)

@@ -123,6 +123,61 @@ func TestWardsAndTheirTasks(t *testing.T) {
 	}
 }
 
+// A ward's term marks: a «2» opens the period's «low marks» task naming the
+// subject, a second subject joins it, an older confirmation delivered late
+// changes nothing, another child's «2» raises nothing; when the teacher
+// corrects both marks the task closes by itself, and a new «2» reopens it.
+func TestLowTermMarks(t *testing.T) {
+	a := newWard(t)
+	student1 := a.IDs["{student1}"]
+	period := "0191c0de-0000-7000-8000-00000000a001"
+	maths, russian := "0191c0de-0000-7000-8000-00000000b001", "0191c0de-0000-7000-8000-00000000b002"
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	n := 0
+	mark := func(student, subject string, value int, confirmed time.Time) {
+		n++
+		deliver(t, a, "tm-"+itoa(int64(n)), postgradeapi.EventTermMarkConfirmed, postgradeapi.TermMarkEvent{StudentID: student, SubjectID: subject,
+			ClassID: "00000000-0000-0000-0000-000000000006", PeriodID: period, Value: &value, ConfirmedAt: confirmed.Format(time.RFC3339Nano)})
+	}
+	task := func() (out guardianshipapi.Task) {
+		t.Helper()
+		var file guardianshipapi.WardFile
+		a.Must(http.MethodGet, api+"/wards/{student1}", "opeka-kemerovo", "", http.StatusOK, &file)
+		for _, x := range file.Tasks {
+			if x.Kind == guardianshipapi.TaskLowMarks {
+				if out.ID != 0 {
+					t.Fatalf("two «low marks» tasks for one period: %+v", file.Tasks)
+				}
+				out = x
+			}
+		}
+		return out
+	}
+	mark(student1, maths, 2, at)
+	mark(student1, russian, 3, at)
+	mark(a.IDs["{student2}"], maths, 2, at)
+	if x := task(); x.State != guardianshipapi.TaskOpen || len(x.Subjects) != 1 || x.Subjects[0].String() != maths || !strings.Contains(x.Details, "1 предмет") {
+		t.Fatalf("after a «2» in maths: %+v", x)
+	}
+	mark(student1, russian, 2, at.Add(time.Hour))
+	mark(student1, russian, 5, at.Add(-time.Hour)) // an older confirmation, delivered late
+	if x := task(); len(x.Subjects) != 2 || !strings.Contains(x.Details, "2 предмета") {
+		t.Fatalf("after a «2» in Russian: %+v", x)
+	}
+	if n := a.Count(`SELECT count(*) FROM guardianship.term_marks WHERE child_id <> $1`, student1); n != 0 {
+		t.Fatalf("%d marks of children who are not wards kept", n)
+	}
+	mark(student1, russian, 3, at.Add(2*time.Hour))
+	mark(student1, maths, 3, at.Add(2*time.Hour))
+	if x := task(); x.State != guardianshipapi.TaskDone || x.DoneBy != "system:journal" || len(x.Subjects) != 0 {
+		t.Fatalf("after both corrected: %+v", x)
+	}
+	mark(student1, maths, 2, at.Add(3*time.Hour))
+	if x := task(); x.State != guardianshipapi.TaskOpen || len(x.Subjects) != 1 || x.DoneBy != "" {
+		t.Fatalf("after a new «2»: %+v", x)
+	}
+}
+
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestAuthorizationMatrix: every route × every fixture login.

@@ -136,7 +136,7 @@ func (f *Function) file(ctx context.Context, tx pgx.Tx, card *registryapi.PupilC
 		}
 		return nil, err
 	}
-	rows, err := tx.Query(ctx, `SELECT id, child_id, kind, state, to_char(due_on, 'YYYY-MM-DD'), opened_at, details, done_at, coalesce(done_by, ''), outcome
+	rows, err := tx.Query(ctx, `SELECT id, child_id, kind, state, to_char(due_on, 'YYYY-MM-DD'), opened_at, details, done_at, coalesce(done_by, ''), outcome, subjects
 		FROM guardianship.tasks WHERE child_id = $1 ORDER BY state = 'done', due_on, id`, child)
 	if err != nil {
 		return nil, err

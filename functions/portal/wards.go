@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -50,9 +51,10 @@ func (f *Function) wardsPage(w http.ResponseWriter, r *http.Request, pg *page) e
 
 // wardView is the data of a ward's file.
 type wardView struct {
-	F      guardianshipapi.WardFile
-	Notice string
-	Error  string
+	F        guardianshipapi.WardFile
+	Subjects map[uuid.UUID]string // the «low marks» tasks' subjects named
+	Notice   string
+	Error    string
 }
 
 var wardNotices = map[string]string{"noted": "Запись сохранена.", "done": "Задача закрыта."}
@@ -78,7 +80,17 @@ func (f *Function) renderWard(w http.ResponseWriter, r *http.Request, pg *page, 
 	if err != nil {
 		return err
 	}
-	pg.Title, pg.Data = file.FullName, wardView{F: file, Notice: notice, Error: problem}
+	v := wardView{F: file, Notice: notice, Error: problem}
+	if slices.ContainsFunc(file.Tasks, func(t guardianshipapi.Task) bool { return len(t.Subjects) > 0 }) {
+		name := f.subjectNames(r)
+		v.Subjects = map[uuid.UUID]string{}
+		for _, t := range file.Tasks {
+			for _, s := range t.Subjects {
+				v.Subjects[s] = name(s)
+			}
+		}
+	}
+	pg.Title, pg.Data = file.FullName, v
 	return pg.render(w, status)
 }
 

@@ -53,9 +53,23 @@ func TestWardPages(t *testing.T) {
 	if p.status != http.StatusOK || !strings.Contains(p.body, `id="nav-wards"`) || !strings.Contains(p.body, `data-child-id="`+w.ids["student1"]+`" data-open-tasks="1"`) {
 		t.Fatalf("the wards: %d %.1500s", p.status, p.body)
 	}
+	// The journal's «2» for the term in mathematics: a «low marks» task
+	// naming the subject.
+	var maths string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT id::text FROM journal.subjects WHERE name = 'Математика'`).Scan(&maths); err != nil {
+		t.Fatal(err)
+	}
+	two := 2
+	b, _ := json.Marshal(postgradeapi.TermMarkEvent{StudentID: w.ids["student1"], SubjectID: maths, ClassID: "00000000-0000-0000-0000-000000000006",
+		PeriodID: "0191c0de-0000-7000-8000-00000000a001", Value: &two, ConfirmedAt: "2026-12-01T10:00:00Z"})
+	if code, body := inboxtest.Deliver(t, w.handler, "/api/guardianship/events", inboxtest.Event{ID: "ward-mark-1", Source: "/eko/post-grade",
+		Type: postgradeapi.EventTermMarkConfirmed, Data: b}); code >= 300 {
+		t.Fatalf("deliver: %d %s", code, body)
+	}
 	p = opeka.get("/wards/" + w.ids["student1"])
-	if !strings.Contains(p.body, "Соколов") || !strings.Contains(p.body, "24 пропусков из 70") || !strings.Contains(p.body, `data-kind="absence" data-state="open"`) {
-		t.Fatalf("the file: %.2500s", p.body)
+	if !strings.Contains(p.body, "Соколов") || !strings.Contains(p.body, "24 пропусков из 70") || !strings.Contains(p.body, `data-kind="absence" data-state="open"`) ||
+		!regexp.MustCompile(`data-kind="low_marks" data-state="open">[^<]*<p><strong>неудовлетворительные отметки за период</strong>(?s:.*?)class="small low-subjects">Математика<`).MatchString(p.body) {
+		t.Fatalf("the file: %.3500s", p.body)
 	}
 	csrf := csrfOf(t, p.body)
 	p = opeka.post("/wards/"+w.ids["student1"]+"/notes", url.Values{"csrf": {csrf}, "kind": {"visit"}, "visited_on": {"2099-01-01"}, "text": {"Посещение"}})

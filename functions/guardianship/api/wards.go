@@ -10,10 +10,12 @@ import (
 const (
 	TaskAbsence    = "absence"     // the journal's chronic absence
 	TaskLeftSchool = "left_school" // an enrollment ended and no new one followed
+	TaskLowMarks   = "low_marks"   // term marks at or below the threshold in a period
 )
 
 // TaskTitles name the task kinds for people.
-var TaskTitles = map[string]string{TaskAbsence: "систематические пропуски занятий", TaskLeftSchool: "выбыл из организации, нового зачисления нет"}
+var TaskTitles = map[string]string{TaskAbsence: "систематические пропуски занятий", TaskLeftSchool: "выбыл из организации, нового зачисления нет",
+	TaskLowMarks: "неудовлетворительные отметки за период"}
 
 // Task states.
 const (
@@ -33,6 +35,8 @@ type Task struct {
 	DoneAt   *time.Time `json:"done_at,omitempty"`
 	DoneBy   string     `json:"done_by,omitempty"`
 	Outcome  string     `json:"outcome,omitempty"`
+	// Subjects are a «low marks» task's subjects (post-grade's ids).
+	Subjects []uuid.UUID `json:"subjects,omitempty"`
 }
 
 // Note kinds.
