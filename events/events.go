@@ -69,12 +69,12 @@ var routes = []Route{
 	{Type: "ru.kuzbass.eko.application.status-changed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 	{Type: "ru.kuzbass.eko.exam-result.recorded.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 	// kdn opens the pupil's case for the municipality's commission on the
-	// journal's chronic absence signal.
+	// journal's chronic absence and unexcused-absence streak signals.
 	{Type: "ru.kuzbass.eko.absence.chronic.v1", Consumer: "kdn", Path: "/api/kdn/events"},
+	{Type: "ru.kuzbass.eko.absence.streak.v1", Consumer: "kdn", Path: "/api/kdn/events"},
 	// guardianship keeps its wards from the registry's acts, where every
 	// pupil studies, and raises tasks on a ward's chronic absence, low term
-	// marks or an
-	// enrollment ended with no new one.
+	// marks or an enrollment ended with no new one.
 	{Type: "ru.kuzbass.eko.parent-link.created.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.care-placement.created.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},
 	{Type: "ru.kuzbass.eko.enrollment.created.v1", Consumer: "guardianship", Path: "/api/guardianship/events"},

@@ -79,7 +79,7 @@ func TestDefinitions(t *testing.T) {
 }
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
 
 // TestAuthorizationMatrix: every route × every fixture login.
 func TestAuthorizationMatrix(t *testing.T) {

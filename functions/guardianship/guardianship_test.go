@@ -21,7 +21,7 @@ import (
 const api = "/api/guardianship"
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
 
 // newWard is a world where the guardianship authority of Kemerovo has made
 // teacher-s1 student1's guardian, and the relay has delivered the registry's
@@ -118,7 +118,14 @@ func TestWardsAndTheirTasks(t *testing.T) {
 	if n := a.Count(`SELECT count(*) FROM guardianship.tasks WHERE kind = 'left_school' AND state = 'done' AND done_by = 'system:registry'`); n != 1 {
 		t.Fatalf("a new enrollment did not close the task")
 	}
-	if n := a.Count(`SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object LIKE 'guardianship.%'`, student1); n != 5 {
+	// The file's history: the new school now, the old one ended yesterday.
+	var now guardianshipapi.WardFile
+	a.Must(http.MethodGet, api+"/wards/{student1}", "opeka-kemerovo", "", http.StatusOK, &now)
+	if e := now.Enrollments; len(e) != 2 || e[0].OrganisationID.String() != a.IDs["{school3}"] || e[0].EndsOn != "" ||
+		e[1].OrganisationID.String() != a.IDs["{school1}"] || e[1].EndsOn != yesterday {
+		t.Fatalf("the enrollments: %+v", e)
+	}
+	if n := a.Count(`SELECT count(*) FROM platform.audit_log WHERE subject_person_id = $1 AND object LIKE 'guardianship.%'`, student1); n != 6 {
 		t.Fatalf("%d audit records of the ward's file", n)
 	}
 }

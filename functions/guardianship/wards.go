@@ -151,6 +151,17 @@ func (f *Function) file(ctx context.Context, tx pgx.Tx, card *registryapi.PupilC
 	if out.Notes, err = pgx.CollectRows(rows, pgx.RowToStructByPos[guardianshipapi.Note]); err != nil {
 		return nil, err
 	}
+	rows, err = tx.Query(ctx, `SELECT organisation_id, to_char(starts_on, 'YYYY-MM-DD'), coalesce(to_char(ends_on, 'YYYY-MM-DD'), '')
+		FROM guardianship.enrollments WHERE person_id = $1 ORDER BY starts_on DESC, ends_on DESC NULLS FIRST`, child)
+	if err != nil {
+		return nil, err
+	}
+	if out.Enrollments, err = pgx.CollectRows(rows, pgx.RowToStructByPos[guardianshipapi.Enrollment]); err != nil {
+		return nil, err
+	}
+	if out.Enrollments == nil {
+		out.Enrollments = []guardianshipapi.Enrollment{}
+	}
 	if out.Tasks == nil {
 		out.Tasks = []guardianshipapi.Task{}
 	}

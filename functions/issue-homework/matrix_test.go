@@ -3,6 +3,7 @@ package issuehomework_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 
 // everyone is every fixture login with an account and no token at all ("").
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
 
 type row = authtest.Case
 
@@ -66,7 +67,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/homework", api+"/homework?pupil={student1}", "", 403,
 		map[string]int{"student1": 200, "parent1": 200, "teacher-s1": 404, "director-s1": 404, "teacher-s2": 404,
 			"parent2": 404, "student2": 404, "kg-director-1": 404})...)
-	add(expect("GET "+api+"/homework/{id}", api+"/homework/{hw}", "", 403, readers)...)
+	// 6А's homework: ward1's guardian reads it too (ward1 studies in 6А).
+	add(expect("GET "+api+"/homework/{id}", api+"/homework/{hw}", "", 403, with(readers, "guardian1", 200))...)
 	// BOLA: another school's homework.
 	add(expect("GET "+api+"/homework/{id}", api+"/homework/{hwb}", "", 403,
 		map[string]int{"student2": 200, "parent2": 200, "teacher-s2": 200, "student1": 404, "parent1": 404, "teacher-s1": 404,
@@ -115,4 +117,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d authorization cases", len(rows))
+}
+
+// with is m and login's status.
+func with(m map[string]int, login string, status int) map[string]int {
+	out := maps.Clone(m)
+	out[login] = status
+	return out
 }

@@ -48,7 +48,8 @@ func loadCase(ctx context.Context, tx pgx.Tx, id uuid.UUID, lock bool) (*kdnapi.
 // withDetails adds the case's signals, decisions and reports.
 func withDetails(ctx context.Context, tx pgx.Tx, c *kdnapi.Case) error {
 	rows, err := tx.Query(ctx, `SELECT kind, at, by, coalesce(data->>'statement', ''), coalesce(data->>'from', ''), coalesce(data->>'to', ''),
-		    coalesce((data->>'absences')::int, 0), coalesce((data->>'unexcused')::int, 0), coalesce((data->>'lessons')::int, 0)
+		    coalesce((data->>'absences')::int, 0), coalesce((data->>'unexcused')::int, 0), coalesce((data->>'lessons')::int, 0),
+		    coalesce((data->>'days')::int, 0)
 		FROM kdn.signals WHERE case_id = $1 ORDER BY id`, c.ID)
 	if err != nil {
 		return err

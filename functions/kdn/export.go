@@ -73,7 +73,7 @@ func (f *Function) export(w http.ResponseWriter, r *http.Request) error {
 				State: c.State, ClosedAt: c.ClosedAt, Signals: []kdnapi.ExportSignal{}, Decisions: []kdnapi.ExportDecision{}, Reports: len(c.Reports)}
 			for _, s := range c.Signals {
 				x.Signals = append(x.Signals, kdnapi.ExportSignal{Kind: s.Kind, At: s.At, From: s.From, To: s.To, Absences: s.Absences,
-					Unexcused: s.Unexcused, Lessons: s.Lessons})
+					Unexcused: s.Unexcused, Lessons: s.Lessons, Days: s.Days})
 			}
 			for _, d := range c.Decisions {
 				x.Decisions = append(x.Decisions, kdnapi.ExportDecision{MeetingOn: d.MeetingOn, Measures: d.Measures})

@@ -19,7 +19,7 @@ import (
 const api = "/api/kdn"
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
 
 func newAPI(t *testing.T) *ekotest.API {
 	w := ekotest.Open(t, ekotest.Options{Seed: 9})
@@ -41,6 +41,38 @@ func absence(t *testing.T, a *ekotest.API, id string, absences int) {
 		OrganisationID: a.IDs["{school1}"], From: "2026-11-01", To: "2026-11-30", Absences: absences, Unexcused: absences - 2, Lessons: 60, Threshold: 0.3})
 	if code, body := inboxtest.Deliver(t, a.Sys, api+"/events", inboxtest.Event{ID: id, Source: "/eko/post-grade", Type: postgradeapi.EventAbsenceChronic, Data: b}); code >= 300 {
 		t.Fatalf("deliver: %d %s", code, body)
+	}
+}
+
+// The journal's unexcused-absence streak opens student1's case with its
+// days (once, however often it is delivered); a chronic absence joins it;
+// the export carries the days and nothing of the pupil's name.
+func TestCaseFromAbsenceStreak(t *testing.T) {
+	a := newAPI(t)
+	b, _ := json.Marshal(postgradeapi.AbsenceStreakEvent{StudentID: a.IDs["{student1}"], ClassID: "00000000-0000-0000-0000-000000000006",
+		OrganisationID: a.IDs["{school1}"], From: "2026-11-24", To: "2026-11-26", Days: 3})
+	for range 2 {
+		if code, body := inboxtest.Deliver(t, a.Sys, api+"/events", inboxtest.Event{ID: "streak-1", Source: "/eko/post-grade",
+			Type: postgradeapi.EventAbsenceStreak, Data: b}); code >= 300 {
+			t.Fatalf("deliver: %d %s", code, body)
+		}
+	}
+	var list []kdnapi.Case
+	a.Must(http.MethodGet, api+"/cases", "kdn-kemerovo", "", http.StatusOK, &list)
+	if len(list) != 1 || list[0].Reason != kdnapi.SignalAbsenceStreak {
+		t.Fatalf("the commission's cases: %+v", list)
+	}
+	absence(t, a, "ev-1", 21)
+	var c kdnapi.Case
+	a.Must(http.MethodGet, api+"/cases/"+list[0].ID.String(), "kdn-kemerovo", "", http.StatusOK, &c)
+	if len(c.Signals) != 2 || c.Signals[0].Kind != kdnapi.SignalAbsenceStreak || c.Signals[0].Days != 3 || c.Signals[0].From != "2026-11-24" ||
+		c.Signals[1].Kind != kdnapi.SignalChronicAbsence {
+		t.Fatalf("the case's signals: %+v", c.Signals)
+	}
+	var x kdnapi.Export
+	a.Must(http.MethodGet, api+"/export", "kdn-kemerovo", "", http.StatusOK, &x)
+	if len(x.Cases) != 1 || x.Cases[0].Reason != kdnapi.SignalAbsenceStreak || x.Cases[0].Signals[0].Days != 3 {
+		t.Fatalf("the export: %+v", x)
 	}
 }
 

@@ -79,15 +79,16 @@ func (f *Function) signal(ctx context.Context, tx pgx.Tx, pupil, org uuid.UUID, 
 	return c, opened, err
 }
 
-// receive: POST /api/kdn/events — the journal's absence.chronic opens the
-// pupil's case, or joins the open one, once per event.
+// receive: POST /api/kdn/events — the journal's absence.chronic or
+// absence.streak opens the pupil's case, or joins the open one, once per
+// event.
 func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	ev, err := inbox.Read(w, r)
 	if err != nil {
 		return err
 	}
-	if ev.Type() != postgradeapi.EventAbsenceChronic {
-		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes post-grade's absence.chronic", ev.Type())
+	if ev.Type() != postgradeapi.EventAbsenceChronic && ev.Type() != postgradeapi.EventAbsenceStreak {
+		return errs.E(errs.Invalid, "event type %q is not accepted here; this endpoint takes post-grade's absence.chronic and absence.streak", ev.Type())
 	}
 	ctx := r.Context()
 	if !auth.IsOwnDelivery(ctx) {
@@ -96,7 +97,11 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
 		return err
 	}
-	var a postgradeapi.AbsenceEvent
+	// Both carry the pupil, the school and the span; the rest is the signal's.
+	var a struct {
+		postgradeapi.AbsenceEvent
+		Days int `json:"days"`
+	}
 	if err := json.Unmarshal(ev.Data(), &a); err != nil {
 		return errs.E(errs.Invalid, "event data: %v", err)
 	}
@@ -105,9 +110,12 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	if err1 != nil || err2 != nil {
 		return errs.E(errs.Invalid, "event data: the pupil and the school are uuids")
 	}
+	kind, data := kdnapi.SignalChronicAbsence, map[string]any{"from": a.From, "to": a.To, "absences": a.Absences, "unexcused": a.Unexcused, "lessons": a.Lessons}
+	if ev.Type() == postgradeapi.EventAbsenceStreak {
+		kind, data = kdnapi.SignalAbsenceStreak, map[string]any{"from": a.From, "to": a.To, "days": a.Days}
+	}
 	if _, err := inbox.Apply(ctx, f.db, Name, ev, func(tx pgx.Tx) error {
-		c, opened, err := f.signal(ctx, tx, pupil, org, kdnapi.SignalChronicAbsence, ev.ID(), "system:"+postgradeapi.Name,
-			map[string]any{"from": a.From, "to": a.To, "absences": a.Absences, "unexcused": a.Unexcused, "lessons": a.Lessons})
+		c, opened, err := f.signal(ctx, tx, pupil, org, kind, ev.ID(), "system:"+postgradeapi.Name, data)
 		if err != nil || !opened {
 			return err
 		}

@@ -22,9 +22,13 @@ type classSubject struct {
 }
 
 type classJournalPage struct {
-	Class    string
-	Subjects []classSubject
-	Pupils   []registryapi.RosterPupil
+	Class          string
+	OrganisationID uuid.UUID
+	Subjects       []classSubject
+	Pupils         []registryapi.RosterPupil
+	// Refers: the caller refers the school's pupils to the juvenile-affairs
+	// commission (kdn decides).
+	Refers bool
 }
 
 // journalClass: GET /journal/classes/{id}
@@ -38,7 +42,10 @@ func (f *Function) journalClass(w http.ResponseWriter, r *http.Request, pg *page
 	if err != nil {
 		return err
 	}
-	d := classJournalPage{Class: "Класс"}
+	d := classJournalPage{Class: "Класс", OrganisationID: cj.OrganisationID}
+	if acc, err := pg.Cases(); err == nil {
+		d.Refers = acc.Refers
+	}
 	if classes, err := f.registry.Classes(ctx, cj.OrganisationID); err == nil {
 		for _, c := range classes {
 			if c.ID == id {

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -25,6 +26,8 @@ func (f *Function) mountKDN(rt *httpx.Router) {
 	rt.Handle(http.MethodPost, "/kdn/cases/{id}/decision", auth.Authenticated, f.pageOf("kdncase", "Дело", f.kdnDecide))
 	rt.Handle(http.MethodPost, "/kdn/cases/{id}/close", auth.Authenticated, f.pageOf("kdncase", "Дело", f.kdnClose))
 	rt.Handle(http.MethodPost, "/kdn/cases/{id}/report", auth.Authenticated, f.pageOf("kdncase", "Дело", f.kdnReport))
+	rt.Handle(http.MethodGet, "/kdn/referrals/new", auth.Authenticated, f.pageOf("kdnrefer", "Представление в КДН", f.kdnReferForm))
+	rt.Handle(http.MethodPost, "/kdn/referrals", auth.Authenticated, f.pageOf("kdnrefer", "Представление в КДН", f.kdnRefer))
 }
 
 // kdnAPI is the kdn API, or 503 when the portal was deployed without it.
@@ -71,6 +74,7 @@ type kdnCaseView struct {
 }
 
 var kdnNotices = map[string]string{
+	"referred": "Представление направлено в комиссию.",
 	"decided":  "Решение записано.",
 	"closed":   "Дело закрыто.",
 	"reported": "Отчёт о мерах направлен.",
@@ -173,4 +177,71 @@ func formAtOr(v []string, i int) string {
 		return v[i]
 	}
 	return ""
+}
+
+// kdnReferView is the data of the school's referral form.
+type kdnReferView struct {
+	Pupil        *registryapi.Person
+	Organisation uuid.UUID
+	Statement    string
+	Error        string
+}
+
+// kdnReferForm: GET /kdn/referrals/new?pupil=&organisation= — the school's
+// administration writes the statement about its pupil (the link stands by
+// each pupil of the class's journal). The registry must show the caller
+// the pupil, and kdn decides whether the caller refers for the school.
+func (f *Function) kdnReferForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+	return f.renderKDNRefer(w, r, pg, http.StatusOK, r.URL.Query().Get("pupil"), r.URL.Query().Get("organisation"), "", "")
+}
+
+func (f *Function) renderKDNRefer(w http.ResponseWriter, r *http.Request, pg *page, status int, pupil, org, statement, problem string) error {
+	if _, err := f.kdnAPI(); err != nil {
+		return err
+	}
+	if _, err := pg.withRoles(); err != nil {
+		return err
+	}
+	acc, err := pg.Cases()
+	if err != nil {
+		return err
+	}
+	pupilID, err1 := uuid.Parse(pupil)
+	orgID, err2 := uuid.Parse(org)
+	if !acc.Refers || err1 != nil || err2 != nil {
+		return errs.User(errs.NotFound, "Ученик не найден среди учащихся вашей школы.")
+	}
+	p, err := f.registry.Person(r.Context(), pupilID)
+	if err != nil {
+		return err
+	}
+	pg.Title = "Представление в КДН: " + p.FullName()
+	pg.Data = kdnReferView{Pupil: p, Organisation: orgID, Statement: statement, Error: problem}
+	return pg.render(w, status)
+}
+
+// kdnRefer: POST /kdn/referrals (pupil_id, organisation_id, statement) —
+// the case opened (or joined) and shown.
+func (f *Function) kdnRefer(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := f.kdnAPI()
+	if err != nil {
+		return err
+	}
+	pupil, org, statement := r.PostForm.Get("pupil_id"), r.PostForm.Get("organisation_id"), r.PostForm.Get("statement")
+	pupilID, err1 := uuid.Parse(pupil)
+	orgID, err2 := uuid.Parse(org)
+	if err1 != nil || err2 != nil {
+		return errs.User(errs.NotFound, "Ученик не найден среди учащихся вашей школы.")
+	}
+	c, err := api.Refer(r.Context(), kdnapi.ReferralRequest{PupilID: pupilID, OrganisationID: orgID, Statement: statement})
+	if err != nil {
+		return refusedOn(err, func(status int, problem string) error {
+			return f.renderKDNRefer(w, r, pg, status, pupil, org, statement, problem)
+		})
+	}
+	http.Redirect(w, r, "/kdn/cases/"+c.ID.String()+"?done=referred", http.StatusSeeOther)
+	return nil
 }

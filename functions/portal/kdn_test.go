@@ -3,6 +3,7 @@ package portal_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -150,5 +151,52 @@ func TestBrowserKDN(t *testing.T) {
 	login("parent1", "/children/"+w.ids["student1"], "#child-referrals")
 	if s := text("#child-referrals"); !strings.Contains(s, "на рассмотрении комиссии") || strings.Contains(s, "учёт") {
 		t.Fatalf("parent1 sees: %q", s)
+	}
+}
+
+// The school's referral from the class's journal: the director finds the
+// link by student1's name, a statement too short is refused on the page
+// with what was written kept, a proper one opens the case and shows it;
+// the class teacher (not the administration) has no link and no form.
+func TestKDNReferralPage(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	lesson := mathLesson(t, w)
+	var class string
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT class_id::text FROM journal.lessons WHERE id = $1`, lesson).Scan(&class); err != nil {
+		t.Fatal(err)
+	}
+	director := w.browser()
+	p := director.login("director-s1", "/journal/classes/"+class)
+	link := regexp.MustCompile(`data-person-id="` + w.ids["student1"] + `"><a [^>]*>[^<]*</a> · <a class="refer-link small" href="([^"]+)"`).FindStringSubmatch(p.body)
+	if link == nil {
+		t.Fatalf("no referral link by student1 in the class's journal: %.3000s", p.body)
+	}
+	p = director.get(html.UnescapeString(link[1]))
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="refer-pupil"`) || !strings.Contains(p.body, "Соколов Артём") {
+		t.Fatalf("the form: %d %.2000s", p.status, p.body)
+	}
+	form := url.Values{"csrf": {csrfOf(t, p.body)}, "pupil_id": {w.ids["student1"]}, "organisation_id": {w.ids["school-1-kemerovo"]}, "statement": {"Прогулы"}}
+	p = director.post("/kdn/referrals", form)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="refer-error"`) || !strings.Contains(p.body, ">Прогулы</textarea>") {
+		t.Fatalf("a statement too short: %d %.2000s", p.status, p.body)
+	}
+	if n := w.count(`SELECT count(*) FROM kdn.cases`); n != 0 {
+		t.Fatalf("%d cases after a refused referral", n)
+	}
+	form.Set("statement", "Ученик с ноября пропускает уроки без уважительной причины; беседы с матерью результата не дали.")
+	p = director.follow(director.post("/kdn/referrals", form))
+	if !strings.Contains(p.body, `id="kdn-notice"`) || !strings.Contains(p.body, "беседы с матерью") || !strings.Contains(p.body, `id="kdn-report-form"`) {
+		t.Fatalf("the case after the referral: %d %.2000s", p.status, p.body)
+	}
+	if n := w.count(`SELECT count(*) FROM kdn.cases WHERE pupil_id = $1 AND reason = 'referral'`, w.ids["student1"]); n != 1 {
+		t.Fatalf("%d cases opened by the referral", n)
+	}
+	teacher := w.browser()
+	p = teacher.login("teacher-s1", "/journal/classes/"+class)
+	if p.status != http.StatusOK || strings.Contains(p.body, "refer-link") {
+		t.Fatalf("the class teacher's journal: %d, a referral link: %v", p.status, strings.Contains(p.body, "refer-link"))
+	}
+	if p = teacher.get(html.UnescapeString(link[1])); p.status != http.StatusNotFound {
+		t.Fatalf("the class teacher opens the form: %d", p.status)
 	}
 }

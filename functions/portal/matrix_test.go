@@ -20,7 +20,7 @@ import (
 func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	logins := []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-		"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1"}
+		"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1"}
 	// The education services' objects: parent1's kindergarten application for
 	// kid1 (kindergartens 1 and 2 of Kemerovo) and a Kemerovo allocation draft
 	// offering a place in kindergarten 1.
@@ -81,6 +81,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	hw, hwFile := issueFor(t, w, next[1], next[2])
 	hwPath, reviewPath, filePath, issuePath := "/homework/"+hw, "/homework/"+hw+"/review", "/homework/files/"+hwFile+"/download", lessonPath+"/homework"
 	diary1, diary2 := "/children/"+w.ids["student1"]+"/diary?from="+day, "/children/"+w.ids["student2"]+"/diary?from="+day
+	diaryW := "/children/" + w.ids["ward1"] + "/diary?from=" + day
 	// student1's portfolio: a confirmed diploma with its scan, exported, shared.
 	ach := confirmedDiploma(t, w, "Конкурс «Юный инженер»")
 	var proof, credential, share string
@@ -102,6 +103,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	folio1, folio2, claimPath := "/portfolio/"+w.ids["student1"], "/portfolio/"+w.ids["student2"], "/portfolio/"+w.ids["student1"]+"/new"
 	achPath, proofPath, credPath, credFile := "/achievements/"+ach, "/achievements/files/"+proof+"/download", "/credentials/"+credential, "/credentials/"+credential+"/download"
 
+	referPath := "/kdn/referrals/new?pupil=" + w.ids["student1"] + "&organisation=" + w.ids["school-1-kemerovo"]
 	type call struct{ route, path string }
 	calls := []call{
 		{"GET /{$}", "/"},
@@ -109,6 +111,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /children", "/children"},
 		{"GET /children/{id}", "/children/" + w.ids["student1"]},
 		{"GET /children/{id}", "/children/" + w.ids["student2"]},
+		{"GET /children/{id}", "/children/" + w.ids["ward1"]},
 		{"GET /children/{id}/audit", "/children/" + w.ids["student1"] + "/audit"},
 		{"GET /children/{id}/audit", "/children/" + w.ids["student2"] + "/audit"},
 		{"GET /organisation", "/organisation"},
@@ -126,6 +129,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /journal/classes/{id}", classPath},
 		{"GET /children/{id}/diary", diary1},
 		{"GET /children/{id}/diary", diary2},
+		{"GET /children/{id}/diary", diaryW},
 		{"GET /diary", "/diary?from=" + day},
 		{"GET /summary/journal", "/summary/journal?from=" + day},
 		{"GET /homework", "/homework"},
@@ -155,6 +159,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /reports/submissions/{id}/template", reportPath + "/template"},
 		{"GET /kdn", "/kdn"},
 		{"GET /kdn/cases/{id}", casePath},
+		{"GET /kdn/referrals/new", referPath},
 		{"GET /wards", "/wards"},
 		{"GET /wards/{id}", wardPath},
 	}
@@ -176,10 +181,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"opeka-kemerovo", "kdn-kemerovo", "kg-director-1")
 	own([]string{"/children/" + s1}, "ministry", "mun-kemerovo", "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{"/children/" + s2}, "ministry", "mun-novokuznetsk", "teacher-s2", "parent2", "student2")
+	// ward1: his guardian by the authority's act, as a parent.
+	own([]string{"/children/" + w.ids["ward1"]}, "ministry", "mun-kemerovo", "director-s1", "teacher-s1", "guardian1")
 	own([]string{"/children/" + s1 + "/audit"}, "ministry", "parent1", "student1")
 	own([]string{"/children/" + s2 + "/audit"}, "ministry", "parent2", "student2")
 	// Applications: whoever the submit-application API lets read them.
-	own([]string{"/applications"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "parent1", "parent2")
+	own([]string{"/applications"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "parent1", "parent2", "guardian1")
 	own([]string{appPath}, "ministry", "mun-kemerovo", "kg-director-1", "parent1")
 	own([]string{"/allocations"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
 	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
@@ -188,15 +195,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{lessonPath, gridPath, termPath, classPath}, "director-s1", "teacher-s1")
 	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
+	own([]string{diaryW}, "director-s1", "teacher-s1", "guardian1")
 	own([]string{"/diary?from=" + day}, "student1", "student2")
 	own([]string{"/summary/journal?from=" + day}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
 	// Homework: whoever the issue-homework API lets in.
-	own([]string{"/homework"}, "teacher-s1", "teacher-s2", "parent1", "student1", "parent2", "student2")
-	own([]string{hwPath, filePath}, "director-s1", "teacher-s1", "parent1", "student1")
+	own([]string{"/homework"}, "teacher-s1", "teacher-s2", "parent1", "student1", "parent2", "student2", "guardian1")
+	own([]string{hwPath, filePath}, "director-s1", "teacher-s1", "parent1", "student1", "guardian1") // guardian1: his ward studies in 6А
 	own([]string{reviewPath}, "director-s1", "teacher-s1")
 	own([]string{issuePath}, "teacher-s1")
 	// Portfolios: whoever the build-portfolio API lets in.
-	own([]string{"/portfolio"}, "parent1", "student1", "parent2", "student2", "teacher-s1", "teacher-s2")
+	own([]string{"/portfolio"}, "parent1", "student1", "parent2", "student2", "teacher-s1", "teacher-s2", "guardian1")
 	own([]string{folio1, achPath, proofPath}, "parent1", "student1", "teacher-s1", "director-s1")
 	own([]string{folio2}, "parent2", "student2")
 	own([]string{claimPath}, "parent1", "student1")
@@ -213,6 +221,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The commission's cases: whoever the kdn API lets in.
 	own([]string{"/kdn"}, "kdn-kemerovo", "director-s1", "kg-director-1")
 	own([]string{casePath}, "kdn-kemerovo", "director-s1")
+	own([]string{referPath}, "director-s1")
 	// The wards: the guardianship authority's officials only.
 	own([]string{"/wards", wardPath}, "opeka-kemerovo")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
@@ -240,6 +249,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /reports/submissions/{id}": true, "POST /reports/submissions/{id}/review": true, "POST /reports/submissions/{id}/upload": true,
 		"POST /reports/forms": true, "POST /reports/campaigns/new": true, // in TestReportFormsPages
 		"POST /kdn/cases/{id}/decision": true, "POST /kdn/cases/{id}/close": true, "POST /kdn/cases/{id}/report": true, // in TestKDNPages
+		"POST /kdn/referrals":    true,                                             // in TestKDNReferralPage
 		"POST /wards/{id}/notes": true, "POST /wards/{id}/tasks/{task}/done": true} // in TestWardPages
 	var got []string
 	for _, login := range logins {

@@ -27,7 +27,7 @@ var pageNames = []string{"profile", "children", "child", "audit", "organisation"
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
 	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked",
-	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase", "wards", "ward"}
+	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase", "kdnrefer", "wards", "ward"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time

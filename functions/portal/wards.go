@@ -53,8 +53,11 @@ func (f *Function) wardsPage(w http.ResponseWriter, r *http.Request, pg *page) e
 type wardView struct {
 	F        guardianshipapi.WardFile
 	Subjects map[uuid.UUID]string // the «low marks» tasks' subjects named
-	Notice   string
-	Error    string
+	// Organisations name the organisations of the ward's enrollments (the
+	// registry's public cards).
+	Organisations map[uuid.UUID]string
+	Notice        string
+	Error         string
 }
 
 var wardNotices = map[string]string{"noted": "Запись сохранена.", "done": "Задача закрыта."}
@@ -88,6 +91,16 @@ func (f *Function) renderWard(w http.ResponseWriter, r *http.Request, pg *page, 
 			for _, s := range t.Subjects {
 				v.Subjects[s] = name(s)
 			}
+		}
+	}
+	v.Organisations = map[uuid.UUID]string{}
+	for _, e := range file.Enrollments {
+		if _, ok := v.Organisations[e.OrganisationID]; ok {
+			continue
+		}
+		v.Organisations[e.OrganisationID] = "организация"
+		if o, err := f.registry.Organisation(r.Context(), e.OrganisationID); err == nil {
+			v.Organisations[e.OrganisationID] = o.ShortName
 		}
 	}
 	pg.Title, pg.Data = file.FullName, v

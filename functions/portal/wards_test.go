@@ -71,6 +71,9 @@ func TestWardPages(t *testing.T) {
 		!regexp.MustCompile(`data-kind="low_marks" data-state="open">[^<]*<p><strong>неудовлетворительные отметки за период</strong>(?s:.*?)class="small low-subjects">Математика<`).MatchString(p.body) {
 		t.Fatalf("the file: %.3500s", p.body)
 	}
+	if !regexp.MustCompile(`id="ward-enrollments"><li class="timeline-entry" data-organisation-id="` + w.ids["school-1-kemerovo"] + `" data-current="true">МБОУ «СОШ № 1»: с `).MatchString(p.body) {
+		t.Fatalf("the file's enrollments: %.3500s", p.body)
+	}
 	csrf := csrfOf(t, p.body)
 	p = opeka.post("/wards/"+w.ids["student1"]+"/notes", url.Values{"csrf": {csrf}, "kind": {"visit"}, "visited_on": {"2099-01-01"}, "text": {"Посещение"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="ward-error"`) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -130,8 +131,70 @@ func (f *Function) writeAttendance(ctx context.Context, tx pgx.Tx, lc *lessonCtx
 		if ev != nil {
 			evs = append(evs, *ev)
 		}
+		if it.Status != "absent_unexcused" {
+			continue
+		}
+		if ev, err = f.attendance.absenceStreak(ctx, tx, lc.org, l.ClassID, students[i], date); err != nil {
+			return nil, err
+		}
+		if ev != nil {
+			evs = append(evs, *ev)
+		}
 	}
 	return evs, nil
+}
+
+// absenceStreak returns the absence.streak event when the run of school
+// days (days with the class's lessons) around date on each of which student
+// missed every marked lesson without a valid reason has just reached
+// StreakDays: once per run, whatever order its days are marked in and
+// however long it grows (a run that already holds a signalled first day is
+// not signalled again).
+func (o AttendanceOptions) absenceStreak(ctx context.Context, tx pgx.Tx, org, class, student uuid.UUID, date time.Time) (*outbox.Event, error) {
+	rows, err := tx.Query(ctx, `SELECT ls.lesson_date,
+		    count(*) FILTER (WHERE ls.attendance_taken_at IS NOT NULL) > 0
+		    AND count(*) FILTER (WHERE ls.attendance_taken_at IS NOT NULL) = count(a.status) FILTER (WHERE a.status = 'absent_unexcused')
+		FROM journal.lessons ls LEFT JOIN journal.attendance a ON a.lesson_id = ls.id AND a.student_id = $2
+		WHERE ls.class_id = $1 AND ls.lesson_date BETWEEN $3::date - 60 AND $3::date + 60
+		GROUP BY ls.lesson_date ORDER BY ls.lesson_date`, class, student, date)
+	if err != nil {
+		return nil, err
+	}
+	type day struct {
+		Date   time.Time
+		Missed bool
+	}
+	days, err := pgx.CollectRows(rows, pgx.RowToStructByPos[day])
+	if err != nil {
+		return nil, err
+	}
+	at := slices.IndexFunc(days, func(d day) bool { return d.Date.Equal(date) })
+	if at < 0 || !days[at].Missed {
+		return nil, nil
+	}
+	first, last := at, at
+	for first > 0 && days[first-1].Missed {
+		first--
+	}
+	for last < len(days)-1 && days[last+1].Missed {
+		last++
+	}
+	if n := last - first + 1; n < o.StreakDays {
+		return nil, nil
+	}
+	from, to := days[first].Date.Format(time.DateOnly), days[last].Date.Format(time.DateOnly)
+	var signalled bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal.absence_signals WHERE student_id = $1 AND span_key BETWEEN $2 AND $3)`,
+		student, "streak:"+from, "streak:"+to).Scan(&signalled); err != nil || signalled {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO journal.absence_signals (student_id, span_key, absences, lessons, signalled_at)
+		VALUES ($1, $2, $3, 0, clock_timestamp())`, student, "streak:"+from, int32(last-first+1)); err != nil {
+		return nil, err
+	}
+	ev := postgradeapi.AbsenceStreakEvent{StudentID: student.String(), ClassID: class.String(), OrganisationID: org.String(),
+		From: from, To: to, Days: last - first + 1}
+	return &outbox.Event{Type: postgradeapi.EventAbsenceStreak, Source: source, Subject: student.String(), Data: ev}, nil
 }
 
 // chronicAbsence returns the absence.chronic event when student's absences

@@ -565,3 +565,46 @@ func TestClassAssignments(t *testing.T) {
 		t.Errorf("an unknown class: %d, want 404", code)
 	}
 }
+
+// Three school days in a row missed without a valid reason raise one
+// absence.streak, whatever order the days are marked in: a day excused by
+// illness breaks a streak, a streak that goes on is not signalled again,
+// and a repeated save adds nothing.
+func TestUnexcusedAbsenceStreak(t *testing.T) {
+	w := newWorld(t)
+	mon := monday().AddDate(0, 0, 14)
+	var week struct{ Items []postgradeapi.Lesson }
+	w.must(http.MethodPost, api+"/assignments/{asg}/timetable", "director-s1", fmt.Sprintf(`{"weekdays":[1,2,3,4,5],"lesson_no":3,"from":%q,"to":%q}`,
+		mon.Format(time.DateOnly), mon.AddDate(0, 0, 7).Format(time.DateOnly)), http.StatusCreated, &week)
+	if len(week.Items) != 6 {
+		t.Fatalf("%d lessons in the timetable", len(week.Items))
+	}
+	streaks := func() int {
+		return w.count(`SELECT count(*) FROM platform.outbox WHERE type = $1`, postgradeapi.EventAbsenceStreak)
+	}
+	mark := func(day int, status string, want int) {
+		t.Helper()
+		w.must(http.MethodPost, api+"/attendance", "teacher-s1", fmt.Sprintf(`{"lesson_id":%q,"items":[{"student_id":"{student1}","status":%q}]}`,
+			week.Items[day].ID, status), http.StatusNoContent, nil)
+		if n := streaks(); n != want {
+			t.Fatalf("after day %d %s: %d absence.streak events, want %d", day, status, n, want)
+		}
+	}
+	mark(0, "absent_unexcused", 0)
+	mark(1, "absent_illness", 0)
+	mark(2, "absent_unexcused", 0)
+	mark(4, "absent_unexcused", 0)
+	mark(3, "absent_unexcused", 1) // Wednesday to Friday, the last day marked in between
+	mark(3, "absent_unexcused", 1) // a double click
+	mark(5, "absent_unexcused", 1) // the streak goes on into next Monday
+	mark(1, "absent_unexcused", 1) // Tuesday turns out unexcused: the same streak, longer
+	var data []byte
+	if err := w.db.Pool.QueryRow(t.Context(), `SELECT data FROM platform.outbox WHERE type = $1`, postgradeapi.EventAbsenceStreak).Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	var ev postgradeapi.AbsenceStreakEvent
+	if err := json.Unmarshal(data, &ev); err != nil || ev.From != week.Items[2].Date || ev.To != week.Items[4].Date || ev.Days != 3 ||
+		ev.StudentID != w.ids["{student1}"] {
+		t.Fatalf("the streak: %s", data)
+	}
+}

@@ -81,6 +81,9 @@ type AttendanceOptions struct {
 	// ChronicMinLessons is how many lessons must have passed in the period
 	// before a share means anything.
 	ChronicMinLessons int `envconfig:"CHRONIC_ABSENCE_MIN_LESSONS" default:"10"`
+	// StreakDays is how many school days in a row missed without a valid
+	// reason raise absence.streak.
+	StreakDays int `envconfig:"UNEXCUSED_STREAK_DAYS" default:"3"`
 }
 
 // orDefaults replaces settings out of their range with the defaults.
@@ -90,6 +93,9 @@ func (o AttendanceOptions) orDefaults() AttendanceOptions {
 	}
 	if o.ChronicMinLessons < 1 {
 		o.ChronicMinLessons = 10
+	}
+	if o.StreakDays < 1 {
+		o.StreakDays = 3
 	}
 	return o
 }

@@ -84,7 +84,7 @@ func (w *fixtureWorld) call(method, path, login, body string) (int, string) {
 type row = authtest.Case
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1"}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1"}
 
 // expect builds rows for one call: logins named in got get that status, the rest get others.
 func expect(route, path, body string, others int, got map[string]int) []row {
@@ -119,7 +119,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/organisations/{id}/students", api+"/organisations/{school1}/students", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 404, "mun-novokuznetsk": 404,
 			"teacher-s2": 404, "kg-director-1": 404, "parent1": 404, "student1": 404, "parent2": 404, "student2": 404,
-			"opeka-kemerovo": 404, "kdn-kemerovo": 404})...)
+			"opeka-kemerovo": 404, "kdn-kemerovo": 404, "guardian1": 404})...)
 	add(row{Route: "GET " + api + "/organisations/{id}/students", Path: api + "/organisations/{school1}/students?class={6A}", Login: "teacher-s1", Status: 200, Body: ""})
 	add(row{Route: "GET " + api + "/organisations/{id}/students", Path: api + "/organisations/{school3}/students", Login: "teacher-s2", Status: 404, Body: ""})
 	// The roster (names only): the school's teachers too, whichever class they teach.
@@ -134,6 +134,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("GET "+api+"/people/{id}", api+"/people/{student1}", "", 404, student1)...)
 	add(expect("GET "+api+"/people/{id}", api+"/people/{student2}", "", 404,
 		map[string]int{"ministry": 200, "mun-novokuznetsk": 200, "teacher-s2": 200, "parent2": 200, "student2": 200})...)
+	// A ward's profile: the guardian by the authority's act as a parent, the
+	// class teacher, the administration and officials of the territory.
+	add(expect("GET "+api+"/people/{id}", api+"/people/{ward1}", "", 404,
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "director-s1": 200, "teacher-s1": 200, "guardian1": 200})...)
+	add(expect("GET "+api+"/people/{id}", api+"/people/{ward1}?reveal=true", "", 404,
+		map[string]int{"ministry": 200, "director-s1": 200, "guardian1": 200, "mun-kemerovo": 403, "teacher-s1": 403})...)
 	// Full SNILS and document: only roles that need them.
 	add(expect("GET "+api+"/people/{id}", api+"/people/{student1}?reveal=true", "", 404,
 		map[string]int{"ministry": 200, "director-s1": 200, "parent1": 200, "student1": 200, "mun-kemerovo": 403, "teacher-s1": 403})...)

@@ -76,6 +76,17 @@ type WardFile struct {
 	Kind      string    `json:"kind"`    // guardian | foster | institution
 	Tasks     []Task    `json:"tasks"`
 	Notes     []Note    `json:"notes"`
+	// Enrollments are where the ward studied and studies, as the registry
+	// announced them, the latest first.
+	Enrollments []Enrollment `json:"enrollments"`
+}
+
+// Enrollment is one of a ward's enrollments: the organisation (the
+// registry's id; its card is public), from when, until when.
+type Enrollment struct {
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	StartsOn       string    `json:"starts_on"`
+	EndsOn         string    `json:"ends_on,omitempty"`
 }
 
 // WardLine is a ward in the official's list.

@@ -20,10 +20,12 @@ var StateTitles = map[string]string{Open: "на рассмотрении ком�
 const (
 	SignalChronicAbsence = "chronic_absence" // the journal's absence.chronic
 	SignalReferral       = "referral"        // the school's referral with its statement
+	SignalAbsenceStreak  = "absence_streak"  // the journal's absence.streak: school days in a row missed without a valid reason
 )
 
 // SignalTitles name the signal kinds for people.
-var SignalTitles = map[string]string{SignalChronicAbsence: "систематические пропуски занятий", SignalReferral: "представление школы"}
+var SignalTitles = map[string]string{SignalChronicAbsence: "систематические пропуски занятий", SignalReferral: "представление школы",
+	SignalAbsenceStreak: "пропуски без уважительной причины несколько дней подряд"}
 
 // Case is a pupil's case before the municipality's commission: only what
 // the case needs of the pupil (who, which school).
@@ -56,7 +58,8 @@ type Pupil struct {
 }
 
 // Signal is one reason the case holds: a chronic absence the journal
-// raised (its numbers) or the school's referral (its statement).
+// raised (its numbers), a streak of days missed without a valid reason
+// (its days) or the school's referral (its statement).
 type Signal struct {
 	Kind      string    `json:"kind"`
 	At        time.Time `json:"at"`
@@ -67,6 +70,7 @@ type Signal struct {
 	Absences  int       `json:"absences,omitempty"`
 	Unexcused int       `json:"unexcused,omitempty"`
 	Lessons   int       `json:"lessons,omitempty"`
+	Days      int       `json:"days,omitempty"` // a streak's school days
 }
 
 // Measure is one measure the commission decided: who carries it out, by when.
@@ -185,6 +189,7 @@ type ExportSignal struct {
 	Absences  int       `json:"absences,omitempty"`
 	Unexcused int       `json:"unexcused,omitempty"`
 	Lessons   int       `json:"lessons,omitempty"`
+	Days      int       `json:"days,omitempty"`
 }
 
 // ExportDecision is a decision's meeting and measures, without its text.

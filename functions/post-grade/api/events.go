@@ -12,6 +12,9 @@ const (
 	// EventAbsenceChronic: a pupil's absences in a period passed the threshold
 	// (a signal for the class teacher and, later, the KDN module).
 	EventAbsenceChronic = "ru.kuzbass.eko.absence.chronic.v1"
+	// EventAbsenceStreak: a pupil missed every lesson of several school days
+	// in a row without a valid reason (a signal for the KDN module).
+	EventAbsenceStreak = "ru.kuzbass.eko.absence.streak.v1"
 	// EventYearMarkConfirmed: the teacher confirmed a pupil's year or final
 	// mark in a subject (the portfolio's «отличник» is built from them).
 	EventYearMarkConfirmed = "ru.kuzbass.eko.year-mark.confirmed.v1"
@@ -87,6 +90,18 @@ type AbsenceEvent struct {
 	Unexcused      int     `json:"unexcused"`
 	Lessons        int     `json:"lessons"`
 	Threshold      float64 `json:"threshold"`
+}
+
+// AbsenceStreakEvent is the data of absence.streak: the school days (days
+// with the class's lessons) From…To, Days of them, on each of which the
+// pupil was absent without a valid reason from every lesson marked.
+type AbsenceStreakEvent struct {
+	StudentID      string `json:"student_id"`
+	ClassID        string `json:"class_id"`
+	OrganisationID string `json:"organisation_id"`
+	From           string `json:"from"`
+	To             string `json:"to"`
+	Days           int    `json:"days"`
 }
 
 // TermMarkEvent is the data of term-mark.confirmed.

@@ -114,6 +114,9 @@ func (l *loader) fixturePeople(reg *region, fx Fixtures) error {
 		for _, c := range i.Children {
 			l.links = append(l.links, []any{newID(), ids[i.Login], ids[c], relation, "parent", "", "import"})
 		}
+		for _, wd := range i.Wards {
+			l.links = append(l.links, []any{newID(), ids[i.Login], ids[wd.Child], "guardian", wd.Kind, wd.Document, "import"})
+		}
 	}
 	l.fixtures = ids
 	return l.fixtureWaiting(reg, fx, ids)
