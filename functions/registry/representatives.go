@@ -16,6 +16,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 	"github.com/kuzbass/eko/shared/outbox"
 )
 
@@ -76,7 +77,19 @@ func (f *Function) createPlacement(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := Rules.Require(ctx, PermWardWrite, child); err != nil {
+	// A child who studies somewhere is the territory's where the child
+	// studies; one who studies nowhere (a baby, a child just found) belongs
+	// to no territory until placed, and the authority of the organisation's
+	// territory places the child.
+	if len(child.OrganisationIDs) == 0 {
+		var known bool
+		if err := f.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM registry.people WHERE id = $1)`, in.ChildID).Scan(&known); err != nil {
+			return err
+		}
+		if !known {
+			return errs.Fields("устройство не прошло проверку", errs.FieldError{Field: "child_id", Code: errs.Unknown, Message: "ребёнка нет в реестре"})
+		}
+	} else if err := Rules.Require(ctx, PermWardWrite, child); err != nil {
 		return err
 	}
 	o, err := f.organisation(ctx, f.db, in.OrganisationID)
@@ -106,14 +119,32 @@ func (f *Function) createPlacement(w http.ResponseWriter, r *http.Request) error
 // pupilCard: GET /api/registry/people/{id}/card — a pupil's name, birth
 // date and where the pupil studies now, for the juvenile-affairs
 // commission and the guardianship authority of the municipality where the
-// pupil studies; the read is in the pupil's audit log.
+// pupil studies or, for a child in an organisation's care, is placed; the
+// read is in the pupil's audit log.
 func (f *Function) pupilCard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, target, err := f.personFromPath(r, PermPupilCard)
+	id, err := uuidParam("id", r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	target.OrganisationIDs, target.ClassIDs = nil, nil // the territory's bodies only, never by an organisation
+	target, err := targetOfPerson(ctx, f.db, id, f.Time())
+	if err != nil {
+		return err
+	}
+	// The territory's bodies only, never by an organisation: where the
+	// pupil studies, and where a child in an organisation's care is placed.
+	target.OrganisationIDs, target.ClassIDs = nil, nil
+	rows, err := f.db.Query(ctx, `SELECT DISTINCT o.municipality_id::text FROM registry.care_placements c
+		JOIN registry.organisations o ON o.id = c.organisation_id
+		WHERE c.child_id = $1 AND o.municipality_id IS NOT NULL AND c.starts_on <= $2 AND (c.ends_on IS NULL OR c.ends_on >= $2)`, id, kuzbass.Date(f.Time()))
+	if err != nil {
+		return err
+	}
+	placed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	target.MunicipalityIDs = append(target.MunicipalityIDs, placed...)
 	g, err := Rules.Grant(ctx, PermPupilCard, target)
 	if err != nil {
 		return err

@@ -121,4 +121,16 @@ func TestPupilCard(t *testing.T) {
 		w.ids["{student1}"]); n != 1 {
 		t.Fatalf("%d audit records of the card", n)
 	}
+	// A child who studies nowhere is reached once placed in an
+	// organisation's care in the municipality.
+	if code, resp := w.call(http.MethodGet, "/api/registry/people/{kid1}/card", "opeka-kemerovo", ""); code != http.StatusNotFound && code != http.StatusForbidden {
+		t.Fatalf("the card of a child who studies nowhere: %d %s", code, resp)
+	}
+	if code, resp := w.call(http.MethodPost, "/api/registry/care-placements", "opeka-kemerovo",
+		`{"child_id":"{kid1}","organisation_id":"{kg1}","document":"Приказ № 7 от 01.11.2026","starts_on":"2026-11-01"}`); code != http.StatusCreated {
+		t.Fatalf("the placement: %d %s", code, resp)
+	}
+	if code, resp := w.call(http.MethodGet, "/api/registry/people/{kid1}/card", "opeka-kemerovo", ""); code != http.StatusOK || !strings.Contains(resp, "Соколова Мария") {
+		t.Fatalf("the card of a child placed in care: %d %s", code, resp)
+	}
 }
