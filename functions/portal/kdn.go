@@ -38,6 +38,20 @@ func (f *Function) kdnAPI() (*kdnapi.Client, error) {
 	return f.kdn, nil
 }
 
+// kdnPage is the kdn API and what kdn lets the user do, for a page that
+// shows the user's roles.
+func (f *Function) kdnPage(pg *page) (*kdnapi.Client, kdnapi.Access, error) {
+	api, err := f.kdnAPI()
+	if err != nil {
+		return nil, kdnapi.Access{}, err
+	}
+	if _, err := pg.withRoles(); err != nil {
+		return nil, kdnapi.Access{}, err
+	}
+	acc, err := pg.Cases()
+	return api, acc, err
+}
+
 // kdnCasesView is the data of «КДН и ЗП».
 type kdnCasesView struct {
 	Access kdnapi.Access
@@ -46,14 +60,7 @@ type kdnCasesView struct {
 
 // kdnCases: GET /kdn.
 func (f *Function) kdnCases(w http.ResponseWriter, r *http.Request, pg *page) error {
-	api, err := f.kdnAPI()
-	if err != nil {
-		return err
-	}
-	if _, err := pg.withRoles(); err != nil {
-		return err
-	}
-	acc, err := pg.Cases()
+	api, acc, err := f.kdnPage(pg)
 	if err != nil {
 		return err
 	}
@@ -86,18 +93,11 @@ func (f *Function) kdnCase(w http.ResponseWriter, r *http.Request, pg *page) err
 }
 
 func (f *Function) renderKDNCase(w http.ResponseWriter, r *http.Request, pg *page, status int, notice, problem string) error {
-	api, err := f.kdnAPI()
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := pg.withRoles(); err != nil {
-		return err
-	}
-	acc, err := pg.Cases()
+	api, acc, err := f.kdnPage(pg)
 	if err != nil {
 		return err
 	}
@@ -196,13 +196,7 @@ func (f *Function) kdnReferForm(w http.ResponseWriter, r *http.Request, pg *page
 }
 
 func (f *Function) renderKDNRefer(w http.ResponseWriter, r *http.Request, pg *page, status int, pupil, org, statement, problem string) error {
-	if _, err := f.kdnAPI(); err != nil {
-		return err
-	}
-	if _, err := pg.withRoles(); err != nil {
-		return err
-	}
-	acc, err := pg.Cases()
+	_, acc, err := f.kdnPage(pg)
 	if err != nil {
 		return err
 	}
