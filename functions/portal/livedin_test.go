@@ -95,7 +95,8 @@ func TestLivedInYear(t *testing.T) {
 
 // livedInWards: the seed's guardianships reached the guardianship
 // authority through the registry's announcements; Kemerovo's officials see
-// exactly Kemerovo's wards.
+// exactly Kemerovo's wards, the fixture guardian's ward1 among them, and
+// guardian1 reads his diary.
 func livedInWards(t *testing.T, w *world) {
 	t.Helper()
 	for w.sys.Deliver(t) > 0 {
@@ -108,6 +109,13 @@ func livedInWards(t *testing.T, w *world) {
 	code, body := w.api("opeka-kemerovo", http.MethodGet, "/api/guardianship/wards", "", nil)
 	if code != http.StatusOK || strings.Count(body, `"child_id"`) != kemerovo || kemerovo == 0 {
 		t.Fatalf("Kemerovo's guardianship officials see %d of its %d wards: %d %.300s", strings.Count(body, `"child_id"`), kemerovo, code, body)
+	}
+	// The fixture guardian's ward among them, and the guardian acting for him.
+	if !strings.Contains(body, `"child_id":"`+w.ids["ward1"]+`"`) {
+		t.Fatalf("ward1 is not among Kemerovo's wards: %.300s", body)
+	}
+	if code, body := w.api("guardian1", http.MethodGet, "/api/post-grade/diary/"+w.ids["ward1"], "", nil); code != http.StatusOK {
+		t.Fatalf("guardian1 reads ward1's diary: %d %.300s", code, body)
 	}
 }
 
