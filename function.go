@@ -16,6 +16,7 @@ import (
 	"github.com/kuzbass/eko/functions/outbox-relay"
 	"github.com/kuzbass/eko/functions/portal"
 	"github.com/kuzbass/eko/functions/post-grade"
+	"github.com/kuzbass/eko/functions/public-site"
 	"github.com/kuzbass/eko/functions/registry"
 	"github.com/kuzbass/eko/functions/submit-application"
 	"github.com/kuzbass/eko/shared/db"
@@ -36,6 +37,7 @@ var Parts = []function.Part{
 	collectreport.Part,
 	kdn.Part,
 	guardianship.Part,
+	publicsite.Part,
 	outboxrelay.Part,
 	portal.Part,
 }

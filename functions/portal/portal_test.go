@@ -105,6 +105,8 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /reports/submissions/{id}/template":                  auth.Authenticated,
 		"GET /kdn":                                                auth.Authenticated,
 		"GET /kdn/cases/{id}":                                     auth.Authenticated,
+		"GET /kdn/referrals/new":                                  auth.Authenticated,
+		"POST /kdn/referrals":                                     auth.Authenticated,
 		"POST /kdn/cases/{id}/decision":                           auth.Authenticated,
 		"POST /kdn/cases/{id}/close":                              auth.Authenticated,
 		"POST /kdn/cases/{id}/report":                             auth.Authenticated,

@@ -17,11 +17,17 @@ import (
 	"github.com/kuzbass/eko/shared/httpx"
 )
 
-const orgColumns = `id, coalesce(code, ''), kind, full_name, short_name, inn, ogrn, address, municipality_id, status`
+const orgColumns = `id, coalesce(code, ''), kind, full_name, short_name, inn, ogrn, address, municipality_id, status,
+	phone, email, website, licence_number, coalesce(to_char(licence_date, 'YYYY-MM-DD'), ''), licence_issuer`
 
 func scanOrganisation(row pgx.Row) (registryapi.Organisation, error) {
 	var o registryapi.Organisation
-	err := row.Scan(&o.ID, &o.Code, &o.Kind, &o.FullName, &o.ShortName, &o.INN, &o.OGRN, &o.Address, &o.MunicipalityID, &o.Status)
+	var l registryapi.Licence
+	err := row.Scan(&o.ID, &o.Code, &o.Kind, &o.FullName, &o.ShortName, &o.INN, &o.OGRN, &o.Address, &o.MunicipalityID, &o.Status,
+		&o.Phone, &o.Email, &o.Website, &l.Number, &l.Date, &l.Issuer)
+	if l.Number != "" {
+		o.Licence = &l
+	}
 	return o, err
 }
 

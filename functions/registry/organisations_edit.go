@@ -2,8 +2,11 @@ package registry
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -49,10 +52,20 @@ func (f *Function) createOrganisation(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	o := registryapi.Organisation{Code: in.Code, Kind: in.Kind, FullName: in.FullName, ShortName: in.ShortName, INN: in.INN, OGRN: in.OGRN,
-		Address: in.Address, MunicipalityID: in.MunicipalityID, Status: "active"}
+		Address: in.Address, MunicipalityID: in.MunicipalityID, Status: "active", Phone: in.Phone, Email: in.Email, Website: in.Website, Licence: in.Licence}
 	o.ID, _ = uuid.NewV7()
-	_, err := f.db.Exec(ctx, `INSERT INTO registry.organisations (id, code, kind, full_name, short_name, inn, ogrn, address, municipality_id)
-		VALUES ($1, NULLIF($2, ''), $3, $4, $5, $6, $7, $8, $9)`, o.ID, o.Code, o.Kind, o.FullName, o.ShortName, o.INN, o.OGRN, o.Address, o.MunicipalityID)
+	var l registryapi.Licence
+	var licensed *string
+	if in.Licence != nil {
+		l = *in.Licence
+		if l.Date != "" {
+			licensed = &l.Date
+		}
+	}
+	_, err := f.db.Exec(ctx, `INSERT INTO registry.organisations (id, code, kind, full_name, short_name, inn, ogrn, address, municipality_id,
+		    phone, email, website, licence_number, licence_date, licence_issuer)
+		VALUES ($1, NULLIF($2, ''), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::date, $15)`, o.ID, o.Code, o.Kind, o.FullName, o.ShortName,
+		o.INN, o.OGRN, o.Address, o.MunicipalityID, o.Phone, o.Email, o.Website, l.Number, licensed, l.Issuer)
 	switch {
 	case db.IsUniqueViolation(err, "organisations_inn_key"):
 		return errs.User(errs.Conflict, "организация с ИНН %s уже есть в реестре", o.INN)
@@ -94,6 +107,41 @@ func validateOrganisation(in *registryapi.OrganisationInput) []errs.FieldError {
 	}
 	if in.Kind != "ministry" && in.MunicipalityID == nil {
 		fe = append(fe, errs.FieldError{Field: "municipality_id", Code: errs.Required, Message: "укажите муниципальное образование"})
+	}
+	return append(fe, checkCard(in)...)
+}
+
+// orgPhoneRe is a phone as an organisation writes it, with its area code.
+var orgPhoneRe = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{4,29}$`)
+
+// checkCard checks what the organisation publishes about itself: a phone
+// as people write it, an e-mail, an https:// or http:// site, a licence with
+// its number (the date, if given, not in the future).
+func checkCard(in *registryapi.OrganisationInput) []errs.FieldError {
+	var fe []errs.FieldError
+	for _, p := range []*string{&in.Phone, &in.Email, &in.Website} {
+		*p = strings.TrimSpace(*p)
+	}
+	if in.Phone != "" && !orgPhoneRe.MatchString(in.Phone) {
+		fe = append(fe, errs.FieldError{Field: "phone", Code: errs.Format, Message: "телефон: цифры, пробелы, скобки и дефисы, например +7 (3842) 36-12-45"})
+	}
+	if in.Email != "" && (len(in.Email) > 200 || !emailRe.MatchString(in.Email)) {
+		fe = append(fe, errs.FieldError{Field: "email", Code: errs.Format, Message: "адрес электронной почты"})
+	}
+	if u, err := url.Parse(in.Website); in.Website != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.Website) > 300) {
+		fe = append(fe, errs.FieldError{Field: "website", Code: errs.Format, Message: "адрес сайта, начинающийся с https://"})
+	}
+	if l := in.Licence; l != nil {
+		l.Number, l.Issuer = strings.TrimSpace(l.Number), strings.TrimSpace(l.Issuer)
+		if c := checkText("licence.number", l.Number, 1, 100); c != nil {
+			fe = append(fe, *c)
+		}
+		if c := checkText("licence.issuer", l.Issuer, 0, 300); c != nil {
+			fe = append(fe, *c)
+		}
+		if d, err := time.Parse(time.DateOnly, l.Date); l.Date != "" && (err != nil || d.After(time.Now())) {
+			fe = append(fe, errs.FieldError{Field: "licence.date", Code: errs.Format, Message: "дата лицензии: ГГГГ-ММ-ДД, не в будущем"})
+		}
 	}
 	return fe
 }

@@ -81,10 +81,12 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	const api = "/api/registry"
 	rt.Handle(http.MethodGet, api+"/me", auth.Authenticated, f.me)
 	rt.Handle(http.MethodGet, api+"/me/grants", auth.Authenticated, f.myGrants)
-	rt.Handle(http.MethodGet, api+"/municipalities", auth.Authenticated, f.listMunicipalities)
-	rt.Handle(http.MethodGet, api+"/organisations", auth.Authenticated, f.listOrganisations)
+	// The directory of municipalities and organisations is public: what an
+	// organisation publishes about itself by law (273-FZ, art. 29).
+	rt.Handle(http.MethodGet, api+"/municipalities", auth.Public, f.listMunicipalities)
+	rt.Handle(http.MethodGet, api+"/organisations", auth.Public, f.listOrganisations)
 	rt.Handle(http.MethodPost, api+"/organisations", PermOrganisationWrite, f.createOrganisation)
-	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Authenticated, httpx.ByID(uuidParam, f.getOrganisation))
+	rt.Handle(http.MethodGet, api+"/organisations/{id}", auth.Public, httpx.ByID(uuidParam, f.getOrganisation))
 	rt.Handle(http.MethodGet, api+"/organisations/{id}/classes", PermClassRead, f.listClasses)
 	rt.Handle(http.MethodPost, api+"/counts", PermClassRead, f.counts)
 	rt.Handle(http.MethodPost, api+"/organisations/{id}/classes", PermClassWrite, f.createClass)

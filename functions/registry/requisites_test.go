@@ -26,3 +26,31 @@ func TestOrganisationRequisitesAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// What an organisation publishes about itself is checked field by field:
+// a phone as people write it, an e-mail, a site with its scheme, a
+// licence with its number and a date not in the future.
+func TestOrganisationCardIsChecked(t *testing.T) {
+	base := func() registryapi.OrganisationInput {
+		return registryapi.OrganisationInput{Kind: "school", FullName: "Школа", ShortName: "Школа", INN: "4205000016", OGRN: "1024200000010",
+			MunicipalityID: &uuid.UUID{}, Phone: "+7 (3842) 36-12-45", Email: "school1@kemerovo.example", Website: "https://school1.example",
+			Licence: &registryapi.Licence{Number: "Л035-01226-42/00123456", Date: "2016-03-01", Issuer: "Министерство образования Кузбасса"}}
+	}
+	if in := base(); len(validateOrganisation(&in)) != 0 {
+		t.Fatalf("a proper card refused: %+v", validateOrganisation(&in))
+	}
+	for field, spoil := range map[string]func(*registryapi.OrganisationInput){
+		"phone":          func(in *registryapi.OrganisationInput) { in.Phone = "звоните в школу" },
+		"email":          func(in *registryapi.OrganisationInput) { in.Email = "school1.example" },
+		"website":        func(in *registryapi.OrganisationInput) { in.Website = "javascript:alert(1)" },
+		"licence.number": func(in *registryapi.OrganisationInput) { in.Licence.Number = "" },
+		"licence.date":   func(in *registryapi.OrganisationInput) { in.Licence.Date = "2099-01-01" },
+	} {
+		in := base()
+		spoil(&in)
+		fe := validateOrganisation(&in)
+		if len(fe) != 1 || fe[0].Field != field {
+			t.Errorf("%s spoilt: %+v", field, fe)
+		}
+	}
+}

@@ -167,10 +167,11 @@ func (s *seeder) kindergartenFate(a *seededApp, received time.Time, fixture bool
 	}
 	if a.privilege != nil && !fixture && s.rnd.IntN(100) < 85 {
 		s.privilegeDecisions++
-		// One in four documents does not prove the right; a sibling who
-		// attends a school gives none in a kindergarten. The fixture's claim
-		// waits for the municipality's decision.
-		confirm := s.privilegeDecisions%4 != 0 && a.privilege.Kind != "sibling"
+		// One in four documents does not prove the right — the first
+		// decided among them, so that even a small region has a refusal; a
+		// sibling who attends a school gives none in a kindergarten. The
+		// fixture's claim waits for the municipality's decision.
+		confirm := s.privilegeDecisions%4 != 1 && a.privilege.Kind != "sibling"
 		s.add(step{kind: stepPrivilege, at: after(2), app: a, confirm: confirm, role: mun})
 	}
 	move(3, submitapplicationapi.Registered, "", mun)

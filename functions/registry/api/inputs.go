@@ -12,6 +12,10 @@ type OrganisationInput struct {
 	OGRN           string     `json:"ogrn"`
 	Address        string     `json:"address"`
 	MunicipalityID *uuid.UUID `json:"municipality_id"`
+	Phone          string     `json:"phone,omitempty"`
+	Email          string     `json:"email,omitempty"`
+	Website        string     `json:"website,omitempty"` // https://…
+	Licence        *Licence   `json:"licence,omitempty"`
 }
 
 // PersonInput is a new or changed digital profile, as the API and the CSV import take it.

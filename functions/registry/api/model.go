@@ -55,6 +55,18 @@ type Organisation struct {
 	Address        string     `json:"address"`
 	MunicipalityID *uuid.UUID `json:"municipality_id,omitempty"`
 	Status         string     `json:"status"`
+	// Contacts and the licence: what the organisation publishes about itself.
+	Phone   string   `json:"phone,omitempty"`
+	Email   string   `json:"email,omitempty"`
+	Website string   `json:"website,omitempty"`
+	Licence *Licence `json:"licence,omitempty"`
+}
+
+// Licence is an organisation's licence for educational activity.
+type Licence struct {
+	Number string `json:"number"`
+	Date   string `json:"date,omitempty"` // YYYY-MM-DD
+	Issuer string `json:"issuer,omitempty"`
 }
 
 // Document is an identity document. Number (and series) are masked unless the

@@ -50,7 +50,8 @@ func (l *loader) fixtureOrganisations(reg *region, fx Fixtures) error {
 		}
 		id := newID()
 		reg.org[o.Code] = id
-		l.organisations = append(l.organisations, []any{id, o.Code, o.Kind, o.FullName, o.ShortName, o.INN, o.OGRN, o.Address, mun})
+		l.organisations = append(l.organisations, append([]any{id, o.Code, o.Kind, o.FullName, o.ShortName, o.INN, o.OGRN, o.Address, mun},
+			card(len(l.organisations), o.Code, o.Kind, o.INN)...))
 	}
 	for _, c := range fx.Classes {
 		org := reg.org[c.Organisation]

@@ -115,8 +115,23 @@ func (l *loader) org(reg *region, code, kind, full, short, address string, mun *
 	id := newID()
 	reg.org[code] = id
 	inn, ogrn := l.nextINNOGRN()
-	l.organisations = append(l.organisations, []any{id, code, kind, full, short, inn, ogrn, address, mun})
+	row := []any{id, code, kind, full, short, inn, ogrn, address, mun}
+	l.organisations = append(l.organisations, append(row, card(len(l.organisations), code, kind, inn)...))
 	return id
+}
+
+// card is what the n-th organisation publishes about itself — a phone, an
+// e-mail, a site and, for those that teach, the licence — made from its
+// number and code, never from the seed's random stream.
+func card(n int, code, kind, inn string) []any {
+	phone := fmt.Sprintf("+7 (3842) %s-%s-%s", inn[4:6], inn[6:8], inn[8:10])
+	email, site := code+"@edu.kuzbass.example", "https://"+code+".edu.kuzbass.example"
+	switch kind {
+	case "school", "kindergarten", "college", "additional_education":
+		licensed := time.Date(2016, 1, 11, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (n*37)%2900)
+		return []any{phone, email, site, fmt.Sprintf("Л035-01226-42/%08d", 100000+n), licensed, "Министерство образования Кузбасса"}
+	}
+	return []any{phone, email, site, "", nil, ""}
 }
 
 func (l *loader) addClass(reg *region, org uuid.UUID, orgCode, name, kind string, grade, ageFrom, ageTo *int) uuid.UUID {

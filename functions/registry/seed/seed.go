@@ -120,7 +120,8 @@ func (l *loader) copy(ctx context.Context, tx pgx.Tx, st *Stats) error {
 		count *int
 	}{
 		{"municipalities", []string{"id", "code", "name", "oktmo"}, l.municipalities, &st.Municipalities},
-		{"organisations", []string{"id", "code", "kind", "full_name", "short_name", "inn", "ogrn", "address", "municipality_id"}, l.organisations, &st.Organisations},
+		{"organisations", []string{"id", "code", "kind", "full_name", "short_name", "inn", "ogrn", "address", "municipality_id",
+			"phone", "email", "website", "licence_number", "licence_date", "licence_issuer"}, l.organisations, &st.Organisations},
 		{"classes", []string{"id", "organisation_id", "academic_year", "name", "kind", "grade", "age_from", "age_to"}, l.classes, &st.Classes},
 		{"people", registry.PersonColumns, l.people, &st.People},
 		{"staff", []string{"id", "person_id", "organisation_id", "role", "class_id", "position", "starts_on"}, l.staff, &st.Staff},

@@ -1,0 +1,142 @@
+package publicsite
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
+)
+
+// directory is one snapshot of the registry's public directory: the
+// municipalities and the active organisations, each with what a search
+// compares, and the version every page and ETag is made from.
+type directory struct {
+	version        string // a digest of the content: the same registry, the same version
+	loaded         time.Time
+	municipalities []registryapi.Municipality
+	orgs           []entry // by municipality, then by name
+	byID           map[uuid.UUID]int
+}
+
+// entry is an organisation with its municipality and its search key.
+type entry struct {
+	registryapi.Organisation
+	Municipality string
+	OKTMO        string
+	folded       string   // the names and the address, folded
+	grams        []string // the trigrams of the names, the municipality and the address, sorted
+}
+
+// loadDirectory reads the registry's directory (no token: it is public).
+func loadDirectory(ctx context.Context, reg *registryapi.Client, now time.Time) (*directory, error) {
+	muns, err := reg.Municipalities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := reg.AllOrganisations(ctx, registryapi.OrganisationFilter{})
+	if err != nil {
+		return nil, err
+	}
+	return newDirectory(muns, orgs, now), nil
+}
+
+func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisation, now time.Time) *directory {
+	slices.SortFunc(muns, func(a, b registryapi.Municipality) int { return strings.Compare(a.Name, b.Name) })
+	names := map[uuid.UUID]registryapi.Municipality{}
+	for _, m := range muns {
+		names[m.ID] = m
+	}
+	d := &directory{loaded: now, municipalities: muns, byID: map[uuid.UUID]int{}}
+	for _, o := range orgs {
+		if o.Status != "" && o.Status != "active" {
+			continue
+		}
+		e := entry{Organisation: o}
+		if o.MunicipalityID != nil {
+			e.Municipality, e.OKTMO = names[*o.MunicipalityID].Name, names[*o.MunicipalityID].OKTMO
+		}
+		e.folded = fold(o.ShortName + " " + o.FullName + " " + o.Address)
+		e.grams = trigrams(fold(o.ShortName + " " + o.FullName + " " + e.Municipality + " " + o.Address))
+		d.orgs = append(d.orgs, e)
+	}
+	slices.SortFunc(d.orgs, func(a, b entry) int {
+		return cmp.Or(strings.Compare(a.Municipality, b.Municipality), strings.Compare(a.ShortName, b.ShortName), strings.Compare(a.ID.String(), b.ID.String()))
+	})
+	for i, e := range d.orgs {
+		d.byID[e.ID] = i
+	}
+	h := sha256.New()
+	_ = json.NewEncoder(h).Encode(muns)
+	for _, e := range d.orgs {
+		_ = json.NewEncoder(h).Encode(e.Organisation)
+	}
+	d.version = hex.EncodeToString(h.Sum(nil))[:16]
+	return d
+}
+
+// query is what a visitor asks of the directory.
+type query struct {
+	Municipality uuid.UUID
+	Kind         string
+	Text         string
+}
+
+// find is the organisations matching q: of the municipality and the kind
+// asked, and — with a text — those whose names or address hold it, or
+// whose names share at least half of its trigrams (a typo, ё for е, a
+// missing «№»), the closest first.
+func (d *directory) find(q query) []*entry {
+	var grams []string
+	folded := fold(q.Text)
+	if folded != "" {
+		grams = trigrams(folded)
+	}
+	type hit struct {
+		e     *entry
+		score float64
+	}
+	var hits []hit
+	for i := range d.orgs {
+		e := &d.orgs[i]
+		if q.Municipality != uuid.Nil && (e.MunicipalityID == nil || *e.MunicipalityID != q.Municipality) || q.Kind != "" && e.Kind != q.Kind {
+			continue
+		}
+		score := 1.0
+		switch {
+		case folded == "":
+		case strings.Contains(e.folded, folded) || e.INN == strings.TrimSpace(q.Text):
+			score = 2
+		default:
+			if score = shared(grams, e.grams); score < 0.5 {
+				continue
+			}
+		}
+		hits = append(hits, hit{e, score})
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
+	out := make([]*entry, len(hits))
+	for i, h := range hits {
+		out[i] = h.e
+	}
+	return out
+}
+
+// open is the organisation as the open dataset has it.
+func (e *entry) open() publicsiteapi.OpenOrganisation {
+	o := publicsiteapi.OpenOrganisation{ID: e.ID, Kind: e.Kind, KindTitle: registryapi.OrganisationKindTitles[e.Kind], FullName: e.FullName,
+		ShortName: e.ShortName, INN: e.INN, OGRN: e.OGRN, Municipality: e.Municipality, OKTMO: e.OKTMO, Address: e.Address,
+		Phone: e.Phone, Email: e.Email, Website: e.Website}
+	if l := e.Licence; l != nil {
+		o.LicenceNumber, o.LicenceDate, o.LicenceIssuer = l.Number, l.Date, l.Issuer
+	}
+	return o
+}

@@ -1,0 +1,135 @@
+package publicsite_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/kuzbass/eko/ekotest"
+	"github.com/kuzbass/eko/functions/public-site"
+	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
+
+	"github.com/kuzbass/eko/shared/httpx"
+)
+
+// newSite is the seeded region with the public site's first snapshot read.
+func newSite(t *testing.T) *ekotest.API {
+	w := ekotest.Open(t, ekotest.Options{Seed: 17})
+	if err := w.Function(publicsite.Name).(*publicsite.Function).Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	a := &ekotest.API{T: t, Sys: w, IDs: map[string]string{}}
+	a.IDs["{school1}"] = w.Organisation(t, "school-1-kemerovo")
+	return a
+}
+
+// get fetches path anonymously with the request's headers.
+func get(t *testing.T, a *ekotest.API, path string, header map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, a.Expand(path), nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return a.Sys.Call(t, "", req)
+}
+
+// An anonymous visitor finds school No. 1 by its name as people type it —
+// exactly, in lower case with «ё», with a typo — filters by municipality and
+// kind, and opens its card with the contacts and the licence; a page
+// carries its ETag and Cache-Control and answers 304 when the ETag matches;
+// bad filters are a 400 page in Russian, an unknown card a 404.
+func TestDirectory(t *testing.T) {
+	a := newSite(t)
+	school1 := a.IDs["{school1}"]
+	kemerovo := a.One(`SELECT municipality_id::text FROM registry.organisations WHERE id = $1`, school1)
+	for _, q := range []string{"СОШ № 1", "сош 1", "шкАла 1 кемерово", a.One(`SELECT inn FROM registry.organisations WHERE id = $1`, school1)} {
+		rec := get(t, a, "/public-site/organisations?q="+urlQuery(q)+"&municipality="+kemerovo+"&kind=school", nil)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `data-id="`+school1+`"`) {
+			t.Fatalf("%q: %d, school No. 1 not found: %.1500s", q, rec.Code, rec.Body.String())
+		}
+	}
+	rec := get(t, a, "/public-site/organisations/{school1}", nil)
+	body := rec.Body.String()
+	etag := rec.Header().Get("ETag")
+	if rec.Code != http.StatusOK || !strings.Contains(body, `id="org-licence">№ Л035-01226-42/`) || !strings.Contains(body, `id="org-phone"`) ||
+		!strings.Contains(body, `id="org-email"`) || etag == "" || !strings.HasPrefix(rec.Header().Get("Cache-Control"), "public, max-age=") {
+		t.Fatalf("the card: %d %v %.2000s", rec.Code, rec.Header(), body)
+	}
+	// Never a person: not the director, not a pupil.
+	for _, person := range []string{"Соколов", a.One(`SELECT p.family_name FROM registry.staff s JOIN registry.people p ON p.id = s.person_id
+		WHERE s.organisation_id = $1 AND s.role = 'director'`, school1)} {
+		if strings.Contains(body, person) {
+			t.Fatalf("the card names %s", person)
+		}
+	}
+	if rec := get(t, a, "/public-site/organisations/{school1}", map[string]string{"If-None-Match": etag}); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+		t.Fatalf("a matching If-None-Match: %d", rec.Code)
+	}
+	for path, want := range map[string]string{
+		"/public-site/organisations?kind=zoo":                             "вида организаций",
+		"/public-site/organisations?municipality=nowhere":                 "муниципального образования",
+		"/public-site/organisations?page=0":                               "омер страницы",
+		"/public-site/organisations?q=" + strings.Repeat("ш", 101):        "не длиннее 100",
+		"/public-site/open-data/organisations.csv?encoding=koi8-r":        "одировка: utf-8",
+		"/public-site/organisations/0191c0de-0000-7000-8000-00000000f001": "нет в справочнике",
+	} {
+		rec := get(t, a, path, nil)
+		if rec.Code/100 != 4 || !strings.Contains(rec.Body.String(), want) || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d %s %q", path, rec.Code, rec.Header().Get("Cache-Control"), regexp.MustCompile(`id="error" role="alert">[^<]*`).FindString(rec.Body.String()))
+		}
+	}
+	// The list pages through everything the registry has.
+	rec = get(t, a, "/public-site/organisations", nil)
+	total := a.Count(`SELECT count(*) FROM registry.organisations WHERE status = 'active'`)
+	if m := regexp.MustCompile(`data-total="(\d+)"`).FindStringSubmatch(rec.Body.String()); m == nil || m[1] != itoa(total) {
+		t.Fatalf("the directory lists %v of %d", m, total)
+	}
+}
+
+// The open data: the same organisations in JSON, in CSV for Excel (UTF-8
+// with a BOM, or Windows-1251, «;»-separated, the header the passport's
+// fields), and the passport counting them; nothing of a person.
+func TestOpenData(t *testing.T) {
+	a := newSite(t)
+	client := publicsiteapi.New(httpx.InProcess(publicsiteapi.Name, a.Sys.Function(publicsite.Name)))
+	list, err := client.Organisations(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, err := client.Passport(t.Context())
+	if err != nil || pass.Records != len(list) || len(list) != a.Count(`SELECT count(*) FROM registry.organisations WHERE status = 'active'`) {
+		t.Fatalf("%d organisations, the passport %+v: %v", len(list), pass, err)
+	}
+	rec := get(t, a, "/public-site/open-data/organisations.csv?encoding=windows-1251", nil)
+	text, err := charmap.Windows1251.NewDecoder().String(rec.Body.String())
+	if err != nil || rec.Header().Get("Content-Type") != "text/csv; charset=windows-1251" {
+		t.Fatalf("cp1251: %v %v", err, rec.Header())
+	}
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) != len(list)+1 || len(rows[0]) != len(pass.Fields) || rows[0][0] != "id" {
+		t.Fatalf("the CSV: %d rows, %v", len(rows), err)
+	}
+	if !strings.Contains(text, "МБОУ «СОШ № 1»") {
+		t.Fatalf("school No. 1 is not in the cp1251 CSV")
+	}
+	utf := get(t, a, "/public-site/open-data/organisations.csv", nil).Body.String()
+	if !strings.HasPrefix(utf, "\ufeffid;kind;") {
+		t.Fatalf("the UTF-8 CSV starts %q", utf[:20])
+	}
+	raw, _ := json.Marshal(list)
+	if strings.Contains(string(raw), "Соколов") || strings.Contains(string(raw), "snils") {
+		t.Fatal("the open data names a person")
+	}
+}
+
+func urlQuery(s string) string { return strings.NewReplacer(" ", "+", "№", "%E2%84%96").Replace(s) }
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
