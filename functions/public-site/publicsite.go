@@ -1,6 +1,7 @@
 // Package publicsite is the public-site function: the ministry's site
 // without login — the directory of organisations with each one's card,
-// and the open data of organisations with its passport.
+// the open data of organisations with its passport, and the kindergarten
+// queue check by an application's number.
 //
 // Guarantees:
 //
@@ -26,6 +27,7 @@ import (
 
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/errs"
@@ -44,6 +46,9 @@ type Options struct {
 	MaxAge time.Duration `envconfig:"PUBLIC_SITE_MAX_AGE" default:"5m"`
 	// Registry serves the public directory. Required.
 	Registry *registryapi.Client `ignored:"true"`
+	// Applications answers the kindergarten queue check; without it the
+	// page says the check is unavailable.
+	Applications *submitapplicationapi.Client `ignored:"true"`
 }
 
 // Part is how a process mounts the public site: after the registry.
@@ -51,6 +56,9 @@ var Part = func() function.Part {
 	p := function.PartOf(Name, nil, func(deps *function.Deps, sys function.System, opts *Options) error {
 		if reg := sys.Peer(registryapi.Name); reg != nil {
 			opts.Registry = registryapi.New(reg)
+		}
+		if apps := sys.Peer(submitapplicationapi.Name); apps != nil {
+			opts.Applications = submitapplicationapi.New(apps)
 		}
 		return nil
 	}, Mount)
@@ -99,6 +107,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, at+"/open-data/organisations.csv", auth.Public, f.cached(f.organisationsCSV))
 	rt.Handle(http.MethodGet, at+"/open-data/organisations.json", auth.Public, f.cached(f.organisationsJSON))
 	rt.Handle(http.MethodGet, at+"/open-data/passport.json", auth.Public, f.cached(f.passportJSON))
+	rt.Handle(http.MethodGet, at+"/kindergarten-queue", auth.Public, f.kindergartenQueue)
 	rt.Handle(http.MethodGet, at+"/static/site.css", auth.Public, f.css)
 	f.router = rt
 	f.Go("public-site directory", f.keepFresh)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -15,7 +16,9 @@ import (
 	"github.com/kuzbass/eko/functions/public-site"
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 
+	"github.com/kuzbass/eko/shared/auth/authtest"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // newSite is the seeded region with the public site's first snapshot read.
@@ -133,3 +136,77 @@ func TestOpenData(t *testing.T) {
 func urlQuery(s string) string { return strings.NewReplacer(" ", "+", "№", "%E2%84%96").Replace(s) }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// An anonymous visitor checks kid1's kindergarten application by its
+// number and her birth date: the place in each chosen kindergarten's queue
+// with the kindergarten named, never cached; a wrong date is a 404 on the
+// page, a malformed number a 400.
+func TestKindergartenQueuePage(t *testing.T) {
+	day := time.Date(kuzbass.AcademicYearOf(time.Now()), time.December, 7, 0, 0, 0, 0, time.UTC)
+	w := ekotest.Open(t, ekotest.Options{Seed: 7, Today: day, Year: true})
+	if err := w.Function(publicsite.Name).(*publicsite.Function).Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	a := &ekotest.API{T: t, Sys: w, IDs: map[string]string{}}
+	kid1, _ := w.Fixtures.Identity("kid1")
+	var number, birth string
+	if err := w.DB.Pool.QueryRow(t.Context(), `SELECT number, to_char(child_birth_date, 'YYYY-MM-DD') FROM applications.applications
+		WHERE child_id = $1 AND service = 'kindergarten'`, w.Person(t, kid1)).Scan(&number, &birth); err != nil {
+		t.Fatal(err)
+	}
+	rec := get(t, a, "/public-site/kindergarten-queue?number="+number+"&birth_date="+birth, nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" ||
+		!regexp.MustCompile(`data-kindergarten-id="`+w.Organisation(t, "kg-1-kemerovo")+`"><td>\d</td>\s*<td><a [^>]*>МБДОУ «Детский сад № 1»</a></td>\s*<td class="position">\d+ из \d+</td>`).MatchString(rec.Body.String()) {
+		t.Fatalf("kid1's queue: %d %v %.3000s", rec.Code, rec.Header(), rec.Body.String())
+	}
+	if strings.Contains(rec.Body.String(), "Соколов") {
+		t.Fatal("the page names the family")
+	}
+	if rec := get(t, a, "/public-site/kindergarten-queue?number="+number+"&birth_date=2001-01-01", nil); rec.Code != http.StatusNotFound ||
+		!strings.Contains(rec.Body.String(), `id="queue-error"`) {
+		t.Fatalf("a wrong birth date: %d", rec.Code)
+	}
+	if rec := get(t, a, "/public-site/kindergarten-queue?number=12345&birth_date="+birth, nil); rec.Code != http.StatusBadRequest {
+		t.Fatalf("a malformed number: %d", rec.Code)
+	}
+	if rec := get(t, a, "/public-site/kindergarten-queue", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="queue-form"`) {
+		t.Fatalf("the form: %d", rec.Code)
+	}
+}
+
+var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+
+// TestAuthorizationMatrix: every route × every fixture login and no token:
+// the public site answers everyone alike — a token changes nothing.
+func TestAuthorizationMatrix(t *testing.T) {
+	a := newSite(t)
+	var rows []authtest.Case
+	for route, path := range map[string]string{
+		"GET /public-site/{$}":                          "/public-site/",
+		"GET /public-site/organisations":                "/public-site/organisations?kind=school",
+		"GET /public-site/organisations/{id}":           "/public-site/organisations/{school1}",
+		"GET /public-site/open-data/{$}":                "/public-site/open-data/",
+		"GET /public-site/open-data/organisations.csv":  "/public-site/open-data/organisations.csv",
+		"GET /public-site/open-data/organisations.json": "/public-site/open-data/organisations.json",
+		"GET /public-site/open-data/passport.json":      "/public-site/open-data/passport.json",
+		"GET /public-site/kindergarten-queue":           "/public-site/kindergarten-queue",
+		"GET /public-site/static/site.css":              "/public-site/static/site.css",
+	} {
+		rows = append(rows, authtest.Expect(everyone, route, path, "", 200, map[string]int{"": 200})...)
+	}
+	covered := map[string]bool{}
+	for i, r := range rows {
+		covered[r.Route] = true
+		if code, body := a.Call(r.Method(), r.Path, r.Login, r.Body); code != r.Status {
+			t.Errorf("row %d: %s as %q: %d, want %d: %.200s", i, r.Route, r.Login, code, r.Status, body)
+		}
+	}
+	routes := a.Sys.Function(publicsite.Name).(interface{ Routes() []httpx.Route }).Routes()
+	authtest.CheckRoutes(t, routes)
+	for _, rt := range routes {
+		if !covered[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
+		}
+	}
+}

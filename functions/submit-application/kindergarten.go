@@ -13,6 +13,7 @@ import (
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
 	"github.com/kuzbass/eko/shared/access"
+	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
 )
@@ -34,6 +35,7 @@ const manualResponseDays = 14
 // routes, and runs Maintain periodically until Stop.
 func (f *Function) mountKindergarten(rt *httpx.Router, api string, opts QueueOptions, log *slog.Logger) {
 	rt.Handle(http.MethodGet, api+"/applications/{id}/queue", PermQueueRead, httpx.ByID(uuidParam, f.queueView))
+	rt.Handle(http.MethodGet, api+"/kindergarten-queue", auth.Public, f.publicQueue)
 	rt.Handle(http.MethodPost, api+"/applications/{id}/privileges", PermPrivilegeDecide, f.decidePrivilege)
 	rt.Handle(http.MethodPatch, api+"/applications/{id}/kindergarten", PermKindergartenChoice, f.changeChoice)
 	rt.Handle(http.MethodPost, api+"/applications/{id}/direction", PermDirectionAnswer, f.answerDirection)

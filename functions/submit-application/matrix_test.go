@@ -94,6 +94,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect(rk, api+"/first-grade/{school1}/ranking?number={own-number}", "", 200, map[string]int{"": 200})...)
 	add(row{Route: rk, Path: api + "/first-grade/{school2}/ranking?number={own-number}", Login: "", Status: 404, Body: ""})
 	add(row{Route: rk, Path: api + "/first-grade/{school1}/ranking?number=x", Login: "", Status: 400, Body: ""})
+	// The kindergarten queue check: public, by the number and the child's birth date.
+	const kq = "GET " + api + "/kindergarten-queue"
+	add(expect(kq, api+"/kindergarten-queue?number=ДС-2026-0000001&birth_date=2021-01-01", "", 404, map[string]int{"": 404})...)
+	add(row{Route: kq, Path: api + "/kindergarten-queue?number=1К-2026-0000001&birth_date=2021-01-01", Login: "", Status: 400, Body: ""})
 	// EPGU events: the EPGU service account only.
 	add(expect("POST "+api+"/events", api+"/events", "", 403, map[string]int{"epgu": 201})...)
 

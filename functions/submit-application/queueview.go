@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -283,4 +284,51 @@ func queueNote(v *submitapplicationapi.QueueView) string {
 		return "Заявление не стоит в очереди: " + lowerFirst(v.StatusTitle) + ". Вернуть его в очередь может детский сад или управление образования."
 	}
 	return "Заявление не стоит в очереди: " + lowerFirst(v.StatusTitle) + "."
+}
+
+// publicQueue: GET /api/submit-application/kindergarten-queue?number=&birth_date=
+// Public: whoever holds a kindergarten application's number and the child's
+// birth date learns where it stands in each chosen kindergarten's queue —
+// the status, the age group, the positions and the queues' lengths; nothing
+// of who, of privileges or of why (those are the family's, in the cabinet).
+// A number and a date that do not match are the same 404 as no number.
+func (f *Function) publicQueue(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	number, birth := strings.TrimSpace(r.URL.Query().Get("number")), r.URL.Query().Get("birth_date")
+	var fe []errs.FieldError
+	if !numberRe.MatchString(number) || !strings.HasPrefix(number, "ДС-") {
+		fe = append(fe, field("number", errs.Format, "номер заявления в детский сад вида ДС-2026-0000123"))
+	}
+	day, err := time.Parse(time.DateOnly, birth)
+	if err != nil {
+		fe = append(fe, field("birth_date", errs.Format, "дата рождения ребёнка: ГГГГ-ММ-ДД"))
+	}
+	if len(fe) > 0 {
+		return errs.Fields("проверьте номер заявления и дату рождения", fe...)
+	}
+	var out submitapplicationapi.PublicQueue
+	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		a, err := f.load(ctx, tx, `a.number = $1 AND a.service = 'kindergarten' AND a.child_birth_date = $2`, number, day)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return errs.User(errs.NotFound, "заявление с таким номером и датой рождения ребёнка не найдено")
+		}
+		v, err := f.buildQueueView(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		out = submitapplicationapi.PublicQueue{Number: v.Number, Status: v.Status, StatusTitle: v.StatusTitle, InQueue: v.InQueue,
+			DesiredStart: v.DesiredStart, AgeBandTitle: v.AgeBandTitle, Places: []submitapplicationapi.PublicPlace{}}
+		for _, p := range v.Kindergartens {
+			if p.Preference > 0 {
+				out.Places = append(out.Places, submitapplicationapi.PublicPlace{KindergartenID: p.KindergartenID, Preference: p.Preference,
+					Position: p.Position, QueueLength: p.QueueLength})
+			}
+		}
+		return nil
+	})
+	w.Header().Set("Cache-Control", "no-store")
+	return httpx.Reply(w, http.StatusOK, out, err)
 }

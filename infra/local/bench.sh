@@ -20,6 +20,9 @@
 #      next to bare pgx, the dashboard, consolidation and the region's XLSX
 #      over 1,800 submissions, opening ОО-1 prefilled for 1,800 schools
 #      (REPORT_ARGS).
+#   7. the public site (tests/publicload): the directory page of 4,000
+#      organisations next to a static file of its size served by net/http,
+#      cards, searches with typos, revalidations (PUBLIC_ARGS).
 # Arguments go to the load generator (e.g. -rate 1000 -duration 10s).
 set -euo pipefail
 
@@ -50,3 +53,7 @@ echo
 echo "== The report season: go run ./tests/reportload ${REPORT_ARGS:-}"
 # shellcheck disable=SC2086 # REPORT_ARGS is a list of flags
 go run ./tests/reportload ${REPORT_ARGS:-}
+echo
+echo "== The public site: go run ./tests/publicload ${PUBLIC_ARGS:-}"
+# shellcheck disable=SC2086 # PUBLIC_ARGS is a list of flags
+go run ./tests/publicload ${PUBLIC_ARGS:-}

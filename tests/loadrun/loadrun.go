@@ -85,7 +85,7 @@ func (r *Result) Add(code int, err error, d time.Duration) {
 	switch {
 	case err != nil:
 		r.Errors++
-	case code == 200 || code == 201 || code == 204:
+	case code == 200 || code == 201 || code == 204 || code == 304: // 304: a conditional GET answered
 		r.Done++
 		r.Lat = append(r.Lat, d)
 	default:

@@ -72,6 +72,13 @@ func (c *Client) Queue(ctx context.Context, id uuid.UUID) (QueueView, error) {
 	return q, c.conn.Get(ctx, api+"/applications/"+id.String()+"/queue", nil, &q)
 }
 
+// CheckQueue is a kindergarten application's place in its queues by its
+// number and the child's birth date (YYYY-MM-DD); no token needed.
+func (c *Client) CheckQueue(ctx context.Context, number, birthDate string) (PublicQueue, error) {
+	var q PublicQueue
+	return q, c.conn.Get(ctx, api+"/kindergarten-queue", url.Values{"number": {number}, "birth_date": {birthDate}}, &q)
+}
+
 // Submit files an application once per key: the same key and body again
 // is the same application.
 func (c *Client) Submit(ctx context.Context, key string, req SubmitRequest) (Application, error) {

@@ -148,3 +148,24 @@ type ApplicationCount struct {
 	DecidedLate   int     `json:"decided_late"`
 	OpenOverdue   int     `json:"open_overdue"`
 }
+
+// PublicQueue is what anyone who holds a kindergarten application's number
+// and the child's birth date learns at the public site: where the
+// application stands, nothing of who — no names, no privileges, no why.
+type PublicQueue struct {
+	Number       string        `json:"number"`
+	Status       Status        `json:"status"`
+	StatusTitle  string        `json:"status_title"`
+	InQueue      bool          `json:"in_queue"`
+	DesiredStart string        `json:"desired_start"`
+	AgeBandTitle string        `json:"age_band_title"`
+	Places       []PublicPlace `json:"places"`
+}
+
+// PublicPlace is the application's place in one chosen kindergarten's queue.
+type PublicPlace struct {
+	KindergartenID uuid.UUID `json:"kindergarten_id"`
+	Preference     int       `json:"preference"`
+	Position       *int      `json:"position,omitempty"`
+	QueueLength    int       `json:"queue_length"`
+}
