@@ -14,6 +14,7 @@ import (
 
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
+	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 )
 
 // directory is one snapshot of the registry's public directory: the
@@ -25,6 +26,16 @@ type directory struct {
 	municipalities []registryapi.Municipality
 	orgs           []entry // by municipality, then by name
 	byID           map[uuid.UUID]int
+	programmes     []programme // the open additional-education programmes, by name
+}
+
+// programme is an open programme of the catalogue with its organisation's
+// name and its search key.
+type programme struct {
+	submitapplicationapi.Programme
+	Organisation string
+	folded       string
+	grams        []string
 }
 
 // entry is an organisation with its municipality and its search key.
@@ -36,8 +47,9 @@ type entry struct {
 	grams        []string // the trigrams of the names, the municipality and the address, sorted
 }
 
-// loadDirectory reads the registry's directory (no token: it is public).
-func loadDirectory(ctx context.Context, reg *registryapi.Client, now time.Time) (*directory, error) {
+// loadDirectory reads the registry's directory and, when apps is set, the
+// open programmes of every municipality (no token: both are public).
+func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapplicationapi.Client, now time.Time) (*directory, error) {
 	muns, err := reg.Municipalities(ctx)
 	if err != nil {
 		return nil, err
@@ -46,10 +58,21 @@ func loadDirectory(ctx context.Context, reg *registryapi.Client, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	return newDirectory(muns, orgs, now), nil
+	var progs []submitapplicationapi.Programme
+	for _, m := range muns {
+		if apps == nil {
+			break
+		}
+		list, err := apps.Programmes(ctx, m.ID, true)
+		if err != nil {
+			return nil, err
+		}
+		progs = append(progs, list...)
+	}
+	return newDirectory(muns, orgs, progs, now), nil
 }
 
-func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisation, now time.Time) *directory {
+func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisation, progs []submitapplicationapi.Programme, now time.Time) *directory {
 	slices.SortFunc(muns, func(a, b registryapi.Municipality) int { return strings.Compare(a.Name, b.Name) })
 	names := map[uuid.UUID]registryapi.Municipality{}
 	for _, m := range muns {
@@ -74,10 +97,25 @@ func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisati
 	for i, e := range d.orgs {
 		d.byID[e.ID] = i
 	}
+	for _, p := range progs {
+		x := programme{Programme: p}
+		if i, ok := d.byID[p.OrganisationID]; ok {
+			x.Organisation = d.orgs[i].ShortName
+		}
+		x.folded = fold(p.Name + " " + x.Organisation)
+		x.grams = trigrams(x.folded)
+		d.programmes = append(d.programmes, x)
+	}
+	slices.SortFunc(d.programmes, func(a, b programme) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Organisation, b.Organisation), strings.Compare(a.ID.String(), b.ID.String()))
+	})
 	h := sha256.New()
 	_ = json.NewEncoder(h).Encode(muns)
 	for _, e := range d.orgs {
 		_ = json.NewEncoder(h).Encode(e.Organisation)
+	}
+	for _, p := range d.programmes {
+		_ = json.NewEncoder(h).Encode(p.Programme)
 	}
 	d.version = hex.EncodeToString(h.Sum(nil))[:16]
 	return d
@@ -95,11 +133,7 @@ type query struct {
 // whose names share at least half of its trigrams (a typo, ё for е, a
 // missing «№»), the closest first.
 func (d *directory) find(q query) []*entry {
-	var grams []string
-	folded := fold(q.Text)
-	if folded != "" {
-		grams = trigrams(folded)
-	}
+	folded, grams := searchKey(q.Text)
 	type hit struct {
 		e     *entry
 		score float64
@@ -110,15 +144,12 @@ func (d *directory) find(q query) []*entry {
 		if q.Municipality != uuid.Nil && (e.MunicipalityID == nil || *e.MunicipalityID != q.Municipality) || q.Kind != "" && e.Kind != q.Kind {
 			continue
 		}
-		score := 1.0
-		switch {
-		case folded == "":
-		case strings.Contains(e.folded, folded) || e.INN == strings.TrimSpace(q.Text):
+		score := match(folded, grams, e.folded, e.grams)
+		if e.INN == strings.TrimSpace(q.Text) {
 			score = 2
-		default:
-			if score = shared(grams, e.grams); score < 0.5 {
-				continue
-			}
+		}
+		if score == 0 {
+			continue
 		}
 		hits = append(hits, hit{e, score})
 	}

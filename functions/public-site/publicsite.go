@@ -1,7 +1,8 @@
 // Package publicsite is the public-site function: the ministry's site
 // without login — the directory of organisations with each one's card,
-// the open data of organisations with its passport, and the kindergarten
-// queue check by an application's number.
+// the open data of organisations with its passport, the additional-education
+// catalogue with its free places, and the kindergarten queue check by an
+// application's number.
 //
 // Guarantees:
 //
@@ -107,6 +108,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, at+"/open-data/organisations.csv", auth.Public, f.cached(f.organisationsCSV))
 	rt.Handle(http.MethodGet, at+"/open-data/organisations.json", auth.Public, f.cached(f.organisationsJSON))
 	rt.Handle(http.MethodGet, at+"/open-data/passport.json", auth.Public, f.cached(f.passportJSON))
+	rt.Handle(http.MethodGet, at+"/programmes", auth.Public, f.page("programmes", f.programmesPage))
 	rt.Handle(http.MethodGet, at+"/kindergarten-queue", auth.Public, f.kindergartenQueue)
 	rt.Handle(http.MethodGet, at+"/static/site.css", auth.Public, f.css)
 	f.router = rt
@@ -120,7 +122,7 @@ func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
 
 // Refresh reads the directory again now (tests, and the ticker).
 func (f *Function) Refresh(ctx context.Context) error {
-	d, err := loadDirectory(ctx, f.opts.Registry, f.Time())
+	d, err := loadDirectory(ctx, f.opts.Registry, f.opts.Applications, f.Time())
 	if err != nil {
 		return err
 	}

@@ -140,8 +140,9 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // An anonymous visitor checks kid1's kindergarten application by its
 // number and her birth date: the place in each chosen kindergarten's queue
 // with the kindergarten named, never cached; a wrong date is a 404 on the
-// page, a malformed number a 400.
-func TestKindergartenQueuePage(t *testing.T) {
+// page, a malformed number a 400. Then finds a programme for a child in
+// the additional-education catalogue, with its free places.
+func TestServicePages(t *testing.T) {
 	day := time.Date(kuzbass.AcademicYearOf(time.Now()), time.December, 7, 0, 0, 0, 0, time.UTC)
 	w := ekotest.Open(t, ekotest.Options{Seed: 7, Today: day, Year: true})
 	if err := w.Function(publicsite.Name).(*publicsite.Function).Refresh(t.Context()); err != nil {
@@ -172,6 +173,30 @@ func TestKindergartenQueuePage(t *testing.T) {
 	if rec := get(t, a, "/public-site/kindergarten-queue", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="queue-form"`) {
 		t.Fatalf("the form: %d", rec.Code)
 	}
+
+	// The additional-education catalogue: every open programme with its
+	// organisation and free places as submit-application counts them; the
+	// age filter keeps only those whose ages hold it.
+	var prog, name, ages string
+	var free *int
+	if err := w.DB.Pool.QueryRow(t.Context(), `SELECT p.id::text, p.name, p.age_from || '–' || p.age_to,
+			p.capacity - (SELECT count(*) FROM applications.applications a WHERE a.status = 'enrolled' AND a.target_key = 'programme:' || p.id::text)
+		FROM applications.programmes p WHERE p.status = 'open' AND p.capacity IS NOT NULL ORDER BY p.name LIMIT 1`).Scan(&prog, &name, &ages, &free); err != nil {
+		t.Fatal(err)
+	}
+	open := a.Count(`SELECT count(*) FROM applications.programmes WHERE status = 'open'`)
+	rec = get(t, a, "/public-site/programmes", nil)
+	if rec.Code != http.StatusOK || strings.Count(rec.Body.String(), `class="card programme"`) != open ||
+		!regexp.MustCompile(`data-id="`+prog+`" data-free="`+itoa(*free)+`">\s*<strong>`+regexp.QuoteMeta(name)+`</strong>\s*<div class="small"><a [^>]*>[^<]+</a> · `+ages+` лет`).MatchString(rec.Body.String()) {
+		t.Fatalf("the catalogue (%d open; %s %s free %d): %d %.3000s", open, name, ages, *free, rec.Code, rec.Body.String())
+	}
+	young := a.Count(`SELECT count(*) FROM applications.programmes WHERE status = 'open' AND age_from <= 6 AND age_to >= 6`)
+	if rec := get(t, a, "/public-site/programmes?age=6", nil); strings.Count(rec.Body.String(), `class="card programme"`) != young {
+		t.Fatalf("programmes for a six-year-old: %d, want %d", strings.Count(rec.Body.String(), `class="card programme"`), young)
+	}
+	if rec := get(t, a, "/public-site/programmes?age=40", nil); rec.Code != http.StatusBadRequest {
+		t.Fatalf("age 40: %d", rec.Code)
+	}
 }
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
@@ -191,6 +216,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /public-site/open-data/organisations.json": "/public-site/open-data/organisations.json",
 		"GET /public-site/open-data/passport.json":      "/public-site/open-data/passport.json",
 		"GET /public-site/kindergarten-queue":           "/public-site/kindergarten-queue",
+		"GET /public-site/programmes":                   "/public-site/programmes?age=10",
 		"GET /public-site/static/site.css":              "/public-site/static/site.css",
 	} {
 		rows = append(rows, authtest.Expect(everyone, route, path, "", 200, map[string]int{"": 200})...)

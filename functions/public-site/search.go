@@ -42,6 +42,31 @@ func trigrams(folded string) []string {
 	return slices.Compact(out)
 }
 
+// searchKey is what a query is compared by: its folded text and trigrams.
+func searchKey(text string) (string, []string) {
+	folded := fold(text)
+	if folded == "" {
+		return "", nil
+	}
+	return folded, trigrams(folded)
+}
+
+// match scores a candidate against a query: 1 with no query, 2 when the
+// candidate holds the query as written, the share of the query's trigrams
+// it has when that is at least a half, else 0 (no match).
+func match(folded string, grams []string, in string, inGrams []string) float64 {
+	switch {
+	case folded == "":
+		return 1
+	case strings.Contains(in, folded):
+		return 2
+	}
+	if s := shared(grams, inGrams); s >= 0.5 {
+		return s
+	}
+	return 0
+}
+
 // shared is the share of q's trigrams that are in of (both sorted): 1
 // when every one is, 0 when q has none.
 func shared(q, of []string) float64 {

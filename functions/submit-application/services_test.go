@@ -372,7 +372,8 @@ func init() {
 		add(expect("GET "+api+"/windows", api+"/windows?year=2027", "", 200, map[string]int{"": 200})...)
 		add(expect("PUT "+api+"/windows", api+"/windows", win, 403, map[string]int{
 			"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 404})...)
-		add(expect("GET "+api+"/programmes", api+"/programmes?organisation={dod1}", "", 200, nil)...)
+		// The additional-education catalogue is public (the public site shows it).
+		add(expect("GET "+api+"/programmes", api+"/programmes?organisation={dod1}", "", 200, map[string]int{"": 200})...)
 		add(expect("POST "+api+"/programmes", api+"/programmes", `{"organisation_id":"{dod1}","name":"Кружок"}`, 403, map[string]int{
 			"mun-kemerovo": 201, "mun-novokuznetsk": 404, "director-s1": 404, "kg-director-1": 404})...)
 		add(expect("PATCH "+api+"/programmes/{id}", api+"/programmes/{svcprog}", `{"capacity":12}`, 403, map[string]int{

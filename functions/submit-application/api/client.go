@@ -72,6 +72,21 @@ func (c *Client) Queue(ctx context.Context, id uuid.UUID) (QueueView, error) {
 	return q, c.conn.Get(ctx, api+"/applications/"+id.String()+"/queue", nil, &q)
 }
 
+// Programmes is the additional-education catalogue of a municipality
+// (uuid.Nil: the region), open programmes only when open is set, with the
+// places taken and free; no token needed.
+func (c *Client) Programmes(ctx context.Context, municipality uuid.UUID, open bool) ([]Programme, error) {
+	q := url.Values{}
+	if municipality != uuid.Nil {
+		q.Set("municipality", municipality.String())
+	}
+	if open {
+		q.Set("status", "open")
+	}
+	var p Page[Programme]
+	return p.Items, c.conn.Get(ctx, api+"/programmes", q, &p)
+}
+
 // CheckQueue is a kindergarten application's place in its queues by its
 // number and the child's birth date (YYYY-MM-DD); no token needed.
 func (c *Client) CheckQueue(ctx context.Context, number, birthDate string) (PublicQueue, error) {
