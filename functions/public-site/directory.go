@@ -15,6 +15,8 @@ import (
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 // directory is one snapshot of the registry's public directory: the
@@ -27,6 +29,22 @@ type directory struct {
 	orgs           []entry // by municipality, then by name
 	byID           map[uuid.UUID]int
 	programmes     []programme // the open additional-education programmes, by name
+	// firstGrade is next September's admission to the first grade: each
+	// municipality's windows and its schools' places.
+	firstGrade     map[uuid.UUID]firstGrade
+	firstGradeYear int
+}
+
+// firstGrade is a municipality's first-grade admission.
+type firstGrade struct {
+	Windows []submitapplicationapi.WindowView
+	Schools []schoolPlaces // by the school's name
+}
+
+// schoolPlaces is a school's first grade with the school's name.
+type schoolPlaces struct {
+	submitapplicationapi.FirstGradePlaces
+	School string
 }
 
 // programme is an open programme of the catalogue with its organisation's
@@ -59,6 +77,8 @@ func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapp
 		return nil, err
 	}
 	var progs []submitapplicationapi.Programme
+	year := kuzbass.AcademicYearOf(now) + 1
+	grades := map[uuid.UUID]firstGrade{}
 	for _, m := range muns {
 		if apps == nil {
 			break
@@ -68,8 +88,36 @@ func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapp
 			return nil, err
 		}
 		progs = append(progs, list...)
+		var g firstGrade
+		if g.Windows, err = apps.Windows(ctx, m.ID, year); err != nil {
+			return nil, err
+		}
+		places, err := apps.FirstGradePlaces(ctx, m.ID, year)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range places {
+			g.Schools = append(g.Schools, schoolPlaces{FirstGradePlaces: p})
+		}
+		grades[m.ID] = g
 	}
-	return newDirectory(muns, orgs, progs, now), nil
+	d := newDirectory(muns, orgs, progs, now)
+	d.firstGrade, d.firstGradeYear = grades, year
+	for m, g := range d.firstGrade {
+		for i := range g.Schools {
+			if j, ok := d.byID[g.Schools[i].OrganisationID]; ok {
+				g.Schools[i].School = d.orgs[j].ShortName
+			}
+		}
+		slices.SortFunc(g.Schools, func(a, b schoolPlaces) int { return cmp.Compare(a.School, b.School) })
+		d.firstGrade[m] = g
+	}
+	// The version covers what the pages show of the first grade too.
+	h := sha256.New()
+	_, _ = h.Write([]byte(d.version))
+	_ = json.NewEncoder(h).Encode(grades)
+	d.version = hex.EncodeToString(h.Sum(nil))[:16]
+	return d, nil
 }
 
 func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisation, progs []submitapplicationapi.Programme, now time.Time) *directory {

@@ -109,6 +109,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, at+"/open-data/organisations.json", auth.Public, f.cached(f.organisationsJSON))
 	rt.Handle(http.MethodGet, at+"/open-data/passport.json", auth.Public, f.cached(f.passportJSON))
 	rt.Handle(http.MethodGet, at+"/programmes", auth.Public, f.page("programmes", f.programmesPage))
+	rt.Handle(http.MethodGet, at+"/first-grade", auth.Public, f.page("firstgrade", f.firstGradePage))
 	rt.Handle(http.MethodGet, at+"/kindergarten-queue", auth.Public, f.kindergartenQueue)
 	rt.Handle(http.MethodGet, at+"/static/site.css", auth.Public, f.css)
 	f.router = rt

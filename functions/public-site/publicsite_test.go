@@ -197,6 +197,16 @@ func TestServicePages(t *testing.T) {
 	if rec := get(t, a, "/public-site/programmes?age=40", nil); rec.Code != http.StatusBadRequest {
 		t.Fatalf("age 40: %d", rec.Code)
 	}
+
+	// Next September's first grade in Kemerovo: the windows and each
+	// school's places as the school planned them.
+	school1, kemerovo := w.Organisation(t, "school-1-kemerovo"), w.Municipality(t, "kemerovo")
+	places := a.One(`SELECT places::text FROM applications.first_grade_places WHERE organisation_id = $1`, school1)
+	rec = get(t, a, "/public-site/first-grade?municipality="+kemerovo, nil)
+	if rec.Code != http.StatusOK || strings.Count(rec.Body.String(), `class="card window"`) != 2 ||
+		!regexp.MustCompile(`data-school-id="`+school1+`"><td><a [^>]*>МБОУ «СОШ № 1»</a></td><td>`+places+`</td><td>\d+</td><td class="free">\d+</td>`).MatchString(rec.Body.String()) {
+		t.Fatalf("Kemerovo's first grade (school No. 1 plans %s): %d %.3000s", places, rec.Code, rec.Body.String())
+	}
 }
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
@@ -217,6 +227,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /public-site/open-data/passport.json":      "/public-site/open-data/passport.json",
 		"GET /public-site/kindergarten-queue":           "/public-site/kindergarten-queue",
 		"GET /public-site/programmes":                   "/public-site/programmes?age=10",
+		"GET /public-site/first-grade":                  "/public-site/first-grade",
 		"GET /public-site/static/site.css":              "/public-site/static/site.css",
 	} {
 		rows = append(rows, authtest.Expect(everyone, route, path, "", 200, map[string]int{"": 200})...)

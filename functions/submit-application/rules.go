@@ -38,6 +38,9 @@ const (
 	// PermWindowsManage: set the first-grade enrollment windows (the ministry for
 	// the region, a municipal education authority for its own).
 	PermWindowsManage auth.Permission = "applications.windows.manage"
+	// PermPlacesManage: set a school's planned first-grade places (its
+	// administration, or the municipal education authority).
+	PermPlacesManage auth.Permission = "applications.places.manage"
 	// PermProgrammeManage: publish and change additional-education programmes.
 	PermProgrammeManage auth.Permission = "applications.programme.manage"
 	// PermCertificateIssue: a parent asks for an own child's additional-education certificate.
@@ -86,6 +89,7 @@ var Rules = access.Rules{
 	PermDirectionAnswer: {access.Parent},
 
 	PermWindowsManage:    {access.MinistryOfficial, access.MunicipalOfficial},
+	PermPlacesManage:     processors,
 	PermProgrammeManage:  processors,
 	PermCertificateIssue: {access.Parent},
 	PermCertificateRead:  append([]access.Role{access.Parent, access.MinistryOfficial}, orgStaff...),

@@ -164,7 +164,8 @@ func (s *seeder) add(st step) {
 }
 
 // windows opens first-grade admission for next September across the
-// region: territory and privileges from 1 April, everyone from 6 July.
+// region — territory and privileges from 1 April, everyone from 6 July —
+// with every school's planned places.
 func (s *seeder) windows(ctx context.Context) error {
 	y := s.region.AcademicYear + 1
 	for _, w := range []struct {
@@ -179,6 +180,13 @@ func (s *seeder) windows(ctx context.Context) error {
 			return fmt.Errorf("seed applications: window: %w", err)
 		}
 		s.st.Windows++
+	}
+	// Every school plans one to three first classes of 25 for next September.
+	for i, sch := range s.region.Schools {
+		if _, err := s.tx.Exec(ctx, `INSERT INTO applications.first_grade_places (organisation_id, municipality_id, academic_year, places, set_by, set_at)
+			VALUES ($1, $2, $3, $4, 'eko-seed', $5)`, sch.ID, sch.Municipality, int16(y), 25*(1+i%3), kemerovoAt(time.Date(y, time.March, 1, 0, 0, 0, 0, time.UTC), 10, 0)); err != nil {
+			return fmt.Errorf("seed applications: first-grade places: %w", err)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
+	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
 func TestWindowsAsData(t *testing.T) {
@@ -372,6 +375,11 @@ func init() {
 		add(expect("GET "+api+"/windows", api+"/windows?year=2027", "", 200, map[string]int{"": 200})...)
 		add(expect("PUT "+api+"/windows", api+"/windows", win, 403, map[string]int{
 			"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 404})...)
+		// A school's first-grade places: public to read; set by its administration or its municipality.
+		add(expect("GET "+api+"/first-grade/places", api+"/first-grade/places", "", 200, map[string]int{"": 200})...)
+		places := fmt.Sprintf(`{"organisation_id":"{school1}","academic_year":%d,"places":50}`, kuzbass.AcademicYearOf(time.Now())+1)
+		add(expect("PUT "+api+"/first-grade/places", api+"/first-grade/places", places, 403, map[string]int{
+			"director-s1": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 404, "kg-director-1": 404})...)
 		// The additional-education catalogue is public (the public site shows it).
 		add(expect("GET "+api+"/programmes", api+"/programmes?organisation={dod1}", "", 200, map[string]int{"": 200})...)
 		add(expect("POST "+api+"/programmes", api+"/programmes", `{"organisation_id":"{dod1}","name":"Кружок"}`, 403, map[string]int{
@@ -388,4 +396,44 @@ func init() {
 		}
 		return rows
 	})
+}
+
+// A school's first grade: its director sets the planned places, the public
+// list counts the applications in its ranked list and those enrolled, the
+// free places never below zero; bad places, years and organisations are
+// refused by field, nothing written.
+func TestFirstGradePlaces(t *testing.T) {
+	w := newWorld(t)
+	next := kuzbass.AcademicYearOf(time.Now()) + 1
+	body := func(org string, year, places int) string {
+		return fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,"places":%d}`, org, year, places)
+	}
+	var p submitapplicationapi.FirstGradePlaces
+	w.must(w.f.Handle, http.MethodPut, api+"/first-grade/places", "director-s1", body("{school1}", next, 50), nil, http.StatusOK, &p)
+	if p.Places != 50 || p.Free != 50 || p.Enrolled != 0 {
+		t.Fatalf("school No. 1's places: %+v", p)
+	}
+	for field, b := range map[string]string{
+		"places":          body("{school1}", next, -1),
+		"academic_year":   body("{school1}", next+5, 25),
+		"organisation_id": body("{kg1}", next, 25),
+	} {
+		code, resp := w.call(w.f.Handle, http.MethodPut, api+"/first-grade/places", "mun-kemerovo", b, nil)
+		if code != http.StatusBadRequest || !strings.Contains(resp, `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s", field, code, resp)
+		}
+	}
+	// An application to school No. 1 for next September counts.
+	w.must(w.f.Handle, http.MethodPost, api+"/applications", "parent1", firstGradeBody("{grader1}", "{school1}", "territory", ""),
+		map[string]string{"Idempotency-Key": "places-1"}, http.StatusCreated, nil)
+	var list struct {
+		Items []submitapplicationapi.FirstGradePlaces
+	}
+	w.must(w.f.Handle, http.MethodGet, api+"/first-grade/places?municipality={kemerovo}", "", "", nil, http.StatusOK, &list)
+	if len(list.Items) != 1 || list.Items[0].Places != 50 || list.Items[0].Applications != 1 || list.Items[0].Free != 50 {
+		t.Fatalf("Kemerovo's first grades: %+v", list.Items)
+	}
+	if n := w.count(`SELECT count(*) FROM applications.first_grade_places`); n != 1 {
+		t.Fatalf("%d rows after the refusals", n)
+	}
 }

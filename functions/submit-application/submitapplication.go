@@ -148,6 +148,8 @@ func (f *Function) mountServices(rt *httpx.Router, api string) {
 	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.myAccess)
 	rt.Handle(http.MethodGet, api+"/windows", auth.Public, f.listWindows)
 	rt.Handle(http.MethodPut, api+"/windows", PermWindowsManage, f.putWindow)
+	rt.Handle(http.MethodGet, api+"/first-grade/places", auth.Public, f.listFirstGradePlaces)
+	rt.Handle(http.MethodPut, api+"/first-grade/places", PermPlacesManage, f.putFirstGradePlaces)
 	rt.Handle(http.MethodGet, api+"/programmes", auth.Public, f.listProgrammes) // the catalogue: public
 	rt.Handle(http.MethodPost, api+"/programmes", PermProgrammeManage, f.createProgramme)
 	rt.Handle(http.MethodPatch, api+"/programmes/{id}", PermProgrammeManage, httpx.ByID(uuidParam, f.changeProgramme))

@@ -87,6 +87,28 @@ func (c *Client) Programmes(ctx context.Context, municipality uuid.UUID, open bo
 	return p.Items, c.conn.Get(ctx, api+"/programmes", q, &p)
 }
 
+// Windows are the first-grade windows of an academic year as they apply in
+// a municipality (uuid.Nil: every window set); no token needed.
+func (c *Client) Windows(ctx context.Context, municipality uuid.UUID, year int) ([]WindowView, error) {
+	q := url.Values{"year": {strconv.Itoa(year)}}
+	if municipality != uuid.Nil {
+		q.Set("municipality", municipality.String())
+	}
+	var p Page[WindowView]
+	return p.Items, c.conn.Get(ctx, api+"/windows", q, &p)
+}
+
+// FirstGradePlaces are the schools' first-grade places of an academic year
+// in a municipality (uuid.Nil: the region); no token needed.
+func (c *Client) FirstGradePlaces(ctx context.Context, municipality uuid.UUID, year int) ([]FirstGradePlaces, error) {
+	q := url.Values{"year": {strconv.Itoa(year)}}
+	if municipality != uuid.Nil {
+		q.Set("municipality", municipality.String())
+	}
+	var p Page[FirstGradePlaces]
+	return p.Items, c.conn.Get(ctx, api+"/first-grade/places", q, &p)
+}
+
 // CheckQueue is a kindergarten application's place in its queues by its
 // number and the child's birth date (YYYY-MM-DD); no token needed.
 func (c *Client) CheckQueue(ctx context.Context, number, birthDate string) (PublicQueue, error) {

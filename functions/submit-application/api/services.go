@@ -109,3 +109,23 @@ type StatisticsTotals struct {
 	DecidedLate   int `json:"decided_late"`
 	OpenOverdue   int `json:"open_overdue"`
 }
+
+// FirstGradePlaces is a school's first grade of an academic year as the
+// public sees it: the planned places, the applications in the ranked list,
+// those enrolled, and the places still free.
+type FirstGradePlaces struct {
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	MunicipalityID uuid.UUID `json:"municipality_id"`
+	AcademicYear   int       `json:"academic_year"`
+	Places         int       `json:"places"`
+	Applications   int       `json:"applications"` // in the ranked list, not yet enrolled
+	Enrolled       int       `json:"enrolled"`
+	Free           int       `json:"free"` // places − enrolled, never below 0
+}
+
+// FirstGradePlacesRequest is the body of PUT /api/submit-application/first-grade/places.
+type FirstGradePlacesRequest struct {
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	AcademicYear   int       `json:"academic_year"`
+	Places         int       `json:"places"`
+}
