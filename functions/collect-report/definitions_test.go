@@ -152,18 +152,5 @@ func TestAuthorizationMatrix(t *testing.T) {
 		rows = append(rows, authtest.Expect(everyone, "POST "+api+"/campaigns/{id}/territories/{municipality}/"+step, territory+"/"+step, `{"version":0,"comment":"x"}`, 403,
 			map[string]int{"ministry": 409})...)
 	}
-	covered := map[string]bool{}
-	for i, r := range rows {
-		covered[r.Route] = true
-		if code, body := a.Call(r.Method(), r.Path, r.Login, r.Body); code != r.Status {
-			t.Errorf("row %d: %s as %q: %d, want %d: %.200s", i, r.Route, r.Login, code, r.Status, body)
-		}
-	}
-	routes := a.Sys.Function(collectreportapi.Name).(interface{ Routes() []httpx.Route }).Routes()
-	authtest.CheckRoutes(t, routes)
-	for _, rt := range routes {
-		if !covered[rt.Method+" "+rt.Pattern] {
-			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
-		}
-	}
+	authtest.Run(t, rows, a.Sys.Function(collectreportapi.Name).(interface{ Routes() []httpx.Route }).Routes(), a.Call)
 }

@@ -167,3 +167,22 @@ func Expect(logins []string, route, path, body string, others int, got map[strin
 	}
 	return out
 }
+
+// Run checks every row by call — the status it answers the row's login —
+// and then that every one of routes declares its permission and has a row.
+func Run(t testing.TB, rows []Case, routes []httpx.Route, call func(method, path, login, body string) (int, string)) {
+	t.Helper()
+	covered := map[string]bool{}
+	for i, r := range rows {
+		covered[r.Route] = true
+		if code, body := call(r.Method(), r.Path, r.Login, r.Body); code != r.Status {
+			t.Errorf("row %d: %s as %q: %d, want %d: %.200s", i, r.Route, r.Login, code, r.Status, body)
+		}
+	}
+	CheckRoutes(t, routes)
+	for _, rt := range routes {
+		if !covered[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s has no row in the authorization matrix", rt.Method, rt.Pattern)
+		}
+	}
+}
