@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kuzbass/eko/functions/public-site"
+	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
@@ -21,7 +22,8 @@ func TestBrowserPublicSite(t *testing.T) {
 	ctx := headless(t)
 	day := time.Date(kuzbass.AcademicYearOf(time.Now()), time.December, 7, 0, 0, 0, 0, time.UTC)
 	w := newWorld(t, worldOptions{year: day})
-	if err := w.sys.Function(publicsite.Name).(*publicsite.Function).Refresh(t.Context()); err != nil {
+	// The site reads its snapshot in the background; read it now.
+	if err := w.sys.Function(publicsiteapi.Name).(interface{ Refresh(context.Context) error }).Refresh(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	var number, birth string
