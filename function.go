@@ -10,6 +10,7 @@ import (
 
 	"github.com/kuzbass/eko/functions/build-portfolio"
 	"github.com/kuzbass/eko/functions/collect-report"
+	"github.com/kuzbass/eko/functions/college"
 	"github.com/kuzbass/eko/functions/guardianship"
 	"github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/kdn"
@@ -37,6 +38,7 @@ var Parts = []function.Part{
 	collectreport.Part,
 	kdn.Part,
 	guardianship.Part,
+	college.Part,
 	publicsite.Part,
 	outboxrelay.Part,
 	portal.Part,

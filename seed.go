@@ -11,6 +11,7 @@ import (
 	"github.com/kuzbass/eko/events"
 	buildportfolio "github.com/kuzbass/eko/functions/build-portfolio"
 	collectreport "github.com/kuzbass/eko/functions/collect-report"
+	"github.com/kuzbass/eko/functions/college"
 	issuehomework "github.com/kuzbass/eko/functions/issue-homework"
 	"github.com/kuzbass/eko/functions/kdn"
 	postgrade "github.com/kuzbass/eko/functions/post-grade"
@@ -119,6 +120,13 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	}
 	if print {
 		fmt.Printf("seeded the report season: %d shipped forms, %d campaigns drafted for the ministry to open\n", rs.Definitions, rs.Campaigns)
+	}
+	cs, err := college.SeedSpecialties(ctx, pool, region, today)
+	if err != nil {
+		return err
+	}
+	if print {
+		fmt.Printf("seeded the colleges' admission: %d specialties\n", cs)
 	}
 	ks, err := kdn.SeedCases(ctx, pool, region, today, cfg.Random)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -61,13 +62,15 @@ type entry struct {
 	registryapi.Organisation
 	Municipality string
 	OKTMO        string
-	folded       string   // the names and the address, folded
-	grams        []string // the trigrams of the names, the municipality and the address, sorted
+	// Specialties are a college's specialties of next September's admission.
+	Specialties []collegeapi.Specialty
+	folded      string   // the names and the address, folded
+	grams       []string // the trigrams of the names, the municipality and the address, sorted
 }
 
 // loadDirectory reads the registry's directory and, when apps is set, the
 // open programmes of every municipality (no token: both are public).
-func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapplicationapi.Client, now time.Time) (*directory, error) {
+func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapplicationapi.Client, colleges *collegeapi.Client, now time.Time) (*directory, error) {
 	muns, err := reg.Municipalities(ctx)
 	if err != nil {
 		return nil, err
@@ -103,6 +106,17 @@ func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapp
 	}
 	d := newDirectory(muns, orgs, progs, now)
 	d.firstGrade, d.firstGradeYear = grades, year
+	var specialties []collegeapi.Specialty
+	if colleges != nil {
+		if specialties, err = colleges.Specialties(ctx, uuid.Nil, year); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range specialties {
+		if i, ok := d.byID[s.OrganisationID]; ok {
+			d.orgs[i].Specialties = append(d.orgs[i].Specialties, s)
+		}
+	}
 	for m, g := range d.firstGrade {
 		for i := range g.Schools {
 			if j, ok := d.byID[g.Schools[i].OrganisationID]; ok {
@@ -116,6 +130,7 @@ func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapp
 	h := sha256.New()
 	_, _ = h.Write([]byte(d.version))
 	_ = json.NewEncoder(h).Encode(grades)
+	_ = json.NewEncoder(h).Encode(specialties)
 	d.version = hex.EncodeToString(h.Sum(nil))[:16]
 	return d, nil
 }

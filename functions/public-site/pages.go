@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/errs"
@@ -36,6 +37,7 @@ var funcs = template.FuncMap{
 	},
 	"datetime": func(t time.Time) string { return t.In(kuzbass.Time).Format("02.01.2006 15:04") },
 	"add":      func(a, b int) int { return a + b },
+	"form":     func(f string) string { return collegeapi.FormTitles[f] },
 }
 
 // pages are the site's templates, each parsed with the layout.

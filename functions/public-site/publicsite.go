@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
@@ -50,6 +51,9 @@ type Options struct {
 	// Applications answers the kindergarten queue check; without it the
 	// page says the check is unavailable.
 	Applications *submitapplicationapi.Client `ignored:"true"`
+	// Colleges names the colleges' specialties; without it a college's card
+	// has none.
+	Colleges *collegeapi.Client `ignored:"true"`
 }
 
 // Part is how a process mounts the public site: after the registry.
@@ -60,6 +64,9 @@ var Part = func() function.Part {
 		}
 		if apps := sys.Peer(submitapplicationapi.Name); apps != nil {
 			opts.Applications = submitapplicationapi.New(apps)
+		}
+		if c := sys.Peer(collegeapi.Name); c != nil {
+			opts.Colleges = collegeapi.New(c)
 		}
 		return nil
 	}, Mount)
@@ -123,7 +130,7 @@ func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
 
 // Refresh reads the directory again now (tests, and the ticker).
 func (f *Function) Refresh(ctx context.Context) error {
-	d, err := loadDirectory(ctx, f.opts.Registry, f.opts.Applications, f.Time())
+	d, err := loadDirectory(ctx, f.opts.Registry, f.opts.Applications, f.opts.Colleges, f.Time())
 	if err != nil {
 		return err
 	}

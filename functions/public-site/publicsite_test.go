@@ -87,6 +87,17 @@ func TestDirectory(t *testing.T) {
 			t.Errorf("%s: %d %s %q", path, rec.Code, rec.Header().Get("Cache-Control"), regexp.MustCompile(`id="error" role="alert">[^<]*`).FindString(rec.Body.String()))
 		}
 	}
+	// A college's card lists its specialties of next September's admission.
+	college := a.One(`SELECT id::text FROM registry.organisations WHERE kind = 'college' ORDER BY code LIMIT 1`)
+	a.Must(http.MethodPost, "/api/college/specialties", "ministry", `{"organisation_id":"`+college+`","academic_year":`+itoa(kuzbass.AcademicYearOf(time.Now())+1)+`,
+		"code":"54.02.01","title":"Дизайн (по отраслям)","form":"full_time","after_grade":9,"duration":"3 года 10 месяцев","budget_places":15,"paid_places":10,
+		"entrance_test":"творческое испытание: рисунок"}`, http.StatusCreated, nil)
+	if err := a.Sys.Function(publicsite.Name).(*publicsite.Function).Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(t, a, "/public-site/organisations/"+college, nil); !regexp.MustCompile(`data-code="54.02.01"><td>54.02.01</td><td>Дизайн \(по отраслям\)<br><span class="small muted">вступительное испытание: творческое испытание: рисунок</span></td>\s*<td>очная, на базе 9 классов, 3 года 10 месяцев</td><td>15</td><td>10</td>`).MatchString(rec.Body.String()) {
+		t.Fatalf("the college's card: %.3000s", rec.Body.String())
+	}
 	// The list pages through everything the registry has.
 	rec = get(t, a, "/public-site/organisations", nil)
 	total := a.Count(`SELECT count(*) FROM registry.organisations WHERE status = 'active'`)
@@ -196,6 +207,13 @@ func TestServicePages(t *testing.T) {
 	}
 	if rec := get(t, a, "/public-site/programmes?age=40", nil); rec.Code != http.StatusBadRequest {
 		t.Fatalf("age 40: %d", rec.Code)
+	}
+
+	// The seed opened next September's admission at every college: four
+	// specialties each, on the college's card.
+	college := a.One(`SELECT id::text FROM registry.organisations WHERE kind = 'college' ORDER BY code LIMIT 1`)
+	if n := strings.Count(get(t, a, "/public-site/organisations/"+college, nil).Body.String(), "<tr data-code="); n != 4 {
+		t.Fatalf("the seeded college's card lists %d specialties, want 4", n)
 	}
 
 	// Next September's first grade in Kemerovo: the windows and each

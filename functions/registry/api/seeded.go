@@ -17,6 +17,8 @@ type SeededRegion struct {
 	Kindergartens []SeededOrganisation
 	// AdditionalEducation are the centres of additional education.
 	AdditionalEducation []SeededOrganisation
+	// Colleges are the vocational colleges.
+	Colleges []SeededOrganisation
 	// Waiting are the children of pre-school age enrolled nowhere: the
 	// kindergarten queue's children.
 	Waiting []SeededChild

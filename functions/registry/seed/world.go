@@ -28,6 +28,8 @@ func (l *loader) seededRegion() registryapi.SeededRegion {
 			out.Kindergartens = append(out.Kindergartens, registryapi.SeededOrganisation{ID: id, Municipality: mun, Code: o[1].(string)})
 		case "additional_education":
 			out.AdditionalEducation = append(out.AdditionalEducation, registryapi.SeededOrganisation{ID: id, Municipality: mun, Code: o[1].(string)})
+		case "college":
+			out.Colleges = append(out.Colleges, registryapi.SeededOrganisation{ID: id, Municipality: mun, Code: o[1].(string)})
 		}
 	}
 	groups := map[uuid.UUID]*registryapi.SeededGroup{}

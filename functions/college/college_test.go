@@ -1,0 +1,75 @@
+package college_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
+
+	"github.com/kuzbass/eko/ekotest"
+	"github.com/kuzbass/eko/shared/auth/authtest"
+	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/kuzbass"
+)
+
+const api = "/api/college"
+
+var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+
+func newAPI(t *testing.T) (*ekotest.API, int) {
+	w := ekotest.Open(t, ekotest.Options{Seed: 21})
+	a := &ekotest.API{T: t, Sys: w, IDs: map[string]string{}}
+	a.IDs["{college}"] = a.One(`SELECT id::text FROM registry.organisations WHERE kind = 'college' ORDER BY code LIMIT 1`)
+	a.IDs["{school1}"] = w.Organisation(t, "school-1-kemerovo")
+	return a, kuzbass.AcademicYearOf(time.Now()) + 1
+}
+
+func specialty(org string, year int, code string) string {
+	return fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,"code":%q,"title":"Информационные системы и программирование","form":"full_time",
+		"after_grade":9,"duration":"3 года 10 месяцев","budget_places":25,"paid_places":10}`, org, year, code)
+}
+
+// The ministry opens admission to a college's specialty; the same code,
+// form and basis again is refused as a duplicate, a school is not a
+// college, and each bad field is named; anyone reads the college's
+// specialties, no token needed.
+func TestSpecialties(t *testing.T) {
+	a, year := newAPI(t)
+	var s collegeapi.Specialty
+	a.Must(http.MethodPost, api+"/specialties", "ministry", specialty("{college}", year, "09.02.07"), http.StatusCreated, &s)
+	if s.Code != "09.02.07" || s.BudgetPlaces != 25 || s.AcademicYear != year || s.MunicipalityID.String() == "00000000-0000-0000-0000-000000000000" {
+		t.Fatalf("the specialty: %+v", s)
+	}
+	code, body := a.Call(http.MethodPost, api+"/specialties", "ministry", specialty("{college}", year, "09.02.07"))
+	a.Refused(code, body, http.StatusBadRequest, string(collegeapi.ReasonDuplicate))
+	code, body = a.Call(http.MethodPost, api+"/specialties", "ministry", specialty("{school1}", year, "15.02.16"))
+	a.Refused(code, body, http.StatusBadRequest, string(collegeapi.ReasonKind))
+	for field, b := range map[string]string{
+		"code":          specialty("{college}", year, "9.2.7"),
+		"academic_year": specialty("{college}", year+5, "15.02.16"),
+	} {
+		code, body := a.Call(http.MethodPost, api+"/specialties", "ministry", b)
+		if p := a.Refused(code, body, http.StatusBadRequest, ""); len(p.Errors) != 1 || p.Errors[0].Field != field {
+			t.Errorf("%s: %+v", field, p)
+		}
+	}
+	client := collegeapi.New(httpx.InProcess(collegeapi.Name, a.Sys))
+	list, err := client.Specialties(t.Context(), s.OrganisationID, year)
+	if err != nil || len(list) != 1 || list[0].ID != s.ID {
+		t.Fatalf("the college's specialties: %+v %v", list, err)
+	}
+}
+
+// TestAuthorizationMatrix: every route × every fixture login.
+func TestAuthorizationMatrix(t *testing.T) {
+	a, year := newAPI(t)
+	var rows []authtest.Case
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/specialties", api+"/specialties", "", 200, map[string]int{"": 200})...)
+	// Only the ministry here: no fixture login administers a college.
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/specialties", api+"/specialties", specialty("{college}", year, "23.02.07"), 403,
+		map[string]int{"ministry": 201, "director-s1": 404, "kg-director-1": 404, "": 401})...)
+	authtest.Run(t, rows, a.Sys.Function(collegeapi.Name).(interface{ Routes() []httpx.Route }).Routes(), a.Call)
+}
