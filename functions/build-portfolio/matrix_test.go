@@ -15,7 +15,7 @@ import (
 
 // everyone is every fixture login with an account and no token at all ("").
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", ""}
 
 type row = authtest.Case
 
@@ -96,7 +96,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"teacher-s1": 200, "parent1": 409, "student1": 409, "teacher-s2": 404, "parent2": 404, "student2": 404})...)
 	add(expect("POST "+api+"/achievements/{id}/files", api+"/achievements/{a}/files", `{"name":"e.pdf","content_type":"application/pdf","size":10}`, 403,
 		map[string]int{"parent1": 201, "student1": 201, "teacher-s1": 201, "teacher-s2": 404, "parent2": 404, "student2": 404})...)
-	add(expect("GET "+api+"/claims", api+"/claims", "", 403, map[string]int{"teacher-s1": 200, "teacher-s2": 200, "director-s1": 200, "kg-director-1": 200})...)
+	add(expect("GET "+api+"/claims", api+"/claims", "", 403, map[string]int{"teacher-s1": 200, "teacher-s2": 200, "director-s1": 200, "kg-director-1": 200, "college-director-1": 200})...)
 	add(expect("POST "+api+"/files/{id}/confirm", api+"/files/{f}/confirm", "", 403,
 		map[string]int{"parent1": 200, "student1": 404, "teacher-s1": 404, "teacher-s2": 404, "parent2": 404, "student2": 404})...)
 	add(expect("GET "+api+"/files/{id}", api+"/files/{f}", "", 403, family)...)

@@ -79,13 +79,13 @@ func TestDefinitions(t *testing.T) {
 }
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", ""}
 
 // TestAuthorizationMatrix: every route × every fixture login.
 func TestAuthorizationMatrix(t *testing.T) {
 	a := newAPI(t)
 	a.Must(http.MethodPost, api+"/definitions", "ministry", form, http.StatusCreated, nil)
-	readers := map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200}
+	readers := map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200, "college-director-1": 200}
 	var rows []authtest.Case
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/definitions/preview", api+"/definitions/preview", form, 403, map[string]int{"ministry": 200})...)
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/definitions", api+"/definitions", form, 403, map[string]int{"ministry": 201})...)

@@ -21,7 +21,7 @@ import (
 const api = "/api/guardianship"
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", ""}
 
 // newWard is a world where the guardianship authority of Kemerovo has made
 // teacher-s1 student1's guardian, and the relay has delivered the registry's

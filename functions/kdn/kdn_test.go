@@ -19,7 +19,7 @@ import (
 const api = "/api/kdn"
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", ""}
 
 func newAPI(t *testing.T) *ekotest.API {
 	w := ekotest.Open(t, ekotest.Options{Seed: 9})
@@ -177,7 +177,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	var rows []authtest.Case
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/access", api+"/access", "", 200, map[string]int{"": 401})...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/cases", api+"/cases", "", 403,
-		map[string]int{"kdn-kemerovo": 200, "director-s1": 200, "kg-director-1": 200, "": 401})...)
+		map[string]int{"kdn-kemerovo": 200, "director-s1": 200, "kg-director-1": 200, "college-director-1": 200, "": 401})...)
 	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/cases/{id}", cs, "", 404, map[string]int{"kdn-kemerovo": 200, "director-s1": 200, "": 401})...)
 	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/cases/{id}/reports", cs+"/reports", `{"text":"Беседа проведена"}`, 403,
 		map[string]int{"director-s1": 200, "kg-director-1": 404})...)

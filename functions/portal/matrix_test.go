@@ -20,7 +20,7 @@ import (
 func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	logins := []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-		"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1"}
+		"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1"}
 	// The education services' objects: parent1's kindergarten application for
 	// kid1 (kindergartens 1 and 2 of Kemerovo) and a Kemerovo allocation draft
 	// offering a place in kindergarten 1.
@@ -178,7 +178,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	own([]string{"/organisation"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-		"opeka-kemerovo", "kdn-kemerovo", "kg-director-1")
+		"opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "college-director-1")
 	own([]string{"/children/" + s1}, "ministry", "mun-kemerovo", "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{"/children/" + s2}, "ministry", "mun-novokuznetsk", "teacher-s2", "parent2", "student2")
 	// ward1: his guardian by the authority's act, as a parent.
@@ -186,18 +186,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{"/children/" + s1 + "/audit"}, "ministry", "parent1", "student1")
 	own([]string{"/children/" + s2 + "/audit"}, "ministry", "parent2", "student2")
 	// Applications: whoever the submit-application API lets read them.
-	own([]string{"/applications"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "parent1", "parent2", "guardian1")
+	own([]string{"/applications"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "parent1", "parent2", "guardian1", "college-director-1")
 	own([]string{appPath}, "ministry", "mun-kemerovo", "kg-director-1", "parent1")
-	own([]string{"/allocations"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	own([]string{"/allocations"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "college-director-1")
 	own([]string{runPath}, "ministry", "mun-kemerovo", "kg-director-1")
 	// The journal: whoever the post-grade API lets in.
-	own([]string{"/journal?date=" + day}, "director-s1", "teacher-s1", "teacher-s2", "kg-director-1")
+	own([]string{"/journal?date=" + day}, "director-s1", "teacher-s1", "teacher-s2", "kg-director-1", "college-director-1")
 	own([]string{lessonPath, gridPath, termPath, classPath}, "director-s1", "teacher-s1")
 	own([]string{diary1}, "director-s1", "teacher-s1", "parent1", "student1")
 	own([]string{diary2}, "teacher-s2", "parent2", "student2")
 	own([]string{diaryW}, "director-s1", "teacher-s1", "guardian1")
 	own([]string{"/diary?from=" + day}, "student1", "student2")
-	own([]string{"/summary/journal?from=" + day}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	own([]string{"/summary/journal?from=" + day}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "college-director-1")
 	// Homework: whoever the issue-homework API lets in.
 	own([]string{"/homework"}, "teacher-s1", "teacher-s2", "parent1", "student1", "parent2", "student2", "guardian1")
 	own([]string{hwPath, filePath}, "director-s1", "teacher-s1", "parent1", "student1", "guardian1") // guardian1: his ward studies in 6А
@@ -210,16 +210,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{claimPath}, "parent1", "student1")
 	own([]string{"/portfolio/" + w.ids["teacher-s1"] + "/attestation"}, "teacher-s1")
 	own([]string{credPath, credFile}, "parent1", "student1", "ministry")
-	own([]string{"/confirmations"}, "teacher-s1", "teacher-s2", "director-s1", "kg-director-1")
+	own([]string{"/confirmations"}, "teacher-s1", "teacher-s2", "director-s1", "kg-director-1", "college-director-1")
 	own([]string{"/operator/results"}, "ministry")
 	// Reports: whoever the collect-report API lets in.
-	own([]string{"/reports"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1")
+	own([]string{"/reports"}, "ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "kg-director-1", "college-director-1")
 	own([]string{"/reports/forms", "/reports/campaigns/new"}, "ministry")
 	own([]string{campaignPath, campaignPath + "/export?format=csv"}, "ministry", "mun-kemerovo", "mun-novokuznetsk")
 	own([]string{campaignPath}, "director-s1") // its report
 	own([]string{reportPath, reportPath + "/template"}, "ministry", "mun-kemerovo", "director-s1")
 	// The commission's cases: whoever the kdn API lets in.
-	own([]string{"/kdn"}, "kdn-kemerovo", "director-s1", "kg-director-1")
+	own([]string{"/kdn"}, "kdn-kemerovo", "director-s1", "kg-director-1", "college-director-1")
 	own([]string{casePath}, "kdn-kemerovo", "director-s1")
 	own([]string{referPath}, "director-s1")
 	// The wards: the guardianship authority's officials only.

@@ -12,7 +12,7 @@ import (
 
 // everyone is every fixture login with an account and no token at all ("").
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", ""}
 
 // row is a case of the matrix.
 type row = authtest.Case
@@ -66,7 +66,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	add(expect("POST "+api+"/assignments/{id}/timetable", api+"/assignments/{asg}/timetable",
 		fmt.Sprintf(`{"weekdays":[6],"lesson_no":3,"from":"%d-10-01","to":"%d-10-31"}`, y, y), 403, map[string]int{"director-s1": 201, "kg-director-1": 404})...)
 	add(expect("GET "+api+"/lessons", api+"/lessons?date="+monday().Format("2006-01-02"), "", 403,
-		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 200, "kg-director-1": 200})...)
+		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 200, "kg-director-1": 200, "college-director-1": 200})...)
 	add(expect("GET "+api+"/classes/{id}/assignments", api+"/classes/{6a}/assignments", "", 403,
 		map[string]int{"teacher-s1": 200, "director-s1": 200, "teacher-s2": 404, "kg-director-1": 404})...)
 	// BOLA: another school's class, whose class teacher is teacher-s2.
@@ -91,7 +91,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"director-s1": 404, "kg-director-1": 404})...)
 	from := monday().Format("2006-01-02")
 	add(expect("GET "+api+"/aggregates", api+"/aggregates?from="+from, "", 403,
-		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200})...)
+		map[string]int{"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200, "college-director-1": 200})...)
 	add(expect("GET "+api+"/aggregates", api+"/aggregates?from="+from+"&municipality={novokuznetsk}", "", 403,
 		map[string]int{"ministry": 200, "mun-kemerovo": 404, "mun-novokuznetsk": 200, "director-s1": 404, "kg-director-1": 404})...)
 	exam := "student_id;kind;subject;date;score;mark\n{student1};oge;Математика;2026-05-20;;5\n"

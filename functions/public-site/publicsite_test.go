@@ -228,7 +228,7 @@ func TestServicePages(t *testing.T) {
 }
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", ""}
 
 // TestAuthorizationMatrix: every route × every fixture login and no token:
 // the public site answers everyone alike — a token changes nothing.

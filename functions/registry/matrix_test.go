@@ -84,7 +84,7 @@ func (w *fixtureWorld) call(method, path, login, body string) (int, string) {
 type row = authtest.Case
 
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1"}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1"}
 
 // expect builds rows for one call: logins named in got get that status, the rest get others.
 func expect(route, path, body string, others int, got map[string]int) []row {

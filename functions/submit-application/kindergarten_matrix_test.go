@@ -43,7 +43,7 @@ func init() {
 		// Allocation runs: the municipality runs its own; the ministry and
 		// kindergarten staff read.
 		add(expect("GET "+api+"/allocations", api+"/allocations", "", 403, map[string]int{
-			"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200})...)
+			"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200, "college-director-1": 200})...)
 		add(expect("POST "+api+"/allocations", api+"/allocations", runBody, 403, map[string]int{
 			"mun-kemerovo": 201, "mun-novokuznetsk": 404})...)
 		add(expect("GET "+api+"/allocations/{id}", api+"/allocations/{kgrun}", "", 403, map[string]int{

@@ -16,7 +16,7 @@ type row = authtest.Case
 
 // everyone is every fixture login, the EPGU service account and no token at all ("").
 var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "director-s1", "teacher-s1", "teacher-s2",
-	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "epgu", ""}
+	"parent1", "student1", "parent2", "student2", "opeka-kemerovo", "kdn-kemerovo", "kg-director-1", "guardian1", "college-director-1", "epgu", ""}
 
 // expect builds rows for one call: logins named in got get that status, no
 // token gets 401, the rest get others.
@@ -57,7 +57,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"ministry": 200, "mun-kemerovo": 200, "kg-director-1": 200, "mun-novokuznetsk": 404, "director-s1": 404})...)
 	// Lists: the roles that read applications (scoped inside; see TestList).
 	add(expect("GET "+api+"/applications", api+"/applications", "", 403, map[string]int{
-		"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200, "parent1": 200, "parent2": 200, "guardian1": 200})...)
+		"ministry": 200, "mun-kemerovo": 200, "mun-novokuznetsk": 200, "director-s1": 200, "kg-director-1": 200, "parent1": 200, "parent2": 200, "guardian1": 200, "college-director-1": 200})...)
 	// One application: the parent, staff of the addressed organisation, the
 	// municipality, the ministry; other holders of reading roles get 404.
 	add(expect("GET "+api+"/applications/{id}", api+"/applications/{own}", "", 403, map[string]int{

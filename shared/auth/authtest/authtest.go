@@ -137,8 +137,10 @@ type Case struct {
 // class — is a legal representative of neither student1 nor student2, and
 // is refused their objects as parent2 (student1's) or parent1 (student2's)
 // is. What a guardian reaches through the ward's class (its homework) a
-// matrix names.
-var Alike = map[string][]string{"guardian1": {"parent2", "parent1"}}
+// matrix names. college-director-1, the director of a college in Kemerovo,
+// is refused what another organisation's director is: kg-director-1's
+// refusals, or director-s1's.
+var Alike = map[string][]string{"guardian1": {"parent2", "parent1"}, "college-director-1": {"kg-director-1", "director-s1"}}
 
 // Method is the method of the case's route.
 func (c Case) Method() string { return strings.Fields(c.Route)[0] }
