@@ -17,6 +17,7 @@ import (
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
 
+	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
@@ -68,21 +69,30 @@ type entry struct {
 	grams       []string // the trigrams of the names, the municipality and the address, sorted
 }
 
-// loadDirectory reads the registry's directory and, when apps is set, the
-// open programmes of every municipality (no token: both are public).
+// sources are what a snapshot is made of, each read from its function.
+type sources struct {
+	municipalities []registryapi.Municipality
+	organisations  []registryapi.Organisation
+	programmes     []submitapplicationapi.Programme
+	firstGradeYear int
+	firstGrade     map[uuid.UUID]firstGrade // by municipality, its schools unnamed
+	specialties    []collegeapi.Specialty
+}
+
+// loadDirectory reads the registry's directory and, when apps and colleges
+// are set, every municipality's open programmes, next September's
+// first-grade windows and places, and the colleges' specialties (no
+// token: all of it is public).
 func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapplicationapi.Client, colleges *collegeapi.Client, now time.Time) (*directory, error) {
-	muns, err := reg.Municipalities(ctx)
-	if err != nil {
+	src := sources{firstGradeYear: kuzbass.AcademicYearOf(now) + 1, firstGrade: map[uuid.UUID]firstGrade{}}
+	var err error
+	if src.municipalities, err = reg.Municipalities(ctx); err != nil {
 		return nil, err
 	}
-	orgs, err := reg.AllOrganisations(ctx, registryapi.OrganisationFilter{})
-	if err != nil {
+	if src.organisations, err = reg.AllOrganisations(ctx, registryapi.OrganisationFilter{}); err != nil {
 		return nil, err
 	}
-	var progs []submitapplicationapi.Programme
-	year := kuzbass.AcademicYearOf(now) + 1
-	grades := map[uuid.UUID]firstGrade{}
-	for _, m := range muns {
+	for _, m := range src.municipalities {
 		if apps == nil {
 			break
 		}
@@ -90,59 +100,40 @@ func loadDirectory(ctx context.Context, reg *registryapi.Client, apps *submitapp
 		if err != nil {
 			return nil, err
 		}
-		progs = append(progs, list...)
+		src.programmes = append(src.programmes, list...)
 		var g firstGrade
-		if g.Windows, err = apps.Windows(ctx, m.ID, year); err != nil {
+		if g.Windows, err = apps.Windows(ctx, m.ID, src.firstGradeYear); err != nil {
 			return nil, err
 		}
-		places, err := apps.FirstGradePlaces(ctx, m.ID, year)
+		places, err := apps.FirstGradePlaces(ctx, m.ID, src.firstGradeYear)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range places {
 			g.Schools = append(g.Schools, schoolPlaces{FirstGradePlaces: p})
 		}
-		grades[m.ID] = g
+		src.firstGrade[m.ID] = g
 	}
-	d := newDirectory(muns, orgs, progs, now)
-	d.firstGrade, d.firstGradeYear = grades, year
-	var specialties []collegeapi.Specialty
 	if colleges != nil {
-		if specialties, err = colleges.Specialties(ctx, uuid.Nil, year); err != nil {
+		if src.specialties, err = colleges.Specialties(ctx, uuid.Nil, src.firstGradeYear); err != nil {
 			return nil, err
 		}
 	}
-	for _, s := range specialties {
-		if i, ok := d.byID[s.OrganisationID]; ok {
-			d.orgs[i].Specialties = append(d.orgs[i].Specialties, s)
-		}
-	}
-	for m, g := range d.firstGrade {
-		for i := range g.Schools {
-			if j, ok := d.byID[g.Schools[i].OrganisationID]; ok {
-				g.Schools[i].School = d.orgs[j].ShortName
-			}
-		}
-		slices.SortFunc(g.Schools, func(a, b schoolPlaces) int { return cmp.Compare(a.School, b.School) })
-		d.firstGrade[m] = g
-	}
-	// The version covers what the pages show of the first grade too.
-	h := sha256.New()
-	_, _ = h.Write([]byte(d.version))
-	_ = json.NewEncoder(h).Encode(grades)
-	_ = json.NewEncoder(h).Encode(specialties)
-	d.version = hex.EncodeToString(h.Sum(nil))[:16]
-	return d, nil
+	return newDirectory(src, now), nil
 }
 
-func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisation, progs []submitapplicationapi.Programme, now time.Time) *directory {
+// newDirectory indexes src: the active organisations with their
+// municipality, search keys and specialties, the programmes and the
+// schools named, all sorted; its version is the digest of src.
+func newDirectory(src sources, now time.Time) *directory {
+	muns := src.municipalities
 	slices.SortFunc(muns, func(a, b registryapi.Municipality) int { return strings.Compare(a.Name, b.Name) })
 	names := map[uuid.UUID]registryapi.Municipality{}
 	for _, m := range muns {
 		names[m.ID] = m
 	}
-	d := &directory{loaded: now, municipalities: muns, byID: map[uuid.UUID]int{}}
-	for _, o := range orgs {
+	d := &directory{loaded: now, municipalities: muns, byID: map[uuid.UUID]int{}, firstGrade: src.firstGrade, firstGradeYear: src.firstGradeYear}
+	for _, o := range src.organisations {
 		if o.Status != "" && o.Status != "active" {
 			continue
 		}
@@ -160,11 +151,13 @@ func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisati
 	for i, e := range d.orgs {
 		d.byID[e.ID] = i
 	}
-	for _, p := range progs {
-		x := programme{Programme: p}
-		if i, ok := d.byID[p.OrganisationID]; ok {
-			x.Organisation = d.orgs[i].ShortName
+	for _, s := range src.specialties {
+		if i, ok := d.byID[s.OrganisationID]; ok {
+			d.orgs[i].Specialties = append(d.orgs[i].Specialties, s)
 		}
+	}
+	for _, p := range src.programmes {
+		x := programme{Programme: p, Organisation: d.shortName(p.OrganisationID)}
 		x.folded = fold(p.Name + " " + x.Organisation)
 		x.grams = trigrams(x.folded)
 		d.programmes = append(d.programmes, x)
@@ -172,16 +165,37 @@ func newDirectory(muns []registryapi.Municipality, orgs []registryapi.Organisati
 	slices.SortFunc(d.programmes, func(a, b programme) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Organisation, b.Organisation), strings.Compare(a.ID.String(), b.ID.String()))
 	})
-	h := sha256.New()
-	_ = json.NewEncoder(h).Encode(muns)
-	for _, e := range d.orgs {
-		_ = json.NewEncoder(h).Encode(e.Organisation)
+	for _, g := range d.firstGrade {
+		for i := range g.Schools {
+			g.Schools[i].School = d.shortName(g.Schools[i].OrganisationID)
+		}
+		slices.SortFunc(g.Schools, func(a, b schoolPlaces) int { return cmp.Compare(a.School, b.School) })
 	}
-	for _, p := range d.programmes {
-		_ = json.NewEncoder(h).Encode(p.Programme)
+	h := sha256.New()
+	for _, part := range []any{muns, d.orgs, d.programmes, src.firstGrade, src.specialties} {
+		_ = json.NewEncoder(h).Encode(part)
 	}
 	d.version = hex.EncodeToString(h.Sum(nil))[:16]
 	return d
+}
+
+// shortName is the organisation's short name, or "" when the directory
+// has no such active organisation.
+func (d *directory) shortName(id uuid.UUID) string {
+	if i, ok := d.byID[id]; ok {
+		return d.orgs[i].ShortName
+	}
+	return ""
+}
+
+// municipality is the municipality of a query's parameter s, or the field
+// error naming it when it is no municipality of the directory.
+func (d *directory) municipality(s string) (*registryapi.Municipality, *errs.FieldError) {
+	id, err := uuid.Parse(s)
+	if i := slices.IndexFunc(d.municipalities, func(m registryapi.Municipality) bool { return m.ID == id }); err == nil && i >= 0 {
+		return &d.municipalities[i], nil
+	}
+	return nil, &errs.FieldError{Field: "municipality", Code: errs.Unknown, Message: "такого муниципального образования нет в справочнике"}
 }
 
 // query is what a visitor asks of the directory.

@@ -2,9 +2,6 @@ package publicsite
 
 import (
 	"net/http"
-	"slices"
-
-	"github.com/google/uuid"
 
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
@@ -25,12 +22,11 @@ type firstGradeView struct {
 func (f *Function) firstGradePage(d *directory, r *http.Request) (string, any, error) {
 	v := firstGradeView{Year: d.firstGradeYear, Municipalities: d.municipalities}
 	if s := r.URL.Query().Get("municipality"); s != "" {
-		id, err := uuid.Parse(s)
-		i := slices.IndexFunc(d.municipalities, func(m registryapi.Municipality) bool { return m.ID == id })
-		if err != nil || i < 0 {
-			return "", nil, errs.Fields("Неверный запрос.", errs.FieldError{Field: "municipality", Code: errs.Unknown, Message: "такого муниципального образования нет в справочнике"})
+		m, fe := d.municipality(s)
+		if fe != nil {
+			return "", nil, errs.Fields("Неверный запрос.", *fe)
 		}
-		v.Municipality, v.Grade = &d.municipalities[i], d.firstGrade[id]
+		v.Municipality, v.Grade = m, d.firstGrade[m.ID]
 	}
 	return "Запись в первый класс", v, nil
 }

@@ -57,6 +57,13 @@ type view struct {
 	Data    any
 }
 
+// render is page name of the site's layout with v.
+func render(name string, v view) ([]byte, error) {
+	var b bytes.Buffer
+	err := pages[name].ExecuteTemplate(&b, "layout", v)
+	return b.Bytes(), err
+}
+
 // page serves a page made by data from the snapshot, cached as cached
 // serves it.
 func (f *Function) page(name string, data func(d *directory, r *http.Request) (string, any, error)) httpx.HandlerFunc {
@@ -65,11 +72,11 @@ func (f *Function) page(name string, data func(d *directory, r *http.Request) (s
 		if err != nil {
 			return nil, err
 		}
-		var b bytes.Buffer
-		if err := pages[name].ExecuteTemplate(&b, "layout", view{Title: title, Page: name, Updated: d.loaded, Data: v}); err != nil {
+		b, err := render(name, view{Title: title, Page: name, Updated: d.loaded, Data: v})
+		if err != nil {
 			return nil, err
 		}
-		return &rendered{body: b.Bytes(), contentType: "text/html; charset=utf-8"}, nil
+		return &rendered{body: b, contentType: "text/html; charset=utf-8"}, nil
 	})
 }
 
@@ -89,12 +96,11 @@ func (f *Function) serveError(w http.ResponseWriter, r *http.Request, err error)
 			msg += " " + string(unicode.ToUpper(r)) + fe.Message[n:] + "."
 		}
 	}
-	var b bytes.Buffer
-	_ = pages["error"].ExecuteTemplate(&b, "layout", view{Title: "Ошибка", Page: "error", Data: msg})
+	b, _ := render("error", view{Title: "Ошибка", Page: "error", Data: msg})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
-	_, _ = w.Write(b.Bytes())
+	_, _ = w.Write(b)
 }
 
 // css: GET /public-site/static/site.css.
@@ -152,11 +158,11 @@ func (f *Function) organisations(d *directory, r *http.Request) (string, any, er
 	var q query
 	var fe []errs.FieldError
 	if s := in.Get("municipality"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil || !slices.ContainsFunc(d.municipalities, func(m registryapi.Municipality) bool { return m.ID == id }) {
-			fe = append(fe, errs.FieldError{Field: "municipality", Code: errs.Unknown, Message: "такого муниципального образования нет в справочнике"})
+		if m, bad := d.municipality(s); bad != nil {
+			fe = append(fe, *bad)
+		} else {
+			q.Municipality = m.ID
 		}
-		q.Municipality = id
 	}
 	if q.Kind = in.Get("kind"); q.Kind != "" && !slices.Contains(registryapi.OrganisationKinds, q.Kind) {
 		fe = append(fe, errs.FieldError{Field: "kind", Code: errs.Enum, Message: "такого вида организаций нет"})

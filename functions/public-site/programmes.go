@@ -32,11 +32,11 @@ func (f *Function) programmesPage(d *directory, r *http.Request) (string, any, e
 	v := programmesView{Municipalities: d.municipalities, Age: in.Get("age"), Text: strings.TrimSpace(in.Get("q"))}
 	var fe []errs.FieldError
 	if s := in.Get("municipality"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil || !slices.ContainsFunc(d.municipalities, func(m registryapi.Municipality) bool { return m.ID == id }) {
-			fe = append(fe, errs.FieldError{Field: "municipality", Code: errs.Unknown, Message: "такого муниципального образования нет в справочнике"})
+		if m, bad := d.municipality(s); bad != nil {
+			fe = append(fe, *bad)
+		} else {
+			v.Municipality = m.ID
 		}
-		v.Municipality = id
 	}
 	age := 0
 	if v.Age != "" {

@@ -1,7 +1,6 @@
 package publicsite
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 
@@ -53,14 +52,14 @@ func (f *Function) kindergartenQueue(w http.ResponseWriter, r *http.Request) err
 			}
 		}
 	}
-	var b bytes.Buffer
-	if err := pages["kgqueue"].ExecuteTemplate(&b, "layout", view{Title: "Очередь в детский сад", Page: "kgqueue", Data: v}); err != nil {
+	b, err := render("kgqueue", view{Title: "Очередь в детский сад", Page: "kgqueue", Data: v})
+	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b)
 	return err
 }
