@@ -17,6 +17,7 @@ import (
 	"github.com/kuzbass/eko/shared/errs"
 	"github.com/kuzbass/eko/shared/inbox"
 	"github.com/kuzbass/eko/shared/kuzbass"
+	"github.com/kuzbass/eko/shared/russian"
 )
 
 // receive: POST /api/guardianship/events — the registry's links, placements
@@ -174,7 +175,7 @@ func (f *Function) termMark(ctx context.Context, tx pgx.Tx, m postgradeapi.TermM
 			outcome = 'отметки исправлены' WHERE event_id = $1 AND state = 'open'`, key)
 		return err
 	}
-	details := fmt.Sprintf("неудовлетворительные отметки за период: %d %s", len(subjects), plural(len(subjects), "предмет", "предмета", "предметов"))
+	details := fmt.Sprintf("неудовлетворительные отметки за период: %d %s", len(subjects), russian.Plural(len(subjects), "предмет", "предмета", "предметов"))
 	due := kuzbass.Date(f.Time()).AddDate(0, 0, f.opts.LowMarkDays)
 	// A corrected period that gets a low mark again reopens its task.
 	_, err = tx.Exec(ctx, `INSERT INTO guardianship.tasks (child_id, kind, state, due_on, details, event_id, opened_at, subjects)
@@ -185,15 +186,4 @@ func (f *Function) termMark(ctx context.Context, tx pgx.Tx, m postgradeapi.TermM
 		WHERE guardianship.tasks.state = 'open' OR guardianship.tasks.done_by = 'system:journal'`,
 		m.StudentID, due, details, key, subjects)
 	return err
-}
-
-// plural picks the Russian form for n: one, few (2–4), many.
-func plural(n int, one, few, many string) string {
-	switch n10, n100 := n%10, n%100; {
-	case n10 == 1 && n100 != 11:
-		return one
-	case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
-		return few
-	}
-	return many
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	submitapplicationapi "github.com/kuzbass/eko/functions/submit-application/api"
+
+	"github.com/kuzbass/eko/shared/russian"
 )
 
 // cause is why an application's position in a queue changed: a stable machine
@@ -284,30 +286,16 @@ func bandTitle(band int16) string {
 	return fmt.Sprintf("%d %s", band, yearsWord(int(band)))
 }
 
-func yearsWord(n int) string { return plural(n, "год", "года", "лет") }
-
-// plural is the Russian form of a noun for n: one (1, 21), few (2–4, 22–24)
-// or many (5–20, 25–30, 11–14).
-func plural(n int, one, few, many string) string {
-	switch m := n % 100; {
-	case m >= 11 && m <= 14:
-		return many
-	case m%10 == 1:
-		return one
-	case m%10 >= 2 && m%10 <= 4:
-		return few
-	}
-	return many
-}
+func yearsWord(n int) string { return russian.Plural(n, "год", "года", "лет") }
 
 // placesText is «1 место», «3 места», «5 мест».
 func placesText(n int) string {
-	return fmt.Sprintf("%d %s", n, plural(n, "место", "места", "мест"))
+	return fmt.Sprintf("%d %s", n, russian.Plural(n, "место", "места", "мест"))
 }
 
 // applicationsText is «1 заявление», «2 заявления», «5 заявлений».
 func applicationsText(n int) string {
-	return fmt.Sprintf("%d %s", n, plural(n, "заявление", "заявления", "заявлений"))
+	return fmt.Sprintf("%d %s", n, russian.Plural(n, "заявление", "заявления", "заявлений"))
 }
 
 // lowerFirst lower-cases the first letter of a title for use inside a sentence.
