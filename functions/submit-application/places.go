@@ -15,13 +15,15 @@ import (
 	"github.com/kuzbass/eko/shared/kuzbass"
 )
 
-// placesColumns read a school's first grade: the planned places, the
-// applications in its ranked list not yet enrolled, those enrolled.
-const placesColumns = `p.organisation_id, p.municipality_id, p.academic_year, p.places,
-	(SELECT count(*) FROM applications.applications a WHERE a.service = 'first_grade' AND a.target_organisation_id = p.organisation_id
-		AND a.academic_year = p.academic_year AND a.status = ANY($1) AND a.status <> 'enrolled'),
-	(SELECT count(*) FROM applications.applications a WHERE a.service = 'first_grade' AND a.target_organisation_id = p.organisation_id
-		AND a.academic_year = p.academic_year AND a.status = 'enrolled')`
+// placesFrom reads each school's first grade once: the planned places and,
+// in one pass over the school's applications of the year, those in its
+// ranked list not yet enrolled and those enrolled ($1: the ranked statuses).
+const placesFrom = `SELECT p.organisation_id, p.municipality_id, p.academic_year, p.places, c.applications, c.enrolled
+	FROM applications.first_grade_places p, LATERAL (
+		SELECT count(*) FILTER (WHERE a.status = ANY($1) AND a.status <> 'enrolled') AS applications,
+		       count(*) FILTER (WHERE a.status = 'enrolled') AS enrolled
+		FROM applications.applications a
+		WHERE a.service = 'first_grade' AND a.target_organisation_id = p.organisation_id AND a.academic_year = p.academic_year) c`
 
 func scanPlaces(row pgx.CollectableRow) (submitapplicationapi.FirstGradePlaces, error) {
 	var p submitapplicationapi.FirstGradePlaces
@@ -43,7 +45,7 @@ func (f *Function) listFirstGradePlaces(w http.ResponseWriter, r *http.Request) 
 	if len(fe) > 0 {
 		return errs.Fields("неверные параметры запроса", fe...)
 	}
-	sql := `SELECT ` + placesColumns + ` FROM applications.first_grade_places p WHERE p.academic_year = $2`
+	sql := placesFrom + ` WHERE p.academic_year = $2`
 	args := []any{rankedStrings(), int16(year)}
 	if mun != nil {
 		sql += ` AND p.municipality_id = $3`
@@ -104,7 +106,7 @@ func (f *Function) putFirstGradePlaces(w http.ResponseWriter, r *http.Request) e
 		o.ID, *o.MunicipalityID, int16(in.AcademicYear), in.Places, by); err != nil {
 		return err
 	}
-	rows, err := f.db.Query(ctx, `SELECT `+placesColumns+` FROM applications.first_grade_places p WHERE p.organisation_id = $2 AND p.academic_year = $3`,
+	rows, err := f.db.Query(ctx, placesFrom+` WHERE p.organisation_id = $2 AND p.academic_year = $3`,
 		rankedStrings(), o.ID, int16(in.AcademicYear))
 	if err != nil {
 		return err
