@@ -125,8 +125,13 @@ func seedYear(ctx context.Context, pool *pgxpool.Pool, region registryapi.Seeded
 	if err != nil {
 		return err
 	}
+	ad, err := college.SeedAdmission(ctx, pool, region, today)
+	if err != nil {
+		return err
+	}
 	if print {
-		fmt.Printf("seeded the colleges' admission: %d specialties\n", cs)
+		fmt.Printf("seeded the colleges' admission: %d specialties, %d campaigns, %d applications (%d certificates confirmed, %d consents, %d entrance results)\n",
+			cs, ad.Campaigns, ad.Applications, ad.Confirmed, ad.Consents, ad.EntranceResults)
 	}
 	ks, err := kdn.SeedCases(ctx, pool, region, today, cfg.Random)
 	if err != nil {

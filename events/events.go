@@ -68,6 +68,8 @@ var routes = []Route{
 	// additional education, state exam results, year marks (honours).
 	{Type: "ru.kuzbass.eko.application.status-changed.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
 	{Type: "ru.kuzbass.eko.exam-result.recorded.v1", Consumer: "build-portfolio", Path: "/api/build-portfolio/events"},
+	// college ranks its applicants by their entrance tests' results.
+	{Type: "ru.kuzbass.eko.exam-result.recorded.v1", Consumer: "college", Path: "/api/college/events"},
 	// kdn opens the pupil's case for the municipality's commission on the
 	// journal's chronic absence and unexcused-absence streak signals.
 	{Type: "ru.kuzbass.eko.absence.chronic.v1", Consumer: "kdn", Path: "/api/kdn/events"},

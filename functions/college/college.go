@@ -1,15 +1,25 @@
 // Package college is the college function: the vocational colleges'
-// module of EKO. This first part keeps each college's specialties of an
-// academic year's admission — the federal list's code and title, the study
-// form, the basis, the budget and paid places, the entrance test — public
-// to read (the public site shows them on a college's card), set by the
-// college's administration or the ministry.
+// module of EKO. It keeps each college's specialties of an academic year's
+// admission — the federal list's code and title, the study form, the basis,
+// the budget and paid places, the entrance test — public to read (the
+// public site shows them on a college's card), and runs the admission
+// campaign: applications from the cabinet and EPGU naming specialties in
+// order, the certificate's average mark confirmed by the college, entrance
+// test results from post-grade's exam import, the public ranked list of
+// each specialty, the applicant's one consent to enrol, and enrolment
+// orders that enrol the recommended applicants into a study group in the
+// registry (whose journal post-grade keeps as any class's).
 //
 // Guarantees:
 //
 //   - A specialty is a college's (the registry says the organisation is
 //     one) and is there once per year, code, form and basis.
-//   - Nothing of a person.
+//   - An applicant has one application per college and year, and one
+//     consent to enrol at a time, whatever the college.
+//   - A ranked list is by the average mark, then the entrance test's
+//     points, then the receipt time; it names no one (application numbers).
+//   - An enrolment order enrols each applicant once, and a retry after a
+//     failure half-way completes it.
 package college
 
 import (
@@ -27,6 +37,7 @@ import (
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/function"
 	"github.com/kuzbass/eko/shared/httpx"
+	"github.com/kuzbass/eko/shared/outbox"
 )
 
 // Name is the function's name: its directory, func.yaml name and URL prefix.
@@ -46,8 +57,31 @@ func Schemas() []db.Schema { return []db.Schema{Schema()} }
 // colleges).
 const PermSpecialtyManage auth.Permission = "college.specialty.manage"
 
+// PermApply: an applicant applies to a college, reads the applications and
+// gives or withdraws the consent to enrol (the applicant, a parent).
+const PermApply auth.Permission = "college.application.apply"
+
+// PermAdmissionManage: a college's admissions office reads its
+// applications, confirms the certificates and issues enrolment orders.
+const PermAdmissionManage auth.Permission = "college.admission.manage"
+
+// PermApplicationRead: read applications — the route check of a list that
+// is either an applicant's (PermApply decides) or a college's
+// (PermAdmissionManage decides).
+const PermApplicationRead auth.Permission = "college.application.read"
+
+var (
+	applicants       = []access.Role{access.Parent, access.Student}
+	admissionsOffice = []access.Role{access.Director, access.DeputyDirector, access.Clerk}
+)
+
 // Rules is this function's part of the access policy.
-var Rules = access.Rules{PermSpecialtyManage: {access.Director, access.DeputyDirector, access.MinistryOfficial}}
+var Rules = access.Rules{
+	PermSpecialtyManage: {access.Director, access.DeputyDirector, access.MinistryOfficial},
+	PermApply:           applicants,
+	PermAdmissionManage: admissionsOffice,
+	PermApplicationRead: append(append([]access.Role{}, applicants...), admissionsOffice...),
+}
 
 // Options are the function's settings.
 type Options struct {
@@ -73,6 +107,8 @@ type Function struct {
 	function.Clock
 
 	db       *pgxpool.Pool
+	outbox   *outbox.Writer
+	policy   *access.Policy
 	registry *registryapi.Client
 	router   *httpx.Router
 }
@@ -82,12 +118,24 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{db: deps.DB, registry: opts.Registry}
+	f := &Function{db: deps.DB, outbox: deps.Outbox, policy: deps.Policy, registry: opts.Registry}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&collegeapi.Problems)
 	const api = "/api/" + Name
 	rt.Handle(http.MethodGet, api+"/specialties", auth.Public, f.specialties)
 	rt.Handle(http.MethodPost, api+"/specialties", PermSpecialtyManage, f.addSpecialty)
+	rt.Handle(http.MethodGet, api+"/access", auth.Authenticated, f.access)
+	rt.Handle(http.MethodGet, api+"/admission/campaigns", auth.Public, f.campaigns)
+	rt.Handle(http.MethodPut, api+"/admission/campaigns", PermSpecialtyManage, f.setCampaign)
+	rt.Handle(http.MethodGet, api+"/admission/applications", PermApplicationRead, f.applications)
+	rt.Handle(http.MethodPost, api+"/admission/applications", PermApply, f.apply)
+	rt.Handle(http.MethodPatch, api+"/admission/applications/{id}", PermAdmissionManage, httpx.ByID(httpx.PathUUID, f.confirm))
+	rt.Handle(http.MethodPost, api+"/admission/applications/{id}/consent", PermApply, httpx.ByID(httpx.PathUUID, f.giveConsent))
+	rt.Handle(http.MethodDelete, api+"/admission/applications/{id}/consent", PermApply, httpx.ByID(httpx.PathUUID, f.withdrawConsent))
+	rt.Handle(http.MethodGet, api+"/admission/lists/{id}", auth.Public, httpx.ByID(httpx.PathUUID, f.list))
+	rt.Handle(http.MethodGet, api+"/admission/orders", PermAdmissionManage, f.orders)
+	rt.Handle(http.MethodPost, api+"/admission/orders", PermAdmissionManage, f.enrol)
+	rt.Handle(http.MethodPost, api+"/events", auth.EventDelivery, f.receive)
 	f.router = rt
 	f.Serve(rt)
 	return f, nil

@@ -75,5 +75,55 @@ func TestAuthorizationMatrix(t *testing.T) {
 		map[string]int{"ministry": 201, "college-director-1": 400, "director-s1": 404, "kg-director-1": 404, "": 401})...)
 	rows = append(rows, authtest.Case{Route: "POST " + api + "/specialties", Path: api + "/specialties", Login: "college-director-1", Status: 201,
 		Body: specialty("{college}", year, "44.02.01")})
+	rows = append(rows, admissionRows(t, a, year)...)
 	authtest.Run(t, rows, a.Sys.Function(collegeapi.Name).(interface{ Routes() []httpx.Route }).Routes(), a.Call)
+}
+
+// admissionRows are the admission's rows of the matrix: the ministry opens
+// the college's campaign and parent1 applies for student1; the applicant
+// (or the parent) alone reaches the application, the college's admissions
+// office alone its list and orders, and anyone the public lists.
+func admissionRows(t *testing.T, a *ekotest.API, year int) []authtest.Case {
+	i, _ := a.Sys.Fixtures.Identity("student1")
+	a.IDs["{student1}"] = a.Sys.Person(t, i)
+	it, design := openAdmission(t, a, a.IDs["{college}"], year)
+	var app collegeapi.Application
+	apply := application(a.IDs["{college}"], "{student1}", "4,5", it, design)
+	a.Must(http.MethodPost, api+"/admission/applications", "parent1", apply, http.StatusCreated, &app)
+	a.IDs["{app}"], a.IDs["{it}"] = app.ID.String(), it.ID.String()
+	applicants := map[string]int{"parent1": 200, "student1": 200, "parent2": 404, "student2": 404, "guardian1": 404, "": 401}
+	office := map[string]int{"college-director-1": 200, "director-s1": 404, "kg-director-1": 404, "": 401}
+	with := func(m map[string]int, login string, code int) map[string]int {
+		out := map[string]int{login: code}
+		for k, v := range m {
+			if k != login {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	var rows []authtest.Case
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/access", api+"/access", "", 200, nil)...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/admission/campaigns", api+"/admission/campaigns", "", 200, map[string]int{"": 200})...)
+	rows = append(rows, authtest.Expect(everyone, "PUT "+api+"/admission/campaigns", api+"/admission/campaigns", campaign("{college}", year, 2, false), 403,
+		map[string]int{"ministry": 200, "college-director-1": 200, "director-s1": 404, "kg-director-1": 404, "": 401})...)
+	// The applications' list is the office's by organisation (an applicant
+	// passes the route and is not found there) and the applicant's by person.
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/admission/applications", api+"/admission/applications?organisation={college}", "", 403,
+		with(with(with(with(with(office, "parent1", 404), "student1", 404), "parent2", 404), "student2", 404), "guardian1", 404))...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/admission/applications", api+"/admission/applications?applicant={student1}", "", 403,
+		with(with(with(applicants, "director-s1", 404), "kg-director-1", 404), "college-director-1", 404))...)
+	// The same application again is the one filed (200), for the applicant
+	// and the parent alike.
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/admission/applications", api+"/admission/applications", apply, 403, applicants)...)
+	rows = append(rows, authtest.Expect(everyone, "PATCH "+api+"/admission/applications/{id}", api+"/admission/applications/{app}", `{"average_mark":"4.5"}`, 403, office)...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/admission/applications/{id}/consent", api+"/admission/applications/{app}/consent",
+		`{"specialty_id":"{it}"}`, 403, applicants)...)
+	rows = append(rows, authtest.Expect(everyone, "DELETE "+api+"/admission/applications/{id}/consent", api+"/admission/applications/{app}/consent", "", 403, applicants)...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/admission/lists/{id}", api+"/admission/lists/{it}", "", 200, map[string]int{"": 200})...)
+	rows = append(rows, authtest.Expect(everyone, "GET "+api+"/admission/orders", api+"/admission/orders?organisation={college}", "", 403, office)...)
+	rows = append(rows, authtest.Expect(everyone, "POST "+api+"/admission/orders", api+"/admission/orders", `{"specialty_id":"{it}","group_name":"ИСП-27-1"}`, 403,
+		with(office, "college-director-1", 201))...)
+	rows = append(rows, authtest.Case{Route: "POST " + api + "/events", Path: api + "/events", Login: "ministry", Status: 403, Body: "{}"})
+	return rows
 }

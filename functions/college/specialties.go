@@ -1,6 +1,7 @@
 package college
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	collegeapi "github.com/kuzbass/eko/functions/college/api"
+	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
 	"github.com/kuzbass/eko/shared/access"
 	"github.com/kuzbass/eko/shared/auth"
@@ -99,17 +101,9 @@ func (f *Function) addSpecialty(w http.ResponseWriter, r *http.Request) error {
 	if now := kuzbass.AcademicYearOf(f.Time()); in.AcademicYear < now || in.AcademicYear > now+2 {
 		bad("academic_year", errs.Range, "учебный год: текущий или один из двух следующих")
 	}
-	if f.registry == nil {
-		return errs.User(errs.Unavailable, "реестр недоступен: попробуйте позже")
-	}
-	o, err := f.registry.Organisation(ctx, in.OrganisationID)
-	switch {
-	case errs.Is(err, errs.NotFound):
-		bad("organisation_id", errs.Unknown, "организации нет в реестре")
-	case err != nil:
+	o, err := f.college(ctx, in.OrganisationID, &fe)
+	if err != nil {
 		return err
-	case o.Kind != "college" || o.MunicipalityID == nil:
-		bad("organisation_id", collegeapi.ReasonKind, "«"+o.ShortName+"» — не профессиональная образовательная организация")
 	}
 	if len(fe) > 0 {
 		return errs.Fields("специальность не добавлена", fe...)
@@ -142,4 +136,25 @@ func (f *Function) addSpecialty(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.Internal, "the specialty just written is gone")
 	}
 	return httpx.Reply(w, http.StatusCreated, out, err)
+}
+
+// college is the organisation id names when the registry says it is a
+// college; otherwise a field error on organisation_id is appended to fe
+// (and the organisation is nil).
+func (f *Function) college(ctx context.Context, id uuid.UUID, fe *[]errs.FieldError) (*registryapi.Organisation, error) {
+	if f.registry == nil {
+		return nil, errs.User(errs.Unavailable, "реестр недоступен: попробуйте позже")
+	}
+	o, err := f.registry.Organisation(ctx, id)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		*fe = append(*fe, errs.FieldError{Field: "organisation_id", Code: errs.Unknown, Message: "организации нет в реестре"})
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case o.Kind != "college" || o.MunicipalityID == nil:
+		*fe = append(*fe, errs.FieldError{Field: "organisation_id", Code: collegeapi.ReasonKind, Message: "«" + o.ShortName + "» — не профессиональная образовательная организация"})
+		return nil, nil
+	}
+	return o, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,7 @@ func TestLivedInYear(t *testing.T) {
 	livedInPortfolio(t, w, parent, teacher)
 	livedInReports(t, w)
 	livedInCases(t, w)
+	livedInAdmission(t, w)
 	livedInWards(t, w)
 }
 
@@ -271,4 +273,38 @@ func between(s, from, to string) string {
 	}
 	s = s[i+len(from):]
 	return s[:strings.Index(s, to)]
+}
+
+// livedInAdmission: the seeded campaign at ГПОУ «КПТ» — its admissions
+// office finds each specialty's list with the applicants' names, ranked by
+// the average mark (then the test, then the receipt), and no more
+// recommended than the budget places.
+func livedInAdmission(t *testing.T, w *world) {
+	t.Helper()
+	for w.sys.Deliver(t) > 0 {
+	}
+	office := w.browser()
+	p := office.login("college-director-1", "/admission/office")
+	links := regexp.MustCompile(`href="(/admission/office/specialties/[0-9a-f-]{36})"`).FindAllStringSubmatch(p.body, -1)
+	if p.status != http.StatusOK || len(links) != 4 {
+		t.Fatalf("the college's office: %d, %d specialties: %.2000s", p.status, len(links), p.body)
+	}
+	applicants := 0
+	for _, l := range links {
+		p = office.get(l[1])
+		rows := regexp.MustCompile(`<tr class="ranked"[^>]*>\s*<td>\d+</td><td>СПО-[0-9-]+</td><td>([^<]+)</td>\s*<td>(?:([0-9.]+)|<form)`).FindAllStringSubmatch(p.body, -1)
+		applicants += len(rows)
+		budget := regexp.MustCompile(`бюджетных мест (\d+)`).FindStringSubmatch(p.body)
+		if budget == nil {
+			t.Fatalf("%s: no budget places: %.2000s", l[1], p.body)
+		}
+		places, _ := strconv.Atoi(budget[1])
+		if n := strings.Count(p.body, `data-recommended="true"`); p.status != http.StatusOK || n > places {
+			t.Fatalf("%s: %d, %d recommended of %d places: %.2000s", l[1], p.status, n, places, p.body)
+		}
+	}
+	if applicants == 0 || applicants != w.count(`SELECT count(*) FROM college.choices c JOIN college.applications a ON a.id = c.application_id
+		JOIN registry.organisations o ON o.id = a.organisation_id WHERE o.code = 'college-1-kemerovo'`) {
+		t.Fatalf("%d applicants' lines on the office's lists", applicants)
+	}
 }

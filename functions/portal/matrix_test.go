@@ -103,6 +103,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	folio1, folio2, claimPath := "/portfolio/"+w.ids["student1"], "/portfolio/"+w.ids["student2"], "/portfolio/"+w.ids["student1"]+"/new"
 	achPath, proofPath, credPath, credFile := "/achievements/"+ach, "/achievements/files/"+proof+"/download", "/credentials/"+credential, "/credentials/"+credential+"/download"
 
+	// The colleges' admission: ГПОУ «КПТ»'s specialty with two applicants.
+	specialty, _, _ := collegeAdmission(t, w)
+	admissionList := "/admission/office/specialties/" + specialty
+
 	referPath := "/kdn/referrals/new?pupil=" + w.ids["student1"] + "&organisation=" + w.ids["school-1-kemerovo"]
 	type call struct{ route, path string }
 	calls := []call{
@@ -162,6 +166,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /kdn/referrals/new", referPath},
 		{"GET /wards", "/wards"},
 		{"GET /wards/{id}", wardPath},
+		{"GET /admission", "/admission"},
+		{"GET /admission/office", "/admission/office"},
+		{"GET /admission/office/specialties/{id}", admissionList},
 	}
 	// What each login may see — exactly what the registry lets it read; every
 	// other (login, path) must be refused. Organisation cards are public
@@ -170,7 +177,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	sch1, sch3 := "/organisations/"+w.ids["school-1-kemerovo"], "/organisations/"+w.ids["school-3-novokuznetsk"]
 	allowed := map[string][]string{}
 	for _, l := range logins {
-		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3, "/applications/new?service=kindergarten", "/shared/" + share, "/verify"}
+		// The admission's page shows the colleges taking applications to
+		// anyone, and the user's own and children's applications.
+		allowed[l] = []string{"/", "/profile", "/children", sch1, sch3, "/applications/new?service=kindergarten", "/shared/" + share, "/verify", "/admission"}
 	}
 	own := func(paths []string, logins ...string) {
 		for _, l := range logins {
@@ -224,6 +233,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	own([]string{referPath}, "director-s1")
 	// The wards: the guardianship authority's officials only.
 	own([]string{"/wards", wardPath}, "opeka-kemerovo")
+	// The admissions office: the college's administration only.
+	own([]string{"/admission/office", admissionList}, "college-director-1")
 	// Who sees student1's name on school No. 1's card: the class list is shown to
 	// the administration and officials of the territory, and to the class teacher
 	// of 6А; student1 sees only their own name (in the page header).
@@ -250,7 +261,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /reports/forms": true, "POST /reports/campaigns/new": true, // in TestReportFormsPages
 		"POST /kdn/cases/{id}/decision": true, "POST /kdn/cases/{id}/close": true, "POST /kdn/cases/{id}/report": true, // in TestKDNPages
 		"POST /kdn/referrals":    true,                                             // in TestKDNReferralPage
-		"POST /wards/{id}/notes": true, "POST /wards/{id}/tasks/{task}/done": true} // in TestWardPages
+		"POST /wards/{id}/notes": true, "POST /wards/{id}/tasks/{task}/done": true, // in TestWardPages
+		// by their own users and foreign ones in TestAdmissionPages
+		"POST /admission/applications": true, "POST /admission/applications/{id}/consent": true, "POST /admission/applications/{id}/consent/withdraw": true,
+		"POST /admission/office/specialties/{id}/confirm": true, "POST /admission/office/specialties/{id}/order": true}
 	var got []string
 	for _, login := range logins {
 		b := w.browser()

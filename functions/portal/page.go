@@ -8,6 +8,7 @@ import (
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	guardianshipapi "github.com/kuzbass/eko/functions/guardianship/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
@@ -35,6 +36,7 @@ type page struct {
 	reports  once[collectreportapi.Access]
 	cases    once[kdnapi.Access]
 	wards    once[guardianshipapi.Access]
+	entry    once[collegeapi.Access]
 }
 
 // once is another function's answer, asked at most once per request.
@@ -137,6 +139,15 @@ func (p *page) Wards() (guardianshipapi.Access, error) {
 		return guardianshipapi.Access{}, nil
 	}
 	return p.wards.get(func() (guardianshipapi.Access, error) { return p.f.wardship.Access(p.r.Context()) })
+}
+
+// Admission is what the caller does in the colleges' admission, as college
+// answers it (nothing when the portal runs without college).
+func (p *page) Admission() (collegeapi.Access, error) {
+	if p.f.college == nil {
+		return collegeapi.Access{}, nil
+	}
+	return p.entry.get(func() (collegeapi.Access, error) { return p.f.college.Access(p.r.Context()) })
 }
 
 // keepGrants keeps grants the handler already has (from /me), so that the

@@ -124,6 +124,16 @@ func (p *page) withNavigation(grants []access.Grant) {
 	if wards.Wards {
 		v.Nav = append(v.Nav, navItem{ID: "nav-wards", Href: "/wards", Label: "Опека и попечительство"})
 	}
+	entry, err := p.Admission()
+	if err != nil {
+		p.f.log.WarnContext(r.Context(), "portal: the admission's sections left out", "err", err)
+	}
+	if entry.Applies {
+		v.Nav = append(v.Nav, navItem{ID: "nav-admission", Href: "/admission", Label: "Поступление в колледж"})
+	}
+	if len(entry.Offices) > 0 {
+		v.Nav = append(v.Nav, navItem{ID: "nav-admission-office", Href: "/admission/office", Label: "Приёмная комиссия"})
+	}
 	if journal.Teaches {
 		v.Nav = append(v.Nav, navItem{ID: "nav-journal", Href: "/journal", Label: "Журнал"})
 	}

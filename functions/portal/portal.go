@@ -29,6 +29,7 @@ import (
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	guardianshipapi "github.com/kuzbass/eko/functions/guardianship/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
@@ -109,6 +110,8 @@ type Options struct {
 	KDN *httpx.Client `ignored:"true"`
 	// Guardianship serves the guardianship authority's pages; without it they answer 503.
 	Guardianship *httpx.Client `ignored:"true"`
+	// College serves the colleges' admission pages; without it they answer 503.
+	College *httpx.Client `ignored:"true"`
 	// IdPClient is the HTTP client for the identity provider (discovery, token
 	// endpoint); a client with a 10 s timeout when nil.
 	IdPClient *http.Client `ignored:"true"`
@@ -125,6 +128,7 @@ var Part = func() function.Part {
 		opts.CollectReport = sys.Peer(collectreportapi.Name)
 		opts.KDN = sys.Peer(kdnapi.Name)
 		opts.Guardianship = sys.Peer(guardianshipapi.Name)
+		opts.College = sys.Peer(collegeapi.Name)
 		if opts.Web.UploadOrigin == "" && deps.Store != nil {
 			opts.Web.UploadOrigin = deps.Store.PublicOrigin()
 		}
@@ -160,6 +164,7 @@ type Function struct {
 	reports  *collectreportapi.Client     // nil when not configured
 	kdn      *kdnapi.Client               // nil when not configured
 	wardship *guardianshipapi.Client      // nil when not configured
+	college  *collegeapi.Client           // nil when not configured
 	pages    map[string]*template.Template
 	router   *httpx.Router
 }
@@ -224,6 +229,9 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if opts.Guardianship != nil {
 		f.wardship = guardianshipapi.New(opts.Guardianship)
 	}
+	if opts.College != nil {
+		f.college = collegeapi.New(opts.College)
+	}
 
 	idpClient := opts.IdPClient
 	if idpClient == nil {
@@ -268,6 +276,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	f.mountReports(rt)
 	f.mountKDN(rt)
 	f.mountWards(rt)
+	f.mountAdmission(rt)
 	f.router = rt
 
 	if deps.DB != nil {

@@ -13,6 +13,7 @@ import (
 
 	buildportfolioapi "github.com/kuzbass/eko/functions/build-portfolio/api"
 	collectreportapi "github.com/kuzbass/eko/functions/collect-report/api"
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	guardianshipapi "github.com/kuzbass/eko/functions/guardianship/api"
 	issuehomeworkapi "github.com/kuzbass/eko/functions/issue-homework/api"
 	kdnapi "github.com/kuzbass/eko/functions/kdn/api"
@@ -27,7 +28,8 @@ var pageNames = []string{"profile", "children", "child", "audit", "organisation"
 	"applications", "apply", "application", "allocations", "allocation", "journal", "lesson", "diary", "grid", "termmarks", "summary", "classjournal",
 	"homeworklist", "homework", "review", "issue",
 	"portfolios", "portfolio", "claim", "achievement", "credential", "confirmations", "shared", "verify", "attestation", "parked",
-	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase", "kdnrefer", "wards", "ward"}
+	"reports", "campaign", "report", "reportforms", "newcampaign", "kdncases", "kdncase", "kdnrefer", "wards", "ward",
+	"admission", "admissionoffice", "admissionlist"}
 
 // kemerovo is the region's time (UTC+7, no daylight saving time).
 var kemerovo = kuzbass.Time
@@ -98,8 +100,12 @@ var funcs = template.FuncMap{
 	},
 	"wardTask": func(k string) string { return guardianshipapi.TaskTitles[k] },
 	// kdnState and kdnReason name a commission's case's state and signal.
-	"kdnState":  func(s string) string { return kdnapi.StateTitles[s] },
-	"kdnReason": func(s string) string { return kdnapi.SignalTitles[s] },
+	"kdnState": func(s string) string { return kdnapi.StateTitles[s] },
+	// admissionStatus and studyForm name an application's status and a
+	// specialty's study form.
+	"admissionStatus": func(s string) string { return collegeapi.StatusTitles[s] },
+	"studyForm":       func(s string) string { return collegeapi.FormTitles[s] },
+	"kdnReason":       func(s string) string { return kdnapi.SignalTitles[s] },
 	// stateTitle names a report's or a consolidation's state.
 	"stateTitle": func(s string) string {
 		if t, ok := stateTitles[s]; ok {

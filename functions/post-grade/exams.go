@@ -30,7 +30,8 @@ var examColumns = csvtable.Columns{Required: []string{"student_id", "kind", "sub
 // importExams: POST /api/post-grade/organisations/{id}/exam-results (text/csv)
 // — the school (ОГЭ, ЕГЭ, ГВЭ) or college (entrance examinations) loads
 // results: columns student_id, kind, subject, date, score, mark. Every row is
-// checked (the pupil on the organisation's roster, the kind, the date, a score
+// checked (the pupil on the organisation's roster — or, for an entrance
+// test, among the college's applicants —, the kind, the date, a score
 // 0–100 or a mark 2–5); any problem → 422 with every problem by line and
 // nothing written; otherwise all rows in one transaction (a repeated row
 // replaces the earlier result).
@@ -60,6 +61,23 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request, org uuid.
 	for _, id := range ids {
 		onRoster[id] = true
 	}
+	// A college's entrance tests are taken by its applicants, who are not
+	// on its roster yet: the college names them (asked once, with the
+	// caller's token).
+	var applying map[uuid.UUID]bool
+	applicants := func(id uuid.UUID) bool {
+		if applying == nil {
+			applying = map[uuid.UUID]bool{}
+			if f.college != nil {
+				if list, err := f.college.Applications(ctx, org, 0); err == nil {
+					for _, a := range list {
+						applying[a.PersonID] = true
+					}
+				}
+			}
+		}
+		return applying[id]
+	}
 	var rp csvtable.Report
 	results := make([]postgradeapi.ExamResult, 0, len(t.Rows))
 	for i, row := range t.Rows {
@@ -69,8 +87,8 @@ func (f *Function) importExams(w http.ResponseWriter, r *http.Request, org uuid.
 		switch {
 		case err != nil:
 			rp.Add(line, "student_id", errs.Format, "идентификатор ученика в реестре ЭКО (UUID)")
-		case !onRoster[id]:
-			rp.Add(line, "student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этой организации")
+		case !onRoster[id] && !(x.Kind == "entrance" && applicants(id)):
+			rp.Add(line, "student_id", postgradeapi.ReasonNotEnrolled, "ученик не числится в этой организации (и не абитуриент колледжа)")
 		}
 		x.StudentID = id
 		if _, ok := examKinds[x.Kind]; !ok {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	postgradeapi "github.com/kuzbass/eko/functions/post-grade/api"
 	registryapi "github.com/kuzbass/eko/functions/registry/api"
 
@@ -58,14 +59,21 @@ type Options struct {
 	Attendance AttendanceOptions
 	// Registry answers who callers are and which schools a municipality has.
 	Registry *registryapi.Client `ignored:"true"`
+	// College names a college's applicants, whose entrance tests' results
+	// a college loads before they are its students.
+	College *collegeapi.Client `ignored:"true"`
 }
 
 // Part is how a process mounts post-grade: after the registry, whose
-// enrollment events keep its roster.
+// enrollment events keep its roster, and the college, which names its
+// applicants.
 var Part = function.PartOf(Name, Schemas(), func(deps *function.Deps, sys function.System, opts *Options) error {
 	if reg := sys.Peer(registryapi.Name); reg != nil {
 		registryapi.GrantsFrom(deps.Policy, reg)
 		opts.Registry = registryapi.New(reg)
+	}
+	if c := sys.Peer(collegeapi.Name); c != nil {
+		opts.College = collegeapi.New(c)
 	}
 	return nil
 }, Mount)
@@ -107,6 +115,7 @@ type Function struct {
 	function.Clock
 
 	registry   *registryapi.Client
+	college    *collegeapi.Client
 	policy     *access.Policy // loads grants for the access answer
 	db         *pgxpool.Pool
 	outbox     *outbox.Writer
@@ -124,7 +133,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	if err := deps.Policy.Register(Rules); err != nil {
 		return nil, err
 	}
-	f := &Function{registry: opts.Registry, policy: deps.Policy, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance.orDefaults()}
+	f := &Function{registry: opts.Registry, college: opts.College, policy: deps.Policy, db: deps.DB, outbox: deps.Outbox, attendance: opts.Attendance.orDefaults()}
 	rt := httpx.NewRouter(deps.Guard)
 	rt.Declare(&postgradeapi.Problems)
 	const api = "/api/" + Name

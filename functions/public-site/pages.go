@@ -43,7 +43,7 @@ var funcs = template.FuncMap{
 // pages are the site's templates, each parsed with the layout.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"home", "organisations", "organisation", "opendata", "kgqueue", "programmes", "firstgrade", "error"} {
+	for _, name := range []string{"home", "organisations", "organisation", "opendata", "kgqueue", "programmes", "firstgrade", "admission", "error"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

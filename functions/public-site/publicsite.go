@@ -118,6 +118,7 @@ func Mount(_ context.Context, deps *function.Deps, opts Options) (*Function, err
 	rt.Handle(http.MethodGet, at+"/programmes", auth.Public, f.page("programmes", f.programmesPage))
 	rt.Handle(http.MethodGet, at+"/first-grade", auth.Public, f.page("firstgrade", f.firstGradePage))
 	rt.Handle(http.MethodGet, at+"/kindergarten-queue", auth.Public, f.kindergartenQueue)
+	rt.Handle(http.MethodGet, at+"/admission/{id}", auth.Public, f.admissionList)
 	rt.Handle(http.MethodGet, at+"/static/site.css", auth.Public, f.css)
 	f.router = rt
 	f.Go("public-site directory", f.keepFresh)

@@ -3,6 +3,7 @@ package publicsite_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -10,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/kuzbass/eko/ekotest"
+	collegeapi "github.com/kuzbass/eko/functions/college/api"
 	"github.com/kuzbass/eko/functions/public-site"
 	publicsiteapi "github.com/kuzbass/eko/functions/public-site/api"
 
@@ -95,7 +98,7 @@ func TestDirectory(t *testing.T) {
 	if err := a.Sys.Function(publicsite.Name).(*publicsite.Function).Refresh(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if rec := get(t, a, "/public-site/organisations/"+college, nil); !regexp.MustCompile(`data-code="54.02.01"><td>54.02.01</td><td>Дизайн \(по отраслям\)<br><span class="small muted">вступительное испытание: творческое испытание: рисунок</span></td>\s*<td>очная, на базе 9 классов, 3 года 10 месяцев</td><td>15</td><td>10</td>`).MatchString(rec.Body.String()) {
+	if rec := get(t, a, "/public-site/organisations/"+college, nil); !regexp.MustCompile(`data-code="54.02.01"><td>54.02.01</td><td><a href="/public-site/admission/[0-9a-f-]{36}">Дизайн \(по отраслям\)</a><br><span class="small muted">вступительное испытание: творческое испытание: рисунок</span></td>\s*<td>очная, на базе 9 классов, 3 года 10 месяцев</td><td>15</td><td>10</td>`).MatchString(rec.Body.String()) {
 		t.Fatalf("the college's card: %.3000s", rec.Body.String())
 	}
 	// The list pages through everything the registry has.
@@ -212,8 +215,40 @@ func TestServicePages(t *testing.T) {
 	// The seed opened next September's admission at every college: four
 	// specialties each, on the college's card.
 	college := a.One(`SELECT id::text FROM registry.organisations WHERE kind = 'college' ORDER BY code LIMIT 1`)
-	if n := strings.Count(get(t, a, "/public-site/organisations/"+college, nil).Body.String(), "<tr data-code="); n != 4 {
+	card := get(t, a, "/public-site/organisations/"+college, nil).Body.String()
+	if n := strings.Count(card, "<tr data-code="); n != 4 {
 		t.Fatalf("the seeded college's card lists %d specialties, want 4", n)
+	}
+	// Each specialty's ranked list, linked from the card, as college ranks
+	// it: the same numbers in the same order, and no applicant's name.
+	spec := a.One(`SELECT s.id::text FROM college.specialties s WHERE s.organisation_id = $1
+		ORDER BY (SELECT count(*) FROM college.choices c WHERE c.specialty_id = s.id) DESC, s.code LIMIT 1`, college)
+	if !strings.Contains(card, `href="/public-site/admission/`+spec+`"`) {
+		t.Fatalf("the card does not link the list of %s: %.3000s", spec, card)
+	}
+	l, err := collegeapi.New(httpx.InProcess(collegeapi.Name, a.Sys)).List(t.Context(), uuid.MustParse(spec))
+	if err != nil || len(l.Items) < 3 {
+		t.Fatalf("the seeded list: %+v %v", l, err)
+	}
+	rec = get(t, a, "/public-site/admission/"+spec, nil)
+	page := rec.Body.String()
+	got := regexp.MustCompile(`<tr data-number="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if rec.Code != http.StatusOK || len(got) != len(l.Items) || rec.Header().Get("Cache-Control") != "public, max-age=60" {
+		t.Fatalf("the public list: %d %d rows of %d, %q", rec.Code, len(got), len(l.Items), rec.Header().Get("Cache-Control"))
+	}
+	for i, x := range l.Items {
+		if got[i][1] != x.Number {
+			t.Fatalf("row %d: %s, want %s", i, got[i][1], x.Number)
+		}
+	}
+	for _, name := range strings.Split(a.One(`SELECT string_agg(a.full_name, '|') FROM college.applications a JOIN college.choices c ON c.application_id = a.id
+		WHERE c.specialty_id = $1`, spec), "|") {
+		if strings.Contains(page, strings.Fields(name)[0]) {
+			t.Fatalf("the public list names %s", name)
+		}
+	}
+	if rec := get(t, a, "/public-site/admission/"+uuid.NewString(), nil); rec.Code != http.StatusNotFound {
+		t.Fatalf("an unknown specialty's list: %d", rec.Code)
 	}
 
 	// Next September's first grade in Kemerovo: the windows and each
@@ -234,6 +269,11 @@ var everyone = []string{"ministry", "mun-kemerovo", "mun-novokuznetsk", "directo
 // the public site answers everyone alike — a token changes nothing.
 func TestAuthorizationMatrix(t *testing.T) {
 	a := newSite(t)
+	var s collegeapi.Specialty
+	a.Must(http.MethodPost, "/api/college/specialties", "ministry", fmt.Sprintf(`{"organisation_id":%q,"academic_year":%d,"code":"09.02.07",
+		"title":"Информационные системы и программирование","form":"full_time","after_grade":9,"duration":"3 года 10 месяцев","budget_places":25,"paid_places":0}`,
+		a.Sys.Organisation(t, "college-1-kemerovo"), kuzbass.AcademicYearOf(time.Now())+1), http.StatusCreated, &s)
+	a.IDs["{specialty}"] = s.ID.String()
 	var rows []authtest.Case
 	for route, path := range map[string]string{
 		"GET /public-site/{$}":                          "/public-site/",
@@ -247,6 +287,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /public-site/programmes":                   "/public-site/programmes?age=10",
 		"GET /public-site/first-grade":                  "/public-site/first-grade",
 		"GET /public-site/static/site.css":              "/public-site/static/site.css",
+		"GET /public-site/admission/{id}":               "/public-site/admission/{specialty}",
 	} {
 		rows = append(rows, authtest.Expect(everyone, route, path, "", 200, map[string]int{"": 200})...)
 	}

@@ -1,6 +1,6 @@
 // Package collegeapi is the college function's contract with the rest of
-// EKO: the wire types of the vocational colleges' specialties (and, to
-// come, their admission), the vocabulary, the problem codes and a typed
+// EKO: the wire types of the vocational colleges' specialties and their
+// admission campaigns, the vocabulary, the problem codes and a typed
 // Client. It is the only part of college another function imports.
 package collegeapi
 
@@ -65,10 +65,18 @@ type SpecialtyRequest struct {
 
 // Problems is college's problem vocabulary beyond the common one.
 var Problems = errs.Vocabulary{
-	Codes: []errs.Code{errs.Conflict},
+	Codes: []errs.Code{errs.Conflict, errs.Unprocessable},
 	Reasons: map[errs.Reason]string{
 		ReasonDuplicate: "колледж уже принимает на эту специальность с этой формой и базой в этом году",
 		ReasonKind:      "организация не колледж",
+		ReasonClosed:    "приёмная кампания колледжа не идёт",
+		ReasonApplied:   "заявление в этот колледж в этом году уже подано",
+		ReasonConsent:   "согласие на зачисление уже дано по другому заявлению",
+		ReasonEnrolled:  "абитуриент уже зачислен",
+	},
+	Members: map[string]string{
+		"application_id": "the application already filed (applied)",
+		"number":         "the number of the application already filed (applied) or holding the consent (consent)",
 	},
 }
 
@@ -76,6 +84,10 @@ var Problems = errs.Vocabulary{
 const (
 	ReasonDuplicate errs.Reason = "duplicate" // the college already admits to this specialty, form and basis this year
 	ReasonKind      errs.Reason = "kind"      // the organisation is not a college
+	ReasonClosed    errs.Reason = "closed"    // the college's admission campaign is not taking applications
+	ReasonApplied   errs.Reason = "applied"   // the applicant has an application to this college this year
+	ReasonConsent   errs.Reason = "consent"   // the applicant's one consent is held by another application
+	ReasonEnrolled  errs.Reason = "enrolled"  // the applicant is enrolled: the application no longer changes
 )
 
 // Client calls college's API on behalf of the caller of ctx.

@@ -133,6 +133,25 @@ func (c *Client) Classes(ctx context.Context, org uuid.UUID) ([]Class, error) {
 	return p.Items, c.conn.Get(ctx, api+"/organisations/"+org.String()+"/classes", nil, &p)
 }
 
+// ClassesIn are an organisation's classes and groups of an academic year.
+func (c *Client) ClassesIn(ctx context.Context, org uuid.UUID, year int) ([]Class, error) {
+	var p Page[Class]
+	return p.Items, c.conn.Get(ctx, api+"/organisations/"+org.String()+"/classes", url.Values{"year": {strconv.Itoa(year)}}, &p)
+}
+
+// CreateClass opens a class (or a college's study group) at an organisation.
+func (c *Client) CreateClass(ctx context.Context, org uuid.UUID, in ClassInput) (Class, error) {
+	var out Class
+	return out, c.conn.Do(ctx, http.MethodPost, api+"/organisations/"+org.String()+"/classes", in, nil, &out)
+}
+
+// Enrol records a person's enrollment at an organisation (and in a class);
+// a conflict means the person is enrolled there that year already.
+func (c *Client) Enrol(ctx context.Context, in EnrollmentInput) (Enrollment, error) {
+	var out Enrollment
+	return out, c.conn.Do(ctx, http.MethodPost, api+"/enrollments", in, nil, &out)
+}
+
 // Staff are an organisation's staff roles.
 func (c *Client) Staff(ctx context.Context, org uuid.UUID) ([]StaffMember, error) {
 	var p Page[StaffMember]
