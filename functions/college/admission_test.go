@@ -1,8 +1,10 @@
 package college_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +214,69 @@ func refusedFor(t *testing.T, a *ekotest.API, code int, body string, status int,
 	a.Refused(code, body, status, "")
 	if !strings.Contains(body, `"reason":"`+string(reason)+`"`) {
 		t.Fatalf("want the reason %s: %s", reason, body)
+	}
+}
+
+// epguEvent posts an application filed on EPGU as a CloudEvent (binary
+// mode) with the token of login ("epgu": the EPGU service account).
+func epguEvent(t *testing.T, a *ekotest.API, token, id, data string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, api+"/events", strings.NewReader(a.Expand(data)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Ce-Specversion", "1.0")
+	req.Header.Set("Ce-Type", collegeapi.EventEPGUSubmitted)
+	req.Header.Set("Ce-Source", "/epgu")
+	req.Header.Set("Ce-Id", id)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	a.Sys.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// Applications filed on EPGU: the EPGU service account's alone; the
+// applicant matched to the registry by SNILS; the order number the key (a
+// redelivery answers the one filed, the same order with other data is a
+// conflict); an applicant the registry does not know is refused, and the
+// cabinet's checks hold.
+func TestEPGUApplication(t *testing.T) {
+	a, year := newAPI(t)
+	college := a.IDs["{college}"]
+	it, _ := openAdmission(t, a, college, year)
+	a.IDs["{it}"] = it.ID.String()
+	i, _ := a.Sys.Fixtures.Identity("student2")
+	a.IDs["{student2}"] = a.Sys.Person(t, i)
+	order := func(n, snils, mark string) string {
+		return fmt.Sprintf(`{"order_id":%q,"filer_oid":"1000000010","applicant":{"family_name":"Лебедева","given_name":"Дарья","middle_name":"Максимовна",
+			"birth_date":"2014-09-08","snils":%q},"organisation_id":"{college}","choices":["{it}"],"certificate_number":"04224 0055555","average_mark":%q}`, n, snils, mark)
+	}
+	epgu := a.Sys.ServiceToken(t, "epgu")
+	code, body := epguEvent(t, a, epgu, "ev-1", order("80000001", "131-232-333 93", "4,4"))
+	var app collegeapi.Application
+	if code != http.StatusCreated || json.Unmarshal([]byte(body), &app) != nil || app.Channel != collegeapi.ChannelEPGU || app.PersonID.String() != a.IDs["{student2}"] ||
+		app.AverageMark != "4.40" || app.FullName != "Лебедева Дарья Максимовна" {
+		t.Fatalf("the EPGU application: %d %s", code, body)
+	}
+	for _, id := range []string{"ev-1", "ev-2"} {
+		var again collegeapi.Application
+		if code, body := epguEvent(t, a, epgu, id, order("80000001", "131-232-333 93", "4,4")); code != http.StatusOK || json.Unmarshal([]byte(body), &again) != nil || again.ID != app.ID {
+			t.Fatalf("redelivery %s: %d %s", id, code, body)
+		}
+	}
+	code, body = epguEvent(t, a, epgu, "ev-3", order("80000001", "131-232-333 93", "4,9"))
+	refusedFor(t, a, code, body, http.StatusConflict, collegeapi.ReasonApplied)
+	code, body = epguEvent(t, a, epgu, "ev-4", order("80000002", "112-233-445 95", "4,4"))
+	if p := a.Refused(code, body, http.StatusBadRequest, string(errs.Unknown)); p.Errors[0].Field != "applicant" {
+		t.Fatalf("an unknown applicant: %+v", p)
+	}
+	code, body = epguEvent(t, a, epgu, "ev-5", order("80000003", "131-232-333 93", "7"))
+	a.Refused(code, body, http.StatusBadRequest, string(errs.Range))
+	if code, body := epguEvent(t, a, a.Sys.Token(t, "ministry"), "ev-6", order("80000004", "131-232-333 93", "4,4")); code != http.StatusForbidden {
+		t.Fatalf("another account posts EPGU's application: %d %s", code, body)
+	}
+	// The applicant's parent sees it among the child's.
+	var mine []collegeapi.Application
+	a.Must(http.MethodGet, api+"/admission/applications?applicant={student2}", "parent2", "", http.StatusOK, &ekotestPage[collegeapi.Application]{Items: &mine})
+	if len(mine) != 1 || mine[0].ID != app.ID {
+		t.Fatalf("parent2 reads student2's applications: %+v", mine)
 	}
 }

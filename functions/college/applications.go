@@ -143,6 +143,45 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in, 4<<10); err != nil {
 		return err
 	}
+	mark, certificate, err := checkRequest(in)
+	if err != nil {
+		return err
+	}
+	// The applicant must be the caller or the caller's child; anyone else
+	// is not found, so ids reveal nothing.
+	if _, err := Rules.Grant(ctx, PermApply, access.Target{PersonID: in.ApplicantID.String()}); err != nil {
+		return errs.User(errs.NotFound, "абитуриент не найден среди вас и ваших детей")
+	}
+	c, err := f.campaignFor(ctx, in.OrganisationID, in.Choices)
+	if err != nil {
+		return err
+	}
+	if f.registry == nil {
+		return errs.User(errs.Unavailable, "реестр недоступен: попробуйте позже")
+	}
+	p, err := f.registry.Person(ctx, in.ApplicantID)
+	if err != nil {
+		return err
+	}
+	pr := auth.PrincipalFrom(ctx)
+	it := intake{campaign: c, person: in.ApplicantID, fullName: p.FullName(), birthDate: p.BirthDate, channel: collegeapi.ChannelCabinet,
+		applicant: pr.Subject, certificate: certificate, mark: mark, choices: in.Choices}
+	a, created, err := f.file(ctx, it)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	httpx.WriteJSON(w, status, a)
+	return nil
+}
+
+// checkRequest checks an application's fields as filed: the average mark
+// (said back as «4.35») and the certificate's number, the choices named
+// once each.
+func checkRequest(in collegeapi.ApplicationRequest) (mark, certificate string, err error) {
 	var fe []errs.FieldError
 	bad := func(field string, code errs.Reason, msg string) {
 		fe = append(fe, errs.FieldError{Field: field, Code: code, Message: msg})
@@ -151,8 +190,8 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		bad("average_mark", errs.Range, "средний балл аттестата: от 3 до 5, например 4,35")
 	}
-	in.CertificateNumber = strings.TrimSpace(in.CertificateNumber)
-	if n := len([]rune(in.CertificateNumber)); n < 5 || n > 30 {
+	certificate = strings.TrimSpace(in.CertificateNumber)
+	if n := len([]rune(certificate)); n < 5 || n > 30 {
 		bad("certificate_number", errs.Length, "номер аттестата: от 5 до 30 символов, как в документе")
 	}
 	if len(in.Choices) == 0 {
@@ -167,61 +206,43 @@ func (f *Function) apply(w http.ResponseWriter, r *http.Request) error {
 		seen[c] = true
 	}
 	if len(fe) > 0 {
-		return errs.Fields("заявление заполнено с ошибками", fe...)
+		return "", "", errs.Fields("заявление заполнено с ошибками", fe...)
 	}
-	// The applicant must be the caller or the caller's child; anyone else
-	// is not found, so ids reveal nothing.
-	if _, err := Rules.Grant(ctx, PermApply, access.Target{PersonID: in.ApplicantID.String()}); err != nil {
-		return errs.User(errs.NotFound, "абитуриент не найден среди вас и ваших детей")
-	}
+	return mark, certificate, nil
+}
+
+// campaignFor is the college's campaign taking applications today, when
+// choices are its specialties of that year and no more than it allows.
+func (f *Function) campaignFor(ctx context.Context, college uuid.UUID, choices []uuid.UUID) (collegeapi.Campaign, error) {
 	today := kuzbass.Date(f.Time())
 	var c collegeapi.Campaign
 	rows, err := f.db.Query(ctx, `SELECT `+campaignColumns+` FROM college.campaigns WHERE organisation_id = $1 AND opens_on <= $2 AND closes_on >= $2
-		ORDER BY academic_year LIMIT 1`, in.OrganisationID, today)
+		ORDER BY academic_year LIMIT 1`, college, today)
 	if err == nil {
 		c, err = pgx.CollectExactlyOneRow(rows, scanCampaign)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		e := errs.User(errs.Unprocessable, "колледж сейчас не принимает заявления: приёмная кампания не идёт")
 		e.Reason = collegeapi.ReasonClosed
-		return e
+		return c, e
 	}
 	if err != nil {
-		return err
+		return c, err
 	}
-	if len(in.Choices) > c.MaxChoices {
-		return errs.Fields("заявление заполнено с ошибками", errs.FieldError{Field: "choices", Code: errs.Range,
+	if len(choices) > c.MaxChoices {
+		return c, errs.Fields("заявление заполнено с ошибками", errs.FieldError{Field: "choices", Code: errs.Range,
 			Message: fmt.Sprintf("в одном заявлении — не больше %d специальностей", c.MaxChoices)})
 	}
 	var known int
 	if err := f.db.QueryRow(ctx, `SELECT count(*) FROM college.specialties WHERE id = ANY($1) AND organisation_id = $2 AND academic_year = $3`,
-		in.Choices, c.OrganisationID, int16(c.AcademicYear)).Scan(&known); err != nil {
-		return err
+		choices, c.OrganisationID, int16(c.AcademicYear)).Scan(&known); err != nil {
+		return c, err
 	}
-	if known != len(in.Choices) {
-		return errs.Fields("заявление заполнено с ошибками", errs.FieldError{Field: "choices", Code: errs.Unknown,
+	if known != len(choices) {
+		return c, errs.Fields("заявление заполнено с ошибками", errs.FieldError{Field: "choices", Code: errs.Unknown,
 			Message: "специальности нет среди тех, на которые колледж принимает в этом году"})
 	}
-	if f.registry == nil {
-		return errs.User(errs.Unavailable, "реестр недоступен: попробуйте позже")
-	}
-	p, err := f.registry.Person(ctx, in.ApplicantID)
-	if err != nil {
-		return err
-	}
-	pr := auth.PrincipalFrom(ctx)
-	it := intake{campaign: c, person: in.ApplicantID, fullName: p.FullName(), birthDate: p.BirthDate, channel: collegeapi.ChannelCabinet,
-		applicant: pr.Subject, certificate: in.CertificateNumber, mark: mark, choices: in.Choices}
-	a, created, err := f.file(ctx, it)
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	httpx.WriteJSON(w, status, a)
-	return nil
+	return c, nil
 }
 
 // intake is one checked application to file.

@@ -42,6 +42,13 @@ func (f *Function) giveConsent(w http.ResponseWriter, r *http.Request, id uuid.U
 	}
 	var holder *string
 	err = db.InTx(ctx, f.db, func(tx pgx.Tx) error {
+		var ordered bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM college.order_lines WHERE application_id = $1)`, id).Scan(&ordered); err != nil {
+			return err
+		}
+		if ordered {
+			return errOrdered
+		}
 		if _, err := tx.Exec(ctx, `UPDATE college.consents SET withdrawn_at = clock_timestamp() WHERE application_id = $1 AND withdrawn_at IS NULL`, id); err != nil {
 			return err
 		}
@@ -57,6 +64,9 @@ func (f *Function) giveConsent(w http.ResponseWriter, r *http.Request, id uuid.U
 		}
 		return err
 	})
+	if err == errOrdered {
+		return inOrder(a)
+	}
 	if err == errConsentHeld {
 		e := errs.User(errs.Conflict, "согласие на зачисление уже дано по заявлению № %s; сначала отзовите его там", *holder)
 		e.Reason, e.Extra = collegeapi.ReasonConsent, map[string]any{"number": *holder}
@@ -69,7 +79,18 @@ func (f *Function) giveConsent(w http.ResponseWriter, r *http.Request, id uuid.U
 	return httpx.Reply(w, http.StatusOK, a, err)
 }
 
-var errConsentHeld = errs.E(errs.Conflict, "the consent is held by another application")
+var (
+	errConsentHeld = errs.E(errs.Conflict, "the consent is held by another application")
+	errOrdered     = errs.E(errs.Conflict, "an enrolment order names the application")
+)
+
+// inOrder is the refusal to change the consent of an applicant an
+// enrolment order names.
+func inOrder(a collegeapi.Application) error {
+	e := errs.User(errs.Conflict, "заявление № %s включено в приказ о зачислении: согласие не меняется", a.Number)
+	e.Reason = collegeapi.ReasonEnrolled
+	return e
+}
 
 // withdrawConsent: DELETE /api/college/admission/applications/{id}/consent
 // — the applicant withdraws the consent given to this application (none
@@ -86,9 +107,14 @@ func (f *Function) withdrawConsent(w http.ResponseWriter, r *http.Request, id uu
 	if a.Status == collegeapi.Enrolled {
 		return notOpen(a)
 	}
-	if _, err := f.db.Exec(ctx, `UPDATE college.consents SET withdrawn_at = clock_timestamp() WHERE application_id = $1 AND withdrawn_at IS NULL
-		AND NOT EXISTS (SELECT 1 FROM college.applications WHERE id = $1 AND status = 'enrolled')`, id); err != nil {
+	// An applicant an order names is being enrolled: the consent stays.
+	tag, err := f.db.Exec(ctx, `UPDATE college.consents SET withdrawn_at = clock_timestamp() WHERE application_id = $1 AND withdrawn_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM college.order_lines WHERE application_id = $1)`, id)
+	if err != nil {
 		return err
+	}
+	if tag.RowsAffected() == 0 && a.ConsentTo != nil {
+		return inOrder(a)
 	}
 	a, err = f.application(ctx, f.db, id)
 	return httpx.Reply(w, http.StatusOK, a, err)

@@ -226,3 +226,31 @@ func (c *Client) Orders(ctx context.Context, college uuid.UUID, year int) ([]Ord
 	var p httpx.Page[Order]
 	return p.Items, c.conn.Get(ctx, api+"/admission/orders", q, &p)
 }
+
+// EventEPGUSubmitted is posted by EPGU (the epgu service account) to
+// /api/college/events: an application to a college filed on the federal
+// portal.
+const EventEPGUSubmitted = "ru.gosuslugi.epgu.college-application.submitted.v1"
+
+// EPGUApplication is the data of EventEPGUSubmitted: the order (its number
+// is the idempotency key), the account that filed it, the applicant as
+// ESIA knows them (matched to the registry by SNILS, or by name and birth
+// date), and the application as the cabinet's.
+type EPGUApplication struct {
+	OrderID           string      `json:"order_id"`
+	FilerOID          string      `json:"filer_oid"`
+	Applicant         EPGUPerson  `json:"applicant"`
+	OrganisationID    uuid.UUID   `json:"organisation_id"`
+	Choices           []uuid.UUID `json:"choices"`
+	CertificateNumber string      `json:"certificate_number"`
+	AverageMark       string      `json:"average_mark"`
+}
+
+// EPGUPerson is an applicant as EPGU names them.
+type EPGUPerson struct {
+	FamilyName string `json:"family_name"`
+	GivenName  string `json:"given_name"`
+	MiddleName string `json:"middle_name,omitempty"`
+	BirthDate  string `json:"birth_date"`
+	SNILS      string `json:"snils"`
+}
