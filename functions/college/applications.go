@@ -121,14 +121,7 @@ func (f *Function) applications(w http.ResponseWriter, r *http.Request) error {
 		rows, err = f.db.Query(ctx, `SELECT `+applicationColumns+` FROM college.applications a
 			WHERE a.person_id = $1 ORDER BY a.academic_year DESC, a.received_at`, *applicant)
 	}
-	if err != nil {
-		return err
-	}
-	items, err := pgx.CollectRows(rows, scanApplication)
-	if items == nil {
-		items = []collegeapi.Application{}
-	}
-	return httpx.Reply(w, http.StatusOK, httpx.Page[collegeapi.Application]{Items: items}, err)
+	return replyPage(w, rows, err, scanApplication)
 }
 
 // apply: POST /api/college/admission/applications — the applicant (or a

@@ -34,14 +34,7 @@ func (f *Function) campaigns(w http.ResponseWriter, r *http.Request) error {
 		return errs.Fields("неверные параметры запроса", fe...)
 	}
 	rows, err := f.db.Query(r.Context(), `SELECT `+campaignColumns+` FROM college.campaigns WHERE academic_year = $1 ORDER BY organisation_id`, int16(year))
-	if err != nil {
-		return err
-	}
-	items, err := pgx.CollectRows(rows, scanCampaign)
-	if items == nil {
-		items = []collegeapi.Campaign{}
-	}
-	return httpx.Reply(w, http.StatusOK, httpx.Page[collegeapi.Campaign]{Items: items}, err)
+	return replyPage(w, rows, err, scanCampaign)
 }
 
 // setCampaign: PUT /api/college/admission/campaigns — the college's

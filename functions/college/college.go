@@ -27,6 +27,7 @@ import (
 	"embed"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	collegeapi "github.com/kuzbass/eko/functions/college/api"
@@ -146,3 +147,16 @@ func (f *Function) Routes() []httpx.Route { return f.router.Routes() }
 
 // Undeclared implements function.Declaring.
 func (f *Function) Undeclared() []string { return f.router.Undeclared() }
+
+// replyPage answers the rows a query read, scanned by scan, as a page —
+// an empty one, never null.
+func replyPage[T any](w http.ResponseWriter, rows pgx.Rows, err error, scan pgx.RowToFunc[T]) error {
+	if err != nil {
+		return err
+	}
+	items, err := pgx.CollectRows(rows, scan)
+	if items == nil {
+		items = []T{}
+	}
+	return httpx.Reply(w, http.StatusOK, httpx.Page[T]{Items: items}, err)
+}

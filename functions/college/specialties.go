@@ -53,14 +53,7 @@ func (f *Function) specialties(w http.ResponseWriter, r *http.Request) error {
 		args = append(args, *org)
 	}
 	rows, err := f.db.Query(r.Context(), sql+` ORDER BY organisation_id, code, form, after_grade LIMIT 10000`, args...)
-	if err != nil {
-		return err
-	}
-	items, err := pgx.CollectRows(rows, scanSpecialty)
-	if items == nil {
-		items = []collegeapi.Specialty{}
-	}
-	return httpx.Reply(w, http.StatusOK, httpx.Page[collegeapi.Specialty]{Items: items}, err)
+	return replyPage(w, rows, err, scanSpecialty)
 }
 
 // addSpecialty: POST /api/college/specialties — the college's
