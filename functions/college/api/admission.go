@@ -95,8 +95,8 @@ type Ranked struct {
 	Number      string `json:"number"`
 	AverageMark string `json:"average_mark"`
 	TestPoints  *int   `json:"test_points,omitempty"`
-	TestPassed  bool   `json:"test_passed"`
-	Priority    int    `json:"priority"` // where the specialty stands in the applicant's choices
+	TestPassed  bool   `json:"test_passed"` // false, too, where the specialty has no test
+	Priority    int    `json:"priority"`    // where the specialty stands in the applicant's choices
 	Confirmed   bool   `json:"confirmed"`
 	Consent     bool   `json:"consent"`
 	// Recommended: within the budget places among the applicants who
