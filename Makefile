@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help run test bench migrate seed build vet fmt clean
+.PHONY: help run test bench drill migrate seed build vet fmt clean
 SCALE ?= small
 
 help: ## list the targets
@@ -18,6 +18,9 @@ test: ## every test against real PostgreSQL and MinIO (started if absent)
 
 bench: ## the benchmarks of BENCHMARKS.md against the real stack: Go benchmarks, the peak load generator, the journal at region scale, homework's evening peak, portfolios, the report season
 	infra/local/bench.sh -rate 1000 -duration 10s
+
+drill: ## the restore drill: a base backup of a running EKO with WAL archiving, restored to a point in time and checked (DRILL_SCALE=small|region)
+	infra/local/test.sh -run TestRestoreDrill -v ./tests/drill/
 
 migrate: ## apply every function's migrations to DATABASE_URL (MIGRATE_DATABASE_URL if set)
 	go run ./cmd/eko migrate

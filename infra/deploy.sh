@@ -161,6 +161,14 @@ secrets_init() {
 			--from-literal=OIDC_CLIENT_ID="$OIDC_CLIENT_ID" --from-literal=OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET" \
 			--from-literal=PORTAL_PUBLIC_URL="$PORTAL_PUBLIC_URL"
 	fi
+	# dev: PostgreSQL's backups go to the in-cluster MinIO (the overlay's
+	# patch), with its root user; the files are not replicated.
+	if ! has eko-backup-s3; then
+		"$KUBECTL" -n "$NS" create secret generic eko-backup-s3 \
+			--from-literal=ACCESS_KEY_ID="$("$KUBECTL" -n "$NS" get secret eko-minio -o jsonpath='{.data.MINIO_ROOT_USER}' | base64 -d)" \
+			--from-literal=ACCESS_SECRET_KEY="$("$KUBECTL" -n "$NS" get secret eko-minio -o jsonpath='{.data.MINIO_ROOT_PASSWORD}' | base64 -d)" \
+			--from-literal=FILES_REPLICA_URL=none
+	fi
 	has eko-credentials || "$KUBECTL" -n "$NS" create secret generic eko-credentials \
 		--from-literal=CREDENTIAL_KEY="$(rand64)"
 	if ! has eko-epgu; then

@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strconv"
+	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -83,6 +84,7 @@ type checker struct {
 	ingresses map[string]*networkingv1.Ingress
 	clusters  map[string]*CNPGCluster
 	poolers   map[string]*CNPGPooler
+	schedules map[string]*CNPGScheduledBackup
 	cms       map[string]*corev1.ConfigMap
 	cmRefs    []cmRef
 }
@@ -108,6 +110,7 @@ func (v *Validator) Check(label string, docs []Doc) error {
 		ingresses: map[string]*networkingv1.Ingress{},
 		clusters:  map[string]*CNPGCluster{},
 		poolers:   map[string]*CNPGPooler{},
+		schedules: map[string]*CNPGScheduledBackup{},
 		cms:       map[string]*corev1.ConfigMap{},
 	}
 	if len(docs) == 0 {
@@ -235,6 +238,8 @@ func (c *checker) object(d Doc) {
 		c.cnpgCluster(d.ID(), o)
 	case *CNPGPooler:
 		c.poolers[o.Name] = o
+	case *CNPGScheduledBackup:
+		c.schedules[o.Name] = o
 	}
 }
 
@@ -753,6 +758,71 @@ func (c *checker) cnpgCluster(id string, o *CNPGCluster) {
 	}
 }
 
+// retentionRe is a CloudNativePG retention policy: days, weeks or months.
+var retentionRe = regexp.MustCompile(`^[1-9][0-9]*[dwm]$`)
+
+// backups: the cluster archives its WAL and takes base backups to an object
+// store (point-in-time recovery), with credentials from a Secret template,
+// a retention policy, and a ScheduledBackup that runs.
+func (c *checker) backups(cl *CNPGCluster) {
+	id := "Cluster/" + cl.Name
+	b := cl.Spec.Backup
+	if b == nil || b.BarmanObjectStore == nil {
+		c.fail("%s: spec.backup.barmanObjectStore is required: base backups and WAL archiving for point-in-time recovery", id)
+		return
+	}
+	c.objectStore(id+": spec.backup.barmanObjectStore", b.BarmanObjectStore)
+	if !retentionRe.MatchString(b.RetentionPolicy) {
+		c.fail("%s: spec.backup.retentionPolicy must be days, weeks or months (e.g. 30d), got %q", id, b.RetentionPolicy)
+	}
+	if b.BarmanObjectStore.Wal == nil || b.BarmanObjectStore.Wal.Compression == "" {
+		c.fail("%s: spec.backup.barmanObjectStore.wal.compression: archive the WAL compressed", id)
+	}
+	scheduled := 0
+	for n, s := range c.schedules {
+		sid := "ScheduledBackup/" + n
+		if s.Spec.Cluster.Name != cl.Name {
+			c.fail("%s: cluster %q does not exist", sid, s.Spec.Cluster.Name)
+			continue
+		}
+		if f := strings.Fields(s.Spec.Schedule); len(f) != 6 {
+			c.fail("%s: schedule %q must have six fields (seconds first, as CloudNativePG reads it)", sid, s.Spec.Schedule)
+		}
+		if s.Spec.Method != "" && s.Spec.Method != "barmanObjectStore" {
+			c.fail("%s: method must be barmanObjectStore, the cluster's backup, got %q", sid, s.Spec.Method)
+		}
+		if s.Spec.Suspend != nil && *s.Spec.Suspend {
+			c.fail("%s: suspended: no base backups would be taken", sid)
+		}
+		scheduled++
+	}
+	if scheduled == 0 {
+		c.fail("%s: no ScheduledBackup takes its base backups", id)
+	}
+}
+
+// objectStore: an s3:// destination and credentials from a Secret template
+// that holds the keys named.
+func (c *checker) objectStore(id string, o *CNPGObjectStore) {
+	if !strings.HasPrefix(o.DestinationPath, "s3://") || len(o.DestinationPath) <= len("s3://") {
+		c.fail("%s: destinationPath must be an s3:// bucket path, got %q", id, o.DestinationPath)
+	}
+	if o.S3Credentials == nil {
+		c.fail("%s: s3Credentials are required", id)
+		return
+	}
+	for _, k := range []CNPGSecretKey{o.S3Credentials.AccessKeyID, o.S3Credentials.SecretAccessKey} {
+		t := c.v.secret(k.Name)
+		if t == nil {
+			c.fail("%s: secret %q is not among the templates in %s", id, k.Name, SecretsFile)
+			continue
+		}
+		if !t.Has(k.Key) {
+			c.fail("%s: secret %q has no key %q", id, k.Name, k.Key)
+		}
+	}
+}
+
 func (c *checker) database() {
 	if len(c.clusters) != 1 {
 		c.fail("want exactly one CloudNativePG Cluster, got %d", len(c.clusters))
@@ -783,6 +853,7 @@ func (c *checker) database() {
 			c.fail("%s: instances must be at least 1", id)
 		}
 	}
+	c.backups(cluster)
 	initdb := cluster.Spec.Bootstrap
 	// Functions: DATABASE_URL through a pooler. Migration: MIGRATE_DATABASE_URL to <cluster>-rw.
 	for n, s := range c.ksvcs {

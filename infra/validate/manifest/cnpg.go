@@ -26,7 +26,61 @@ type CNPGCluster struct {
 		Resources             map[string]any `json:"resources,omitempty"`
 		Affinity              map[string]any `json:"affinity,omitempty"`
 		Monitoring            map[string]any `json:"monitoring,omitempty"`
-		Backup                map[string]any `json:"backup,omitempty"`
+		Backup                *CNPGBackup    `json:"backup,omitempty"`
+		ExternalClusters      []struct {
+			Name              string           `json:"name"`
+			BarmanObjectStore *CNPGObjectStore `json:"barmanObjectStore,omitempty"`
+		} `json:"externalClusters,omitempty"`
+	} `json:"spec"`
+}
+
+// CNPGBackup is a Cluster's backup section: base backups and WAL archived
+// to an object store by barman-cloud, kept for the retention policy.
+type CNPGBackup struct {
+	RetentionPolicy   string           `json:"retentionPolicy,omitempty"`
+	Target            string           `json:"target,omitempty"`
+	BarmanObjectStore *CNPGObjectStore `json:"barmanObjectStore,omitempty"`
+}
+
+// CNPGObjectStore is where barman-cloud keeps base backups and WAL.
+type CNPGObjectStore struct {
+	DestinationPath string `json:"destinationPath"`
+	EndpointURL     string `json:"endpointURL,omitempty"`
+	ServerName      string `json:"serverName,omitempty"`
+	S3Credentials   *struct {
+		AccessKeyID     CNPGSecretKey `json:"accessKeyId"`
+		SecretAccessKey CNPGSecretKey `json:"secretAccessKey"`
+	} `json:"s3Credentials,omitempty"`
+	Wal *struct {
+		Compression string `json:"compression,omitempty"`
+		MaxParallel int    `json:"maxParallel,omitempty"`
+	} `json:"wal,omitempty"`
+	Data *struct {
+		Compression string `json:"compression,omitempty"`
+		Jobs        int    `json:"jobs,omitempty"`
+	} `json:"data,omitempty"`
+}
+
+// CNPGSecretKey names a key of a Secret.
+type CNPGSecretKey struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// CNPGScheduledBackup is postgresql.cnpg.io/v1 ScheduledBackup.
+type CNPGScheduledBackup struct {
+	v1.TypeMeta   `json:",inline"`
+	v1.ObjectMeta `json:"metadata"`
+	Spec          struct {
+		Schedule string `json:"schedule"`
+		Cluster  struct {
+			Name string `json:"name"`
+		} `json:"cluster"`
+		BackupOwnerReference string `json:"backupOwnerReference,omitempty"`
+		Immediate            *bool  `json:"immediate,omitempty"`
+		Suspend              *bool  `json:"suspend,omitempty"`
+		Method               string `json:"method,omitempty"`
+		Target               string `json:"target,omitempty"`
 	} `json:"spec"`
 }
 
@@ -48,8 +102,17 @@ type CNPGPostgres struct {
 	} `json:"synchronous,omitempty"`
 }
 
-// CNPGBootstrap is a Cluster's bootstrap section.
+// CNPGBootstrap is a Cluster's bootstrap section: a new database (initdb),
+// or one recovered from a backup up to a target (recovery).
 type CNPGBootstrap struct {
+	Recovery *struct {
+		Source         string `json:"source"`
+		Database       string `json:"database,omitempty"`
+		Owner          string `json:"owner,omitempty"`
+		RecoveryTarget *struct {
+			TargetTime string `json:"targetTime,omitempty"`
+		} `json:"recoveryTarget,omitempty"`
+	} `json:"recovery,omitempty"`
 	InitDB *struct {
 		Database string `json:"database"`
 		Owner    string `json:"owner"`
@@ -59,7 +122,7 @@ type CNPGBootstrap struct {
 		Encoding      string `json:"encoding,omitempty"`
 		LocaleCollate string `json:"localeCollate,omitempty"`
 		LocaleCType   string `json:"localeCType,omitempty"`
-	} `json:"initdb"`
+	} `json:"initdb,omitempty"`
 }
 
 // CNPGPooler is postgresql.cnpg.io/v1 Pooler.
