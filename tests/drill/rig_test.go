@@ -226,7 +226,10 @@ func buildEKO(t *testing.T, work string) string {
 	return bin
 }
 
-func run(t *testing.T, env []string, bin string, args ...string) { t.Helper(); runEnv(t, env, bin, args...) }
+func run(t *testing.T, env []string, bin string, args ...string) {
+	t.Helper()
+	runEnv(t, env, bin, args...)
+}
 
 func runEnv(t *testing.T, env []string, bin string, args ...string) {
 	t.Helper()

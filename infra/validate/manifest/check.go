@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"

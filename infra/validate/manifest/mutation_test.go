@@ -132,7 +132,9 @@ func TestBrokenManifestsFail(t *testing.T) {
 		{name: "Cluster without backups", kind: "Cluster", obj: "eko-pg",
 			edit: func(o map[string]any) { del(o, "spec", "backup") }, want: "spec.backup.barmanObjectStore is required"},
 		{name: "backups into a local path", kind: "Cluster", obj: "eko-pg",
-			edit: func(o map[string]any) { set(o, "/var/backups", "spec", "backup", "barmanObjectStore", "destinationPath") }, want: "destinationPath must be an s3:// bucket path"},
+			edit: func(o map[string]any) {
+				set(o, "/var/backups", "spec", "backup", "barmanObjectStore", "destinationPath")
+			}, want: "destinationPath must be an s3:// bucket path"},
 		{name: "backup credentials from a secret that is not templated", kind: "Cluster", obj: "eko-pg",
 			edit: func(o map[string]any) {
 				set(o, "eko-nowhere", "spec", "backup", "barmanObjectStore", "s3Credentials", "accessKeyId", "name")
