@@ -352,6 +352,26 @@ func (c *client) personOf(login string) string {
 	return me.Person.ID
 }
 
+// organisationOf is the organisation of a staff login's first grant.
+func (c *client) organisationOf(login string) string {
+	c.t.Helper()
+	var me struct {
+		Grants []struct {
+			OrganisationID string `json:"organisation_id"`
+		} `json:"grants"`
+	}
+	if err := json.Unmarshal([]byte(c.call(login, http.MethodGet, "/api/registry/me", "", http.StatusOK)), &me); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, g := range me.Grants {
+		if g.OrganisationID != "" {
+			return g.OrganisationID
+		}
+	}
+	c.t.Fatalf("%s holds no organisation's grant", login)
+	return ""
+}
+
 // patchPhone has the ministry correct a person's phone (an audited change).
 func (c *client) patchPhone(person, phone string) error {
 	_, err := c.try("ministry", http.MethodPatch, "/api/registry/people/"+person, fmt.Sprintf(`{"phone":%q,"reason":"учебная проверка восстановления"}`, phone), http.StatusOK)
