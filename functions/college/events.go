@@ -1,7 +1,6 @@
 package college
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -62,9 +61,6 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// EPGUSubject is the subject of the EPGU service account's tokens.
-const EPGUSubject = "service:epgu"
-
 // receiveEPGU accepts an application to a college filed on EPGU, from the
 // EPGU service account only. The order number is the idempotency key: the
 // same order again (a redelivery, a new event of the same order) answers
@@ -74,18 +70,9 @@ const EPGUSubject = "service:epgu"
 // checks are the cabinet's.
 func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloudevents.Event) error {
 	ctx := r.Context()
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil || pr.Subject != EPGUSubject {
-		return errs.E(errs.Forbidden, "applications from EPGU are accepted only from the EPGU service account")
-	}
-	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
-		return err
-	}
 	var in collegeapi.EPGUApplication
-	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return errs.E(errs.Invalid, "event data: %v", err)
+	if err := inbox.FromEPGU(ctx, f.outbox.Catalogue, ev, &in); err != nil {
+		return err
 	}
 	mark, certificate, err := checkRequest(collegeapi.ApplicationRequest{Choices: in.Choices, CertificateNumber: in.CertificateNumber, AverageMark: in.AverageMark})
 	if err != nil {

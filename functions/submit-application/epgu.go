@@ -1,10 +1,8 @@
 package submitapplication
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -21,9 +19,6 @@ import (
 	"github.com/kuzbass/eko/shared/inbox"
 	"github.com/kuzbass/eko/shared/pdata"
 )
-
-// EPGUSubject is the subject of the EPGU service account's tokens.
-const EPGUSubject = "service:epgu"
 
 // receive: POST /api/submit-application/events — CloudEvents (binary or
 // structured mode): applications filed on EPGU (receiveEPGU), and this
@@ -65,19 +60,11 @@ func (f *Function) receive(w http.ResponseWriter, r *http.Request) error {
 // registry person is attached once the registry matches the child.
 func (f *Function) receiveEPGU(w http.ResponseWriter, r *http.Request, ev *cloudevents.Event) error {
 	ctx := r.Context()
-	pr := auth.PrincipalFrom(ctx)
-	if pr == nil || pr.Subject != EPGUSubject {
-		return errs.E(errs.Forbidden, "applications from EPGU are accepted only from the EPGU service account")
-	}
-	if err := f.outbox.Catalogue.Validate(ev.Type(), ev.Data()); err != nil {
+	var in submitapplicationapi.EPGUApplication
+	if err := inbox.FromEPGU(ctx, f.outbox.Catalogue, ev, &in); err != nil {
 		return err
 	}
-	var in submitapplicationapi.EPGUApplication
-	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return errs.E(errs.Invalid, "event data: %v", err)
-	}
+	pr := auth.PrincipalFrom(ctx)
 	it := &intake{channel: submitapplicationapi.ChannelEPGU, applicant: in.Applicant.OID, orderID: in.OrderID, actor: pr.Subject, actorRole: "epgu"}
 	fe := checkBlocks(it, in.Service, in.FirstGrade, in.Kindergarten, in.AdditionalEducation)
 	digits, err := pdata.NormalizeSNILS(in.Child.SNILS)

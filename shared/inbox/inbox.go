@@ -4,7 +4,9 @@
 package inbox
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -12,6 +14,8 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kuzbass/eko/events"
+	"github.com/kuzbass/eko/shared/auth"
 	"github.com/kuzbass/eko/shared/db"
 	"github.com/kuzbass/eko/shared/errs"
 )
@@ -57,4 +61,26 @@ func Apply(ctx context.Context, b db.Beginner, consumer string, ev *cloudevents.
 		return nil
 	})
 	return applied, err
+}
+
+// EPGUSubject is the subject of the EPGU service account's tokens.
+const EPGUSubject = "service:epgu"
+
+// FromEPGU reads the data of an event EPGU posted into dst: refused (403)
+// unless the caller of ctx is the EPGU service account, held to its type's
+// schema in cat, and decoded strictly — a member the contract does not
+// name is a 400, not silently dropped.
+func FromEPGU(ctx context.Context, cat *events.Catalogue, ev *cloudevents.Event, dst any) error {
+	if p := auth.PrincipalFrom(ctx); p == nil || p.Subject != EPGUSubject {
+		return errs.E(errs.Forbidden, "applications from EPGU are accepted only from the EPGU service account")
+	}
+	if err := cat.Validate(ev.Type(), ev.Data()); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(ev.Data()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return errs.E(errs.Invalid, "event data: %v", err)
+	}
+	return nil
 }
