@@ -366,24 +366,9 @@ func (f *Function) renderList(w http.ResponseWriter, r *http.Request, pg *page, 
 
 // listStep posts one step of the office's and shows the list again.
 func (f *Function) listStep(w http.ResponseWriter, r *http.Request, pg *page, done string, do func(api *collegeapi.Client, specialty uuid.UUID) error) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, err := f.admissionAPI()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := do(api, id); err != nil {
-		return refusedOn(err, func(status int, problem string) error {
-			return f.renderList(w, r, pg, status, "", problem, r.PostForm.Get("group_name"))
-		})
-	}
-	http.Redirect(w, r, "/admission/office/specialties/"+id.String()+"?done="+done, http.StatusSeeOther)
-	return nil
+	return postStep(f, w, r, f.admissionAPI, do, func(status int, problem string) error {
+		return f.renderList(w, r, pg, status, "", problem, r.PostForm.Get("group_name"))
+	}, func(id uuid.UUID) string { return "/admission/office/specialties/" + id.String() + "?done=" + done })
 }
 
 // admissionConfirm: POST /admission/office/specialties/{id}/confirm

@@ -112,31 +112,10 @@ func (f *Function) renderKDNCase(w http.ResponseWriter, r *http.Request, pg *pag
 	return pg.render(w, status)
 }
 
-// kdnForm checks a form posted to a case's page and returns the client and
-// the case's id.
-func (f *Function) kdnForm(w http.ResponseWriter, r *http.Request) (*kdnapi.Client, uuid.UUID, error) {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return nil, uuid.Nil, err
-	}
-	api, err := f.kdnAPI()
-	if err != nil {
-		return nil, uuid.Nil, err
-	}
-	id, err := pathID(r)
-	return api, id, err
-}
-
 // kdnStep posts one step and shows the case again: done, or the refusal.
 func (f *Function) kdnStep(w http.ResponseWriter, r *http.Request, pg *page, done string, do func(api *kdnapi.Client, id uuid.UUID) error) error {
-	api, id, err := f.kdnForm(w, r)
-	if err != nil {
-		return err
-	}
-	if err := do(api, id); err != nil {
-		return refusedOn(err, func(status int, problem string) error { return f.renderKDNCase(w, r, pg, status, "", problem) })
-	}
-	http.Redirect(w, r, "/kdn/cases/"+id.String()+"?done="+done, http.StatusSeeOther)
-	return nil
+	return postStep(f, w, r, f.kdnAPI, do, func(status int, problem string) error { return f.renderKDNCase(w, r, pg, status, "", problem) },
+		func(id uuid.UUID) string { return "/kdn/cases/" + id.String() + "?done=" + done })
 }
 
 // kdnDecide: POST /kdn/cases/{id}/decision (version, meeting_on, text, and

@@ -86,6 +86,30 @@ func refusedOn(err error, render func(status int, problem string) error) error {
 	return err
 }
 
+// postStep is one step posted from the page of the path's {id}: the form
+// checked, the function's client (or its 503), do with the id; then the
+// page again at back(id) (with its «done» notice), or the refusal shown on
+// the page by again.
+func postStep[C any](f *Function, w http.ResponseWriter, r *http.Request, client func() (C, error), do func(api C, id uuid.UUID) error,
+	again func(status int, problem string) error, back func(id uuid.UUID) string) error {
+	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
+		return err
+	}
+	api, err := client()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := do(api, id); err != nil {
+		return refusedOn(err, again)
+	}
+	http.Redirect(w, r, back(id), http.StatusSeeOther)
+	return nil
+}
+
 // portfolioLink is one portfolio the user keeps.
 type portfolioLink struct {
 	ID   uuid.UUID

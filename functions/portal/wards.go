@@ -109,22 +109,8 @@ func (f *Function) renderWard(w http.ResponseWriter, r *http.Request, pg *page, 
 
 // wardStep posts one step and shows the file again: done, or the refusal.
 func (f *Function) wardStep(w http.ResponseWriter, r *http.Request, pg *page, done string, do func(api *guardianshipapi.Client, id uuid.UUID) error) error {
-	if err := f.checkForm(w, r, sessionFrom(r.Context())); err != nil {
-		return err
-	}
-	api, err := f.wardsAPI()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := do(api, id); err != nil {
-		return refusedOn(err, func(status int, problem string) error { return f.renderWard(w, r, pg, status, "", problem) })
-	}
-	http.Redirect(w, r, "/wards/"+id.String()+"?done="+done, http.StatusSeeOther)
-	return nil
+	return postStep(f, w, r, f.wardsAPI, do, func(status int, problem string) error { return f.renderWard(w, r, pg, status, "", problem) },
+		func(id uuid.UUID) string { return "/wards/" + id.String() + "?done=" + done })
 }
 
 // wardNote: POST /wards/{id}/notes (kind, text, visited_on).
