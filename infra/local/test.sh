@@ -25,6 +25,18 @@ if ! command -v clamd >/dev/null 2>&1 && [ ! -x /usr/sbin/clamd ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null
 fi
 
+# The restore drill (tests/drill) runs PostgreSQL clusters of its own: it needs
+# the server's programs here even when the tests' PostgreSQL is elsewhere, and,
+# as root, the postgres user to run them as.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+	echo "test: installing postgresql (Debian package) for the restore drill" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+	useradd --system postgres
+fi
+
 go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.data/*'))
 if [ -n "$unformatted" ]; then
